@@ -1,0 +1,132 @@
+# xcluster-cni: one static binary, many applets.
+#
+#   make            build/xcluster-cni (static musl, -Os, stripped; size printed)
+#   make test       build, then run every test; ends with "N passed, N failed"
+#   make asan       the same tests against a gcc+glibc ASan/UBSan build (build/asan)
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 30)
+#   make bench      benchmarks in bench/ (figures, not tests)
+#   make clean
+#
+# Variants share the sources; a variant is a build folder B plus its flags.
+
+B       ?= build
+SAN     ?= 0
+V       ?= 0
+Q       := $(if $(filter 1,$(V)),,@)
+SIZE_BUDGET := 409600
+
+ifeq ($(SAN),1)
+CC      := gcc
+OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+LDOPT   := -fsanitize=address,undefined
+TLS_LIB := -lbearssl
+TLS_INC :=
+UAPI    :=
+else
+CC      := musl-gcc
+OPT     := -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
+LDOPT   := -static -s -Wl,--gc-sections
+TLS_LIB := $(B)/bearssl/libbearssl.a
+TLS_INC := -isystem $(B)/bearssl/bearssl-0.6/inc
+UAPI    := $(B)/uapi/.done
+endif
+
+CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           $(OPT) -Icore -I$(B)/gen $(if $(UAPI),-isystem $(B)/uapi) $(TLS_INC)
+
+CORE_SRC   := $(filter-out core/main.c,$(wildcard core/*.c))
+APPLET_SRC := $(wildcard applets/*.c)
+CORE_OBJ   := $(CORE_SRC:%.c=$(B)/obj/%.o)
+APPLET_OBJ := $(APPLET_SRC:%.c=$(B)/obj/%.o)
+MAIN_OBJ   := $(B)/obj/core/main.o
+UNIT_SRC   := $(wildcard test/unit/test_*.c)
+UNIT_BIN   := $(UNIT_SRC:test/unit/%.c=$(B)/test/%)
+BIN        := $(B)/xcluster-cni
+DEPS_OK    := $(B)/.deps-build
+
+XC_VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || cat VERSION 2>/dev/null || echo 0.0-unknown)
+
+.PHONY: all test asan fuzz bench clean tests-bin
+all: $(BIN)
+
+# --- toolchain and third-party pieces (installed or fetched once) ---------------
+$(B)/.deps-build:
+	$(Q)mkdir -p $(@D)
+	$(Q)vendor/deps.sh build
+	$(Q)touch $@
+
+$(B)/.deps-test:
+	$(Q)mkdir -p $(@D)
+	$(Q)vendor/deps.sh test
+	$(Q)touch $@
+
+# musl sees no Linux UAPI headers: give it a private copy of linux-libc-dev's.
+$(B)/uapi/.done: | $(DEPS_OK)
+	$(Q)mkdir -p $(B)/uapi
+	$(Q)cp -r /usr/include/linux /usr/include/asm-generic $(B)/uapi/
+	$(Q)cp -r /usr/include/$$(gcc -print-multiarch)/asm $(B)/uapi/
+	$(Q)touch $@
+
+$(B)/bearssl/libbearssl.a: vendor/bearssl.sh | $(DEPS_OK)
+	@echo "  BEARSSL  $@"
+	$(Q)vendor/bearssl.sh $(B)/bearssl
+	$(Q)$(MAKE) -s -C $(B)/bearssl/bearssl-0.6 lib BUILD=build CC=musl-gcc AR=ar LD=musl-gcc \
+		CFLAGS='-Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -W -Wall' \
+		MAKEFLAGS= >/dev/null
+	$(Q)cp $(B)/bearssl/bearssl-0.6/build/libbearssl.a $@
+
+# --- generated headers: rewritten only when their content changes --------------
+$(B)/gen/version.h: FORCE | $(DEPS_OK)
+	$(Q)mkdir -p $(@D)
+	$(Q)echo '#define XC_VERSION "$(XC_VERSION)"' > $@.tmp
+	$(Q)cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
+
+$(B)/gen/applets.h: FORCE | $(DEPS_OK)
+	$(Q)mkdir -p $(@D)
+	$(Q)for f in $(sort $(APPLET_SRC)); do n=$${f#applets/}; printf "APPLET(%s) " "$${n%.c}"; done > $@.tmp; echo >> $@.tmp; sed -i "1s/^/#define XC_APPLETS /" $@.tmp
+	$(Q)cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
+
+FORCE:
+
+# --- objects and the binary ----------------------------------------------------
+$(B)/obj/%.o: %.c $(if $(UAPI),$(UAPI)) $(if $(filter 0,$(SAN)),$(TLS_LIB)) | $(B)/gen/version.h $(B)/gen/applets.h
+	$(Q)mkdir -p $(@D)
+	@echo "  CC       $<"
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(MAIN_OBJ): $(B)/gen/applets.h $(B)/gen/version.h
+
+$(BIN): $(MAIN_OBJ) $(APPLET_OBJ) $(CORE_OBJ) $(filter-out -l%,$(TLS_LIB))
+	@echo "  LD       $@"
+	$(Q)$(CC) $(LDOPT) -o $@ $(MAIN_OBJ) $(APPLET_OBJ) $(CORE_OBJ) $(TLS_LIB)
+	@s=$$(stat -c %s $@); echo "  SIZE     $@: $$s bytes (budget $(SIZE_BUDGET))"; \
+	  [ $(SAN) = 1 ] || [ $$s -le $(SIZE_BUDGET) ] || { echo "over the size budget" >&2; rm -f $@; exit 1; }
+
+# --- tests ---------------------------------------------------------------------
+$(B)/test/%: test/unit/%.c test/lib/t.h $(CORE_OBJ) $(filter-out -l%,$(TLS_LIB))
+	$(Q)mkdir -p $(@D)
+	@echo "  TEST-CC  $<"
+	$(Q)$(CC) $(CFLAGS) -Itest/lib $(filter-out -s,$(LDOPT)) -o $@ $< $(CORE_OBJ) $(TLS_LIB)
+
+tests-bin: $(BIN) $(UNIT_BIN) $(B)/.deps-test
+
+test: tests-bin
+	$(Q)XC=$(abspath $(BIN)) XC_TESTBIN=$(abspath $(B)/test) test/run.sh
+
+asan:
+	$(Q)$(MAKE) --no-print-directory B=build/asan SAN=1 test
+
+# --- fuzzing and benchmarks ----------------------------------------------------
+FUZZ_SECONDS ?= 30
+fuzz:
+	$(Q)vendor/deps.sh fuzz
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) test/fuzz/run.sh
+
+bench: $(BIN)
+	$(Q)vendor/deps.sh bench
+	$(Q)XC=$(abspath $(BIN)) bench/run.sh
+
+clean:
+	rm -rf build
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

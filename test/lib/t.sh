@@ -1,0 +1,37 @@
+# t.sh: shell test helpers; source it, call the checks, end with t_done.
+# Checks print only on failure; t_done prints "SUITE: N passed, N failed, N skipped".
+T_PASS=0 T_FAIL=0 T_SKIP=0
+T_SUITE=$(basename "$0" .sh)
+: "${XC:?XC must name the xcluster-cni binary}"
+
+t_ok()   { T_PASS=$((T_PASS + 1)); }
+t_fail() { T_FAIL=$((T_FAIL + 1)); echo "FAIL $T_SUITE: $*"; }
+t_skip() { T_SKIP=$((T_SKIP + ${2:-1})); echo "SKIP $T_SUITE: $1"; }
+
+# check DESC CMD...: CMD must exit 0.
+check() { d=$1; shift; if "$@" >/dev/null 2>&1; then t_ok; else t_fail "$d"; fi; }
+
+# check_exit DESC CODE CMD...: CMD must exit with CODE.
+check_exit() {
+	d=$1 want=$2; shift 2
+	"$@" >/dev/null 2>&1; got=$?
+	if [ "$got" = "$want" ]; then t_ok; else t_fail "$d (exit $got, want $want)"; fi
+}
+
+# check_out DESC EXPECTED CMD...: CMD's stdout must equal EXPECTED.
+check_out() {
+	d=$1 want=$2; shift 2
+	got=$("$@" 2>/dev/null)
+	if [ "$got" = "$want" ]; then t_ok; else t_fail "$d"; printf '     got:  %s\n     want: %s\n' "$got" "$want"; fi
+}
+
+# check_grep DESC REGEX CMD...: CMD's stdout+stderr must match REGEX.
+check_grep() {
+	d=$1 re=$2; shift 2
+	if "$@" 2>&1 | grep -Eq -- "$re"; then t_ok; else t_fail "$d (no match for /$re/)"; fi
+}
+
+t_done() {
+	echo "$T_SUITE: $T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
+	[ "$T_FAIL" = 0 ]
+}

@@ -1,0 +1,50 @@
+#!/bin/sh
+# Make sure the Debian packages the build and the tests need are present.
+# Usage: vendor/deps.sh build|test|fuzz|bench
+# As root it installs what is missing with apt-get; otherwise it names the
+# one command to run and fails.
+set -eu
+
+need() { # package that provides $1 (a file or a command)
+	case "$1" in
+	/*) [ -e "$1" ] ;;
+	*) command -v "$1" >/dev/null 2>&1 ;;
+	esac || missing="$missing $2"
+}
+
+missing=""
+case "${1:-build}" in
+build)
+	need musl-gcc musl-tools
+	need /usr/include/linux/rtnetlink.h linux-libc-dev
+	need xz xz-utils
+	need dpkg-source dpkg-dev
+	need sha256sum coreutils
+	;;
+test)
+	need gcc gcc
+	need ip iproute2
+	need sipcalc sipcalc
+	need /usr/include/bearssl.h libbearssl-dev
+	need python3 python3
+	;;
+fuzz)
+	need clang clang
+	need /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
+	;;
+bench)
+	need /usr/include/cjson/cJSON.h libcjson-dev
+	need /usr/bin/time time
+	;;
+esac
+
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "missing packages:$missing" >&2
+	echo "run: sudo apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get install -y -q --no-install-recommends $missing >/dev/null 2>&1 ||
+	{ apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $missing >/dev/null; }
