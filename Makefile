@@ -1,13 +1,20 @@
 # xcluster-cni: one static binary, many applets.
 #
 #   make            build/xcluster-cni (static musl, -Os, stripped; size printed)
+#   make demo       build and show it working (the README's first command)
 #   make test       build, then run every test; ends with "N passed, N failed"
 #   make asan       the same tests against a gcc+glibc ASan/UBSan build (build/asan)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 30)
+#   make check      test + asan + a short fuzz run: what CI runs (the README's second command)
 #   make bench      benchmarks in bench/ (figures, not tests)
+#   make image      build/image/: scratch container image (OCI + docker archives,
+#                   no engine needed) and the DaemonSet manifest naming it
 #   make clean
 #
 # Variants share the sources; a variant is a build folder B plus its flags.
+
+SHELL   := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 
 B       ?= build
 SAN     ?= 0
@@ -46,7 +53,7 @@ DEPS_OK    := $(B)/.deps-build
 
 XC_VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || cat VERSION 2>/dev/null || echo 0.0-unknown)
 
-.PHONY: all test asan fuzz bench clean tests-bin
+.PHONY: all demo test asan fuzz check bench clean tests-bin image
 all: $(BIN)
 
 # --- toolchain and third-party pieces (installed or fetched once) ---------------
@@ -103,7 +110,7 @@ $(BIN): $(MAIN_OBJ) $(APPLET_OBJ) $(CORE_OBJ) $(filter-out -l%,$(TLS_LIB))
 	  [ $(SAN) = 1 ] || [ $$s -le $(SIZE_BUDGET) ] || { echo "over the size budget" >&2; rm -f $@; exit 1; }
 
 # --- tests ---------------------------------------------------------------------
-$(B)/test/%: test/unit/%.c test/lib/t.h $(CORE_OBJ) $(filter-out -l%,$(TLS_LIB))
+$(B)/test/%: test/unit/%.c $(wildcard test/lib/*.h) $(CORE_OBJ) $(filter-out -l%,$(TLS_LIB))
 	$(Q)mkdir -p $(@D)
 	@echo "  TEST-CC  $<"
 	$(Q)$(CC) $(CFLAGS) -Itest/lib $(filter-out -s,$(LDOPT)) -o $@ $< $(CORE_OBJ) $(TLS_LIB)
@@ -116,6 +123,21 @@ test: tests-bin
 asan:
 	$(Q)$(MAKE) --no-print-directory B=build/asan SAN=1 test
 
+# The whole gate: every suite on the release build and under sanitizers, then
+# a short fuzz smoke run. Each step prints its own closing line; the last one
+# printed is the sum over all three.
+check:
+	$(Q)vendor/deps.sh build test fuzz
+	$(Q)$(MAKE) --no-print-directory test 2>&1 | tee build/check-test.log
+	$(Q)$(MAKE) --no-print-directory asan 2>&1 | tee build/check-asan.log
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) 2>&1 | tee build/check-fuzz.log
+	$(Q)test/sum.sh build/check-test.log build/check-asan.log build/check-fuzz.log
+
+CHECK_FUZZ_SECONDS ?= 15
+
+demo: $(BIN)
+	$(Q)XC=$(abspath $(BIN)) test/demo.sh
+
 # --- fuzzing and benchmarks ----------------------------------------------------
 FUZZ_SECONDS ?= 30
 fuzz:
@@ -125,6 +147,15 @@ fuzz:
 bench: $(BIN)
 	$(Q)vendor/deps.sh bench
 	$(Q)XC=$(abspath $(BIN)) bench/run.sh
+
+# --- container image: assembled by image/build.sh, byte-reproducible -----------
+IMAGE_NAME ?= localhost/xcluster-cni
+IMAGE_TAG  ?= $(shell printf '%s' '$(XC_VERSION)' | tr -c 'A-Za-z0-9_.-' '-')
+IMAGE      ?= $(IMAGE_NAME):$(IMAGE_TAG)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+
+image: $(BIN)
+	$(Q)SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) image/build.sh $(BIN) $(B)/image $(IMAGE) xcluster-cni.yaml
 
 clean:
 	rm -rf build

@@ -3,7 +3,10 @@
  *
  * The applet is basename(argv[0]) (a symlink named "bridge" runs the bridge
  * plugin, as the container runtime calls it), or the first argument when the
- * binary is called by its own name. Every applet file in applets/ defines
+ * binary is called by its own name. A "xcluster-" in front of the name is
+ * dropped: install links the plugins as xcluster-bridge and
+ * xcluster-node-local so as not to collide with other plugins in the CNI
+ * bin dir. Every applet file in applets/ defines
  * NAME_main() and NAME_usage[]; the build lists them in applets.h.
  */
 #include <stdio.h>
@@ -72,6 +75,8 @@ int main(int argc, char **argv)
 
 	if (slash)
 		name = slash + 1;
+	if (strcmp(name, "xcluster-cni") && !strncmp(name, "xcluster-", 9))
+		name += 9;
 	if (!strcmp(name, "xcluster-cni")) {
 		if (argc < 2) {
 			usage(stderr);

@@ -1,6 +1,6 @@
-#!/bin/sh
+#!/bin/bash
 # Make sure the Debian packages the build and the tests need are present.
-# Usage: vendor/deps.sh build|test|fuzz|bench
+# Usage: vendor/deps.sh GROUP... (build, test, fuzz, bench)
 # As root it installs what is missing with apt-get; otherwise it names the
 # one command to run and fails.
 set -eu
@@ -13,7 +13,8 @@ need() { # package that provides $1 (a file or a command)
 }
 
 missing=""
-case "${1:-build}" in
+for group in "${@:-build}"; do
+case "$group" in
 build)
 	need musl-gcc musl-tools
 	need /usr/include/linux/rtnetlink.h linux-libc-dev
@@ -27,6 +28,21 @@ test)
 	need sipcalc sipcalc
 	need /usr/include/bearssl.h libbearssl-dev
 	need python3 python3
+	need openssl openssl # test/lib/mkcerts.sh
+	# image and manifest suites: read the image back, load it, validate the YAML
+	need skopeo skopeo
+	need umoci umoci
+	need podman podman
+	need ctr containerd
+	need /usr/lib/python3/dist-packages/yaml/__init__.py python3-yaml
+	need /usr/lib/python3/dist-packages/kubernetes/__init__.py python3-kubernetes
+	# bridge suites: the reference plugins to compare with and chain after
+	need /usr/lib/cni/bridge containernetworking-plugins
+	need jq jq
+	need ping iputils-ping
+	need nsenter util-linux
+	need iptables iptables # the reference portmap
+	need bridge iproute2   # bridge vlan show
 	;;
 fuzz)
 	need clang clang
@@ -35,8 +51,15 @@ fuzz)
 bench)
 	need /usr/include/cjson/cJSON.h libcjson-dev
 	need /usr/bin/time time
+	need gcc gcc         # bench/json builds with glibc
+	need python3 python3 # bench/json/gen.py
+	;;
+*)
+	echo "deps.sh: unknown group '$group' (build, test, fuzz, bench)" >&2
+	exit 2
 	;;
 esac
+done
 
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
