@@ -1,6 +1,6 @@
 #!/bin/bash
 # Make sure the Debian packages the build and the tests need are present.
-# Usage: vendor/deps.sh GROUP... (build, test, fuzz, bench)
+# Usage: vendor/deps.sh GROUP... (build, test, fuzz, bench, vm)
 # As root it installs what is missing with apt-get; otherwise it names the
 # one command to run and fails.
 set -eu
@@ -54,8 +54,14 @@ bench)
 	need gcc gcc         # bench/json builds with glibc
 	need python3 python3 # bench/json/gen.py
 	;;
+vm)	# make test-vm: qemu under TCG; the kernel and busybox-static are
+	# fetched with apt-get download into build/vm by test/vm/run.sh
+	need qemu-system-x86_64 qemu-system-x86
+	need python3 python3 # test/vm/mkinitramfs.py, extract the kernel
+	need timeout coreutils
+	;;
 *)
-	echo "deps.sh: unknown group '$group' (build, test, fuzz, bench)" >&2
+	echo "deps.sh: unknown group '$group' (build, test, fuzz, bench, vm)" >&2
 	exit 2
 	;;
 esac
