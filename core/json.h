@@ -14,6 +14,15 @@
  * caller buffer (\u escapes incl. surrogate pairs to UTF-8); when a string
  * holds no escape, xc_json_raw() hands out the span itself without copying.
  *
+ * Getters and iterators expect values that came from xc_json_parse (or
+ * from getters on them). On any other span they still never read outside
+ * it, but what they return is unspecified.
+ *
+ * Walking cost: each lookup or iteration step skips over the values before
+ * the one wanted (at a few GB/s, never recursing). To read several members
+ * of a big object, iterate it once and dispatch on the key rather than
+ * calling xc_json_get once per member. docs/json.md has figures.
+ *
  * Errors: functions return 0 on success or a negative errno:
  *   -EINVAL   malformed input (parse), or a value of the wrong type (getters)
  *   -ENOENT   key or index not present
@@ -52,13 +61,22 @@ struct xc_json {
 /* Where and why parsing failed. `offset` is a byte offset into the input. */
 struct xc_json_error {
 	size_t offset;
-	const char *reason; /* static text, e.g. "unterminated string" */
+	const char *reason; /* static text, e.g. "expected ':'" (docs/json.md lists them) */
 };
 
 /*
  * Validate `len` bytes at `text` as exactly one JSON value (surrounding
- * white space allowed) and set `*root` to it. On failure returns -EINVAL
- * (or -E2BIG) and, if `err` is not NULL, fills it in.
+ * white space allowed) and set `*root` to it. `text` needs no NUL; a NUL
+ * byte within `len` is an error. Strict RFC 8259, and also: the text must
+ * be well-formed UTF-8 (no overlong forms, no encoded surrogates), a \u
+ * escape of a surrogate must be half of a pair, a byte order mark is an
+ * error. Numbers of any size and precision are accepted (their text is
+ * kept; xc_json_int range-checks). Duplicate keys are accepted.
+ *
+ * On failure returns -EINVAL, or -E2BIG for input over XC_JSON_MAX_SIZE or
+ * nesting deeper than XC_JSON_MAX_DEPTH; `*root` (if not NULL) is then
+ * XC_JSON_NONE and `err` (if not NULL) is filled in. On success err->reason
+ * is NULL. Uses a fixed ~300 bytes of stack and nothing else.
  */
 int xc_json_parse(const char *text, size_t len, struct xc_json *root, struct xc_json_error *err);
 
@@ -68,11 +86,16 @@ const char *xc_json_strerror(const struct xc_json_error *err, char *buf, size_t 
 /*
  * Object member lookup: set `*out` to the value of the first member whose
  * key equals `key` (compared after unescaping). -ENOENT when absent,
- * -EINVAL when `obj` is not an object.
+ * -EINVAL when `obj` is not an object. On failure `*out` is XC_JSON_NONE.
+ * `out` may point to `obj` itself (walking down: xc_json_get(&v, "k", &v)).
  */
 int xc_json_get(const struct xc_json *obj, const char *key, struct xc_json *out);
 
-/* Array element `index` (0-based). -ENOENT past the end, -EINVAL if not an array. */
+/*
+ * Array element `index` (0-based). -ENOENT past the end, -EINVAL if not an
+ * array; `*out` is then XC_JSON_NONE. `out` may point to `arr`. Costs a walk
+ * over the elements before `index`: to visit all, iterate instead.
+ */
 int xc_json_at(const struct xc_json *arr, size_t index, struct xc_json *out);
 
 /* Number of elements of an array or members of an object (-EINVAL otherwise). */
@@ -86,7 +109,8 @@ long xc_json_count(const struct xc_json *v);
  *   while (xc_json_next(&it, &key, &val) > 0) ...
  *
  * xc_json_next returns 1 with the next element (key->type is XC_JSON_NONE
- * for arrays), 0 at the end, -EINVAL if the container is not one.
+ * for arrays), 0 at the end (and on every later call), -EINVAL if the
+ * container is not one. `key` and `val` may be NULL when not wanted.
  */
 struct xc_json_iter {
 	const char *pos;
@@ -98,7 +122,10 @@ int xc_json_next(struct xc_json_iter *it, struct xc_json *key, struct xc_json *v
 
 /*
  * Decode string `v` into `buf` (NUL-terminated, UTF-8). Returns the length
- * without the NUL, -EINVAL if not a string, -ENOSPC if it does not fit.
+ * without the NUL, -EINVAL if not a string, -ENOSPC if it does not fit
+ * (length + 1 > size). The decoded text is never longer than v->n - 2.
+ * A \u0000 escape decodes to a NUL byte inside the returned length: check
+ * with memchr where a C string is expected. On failure buf holds "".
  */
 long xc_json_str(const struct xc_json *v, char *buf, size_t size);
 
@@ -109,10 +136,17 @@ long xc_json_str(const struct xc_json *v, char *buf, size_t size);
  */
 long xc_json_raw(const struct xc_json *v, const char **s);
 
-/* Non-zero if string `v` equals the NUL-terminated `s` (after unescaping). */
+/*
+ * Non-zero if string `v` equals the NUL-terminated `s` (after unescaping).
+ * A string holding \u0000 equals no C string. 0 when `v` is not a string.
+ */
 int xc_json_str_eq(const struct xc_json *v, const char *s);
 
-/* Integer value of a number with no fraction or exponent. -EINVAL, -ERANGE. */
+/*
+ * Integer value of a number with no fraction or exponent ("-0" is 0).
+ * -EINVAL when `v` is not a number or has a fraction or exponent (even
+ * "1.0"), -ERANGE outside int64_t. `*out` is untouched on failure.
+ */
 int xc_json_int(const struct xc_json *v, int64_t *out);
 
 /* Boolean value. -EINVAL if `v` is not true/false. */
@@ -133,7 +167,18 @@ const char *xc_json_type_name(enum xc_json_type t);
  * Emitter. Writes into buf[0..size); never writes past it. After an
  * overflow every further call is a no-op and xc_json_out_end returns
  * -ENOSPC. Commas, colons and (with indent > 0) newlines and indentation
- * are placed automatically. Nesting beyond XC_JSON_MAX_DEPTH is an error.
+ * are placed automatically: indented output puts each member and element
+ * on its own line, "key": value with one space, empty containers as {} and
+ * [], and no newline at the end. Nesting beyond XC_JSON_MAX_DEPTH is an
+ * error (-E2BIG); so is any misplaced call (-EINVAL): a value in an object
+ * without its key, a key outside an object, two keys in a row, an end with
+ * nothing open or right after a key, a second top-level value. The first
+ * error sticks and every later call is a no-op.
+ *
+ * Strings and keys are escaped: '"' and '\\' with a backslash, \n \r \t
+ * by name, every other byte below 0x20 as \u00XX. Well-formed UTF-8
+ * passes through as is; each byte that is not part of a well-formed
+ * sequence becomes U+FFFD, so the output is always valid JSON.
  *
  *   struct xc_json_out o; xc_json_out_init(&o, buf, sizeof buf, 2);
  *   xc_json_obj(&o); xc_json_key(&o, "cniVersion"); xc_json_string(&o, "1.1.0");
@@ -161,12 +206,18 @@ void xc_json_string_n(struct xc_json_out *o, const char *s, size_t n);
 void xc_json_int64(struct xc_json_out *o, int64_t v);
 void xc_json_boolean(struct xc_json_out *o, int v);
 void xc_json_null(struct xc_json_out *o);
-/* Copy an already-valid JSON value (e.g. a span from the parser) verbatim. */
+/*
+ * Write a value from the parser (any type, any size). Its tokens are
+ * replayed through the emitter, so it takes this output's layout (compact
+ * or indented) whatever its own white space; strings and numbers are
+ * copied exactly as they were written. -EINVAL for XC_JSON_NONE.
+ */
 void xc_json_value(struct xc_json_out *o, const struct xc_json *v);
 /*
- * Finish: returns the length written (buf is NUL-terminated when there is
- * room), or the first error: -ENOSPC on overflow, -EINVAL on unbalanced or
- * misplaced calls.
+ * Finish: returns the length written, or the first error: -ENOSPC on
+ * overflow, -EINVAL on unbalanced or misplaced calls or when nothing was
+ * written, -E2BIG on nesting too deep. buf is NUL-terminated when there is
+ * room (length < size); after an error too, at its last byte if need be.
  */
 long xc_json_out_end(struct xc_json_out *o);
 
