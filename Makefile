@@ -6,6 +6,7 @@
 #   make asan       the same tests against a gcc+glibc ASan/UBSan build (build/asan)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 30)
 #   make check      test + asan + a short fuzz run: what CI runs (the README's second command)
+#   make test-vm    the tunnel modes in a qemu VM with a Debian kernel (docs/vm.md)
 #   make bench      benchmarks in bench/ (figures, not tests)
 #   make image      build/image/: scratch container image (OCI + docker archives,
 #                   no engine needed) and the DaemonSet manifest naming it
@@ -137,6 +138,13 @@ CHECK_FUZZ_SECONDS ?= 15
 
 demo: $(BIN)
 	$(Q)XC=$(abspath $(BIN)) test/demo.sh
+
+# sit, ipip and vxlan need modules this machine's kernel lacks: boot Debian's
+# kernel under qemu (cached in build/vm) and run test/vm there.
+.PHONY: test-vm
+test-vm: $(BIN)
+	$(Q)vendor/deps.sh vm
+	$(Q)XC=$(abspath $(BIN)) test/vm/run.sh
 
 # --- fuzzing and benchmarks ----------------------------------------------------
 FUZZ_SECONDS ?= 30

@@ -38,6 +38,7 @@ test)
 	need /usr/lib/python3/dist-packages/kubernetes/__init__.py python3-kubernetes
 	# bridge suites: the reference plugins to compare with and chain after
 	need /usr/lib/cni/bridge containernetworking-plugins
+	need /usr/lib/cni/host-local containernetworking-plugins # node_local_ref.sh
 	need jq jq
 	need ping iputils-ping
 	need nsenter util-linux
@@ -57,7 +58,7 @@ bench)
 vm)	# make test-vm: qemu under TCG; the kernel and busybox-static are
 	# fetched with apt-get download into build/vm by test/vm/run.sh
 	need qemu-system-x86_64 qemu-system-x86
-	need python3 python3 # test/vm/mkinitramfs.py, extract the kernel
+	need python3 python3 # test/vm/vmimage.py
 	need timeout coreutils
 	;;
 *)
