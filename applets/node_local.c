@@ -1,0 +1,551 @@
+/*
+ * node-local: the IPAM plugin. Allocates like the reference host-local and
+ * keeps the same state on disk (core/ipam_store.h), so either can take
+ * over from the other; ADD and DEL stay flat as allocations grow.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cni.h"
+#include "ipam_store.h"
+
+const char node_local_usage[] =
+"usage: node-local      (a CNI IPAM plugin: CNI_* variables, config on stdin)\n"
+"\n"
+"Commands: ADD DEL CHECK GC STATUS VERSION (spec 0.3.0 .. 1.1.0; CHECK from\n"
+"0.4.0, GC and STATUS from 1.1.0). The keys of host-local, in \"ipam\":\n"
+"  ranges        [[{subnet, rangeStart, rangeEnd, gateway}, ...], ...]: one\n"
+"                address per ADD from each range set, round-robin\n"
+"  subnet, rangeStart, rangeEnd, gateway   one range set, the old way\n"
+"  routes        [{dst, gw}]: copied into the result\n"
+"  dataDir       state directory (default " XC_IPAM_DEFAULT_DIR ")\n"
+"  resolvConf    a resolv.conf whose servers go into the result's dns\n"
+"  fsync         true: sync each allocation before it becomes visible, so a\n"
+"                power loss cannot leave an empty record (costs a disk flush)\n"
+"Requested addresses: runtimeConfig.ips, args.cni.ips, CNI_ARGS IP=a[,b].\n"
+"runtimeConfig.ipRanges: range sets put before the configured ones.\n"
+"Without any range, the pod CIDRs of this node are read from\n"
+"<dataDir>/<name>/podcidrs (one CIDR per line, written by the router); until\n"
+"it exists ADD answers code 11 (try again later) and STATUS code 50.\n"
+"Errors: the spec's codes, and 101 range exhausted, 102 requested address\n"
+"taken, 104 dataDir unusable, 108 duplicate ADD; CHECK without an allocation\n"
+"is code 3 (unknown container).\n";
+
+#define MAX_REQ 16
+#define MAX_GC 65536
+#define RESOLV_MAX 65536
+
+struct nl_conf {
+	char data_dir[XC_CNI_PATH_MAX + 1];
+	char resolv_conf[XC_CNI_PATH_MAX + 1];
+	int fsync;
+	struct xc_json ipam;
+	int nsets;
+	struct xc_ipam_set sets[XC_IPAM_MAX_SETS];
+	int nreq;
+	struct xc_ip req[MAX_REQ];
+	int nroutes;
+	struct xc_cni_route routes[XC_CNI_MAX_ROUTES];
+};
+
+static char in_buf[XC_CNI_STDIN_MAX + 1], out_buf[XC_CNI_OUT_MAX];
+static struct xc_cni_attachment gc_tab[MAX_GC];
+static struct nl_conf conf;
+static struct xc_cni_result res;
+
+/* --- configuration ----------------------------------------------------- */
+
+static int one_range(const struct xc_json *obj, const char *where, struct xc_ipam_range *r,
+		     struct xc_cni_err *err)
+{
+	struct xc_ip start, end, gw;
+	struct xc_prefix subnet;
+	int rc, hs, he, hg;
+
+	if (obj->type != XC_JSON_OBJECT)
+		return xc_cni_errf(err, XC_CNI_E_CONFIG, "%s must be an object, not %s", where,
+				   xc_json_type_name(obj->type));
+	rc = xc_cni_get_prefix(obj, where, "subnet", 1, &subnet, err);
+	if (rc)
+		return rc;
+	if ((hs = xc_cni_get_ip(obj, where, "rangeStart", 0, &start, err)) && hs != -ENOENT)
+		return hs;
+	if ((he = xc_cni_get_ip(obj, where, "rangeEnd", 0, &end, err)) && he != -ENOENT)
+		return he;
+	if ((hg = xc_cni_get_ip(obj, where, "gateway", 0, &gw, err)) && hg != -ENOENT)
+		return hg;
+	return xc_ipam_range_init(r, &subnet, hs ? NULL : &start, he ? NULL : &end,
+				  hg ? NULL : &gw, where, err);
+}
+
+static int add_set(struct nl_conf *c, struct xc_cni_err *err)
+{
+	if (c->nsets == XC_IPAM_MAX_SETS)
+		return xc_cni_errf(err, XC_CNI_E_CONFIG, "more than %d range sets",
+				   XC_IPAM_MAX_SETS);
+	c->sets[c->nsets].n = 0;
+	return c->nsets++;
+}
+
+/* An array of range sets (arrays of range objects), as ranges and ipRanges. */
+static int range_sets(struct nl_conf *c, const struct xc_json *arr, const char *where,
+		      struct xc_cni_err *err)
+{
+	struct xc_json_iter it, it2;
+	struct xc_json k, set, range;
+	char at[96];
+	int i = 0, s, rc;
+
+	xc_json_iter_init(&it, arr);
+	for (; xc_json_next(&it, &k, &set) > 0; i++) {
+		snprintf(at, sizeof(at), "%s[%d]", where, i);
+		if (set.type != XC_JSON_ARRAY)
+			return xc_cni_errf(err, XC_CNI_E_CONFIG, "%s must be an array of ranges, "
+					   "not %s", at, xc_json_type_name(set.type));
+		if ((s = add_set(c, err)) < 0)
+			return s;
+		xc_json_iter_init(&it2, &set);
+		for (int j = 0; xc_json_next(&it2, &k, &range) > 0; j++) {
+			struct xc_ipam_set *rs = &c->sets[s];
+
+			snprintf(at, sizeof(at), "%s[%d][%d]", where, i, j);
+			if (rs->n == XC_IPAM_MAX_RANGES)
+				return xc_cni_errf(err, XC_CNI_E_CONFIG, "%s: more than %d ranges "
+						   "in a set", at, XC_IPAM_MAX_RANGES);
+			rc = one_range(&range, at, &rs->r[rs->n], err);
+			if (rc)
+				return rc;
+			rs->n++;
+		}
+	}
+	return 0;
+}
+
+static int parse_ranges(struct nl_conf *c, const struct xc_cni_conf *cc, struct xc_cni_err *err)
+{
+	struct xc_json arr, sub;
+	int rc, s;
+
+	if (cc->runtime_config.type == XC_JSON_OBJECT) {
+		rc = xc_cni_get_typed(&cc->runtime_config, "runtimeConfig", "ipRanges", 0,
+				      XC_JSON_ARRAY, &arr, err);
+		if (rc != -ENOENT && (rc || (rc = range_sets(c, &arr, "runtimeConfig.ipRanges",
+							     err))))
+			return rc;
+	}
+	rc = xc_json_get(&c->ipam, "subnet", &sub);
+	if (!rc && sub.type != XC_JSON_NULL) {
+		if ((s = add_set(c, err)) < 0)
+			return s;
+		rc = one_range(&c->ipam, "ipam", &c->sets[s].r[0], err);
+		if (rc)
+			return rc;
+		c->sets[s].n = 1;
+	}
+	rc = xc_cni_get_typed(&c->ipam, "ipam", "ranges", 0, XC_JSON_ARRAY, &arr, err);
+	if (rc == -ENOENT)
+		return 0;
+	return rc ? rc : range_sets(c, &arr, "ipam.ranges", err);
+}
+
+/* No configured range: the node's pod CIDRs, as the router caches them. */
+static int pod_cidr_sets(struct nl_conf *c, const char *name, struct xc_cni_err *err)
+{
+	struct xc_prefix p[XC_IPAM_MAX_SETS];
+	char at[64];
+	int n = xc_ipam_podcidrs(c->data_dir, name, p, XC_IPAM_MAX_SETS, err), rc;
+
+	if (n == -EINVAL)
+		return n;
+	if (n <= 0) {
+		xc_cni_errf(err, XC_CNI_E_TRY_AGAIN, "no pod CIDRs for this node yet");
+		xc_cni_err_details(err, "the configuration has no ranges and %s/%s/podcidrs %s; "
+				   "the router writes it once the Node has spec.podCIDRs",
+				   c->data_dir, name, n ? "does not exist" : "is empty");
+		return -EAGAIN;
+	}
+	for (int i = 0; i < n; i++) {
+		snprintf(at, sizeof(at), "podcidrs[%d]", i);
+		rc = xc_ipam_range_init(&c->sets[i].r[0], &p[i], NULL, NULL, NULL, at, err);
+		if (rc)
+			return rc;
+		c->sets[i].n = 1;
+	}
+	c->nsets = n;
+	return 0;
+}
+
+static int add_req(struct nl_conf *c, const char *text, const char *where,
+		   struct xc_cni_err *err)
+{
+	struct xc_prefix p;
+
+	if (c->nreq == MAX_REQ)
+		return xc_cni_errf(err, XC_CNI_E_CONFIG, "more than %d requested IPs", MAX_REQ);
+	if (xc_prefix_parse_loose(text, &p) || p.ip.zone[0])
+		return xc_cni_errf(err, XC_CNI_E_CONFIG, "%s: \"%.64s\" is not an IP address",
+				   where, text);
+	c->req[c->nreq++] = p.ip;
+	return 0;
+}
+
+static int req_list(struct nl_conf *c, const struct xc_json *obj, const char *where,
+		    struct xc_cni_err *err)
+{
+	struct xc_json arr, k, v;
+	struct xc_json_iter it;
+	char buf[XC_IP_STRLEN];
+	int rc = xc_cni_get_typed(obj, where, "ips", 0, XC_JSON_ARRAY, &arr, err);
+
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	xc_json_iter_init(&it, &arr);
+	while (xc_json_next(&it, &k, &v) > 0) {
+		if (xc_json_str(&v, buf, sizeof(buf)) < 0)
+			return xc_cni_errf(err, XC_CNI_E_CONFIG, "%s.ips must hold address "
+					   "strings", where);
+		rc = add_req(c, buf, where, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Requested addresses: CNI_ARGS IP=, args.cni.ips, runtimeConfig.ips. */
+static int parse_requests(struct nl_conf *c, const struct xc_cni_call *call,
+			  struct xc_cni_err *err)
+{
+	static const char *const known[] = { "IP", NULL };
+	char ips[1024], *tok, *save;
+	struct xc_json cni;
+	int rc = xc_cni_args_known(call->env.args, known, err);
+
+	if (rc)
+		return rc;
+	if (xc_cni_args_get(call->env.args, "IP", ips, sizeof(ips)) >= 0)
+		for (tok = strtok_r(ips, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+			if ((rc = add_req(c, tok, "CNI_ARGS IP", err)))
+				return rc;
+	if (call->conf.args.type == XC_JSON_OBJECT &&
+	    !xc_json_get(&call->conf.args, "cni", &cni) && cni.type == XC_JSON_OBJECT &&
+	    (rc = req_list(c, &cni, "args.cni", err)))
+		return rc;
+	if (call->conf.runtime_config.type == XC_JSON_OBJECT)
+		return req_list(c, &call->conf.runtime_config, "runtimeConfig", err);
+	return 0;
+}
+
+static int parse_routes(struct nl_conf *c, struct xc_cni_err *err)
+{
+	struct xc_json arr, k, v;
+	struct xc_json_iter it;
+	char at[64];
+	int rc = xc_cni_get_typed(&c->ipam, "ipam", "routes", 0, XC_JSON_ARRAY, &arr, err);
+
+	if (rc)
+		return rc == -ENOENT ? 0 : rc;
+	xc_json_iter_init(&it, &arr);
+	while (xc_json_next(&it, &k, &v) > 0) {
+		snprintf(at, sizeof(at), "ipam.routes[%d]", c->nroutes);
+		if (c->nroutes == XC_CNI_MAX_ROUTES)
+			return xc_cni_errf(err, XC_CNI_E_CONFIG, "more than %d routes",
+					   XC_CNI_MAX_ROUTES);
+		rc = xc_cni_route_parse(&v, at, &c->routes[c->nroutes], err);
+		if (rc)
+			return rc;
+		c->nroutes++;
+	}
+	return 0;
+}
+
+/* The keys every command needs: ipam itself and where the state lives. */
+static int parse_base(struct nl_conf *c, const struct xc_cni_conf *cc, struct xc_cni_err *err)
+{
+	long n;
+
+	if (cc->ipam.type != XC_JSON_OBJECT)
+		return xc_cni_errf(err, XC_CNI_E_CONFIG, "IPAM config missing 'ipam' key");
+	c->ipam = cc->ipam;
+	n = xc_cni_get_str(&c->ipam, "ipam", "dataDir", 0, c->data_dir, sizeof(c->data_dir), err);
+	if (n == -ENOENT || n == 0)
+		strcpy(c->data_dir, XC_IPAM_DEFAULT_DIR);
+	else if (n < 0)
+		return (int)n;
+	n = xc_cni_get_str(&c->ipam, "ipam", "resolvConf", 0, c->resolv_conf,
+			   sizeof(c->resolv_conf), err);
+	if (n == -ENOENT)
+		c->resolv_conf[0] = '\0';
+	else if (n < 0)
+		return (int)n;
+	n = xc_cni_get_bool(&c->ipam, "ipam", "fsync", 0, &c->fsync, err);
+	return n == -ENOENT ? 0 : (int)n;
+}
+
+/* Everything ADD and STATUS need. */
+static int parse_full(struct nl_conf *c, const struct xc_cni_call *call, struct xc_cni_err *err)
+{
+	int rc = parse_ranges(c, &call->conf, err);
+
+	if (!rc && !c->nsets)
+		rc = pod_cidr_sets(c, call->conf.name, err);
+	if (!rc)
+		rc = xc_ipam_sets_check(c->sets, c->nsets, err);
+	if (!rc && call->env.cmd == XC_CNI_CMD_ADD)
+		rc = parse_requests(c, call, err);
+	if (!rc && call->env.cmd == XC_CNI_CMD_ADD)
+		rc = parse_routes(c, err);
+	return rc;
+}
+
+/* --- resolv.conf ------------------------------------------------------- */
+
+static void dns_word(char *dst, size_t size, const char *w)
+{
+	snprintf(dst, size, "%s", w);
+}
+
+static void resolv_line(char *line, struct xc_cni_dns *d)
+{
+	char *save, *key = strtok_r(line, " \t\r", &save), *w;
+
+	if (!key || key[0] == '#' || key[0] == ';')
+		return;
+	while ((w = strtok_r(NULL, " \t\r", &save))) {
+		if (!strcmp(key, "nameserver") && d->n_nameservers < XC_CNI_MAX_DNS) {
+			dns_word(d->nameservers[d->n_nameservers++], sizeof(d->nameservers[0]), w);
+			return;
+		} else if (!strcmp(key, "domain")) {
+			dns_word(d->domain, sizeof(d->domain), w);
+			return;
+		} else if (!strcmp(key, "search") && d->n_search < XC_CNI_MAX_DNS) {
+			dns_word(d->search[d->n_search++], sizeof(d->search[0]), w);
+		} else if (!strcmp(key, "options") && d->n_options < XC_CNI_MAX_DNS) {
+			dns_word(d->options[d->n_options++], sizeof(d->options[0]), w);
+		} else {
+			return;
+		}
+	}
+}
+
+static int read_resolv(const char *path, struct xc_cni_dns *d, struct xc_cni_err *err)
+{
+	static char buf[RESOLV_MAX];
+	char *line, *next;
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return xc_cni_errf(err, XC_CNI_E_IO, "cannot read ipam.resolvConf %s: %s", path,
+				   strerror(errno));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	for (line = buf; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		resolv_line(line, d);
+	}
+	return 0;
+}
+
+/* --- commands ---------------------------------------------------------- */
+
+static int cmd_add(const struct xc_cni_call *call, struct xc_cni_err *err)
+{
+	struct xc_ipam_lease lease[XC_IPAM_MAX_SETS];
+	struct xc_ipam_store st;
+	int rc = parse_full(&conf, call, err);
+
+	if (!rc && conf.resolv_conf[0])
+		rc = read_resolv(conf.resolv_conf, &res.dns, err);
+	if (rc)
+		return rc;
+	rc = xc_ipam_open(&st, conf.data_dir, call->conf.name, err);
+	if (rc)
+		return rc;
+	st.nosync = !conf.fsync;
+	rc = xc_ipam_alloc(&st, conf.sets, conf.nsets, call->env.containerid, call->env.ifname,
+			   conf.req, conf.nreq, lease, err);
+	xc_ipam_close(&st);
+	if (rc)
+		return rc;
+	for (int i = 0; i < conf.nsets; i++) {
+		const struct xc_ipam_range *r = &conf.sets[i].r[lease[i].range];
+		struct xc_cni_ipconf *ip = &res.ips[res.n_ips++];
+
+		ip->address.ip = lease[i].ip;
+		ip->address.len = r->subnet.len;
+		ip->gateway = r->gateway;
+		ip->has_gateway = 1;
+		ip->iface = -1;
+	}
+	memcpy(res.routes, conf.routes, sizeof(conf.routes[0]) * (size_t)conf.nroutes);
+	res.n_routes = conf.nroutes;
+	return 1;
+}
+
+static int cmd_del(const struct xc_cni_call *call, struct xc_cni_err *err)
+{
+	struct xc_ipam_store st;
+	int rc = xc_ipam_open(&st, conf.data_dir, call->conf.name, err);
+
+	if (rc)
+		return rc;
+	xc_ipam_release(&st, call->env.containerid, call->env.ifname);
+	xc_ipam_close(&st);
+	return 0;
+}
+
+static int cmd_check(const struct xc_cni_call *call, struct xc_cni_err *err)
+{
+	struct xc_ipam_store st;
+	struct xc_ip ip;
+	int rc = xc_ipam_open(&st, conf.data_dir, call->conf.name, err);
+
+	if (rc)
+		return rc;
+	rc = xc_ipam_find(&st, call->env.containerid, call->env.ifname, &ip, 1);
+	xc_ipam_close(&st);
+	if (rc > 0)
+		return 0;
+	return xc_cni_errf(err, XC_CNI_E_UNKNOWN_CONTAINER, "node-local: no address is "
+			   "allocated to container %s interface %s", call->env.containerid,
+			   call->env.ifname);
+}
+
+struct gc_ctx {
+	size_t n;
+};
+
+static int gc_keep(void *ctx, const char *cid, const char *ifname)
+{
+	struct gc_ctx *g = ctx;
+
+	return cid[0] && xc_cni_attachment_find(gc_tab, g->n, cid, ifname);
+}
+
+static int cmd_gc(const struct xc_cni_call *call, struct xc_cni_err *err)
+{
+	struct xc_ipam_store st;
+	struct gc_ctx g;
+	long n;
+	int rc;
+
+	/* Without the list, every allocation would go: refuse rather than guess. */
+	if (call->conf.valid_attachments.type != XC_JSON_ARRAY)
+		return xc_cni_errf(err, XC_CNI_E_CONFIG, "GC needs cni.dev/valid-attachments "
+				   "(an empty list releases every allocation)");
+	n = xc_cni_attachments(&call->conf, gc_tab, MAX_GC, err);
+	if (n < 0)
+		return (int)n;
+	g.n = (size_t)n;
+	rc = xc_ipam_open(&st, conf.data_dir, call->conf.name, err);
+	if (rc)
+		return rc;
+	rc = xc_ipam_gc(&st, gc_keep, &g);
+	xc_ipam_close(&st);
+	if (rc < 0)
+		return xc_cni_errf(err, XC_CNI_E_STATE, "GC could not scan %s/%s: %s",
+				   conf.data_dir, call->conf.name, strerror(-rc));
+	return 0;
+}
+
+static int cmd_status(const struct xc_cni_call *call, struct xc_cni_err *err)
+{
+	struct xc_ipam_store st;
+	char rs[256];
+	int rc = parse_full(&conf, call, err);
+
+	if (rc)
+		err->code = err->code == XC_CNI_E_TRY_AGAIN ? XC_CNI_E_NOT_AVAILABLE : err->code;
+	if (!rc)
+		rc = xc_ipam_open(&st, conf.data_dir, call->conf.name, err);
+	if (rc)
+		return rc;
+	for (int i = 0; i < conf.nsets; i++) {
+		uint64_t used = xc_ipam_used(&st, &conf.sets[i]);
+		uint64_t cap = xc_ipam_set_capacity(&conf.sets[i]);
+
+		if (used < cap)
+			continue;
+		xc_ipam_close(&st);
+		xc_ipam_set_str(&conf.sets[i], rs, sizeof(rs));
+		return xc_cni_errf(err, XC_CNI_E_NOT_AVAILABLE, "range set %d (%s) is exhausted: "
+				   "all %llu addresses are allocated", i, rs,
+				   (unsigned long long)cap);
+	}
+	xc_ipam_close(&st);
+	return 0;
+}
+
+static int run(const struct xc_cni_call *call, struct xc_cni_err *err)
+{
+	int rc = parse_base(&conf, &call->conf, err);
+
+	if (rc)
+		return rc;
+	switch (call->env.cmd) {
+	case XC_CNI_CMD_ADD:
+		return cmd_add(call, err);
+	case XC_CNI_CMD_DEL:
+		return cmd_del(call, err);
+	case XC_CNI_CMD_CHECK:
+		return cmd_check(call, err);
+	case XC_CNI_CMD_GC:
+		return cmd_gc(call, err);
+	case XC_CNI_CMD_STATUS:
+		return cmd_status(call, err);
+	default:
+		return xc_cni_errf(err, XC_CNI_E_INTERNAL, "unexpected command");
+	}
+}
+
+static int write_out(const char *buf, long len)
+{
+	for (long off = 0; off < len;) {
+		ssize_t n = write(1, buf + off, (size_t)(len - off));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		off += n;
+	}
+	return 0;
+}
+
+int node_local_main(int argc, char **argv)
+{
+	extern char **environ;
+	struct xc_cni_call call;
+	struct xc_cni_err err;
+	long len = 0;
+	int rc;
+
+	(void)argc;
+	(void)argv;
+	xc_cni_err_init(&err);
+	xc_cni_result_init(&res);
+	rc = xc_cni_begin(&call, 0, environ, in_buf, sizeof(in_buf), NULL, out_buf,
+			  sizeof(out_buf), &len, &err);
+	if (rc == 1)
+		return write_out(out_buf, len) ? 1 : 0;
+	if (!rc)
+		rc = run(&call, &err);
+	if (rc == 1) {
+		len = xc_cni_result_emit(&res, call.conf.version, out_buf, sizeof(out_buf));
+		if (len >= 0)
+			return write_out(out_buf, len) ? 1 : 0;
+		rc = xc_cni_errf(&err, XC_CNI_E_INTERNAL, "the result does not fit in %zu bytes",
+				 sizeof(out_buf));
+	}
+	if (!rc)
+		return 0;
+	len = xc_cni_err_emit(&err, xc_cni_err_version(&call.conf), out_buf, sizeof(out_buf));
+	if (len > 0)
+		write_out(out_buf, len);
+	return 1;
+}

@@ -1,0 +1,31 @@
+/*
+ * cniconv: configuration keys that the CNI conventions (CONVENTIONS.md)
+ * and the reference plugins share among plugins: the pod's MAC address
+ * from CNI_ARGS, "args" or the `mac` capability, and the configuration's
+ * own "dns". Failures fill a struct xc_cni_err as core/cni does.
+ */
+#ifndef XC_CNICONV_H
+#define XC_CNICONV_H
+
+#include <stdint.h>
+
+#include "cni.h"
+
+/*
+ * CNI_ARGS (syntax, and no key outside `known` unless IgnoreUnknown: code
+ * 4 / 2), then the MAC from CNI_ARGS MAC=, args.cni.mac and
+ * runtimeConfig.mac, a later one overriding an earlier one, as the
+ * reference bridge reads them. A text that is not a unicast MAC is code 7.
+ * Returns 1 with mac set, 0 when none is given.
+ */
+int xc_cniconv_mac(const struct xc_cni_conf *cf, const char *cni_args,
+		   const char *const *known, uint8_t mac[6], struct xc_cni_err *err);
+
+/*
+ * The configuration's "dns" object (conf->dns) into d. Returns 1 when any
+ * of its keys is present (then it replaces the IPAM plugin's dns, as in
+ * the reference), 0 when none is; code 7 for a malformed one.
+ */
+int xc_cniconv_dns(const struct xc_json *dns, struct xc_cni_dns *d, struct xc_cni_err *err);
+
+#endif
