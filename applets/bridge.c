@@ -1,0 +1,789 @@
+/*
+ * bridge: the CNI bridge plugin, a drop-in for the reference one
+ * (containernetworking/plugins plugins/main/bridge). docs/cni-keys.md
+ * lists its configuration keys and how each is handled.
+ */
+const char bridge_usage[] =
+"usage: bridge (as a CNI plugin: CNI_COMMAND and the other CNI_* variables\n"
+"       in the environment, the network configuration on stdin)\n"
+"\n"
+"Puts a pod on a Linux bridge: creates the bridge if needed, a veth pair\n"
+"with one end in the pod's namespace, gets addresses from the IPAM plugin\n"
+"named by ipam.type and configures them, with routes, in the pod.\n"
+"Commands: ADD, DEL, CHECK, STATUS, GC, VERSION (spec 0.3.0 to 1.1.0).\n"
+"Keys: name, bridge, isGateway, isDefaultGateway, forceAddress, mtu,\n"
+"hairpinMode, promiscMode, vlan, preserveDefaultVlan, enabledad, ipam, dns,\n"
+"runtimeConfig.mac, args.cni.mac, CNI_ARGS MAC=.\n"
+"\n"
+"Exit status: 0 success, 1 failure (a CNI error document on stdout).\n";
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <net/if.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+
+#include "cni.h"
+#include "cniconv.h"
+#include "netlink.h"
+#include "netns.h"
+#include "nl_addr.h"
+#include "nl_link.h"
+#include "nl_route.h"
+#include "podcheck.h"
+#include "podlink.h"
+#include "sysctl.h"
+
+extern char **environ;
+
+/* Result interface indexes, as the reference orders them. */
+enum { IF_BRIDGE, IF_HOST, IF_POD };
+
+/* IPv6 addresses usable within this (the reference's limit too). */
+#define DAD_TIMEOUT_MS 10000
+/* A new bridge port passes the carrier on within this (the reference waits ~2.5 s). */
+#define PORT_TIMEOUT_MS 2500
+#define MAX_ATTACHMENTS 16384
+#define MAX_GW 16
+
+struct br_conf {
+	char bridge[IFNAMSIZ];
+	int is_gw, is_default_gw, force_address, hairpin, promisc, enable_dad;
+	int preserve_default_vlan;
+	int vlan;
+	unsigned mtu;
+	int has_mac;
+	uint8_t mac[6];
+	int l3;                         /* an IPAM plugin is named */
+	int has_dns;
+	struct xc_cni_dns dns;
+};
+
+/* Everything one call works with; the process makes one call. */
+struct br {
+	struct xc_cni_call cni;
+	struct br_conf conf;
+	struct xc_cni_result prev;      /* prevResult (CHECK) */
+	struct xc_cni_result res;
+	struct xc_nl host, pod;
+	int podfd;
+	struct xc_link br, veth;
+	int pod_index;
+	uint8_t pod_mac[6];
+	/* ADD's undo log: what to take back when a later step fails */
+	int undo_veth;                  /* host end's ifindex */
+	int undo_ipam;                  /* the IPAM plugin allocated */
+};
+
+static struct br B;
+static uint32_t host_buf[XC_NL_BUFSIZE / 4], pod_buf[XC_NL_BUFSIZE / 4];
+static char ipam_out[XC_CNI_OUT_MAX], undo_out[XC_CNI_OUT_MAX];
+
+/* A kernel operation failed: code 105 with the kernel's own words. */
+static int kfail(struct xc_cni_err *err, struct xc_nl *nl, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int kfail(struct xc_cni_err *err, struct xc_nl *nl, int rc, const char *fmt, ...)
+{
+	char what[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	xc_cni_errf(err, XC_CNI_E_KERNEL, "%s: %s", what, strerror(rc < 0 ? -rc : rc));
+	if (nl && *xc_nl_errmsg(nl))
+		xc_cni_err_details(err, "kernel: %s", xc_nl_errmsg(nl));
+	return rc < 0 ? rc : -EIO;
+}
+
+/* ---- configuration ------------------------------------------------------ */
+
+static int opt_bool(const struct xc_json *root, const char *key, int *out,
+		    struct xc_cni_err *err)
+{
+	int rc = xc_cni_get_bool(root, NULL, key, 0, out, err);
+
+	return rc == -ENOENT ? 0 : rc;
+}
+
+/* Keys of the reference we do not implement: refused only when they ask for something. */
+static int unsupported(const struct xc_json *root, struct xc_cni_err *err)
+{
+	static const char *const keys[] = { "ipMasq", "macspoofchk", "portIsolation",
+					    "disableContainerInterface", NULL };
+	struct xc_json v;
+	int on;
+
+	for (const char *const *k = keys; *k; k++) {
+		on = 0;
+		if (opt_bool(root, *k, &on, err))
+			return -EINVAL;
+		if (on) {
+			xc_cni_errf(err, XC_CNI_E_UNSUPPORTED, "%s: true is not supported yet", *k);
+			xc_cni_err_details(err, "leave %s out or set it to false "
+					   "(docs/cni-keys.md)", *k);
+			return -ENOTSUP;
+		}
+	}
+	if (!xc_json_get(root, "vlanTrunk", &v) && v.type != XC_JSON_NULL)
+		return xc_cni_errf(err, XC_CNI_E_UNSUPPORTED, "vlanTrunk is not supported yet");
+	return 0;
+}
+
+/* The bridge's name must be a usable interface name. */
+static int conf_bridge(const struct xc_json *root, struct br_conf *c, struct xc_cni_err *err)
+{
+	long n = xc_cni_get_str(root, NULL, "bridge", 0, c->bridge, sizeof(c->bridge), err);
+	const char *s = c->bridge;
+
+	if (n == -ENOENT) {
+		strcpy(c->bridge, "cni0");
+		return 0;
+	}
+	if (n < 0)
+		return (int)n;
+	if (!*s || !strcmp(s, ".") || !strcmp(s, "..") || strpbrk(s, "/: \t\n\r\v\f"))
+		return xc_cni_errf(err, XC_CNI_E_CONFIG, "bridge \"%s\" is not a valid "
+				   "interface name (1 to 15 bytes, no '/', ':' or blanks)", s);
+	return 0;
+}
+
+static int conf_numbers(const struct xc_json *root, struct br_conf *c, struct xc_cni_err *err)
+{
+	int64_t v = 0;
+	int rc;
+
+	rc = xc_cni_get_int(root, NULL, "mtu", 0, 0, 65535, &v, err);
+	if (rc && rc != -ENOENT)
+		return rc;
+	if (!rc && v && v < 68)
+		return xc_cni_errf(err, XC_CNI_E_CONFIG, "mtu %lld is below the minimum of 68",
+				   (long long)v);
+	c->mtu = rc ? 0 : (unsigned)v;
+	rc = xc_cni_get_int(root, NULL, "vlan", 0, 0, 4094, &v, err);
+	if (rc && rc != -ENOENT)
+		return rc;
+	c->vlan = rc ? 0 : (int)v;
+	return 0;
+}
+
+static int conf_parse(struct br *b, struct xc_cni_err *err)
+{
+	static const char *const known_args[] = { "MAC", NULL };
+	const struct xc_json *root = &b->cni.conf.root;
+	struct br_conf *c = &b->conf;
+
+	c->preserve_default_vlan = 1;
+	if (unsupported(root, err) || conf_bridge(root, c, err) || conf_numbers(root, c, err) ||
+	    opt_bool(root, "isGateway", &c->is_gw, err) ||
+	    opt_bool(root, "isDefaultGateway", &c->is_default_gw, err) ||
+	    opt_bool(root, "forceAddress", &c->force_address, err) ||
+	    opt_bool(root, "hairpinMode", &c->hairpin, err) ||
+	    opt_bool(root, "promiscMode", &c->promisc, err) ||
+	    opt_bool(root, "enabledad", &c->enable_dad, err) ||
+	    opt_bool(root, "preserveDefaultVlan", &c->preserve_default_vlan, err) ||
+	    (c->has_dns = xc_cniconv_dns(&b->cni.conf.dns, &c->dns, err)) < 0)
+		return -EINVAL;
+	if (c->is_default_gw)
+		c->is_gw = 1;
+	if (c->hairpin && c->promisc)
+		return xc_cni_errf(err, XC_CNI_E_CONFIG, "hairpinMode and promiscMode cannot "
+				   "both be true");
+	if (c->vlan && c->is_gw)
+		return xc_cni_errf(err, XC_CNI_E_UNSUPPORTED, "vlan with isGateway is not "
+				   "supported yet (the gateway would need a VLAN interface)");
+	c->l3 = b->cni.conf.ipam_type[0] != '\0';
+	/* Only ADD reads the MAC: DEL must clean up whatever CNI_ARGS says. */
+	if (b->cni.env.cmd == XC_CNI_CMD_ADD &&
+	    (c->has_mac = xc_cniconv_mac(&b->cni.conf, b->cni.env.args, known_args, c->mac,
+					 err)) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+/* ---- helpers shared by the commands ------------------------------------- */
+
+static int ipam_exec(struct br *b, enum xc_cni_cmd cmd, struct xc_cni_result *r, char *out,
+		     size_t out_size, struct xc_cni_err *err)
+{
+	struct xc_cni_exec x = {
+		.type = b->cni.conf.ipam_type,
+		.path = b->cni.env.path,
+		.cmd = cmd,
+		.envp = environ,
+		.in = b->cni.in,
+		.in_len = b->cni.in_len,
+		.out = out,
+		.out_size = out_size,
+	};
+
+	if (!x.path)
+		return xc_cni_errf(err, XC_CNI_E_ENV, "CNI_PATH is not set: it is needed "
+				   "to find the IPAM plugin \"%s\"", x.type);
+	return xc_cni_delegate(&x, b->cni.conf.version, r, err);
+}
+
+static int open_pod_ns(struct br *b, struct xc_cni_err *err)
+{
+	b->podfd = xc_netns_open(b->cni.env.netns);
+	if (b->podfd >= 0)
+		return 0;
+	xc_cni_errf(err, XC_CNI_E_NETNS, "CNI_NETNS %s: %s", b->cni.env.netns,
+		    b->podfd == -ENOENT ? "no such network namespace" :
+		    b->podfd == -ENOTSUP ? "not a network namespace (not on nsfs)" :
+		    strerror(-b->podfd));
+	return b->podfd;
+}
+
+static int open_host(struct br *b, struct xc_cni_err *err)
+{
+	int rc = xc_nl_open(&b->host, host_buf, sizeof(host_buf));
+
+	return rc ? kfail(err, NULL, rc, "netlink socket") : 0;
+}
+
+/* The pod's socket: opened inside its namespace, where its sysctls are set too. */
+static int open_pod(struct br *b, struct xc_cni_err *err)
+{
+	int rc = xc_nl_open_nsfd(&b->pod, pod_buf, sizeof(pod_buf), b->podfd);
+
+	return rc ? kfail(err, NULL, rc, "netlink socket in %s", b->cni.env.netns) : 0;
+}
+
+static int get_bridge(struct br *b, struct xc_cni_err *err)
+{
+	int rc = xc_nl_link_get(&b->host, b->conf.bridge, &b->br);
+
+	if (rc)
+		return rc;
+	if (strcmp(b->br.kind, "bridge"))
+		return xc_cni_errf(err, XC_CNI_E_CONFIG, "%s already exists but is not a "
+				   "bridge (it is a %s)", b->conf.bridge,
+				   *b->br.kind ? b->br.kind : "device of no kind");
+	return 0;
+}
+
+
+/* ---- ADD ------------------------------------------------------------------ */
+
+/* Routes on a host interface of ours are ours: no router advertisements there. */
+static void no_ra(const char *ifname)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "net/ipv6/conf/%s/accept_ra", ifname);
+	xc_sysctl_write(key, "0");
+}
+
+static int ensure_bridge(struct br *b, struct xc_cni_err *err)
+{
+	uint8_t mac[6];
+	int rc = get_bridge(b, err);
+
+	if (rc == -ENODEV) {
+		/* A MAC of its own: otherwise the bridge takes its lowest port's. */
+		xc_podlink_random_mac(mac);
+		rc = xc_podlink_bridge_add(&b->host, b->conf.bridge, b->conf.mtu, mac,
+					   b->conf.vlan != 0);
+		if (rc && rc != -EEXIST)
+			return kfail(err, &b->host, rc, "creating bridge %s", b->conf.bridge);
+		if (!rc)
+			no_ra(b->conf.bridge);
+		rc = get_bridge(b, err);
+	}
+	if (rc)
+		return err->code ? rc : kfail(err, &b->host, rc, "bridge %s", b->conf.bridge);
+	if (!(b->br.flags & IFF_UP) && (rc = xc_nl_link_set_up(&b->host, b->br.index, 1)))
+		return kfail(err, &b->host, rc, "setting %s up", b->conf.bridge);
+	if (b->conf.promisc && !(b->br.flags & IFF_PROMISC) &&
+	    (rc = xc_nl_link_set_promisc(&b->host, b->br.index, 1)))
+		return kfail(err, &b->host, rc, "promiscuous mode on %s", b->conf.bridge);
+	return 0;
+}
+
+static int make_veth(struct br *b, struct xc_cni_err *err)
+{
+	const char *cid = b->cni.env.containerid, *ifname = b->cni.env.ifname;
+	struct xc_podlink_veth v = {
+		.pod_name = ifname, .pod_nsfd = b->podfd, .mtu = b->conf.mtu,
+		.pod_mac = b->pod_mac, .master = b->br.index,
+	};
+	char name[IFNAMSIZ];
+	struct xc_link l;
+	unsigned salt;
+	int rc = -EEXIST;
+
+	/* Our own random MAC rather than the kernel's: no look-up to learn it. */
+	if (b->conf.has_mac)
+		memcpy(b->pod_mac, b->conf.mac, 6);
+	else
+		xc_podlink_random_mac(b->pod_mac);
+	for (salt = 0; salt < 4 && rc == -EEXIST; salt++) {
+		xc_podlink_host_name(cid, ifname, salt, name);
+		v.host_name = name;
+		rc = xc_podlink_veth_add(&b->host, &v, &b->veth);
+		/* Taken names: the host's (another attachment's hash) or the pod's. */
+		if (rc == -EEXIST && xc_nl_link_get(&b->host, name, &l) == -ENODEV)
+			return kfail(err, NULL, rc, "interface %s in %s", ifname,
+				     b->cni.env.netns);
+	}
+	if (rc)
+		return kfail(err, &b->host, rc, "creating veth %s (%s in %s)", name, ifname,
+			     b->cni.env.netns);
+	b->undo_veth = b->veth.index;
+	b->pod_index = b->veth.link_netnsid >= 0 ? b->veth.link : 0;
+	/* Its routes are ours too, as the reference has it. */
+	no_ra(b->veth.name);
+	return 0;
+}
+
+static int setup_port(struct br *b, struct xc_cni_err *err)
+{
+	char alias[XC_PODLINK_ALIAS_MAX];
+	uint16_t vids[64];
+	int rc, n, i;
+
+	rc = xc_podlink_alias(b->cni.conf.name, b->cni.env.containerid, b->cni.env.ifname,
+			      alias, sizeof(alias));
+	rc = xc_podlink_port_set(&b->host, b->veth.index, rc >= 0 ? alias : NULL,
+				 b->conf.hairpin);
+	if (rc)
+		return kfail(err, &b->host, rc, "settings of bridge port %s", b->veth.name);
+	if (!b->conf.vlan)
+		return 0;
+	if (!b->conf.preserve_default_vlan) {
+		n = xc_podlink_vlan_list(&b->host, b->veth.index, vids, 64);
+		for (i = 0; i < n; i++)
+			if ((rc = xc_podlink_vlan_set(&b->host, b->veth.index, vids[i], 0, 0)))
+				return kfail(err, &b->host, rc, "removing VLAN %u from %s",
+					     vids[i], b->veth.name);
+	}
+	rc = xc_podlink_vlan_set(&b->host, b->veth.index, (uint16_t)b->conf.vlan, 1, 1);
+	return rc ? kfail(err, &b->host, rc, "VLAN %d on %s", b->conf.vlan, b->veth.name) : 0;
+}
+
+static int ipam_add(struct br *b, struct xc_cni_err *err)
+{
+	int rc = ipam_exec(b, XC_CNI_CMD_ADD, &b->res, ipam_out, sizeof(ipam_out), err);
+
+	if (rc)
+		return rc;
+	b->undo_ipam = 1;
+	if (!b->res.n_ips)
+		return xc_cni_errf(err, XC_CNI_E_DELEGATE, "IPAM plugin %s returned no IP "
+				   "address", b->cni.conf.ipam_type);
+	return 0;
+}
+
+struct gws {
+	int n;
+	struct xc_prefix gw[MAX_GW];
+};
+
+static int has_default(const struct xc_cni_result *r, int family)
+{
+	for (int i = 0; i < r->n_routes; i++)
+		if (r->routes[i].dst.ip.family == family && !r->routes[i].dst.len &&
+		    (r->routes[i].has & XC_CNI_RT_GW))
+			return 1;
+	return 0;
+}
+
+/*
+ * As the reference does: every address is the pod's; a gateway is the
+ * subnet's first address when IPAM named none; isDefaultGateway adds one
+ * default route per family unless IPAM gave one.
+ */
+static void calc_gateways(struct br *b, struct gws *g4, struct gws *g6)
+{
+	struct xc_cni_result *r = &b->res;
+	struct xc_prefix net;
+
+	for (int i = 0; i < r->n_ips; i++) {
+		struct xc_cni_ipconf *ip = &r->ips[i];
+		int fam = ip->address.ip.family;
+		struct gws *g = fam == AF_INET ? g4 : g6;
+
+		ip->iface = IF_POD;
+		if (!ip->has_gateway && b->conf.is_gw) {
+			xc_prefix_network(&ip->address, &net);
+			ip->gateway = net.ip;
+			ip->has_gateway = !xc_ip_next(&ip->gateway);
+		}
+		if (b->conf.is_default_gw && ip->has_gateway && !has_default(r, fam) &&
+		    r->n_routes < XC_CNI_MAX_ROUTES) {
+			struct xc_cni_route *rt = &r->routes[r->n_routes++];
+
+			memset(rt, 0, sizeof(*rt));
+			rt->dst.ip.family = (uint8_t)fam;
+			rt->gw = ip->gateway;
+			rt->has = XC_CNI_RT_GW;
+		}
+		if (b->conf.is_gw && ip->has_gateway && g->n < MAX_GW) {
+			g->gw[g->n].ip = ip->gateway;
+			g->gw[g->n++].len = ip->address.len;
+		}
+	}
+}
+
+/* Settings made inside the pod's namespace, before its interface is up. */
+static int pod_settings(struct br *b, int v6, struct xc_cni_err *err)
+{
+	char key[96];
+	int rc;
+
+	rc = xc_nl_open(&b->pod, pod_buf, sizeof(pod_buf));
+	if (rc)
+		return kfail(err, NULL, rc, "netlink socket in %s", b->cni.env.netns);
+	/* The reference leaves a layer-2 pod's settings alone. */
+	if (!b->conf.l3)
+		return 0;
+	rc = xc_podlink_pod_sysctls(b->cni.env.ifname, b->conf.enable_dad, v6, key,
+				    sizeof(key));
+	return rc ? kfail(err, NULL, rc, "enabling IPv6 in the pod (%s)", key) : 0;
+}
+
+static int enter_pod(struct br *b, struct xc_cni_err *err)
+{
+	int saved, rc, v6 = 0;
+
+	for (int i = 0; i < b->res.n_ips; i++)
+		v6 |= b->res.ips[i].address.ip.family == AF_INET6;
+	rc = xc_netns_enter(b->podfd, &saved);
+	if (rc)
+		return kfail(err, NULL, rc, "entering %s", b->cni.env.netns);
+	rc = pod_settings(b, v6, err);
+	if (xc_netns_return(saved))
+		return xc_cni_errf(err, XC_CNI_E_INTERNAL, "could not return to the host's "
+				   "network namespace from %s", b->cni.env.netns);
+	return rc;
+}
+
+static int setup_pod(struct br *b, struct xc_cni_err *err)
+{
+	const char *ifname = b->cni.env.ifname;
+	struct xc_link l;
+	char what[160];
+	int rc, n6;
+
+	if ((rc = enter_pod(b, err)))
+		return rc;
+	if (!b->pod_index) {
+		if ((rc = xc_nl_link_get(&b->pod, ifname, &l)))
+			return kfail(err, &b->pod, rc, "%s in %s", ifname, b->cni.env.netns);
+		b->pod_index = l.index;
+	}
+	if ((rc = xc_nl_link_set_up(&b->pod, b->pod_index, 1)))
+		return kfail(err, &b->pod, rc, "setting %s up", ifname);
+	n6 = xc_podlink_configure(&b->pod, b->pod_index, &b->res, IF_POD, what, sizeof(what));
+	if (n6 < 0)
+		return kfail(err, &b->pod, n6, "adding %s on %s", what, ifname);
+	if (!n6)
+		return 0;
+	rc = xc_nl_addr_wait(&b->pod, b->pod_index, 0, DAD_TIMEOUT_MS);
+	if (rc == -EADDRNOTAVAIL)
+		return xc_cni_errf(err, XC_CNI_E_ADDR_IN_USE, "duplicate address detection "
+				   "failed on %s: an IPv6 address is in use on the link", ifname);
+	if (rc == -ETIMEDOUT)
+		return xc_cni_errf(err, XC_CNI_E_KERNEL, "IPv6 addresses on %s still "
+				   "tentative after %d ms", ifname, DAD_TIMEOUT_MS);
+	return rc ? kfail(err, &b->pod, rc, "waiting for IPv6 addresses on %s", ifname) : 0;
+}
+
+/* A gateway address on the bridge, with the reference's forceAddress rule. */
+static int ensure_gw(struct br *b, const struct xc_prefix *gw, struct xc_cni_err *err)
+{
+	struct xc_prefix old;
+	char want[XC_IP_STRLEN], have[XC_IP_STRLEN];
+	int rc;
+
+	xc_prefix_format(gw, want, sizeof(want));
+	rc = xc_podlink_gateway(&b->host, b->br.index, gw, b->conf.force_address, &old);
+	if (rc == -EEXIST) {
+		xc_prefix_format(&old, have, sizeof(have));
+		xc_cni_errf(err, XC_CNI_E_CONFIG, "%s already has an IP address (%s) "
+			    "different from %s", b->conf.bridge, have, want);
+		xc_cni_err_details(err, "set forceAddress to replace it");
+		return rc;
+	}
+	if (rc < 0)
+		return kfail(err, &b->host, rc, "adding %s to %s", want, b->conf.bridge);
+	if (!rc)
+		return 0;
+	/*
+	 * Pin the MAC: a bridge otherwise follows its lowest port's as ports
+	 * churn (and is all zeros while it has none). Read it now: our port
+	 * may just have changed it.
+	 */
+	rc = xc_nl_link_get_index(&b->host, b->br.index, &b->br);
+	if (!rc)
+		rc = xc_nl_link_set_addr(&b->host, b->br.index, b->br.addr, b->br.addr_len);
+	return rc ? kfail(err, &b->host, rc, "pinning the MAC of %s", b->conf.bridge) : 0;
+}
+
+static int forward_on(const char *key, struct xc_cni_err *err)
+{
+	char v[8];
+	int rc;
+
+	if (xc_sysctl_read(key, v, sizeof(v)) >= 0 && !strcmp(v, "1"))
+		return 0;
+	rc = xc_sysctl_write(key, "1");
+	return rc ? kfail(err, NULL, rc, "enabling forwarding (%s)", key) : 0;
+}
+
+static int host_gateways(struct br *b, const struct gws *g, const char *fwd,
+			 struct xc_cni_err *err)
+{
+	int rc;
+
+	for (int i = 0; i < g->n; i++)
+		if ((rc = ensure_gw(b, &g->gw[i], err)))
+			return rc;
+	return g->n ? forward_on(fwd, err) : 0;
+}
+
+static void put_iface(struct xc_cni_iface *f, const char *name, const uint8_t *mac,
+		      unsigned mtu, const char *sandbox)
+{
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	xc_mac_format(mac, f->mac, sizeof(f->mac));
+	f->mtu = (int)mtu;
+	snprintf(f->sandbox, sizeof(f->sandbox), "%s", sandbox);
+}
+
+static int finish(struct br *b, struct xc_cni_err *err)
+{
+	struct xc_cni_result *r = &b->res;
+	int rc;
+
+	/* Not before the bridge forwards through the port (the reference waits too). */
+	rc = xc_podlink_wait_up(&b->host, b->veth.index, PORT_TIMEOUT_MS);
+	if (rc == -ETIMEDOUT)
+		return xc_cni_errf(err, XC_CNI_E_KERNEL, "bridge port %s not up after %d ms",
+				   b->veth.name, PORT_TIMEOUT_MS);
+	if (rc)
+		return kfail(err, &b->host, rc, "bridge port %s", b->veth.name);
+	/* The bridge's MAC may have changed with its first port. */
+	if ((rc = xc_nl_link_get_index(&b->host, b->br.index, &b->br)))
+		return kfail(err, &b->host, rc, "bridge %s", b->conf.bridge);
+	r->n_ifaces = 3;
+	put_iface(&r->ifaces[IF_BRIDGE], b->br.name, b->br.addr, b->br.mtu, "");
+	put_iface(&r->ifaces[IF_HOST], b->veth.name, b->veth.addr, b->veth.mtu, "");
+	put_iface(&r->ifaces[IF_POD], b->cni.env.ifname, b->pod_mac, b->veth.mtu,
+		  b->cni.env.netns);
+	if (b->conf.has_dns)
+		r->dns = b->conf.dns;
+	return 0;
+}
+
+static void add_undo(struct br *b)
+{
+	struct xc_cni_err e;
+
+	xc_cni_err_init(&e);
+	/* The pod end, its addresses and routes go with the host end. */
+	if (b->undo_veth > 0)
+		xc_nl_link_del(&b->host, b->undo_veth);
+	if (b->undo_ipam)
+		ipam_exec(b, XC_CNI_CMD_DEL, NULL, undo_out, sizeof(undo_out), &e);
+}
+
+static int add_steps(struct br *b, struct xc_cni_err *err)
+{
+	struct gws g4 = { 0 }, g6 = { 0 };
+	int rc;
+
+	if ((rc = open_pod_ns(b, err)) || (rc = open_host(b, err)) ||
+	    (rc = ensure_bridge(b, err)) || (rc = make_veth(b, err)) ||
+	    (rc = setup_port(b, err)))
+		return rc;
+	if (b->conf.l3 && (rc = ipam_add(b, err)))
+		return rc;
+	calc_gateways(b, &g4, &g6);
+	if ((rc = setup_pod(b, err)) ||
+	    (rc = host_gateways(b, &g4, "net/ipv4/ip_forward", err)) ||
+	    (rc = host_gateways(b, &g6, "net/ipv6/conf/all/forwarding", err)))
+		return rc;
+	return finish(b, err);
+}
+
+static int cmd_add(struct br *b, char *out, size_t size, long *len, struct xc_cni_err *err)
+{
+	int rc = add_steps(b, err);
+
+	if (!rc) {
+		*len = xc_cni_result_emit(&b->res, b->cni.conf.version, out, size);
+		if (*len < 0)
+			rc = xc_cni_errf(err, XC_CNI_E_INTERNAL, "the result does not fit in "
+					 "%zu bytes", size);
+	}
+	if (rc)
+		add_undo(b);
+	return rc;
+}
+
+/* ---- DEL, CHECK, STATUS, GC ----------------------------------------------- */
+
+/*
+ * IPAM first, then the pod's interface. Whatever is already gone (the
+ * namespace, the interface, the allocation) counts as done.
+ */
+static int cmd_del(struct br *b, struct xc_cni_err *err)
+{
+	const char *ifname = b->cni.env.ifname;
+	struct xc_link l;
+	int rc;
+
+	if (b->conf.l3 && (rc = ipam_exec(b, XC_CNI_CMD_DEL, NULL, ipam_out,
+					  sizeof(ipam_out), err)))
+		return rc;
+	if (!b->cni.env.netns)
+		return 0;
+	b->podfd = xc_netns_open(b->cni.env.netns);
+	/* Gone, or an unmounted bind-mount left behind: nothing in it to remove. */
+	if (b->podfd == -ENOENT || b->podfd == -ENOTSUP)
+		return 0;
+	if (b->podfd < 0)
+		return open_pod_ns(b, err);
+	if ((rc = open_pod(b, err)))
+		return rc;
+	rc = xc_nl_link_get(&b->pod, ifname, &l);
+	/* Not a veth: not ours (another plugin's interface of that name). */
+	if (rc == -ENODEV || (!rc && strcmp(l.kind, "veth")))
+		return 0;
+	if (!rc)
+		rc = xc_nl_link_del(&b->pod, l.index);
+	if (rc && rc != -ENODEV)
+		return kfail(err, &b->pod, rc, "deleting %s in %s", ifname, b->cni.env.netns);
+	return 0;
+}
+
+static int cmd_check(struct br *b, struct xc_cni_err *err)
+{
+	struct xc_podcheck c = {
+		.prev = &b->prev, .bridge = b->conf.bridge, .ifname = b->cni.env.ifname,
+		.netns = b->cni.env.netns, .promisc = b->conf.promisc,
+		.hairpin = b->conf.hairpin, .mtu = b->conf.mtu,
+	};
+	int rc;
+
+	if (b->cni.conf.prev_result.type != XC_JSON_OBJECT)
+		return xc_cni_errf(err, XC_CNI_E_CONFIG, "CHECK needs prevResult, the result "
+				   "of the ADD it checks");
+	if (b->conf.l3 && (rc = ipam_exec(b, XC_CNI_CMD_CHECK, NULL, ipam_out,
+					  sizeof(ipam_out), err)))
+		return rc;
+	if ((rc = open_pod_ns(b, err)) || (rc = open_host(b, err)) || (rc = open_pod(b, err)))
+		return rc;
+	return xc_podcheck_run(&b->host, &b->pod, &c, err);
+}
+
+/* Ready when the IPAM plugin is: the bridge itself needs nothing up front. */
+static int cmd_status(struct br *b, struct xc_cni_err *err)
+{
+	if (!b->conf.l3)
+		return 0;
+	return ipam_exec(b, XC_CNI_CMD_STATUS, NULL, ipam_out, sizeof(ipam_out), err);
+}
+
+/* Stray host veths of this network first, then the IPAM plugin's own GC. */
+static int cmd_gc(struct br *b, struct xc_cni_err *err)
+{
+	static struct xc_cni_attachment valid[MAX_ATTACHMENTS];
+	long n;
+	int rc;
+
+	/* Without the list, "no valid attachment" would mean "delete everything". */
+	if (b->cni.conf.valid_attachments.type != XC_JSON_ARRAY)
+		return xc_cni_errf(err, XC_CNI_E_CONFIG, "GC needs cni.dev/valid-attachments "
+				   "(an empty list removes every attachment of %s)",
+				   b->cni.conf.name);
+	n = xc_cni_attachments(&b->cni.conf, valid, MAX_ATTACHMENTS, err);
+	if (n < 0)
+		return (int)n;
+	if ((rc = open_host(b, err)))
+		return rc;
+	rc = get_bridge(b, err);
+	if (!rc && (rc = xc_podlink_gc(&b->host, b->br.index, b->cni.conf.name, valid,
+				       (size_t)n)) < 0)
+		return kfail(err, &b->host, rc, "removing stale veths from %s", b->conf.bridge);
+	if (rc < 0 && rc != -ENODEV)
+		return err->code ? rc : kfail(err, &b->host, rc, "bridge %s", b->conf.bridge);
+	if (!b->conf.l3)
+		return 0;
+	return ipam_exec(b, XC_CNI_CMD_GC, NULL, ipam_out, sizeof(ipam_out), err);
+}
+
+static int dispatch(struct br *b, char *out, size_t size, long *len, struct xc_cni_err *err)
+{
+	switch (b->cni.env.cmd) {
+	case XC_CNI_CMD_ADD:
+		return cmd_add(b, out, size, len, err);
+	case XC_CNI_CMD_DEL:
+		return cmd_del(b, err);
+	case XC_CNI_CMD_CHECK:
+		return cmd_check(b, err);
+	case XC_CNI_CMD_STATUS:
+		return cmd_status(b, err);
+	case XC_CNI_CMD_GC:
+		return cmd_gc(b, err);
+	default:
+		return xc_cni_errf(err, XC_CNI_E_ENV, "CNI_COMMAND %s is not one this plugin "
+				   "runs", b->cni.env.command ? b->cni.env.command : "(unset)");
+	}
+}
+
+static void put_out(const char *s, long len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(1, s, (size_t)len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		s += n;
+		len -= n;
+	}
+}
+
+int bridge_main(int argc, char **argv)
+{
+	static char in[XC_CNI_STDIN_MAX], out[XC_CNI_OUT_MAX];
+	struct br *b = &B;
+	struct xc_cni_err err;
+	long len = 0;
+	int rc;
+
+	(void)argc;
+	(void)argv;
+	xc_cni_err_init(&err);
+	b->podfd = -1;
+	rc = xc_cni_begin(&b->cni, 0, environ, in, sizeof(in), &b->prev, out, sizeof(out),
+			  &len, &err);
+	if (rc == 1) {
+		put_out(out, len);
+		return len < 0;
+	}
+	if (!rc)
+		rc = conf_parse(b, &err);
+	if (!rc)
+		rc = dispatch(b, out, sizeof(out), &len, &err);
+	if (rc) {
+		if (!err.code)
+			xc_cni_errf(&err, XC_CNI_E_INTERNAL, "failed: %s", strerror(-rc));
+		len = xc_cni_err_emit(&err, xc_cni_err_version(&b->cni.conf), out, sizeof(out));
+		put_out(out, len);
+		return 1;
+	}
+	put_out(out, len);
+	return 0;
+}
