@@ -1,0 +1,927 @@
+/*
+ * router: this node's routes to every other node's pod CIDRs, kept in step
+ * with the cluster's Nodes. One thread, one poll loop; the engine is in
+ * core/routes, core/tunnel, core/nodetab and core/nodesrc (docs/router.md).
+ */
+const char router_usage[] =
+"usage: router [OPTIONS]      (a daemon; see also --once, --dry-run, --cleanup)\n"
+"\n"
+"Routes every other node's pod CIDRs (IPv4 and IPv6) to that node; routes\n"
+"carry protocol PROTOCOL and nothing else is touched. Restarting changes\n"
+"nothing when nothing changed; a node source that fails leaves every route.\n"
+"\n"
+"options [environment]:\n"
+"  --node-name NAME       this node [NODE_NAME] (default: the host name)\n"
+"  --nodes-file FILE      read Nodes from a NodeList JSON file (kubectl get\n"
+"                         nodes -o json), re-read when replaced or on SIGHUP\n"
+"  --kubeconfig FILE      the API server [KUBECONFIG] (default: in-cluster)\n"
+"  --tunnel-mode MODE     none, sit, ipip, vxlan or auto [TUNNEL_MODE]; default:\n"
+"                         sit where the kernel has it, else none (and none in\n"
+"                         an IPv6-only cluster)\n"
+"  --ipv6-prefix P        IPv6 next hop = P + the node's IPv4 [IPV6_PREFIX]\n"
+"                         (fd00:100::/96, or 1000::1: as xcluster writes it)\n"
+"  --address-map FILE     'NODE IPV6' lines: IPv6 next hops [ADDRESS_MAP]\n"
+"  --node-ip ADDR[,ADDR]  this node's address(es) [NODE_IP] (default: from its Node)\n"
+"  --protocol N           route protocol number [PROTOCOL] (default 202)\n"
+"  --table N              routing table [TABLE] (default main)\n"
+"  --cidr-annotation K    pod CIDRs from annotation K [CIDR_ANNOTATION]\n"
+"  --address-annotation K node addresses from annotation K [ADDRESS_ANNOTATION]\n"
+"  --vxlan-name NAME, --vxlan-vni N, --vxlan-port N   (xcvx0, 1, 4789)\n"
+"  --cache-dir DIR        this node's pod CIDRs go to DIR/NETWORK/podcidrs for\n"
+"  --network NAME         node-local [CACHE_DIR] (/var/lib/cni/networks, xcluster-cni)\n"
+"  --metrics-port N       /healthz and /metrics on 127.0.0.1:N [METRICS_PORT]\n"
+"                         (default 9142, 0: off)\n"
+"  --resync S             full resync every S seconds [RESYNC_SECONDS] (60)\n"
+"  --debounce-ms N        coalesce node events for N ms (10)\n"
+"  --log-level L          error, warn, info, debug [LOG_LEVEL]\n"
+"  --once                 sync once and exit (1 if a change failed)\n"
+"  --dry-run              print the changes as ip/bridge commands, change nothing\n"
+"  --cleanup              remove our routes and tunnel device, and exit\n"
+"\n"
+"SIGHUP re-reads the node source and the address map; SIGTERM and SIGINT\n"
+"exit at once and leave the routes in place.\n";
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <netinet/in.h>
+#include <linux/rtnetlink.h>
+
+#include "httpd.h"
+#include "ipam_store.h"
+#include "k8s.h"
+#include "log.h"
+#include "nl_event.h"
+#include "nodesrc.h"
+#include "nodetab.h"
+#include "podcidr_cache.h"
+#include "routes.h"
+#include "tunnel.h"
+#include "version.h"
+
+#define LOG_DETAIL 20   /* changes logged one by one per sync; then a summary */
+
+struct opts {
+	const char *nodes_file, *kubeconfig, *addr_map, *node_ip, *cache_dir, *network;
+	char self[XC_NODE_NAME_MAX + 1];
+	int mode;                    /* -1: default */
+	int once, dry_run, cleanup;
+	unsigned port, resync_s, debounce_ms;
+};
+
+struct stats {
+	unsigned long src_errors;
+	size_t skipped, last_skipped, blocked;
+	double last_sync;            /* realtime of the last sync without failures */
+};
+
+static struct {
+	struct opts o;
+	struct xc_rt_conf rc;
+	struct xc_node_parse np;
+	struct xc_nodetab nodes, amap;
+	struct xc_nodesrc src;
+	struct xc_tunnel tun;
+	struct xc_rt_env env;
+	struct xc_rt_engine g;
+	struct xc_nl nl, mon;
+	struct xc_httpd http;
+	struct xc_k8s_backoff src_bo, nl_bo;
+	struct stats st;
+	int sfd, tfd, mode, sit_ok, listed, dirty, need_full, need_env, in_full, noll;
+	int64_t sync_at, full_at, src_at;
+	unsigned pod_mtu, nlog;
+} R;
+
+static uint32_t nlbuf[XC_NL_BUFSIZE / 4], monbuf[XC_NL_BUFSIZE / 4];
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Run a sync no later than in ms milliseconds. */
+static void schedule(unsigned ms)
+{
+	int64_t at = now_ms() + ms;
+
+	if (!R.sync_at || at < R.sync_at)
+		R.sync_at = at;
+}
+
+/* ---- logging what changed --------------------------------------------- */
+
+static const char *node_text(const struct xc_prefix *cidr, int nc, const struct xc_node_addr *a,
+			     int na, char *buf, size_t size)
+{
+	size_t n = 0;
+	char t[XC_IP_STRLEN];
+
+	buf[0] = '\0';
+	for (int i = 0; i < nc && n < size; i++) {
+		xc_prefix_format(&cidr[i], t, sizeof(t));
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? "," : "podCIDRs ", t);
+	}
+	if (!nc && n < size)
+		n += (size_t)snprintf(buf + n, size - n, "no podCIDRs");
+	for (int i = 0; i < na && n < size; i++) {
+		xc_ip_format(&a[i].ip, t, sizeof(t));
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? "," : " addresses ", t);
+	}
+	return buf;
+}
+
+static void on_node(void *arg, const struct xc_node *before, const struct xc_node_rec *after)
+{
+	char a[400], b[400];
+	enum xc_log_level lvl = R.nlog++ < LOG_DETAIL ? XC_LOG_INFO : XC_LOG_DEBUG;
+	const char *name = after ? after->name : before->name;
+
+	(void)arg;
+	R.dirty = 1;
+	if (!strcmp(name, R.o.self))
+		R.need_env = 1;
+	if (!before)
+		xc_log(lvl, "node %s added: %s", name,
+		       node_text(after->cidr, after->ncidr, after->addr, after->naddr, a, sizeof(a)));
+	else if (!after)
+		xc_log(lvl, "node %s deleted", name);
+	else
+		xc_log(lvl, "node %s changed: %s (was %s)", name,
+		       node_text(after->cidr, after->ncidr, after->addr, after->naddr, a, sizeof(a)),
+		       node_text(before->cidr, before->ncidr, before->addr, before->naddr, b, sizeof(b)));
+}
+
+static const char *const skip_why[] = {
+	"", "no address of the family the path needs", "IPv6 next hop: neighbour not resolved yet",
+	"next hop off-subnet and no underlay interface", "CIDR already routed to another node",
+	"CIDR overlaps this node's",
+};
+
+static void on_skip(void *arg, const struct xc_node *n, const struct xc_prefix *cidr,
+		    enum xc_rt_skip why)
+{
+	char c[XC_IP_STRLEN];
+	const struct xc_ip *a4 = xc_node_addr(n, AF_INET);
+
+	(void)arg;
+	xc_prefix_format(cidr, c, sizeof(c));
+	xc_log(R.g.cs.skipped != R.st.last_skipped ? XC_LOG_INFO : XC_LOG_DEBUG,
+	       "node %s: no route for %s: %s", n->name, c, skip_why[why]);
+	/* ARP for the peer; the resync after it finds its MAC. */
+	if (why == XC_RT_SKIP_NOLL && R.in_full && a4 && !R.o.dry_run) {
+		xc_tunnel_solicit(a4);
+		R.noll = 1;
+	}
+}
+
+/* ---- the pod CIDR cache for node-local ------------------------------- */
+
+static void write_cache(void)
+{
+	const struct xc_node *self = xc_nodetab_find(&R.nodes, R.o.self);
+	int rc;
+
+	if (!self || !self->ncidr || !R.o.cache_dir[0] || R.o.dry_run)
+		return;
+	rc = xc_podcidr_cache_write(R.o.cache_dir, R.o.network, self->name, self->cidr, self->ncidr);
+	if (rc < 0)
+		xc_warn("cannot write %s/%s/%s: %s", R.o.cache_dir, R.o.network, XC_PODCIDR_FILE,
+			strerror(-rc));
+	else if (rc > 0)
+		xc_info("pod CIDRs of this node written to %s/%s/%s", R.o.cache_dir, R.o.network,
+			XC_PODCIDR_FILE);
+}
+
+/* ---- the host --------------------------------------------------------- */
+
+static void node_ips(struct xc_ip *v4, struct xc_ip *v6)
+{
+	const struct xc_node *self = xc_nodetab_find(&R.nodes, R.o.self);
+	char buf[200], *p = buf, *item;
+	struct xc_ip ip;
+
+	memset(v4, 0, sizeof(*v4));
+	memset(v6, 0, sizeof(*v6));
+	snprintf(buf, sizeof(buf), "%s", R.o.node_ip ? R.o.node_ip : "");
+	while ((item = strsep(&p, ",")))
+		if (xc_ip_parse(item, &ip) == 0)
+			*(ip.family == AF_INET ? v4 : v6) = ip;
+	if (self && !v4->family && xc_node_addr(self, AF_INET))
+		*v4 = *xc_node_addr(self, AF_INET);
+	if (self && !v6->family && xc_node_addr(self, AF_INET6))
+		*v6 = *xc_node_addr(self, AF_INET6);
+}
+
+static int sit_available(void)
+{
+	struct xc_link l;
+
+	if (!R.sit_ok)
+		R.sit_ok = (R.o.dry_run || R.o.cleanup ? xc_nl_link_get(&R.nl, "sit0", &l) == 0 :
+			    xc_tunnel_sit_available(&R.nl)) ? 1 : -1;
+	return R.sit_ok > 0;
+}
+
+static void resolve_mode(void)
+{
+	int m = R.o.mode;
+
+	if (m < 0)
+		m = !R.env.self4.family && R.env.self6.family ? XC_RT_NONE :
+		    sit_available() ? XC_RT_SIT : XC_RT_NONE;
+	if (m == XC_RT_AUTO)
+		R.env.tunnel = sit_available() ? XC_RT_SIT : XC_RT_VXLAN;
+	if (m != R.mode) {
+		if (R.o.mode >= 0)
+			xc_info("tunnel mode %s%s%s", xc_tunnel_mode_name(m),
+				m == XC_RT_AUTO ? ": direct routes on connected subnets, else " : "",
+				m == XC_RT_AUTO ? xc_tunnel_mode_name(R.env.tunnel) : "");
+		else if (m == XC_RT_SIT)
+			xc_info("tunnel mode sit: this kernel has sit (set TUNNEL_MODE to choose)");
+		else
+			xc_info("tunnel mode none (direct routes): %s", R.env.self4.family ?
+				"this kernel has no sit" : "IPv6-only cluster");
+	}
+	R.mode = m;
+	R.rc.mode = (enum xc_rt_mode)m;
+}
+
+static int env_refresh(void)
+{
+	const struct xc_node *self = xc_nodetab_find(&R.nodes, R.o.self);
+	int want_ll = R.o.mode != XC_RT_SIT && R.o.mode != XC_RT_VXLAN, rc, tm;
+	unsigned mtu;
+
+	node_ips(&R.env.self4, &R.env.self6);
+	rc = xc_tunnel_env(&R.tun, &R.nl, &R.env, self ? xc_node_cidr(self, AF_INET6) : NULL, want_ll);
+	if (rc) {
+		xc_err("reading interfaces and addresses: %s", strerror(-rc));
+		return rc;
+	}
+	R.env.amap = R.amap.n ? &R.amap : NULL;
+	resolve_mode();
+	tm = R.mode == XC_RT_AUTO ? R.env.tunnel : R.mode;
+	if (!R.o.dry_run && !R.o.cleanup) {
+		rc = xc_tunnel_setup(&R.tun, &R.nl, R.mode, &R.env);
+		if (rc > 0)
+			xc_info("tunnel %s: %d change%s to its devices", xc_tunnel_mode_name(tm), rc,
+				rc > 1 ? "s" : "");
+		else if (rc < 0)
+			xc_warn("tunnel %s: cannot set up its devices: %s%s", xc_tunnel_mode_name(tm),
+				strerror(-rc), rc == -ENODEV ? " (this kernel lacks the tunnel)" : "");
+	}
+	mtu = R.env.underlay ? R.env.dev[R.env.underlay].mtu : 0;
+	if (mtu)
+		mtu -= (unsigned)xc_tunnel_overhead(tm, R.env.vx_family ? R.env.vx_family : AF_INET);
+	if (mtu != R.pod_mtu && mtu)
+		xc_info("pod network MTU %u (%s MTU %u, %s overhead %d)", mtu,
+			R.env.dev[R.env.underlay].name, R.env.dev[R.env.underlay].mtu,
+			xc_tunnel_mode_name(tm), xc_tunnel_overhead(tm, R.env.vx_family));
+	R.pod_mtu = mtu;
+	return 0;
+}
+
+/* ---- syncing ---------------------------------------------------------- */
+
+static void report(void *arg, enum xc_rt_op op, const struct xc_rt_entry *e, int err)
+{
+	static const char *const verb[] = { "", "add", "replace", "remove" };
+	const char *kind = e->kind == XC_RT_ROUTE ? "route" :
+			   e->kind == XC_RT_NEIGH ? "neighbour" : "fdb entry";
+	unsigned *nlogged = arg;
+	char d[300];
+
+	if (R.o.dry_run) {
+		if (xc_rt_format(&R.rc, &R.env, op, e, d, sizeof(d)) > 0)
+			printf("%s\n", d);
+		return;
+	}
+	xc_rt_describe(&R.env, e, d, sizeof(d));
+	if (err == -EEXIST)
+		xc_warn("route %s: another protocol's route is there; left alone", d);
+	else if (err)
+		xc_warn("cannot %s %s %s: %s%s%s", verb[op], kind, d, strerror(-err),
+			*xc_nl_errmsg(&R.nl) ? ": " : "", xc_nl_errmsg(&R.nl));
+	else
+		xc_log((*nlogged)++ < LOG_DETAIL ? XC_LOG_INFO : XC_LOG_DEBUG, "%s %s %s",
+		       verb[op], kind, d);
+}
+
+/* Wanted routes another protocol holds: said once, whenever their number changes. */
+static void log_blocked(void)
+{
+	size_t n = 0;
+	char d[256];
+
+	for (size_t i = 0; i < R.g.have.n; i++)
+		n += (R.g.have.v[i].flags & XC_RT_F_FOREIGN) != 0;
+	if (n == R.st.blocked)
+		return;
+	R.st.blocked = n;
+	for (size_t i = 0; i < R.g.have.n; i++)
+		if (R.g.have.v[i].flags & XC_RT_F_FOREIGN)
+			xc_warn("route %s: another protocol's route is there; left alone",
+				xc_rt_describe(&R.env, &R.g.have.v[i], d, sizeof(d)));
+}
+
+/* One pass: compute, (full: read the kernel), diff, apply. Returns failures. */
+static int sync_now(int full)
+{
+	int64_t t0 = now_ms();
+	unsigned nlogged = 0;
+	int rc;
+
+	R.sync_at = 0;
+	if (!R.listed && !R.o.cleanup)
+		return 0;
+	full |= R.need_full;
+	if (R.need_env || full) {
+		full = 1;
+		R.need_env = 0;
+		if (env_refresh() < 0)
+			return 1;
+	}
+	R.in_full = full;
+	R.noll = 0;
+	rc = xc_rt_sync(&R.g, &R.nl, &R.rc, &R.env, R.o.cleanup ? NULL : &R.nodes,
+			(full ? XC_RT_SYNC_FULL : 0) | (R.o.dry_run ? XC_RT_SYNC_DRY : 0),
+			on_skip, report, &nlogged);
+	R.st.skipped = R.st.last_skipped = R.g.cs.skipped;
+	if (rc < 0) {
+		xc_err("sync: %s", strerror(-rc));
+		schedule(xc_k8s_backoff_next(&R.nl_bo, -1));
+		return 1;
+	}
+	R.dirty = 0;
+	if (full) {
+		R.need_full = 0;
+		R.full_at = t0 + (int64_t)R.o.resync_s * 1000;
+		log_blocked();
+	}
+	if (rc > 0) {
+		schedule(xc_k8s_backoff_next(&R.nl_bo, -1));
+	} else {
+		struct timespec ts;
+
+		xc_k8s_backoff_reset(&R.nl_bo);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		R.st.last_sync = ts.tv_sec + ts.tv_nsec / 1e9;
+	}
+	if (R.noll)
+		schedule(1000);
+	if (R.g.changes && !R.o.dry_run)
+		xc_info("%s sync: %zu change%s (%zu failed) in %lld ms; %zu routes for %zu peers",
+			full ? "full" : "incremental", R.g.changes, R.g.changes == 1 ? "" : "s",
+			R.g.failed, (long long)(now_ms() - t0), R.g.cs.routes, R.g.cs.peers);
+	write_cache();
+	return rc;
+}
+
+/* ---- the node source -------------------------------------------------- */
+
+/*
+ * Run a source call that may block on the API server (connect, a LIST)
+ * with SIGTERM and SIGINT at their default action: they end the process
+ * at once instead of waiting in the signalfd. Nothing is half-done in the
+ * kernel while the source talks.
+ */
+static int unblocked(int (*fn)(struct xc_nodesrc *, struct xc_nodetab *))
+{
+	sigset_t ss;
+	int rc;
+
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGTERM);
+	sigaddset(&ss, SIGINT);
+	sigprocmask(SIG_UNBLOCK, &ss, NULL);
+	rc = fn(&R.src, &R.nodes);
+	sigprocmask(SIG_BLOCK, &ss, NULL);
+	return rc;
+}
+
+static void src_failed(int rc)
+{
+	unsigned ms = xc_k8s_backoff_next(&R.src_bo, R.src.k ? R.src.k->retry_after : -1);
+
+	R.st.src_errors++;
+	R.src_at = now_ms() + ms;
+	xc_warn("node source: %s; keeping %zu nodes and every route, retry in %u ms",
+		R.src.err[0] ? R.src.err : strerror(-rc), R.nodes.n, ms);
+}
+
+static int src_list(void)
+{
+	size_t before = R.nodes.n;
+	int rc;
+
+	R.nlog = 0;
+	rc = unblocked(xc_nodesrc_list);
+	if (rc) {
+		src_failed(rc);
+		return rc;
+	}
+	if (!R.listed || R.dirty)
+		xc_info("node listing: %zu nodes (was %zu)", R.nodes.n, before);
+	R.listed = 1;
+	R.src_at = 0;
+	xc_k8s_backoff_reset(&R.src_bo);
+	return 0;
+}
+
+static void src_input(void)
+{
+	int rc;
+
+	R.nlog = 0;
+	rc = unblocked(xc_nodesrc_step);
+	if (rc == 1)
+		src_list();
+	else if (rc < 0)
+		src_failed(rc);
+}
+
+/* ---- kernel events ---------------------------------------------------- */
+
+static void route_event(uint16_t type, const struct xc_route *r)
+{
+	struct xc_rt_entry e;
+	char d[256];
+
+	switch (xc_rt_event(&R.g.have, &R.g.want, &R.rc, &R.env, type, r, &e)) {
+	case XC_RT_EV_TAKEN:
+		xc_warn("route %s replaced by protocol %u: left alone",
+			xc_rt_describe(&R.env, &e, d, sizeof(d)), r->protocol);
+		break;
+	case XC_RT_EV_LOST:
+		xc_info("route %s was removed outside the router: restoring",
+			xc_rt_describe(&R.env, &e, d, sizeof(d)));
+		schedule(R.o.debounce_ms);
+		break;
+	default:
+		break;
+	}
+}
+
+static int on_event(const struct xc_nl_event *ev, void *arg)
+{
+	(void)arg;
+	if (ev->kind == XC_NL_EV_ROUTE) {
+		route_event(ev->type, &ev->u.route);
+	} else if (ev->kind == XC_NL_EV_LINK) {
+		const struct xc_link *l = &ev->u.link;
+		int known = !strcmp(l->name, "sit0") || !strcmp(l->name, "tunl0") ||
+			    !strcmp(l->name, R.tun.o.vxlan_name);
+
+		for (int i = XC_RT_DEV_LINK0; i < R.env.ndev; i++)
+			known |= R.env.dev[i].ifindex == l->index;
+		/* Pods' veths come and go; only our devices and the underlay matter. */
+		if (known) {
+			R.need_env = 1;
+			schedule(R.o.debounce_ms);
+		}
+	} else if (ev->kind == XC_NL_EV_ADDR && ev->u.addr.scope == RT_SCOPE_UNIVERSE) {
+		R.need_env = 1;
+		schedule(R.o.debounce_ms);
+	}
+	return 0;
+}
+
+static void monitor_input(void)
+{
+	int rc;
+
+	while ((rc = xc_nl_event_recv(&R.mon, on_event, NULL)) >= 0)
+		;
+	if (rc == -ENOBUFS) {
+		xc_warn("kernel events were lost: full resync");
+		R.need_full = 1;
+		schedule(0);
+	}
+}
+
+/* ---- health and metrics ----------------------------------------------- */
+
+static size_t metrics(char *buf, size_t size)
+{
+	size_t n = 0, installed = 0, blocked = 0;
+	char src[200];
+
+	for (size_t i = 0; i < R.g.have.n; i++) {
+		if (R.g.have.v[i].kind != XC_RT_ROUTE)
+			continue;
+		if (R.g.have.v[i].flags & XC_RT_F_FOREIGN)
+			blocked++;
+		else
+			installed++;
+	}
+#define M(name, help, type, fmt, ...) \
+	n += (size_t)snprintf(buf + n, n < size ? size - n : 0, \
+			      "# HELP xcluster_router_" name " " help "\n# TYPE xcluster_router_" \
+			      name " " type "\nxcluster_router_" name fmt "\n", __VA_ARGS__)
+	M("info", "Mode, source and node of this router.", "gauge",
+	  "{mode=\"%s\",source=\"%s\",node=\"%s\",version=\"%s\"} 1", xc_tunnel_mode_name(R.mode),
+	  R.src.kind == XC_NODESRC_FILE ? "file" : "api", R.o.self, XC_VERSION);
+	M("nodes", "Nodes in the table.", "gauge", " %zu", R.nodes.n);
+	M("peers", "Nodes that get routes (all but this one).", "gauge", " %zu", R.g.cs.peers);
+	M("routes_wanted", "Routes to other nodes' pod CIDRs.", "gauge", " %zu", R.g.cs.routes);
+	M("routes_installed", "Our routes in the kernel.", "gauge", " %zu", installed);
+	M("routes_blocked", "Wanted routes held by another protocol's route.", "gauge", " %zu", blocked);
+	M("cidrs_skipped", "Pod CIDRs without a route (no next hop).", "gauge", " %zu", R.st.skipped);
+	M("syncs_total", "Syncs (compute, diff, apply).", "counter", " %lu", R.g.syncs);
+	M("full_syncs_total", "Syncs that re-read the kernel.", "counter", " %lu", R.g.full_syncs);
+	n += (size_t)snprintf(buf + n, n < size ? size - n : 0,
+			      "# HELP xcluster_router_changes_total Kernel changes made.\n"
+			      "# TYPE xcluster_router_changes_total counter\n"
+			      "xcluster_router_changes_total{op=\"add\"} %lu\n"
+			      "xcluster_router_changes_total{op=\"replace\"} %lu\n"
+			      "xcluster_router_changes_total{op=\"remove\"} %lu\n",
+			      R.g.adds, R.g.replaces, R.g.dels);
+	M("netlink_errors_total", "Kernel changes that failed.", "counter", " %lu", R.g.errors);
+	M("source_errors_total", "Failures of the node source (API errors).", "counter", " %lu",
+	  R.st.src_errors);
+	M("source_ok", "1 while the node source answers.", "gauge", " %d", !R.src_at && R.listed);
+	M("last_sync_timestamp_seconds", "Time of the last sync without failures.", "gauge",
+	  " %.3f", R.st.last_sync);
+	M("pod_mtu", "Pod network MTU implied (underlay MTU - tunnel overhead).", "gauge",
+	  " %u", R.pod_mtu);
+#undef M
+	(void)src;
+	return n < size ? n : size - 1;
+}
+
+static void http_input(void)
+{
+	static char body[8192];
+	char path[XC_HTTPD_PATH_MAX];
+	int rc = xc_httpd_step(&R.http, now_ms(), path, sizeof(path));
+	size_t n;
+
+	if (rc != 1)
+		return;
+	if (!strcmp(path, "/healthz") || !strcmp(path, "/")) {
+		n = (size_t)snprintf(body, sizeof(body), "ok\n");
+		xc_httpd_reply(&R.http, 200, "text/plain", body, n);
+	} else if (!strcmp(path, "/metrics")) {
+		n = metrics(body, sizeof(body));
+		xc_httpd_reply(&R.http, 200, "text/plain; version=0.0.4", body, n);
+	} else {
+		xc_httpd_reply(&R.http, 404, "text/plain", "not found\n", 10);
+	}
+}
+
+/* ---- the loop --------------------------------------------------------- */
+
+static void arm_timer(void)
+{
+	int64_t next = 0, cand[4] = { R.sync_at, R.full_at, R.src_at, 0 };
+	struct itimerspec its = { 0 };
+	int ms = xc_nodesrc_poll_ms(&R.src);
+
+	if (ms >= 0)
+		cand[3] = now_ms() + ms;
+	if (R.http.cfd >= 0 && (!cand[3] || R.http.deadline_ms < cand[3]))
+		cand[3] = R.http.deadline_ms;
+	for (int i = 0; i < 4; i++)
+		if (cand[i] && (!next || cand[i] < next))
+			next = cand[i];
+	if (next) {
+		/* CLOCK_MONOTONIC ms -> absolute timespec; 0 would disarm: nudge */
+		its.it_value.tv_sec = next / 1000;
+		its.it_value.tv_nsec = (long)(next % 1000) * 1000000 + 1;
+	}
+	timerfd_settime(R.tfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static int signal_input(void)
+{
+	struct signalfd_siginfo si;
+	char e[200];
+
+	while (read(R.sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo != SIGHUP) {
+			xc_info("exiting on %s; routes stay (--cleanup removes them)",
+				si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+			return 1;
+		}
+		xc_info("SIGHUP: re-reading the node source%s", R.o.addr_map ? " and address map" : "");
+		if (R.o.addr_map && xc_nodetab_load_map(&R.amap, R.o.addr_map, NULL, e, sizeof(e)))
+			xc_warn("address map %s: %s", R.o.addr_map, e[0] ? e : strerror(errno));
+		src_list();
+		R.need_full = 1;
+		schedule(0);
+	}
+	return 0;
+}
+
+static int loop(void)
+{
+	for (;;) {
+		struct pollfd p[5] = {
+			{ R.sfd, POLLIN, 0 }, { R.tfd, POLLIN, 0 }, { R.mon.fd, POLLIN, 0 },
+			{ xc_nodesrc_fd(&R.src), POLLIN, 0 }, { xc_httpd_fd(&R.http), POLLIN, 0 },
+		};
+		int64_t now = now_ms();
+		uint64_t ticks;
+
+		if (R.src_at && now >= R.src_at)
+			src_list();
+		if (R.dirty && !R.sync_at)
+			schedule(R.o.debounce_ms);
+		if (R.full_at && now >= R.full_at)
+			R.need_full = 1, R.sync_at = now;
+		if (R.sync_at && now >= R.sync_at)
+			sync_now(R.need_full);
+		xc_httpd_expire(&R.http, now);
+		arm_timer();
+		if (poll(p, 5, xc_nodesrc_poll_ms(&R.src) == 0 ? 0 : -1) < 0 && errno != EINTR)
+			return xc_err("poll: %s", strerror(errno)), 1;
+		if (p[0].revents && signal_input())
+			return 0;
+		if (p[1].revents && read(R.tfd, &ticks, sizeof(ticks)) < 0)
+			ticks = 0;
+		if (p[2].revents)
+			monitor_input();
+		if (p[3].revents || (p[3].fd >= 0 && xc_nodesrc_poll_ms(&R.src) == 0) ||
+		    (R.src.kind == XC_NODESRC_K8S && R.listed && !R.src_at && p[3].fd < 0))
+			src_input();
+		if (p[4].revents)
+			http_input();
+	}
+}
+
+/* ---- configuration ---------------------------------------------------- */
+
+static int parse_uint(const char *s, unsigned max, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max || *s == '-')
+		return -EINVAL;
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* "fd00:100::/96", or xcluster's "1000::1:" (the IPv4 follows the colon). */
+static int parse_v6prefix(const char *s, struct xc_prefix *p)
+{
+	char buf[XC_IP_STRLEN + 16];
+	size_t n = strlen(s);
+
+	if (xc_prefix_parse(s, p) == 0)
+		return p->ip.family == AF_INET6 && p->len <= 96 ? 0 : -EINVAL;
+	if (n && n < XC_IP_STRLEN && s[n - 1] == ':') {
+		snprintf(buf, sizeof(buf), "%s0.0.0.0/96", s);
+		if (xc_prefix_parse(buf, p) == 0 && p->ip.family == AF_INET6)
+			return 0;
+	}
+	return -EINVAL;
+}
+
+static int bad(const char *what, const char *val)
+{
+	xc_err("%s: invalid value '%s'", what, val ? val : "");
+	return 2;
+}
+
+static const char *env_or(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : dflt;
+}
+
+static int configure(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "node-name", 1, 0, 'N' }, { "nodes-file", 1, 0, 'f' }, { "kubeconfig", 1, 0, 'k' },
+		{ "tunnel-mode", 1, 0, 'm' }, { "ipv6-prefix", 1, 0, '6' }, { "address-map", 1, 0, 'a' },
+		{ "node-ip", 1, 0, 'i' }, { "protocol", 1, 0, 'p' }, { "table", 1, 0, 't' },
+		{ "cidr-annotation", 1, 0, 'C' }, { "address-annotation", 1, 0, 'A' },
+		{ "vxlan-name", 1, 0, 'x' }, { "vxlan-vni", 1, 0, 'V' }, { "vxlan-port", 1, 0, 'P' },
+		{ "cache-dir", 1, 0, 'c' }, { "network", 1, 0, 'n' }, { "metrics-port", 1, 0, 'M' },
+		{ "resync", 1, 0, 'r' }, { "debounce-ms", 1, 0, 'd' }, { "log-level", 1, 0, 'l' },
+		{ "once", 0, 0, 'o' }, { "dry-run", 0, 0, 'D' }, { "cleanup", 0, 0, 'X' }, { 0 },
+	};
+	const char *mode = env_or("TUNNEL_MODE", NULL), *v6 = env_or("IPV6_PREFIX", NULL);
+	const char *proto = env_or("PROTOCOL", NULL), *table = env_or("TABLE", NULL);
+	const char *port = env_or("METRICS_PORT", NULL), *resync = env_or("RESYNC_SECONDS", NULL);
+	const char *name = NULL, *vni = env_or("VXLAN_VNI", NULL), *vport = env_or("VXLAN_PORT", NULL);
+	const char *debounce = NULL;
+	struct opts *o = &R.o;
+	unsigned u;
+	int c, lvl;
+
+	o->mode = -1;
+	o->port = 9142;
+	o->resync_s = 60;
+	o->debounce_ms = 10;
+	o->addr_map = env_or("ADDRESS_MAP", NULL);
+	o->node_ip = env_or("NODE_IP", NULL);
+	o->cache_dir = env_or("CACHE_DIR", XC_IPAM_DEFAULT_DIR);
+	o->network = "xcluster-cni";
+	o->kubeconfig = NULL;
+	R.rc.protocol = XC_RT_PROTOCOL;
+	R.np.cidr_annotation = env_or("CIDR_ANNOTATION", NULL);
+	R.np.addr_annotation = env_or("ADDRESS_ANNOTATION", NULL);
+	xc_tunnel_init(&R.tun);
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'N': name = optarg; break;
+		case 'f': o->nodes_file = optarg; break;
+		case 'k': o->kubeconfig = optarg; break;
+		case 'm': mode = optarg; break;
+		case '6': v6 = optarg; break;
+		case 'a': o->addr_map = optarg; break;
+		case 'i': o->node_ip = optarg; break;
+		case 'p': proto = optarg; break;
+		case 't': table = optarg; break;
+		case 'C': R.np.cidr_annotation = optarg; break;
+		case 'A': R.np.addr_annotation = optarg; break;
+		case 'x':
+			if (!*optarg || strlen(optarg) >= IFNAMSIZ)
+				return bad("--vxlan-name", optarg);
+			snprintf(R.tun.o.vxlan_name, IFNAMSIZ, "%s", optarg);
+			break;
+		case 'V': vni = optarg; break;
+		case 'P': vport = optarg; break;
+		case 'c': o->cache_dir = optarg; break;
+		case 'n': o->network = optarg; break;
+		case 'M': port = optarg; break;
+		case 'r': resync = optarg; break;
+		case 'd': debounce = optarg; break;
+		case 'l':
+			if ((lvl = xc_log_parse_level(optarg)) < 0)
+				return bad("--log-level", optarg);
+			xc_log_set_level((enum xc_log_level)lvl);
+			break;
+		case 'o': o->once = 1; break;
+		case 'D': o->dry_run = 1; break;
+		case 'X': o->cleanup = 1; break;
+		default: fputs(router_usage, stderr); return 2;
+		}
+	}
+	if (optind < argc)
+		return bad("argument", argv[optind]);
+	if (mode && (o->mode = xc_tunnel_mode_parse(mode)) < 0)
+		return bad("tunnel mode", mode);
+	if (v6 && parse_v6prefix(v6, &R.rc.v6prefix))
+		return bad("IPv6 prefix", v6);
+	if (proto && (parse_uint(proto, 255, &u) || !u))
+		return bad("protocol", proto);
+	R.rc.protocol = proto ? (uint8_t)u : R.rc.protocol;
+	if (table && (parse_uint(table, UINT32_MAX, &R.rc.table) || !R.rc.table))
+		return bad("table", table);
+	if ((port && parse_uint(port, 65535, &o->port)) ||
+	    (resync && (parse_uint(resync, 86400, &o->resync_s) || !o->resync_s)) ||
+	    (debounce && parse_uint(debounce, 10000, &o->debounce_ms)))
+		return bad("number", port ? port : resync ? resync : debounce);
+	if (vni && (parse_uint(vni, (1u << 24) - 1, &R.tun.o.vni) || !R.tun.o.vni))
+		return bad("VXLAN VNI", vni);
+	if (vport && (parse_uint(vport, 65535, &u) || !u))
+		return bad("VXLAN port", vport);
+	R.tun.o.port = vport ? (uint16_t)u : R.tun.o.port;
+	if (name) {
+		if (strlen(name) > XC_NODE_NAME_MAX)
+			return bad("node name", name);
+		strcpy(o->self, name);
+	} else if (xc_k8s_node_name(o->self, sizeof(o->self)) < 0) {
+		return xc_err("no node name: set NODE_NAME"), 2;
+	}
+	R.rc.self = o->self;
+	return 0;
+}
+
+/* ---- main ------------------------------------------------------------- */
+
+static int cleanup(void)
+{
+	unsigned long before;
+	int rc, failed;
+
+	xc_info("cleanup: removing routes of protocol %u and the tunnel device", R.rc.protocol);
+	before = R.g.dels;
+	failed = sync_now(1);
+	rc = xc_tunnel_cleanup(&R.tun, &R.nl);
+	if (rc < 0)
+		xc_warn("cannot delete %s: %s", R.tun.o.vxlan_name, strerror(-rc));
+	xc_info("cleanup: %lu removed%s", R.g.dels - before, rc > 0 ? ", VXLAN device deleted" : "");
+	return failed || rc < 0 ? 1 : 0;
+}
+
+static int open_source(void)
+{
+	struct xc_k8s_opts ko = { .kubeconfig = R.o.kubeconfig };
+	char name[700];
+	int rc;
+
+	if (R.o.nodes_file)
+		rc = xc_nodesrc_open_file(&R.src, R.o.nodes_file, &R.np);
+	else
+		rc = xc_nodesrc_open_k8s(&R.src, &ko, &R.np);
+	if (rc) {
+		xc_err("node source: %s", R.src.err[0] ? R.src.err : strerror(-rc));
+		return 1;
+	}
+	if (R.src.k && R.src.k->insecure)
+		xc_warn("the API server's certificate is not verified (insecure-skip-tls-verify)");
+	if (R.src.k)
+		R.src.k->http.timeout_ms = 10000;  /* under the liveness probe's 3 x 10 s */
+	xc_info("node %s, nodes from %s, protocol %u, table %u", R.o.self,
+		xc_nodesrc_name(&R.src, name, sizeof(name)), R.rc.protocol,
+		R.rc.table ? R.rc.table : XC_RT_TABLE_MAIN);
+	return 0;
+}
+
+static int start_daemon(void)
+{
+	int rc;
+
+	/* Subscribe before the first dump: no change can fall between them. */
+	rc = xc_nl_monitor_open(&R.mon, monbuf, sizeof(monbuf),
+				XC_NL_MON_LINK | XC_NL_MON_IPV4_ADDR | XC_NL_MON_IPV6_ADDR |
+				XC_NL_MON_IPV4_ROUTE | XC_NL_MON_IPV6_ROUTE, 4 << 20);
+	if (rc)
+		return xc_err("netlink monitor: %s", strerror(-rc)), 1;
+	R.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (R.tfd < 0)
+		return xc_err("timerfd: %s", strerror(errno)), 1;
+	if (R.o.port) {
+		rc = xc_httpd_listen(&R.http, "127.0.0.1", R.o.port);
+		if (rc)
+			return xc_err("health and metrics on 127.0.0.1:%u: %s", R.o.port,
+				      strerror(-rc)), 1;
+	}
+	return 0;
+}
+
+int router_main(int argc, char **argv)
+{
+	char e[200], plan[4096];
+	sigset_t ss;
+	int rc;
+
+	xc_log_init("router", 1);
+	R.sfd = R.tfd = R.mon.fd = -1;
+	R.mode = -1;
+	xc_httpd_init(&R.http);
+	rc = configure(argc, argv);
+	if (rc)
+		return rc;
+	xc_nodetab_init(&R.nodes);
+	xc_nodetab_init(&R.amap);
+	R.nodes.notify = on_node;
+	xc_k8s_backoff_init(&R.src_bo, 500, 30000);
+	xc_k8s_backoff_init(&R.nl_bo, 200, 10000);
+	rc = xc_nl_open(&R.nl, nlbuf, sizeof(nlbuf));
+	if (rc)
+		return xc_err("netlink: %s", strerror(-rc)), 1;
+	if (R.o.cleanup)
+		return cleanup();
+	if (R.o.addr_map && xc_nodetab_load_map(&R.amap, R.o.addr_map, NULL, e, sizeof(e)))
+		return xc_err("address map %s: %s", R.o.addr_map, e[0] ? e : strerror(errno)), 1;
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGTERM);
+	sigaddset(&ss, SIGINT);
+	sigaddset(&ss, SIGHUP);
+	sigprocmask(SIG_BLOCK, &ss, NULL);
+	R.sfd = signalfd(-1, &ss, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (open_source())
+		return 1;
+	if (R.o.once || R.o.dry_run) {
+		if (src_list())
+			return 1;
+		if (R.o.dry_run && env_refresh() == 0 &&
+		    xc_tunnel_plan(&R.tun, &R.nl, R.mode, &R.env, plan, sizeof(plan)) > 0)
+			fputs(plan, stdout);
+		rc = sync_now(1);
+		fflush(stdout);
+		return rc ? 1 : 0;
+	}
+	if (start_daemon())
+		return 1;
+	xc_info("xcluster-cni %s router running; health and metrics %s%u", XC_VERSION,
+		R.o.port ? "on 127.0.0.1:" : "off", R.o.port);
+	R.need_full = 1;
+	src_list();
+	schedule(0);
+	return loop();
+}

@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""bench/router: figures for the router applet (not a test). Runs as root
+inside a network namespace that run.sh made; never touches another one.
+
+  node event -> route in the kernel: p50/p99 over 200 events at 10 and
+  5,000 nodes, timed from just before the change to the RTM_NEWROUTE the
+  kernel multicasts (a netlink socket subscribed to the route groups);
+  time to the first full sync, peak RSS and CPU at 5,000 nodes; CPU share
+  at 17 MODIFIED events/s for a minute (API source, fake API server);
+  side by side with the seed's approach emulated: every 5 s read all nodes
+  and rewrite every route (`ip -batch` of `route replace` lines).
+"""
+import json
+import os
+import random
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "test", "fakeapi"))
+XC = os.environ["XC"]
+D = os.environ["BENCH_DIR"]
+HZ = os.sysconf("SC_CLK_TCK")
+SECONDS_17 = int(os.environ.get("BENCH_SECONDS", "60"))
+
+
+def sh(*cmd):
+    subprocess.run(cmd, check=True)
+
+
+def v4(i, base=(198 << 24 | 18 << 16)):
+    a = base + i
+    return "%d.%d.%d.%d" % (a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255)
+
+
+def cidr4(i):  # /29s from 198.19.0.0/16: 8,192 of them
+    return v4(i * 8, 198 << 24 | 19 << 16) + "/29"
+
+
+def node(i, addr):
+    return {"metadata": {"name": "node-%05d" % i},
+            "spec": {"podCIDRs": [cidr4(i), "fd00:1:0:%x::/64" % i]},
+            "status": {"addresses": [{"type": "InternalIP", "address": addr},
+                                     {"type": "InternalIP", "address": "fd00:100::%x" % (i + 1)}]}}
+
+
+def write_nodes(path, addrs):
+    with open(path + ".tmp", "w") as f:
+        json.dump({"kind": "List", "items": [node(i, a) for i, a in enumerate(addrs)]}, f)
+    os.rename(path + ".tmp", path)
+
+
+class Monitor:
+    """Route notifications: (protocol, dst, gateway) of each RTM_NEWROUTE."""
+
+    def __init__(self):
+        self.s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+        self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+        self.s.bind((0, 0x40 | 0x400))  # RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE
+
+    def events(self, timeout):
+        self.s.settimeout(timeout)
+        try:
+            data = self.s.recv(1 << 20)
+        except (socket.timeout, BlockingIOError):
+            return []
+        out, off = [], 0
+        while off + 16 <= len(data):
+            ln, typ = struct.unpack_from("IH", data, off)
+            if typ == 24 and ln >= 28:  # RTM_NEWROUTE
+                fam, dlen, _, _, _, proto = struct.unpack_from("BBBBBB", data, off + 16)
+                dst = gw = None
+                a = off + 28
+                while a + 4 <= off + ln:
+                    alen, atype = struct.unpack_from("HH", data, a)
+                    if alen < 4:
+                        break
+                    val = data[a + 4:a + alen]
+                    if atype == 1:
+                        dst = socket.inet_ntop(fam, val)
+                    elif atype == 5:
+                        gw = socket.inet_ntop(fam, val)
+                    a += (alen + 3) & ~3
+                out.append((proto, dst, gw))
+            off += (ln + 3) & ~3
+        return out
+
+
+def spawn(cmd, **kw):
+    kw.setdefault("stdout", subprocess.DEVNULL)
+    p = subprocess.Popen(cmd, **kw)
+    CHILDREN.append(p)
+    return p
+
+
+def cpu(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        st = f.read().rsplit(")", 1)[1].split()
+    return (int(st[11]) + int(st[12])) / HZ
+
+
+def rss_peak(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    return 0.0
+
+
+def pct(v, p):
+    v = sorted(v)
+    return v[min(len(v) - 1, int(len(v) * p / 100.0))]
+
+
+def wait_routes(mon, want, proto=202, limit=60):
+    seen, end = 0, time.monotonic() + limit
+    while seen < want and time.monotonic() < end:
+        seen += sum(1 for e in mon.events(0.5) if e[0] == proto)
+    return seen >= want
+
+
+def latency(mon, path, addrs, n_events, proto=202, deadline=10.0):
+    rng = random.Random(7)
+    out = []
+    for k in range(n_events):
+        i = rng.randrange(1, len(addrs))
+        addrs[i] = v4(40000 + k)  # a fresh address: the route must change
+        want = cidr4(i).split("/")[0]
+        while mon.events(0):  # drain
+            pass
+        t0 = time.monotonic()
+        write_nodes(path, addrs)
+        end = t0 + deadline
+        done = False
+        while not done and time.monotonic() < end:
+            for e in mon.events(max(0.0, end - time.monotonic())):
+                if e[0] == proto and e[1] == want and e[2] == addrs[i]:
+                    done = True
+                    break
+        out.append((time.monotonic() - t0) * 1000 if done else deadline * 1000)
+    return out
+
+
+def start_router(args, log):
+    return spawn([XC, "router", "--node-name", "node-00000", "--tunnel-mode", "none",
+                             "--metrics-port", "0", "--cache-dir", D + "/cache"] + args,
+                            stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+
+
+def flush():
+    for fam in ("-4", "-6"):
+        subprocess.run(["ip", fam, "route", "flush", "proto", "202"], stderr=subprocess.DEVNULL)
+
+
+def bench_file(n):
+    path = D + "/nodes.json"
+    addrs = [v4(i + 1) for i in range(n)]
+    write_nodes(path, addrs)
+    flush()
+    mon = Monitor()
+    t0 = time.monotonic()
+    p = start_router(["--nodes-file", path], D + "/router-%d.log" % n)
+    ok = wait_routes(mon, 2 * (n - 1))
+    first = (time.monotonic() - t0) * 1000
+    time.sleep(0.5)
+    c0 = cpu(p.pid)
+    lat = latency(mon, path, addrs, 200)
+    c1 = cpu(p.pid)
+    time.sleep(0.2)
+    ci, ti = cpu(p.pid), time.monotonic()
+    time.sleep(5)
+    idle = (cpu(p.pid) - ci) / (time.monotonic() - ti) * 100
+    r = {"nodes": n, "first_sync_ms": first if ok else None, "p50": pct(lat, 50), "p99": pct(lat, 99),
+         "max": max(lat), "cpu_per_event_ms": (c1 - c0) / len(lat) * 1000, "idle_cpu_pct": idle,
+         "rss_mb": rss_peak(p.pid)}
+    p.terminate()
+    p.wait()
+    return r
+
+
+def bench_seed(n, seconds):
+    """The seed's loop: every 5 s, read all nodes and `ip route replace` every route."""
+    path = D + "/nodes.json"
+    addrs = [v4(i + 1) for i in range(n)]
+    write_nodes(path, addrs)
+    flush()
+    mon = Monitor()
+    code = r'''
+import json, subprocess, sys, time
+path, proto = sys.argv[1], sys.argv[2]
+while True:
+    t = time.monotonic()
+    items = json.load(open(path))["items"]
+    lines = []
+    for it in items[1:]:
+        a = [x["address"] for x in it["status"]["addresses"]]
+        c = it["spec"]["podCIDRs"]
+        lines.append("route replace %s via %s proto %s" % (c[0], a[0], proto))
+        lines.append("route replace %s via %s proto %s" % (c[1], a[1], proto))
+    subprocess.run(["ip", "-batch", "-"], input="\n".join(lines) + "\n", text=True)
+    time.sleep(max(0, 5 - (time.monotonic() - t)))
+'''
+    p = spawn([sys.executable, "-c", code, path, "203"])
+    wait_routes(mon, 2 * (n - 1), proto=203)
+    t0 = time.monotonic()
+    with open("/proc/%d/stat" % p.pid) as f:
+        pass
+    c0 = os.times()
+    lat = latency(mon, path, addrs, max(10, seconds // 6), proto=203, deadline=12.0)
+    used = time.monotonic() - t0
+    # CPU of the loop and its `ip` children, read from /proc before it ends
+    c_self = cpu(p.pid)
+    p.terminate()
+    p.wait()
+    c1 = os.times()
+    children = (c1.children_user + c1.children_system) - (c0.children_user + c0.children_system)
+    subprocess.run(["ip", "-4", "route", "flush", "proto", "203"], stderr=subprocess.DEVNULL)
+    subprocess.run(["ip", "-6", "route", "flush", "proto", "203"], stderr=subprocess.DEVNULL)
+    return {"nodes": n, "p50": pct(lat, 50), "p99": pct(lat, 99), "max": max(lat),
+            "cpu_pct": (children + c_self) / used * 100 if used else 0, "events": len(lat)}
+
+
+def bench_api(n, rate, seconds):
+    import subprocess as sp
+    certs = D + "/certs"
+    sp.run(["sh", os.path.join(ROOT, "test/lib/mkcerts.sh"), certs], stdout=sp.DEVNULL, check=True)
+    with open(D + "/token", "w") as f:
+        f.write("tok-1\n")
+    port_file = D + "/port"
+    api = spawn([sys.executable, os.path.join(ROOT, "test/fakeapi/fakeapi.py"), "--nodes", str(n),
+                    "--port-file", port_file, "--cert", certs + "/server.crt", "--key",
+                    certs + "/server.key", "--token-file", D + "/token"], stderr=open(D + "/api.log", "w"))
+    while not os.path.exists(port_file):
+        time.sleep(0.1)
+    port = open(port_file).read().strip()
+    kc = D + "/kubeconfig"
+    with open(kc, "w") as f:
+        f.write("apiVersion: v1\nkind: Config\nclusters:\n- name: f\n  cluster:\n    server: https://127.0.0.1:%s\n"
+                "    certificate-authority: %s/ca.crt\nusers:\n- name: u\n  user:\n    token: tok-1\n"
+                "contexts:\n- name: c\n  context: {cluster: f, user: u}\ncurrent-context: c\n" % (port, certs))
+    flush()
+    mon = Monitor()
+    t0 = time.monotonic()
+    p = spawn([XC, "router", "--kubeconfig", kc, "--node-name", "node-00001", "--tunnel-mode",
+                          "none", "--metrics-port", "0", "--cache-dir", D + "/cache"],
+                         stdout=subprocess.DEVNULL, stderr=open(D + "/router-api.log", "w"))
+    ok = wait_routes(mon, 2 * (n - 1), limit=120)
+    first = (time.monotonic() - t0) * 1000
+    first_cpu = cpu(p.pid)
+    time.sleep(1)
+    ctl = [sys.executable, os.path.join(ROOT, "test/fakeapi/fakectl.py"), "--server",
+           "https://127.0.0.1:" + port, "--cacert", certs + "/ca.crt", "--token", "tok-1"]
+    sp.run(ctl + ["events", json.dumps({"rate": rate})], stdout=sp.DEVNULL, check=True)
+    c0, t1 = cpu(p.pid), time.monotonic()
+    time.sleep(seconds)
+    busy = (cpu(p.pid) - c0) / (time.monotonic() - t1) * 100
+    sp.run(ctl + ["events", json.dumps({"rate": 0})], stdout=sp.DEVNULL, check=True)
+    stats = json.loads(sp.run(ctl + ["get", "/fake/stats?log=0"], capture_output=True, text=True).stdout)
+    r = {"nodes": n, "first_sync_ms": first if ok else None, "first_sync_cpu_s": first_cpu,
+         "rate": rate, "seconds": seconds, "cpu_pct": busy, "rss_mb": rss_peak(p.pid),
+         "generated": stats.get("counters", {}).get("generated_events")}
+    p.terminate()
+    p.wait()
+    api.terminate()
+    api.wait()
+    return r
+
+
+def main():
+    try:
+        run()
+    finally:
+        # nothing of ours outlives the harness
+        for p in CHILDREN:
+            if p.poll() is None:
+                p.kill()
+
+
+CHILDREN = []
+
+
+def run():
+    res = {"file": [bench_file(n) for n in (10, 5000)]}
+    res["seed"] = [bench_seed(n, SECONDS_17) for n in (10, 5000)]
+    res["api"] = bench_api(5000, 17, SECONDS_17)
+    json.dump(res, open(D + "/result.json", "w"), indent=1)
+    print("router, file source (event = NodeList file rewritten, one node's address changed):")
+    print("  %6s %10s %8s %8s %8s %12s %9s %8s" % ("nodes", "first ms", "p50 ms", "p99 ms", "max ms",
+                                                     "cpu/event ms", "idle cpu%", "RSS MB"))
+    for r in res["file"]:
+        print("  %6d %10.1f %8.2f %8.2f %8.2f %12.3f %9.3f %8.2f" % (
+            r["nodes"], r["first_sync_ms"] or -1, r["p50"], r["p99"], r["max"], r["cpu_per_event_ms"],
+            r["idle_cpu_pct"], r["rss_mb"]))
+    print("seed emulated (read all nodes + ip -batch route replace of every route, every 5 s):")
+    for r in res["seed"]:
+        print("  %6d nodes: p50 %.0f ms, p99 %.0f ms (%d events); CPU %.2f %% of a core" % (
+            r["nodes"], r["p50"], r["p99"], r["events"], r["cpu_pct"]))
+    a = res["api"]
+    print("router, API source (fake API server, %d generated ~10 KB nodes):" % a["nodes"])
+    print("  first full sync %.0f ms (LIST + %d routes; %.2f s CPU), peak RSS %.2f MB" % (
+        a["first_sync_ms"] or -1, 2 * (a["nodes"] - 1), a["first_sync_cpu_s"], a["rss_mb"]))
+    print("  %d MODIFIED events/s for %d s: CPU %.2f %% of a core" % (a["rate"], a["seconds"], a["cpu_pct"]))
+
+
+if __name__ == "__main__":
+    main()

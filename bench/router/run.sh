@@ -1,0 +1,26 @@
+#!/bin/sh
+# bench/router: event -> route latency, first sync, RSS and CPU of the router,
+# beside the seed's poll-and-rewrite loop (bench.py says how). Needs root:
+# everything runs in a network namespace made here and removed after.
+# BENCH_SECONDS (default 60) sets the length of the CPU runs.
+set -u
+: "${XC:?XC must name the xcluster-cni binary}"
+cd "$(dirname "$0")/../.." || exit 2
+if [ "$(id -u)" != 0 ]; then
+	echo "bench/router: needs root (network namespaces); skipped"
+	exit 0
+fi
+NS=xcb-rt-$$
+D=$(mktemp -d)
+trap 'ip netns del "$NS" 2>/dev/null; rm -rf "$D"' EXIT INT TERM
+ip netns add "$NS" || exit 1
+ip -n "$NS" link set lo up
+ip -n "$NS" link add eth0 type veth peer name eth0p
+ip -n "$NS" link set eth0 up
+ip -n "$NS" link set eth0p up
+# node addresses of the file runs (198.18/16) and of the fake API server's nodes (198.19/16)
+ip -n "$NS" addr add 198.18.0.1/16 dev eth0
+ip -n "$NS" addr add 198.19.0.1/16 dev eth0
+ip -n "$NS" addr add fd00:100::1/64 dev eth0 nodad
+ip -n "$NS" addr add fd00:19::1/64 dev eth0 nodad
+BENCH_DIR=$D XC=$XC ip netns exec "$NS" python3 bench/router/bench.py

@@ -1,0 +1,104 @@
+/*
+ * tunnel: this host as the router sees it, and the tunnel devices it uses.
+ *
+ * xc_tunnel_env() reads the host (interfaces, addresses, neighbours) into
+ * the struct xc_rt_env that core/routes computes with; xc_tunnel_setup()
+ * makes the devices a mode needs:
+ *   sit    sit0 and tunl0 up (the kernel's fallback devices, which exist
+ *          once the sit and ipip modules are loaded). Both, whatever the
+ *          family carried: a host with sit0 but without tunl0 up drops
+ *          the IPv4-in-IPv4 packets sit0 accepts (kernel bug 205501).
+ *   ipip   tunl0 up.
+ *   vxlan  one VXLAN device (name, VNI, UDP port configurable) on the
+ *          underlay interface, learning off, its MAC derived from this
+ *          node's underlay address (xc_rt_vxlan_mac) so that peers can
+ *          compute it, MTU = underlay MTU - 50 (IPv4) or 70 (IPv6).
+ * A VXLAN device of that name with other settings is ours: it is replaced.
+ *
+ * Functions return 0 (or a count where documented) or a negative errno.
+ */
+#ifndef XC_TUNNEL_H
+#define XC_TUNNEL_H
+
+#include "netlink.h"
+#include "routes.h"
+
+#define XC_TUNNEL_VXLAN_NAME "xcvx0"
+#define XC_TUNNEL_VXLAN_VNI 1
+#define XC_TUNNEL_VXLAN_PORT 4789
+
+struct xc_tunnel_opts {
+	char vxlan_name[IFNAMSIZ];
+	uint32_t vni;
+	uint16_t port;             /* host order */
+};
+
+/* State kept between reads: the neighbour copy the env points into. */
+struct xc_tunnel {
+	struct xc_tunnel_opts o;
+	struct xc_rt_lladdr *ll;
+	size_t nll, llcap;
+};
+
+/* Defaults into t (name, VNI, port); nothing is allocated yet. */
+void xc_tunnel_init(struct xc_tunnel *t);
+
+/* Free what xc_tunnel_env() allocated. */
+void xc_tunnel_free(struct xc_tunnel *t);
+
+/* "none", "sit", "ipip", "vxlan", "auto" -> enum xc_rt_mode; -EINVAL. */
+int xc_tunnel_mode_parse(const char *s);
+/* The name of a mode. */
+const char *xc_tunnel_mode_name(int mode);
+
+/*
+ * Whether sit tunnels can be used here: 1 when sit0 exists or appears
+ * after creating (and deleting) a probe sit device, which makes the
+ * kernel load the module; 0 when the kernel has no sit.
+ */
+int xc_tunnel_sit_available(struct xc_nl *nl);
+
+/*
+ * Read the host into env: the tunnel devices' indexes and MTUs, every
+ * interface with a global address as a connected subnet (our tunnel
+ * devices and loopback excepted), the underlay (the interface holding
+ * self4 or self6, which the caller sets in env first), src6 (a local
+ * address inside own_v6, may be NULL), and with want_ll the resolved IPv4
+ * neighbours for the link-local fallback. mode and tunnel (auto's) are
+ * copied in.
+ */
+int xc_tunnel_env(struct xc_tunnel *t, struct xc_nl *nl, struct xc_rt_env *env,
+		  const struct xc_prefix *own_v6, int want_ll);
+
+/* Bytes a mode's encapsulation adds over an underlay of family. */
+int xc_tunnel_overhead(int mode, int family);
+
+/*
+ * Make the devices of mode (for auto: of env->tunnel) as described above.
+ * Returns the number of changes made (0: all was in place); env's device
+ * slots are updated for what was created.
+ */
+int xc_tunnel_setup(struct xc_tunnel *t, struct xc_nl *nl, int mode, struct xc_rt_env *env);
+
+/*
+ * The same as iproute2 commands, one per line, into buf (for --dry-run);
+ * only what would change. Returns the length or -ENOSPC.
+ */
+int xc_tunnel_plan(struct xc_tunnel *t, struct xc_nl *nl, int mode,
+		   const struct xc_rt_env *env, char *buf, size_t size);
+
+/*
+ * Undo: delete our VXLAN device (its neighbour and FDB entries go with
+ * it). sit0 and tunl0 are the kernel's shared fallback devices and stay
+ * as they are. Returns 1 if a device was deleted, 0 if there was none.
+ */
+int xc_tunnel_cleanup(struct xc_tunnel *t, struct xc_nl *nl);
+
+/*
+ * Make the kernel resolve an IPv4 neighbour (for the link-local
+ * fallback): one empty UDP datagram to the discard port, which starts
+ * ARP. Returns 0 once sent.
+ */
+int xc_tunnel_solicit(const struct xc_ip *v4);
+
+#endif

@@ -1,0 +1,197 @@
+#!/bin/sh
+# router_fakeapi: the router against the fake API server (TLS, token), in a
+# network namespace of its own (the server runs there too, on 127.0.0.1).
+# kubectl adds, deletes and annotates nodes -> routes converge; a second
+# router (other protocol, annotations) works beside the first; the API
+# server down or faulting -> every route stays, and the router catches up
+# once it answers; SIGTERM during a hung LIST exits at once.
+if [ -z "$RTE_NS" ]; then
+	. test/lib/t.sh
+	if [ "$(id -u)" != 0 ] || ! [ -x "${KUBECTL:-/usr/bin/kubectl}" ] ||
+	   ! ip netns add "xct-rte-$$" 2>/dev/null; then
+		t_skip "needs root, network namespaces and kubectl" 1
+		t_done
+		exit 0
+	fi
+	RTE_NS=xct-rte-$$ exec ip netns exec "xct-rte-$$" sh "$0"
+fi
+. test/lib/t.sh
+. test/fakeapi/lib.sh
+KUBECTL=${KUBECTL:-/usr/bin/kubectl}
+FAKE_DIR=$(mktemp -d)
+PIDS=
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	fake_stop
+	ip netns del "$RTE_NS" 2>/dev/null
+	[ -n "$KEEP" ] || rm -rf "$FAKE_DIR"
+}
+trap cleanup EXIT INT TERM
+export HOME="$FAKE_DIR/home"
+mkdir -p "$HOME"
+
+ip link set lo up
+ip link add eth0 type veth peer name eth0p
+ip link set eth0 up
+ip link set eth0p up
+ip addr add 198.18.0.1/24 dev eth0
+ip addr add fd00:100::1/64 dev eth0 nodad
+
+node() { # name v4 v6 n
+	printf '{"apiVersion":"v1","kind":"Node","metadata":{"name":"%s"},"spec":{"podCIDRs":["198.19.%s.0/24","fd00:0:%s::/64"]},"status":{"addresses":[{"type":"InternalIP","address":"%s"},{"type":"InternalIP","address":"%s"}]}}' \
+		"$1" "$4" "$4" "$2" "$3"
+}
+{ printf '['; node n1 198.18.0.1 fd00:100::1 1; printf ,; node n2 198.18.0.2 fd00:100::2 2
+  printf ,; node n3 198.18.0.3 fd00:100::3 3; printf ']\n'; } > "$FAKE_DIR/nodes.json"
+
+fake_certs >/dev/null 2>&1 || { t_fail "mkcerts"; t_done; exit 1; }
+echo tok-1 > "$FAKE_DIR/token"
+fake_start --load "$FAKE_DIR/nodes.json" --state "$FAKE_DIR/state.json" --bookmark-interval 1 ||
+	{ t_fail "fake API server start"; t_done; exit 1; }
+KC=$FAKE_DIR/kubeconfig
+cat > "$KC" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: fake
+  cluster:
+    server: $FAKEAPI_URL
+    certificate-authority: $FAKE_DIR/certs/ca.crt
+users:
+- name: router
+  user:
+    token: tok-1
+contexts:
+- name: fake
+  context: {cluster: fake, user: router}
+current-context: fake
+EOF
+k() { "$KUBECTL" --kubeconfig="$KC" --request-timeout=20s "$@"; }
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+routes() { { ip route show proto "${1:-202}"; ip -6 route show proto "${1:-202}"; } | sed 's/ *$//' | sort; }
+nroutes() { routes "$@" | wc -l; }
+has() { routes "${2:-202}" | grep -q -- "$1"; }
+hasnt() { ! routes "${2:-202}" | grep -q -- "$1"; }
+wait_for() {
+	t=$1; shift
+	end=$(( $(ms) + t * 1000 ))
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$(ms)" -ge "$end" ] && return 1
+		sleep 0.02
+	done
+}
+metric() {
+	python3 -c '
+import sys, urllib.request
+body = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[2], timeout=3).read().decode()
+for line in body.splitlines():
+    if line.startswith(sys.argv[1] + " ") or line.startswith(sys.argv[1] + "{"):
+        print(line.rsplit(" ", 1)[1]); break
+' "$1" "${2:-9142}"
+}
+start_router() {
+	"$XC" router --kubeconfig "$KC" --node-name n1 --tunnel-mode none --resync 3 \
+		--cache-dir "$FAKE_DIR/cache" "$@" >>"$FAKE_DIR/router.log" 2>&1 &
+	R_PID=$!
+	PIDS="$PIDS $R_PID"
+}
+four() { [ "$(nroutes)" = 4 ]; }
+
+# --- list, watch, convergence ----------------------------------------------------
+start_router
+R1=$R_PID
+check "initial routes from the API" wait_for 5 four
+check "n2 direct" has '198.19.2.0/24 via 198.18.0.2 dev eth0'
+check "n3 IPv6" has 'fd00:0:3::/64 via fd00:100::3 dev eth0'
+check_out "node-local cache" "198.19.1.0/24
+fd00:0:1::/64" grep -v '^#' "$FAKE_DIR/cache/xcluster-cni/podcidrs"
+
+t0=$(ms)
+node n4 198.18.0.4 fd00:100::4 4 > "$FAKE_DIR/n4.json"
+k create -f "$FAKE_DIR/n4.json" >/dev/null 2>&1
+k patch node n4 --subresource=status --type=merge \
+	-p '{"status":{"addresses":[{"type":"InternalIP","address":"198.18.0.4"},{"type":"InternalIP","address":"fd00:100::4"}]}}' >/dev/null 2>&1
+check "kubectl create node -> route" wait_for 3 has '198.19.4.0/24 via 198.18.0.4'
+check "... and its IPv6 route" wait_for 3 has 'fd00:0:4::/64 via fd00:100::4'
+echo "  create node -> routes in $(( $(ms) - t0 )) ms (two kubectl calls included)"
+t0=$(ms)
+k delete node n3 >/dev/null 2>&1
+check "kubectl delete node -> routes gone" wait_for 3 hasnt 198.19.3.0
+echo "  delete node -> route gone in $(( $(ms) - t0 )) ms (kubectl included)"
+k patch node n2 --subresource=status --type=merge \
+	-p '{"status":{"addresses":[{"type":"InternalIP","address":"198.18.0.22"},{"type":"InternalIP","address":"fd00:100::22"}]}}' >/dev/null 2>&1
+check "address change converges" wait_for 3 has '198.19.2.0/24 via 198.18.0.22'
+check "IPv6 too" wait_for 3 has 'fd00:0:2::/64 via fd00:100::22'
+
+# --- a secondary network: another router, protocol 203, annotations -------------------
+start_router --protocol 203 --metrics-port 9143 --network net2 \
+	--cidr-annotation xcluster.io/cidrs2 --address-annotation xcluster.io/addr2
+R2=$R_PID
+k annotate node n2 xcluster.io/cidrs2=198.19.102.0/24,fd00:0:102::/64 xcluster.io/addr2=198.18.0.2 >/dev/null 2>&1
+check "annotated CIDRs: protocol 203 route" wait_for 3 has '198.19.102.0/24 via 198.18.0.2 dev eth0' 203
+check "annotated CIDRs: IPv6 via neighbour/prefix fallbacks or skipped" wait_for 3 has 198.19.102.0 203
+check_out "protocol 202 routes untouched" 4 nroutes 202
+k annotate node n4 xcluster.io/cidrs2=198.19.104.0/24 >/dev/null 2>&1
+check "second node annotated" wait_for 3 has '198.19.104.0/24 via 198.18.0.4' 203
+k annotate node n4 xcluster.io/cidrs2- >/dev/null 2>&1
+check "annotation removed -> route removed" wait_for 3 hasnt 198.19.104.0 203
+kill "$R2"; wait "$R2" 2>/dev/null
+"$XC" router --cleanup --protocol 203 --node-name n1 --metrics-port 0 >/dev/null 2>&1
+check_out "second router cleaned up" 0 nroutes 203
+check_out "... the first one's untouched" 4 nroutes 202
+
+# --- the API server down: routes stay, then catch up ------------------------------------
+before=$(routes)
+port=$FAKE_PORT
+fake_stop
+sleep 4  # past a resync (3 s) and some retries
+check_out "API down: every route stays" "$before" routes
+check_grep "API down: logged" "node source: .*keeping [0-9]+ nodes and every route" cat "$FAKE_DIR/router.log"
+check "API down: source_ok 0" sh -c "[ \"\$(python3 -c 'import urllib.request;print(urllib.request.urlopen(\"http://127.0.0.1:9142/metrics\").read().decode())' | grep '^xcluster_router_source_ok ' | cut -d' ' -f2)\" = 0 ]"
+check "API down: /healthz still answers" python3 -c 'import urllib.request; urllib.request.urlopen("http://127.0.0.1:9142/healthz", timeout=2)'
+FAKE_PORT=$port fake_start --state "$FAKE_DIR/state.json" --bookmark-interval 1 ||
+	{ t_fail "fake API server restart"; t_done; exit 1; }
+k delete node n4 >/dev/null 2>&1
+check "API back: a change made since converges" wait_for 40 hasnt 198.19.4.0
+check "API back: source_ok 1" wait_for 5 sh -c "[ \"\$(python3 -c 'import urllib.request;print(urllib.request.urlopen(\"http://127.0.0.1:9142/metrics\").read().decode())' | grep '^xcluster_router_source_ok ' | cut -d' ' -f2)\" = 1 ]"
+
+# --- faults: garbage, 500s, truncation, expiry: routes stay, changes still land ---------
+before=$(routes)
+fakectl faults '[{"garbage": {"match": "watch"}}, {"status": {"code": 500, "match": "list", "count": 2}}, {"truncate": {"match": "list"}}]' >/dev/null
+fakectl faults '{"drop_watches": "abort"}' >/dev/null
+sleep 2
+check_out "faults: every route stays" "$before" routes
+fakectl faults '{"expire": "event"}' >/dev/null
+sleep 1
+check_out "410 relist: nothing changes" "$before" routes
+node n5 198.18.0.5 fd00:100::5 5 > "$FAKE_DIR/n5.json"
+k create -f "$FAKE_DIR/n5.json" >/dev/null 2>&1
+k patch node n5 --subresource=status --type=merge \
+	-p '{"status":{"addresses":[{"type":"InternalIP","address":"198.18.0.5"}]}}' >/dev/null 2>&1
+check "after the faults a change lands" wait_for 40 has '198.19.5.0/24 via 198.18.0.5'
+check_grep "source errors counted" '^[1-9]' metric xcluster_router_source_errors_total
+
+# --- SIGTERM while the API server hangs a LIST: exits at once, routes stay -------------
+kill "$R1"; wait "$R1" 2>/dev/null
+before=$(routes)
+fakectl faults '{"hang": {"match": "list", "seconds": 20}}' >/dev/null
+start_router --metrics-port 0
+sleep 1
+t0=$(ms)
+kill "$R_PID"; wait "$R_PID" 2>/dev/null
+dt=$(( $(ms) - t0 ))
+check "SIGTERM during a hung LIST: exit within 1 s ($dt ms)" test "$dt" -lt 1000
+check_out "... routes stay" "$before" routes
+fakectl faults '{"clear": true}' >/dev/null
+
+# --- a restart against the API: zero route changes ---------------------------------------
+ip monitor route > "$FAKE_DIR/mon" 2>&1 &
+MON=$!
+sleep 0.2
+start_router
+check "restart: synced" wait_for 5 sh -c "python3 -c 'import urllib.request;print(urllib.request.urlopen(\"http://127.0.0.1:9142/metrics\").read().decode())' | grep -q '^xcluster_router_full_syncs_total [1-9]'"
+sleep 0.3
+kill "$MON"; wait "$MON" 2>/dev/null
+check_out "restart: zero route changes (netlink monitor)" 0 sh -c "wc -l < $FAKE_DIR/mon"
+[ -n "$KEEP" ] && echo "$FAKE_DIR"
+t_done

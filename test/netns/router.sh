@@ -1,0 +1,170 @@
+#!/bin/sh
+# router: the router applet end to end with the file source, in namespaces.
+# Three dual-stack nodes on one L2 segment (n3 on another subnet, behind a
+# gateway), a router in each; for modes none, vxlan and auto: pods ping
+# across nodes in IPv4 and IPv6; node list changes converge; a restart
+# changes nothing in the kernel; a deleted route is restored; a failing
+# source keeps the routes; SIGTERM keeps them; --cleanup removes them.
+. test/lib/t.sh
+. test/netns/router.lib
+if [ "$(id -u)" != 0 ] || ! ip netns add "xct-rt-probe-$$" 2>/dev/null; then
+	t_skip "needs root and network namespaces" 1
+	t_done
+	exit 0
+fi
+ip netns del "xct-rt-probe-$$"
+
+RT_P=xct-rt-$$
+RT_D=$(mktemp -d)
+trap 'rt_teardown; [ -n "$KEEP" ] || rm -rf "$RT_D"' EXIT INT TERM
+rt_setup || { t_fail "namespace setup"; t_done; exit 1; }
+NODES=$RT_D/nodes.json
+ALL="n1,198.18.0.1,fd00:100::1 n2,198.18.0.2,fd00:100::2 n3,198.18.1.3,fd00:101::3"
+
+# A first IPv6 packet in fresh namespaces can wait seconds for neighbour
+# discovery: pings are retried (wait_for), each one waits 1 s.
+ping4() { rt_x "n$1" ping -c1 -W1 -I "198.19.$1.1" "198.19.$2.1"; }
+ping6() { rt_x "n$1" ping -6 -c1 -W1 -I "fd00:0:$1::1" "fd00:0:$2::1"; }
+nroutes() { rt_routes "$1" | wc -l; }
+has_route() { rt_routes "$1" | grep -q -- "$2"; }
+no_route() { ! rt_routes "$1" | grep -q -- "$2"; }
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+start_all() { # MODE
+	for i in 1 2 3; do
+		rt_start "$i" --nodes-file "$NODES" --tunnel-mode "$1" --cache-dir "$RT_D/cache$i" \
+			--resync 2
+	done
+}
+
+one_mode() {
+	mode=$1
+	# shellcheck disable=SC2086
+	rt_nodes "$NODES" $ALL
+	start_all "$mode"
+	check "$mode: routes installed" wait_for 5 installed
+	for a in 1 2 3; do
+		for b in 1 2 3; do
+			[ "$a" = "$b" ] && continue
+			check "$mode: ping n$a -> n$b pod (IPv4)" wait_for 4 ping4 "$a" "$b"
+			check "$mode: ping n$a -> n$b pod (IPv6)" wait_for 4 ping6 "$a" "$b"
+		done
+	done
+	check_out "$mode: node-local cache of n2" "198.19.2.0/24
+fd00:0:2::/64" grep -v '^#' "$RT_D/cache2/xcluster-cni/podcidrs"
+	check "$mode: own node gets no route" no_route 1 198.19.1.0
+	check_out "$mode: /metrics routes_wanted" 4 rt_metric 1 xcluster_router_routes_wanted
+	check_out "$mode: /metrics routes_installed" 4 rt_metric 1 xcluster_router_routes_installed
+	check_grep "$mode: /healthz" '^ok' rt_x n1 python3 -c \
+		'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:9142/healthz").read().decode())'
+
+	# a route someone deletes comes back (netlink monitor, not the resync)
+	r=$(rt_routes 1 | grep 198.19.2.0)
+	t0=$(ms)
+	rt_x n1 ip route del 198.19.2.0/24 proto 202
+	check "$mode: deleted route restored" wait_for 1 has_route 1 198.19.2.0
+	echo "  $mode: deleted route restored in $(( $(ms) - t0 )) ms"
+
+	# node deleted, added back, address changed: converge fast
+	t0=$(ms)
+	rt_nodes "$NODES" n1,198.18.0.1,fd00:100::1 n2,198.18.0.2,fd00:100::2
+	check "$mode: deleted node's routes removed" wait_for 2 no_route 1 198.19.3.0
+	echo "  $mode: node delete -> routes gone in $(( $(ms) - t0 )) ms"
+	check "$mode: ... on n2 too" wait_for 2 no_route 2 fd00:0:3::
+	# shellcheck disable=SC2086
+	rt_nodes "$NODES" $ALL
+	check "$mode: re-added node routed" wait_for 2 has_route 1 198.19.3.0
+	check "$mode: ping after re-add" wait_for 3 ping4 1 3
+	ip -n "$RT_P-n2" addr add 198.18.0.12/24 dev eth0
+	ip -n "$RT_P-n2" addr add fd00:100::12/64 dev eth0 nodad
+	rt_nodes "$NODES" n1,198.18.0.1,fd00:100::1 n2,198.18.0.12,fd00:100::12 n3,198.18.1.3,fd00:101::3
+	ip -n "$RT_P-n2" addr del 198.18.0.2/24 dev eth0
+	ip -n "$RT_P-n2" addr del fd00:100::2/64 dev eth0
+	check "$mode: address change converges" wait_for 3 addr_changed
+	check "$mode: ping n1 -> n2 after address change (IPv4)" wait_for 3 ping4 1 2
+	check "$mode: ping n3 -> n2 after address change (IPv6)" wait_for 3 ping6 3 2
+
+	# the source fails: every route stays; it recovers: converge
+	before=$(rt_routes 1)
+	echo '{"items": [' > "$NODES.tmp" && mv "$NODES.tmp" "$NODES"
+	sleep 0.5
+	check_out "$mode: garbage node list keeps routes" "$before" rt_routes 1
+	check_grep "$mode: garbage logged" 'node source: .*keeping 3 nodes' cat "$RT_D/log.n1"
+	rm -f "$NODES"
+	sleep 2.5  # past a resync
+	check_out "$mode: missing node list keeps routes" "$before" rt_routes 1
+
+	# SIGTERM: routes stay; a restart changes nothing (netlink monitor)
+	rt_nodes "$NODES" n1,198.18.0.1,fd00:100::1 n2,198.18.0.12,fd00:100::12 n3,198.18.1.3,fd00:101::3
+	sleep 0.3
+	before=$(rt_routes 1)
+	rt_stop 1
+	check "$mode: SIGTERM exits 0" test $? = 0
+	rt_stop 2; rt_stop 3
+	check_out "$mode: routes stay after SIGTERM" "$before" rt_routes 1
+	ip -n "$RT_P-n1" monitor route > "$RT_D/mon" 2>&1 &
+	mon=$!
+	sleep 0.2
+	rt_start 1 --nodes-file "$NODES" --tunnel-mode "$mode" --cache-dir "$RT_D/cache1" --resync 2
+	check "$mode: restarted router synced" wait_for 3 synced
+	sleep 0.3
+	kill "$mon"; wait "$mon" 2>/dev/null
+	check_out "$mode: restart: zero route changes (netlink monitor)" 0 sh -c "wc -l < $RT_D/mon"
+	check_out "$mode: restart: zero changes counted" 0 changes
+	check "$mode: ping after restart" wait_for 4 ping6 1 3
+
+	# --cleanup removes our routes and the tunnel device, nothing else
+	rt_stop 1
+	rt_x n1 "$XC" router --node-name n1 --cleanup --tunnel-mode "$mode" >>"$RT_D/log.n1" 2>&1
+	check "$mode: --cleanup exits 0" test $? = 0
+	check_out "$mode: --cleanup removed our routes" 0 nroutes 1
+	check "$mode: --cleanup removed the VXLAN device" no_vxlan
+	check "$mode: --cleanup left other routes" has_route_other
+	for i in 2 3; do
+		rt_stop "$i"
+		rt_x "n$i" "$XC" router --node-name "n$i" --cleanup >/dev/null 2>&1
+	done
+	[ -n "$KEEP" ] && cp "$RT_D/log.n1" "/tmp/router-$mode.log"
+	for i in 1 2 3; do : > "$RT_D/log.n$i"; done
+	# n2 back to its first addresses for the next mode
+	ip -n "$RT_P-n2" addr add 198.18.0.2/24 dev eth0
+	ip -n "$RT_P-n2" addr add fd00:100::2/64 dev eth0 nodad
+	ip -n "$RT_P-n2" addr del 198.18.0.12/24 dev eth0
+	ip -n "$RT_P-n2" addr del fd00:100::12/64 dev eth0
+}
+has_route_other() { ip -n "$RT_P-n1" route show | grep -q '198.18.1.0/24 via 198.18.0.254'; }
+installed() { [ "$(nroutes 1)" -ge 4 ] && [ "$(nroutes 2)" -ge 4 ] && [ "$(nroutes 3)" -ge 4 ]; }
+addr_changed() { rt_routes 1 | grep -q '198.19.2.0/24 via 198.18.0.12\|198.19.2.0/24 via 198.19.2.0'; }
+synced() { rt_metric 1 xcluster_router_full_syncs_total | grep -q '^[1-9]'; }
+no_vxlan() { ! ip -n "$RT_P-n1" link show xcvx0 >/dev/null 2>&1; }
+foreign_kept() { ip -n "$RT_P-n1" route show 198.19.2.0/24 | grep -q 'proto static'; }
+changes() { rt_x n1 python3 -c '
+import urllib.request
+body = urllib.request.urlopen("http://127.0.0.1:9142/metrics", timeout=3).read().decode()
+print(sum(int(l.rsplit(" ", 1)[1]) for l in body.splitlines() if l.startswith("xcluster_router_changes_total{")))'; }
+
+for mode in none vxlan auto; do
+	one_mode "$mode"
+done
+
+# auto: n2 (same subnet) direct, n3 (behind the gateway) through VXLAN
+rt_nodes "$NODES" $ALL
+start_all auto
+check "auto: routes" wait_for 5 installed
+check "auto: same subnet direct" has_route 1 '198.19.2.0/24 via 198.18.0.2 dev eth0'
+check "auto: other subnet tunnelled" has_route 1 '198.19.3.0/24 via 198.19.3.0 dev xcvx0 onlink'
+check "auto: IPv6 same subnet direct" has_route 1 'fd00:0:2::/64 via fd00:100::2 dev eth0'
+for i in 1 2 3; do rt_stop "$i"; rt_x "n$i" "$XC" router --node-name "n$i" --cleanup >/dev/null 2>&1; done
+
+# another protocol's route on a wanted key is left alone
+rt_x n1 ip route add 198.19.2.0/24 via 198.18.0.2 proto static
+rt_start 1 --nodes-file "$NODES" --tunnel-mode none --resync 2 --metrics-port 0
+check "foreign route: others installed" wait_for 3 has_route 1 198.19.3.0
+check "foreign route: left alone" foreign_kept
+check_grep "foreign route: logged" 'another protocol' cat "$RT_D/log.n1"
+rt_stop 1
+rt_x n1 "$XC" router --node-name n1 --cleanup >/dev/null 2>&1
+check "foreign route: survives --cleanup" foreign_kept
+check_out "foreign route: --cleanup removed ours" 0 nroutes 1
+
+t_done

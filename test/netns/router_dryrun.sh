@@ -1,0 +1,152 @@
+#!/bin/sh
+# router_dryrun: the exact plan `router --dry-run` prints, for every mode
+# (sit and ipip too: this kernel lacks them, the plan does not need them),
+# against a known host in a namespace; then --once makes it and a second
+# --dry-run plans nothing.
+. test/lib/t.sh
+if [ "$(id -u)" != 0 ] || ! ip netns add "xct-rtd-$$" 2>/dev/null; then
+	t_skip "needs root and network namespaces" 1
+	t_done
+	exit 0
+fi
+NS=xct-rtd-$$
+D=$(mktemp -d)
+trap 'ip netns del $NS 2>/dev/null; rm -rf "$D"' EXIT INT TERM
+x() { ip netns exec "$NS" "$@"; }
+
+ip -n "$NS" link add eth0 type veth peer name eth0p
+ip -n "$NS" link set eth0 up
+ip -n "$NS" link set eth0p up
+ip -n "$NS" addr add 198.18.0.1/24 dev eth0
+ip -n "$NS" addr add fd00:100::1/64 dev eth0 nodad
+# a stale route of ours (a node that is gone) and another protocol's on a wanted key
+ip -n "$NS" route add 198.19.9.0/24 via 198.18.0.9 proto 202
+ip -n "$NS" route add 198.19.4.0/24 via 198.18.0.254 proto static
+
+node() { # name v4 v6|- cidr4 cidr6
+	a="{\"type\":\"InternalIP\",\"address\":\"$2\"}"
+	[ "$3" != - ] && a="$a,{\"type\":\"InternalIP\",\"address\":\"$3\"}"
+	printf '{"metadata":{"name":"%s"},"spec":{"podCIDRs":["%s","%s"]},"status":{"addresses":[%s]}}' \
+		"$1" "$4" "$5" "$a"
+}
+{
+	printf '{"kind":"List","items":['
+	node n1 198.18.0.1 fd00:100::1 198.19.1.0/24 fd00:0:1::/64; printf ,
+	node n2 198.18.0.2 fd00:100::2 198.19.2.0/24 fd00:0:2::/64; printf ,
+	node n3 198.18.0.3 - 198.19.3.0/24 fd00:0:3::/64; printf ,
+	node n4 198.18.7.4 - 198.19.4.0/24 fd00:0:4::/64
+	printf ']}\n'
+} > "$D/nodes.json"
+printf 'n3 fd00:100::33\n# comment\n' > "$D/map"
+
+plan() { x env $PLAN_ENV "$XC" router --dry-run --node-name n1 --nodes-file "$D/nodes.json" --metrics-port 0 "$@" 2>"$D/err"; }
+
+check_out "none" "ip route replace 198.19.2.0/24 via 198.18.0.2 dev eth0 proto 202
+ip route replace 198.19.3.0/24 via 198.18.0.3 dev eth0 proto 202
+ip route del 198.19.9.0/24 proto 202
+ip -6 route replace fd00:0:2::/64 via fd00:100::2 dev eth0 proto 202
+ip -6 route replace fd00:0:3::/64 via fd00:100::33 dev eth0 proto 202" \
+	plan --tunnel-mode none --address-map "$D/map"
+check_grep "none: the foreign route is reported" "route 198.19.4.0/24 via 198.18.0.254 dev eth0: another protocol's route is there; left alone" cat "$D/err"
+check_grep "none: n4 has no IPv6 next hop" "node n4: no route for fd00:0:4::/64: IPv6 next hop" cat "$D/err"
+
+PLAN_ENV=IPV6_PREFIX=fd00:100::
+check_out "none with IPV6_PREFIX (xcluster's form)" "ip route replace 198.19.2.0/24 via 198.18.0.2 dev eth0 proto 202
+ip route replace 198.19.3.0/24 via 198.18.0.3 dev eth0 proto 202
+ip route del 198.19.9.0/24 proto 202
+ip -6 route replace fd00:0:2::/64 via fd00:100::2 dev eth0 proto 202
+ip -6 route replace fd00:0:3::/64 via fd00:100::c612:3 dev eth0 proto 202
+ip -6 route replace fd00:0:4::/64 via fd00:100::c612:704 dev eth0 proto 202" \
+	plan --tunnel-mode none
+
+check_out "sit" "ip link set sit0 up
+ip link set tunl0 up
+ip route replace 198.19.2.0/24 via 198.18.0.2 dev tunl0 onlink proto 202
+ip route replace 198.19.3.0/24 via 198.18.0.3 dev tunl0 onlink proto 202
+ip route del 198.19.9.0/24 proto 202
+ip -6 route replace fd00:0:2::/64 via ::198.18.0.2 dev sit0 onlink proto 202
+ip -6 route replace fd00:0:3::/64 via ::198.18.0.3 dev sit0 onlink proto 202
+ip -6 route replace fd00:0:4::/64 via ::198.18.7.4 dev sit0 onlink proto 202" \
+	plan --tunnel-mode sit
+PLAN_ENV="PROTOCOL=77 TABLE=100 TUNNEL_MODE=sit"
+
+check_out "sit, protocol 77, table 100" "ip link set sit0 up
+ip link set tunl0 up
+ip route replace 198.19.2.0/24 via 198.18.0.2 dev tunl0 onlink proto 77 table 100
+ip route replace 198.19.3.0/24 via 198.18.0.3 dev tunl0 onlink proto 77 table 100
+ip route replace 198.19.4.0/24 via 198.18.7.4 dev tunl0 onlink proto 77 table 100
+ip -6 route replace fd00:0:2::/64 via ::198.18.0.2 dev sit0 onlink proto 77 table 100
+ip -6 route replace fd00:0:3::/64 via ::198.18.0.3 dev sit0 onlink proto 77 table 100
+ip -6 route replace fd00:0:4::/64 via ::198.18.7.4 dev sit0 onlink proto 77 table 100" \
+	plan
+PLAN_ENV=
+
+check_out "ipip" "ip link set tunl0 up
+ip route replace 198.19.2.0/24 via 198.18.0.2 dev tunl0 onlink proto 202
+ip route replace 198.19.3.0/24 via 198.18.0.3 dev tunl0 onlink proto 202
+ip route del 198.19.9.0/24 proto 202
+ip -6 route replace fd00:0:2::/64 via fd00:100::2 dev eth0 proto 202
+ip -6 route replace fd00:0:3::/64 via fd00:100::c612:3 dev eth0 proto 202
+ip -6 route replace fd00:0:4::/64 via fd00:100::c612:704 dev eth0 proto 202" \
+	plan --tunnel-mode ipip --ipv6-prefix fd00:100::/96
+
+VX="ip link add xcvx0 address 0a:58:c6:12:00:01 mtu 1450 type vxlan id 1 dstport 4789 local 198.18.0.1 dev eth0 nolearning
+ip link set xcvx0 up"
+check_out "vxlan" "$VX
+ip route replace 198.19.2.0/24 via 198.19.2.0 dev xcvx0 onlink proto 202
+ip route replace 198.19.3.0/24 via 198.19.3.0 dev xcvx0 onlink proto 202
+ip route del 198.19.9.0/24 proto 202
+ip -6 route replace fd00:0:2::/64 via fd00:0:2:: dev xcvx0 onlink proto 202
+ip -6 route replace fd00:0:3::/64 via fd00:0:3:: dev xcvx0 onlink proto 202
+ip -6 route replace fd00:0:4::/64 via fd00:0:4:: dev xcvx0 onlink proto 202
+ip neigh replace 198.19.2.0 lladdr 0a:58:c6:12:00:02 dev xcvx0 nud permanent
+ip neigh replace 198.19.3.0 lladdr 0a:58:c6:12:00:03 dev xcvx0 nud permanent
+ip neigh replace 198.19.4.0 lladdr 0a:58:c6:12:07:04 dev xcvx0 nud permanent
+ip -6 neigh replace fd00:0:2:: lladdr 0a:58:c6:12:00:02 dev xcvx0 nud permanent
+ip -6 neigh replace fd00:0:3:: lladdr 0a:58:c6:12:00:03 dev xcvx0 nud permanent
+ip -6 neigh replace fd00:0:4:: lladdr 0a:58:c6:12:07:04 dev xcvx0 nud permanent
+bridge fdb replace 0a:58:c6:12:00:02 dev xcvx0 dst 198.18.0.2 self permanent
+bridge fdb replace 0a:58:c6:12:00:03 dev xcvx0 dst 198.18.0.3 self permanent
+bridge fdb replace 0a:58:c6:12:07:04 dev xcvx0 dst 198.18.7.4 self permanent" \
+	plan --tunnel-mode vxlan
+
+check_out "vxlan: VNI, port, name" "ip link add vx9 address 0a:58:c6:12:00:01 mtu 1450 type vxlan id 42 dstport 8472 local 198.18.0.1 dev eth0 nolearning
+ip link set vx9 up" sh -c "ip netns exec $NS $XC router --dry-run --node-name n1 --nodes-file $D/nodes.json --metrics-port 0 --tunnel-mode vxlan --vxlan-name vx9 --vxlan-vni 42 --vxlan-port 8472 2>/dev/null | grep 'ip link'"
+
+check_out "auto" "$VX
+ip route replace 198.19.2.0/24 via 198.18.0.2 dev eth0 proto 202
+ip route replace 198.19.3.0/24 via 198.18.0.3 dev eth0 proto 202
+ip route del 198.19.9.0/24 proto 202
+ip -6 route replace fd00:0:2::/64 via fd00:100::2 dev eth0 proto 202
+ip -6 route replace fd00:0:3::/64 via fd00:0:3:: dev xcvx0 onlink proto 202
+ip -6 route replace fd00:0:4::/64 via fd00:0:4:: dev xcvx0 onlink proto 202
+ip neigh replace 198.19.4.0 lladdr 0a:58:c6:12:07:04 dev xcvx0 nud permanent
+ip -6 neigh replace fd00:0:3:: lladdr 0a:58:c6:12:00:03 dev xcvx0 nud permanent
+ip -6 neigh replace fd00:0:4:: lladdr 0a:58:c6:12:07:04 dev xcvx0 nud permanent
+bridge fdb replace 0a:58:c6:12:00:03 dev xcvx0 dst 198.18.0.3 self permanent
+bridge fdb replace 0a:58:c6:12:07:04 dev xcvx0 dst 198.18.7.4 self permanent" \
+	plan --tunnel-mode auto
+
+# default on this kernel (no sit): direct routes, said so
+check_out "default mode without sit" "$(plan --tunnel-mode none)" plan
+check_grep "default mode logged" "tunnel mode none \(direct routes\): this kernel has no sit" cat "$D/err"
+
+# the dry run changed nothing; --once makes the plan, then nothing is left to do
+check_out "dry run changed nothing" "198.19.4.0/24 via 198.18.0.254 dev eth0 proto static
+198.19.9.0/24 via 198.18.0.9 dev eth0 proto 202" sh -c "ip -n $NS route show | grep 198.19 | sed 's/ *$//'"
+check "vxlan --once" x "$XC" router --once --node-name n1 --nodes-file "$D/nodes.json" --metrics-port 0 \
+	--tunnel-mode vxlan --cache-dir "$D/cache"
+check_out "then the plan is empty" "" plan --tunnel-mode vxlan
+check_out "the cache for node-local" "198.19.1.0/24
+fd00:0:1::/64" grep -v '^#' "$D/cache/xcluster-cni/podcidrs"
+check "--cleanup" x "$XC" router --cleanup --node-name n1 --metrics-port 0
+check_out "cleanup left the foreign route only" "198.19.4.0/24 via 198.18.0.254 dev eth0 proto static" \
+	sh -c "ip -n $NS route show | grep 198.19 | sed 's/ *$//'"
+check "cleanup deleted xcvx0" sh -c "! ip -n $NS link show xcvx0 2>/dev/null"
+
+# configuration errors: exit 2 with a reason
+check_exit "bad mode" 2 x "$XC" router --dry-run --tunnel-mode gre --nodes-file "$D/nodes.json"
+check_exit "bad protocol" 2 x "$XC" router --dry-run --protocol 0 --nodes-file "$D/nodes.json"
+check_exit "bad prefix" 2 env IPV6_PREFIX=198.18.0.0/16 "$XC" router --dry-run --nodes-file "$D/nodes.json"
+check_exit "missing node list: --once fails" 1 x "$XC" router --once --node-name n1 --nodes-file "$D/none.json" --metrics-port 0
+t_done

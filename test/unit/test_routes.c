@@ -1,0 +1,676 @@
+/*
+ * test_routes: core/nodetab and core/routes without a kernel.
+ *
+ * Node objects are parsed from JSON; the host is a hand-made struct
+ * xc_rt_env (eth0 on 198.18.0.0/24 and fd00:100::/64, sit0, tunl0, the
+ * VXLAN device); the plan of each mode is compared as the iproute2 lines
+ * --dry-run prints, and sit/ipip requests byte for byte with what the
+ * kernel is sent.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <linux/rtnetlink.h>
+
+#include "t.h"
+#include "json.h"
+#include "nl_route.h"
+#include "nodetab.h"
+#include "routes.h"
+
+static struct xc_nodetab tab, amap;
+static struct xc_rt_env env;
+static struct xc_rt_set want, have;
+static char out[8192];
+static char skips[2048];
+
+static struct xc_ip ip_of(const char *s)
+{
+	struct xc_ip ip = { 0 };
+
+	if (xc_ip_parse(s, &ip) < 0)
+		printf("bad test address %s\n", s);
+	return ip;
+}
+
+static struct xc_prefix pfx_of(const char *s)
+{
+	struct xc_prefix p = { 0 };
+
+	if (xc_prefix_parse(s, &p) < 0)
+		printf("bad test prefix %s\n", s);
+	return p;
+}
+
+/* A Node object as the API serves it (trimmed). */
+static void node(struct xc_nodetab *t, const char *name, const char *cidrs, const char *addrs)
+{
+	char doc[2048], ca[512] = "", aa[512] = "", *p, *tok, tmp[512];
+	struct xc_json root;
+	struct xc_node_rec rec;
+	size_t n;
+
+	snprintf(tmp, sizeof(tmp), "%s", cidrs);
+	for (p = tmp, n = 0; (tok = strsep(&p, " ")) && *tok;)
+		n += (size_t)snprintf(ca + n, sizeof(ca) - n, "%s\"%s\"", n ? "," : "", tok);
+	snprintf(tmp, sizeof(tmp), "%s", addrs);
+	for (p = tmp, n = 0; (tok = strsep(&p, " ")) && *tok;)
+		n += (size_t)snprintf(aa + n, sizeof(aa) - n,
+				      "%s{\"type\":\"InternalIP\",\"address\":\"%s\"}", n ? "," : "", tok);
+	snprintf(doc, sizeof(doc),
+		 "{\"kind\":\"Node\",\"metadata\":{\"name\":\"%s\"},\"spec\":{\"podCIDRs\":[%s]},"
+		 "\"status\":{\"addresses\":[%s,{\"type\":\"Hostname\",\"address\":\"%s\"}]}}",
+		 name, ca, aa, name);
+	if (xc_json_parse(doc, strlen(doc), &root, NULL) < 0 || xc_nodetab_parse(&root, NULL, &rec) < 0) {
+		printf("bad test node %s\n", doc);
+		return;
+	}
+	xc_nodetab_set(t, &rec);
+}
+
+static void host(void)
+{
+	memset(&env, 0, sizeof(env));
+	env.ndev = XC_RT_DEV_LINK0 + 2;
+	strcpy(env.dev[XC_RT_DEV_SIT].name, "sit0");
+	env.dev[XC_RT_DEV_SIT].ifindex = 10;
+	strcpy(env.dev[XC_RT_DEV_TUNL].name, "tunl0");
+	env.dev[XC_RT_DEV_TUNL].ifindex = 11;
+	strcpy(env.dev[XC_RT_DEV_VXLAN].name, "xcvx0");
+	env.dev[XC_RT_DEV_VXLAN].ifindex = 12;
+	strcpy(env.dev[XC_RT_DEV_LINK0].name, "eth0");
+	env.dev[XC_RT_DEV_LINK0].ifindex = 2;
+	env.dev[XC_RT_DEV_LINK0].mtu = 1500;
+	strcpy(env.dev[XC_RT_DEV_LINK0 + 1].name, "eth1");
+	env.dev[XC_RT_DEV_LINK0 + 1].ifindex = 3;
+	env.conn[0].net = pfx_of("198.18.0.0/24");
+	env.conn[0].dev = XC_RT_DEV_LINK0;
+	env.conn[1].net = pfx_of("fd00:100::/64");
+	env.conn[1].dev = XC_RT_DEV_LINK0;
+	env.nconn = 2;
+	env.underlay = XC_RT_DEV_LINK0;
+	env.self4 = ip_of("198.18.0.1");
+	env.vx_family = AF_INET;
+	env.tunnel = XC_RT_VXLAN;
+}
+
+static void on_skip(void *arg, const struct xc_node *n, const struct xc_prefix *cidr,
+		    enum xc_rt_skip why)
+{
+	char c[XC_IP_STRLEN];
+	size_t len = strlen(skips);
+
+	(void)arg;
+	xc_prefix_format(cidr, c, sizeof(c));
+	snprintf(skips + len, sizeof(skips) - len, "%s %s %d\n", n->name, c, (int)why);
+}
+
+/* The plan of conf against an empty kernel, as --dry-run prints it. */
+static const char *plan(const struct xc_rt_conf *conf)
+{
+	struct xc_rt_set empty = { 0 };
+	size_t n = 0;
+	char line[256];
+
+	out[0] = skips[0] = '\0';
+	if (xc_rt_compute(conf, &env, &tab, &want, NULL, on_skip, NULL) < 0)
+		return "compute failed";
+	for (size_t i = 0; i < want.n; i++) {
+		xc_rt_format(conf, &env, XC_RT_ADD, &want.v[i], line, sizeof(line));
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s\n", line);
+	}
+	(void)empty;
+	return out;
+}
+
+static void cluster(void)
+{
+	xc_nodetab_free(&tab);
+	node(&tab, "n1", "198.19.1.0/24 fd00:0:1::/64", "198.18.0.1");
+	node(&tab, "n2", "198.19.2.0/24 fd00:0:2::/64", "198.18.0.2 fd00:100::2");
+	node(&tab, "n3", "198.19.3.0/24 fd00:0:3::/64", "198.18.0.3");
+	node(&tab, "n4", "198.19.4.0/24 fd00:0:4::/64", "198.18.5.4");
+}
+
+/* ---- nodetab ---------------------------------------------------------- */
+
+static void test_nodetab(void)
+{
+	static const char list[] =
+	"{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":["
+	" {\"metadata\":{\"name\":\"a\",\"annotations\":{\"x/cidr\":\"10.1.0.0/16, fd00:9::/64\","
+	"   \"x/addr\":\"198.18.9.1\"}},"
+	"  \"spec\":{\"podCIDR\":\"198.19.0.0/24\",\"podCIDRs\":[\"198.19.0.0/24\",\"fd00::/64\"]},"
+	"  \"status\":{\"addresses\":[{\"type\":\"ExternalIP\",\"address\":\"198.18.1.1\"},"
+	"   {\"type\":\"InternalIP\",\"address\":\"198.18.0.1\"},{\"type\":\"Hostname\",\"address\":\"a\"}]}},"
+	" {\"metadata\":{\"name\":\"b\"},\"spec\":{\"podCIDR\":\"198.19.1.7/24\"}},"
+	" {\"metadata\":{}},"
+	" 42]}";
+	struct xc_node_parse ann = { "x/cidr", "x/addr" };
+	struct xc_json root;
+	const struct xc_node *a, *b;
+	char buf[64];
+	size_t changed = 0, skipped = 0;
+
+	xc_nodetab_init(&tab);
+	T_INT(xc_json_parse(list, sizeof(list) - 1, &root, NULL), 0);
+	T_INT(xc_nodetab_load_list(&tab, &root, NULL, &changed, &skipped), 0);
+	T_INT(tab.n, 2);
+	T_INT(changed, 2);
+	T_INT(skipped, 2);
+	a = xc_nodetab_find(&tab, "a");
+	b = xc_nodetab_find(&tab, "b");
+	T(a && b);
+	if (!a || !b)
+		return;
+	T_INT(a->ncidr, 2);
+	T_INT(a->naddr, 2);
+	/* InternalIP is preferred over ExternalIP whatever the document order */
+	xc_ip_format(xc_node_addr(a, AF_INET), buf, sizeof(buf));
+	T_STR(buf, "198.18.0.1");
+	T(xc_node_addr(a, AF_INET6) == NULL);
+	xc_prefix_format(xc_node_cidr(a, AF_INET6), buf, sizeof(buf));
+	T_STR(buf, "fd00::/64");
+	/* the singular field, host bits cleared */
+	xc_prefix_format(&b->cidr[0], buf, sizeof(buf));
+	T_STR(buf, "198.19.1.0/24");
+	T_INT(b->naddr, 0);
+
+	/* the same listing again: nothing changed */
+	T_INT(xc_nodetab_load_list(&tab, &root, NULL, &changed, NULL), 0);
+	T_INT(changed, 0);
+
+	/* annotations replace spec.podCIDRs and lead the addresses */
+	T_INT(xc_nodetab_load_list(&tab, &root, &ann, &changed, NULL), 0);
+	T_INT(changed, 2);
+	a = xc_nodetab_find(&tab, "a");
+	b = xc_nodetab_find(&tab, "b");
+	xc_prefix_format(xc_node_cidr(a, AF_INET), buf, sizeof(buf));
+	T_STR(buf, "10.1.0.0/16");
+	xc_prefix_format(xc_node_cidr(a, AF_INET6), buf, sizeof(buf));
+	T_STR(buf, "fd00:9::/64");
+	xc_ip_format(xc_node_addr(a, AF_INET), buf, sizeof(buf));
+	T_STR(buf, "198.18.9.1");
+	T_INT(b->ncidr, 0);
+
+	/* a listing without "b" removes it; a failed listing removes nothing */
+	{
+		static const char one[] = "{\"items\":[{\"metadata\":{\"name\":\"a\"}}]}";
+		static const char bad[] = "{\"kind\":\"Status\"}";
+
+		T_INT(xc_json_parse(bad, sizeof(bad) - 1, &root, NULL), 0);
+		T_INT(xc_nodetab_load_list(&tab, &root, NULL, &changed, NULL), -EINVAL);
+		T_INT(tab.n, 2);
+		T_INT(xc_json_parse(one, sizeof(one) - 1, &root, NULL), 0);
+		T_INT(xc_nodetab_load_list(&tab, &root, NULL, &changed, NULL), 0);
+		T_INT(tab.n, 1);
+		T_INT(changed, 2); /* a changed (no CIDRs now), b removed */
+	}
+	T_INT(xc_nodetab_del(&tab, "a"), 1);
+	T_INT(xc_nodetab_del(&tab, "a"), 0);
+	T_INT(tab.n, 0);
+
+	/* many nodes: sorted index, lookups */
+	for (int i = 999; i >= 0; i--) {
+		struct xc_node_rec r = { 0 };
+
+		snprintf(r.name, sizeof(r.name), "node-%04d", i);
+		T_INT(xc_nodetab_set(&tab, &r), 1);
+	}
+	T_INT(tab.n, 1000);
+	T_STR(tab.v[0]->name, "node-0000");
+	T(xc_nodetab_find(&tab, "node-0500") != NULL);
+	xc_nodetab_free(&tab);
+}
+
+/* ---- plans per mode ---------------------------------------------------- */
+
+static void test_mode_none(void)
+{
+	struct xc_rt_conf c = { .mode = XC_RT_NONE, .protocol = 202, .self = "n1" };
+
+	host();
+	cluster();
+	/*
+	 * n2: its own IPv6 address; n3: IPv4 only and no IPv6 next hop (no
+	 * prefix, no map, not in the neighbour table); n4: off-subnet,
+	 * onlink through the underlay.
+	 */
+	T_STR(plan(&c),
+	      "ip route replace 198.19.2.0/24 via 198.18.0.2 dev eth0 proto 202\n"
+	      "ip route replace 198.19.3.0/24 via 198.18.0.3 dev eth0 proto 202\n"
+	      "ip route replace 198.19.4.0/24 via 198.18.5.4 dev eth0 onlink proto 202\n"
+	      "ip -6 route replace fd00:0:2::/64 via fd00:100::2 dev eth0 proto 202\n");
+	T_STR(skips, "n3 fd00:0:3::/64 2\nn4 fd00:0:4::/64 2\n");
+	/* the own node has no route; so does nobody without an address */
+	T(!strstr(out, "198.19.1.0"));
+}
+
+static void test_v6_fallbacks(void)
+{
+	struct xc_rt_conf c = { .mode = XC_RT_NONE, .protocol = 202, .self = "n1" };
+	struct xc_rt_lladdr ll[1];
+
+	host();
+	cluster();
+	/* the address map serves n3; n4 resolves through the neighbour table */
+	xc_nodetab_init(&amap);
+	node(&amap, "n3", "", "fd00:100::33");
+	node(&amap, "n2", "", "fd00:100::22"); /* its own address wins */
+	env.amap = &amap;
+	memset(ll, 0, sizeof(ll));
+	ll[0].ip = ip_of("198.18.5.4");
+	memcpy(ll[0].mac, "\x02\x00\x00\xaa\xbb\xcc", 6);
+	ll[0].dev = XC_RT_DEV_LINK0 + 1;
+	env.ll = ll;
+	env.nll = 1;
+	T_STR(plan(&c),
+	      "ip route replace 198.19.2.0/24 via 198.18.0.2 dev eth0 proto 202\n"
+	      "ip route replace 198.19.3.0/24 via 198.18.0.3 dev eth0 proto 202\n"
+	      "ip route replace 198.19.4.0/24 via 198.18.5.4 dev eth0 onlink proto 202\n"
+	      "ip -6 route replace fd00:0:2::/64 via fd00:100::2 dev eth0 proto 202\n"
+	      "ip -6 route replace fd00:0:3::/64 via fd00:100::33 dev eth0 proto 202\n"
+	      "ip -6 route replace fd00:0:4::/64 via fe80::ff:feaa:bbcc dev eth1 proto 202\n");
+	T_STR(skips, "");
+
+	/* IPV6_PREFIX comes before the map: ::/96 + IPv4 */
+	c.v6prefix = pfx_of("fd00:100::/96");
+	plan(&c);
+	T(strstr(out, "fd00:0:3::/64 via fd00:100::c612:3 dev eth0 proto 202\n") != NULL);
+	T(strstr(out, "fd00:0:4::/64 via fd00:100::c612:504 dev eth0 proto 202\n") != NULL);
+	T(strstr(out, "fd00:0:2::/64 via fd00:100::2 dev eth0") != NULL);
+	env.amap = NULL;
+	env.ll = NULL;
+	env.nll = 0;
+	xc_nodetab_free(&amap);
+
+	/* an IPv4 CIDR of a node with only IPv6 goes via inet6 */
+	xc_nodetab_free(&tab);
+	node(&tab, "n1", "198.19.1.0/24", "198.18.0.1");
+	node(&tab, "v6only", "198.19.9.0/24 fd00:0:9::/64", "fd00:100::9");
+	c.v6prefix.ip.family = 0;
+	T_STR(plan(&c),
+	      "ip route replace 198.19.9.0/24 via inet6 fd00:100::9 dev eth0 proto 202\n"
+	      "ip -6 route replace fd00:0:9::/64 via fd00:100::9 dev eth0 proto 202\n");
+}
+
+static void test_mode_sit(void)
+{
+	struct xc_rt_conf c = { .mode = XC_RT_SIT, .protocol = 202, .self = "n1" };
+
+	host();
+	cluster();
+	T_STR(plan(&c),
+	      "ip route replace 198.19.2.0/24 via 198.18.0.2 dev tunl0 onlink proto 202\n"
+	      "ip route replace 198.19.3.0/24 via 198.18.0.3 dev tunl0 onlink proto 202\n"
+	      "ip route replace 198.19.4.0/24 via 198.18.5.4 dev tunl0 onlink proto 202\n"
+	      "ip -6 route replace fd00:0:2::/64 via ::198.18.0.2 dev sit0 onlink proto 202\n"
+	      "ip -6 route replace fd00:0:3::/64 via ::198.18.0.3 dev sit0 onlink proto 202\n"
+	      "ip -6 route replace fd00:0:4::/64 via ::198.18.5.4 dev sit0 onlink proto 202\n");
+	/* with our own pod address on the host it becomes the source */
+	env.src6 = ip_of("fd00:0:1::1");
+	c.table = 100;
+	c.metric = 50;
+	c.protocol = 203;
+	plan(&c);
+	T(strstr(out, "ip -6 route replace fd00:0:3::/64 via ::198.18.0.3 dev sit0 onlink "
+		      "src fd00:0:1::1 proto 203 table 100 metric 50\n") != NULL);
+	T(strstr(out, "ip route replace 198.19.3.0/24 via 198.18.0.3 dev tunl0 onlink "
+		      "proto 203 table 100 metric 50\n") != NULL);
+	/* a peer without IPv4 cannot be tunnelled: direct */
+	node(&tab, "n5", "fd00:0:5::/64", "fd00:100::5");
+	plan(&c);
+	T(strstr(out, "ip -6 route replace fd00:0:5::/64 via fd00:100::5 dev eth0 proto 203") != NULL);
+}
+
+static void test_mode_ipip(void)
+{
+	struct xc_rt_conf c = { .mode = XC_RT_IPIP, .protocol = 202, .self = "n1",
+				.v6prefix = pfx_of("fd00:100::/96") };
+
+	host();
+	cluster();
+	T_STR(plan(&c),
+	      "ip route replace 198.19.2.0/24 via 198.18.0.2 dev tunl0 onlink proto 202\n"
+	      "ip route replace 198.19.3.0/24 via 198.18.0.3 dev tunl0 onlink proto 202\n"
+	      "ip route replace 198.19.4.0/24 via 198.18.5.4 dev tunl0 onlink proto 202\n"
+	      "ip -6 route replace fd00:0:2::/64 via fd00:100::2 dev eth0 proto 202\n"
+	      "ip -6 route replace fd00:0:3::/64 via fd00:100::c612:3 dev eth0 proto 202\n"
+	      "ip -6 route replace fd00:0:4::/64 via fd00:100::c612:504 dev eth0 proto 202\n");
+}
+
+static void test_mode_vxlan(void)
+{
+	struct xc_rt_conf c = { .mode = XC_RT_VXLAN, .protocol = 202, .self = "n1" };
+
+	host();
+	cluster();
+	T_STR(plan(&c),
+	      "ip route replace 198.19.2.0/24 via 198.19.2.0 dev xcvx0 onlink proto 202\n"
+	      "ip route replace 198.19.3.0/24 via 198.19.3.0 dev xcvx0 onlink proto 202\n"
+	      "ip route replace 198.19.4.0/24 via 198.19.4.0 dev xcvx0 onlink proto 202\n"
+	      "ip -6 route replace fd00:0:2::/64 via fd00:0:2:: dev xcvx0 onlink proto 202\n"
+	      "ip -6 route replace fd00:0:3::/64 via fd00:0:3:: dev xcvx0 onlink proto 202\n"
+	      "ip -6 route replace fd00:0:4::/64 via fd00:0:4:: dev xcvx0 onlink proto 202\n"
+	      "ip neigh replace 198.19.2.0 lladdr 0a:58:c6:12:00:02 dev xcvx0 nud permanent\n"
+	      "ip neigh replace 198.19.3.0 lladdr 0a:58:c6:12:00:03 dev xcvx0 nud permanent\n"
+	      "ip neigh replace 198.19.4.0 lladdr 0a:58:c6:12:05:04 dev xcvx0 nud permanent\n"
+	      "ip -6 neigh replace fd00:0:2:: lladdr 0a:58:c6:12:00:02 dev xcvx0 nud permanent\n"
+	      "ip -6 neigh replace fd00:0:3:: lladdr 0a:58:c6:12:00:03 dev xcvx0 nud permanent\n"
+	      "ip -6 neigh replace fd00:0:4:: lladdr 0a:58:c6:12:05:04 dev xcvx0 nud permanent\n"
+	      "bridge fdb replace 0a:58:c6:12:00:02 dev xcvx0 dst 198.18.0.2 self permanent\n"
+	      "bridge fdb replace 0a:58:c6:12:00:03 dev xcvx0 dst 198.18.0.3 self permanent\n"
+	      "bridge fdb replace 0a:58:c6:12:05:04 dev xcvx0 dst 198.18.5.4 self permanent\n");
+	/* an IPv6 underlay: the peers' IPv6 addresses, MAC from their last 4 bytes */
+	env.vx_family = AF_INET6;
+	plan(&c);
+	T(strstr(out, "bridge fdb replace 0a:59:00:00:00:02 dev xcvx0 dst fd00:100::2 self permanent\n") != NULL);
+	T(!strstr(out, "198.19.3.0"));
+	T_STR(skips, "n3 198.19.3.0/24 1\nn3 fd00:0:3::/64 1\nn4 198.19.4.0/24 1\nn4 fd00:0:4::/64 1\n");
+}
+
+static void test_mode_auto(void)
+{
+	struct xc_rt_conf c = { .mode = XC_RT_AUTO, .protocol = 202, .self = "n1" };
+
+	host();
+	cluster();
+	/*
+	 * n2, n3 share eth0's subnet: direct (n3 has no IPv6 next hop, so its
+	 * IPv6 CIDR takes the tunnel); n4 is behind a router: tunnel.
+	 */
+	T_STR(plan(&c),
+	      "ip route replace 198.19.2.0/24 via 198.18.0.2 dev eth0 proto 202\n"
+	      "ip route replace 198.19.3.0/24 via 198.18.0.3 dev eth0 proto 202\n"
+	      "ip route replace 198.19.4.0/24 via 198.19.4.0 dev xcvx0 onlink proto 202\n"
+	      "ip -6 route replace fd00:0:2::/64 via fd00:100::2 dev eth0 proto 202\n"
+	      "ip -6 route replace fd00:0:3::/64 via fd00:0:3:: dev xcvx0 onlink proto 202\n"
+	      "ip -6 route replace fd00:0:4::/64 via fd00:0:4:: dev xcvx0 onlink proto 202\n"
+	      "ip neigh replace 198.19.4.0 lladdr 0a:58:c6:12:05:04 dev xcvx0 nud permanent\n"
+	      "ip -6 neigh replace fd00:0:3:: lladdr 0a:58:c6:12:00:03 dev xcvx0 nud permanent\n"
+	      "ip -6 neigh replace fd00:0:4:: lladdr 0a:58:c6:12:05:04 dev xcvx0 nud permanent\n"
+	      "bridge fdb replace 0a:58:c6:12:00:03 dev xcvx0 dst 198.18.0.3 self permanent\n"
+	      "bridge fdb replace 0a:58:c6:12:05:04 dev xcvx0 dst 198.18.5.4 self permanent\n");
+	/* with sit as the tunnel */
+	env.tunnel = XC_RT_SIT;
+	plan(&c);
+	T(strstr(out, "ip route replace 198.19.4.0/24 via 198.18.5.4 dev tunl0 onlink proto 202\n") != NULL);
+	T(strstr(out, "ip -6 route replace fd00:0:4::/64 via ::198.18.5.4 dev sit0 onlink proto 202\n") != NULL);
+	T(strstr(out, "ip -6 route replace fd00:0:3::/64 via ::198.18.0.3 dev sit0 onlink proto 202\n") != NULL);
+}
+
+static void test_dup_own(void)
+{
+	struct xc_rt_conf c = { .mode = XC_RT_NONE, .protocol = 202, .self = "n1" };
+
+	host();
+	xc_nodetab_free(&tab);
+	node(&tab, "n1", "198.19.1.0/24", "198.18.0.1");
+	node(&tab, "b", "198.19.2.0/24", "198.18.0.2");
+	node(&tab, "a", "198.19.2.0/24", "198.18.0.3");
+	node(&tab, "c", "198.19.1.0/25", "198.18.0.4");
+	T_STR(plan(&c), "ip route replace 198.19.2.0/24 via 198.18.0.3 dev eth0 proto 202\n");
+	T_STR(skips, "c 198.19.1.0/25 5\nb 198.19.2.0/24 4\n");
+	/* no own node in the table: every node is a peer */
+	c.self = "elsewhere";
+	plan(&c);
+	T(strstr(out, "198.19.1.0/24 via 198.18.0.1") != NULL);
+}
+
+/* ---- diff and adoption -------------------------------------------------- */
+
+struct ops {
+	char text[2048];
+	int n;
+};
+
+static int on_op(void *arg, enum xc_rt_op op, const struct xc_rt_entry *w,
+		 const struct xc_rt_entry *h)
+{
+	static const struct xc_rt_conf c = { .protocol = 202 };
+	struct ops *o = arg;
+	size_t len = strlen(o->text);
+	char line[256];
+
+	xc_rt_format(&c, &env, op, w ? w : h, line, sizeof(line));
+	snprintf(o->text + len, sizeof(o->text) - len, "%s%s\n",
+		 op == XC_RT_ADD ? "+" : op == XC_RT_DEL ? "-" : "~", line);
+	o->n++;
+	return 0;
+}
+
+/* A kernel route as a dump would report it. */
+static struct xc_route kroute(const char *dst, const char *gw, int oif, uint8_t proto, uint32_t flags)
+{
+	struct xc_route r = { 0 };
+
+	r.dst = pfx_of(dst);
+	if (gw)
+		r.gw = ip_of(gw);
+	r.oif = oif;
+	r.table = 254;
+	r.protocol = proto;
+	r.type = RTN_UNICAST;
+	r.flags = flags;
+	r.nexthops = 1;
+	r.metric = r.dst.ip.family == AF_INET6 ? 1024 : 0;
+	return r;
+}
+
+static void have_route(const struct xc_rt_conf *c, struct xc_route r)
+{
+	struct xc_rt_entry e;
+
+	if (xc_rt_from_route(c, &env, &r, &e) >= 0)
+		xc_rt_set_put(&have, &e);
+}
+
+static void test_diff(void)
+{
+	struct xc_rt_conf c = { .mode = XC_RT_NONE, .protocol = 202, .self = "n1" };
+	struct xc_rt_entry e;
+	struct xc_route r;
+	struct ops o;
+
+	host();
+	cluster();
+	T_INT(xc_rt_compute(&c, &env, &tab, &want, NULL, NULL, NULL), 0);
+	T_INT(want.n, 4);
+
+	/* adoption: the kernel holds exactly what we want: no change at all */
+	have.n = 0;
+	have_route(&c, kroute("198.19.2.0/24", "198.18.0.2", 2, 202, 0));
+	have_route(&c, kroute("198.19.3.0/24", "198.18.0.3", 2, 202, 0));
+	have_route(&c, kroute("198.19.4.0/24", "198.18.5.4", 2, 202, RTNH_F_ONLINK));
+	have_route(&c, kroute("fd00:0:2::/64", "fd00:100::2", 2, 202, 0));
+	memset(&o, 0, sizeof(o));
+	T_INT(xc_rt_diff(&want, &have, on_op, &o), 0);
+	T_INT(o.n, 0);
+	T_STR(o.text, "");
+
+	/*
+	 * Changed next hop, a deleted node's route, a route of another
+	 * protocol on a wanted key (left alone) and one elsewhere (ignored),
+	 * a route in another table (not ours).
+	 */
+	have.n = 0;
+	have_route(&c, kroute("198.19.2.0/24", "198.18.0.22", 2, 202, 0));
+	have_route(&c, kroute("198.19.3.0/24", "198.18.0.3", 2, 4, 0));
+	have_route(&c, kroute("198.19.4.0/24", "198.18.5.4", 2, 202, 0));
+	have_route(&c, kroute("198.19.7.0/24", "198.18.0.7", 2, 202, 0));
+	have_route(&c, kroute("198.19.8.0/24", "198.18.0.8", 2, 3, 0));
+	r = kroute("fd00:0:2::/64", "fd00:100::2", 2, 202, 0);
+	r.table = 100;
+	have_route(&c, r);
+	memset(&o, 0, sizeof(o));
+	T_INT(xc_rt_diff(&want, &have, on_op, &o), 0);
+	T_STR(o.text,
+	      "~ip route replace 198.19.2.0/24 via 198.18.0.2 dev eth0 proto 202\n"
+	      "~ip route replace 198.19.4.0/24 via 198.18.5.4 dev eth0 onlink proto 202\n"
+	      "-ip route del 198.19.7.0/24 proto 202\n"
+	      "+ip -6 route replace fd00:0:2::/64 via fd00:100::2 dev eth0 proto 202\n");
+	r = kroute("198.19.8.0/24", "198.18.0.8", 2, 3, 0);
+	T_INT(xc_rt_from_route(&c, &env, &r, &e), 0);
+	T(xc_rt_set_find(&have, &e) && (xc_rt_set_find(&have, &e)->flags & XC_RT_F_FOREIGN));
+	r.table = 100;
+	T_INT(xc_rt_from_route(&c, &env, &r, &e), -ENOENT);
+
+	/* odd kernel routes (multipath, another source) are replaced */
+	have.n = 0;
+	r = kroute("fd00:0:2::/64", "fd00:100::2", 2, 202, 0);
+	r.nexthops = 2;
+	have_route(&c, r);
+	T((have.v[0].flags & XC_RT_F_ODD) != 0);
+
+	/* set operations */
+	T_INT(xc_rt_set_del(&have, &have.v[0]), 1);
+	T_INT(have.n, 0);
+}
+
+static void test_diff_fixed(void)
+{
+	/* The foreign-route case above, checked without the op text. */
+	struct xc_rt_conf c = { .mode = XC_RT_NONE, .protocol = 202, .self = "n1" };
+	struct ops o;
+
+	host();
+	cluster();
+	xc_rt_compute(&c, &env, &tab, &want, NULL, NULL, NULL);
+	have.n = 0;
+	have_route(&c, kroute("198.19.8.0/24", "198.18.0.8", 2, 3, 0));
+	have_route(&c, kroute("198.19.3.0/24", "198.18.0.9", 2, 3, 0));
+	memset(&o, 0, sizeof(o));
+	xc_rt_diff(&want, &have, on_op, &o);
+	/* adds for 2, 4 and the IPv6 one; nothing for the two foreign routes */
+	T_INT(o.n, 3);
+	T(!strstr(o.text, "198.19.8.0"));
+	T(!strstr(o.text, "198.19.3.0"));
+}
+
+/* ---- exact netlink requests ------------------------------------------- */
+
+static void hex(const void *p, size_t n, char *buf, size_t size)
+{
+	const uint8_t *b = p;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && k + 3 < size; i++)
+		k += (size_t)snprintf(buf + k, size - k, "%02x", b[i]);
+}
+
+static void test_messages(void)
+{
+	struct xc_rt_conf c = { .mode = XC_RT_SIT, .protocol = 202, .self = "n1" };
+	uint32_t buf[64];
+	char h[600];
+	struct xc_nl_msg m;
+	struct xc_route r;
+	const struct xc_rt_entry *v6 = NULL, *v4 = NULL;
+
+	host();
+	cluster();
+	xc_rt_compute(&c, &env, &tab, &want, NULL, NULL, NULL);
+	for (size_t i = 0; i < want.n; i++) {
+		if (want.v[i].family == AF_INET6 && want.v[i].dst[5] == 3)
+			v6 = &want.v[i];
+		if (want.v[i].family == AF_INET && want.v[i].dst[2] == 3)
+			v4 = &want.v[i];
+	}
+	T(v6 && v4);
+	if (!v6 || !v4)
+		return;
+
+	/*
+	 * ip -6 route replace fd00:0:3::/64 via ::198.18.0.3 dev sit0 onlink proto 202:
+	 * nlmsghdr (len 92, RTM_NEWROUTE, REQUEST|CREATE|REPLACE), rtmsg
+	 * (AF_INET6, /64, table main, proto 202, scope universe, unicast,
+	 * flags ONLINK), RTA_TABLE 254, RTA_DST, RTA_PRIORITY 1024,
+	 * RTA_GATEWAY ::c612:3, RTA_OIF 10 (sit0).
+	 */
+	T_INT(xc_rt_msg(&c, &env, XC_RT_REPLACE, v6, &m, buf, sizeof(buf)), 0);
+	hex(buf, m.nlh->nlmsg_len, h, sizeof(h));
+	T_STR(h, "5c000000180001050000000000000000"
+		 "0a400000feca0001" "04000000"
+		 "08000f00fe000000"
+		 "14000100fd000000000300000000000000000000"
+		 "0800060000040000"
+		 "14000500000000000000000000000000c6120003"
+		 "080004000a000000");
+	/* what the kernel would echo parses back to the same route */
+	T_INT(xc_nl_route_parse(m.nlh, &r), 0);
+	T_INT(r.oif, 10);
+	T_INT(r.flags & RTNH_F_ONLINK, RTNH_F_ONLINK);
+	T_INT(r.protocol, 202);
+
+	/* ip route replace 198.19.3.0/24 via 198.18.0.3 dev tunl0 onlink proto 202, as an add */
+	T_INT(xc_rt_msg(&c, &env, XC_RT_ADD, v4, &m, buf, sizeof(buf)), 0);
+	hex(buf, m.nlh->nlmsg_len, h, sizeof(h));
+	T_STR(h, "3c000000180001060000000000000000"
+		 "02180000feca0001" "04000000"
+		 "08000f00fe000000"
+		 "08000100c6130300"
+		 "08000500c6120003"
+		 "080004000b000000");
+
+	/* the delete names only the key and our protocol */
+	T_INT(xc_rt_msg(&c, &env, XC_RT_DEL, v6, &m, buf, sizeof(buf)), 0);
+	hex(buf, m.nlh->nlmsg_len, h, sizeof(h));
+	T_STR(h, "40000000190001000000000000000000"
+		 "0a400000feca" "ff01" "00000000"
+		 "08000f00fe000000"
+		 "14000100fd000000000300000000000000000000"
+		 "0800060000040000");
+}
+
+static void test_vxlan_messages(void)
+{
+	struct xc_rt_conf c = { .mode = XC_RT_VXLAN, .protocol = 202, .self = "n1" };
+	uint32_t buf[64];
+	char h[600];
+	struct xc_nl_msg m;
+
+	host();
+	xc_nodetab_free(&tab);
+	node(&tab, "n2", "198.19.2.0/24", "198.18.0.2");
+	xc_rt_compute(&c, &env, &tab, &want, NULL, NULL, NULL);
+	T_INT(want.n, 3);
+	if (want.n != 3)
+		return;
+	/* neighbour: AF_INET, ifindex 12, PERMANENT, dst, lladdr */
+	T_INT(xc_rt_msg(&c, &env, XC_RT_ADD, &want.v[1], &m, buf, sizeof(buf)), 0);
+	hex(buf, m.nlh->nlmsg_len, h, sizeof(h));
+	T_STR(h, "300000001c0001050000000000000000"
+		 "020000000c000000" "80000001"
+		 "08000100c6130200"
+		 "0a0002000a58c6120002" "0000");
+	/* FDB: AF_BRIDGE, NTF_SELF, lladdr then the remote */
+	T_INT(xc_rt_msg(&c, &env, XC_RT_ADD, &want.v[2], &m, buf, sizeof(buf)), 0);
+	hex(buf, m.nlh->nlmsg_len, h, sizeof(h));
+	T_STR(h, "300000001c0001050000000000000000"
+		 "070000000c000000" "80000201"
+		 "0a0002000a58c6120002" "0000"
+		 "08000100c6120002");
+}
+
+int main(void)
+{
+	test_nodetab();
+	test_mode_none();
+	test_v6_fallbacks();
+	test_mode_sit();
+	test_mode_ipip();
+	test_mode_vxlan();
+	test_mode_auto();
+	test_dup_own();
+	test_diff();
+	test_diff_fixed();
+	test_messages();
+	test_vxlan_messages();
+	xc_nodetab_free(&tab);
+	xc_rt_set_free(&want);
+	xc_rt_set_free(&have);
+	return t_done("test_routes");
+}
