@@ -55,6 +55,9 @@ const char install_usage[] =
 #include "ipaddr.h"
 #include "json.h"
 #include "log.h"
+#include "netlink.h"
+#include "nl_link.h"
+#include "nl_route.h"
 #include "version.h"
 
 #define BIN_NAME "xcluster-cni"
@@ -423,46 +426,51 @@ static int iface_of(const struct xc_ip *ip, char *ifname)
 	return rc;
 }
 
+/* Best default route seen so far while walking the main table. */
+struct default_route {
+	uint32_t metric;
+	int oif;
+};
+
+static int pick_default(const struct xc_route *r, void *arg)
+{
+	struct default_route *best = arg;
+
+	if (r->dst.len == 0 && r->oif > 0 && r->type == RTN_UNICAST &&
+	    r->table == RT_TABLE_MAIN && (!best->oif || r->metric < best->metric)) {
+		best->metric = r->metric;
+		best->oif = r->oif;
+	}
+	return 0;
+}
+
 /*
- * The interface of the default route with the lowest metric, from the
- * kernel's text tables (no netlink needed; /proc/net is this process's
- * network namespace, the host's under hostNetwork). IPv4 first.
+ * The interface of the default route with the lowest metric (IPv4 first),
+ * from the kernel's main table in this process's network namespace: the
+ * host's under hostNetwork.
  */
 static int default_route_if(char *ifname, int *family)
 {
-	char line[512], dev[IF_NAMESIZE], dst[40], mask[40];
-	unsigned long best = ~0UL, metric, flags;
-	unsigned plen;
-	FILE *f;
+	static const int families[] = { AF_INET, AF_INET6 };
+	static uint32_t nlbuf[XC_NL_BUFSIZE / 4];
+	struct xc_link link;
+	struct xc_nl nl;
+	int rc = -ENOENT;
 
-	ifname[0] = '\0';
-	if ((f = fopen("/proc/net/route", "re"))) {
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "%15s %39s %*s %lx %*s %*s %lu %39s", dev, dst, &flags,
-				   &metric, mask) == 5 && !strcmp(dst, "00000000") &&
-			    !strcmp(mask, "00000000") && (flags & 1) && metric < best) {
-				best = metric;
-				snprintf(ifname, IF_NAMESIZE, "%s", dev);
-				*family = AF_INET;
-			}
-		fclose(f);
+	if (xc_nl_open(&nl, nlbuf, sizeof(nlbuf)))
+		return -ENOENT;
+	for (size_t i = 0; i < 2 && rc; i++) {
+		struct default_route best = { 0, 0 };
+
+		if (xc_nl_route_list(&nl, families[i], RT_TABLE_MAIN, 0, pick_default, &best) ||
+		    !best.oif || xc_nl_link_get_index(&nl, best.oif, &link))
+			continue;
+		snprintf(ifname, IF_NAMESIZE, "%s", link.name);
+		*family = families[i];
+		rc = 0;
 	}
-	if (ifname[0])
-		return 0;
-	if ((f = fopen("/proc/net/ipv6_route", "re"))) {
-		/* dst plen src splen nexthop metric refcnt use flags dev */
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "%39s %x %*s %*s %*s %lx %*s %*s %lx %15s", dst, &plen,
-				   &metric, &flags, dev) == 5 && plen == 0 &&
-			    !strcmp(dst, "00000000000000000000000000000000") &&
-			    (flags & 1) && !(flags & 0x200) && strcmp(dev, "lo") && metric < best) {
-				best = metric;
-				snprintf(ifname, IF_NAMESIZE, "%s", dev);
-				*family = AF_INET6;
-			}
-		fclose(f);
-	}
-	return ifname[0] ? 0 : -ENOENT;
+	xc_nl_close(&nl);
+	return rc;
 }
 
 /* The base (underlay) MTU and the underlay's family, from the options. */
