@@ -98,7 +98,7 @@ static struct {
 	struct xc_httpd http;
 	struct xc_k8s_backoff src_bo, nl_bo;
 	struct stats st;
-	int sfd, tfd, mode, sit_ok, listed, dirty, need_full, need_env, in_full, noll;
+	int sfd, tfd, mode, listed, dirty, need_full, need_env, in_full, noll;
 	int64_t sync_at, full_at, src_at;
 	unsigned pod_mtu, nlog;
 } R;
@@ -226,25 +226,10 @@ static void node_ips(struct xc_ip *v4, struct xc_ip *v6)
 		*v6 = *xc_node_addr(self, AF_INET6);
 }
 
-static int sit_available(void)
-{
-	struct xc_link l;
-
-	if (!R.sit_ok)
-		R.sit_ok = (R.o.dry_run || R.o.cleanup ? xc_nl_link_get(&R.nl, "sit0", &l) == 0 :
-			    xc_tunnel_sit_available(&R.nl)) ? 1 : -1;
-	return R.sit_ok > 0;
-}
-
 static void resolve_mode(void)
 {
-	int m = R.o.mode;
+	int m = xc_tunnel_pick(&R.tun, &R.nl, R.o.mode, &R.env, !R.o.dry_run && !R.o.cleanup);
 
-	if (m < 0)
-		m = !R.env.self4.family && R.env.self6.family ? XC_RT_NONE :
-		    sit_available() ? XC_RT_SIT : XC_RT_NONE;
-	if (m == XC_RT_AUTO)
-		R.env.tunnel = sit_available() ? XC_RT_SIT : XC_RT_VXLAN;
 	if (m != R.mode) {
 		if (R.o.mode >= 0)
 			xc_info("tunnel mode %s%s%s", xc_tunnel_mode_name(m),
@@ -436,6 +421,11 @@ static int src_list(void)
 	}
 	if (!R.listed || R.dirty)
 		xc_info("node listing: %zu nodes (was %zu)", R.nodes.n, before);
+	if (!R.listed) {
+		/* the first complete listing: adopt, repair and prune, even if empty */
+		R.need_full = 1;
+		schedule(0);
+	}
 	R.listed = 1;
 	R.src_at = 0;
 	xc_k8s_backoff_reset(&R.src_bo);
@@ -515,54 +505,6 @@ static void monitor_input(void)
 
 /* ---- health and metrics ----------------------------------------------- */
 
-static size_t metrics(char *buf, size_t size)
-{
-	size_t n = 0, installed = 0, blocked = 0;
-	char src[200];
-
-	for (size_t i = 0; i < R.g.have.n; i++) {
-		if (R.g.have.v[i].kind != XC_RT_ROUTE)
-			continue;
-		if (R.g.have.v[i].flags & XC_RT_F_FOREIGN)
-			blocked++;
-		else
-			installed++;
-	}
-#define M(name, help, type, fmt, ...) \
-	n += (size_t)snprintf(buf + n, n < size ? size - n : 0, \
-			      "# HELP xcluster_router_" name " " help "\n# TYPE xcluster_router_" \
-			      name " " type "\nxcluster_router_" name fmt "\n", __VA_ARGS__)
-	M("info", "Mode, source and node of this router.", "gauge",
-	  "{mode=\"%s\",source=\"%s\",node=\"%s\",version=\"%s\"} 1", xc_tunnel_mode_name(R.mode),
-	  R.src.kind == XC_NODESRC_FILE ? "file" : "api", R.o.self, XC_VERSION);
-	M("nodes", "Nodes in the table.", "gauge", " %zu", R.nodes.n);
-	M("peers", "Nodes that get routes (all but this one).", "gauge", " %zu", R.g.cs.peers);
-	M("routes_wanted", "Routes to other nodes' pod CIDRs.", "gauge", " %zu", R.g.cs.routes);
-	M("routes_installed", "Our routes in the kernel.", "gauge", " %zu", installed);
-	M("routes_blocked", "Wanted routes held by another protocol's route.", "gauge", " %zu", blocked);
-	M("cidrs_skipped", "Pod CIDRs without a route (no next hop).", "gauge", " %zu", R.st.skipped);
-	M("syncs_total", "Syncs (compute, diff, apply).", "counter", " %lu", R.g.syncs);
-	M("full_syncs_total", "Syncs that re-read the kernel.", "counter", " %lu", R.g.full_syncs);
-	n += (size_t)snprintf(buf + n, n < size ? size - n : 0,
-			      "# HELP xcluster_router_changes_total Kernel changes made.\n"
-			      "# TYPE xcluster_router_changes_total counter\n"
-			      "xcluster_router_changes_total{op=\"add\"} %lu\n"
-			      "xcluster_router_changes_total{op=\"replace\"} %lu\n"
-			      "xcluster_router_changes_total{op=\"remove\"} %lu\n",
-			      R.g.adds, R.g.replaces, R.g.dels);
-	M("netlink_errors_total", "Kernel changes that failed.", "counter", " %lu", R.g.errors);
-	M("source_errors_total", "Failures of the node source (API errors).", "counter", " %lu",
-	  R.st.src_errors);
-	M("source_ok", "1 while the node source answers.", "gauge", " %d", !R.src_at && R.listed);
-	M("last_sync_timestamp_seconds", "Time of the last sync without failures.", "gauge",
-	  " %.3f", R.st.last_sync);
-	M("pod_mtu", "Pod network MTU implied (underlay MTU - tunnel overhead).", "gauge",
-	  " %u", R.pod_mtu);
-#undef M
-	(void)src;
-	return n < size ? n : size - 1;
-}
-
 static void http_input(void)
 {
 	static char body[8192];
@@ -576,7 +518,13 @@ static void http_input(void)
 		n = (size_t)snprintf(body, sizeof(body), "ok\n");
 		xc_httpd_reply(&R.http, 200, "text/plain", body, n);
 	} else if (!strcmp(path, "/metrics")) {
-		n = metrics(body, sizeof(body));
+		struct xc_rt_metrics_in in = {
+			xc_tunnel_mode_name(R.mode), R.src.kind == XC_NODESRC_FILE ? "file" : "api",
+			R.o.self, XC_VERSION, R.nodes.n, R.st.skipped, R.st.src_errors,
+			!R.src_at && R.listed, R.st.last_sync, R.pod_mtu,
+		};
+
+		n = xc_rt_metrics(&R.g, &in, body, sizeof(body));
 		xc_httpd_reply(&R.http, 200, "text/plain; version=0.0.4", body, n);
 	} else {
 		xc_httpd_reply(&R.http, 404, "text/plain", "not found\n", 10);
@@ -918,8 +866,11 @@ int router_main(int argc, char **argv)
 	}
 	if (start_daemon())
 		return 1;
-	xc_info("xcluster-cni %s router running; health and metrics %s%u", XC_VERSION,
-		R.o.port ? "on 127.0.0.1:" : "off", R.o.port);
+	if (R.o.port)
+		xc_info("xcluster-cni %s router running; health and metrics on 127.0.0.1:%u",
+			XC_VERSION, R.o.port);
+	else
+		xc_info("xcluster-cni %s router running; health and metrics off", XC_VERSION);
 	R.need_full = 1;
 	src_list();
 	schedule(0);

@@ -106,6 +106,7 @@ int xc_podcidr_cache_write(const char *data_dir, const char *network, const char
 			   const struct xc_prefix *cidrs, int n)
 {
 	char dir[4096], path[4200], tmp[4200], text[FILE_MAX], old[FILE_MAX + 1], cidr[XC_IP_STRLEN];
+	struct stat st;
 	size_t len;
 	ssize_t olen;
 	int fd, rc, i;
@@ -122,12 +123,19 @@ int xc_podcidr_cache_write(const char *data_dir, const char *network, const char
 	rc = folder(data_dir, network, dir, sizeof(dir));
 	if (rc)
 		return rc;
+	/* node-local opens the network dir O_NOFOLLOW: never write through a link */
+	if (lstat(dir, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return S_ISLNK(st.st_mode) ? -ELOOP : -ENOTDIR;
 	snprintf(path, sizeof(path), "%s/%s", dir, XC_PODCIDR_FILE);
 	olen = read_all(path, old, sizeof(old));
 	if (olen == (ssize_t)len && !memcmp(old, text, len))
 		return 0;
 	snprintf(tmp, sizeof(tmp), "%s/.%s.%d", dir, XC_PODCIDR_FILE, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	/* a fresh inode: whatever sits at tmp (a hard link to another file) is not ours */
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return -errno;
 	rc = write_all(fd, text, len);

@@ -42,7 +42,10 @@ int xc_podcidr_from_node(const struct xc_k8s_node *node, int annot_index,
  * Write <data_dir>/<network>/podcidrs with cidrs[0..n) (n > 0), creating
  * the folders (0755) when missing; `node` names the source in a comment.
  * Returns 1 when the file was written, 0 when it already said exactly
- * that, or a negative errno (-EINVAL for n < 1 or a bad name).
+ * that, or a negative errno (-EINVAL for n < 1 or a bad name; -ELOOP when
+ * <data_dir>/<network> is a symlink, which node-local would refuse too).
+ * The temporary file is always a new inode (O_EXCL after an unlink), so
+ * nothing planted under its name is written through.
  */
 int xc_podcidr_cache_write(const char *data_dir, const char *network, const char *node,
 			   const struct xc_prefix *cidrs, int n);

@@ -204,6 +204,12 @@ typedef int (*xc_rt_diff_cb)(void *arg, enum xc_rt_op op, const struct xc_rt_ent
 int xc_rt_diff(const struct xc_rt_set *want, const struct xc_rt_set *have,
 	       xc_rt_diff_cb cb, void *arg);
 
+/* One change: what xc_rt_diff reported, copied. */
+struct xc_rt_op_ent {
+	enum xc_rt_op op;
+	struct xc_rt_entry e;
+};
+
 /* ---- the kernel ------------------------------------------------------ */
 
 /*
@@ -270,11 +276,6 @@ int xc_rt_apply(struct xc_nl *nl, const struct xc_rt_conf *conf, const struct xc
 typedef void (*xc_rt_report_cb)(void *arg, enum xc_rt_op op, const struct xc_rt_entry *e,
 				int err);
 
-struct xc_rt_op_ent {
-	enum xc_rt_op op;
-	struct xc_rt_entry e;
-};
-
 /* What the router wants, what the kernel holds, and counters. Zero it to start. */
 struct xc_rt_engine {
 	struct xc_rt_set want, have;
@@ -282,15 +283,16 @@ struct xc_rt_engine {
 	size_t changes, failed;         /* of the last sync */
 	unsigned long adds, replaces, dels, errors, syncs, full_syncs;
 	struct xc_rt_op_ent *ops;       /* private: the last diff */
+	uint32_t *order;                /* private: the order it is applied in */
 	size_t nops, opscap;
 };
 
 /*
  * One pass: compute the wanted state for t (NULL: nothing wanted, which
  * removes everything of ours), with XC_RT_SYNC_FULL re-read the kernel
- * (have) first, diff, and apply: removals first (routes before the
- * neighbour and FDB entries they use), then additions in the opposite
- * order. have follows every change made. Returns the number of changes
+ * (have) first, diff, and apply in batches (xc_rt_apply_batch): removals
+ * first (routes before the neighbour and FDB entries they use), then
+ * additions in the opposite order. have follows every change made. Returns the number of changes
  * that failed, or a negative errno when none could be tried (-ENOMEM, a
  * kernel read that failed).
  */
@@ -300,6 +302,42 @@ int xc_rt_sync(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf
 
 /* Release the engine's memory. */
 void xc_rt_engine_free(struct xc_rt_engine *g);
+
+/* What the metrics page says besides the engine's own counters. */
+struct xc_rt_metrics_in {
+	const char *mode, *source, *node, *version;
+	size_t nodes, skipped;
+	unsigned long source_errors;
+	int source_ok;
+	double last_sync;          /* realtime seconds */
+	unsigned pod_mtu;
+};
+
+/*
+ * The Prometheus text exposition of a router (xcluster_router_*: nodes,
+ * peers, routes wanted/installed/blocked, syncs, changes by op, errors,
+ * source state, last sync time, pod MTU) into buf. Returns the length
+ * (cut to size - 1 if short; buf stays NUL-terminated).
+ */
+size_t xc_rt_metrics(const struct xc_rt_engine *g, const struct xc_rt_metrics_in *in,
+		     char *buf, size_t size);
+
+/*
+ * Send several changes in one datagram and collect every answer: the
+ * changes of ops[0..n) named by idx[0..n) (indexes into ops), at most
+ * XC_RT_BATCH of them, each as xc_rt_apply would send it. Each status
+ * goes to rc[k] (0 or the kernel's negative errno; for a failure its text,
+ * if any, in errs[k], XC_NL_ERRMSG_MAX bytes each; errs may be NULL).
+ * Returns how many were handled (at least 1 when n > 0), or a negative
+ * errno when nothing was sent. A socket error while answers are awaited
+ * becomes the status of those not answered. Much cheaper than one request
+ * per change when thousands are due (a first sync); the batch is small
+ * enough for the answers to fit a default socket receive queue.
+ */
+#define XC_RT_BATCH 64
+int xc_rt_apply_batch(struct xc_nl *nl, const struct xc_rt_conf *conf,
+		      const struct xc_rt_env *env, const struct xc_rt_op_ent *ops,
+		      const uint32_t *idx, size_t n, int *rc, char (*errs)[XC_NL_ERRMSG_MAX]);
 
 /*
  * The same change as an iproute2 command line into buf ("ip -6 route

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <linux/neighbour.h>
@@ -283,6 +284,104 @@ int xc_rt_apply(struct xc_nl *nl, const struct xc_rt_conf *conf, const struct xc
 	if (rc)
 		return rc;
 	return xc_nl_request(nl, &m, NULL, NULL);
+}
+
+struct batch_ctx {
+	uint32_t base;
+	size_t count, done;
+	int *rc;
+	char (*errs)[XC_NL_ERRMSG_MAX];
+};
+
+static int on_batch_ack(const struct nlmsghdr *nlh, void *arg)
+{
+	struct batch_ctx *b = arg;
+	uint32_t k = nlh->nlmsg_seq - b->base;
+	char text[XC_NL_ERRMSG_MAX];
+
+	if (nlh->nlmsg_type != NLMSG_ERROR || k >= b->count)
+		return 0;
+	if (b->rc[k] != 1)
+		return 0;   /* answered already */
+	b->rc[k] = xc_nl_ack_parse(nlh, text, sizeof(text), NULL);
+	if (b->errs && b->rc[k])
+		memcpy(b->errs[k], text, sizeof(text));
+	b->done++;
+	return 0;
+}
+
+int xc_rt_apply_batch(struct xc_nl *nl, const struct xc_rt_conf *conf,
+		      const struct xc_rt_env *env, const struct xc_rt_op_ent *ops,
+		      const uint32_t *idx, size_t n, int *rc, char (*errs)[XC_NL_ERRMSG_MAX])
+{
+	static uint32_t buf[XC_RT_BATCH * 128 / 4];
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct batch_ctx b = { nl->seq + 1, 0, 0, rc, errs };
+	size_t len = 0;
+	ssize_t got;
+
+	while (b.count < n && b.count < XC_RT_BATCH) {
+		const struct xc_rt_op_ent *o = &ops[idx[b.count]];
+		struct xc_nl_msg m;
+		size_t room = sizeof(buf) - len;
+
+		if (room < 128)
+			break;
+		if (o->op != XC_RT_DEL && o->e.dev && o->e.oif <= 0) {
+			if (b.count)
+				break;  /* answered alone, below */
+			rc[0] = -ENODEV;
+			if (errs)
+				errs[0][0] = '\0';
+			return 1;
+		}
+		rc[b.count] = xc_rt_msg(conf, env, o->op, &o->e, &m, (uint8_t *)buf + len, room);
+		if (rc[b.count]) {
+			if (b.count)
+				break;
+			if (errs)
+				errs[0][0] = '\0';
+			return 1;
+		}
+		m.nlh->nlmsg_flags |= NLM_F_ACK;
+		rc[b.count] = 1;    /* no answer yet */
+		m.nlh->nlmsg_seq = b.base + (uint32_t)b.count;
+		m.nlh->nlmsg_pid = nl->port;
+		len += NLMSG_ALIGN(m.nlh->nlmsg_len);
+		b.count++;
+	}
+	if (!b.count)
+		return -EMSGSIZE;
+	nl->seq = b.base + (uint32_t)b.count - 1;
+	do
+		got = sendto(nl->fd, buf, len, 0, (struct sockaddr *)&sa, sizeof(sa));
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
+		return -errno;
+	/* The kernel answers each request in turn, in datagrams of its own cut. */
+	while (b.done < b.count) {
+		struct sockaddr_nl from;
+		socklen_t fl = sizeof(from);
+
+		got = recvfrom(nl->fd, nl->buf, nl->size, 0, (struct sockaddr *)&from, &fl);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int err = -errno;
+
+			for (size_t k = 0; k < b.count; k++)
+				if (rc[k] == 1) {
+					rc[k] = err;
+					if (errs)
+						errs[k][0] = '\0';
+				}
+			break;
+		}
+		if (from.nl_pid != 0)
+			continue;
+		xc_nl_walk(nl->buf, (size_t)got, on_batch_ack, &b);
+	}
+	return (int)b.count;
 }
 
 /* ---- text ------------------------------------------------------------- */

@@ -99,6 +99,29 @@ int xc_tunnel_sit_available(struct xc_nl *nl)
 	return xc_nl_link_get(nl, "sit0", &l) == 0;
 }
 
+static int have_sit(struct xc_tunnel *t, struct xc_nl *nl, int probe)
+{
+	struct xc_link l;
+
+	if (!t->sit)
+		t->sit = (probe ? xc_tunnel_sit_available(nl) : xc_nl_link_get(nl, "sit0", &l) == 0) ?
+			 1 : -1;
+	return t->sit > 0;
+}
+
+int xc_tunnel_pick(struct xc_tunnel *t, struct xc_nl *nl, int requested,
+		   struct xc_rt_env *env, int probe)
+{
+	int m = requested;
+
+	if (m < 0)
+		m = !env->self4.family && env->self6.family ? XC_RT_NONE :
+		    have_sit(t, nl, probe) ? XC_RT_SIT : XC_RT_NONE;
+	if (m == XC_RT_AUTO)
+		env->tunnel = have_sit(t, nl, probe) ? XC_RT_SIT : XC_RT_VXLAN;
+	return m;
+}
+
 /* ---- reading the host ------------------------------------------------- */
 
 struct addr_list {

@@ -36,6 +36,7 @@ struct xc_tunnel_opts {
 /* State kept between reads: the neighbour copy the env points into. */
 struct xc_tunnel {
 	struct xc_tunnel_opts o;
+	int sit;                   /* sit available: 0 not known yet, 1 yes, -1 no */
 	struct xc_rt_lladdr *ll;
 	size_t nll, llcap;
 };
@@ -57,6 +58,16 @@ const char *xc_tunnel_mode_name(int mode);
  * kernel load the module; 0 when the kernel has no sit.
  */
 int xc_tunnel_sit_available(struct xc_nl *nl);
+
+/*
+ * The mode to run: requested (>= 0) as it is; by default sit where the
+ * kernel has it (xc_tunnel_sit_available, asked once; with probe 0 only
+ * an existing sit0 counts, nothing is created), else none, and none in an
+ * IPv6-only cluster (env->self6 without env->self4). For auto,
+ * env->tunnel becomes sit where available, else vxlan.
+ */
+int xc_tunnel_pick(struct xc_tunnel *t, struct xc_nl *nl, int requested,
+		   struct xc_rt_env *env, int probe);
 
 /*
  * Read the host into env: the tunnel devices' indexes and MTUs, every

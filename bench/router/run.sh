@@ -2,7 +2,8 @@
 # bench/router: event -> route latency, first sync, RSS and CPU of the router,
 # beside the seed's poll-and-rewrite loop (bench.py says how). Needs root:
 # everything runs in a network namespace made here and removed after.
-# BENCH_SECONDS (default 60) sets the length of the CPU runs.
+# BENCH_SECONDS (default 60) sets the length of the CPU runs; BENCH_ONLY=file,
+# seed or api runs one part; BENCH_KEEP=1 keeps the folder (logs) and says where.
 set -u
 : "${XC:?XC must name the xcluster-cni binary}"
 cd "$(dirname "$0")/../.." || exit 2
@@ -12,7 +13,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 NS=xcb-rt-$$
 D=$(mktemp -d)
-trap 'ip netns del "$NS" 2>/dev/null; rm -rf "$D"' EXIT INT TERM
+trap 'ip netns del "$NS" 2>/dev/null; [ -n "${BENCH_KEEP:-}" ] && echo "kept $D" || rm -rf "$D"' EXIT INT TERM
 ip netns add "$NS" || exit 1
 ip -n "$NS" link set lo up
 ip -n "$NS" link add eth0 type veth peer name eth0p

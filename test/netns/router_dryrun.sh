@@ -59,6 +59,13 @@ ip -6 route replace fd00:0:3::/64 via fd00:100::c612:3 dev eth0 proto 202
 ip -6 route replace fd00:0:4::/64 via fd00:100::c612:704 dev eth0 proto 202" \
 	plan --tunnel-mode none
 
+# the last resort: the link-local address of the MAC the neighbour table has for n3
+PLAN_ENV=
+ip -n "$NS" neigh add 198.18.0.3 lladdr 02:00:00:00:00:03 dev eth0 nud permanent
+check_grep "none: link-local next hop from the neighbour table" \
+	'^ip -6 route replace fd00:0:3::/64 via fe80::ff:fe00:3 dev eth0 proto 202$' plan --tunnel-mode none
+ip -n "$NS" neigh del 198.18.0.3 dev eth0
+
 check_out "sit" "ip link set sit0 up
 ip link set tunl0 up
 ip route replace 198.19.2.0/24 via 198.18.0.2 dev tunl0 onlink proto 202
@@ -147,6 +154,6 @@ check "cleanup deleted xcvx0" sh -c "! ip -n $NS link show xcvx0 2>/dev/null"
 # configuration errors: exit 2 with a reason
 check_exit "bad mode" 2 x "$XC" router --dry-run --tunnel-mode gre --nodes-file "$D/nodes.json"
 check_exit "bad protocol" 2 x "$XC" router --dry-run --protocol 0 --nodes-file "$D/nodes.json"
-check_exit "bad prefix" 2 env IPV6_PREFIX=198.18.0.0/16 "$XC" router --dry-run --nodes-file "$D/nodes.json"
+check_exit "bad prefix" 2 x env IPV6_PREFIX=198.18.0.0/16 "$XC" router --dry-run --nodes-file "$D/nodes.json"
 check_exit "missing node list: --once fails" 1 x "$XC" router --once --node-name n1 --nodes-file "$D/none.json" --metrics-port 0
 t_done
