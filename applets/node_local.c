@@ -4,6 +4,7 @@
  * over from the other; ADD and DEL stay flat as allocations grow.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -160,10 +161,13 @@ static int pod_cidr_sets(struct nl_conf *c, const char *name, struct xc_cni_err 
 	if (n == -EINVAL)
 		return n;
 	if (n <= 0) {
-		xc_cni_errf(err, XC_CNI_E_TRY_AGAIN, "no pod CIDRs for this node yet");
-		xc_cni_err_details(err, "the configuration has no ranges and %s/%s/podcidrs %s; "
-				   "the router writes it once the Node has spec.podCIDRs",
-				   c->data_dir, name, n ? "does not exist" : "is empty");
+		xc_cni_errf(err, XC_CNI_E_TRY_AGAIN, "no pod CIDRs for this node yet: %s/%s/podcidrs "
+			    "%s", c->data_dir, name, n == 0 ? "is empty" :
+			    n == -ENOENT ? "does not exist" :
+			    n == -ELOOP ? "is a symlink (not followed)" :
+			    n == -EBADFD ? "is not a regular file" : strerror(-n));
+		xc_cni_err_details(err, "the configuration has no ranges, so they come from that "
+				   "file, which the router writes once the Node has spec.podCIDRs");
 		return -EAGAIN;
 	}
 	for (int i = 0; i < n; i++) {
@@ -333,14 +337,16 @@ static int read_resolv(const char *path, struct xc_cni_dns *d, struct xc_cni_err
 {
 	static char buf[RESOLV_MAX];
 	char *line, *next;
-	FILE *f = fopen(path, "re");
-	size_t n;
+	ssize_t n = -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (!f)
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	if (n < 0)
 		return xc_cni_errf(err, XC_CNI_E_IO, "cannot read ipam.resolvConf %s: %s", path,
 				   strerror(errno));
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
 	buf[n] = '\0';
 	for (line = buf; line; line = next) {
 		next = strchr(line, '\n');
@@ -394,9 +400,13 @@ static int cmd_del(const struct xc_cni_call *call, struct xc_cni_err *err)
 
 	if (rc)
 		return rc;
-	xc_ipam_release(&st, call->env.containerid, call->env.ifname);
+	rc = xc_ipam_release(&st, call->env.containerid, call->env.ifname);
 	xc_ipam_close(&st);
-	return 0;
+	if (rc >= 0)
+		return 0;
+	return xc_cni_errf(err, XC_CNI_E_STATE, "cannot release the addresses of %s %s in %s/%s: "
+			   "%s", call->env.containerid, call->env.ifname, conf.data_dir,
+			   call->conf.name, strerror(-rc));
 }
 
 static int cmd_check(const struct xc_cni_call *call, struct xc_cni_err *err)
@@ -448,8 +458,8 @@ static int cmd_gc(const struct xc_cni_call *call, struct xc_cni_err *err)
 	rc = xc_ipam_gc(&st, gc_keep, &g);
 	xc_ipam_close(&st);
 	if (rc < 0)
-		return xc_cni_errf(err, XC_CNI_E_STATE, "GC could not scan %s/%s: %s",
-				   conf.data_dir, call->conf.name, strerror(-rc));
+		return xc_cni_errf(err, XC_CNI_E_STATE, "GC could not release every stale allocation "
+				   "in %s/%s: %s", conf.data_dir, call->conf.name, strerror(-rc));
 	return 0;
 }
 

@@ -3,19 +3,23 @@
  *
  * A plugin call is one short process:
  *
- *   static char in[XC_CNI_STDIN_MAX], out[XC_CNI_OUT_MAX];
- *   struct xc_cni_env env; struct xc_cni_conf conf; struct xc_cni_err err;
- *   struct xc_cni_result res;
+ *   static char in[XC_CNI_STDIN_MAX + 1], out[XC_CNI_OUT_MAX];
+ *   static struct xc_cni_call call; static struct xc_cni_result res;
+ *   struct xc_cni_err err;
  *
  *   xc_cni_err_init(&err);
- *   n = xc_cni_read_stdin(0, in, sizeof in, &err);             code 5 / 6
- *   xc_cni_conf_parse(in, n, &conf, NULL, &err);                code 1 / 6 / 7
- *   xc_cni_env_read(&env, environ, &err);                       code 4
- *   xc_cni_version_check(env.cmd, conf.version, &err);          code 1
- *   ... applet work, filling res ...
- *   len = xc_cni_result_emit(&res, conf.version, out, sizeof out);
- *   or on any error:
- *   len = xc_cni_err_emit(&err, conf.cni_version, out, sizeof out);  exit 1
+ *   rc = xc_cni_begin(&call, 0, environ, in, sizeof in, NULL, out, sizeof out,
+ *                     &len, &err);        stdin, env, config, version: 1 4 5 6 7
+ *   rc == 1: VERSION, the answer is in out
+ *   rc == 0: ... applet work on call.env / call.conf, filling res ...
+ *            len = xc_cni_result_emit(&res, call.conf.version, out, sizeof out);
+ *   on any error, one exit path (exit status 1):
+ *            len = xc_cni_err_emit(&err, xc_cni_err_version(&call.conf), out,
+ *                                  sizeof out);
+ *
+ * xc_cni_begin is xc_cni_read_stdin, xc_cni_env_read, xc_cni_conf_parse
+ * and xc_cni_version_check in the reference plugins' order; each is also
+ * usable alone.
  *
  * Every function that can fail for a reason the runtime's user must see
  * fills a struct xc_cni_err (CNI code, message, details) and returns a
@@ -50,7 +54,7 @@
 #define XC_CNI_TYPE_MAX 255     /* plugin type: a file name on CNI_PATH */
 #define XC_CNI_PATH_MAX 4095    /* CNI_NETNS and other paths */
 
-/* Result capacities; emission and parsing fail with code 7 beyond them. */
+/* Result capacities; parsing fails with code 7 beyond them. */
 #define XC_CNI_MAX_IFACES 8
 #define XC_CNI_MAX_IPS 16
 #define XC_CNI_MAX_ROUTES 64
@@ -158,15 +162,16 @@ struct xc_cni_env {
 
 /*
  * Read the CNI_* variables from envp (a NULL-terminated "K=V" array such
- * as environ), require those the spec requires for the command, and
- * validate the ones present:
+ * as environ) and require those the spec requires for the command:
  *
  *   ADD, CHECK   CNI_CONTAINERID CNI_NETNS CNI_IFNAME
  *   DEL          CNI_CONTAINERID CNI_IFNAME           (CNI_NETNS optional)
  *   GC           CNI_PATH
  *   VERSION, STATUS  none
  *
- * Empty counts as unset. Failure: code 4 naming the variable(s).
+ * Empty counts as unset. For ADD, CHECK and DEL the container ID,
+ * interface name, netns path (when set) and CNI_ARGS are validated as
+ * below. Failure: code 4 naming the variable(s).
  */
 int xc_cni_env_read(struct xc_cni_env *env, char *const *envp, struct xc_cni_err *err);
 
@@ -177,8 +182,9 @@ enum xc_cni_cmd xc_cni_cmd_parse(const char *s);
 const char *xc_cni_cmd_name(enum xc_cni_cmd cmd);
 
 /*
- * CNI_ARGS ("K=V;K=V", keys and values non-empty, no '=' in keys): check
- * the syntax (code 4 naming CNI_ARGS and the bad pair). NULL/"" is valid.
+ * CNI_ARGS ("K=V;K=V": one '=' per pair, keys non-empty, values may be
+ * empty, no empty pair): check the syntax (code 4 naming CNI_ARGS and the
+ * bad pair). NULL and "" are valid.
  */
 int xc_cni_args_check(const char *args, struct xc_cni_err *err);
 

@@ -2,7 +2,9 @@
  * cniconv: shared configuration conventions. See cniconv.h.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <net/if.h>
 
 #include "cniconv.h"
 
@@ -107,4 +109,41 @@ int xc_cniconv_dns(const struct xc_json *dns, struct xc_cni_dns *d, struct xc_cn
 	if (n < 0 && n != -ENOENT)
 		return (int)n;
 	return set || n > 0;
+}
+
+int xc_cniconv_unsupported(const struct xc_json *root, const char *const *keys,
+			   struct xc_cni_err *err)
+{
+	int rc, on;
+
+	for (const char *const *k = keys; *k; k++) {
+		on = 0;
+		rc = xc_cni_get_bool(root, NULL, *k, 0, &on, err);
+		if (rc && rc != -ENOENT)
+			return rc;
+		if (on) {
+			xc_cni_errf(err, XC_CNI_E_UNSUPPORTED, "%s: true is not supported yet", *k);
+			xc_cni_err_details(err, "leave %s out or set it to false "
+					   "(docs/cni-keys.md)", *k);
+			return -ENOTSUP;
+		}
+	}
+	return 0;
+}
+
+int xc_cniconv_ifname(const struct xc_json *root, const char *key, const char *dflt,
+		      char *name, struct xc_cni_err *err)
+{
+	long n = xc_cni_get_str(root, NULL, key, 0, name, IF_NAMESIZE, err);
+
+	if (n == -ENOENT) {
+		snprintf(name, IF_NAMESIZE, "%s", dflt);
+		return 0;
+	}
+	if (n < 0)
+		return (int)n;
+	if (!*name || !strcmp(name, ".") || !strcmp(name, "..") || strpbrk(name, "/: \t\n\r\v\f"))
+		return xc_cni_errf(err, XC_CNI_E_CONFIG, "%s \"%s\" is not a valid interface "
+				   "name (1 to 15 bytes, no '/', ':' or blanks)", key, name);
+	return 0;
 }

@@ -28,4 +28,20 @@ int xc_cniconv_mac(const struct xc_cni_conf *cf, const char *cni_args,
  */
 int xc_cniconv_dns(const struct xc_json *dns, struct xc_cni_dns *d, struct xc_cni_err *err);
 
+/*
+ * Boolean keys of a configuration this plugin does not implement (keys,
+ * NULL-terminated): absent or false is fine, true is code 2 naming the
+ * key, another type code 7.
+ */
+int xc_cniconv_unsupported(const struct xc_json *root, const char *const *keys,
+			   struct xc_cni_err *err);
+
+/*
+ * An interface name under key in root (dflt when absent) into name
+ * (IFNAMSIZ bytes): 1 to 15 bytes, not "." or "..", no '/', ':' or blank,
+ * else code 7.
+ */
+int xc_cniconv_ifname(const struct xc_json *root, const char *key, const char *dflt,
+		      char *name, struct xc_cni_err *err);
+
 #endif

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ipam_store.h"
@@ -284,14 +285,19 @@ int xc_ipam_podcidrs(const char *data_dir, const char *network, struct xc_prefix
 {
 	char path[XC_CNI_PATH_MAX + 1], buf[4096], *line, *next;
 	int fd, n = 0, lineno = 1, rc;
+	struct stat sb;
 	ssize_t len;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s/podcidrs", data_dir, network) >=
 	    sizeof(path))
 		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return -EBADFD;
+	}
 	len = read(fd, buf, sizeof(buf) - 1);
 	rc = len < 0 ? -errno : 0;
 	close(fd);

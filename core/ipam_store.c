@@ -127,11 +127,12 @@ static int scan(struct xc_ipam_store *st, int (*fn)(struct xc_ipam_store *, cons
 /* --- rebuild (and GC) from a full scan --------------------------------- */
 
 struct rebuild {
-	void *map;                 /* the new index */
+	void *map;                 /* the new index, or NULL: release only */
 	uint64_t count;
 	int (*keep)(void *ctx, const char *cid, const char *ifname);
 	void *ctx;
 	int released;
+	int err;                   /* first record GC could not remove */
 };
 
 static int count_entry(struct xc_ipam_store *st, const char *name, void *ctx)
@@ -181,12 +182,15 @@ static int fill_entry(struct xc_ipam_store *st, const char *name, void *ctx)
 	len = read_small(st->dirfd, name, buf, sizeof(buf));
 	n = len < 0 ? 0 : trim(&rec, (size_t)len);
 	if (!keep_record(rb, rec, n, len)) {
-		if (!unlinkat(st->dirfd, name, 0)) {
+		if (!unlinkat(st->dirfd, name, 0) || errno == ENOENT) {
 			rb->released++;
 			return 0;
 		}
+		/* A directory named as an address is no record: not ours to remove. */
+		if (!rb->err && errno != EISDIR)
+			rb->err = -errno;
 	}
-	return xc_ipam_idx_put(rb->map, rec_key(rec, n), &ip);
+	return rb->map ? xc_ipam_idx_put(rb->map, rec_key(rec, n), &ip) : 0;
 }
 
 /* Rebuild the index from the directory; with keep, release what it refuses. */
@@ -242,21 +246,26 @@ int xc_ipam_open(struct xc_ipam_store *st, const char *data_dir, const char *net
 {
 	char path[XC_CNI_PATH_MAX + 1];
 	struct rebuild rb = { 0 };
+	struct stat sb;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
 	st->dirfd = st->lockfd = st->idxfd = -1;
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", data_dir, network) >= sizeof(path))
 		return open_fail(st, "use the directory", network, -ENAMETOOLONG, err);
+	memcpy(st->path, path, sizeof(st->path));
 	rc = mkdir_p(path);
 	if (rc)
 		return open_fail(st, "create the directory", path, rc, err);
 	st->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (st->dirfd < 0)
 		return open_fail(st, "open the directory", path, -errno, err);
-	st->lockfd = openat(st->dirfd, "lock", O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	st->lockfd = openat(st->dirfd, "lock",
+			    O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
 	if (st->lockfd < 0)
 		return open_fail(st, "open the lock file in", path, -errno, err);
+	if (fstat(st->lockfd, &sb) || !S_ISREG(sb.st_mode))
+		return open_fail(st, "use as a lock (not a regular file):", path, -EINVAL, err);
 	while ((rc = flock(st->lockfd, LOCK_EX)) && errno == EINTR)
 		;
 	if (rc)
@@ -290,6 +299,7 @@ struct walk {
 	uint64_t key;
 	struct xc_ip *out;
 	int max, count, release;
+	int err;                   /* first failed removal */
 };
 
 /* A candidate address for the owner: verify its file; act on a match. */
@@ -312,8 +322,11 @@ static int candidate(struct xc_ipam_store *st, struct walk *w, const struct xc_i
 		return 0;
 	if (w->release) {
 		xc_ipam_idx_touch(st);
-		if (unlinkat(st->dirfd, name, 0) && errno != ENOENT)
+		if (unlinkat(st->dirfd, name, 0) && errno != ENOENT) {
+			if (!w->err)
+				w->err = -errno;
 			return 0;
+		}
 		xc_ipam_idx_remove(st, w->key, ip);
 	}
 	if (w->count < w->max)
@@ -354,16 +367,16 @@ static int owner(struct xc_ipam_store *st, const char *cid, const char *ifname,
 {
 	char rec[REC_MAX];
 	int n = snprintf(rec, sizeof(rec), "%s\r\n%s", cid, ifname);
-	struct walk w = { rec, (size_t)n, 0, out, max, 0, release };
+	struct walk w = { rec, (size_t)n, 0, out, max, 0, release, 0 };
 
 	if (n < 0 || (size_t)n >= sizeof(rec))
 		return 0;
 	owner_walk(st, &w);
-	if (w.count)
-		return w.count;
-	w.n = strlen(cid);
-	owner_walk(st, &w);
-	return w.count;
+	if (!w.count && !w.err) {
+		w.n = strlen(cid);
+		owner_walk(st, &w);
+	}
+	return w.err ? w.err : w.count;
 }
 
 int xc_ipam_find(struct xc_ipam_store *st, const char *cid, const char *ifname,
@@ -383,8 +396,14 @@ int xc_ipam_gc(struct xc_ipam_store *st,
 	struct rebuild rb = { .keep = keep, .ctx = ctx };
 	int rc = rebuild(st, &rb);
 
-	if (rc)
+	if (rc) {
+		/* No index can be written (a full disk): release all the same. */
 		xc_ipam_idx_drop(st);
+		rb.map = NULL;
+		rc = scan(st, fill_entry, &rb);
+	}
+	if (rb.err)
+		return rb.err;
 	return rc ? rc : rb.released;
 }
 
@@ -441,20 +460,34 @@ static void cursor_read(struct xc_ipam_store *st, int set, struct cursor *c)
 	c->len = read_small(st->dirfd, name, c->text, sizeof(c->text));
 }
 
-/* Rewritten in place, as the reference does: a torn cursor only costs round-robin. */
+/*
+ * Rewritten in place, as the reference does (a lost cursor only costs the
+ * round-robin), but never truncated first: a full disk must not leave an
+ * empty one behind. The few bytes stay within the file's first block.
+ */
 static int cursor_write(struct xc_ipam_store *st, int set, const char *text, size_t len)
 {
+	struct stat sb;
 	char name[32];
 	int fd, rc = 0;
 
 	cursor_name(set, name, sizeof(name));
 	xc_ipam_idx_touch(st);
-	fd = openat(st->dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = openat(st->dirfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+		    0600);
 	if (fd < 0)
 		return -errno;
-	if (write(fd, text, len) != (ssize_t)len)
-		rc = -EIO;
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	if (pwrite(fd, text, len, 0) != (ssize_t)len)
+		rc = errno ? -errno : -EIO;
+	else if ((size_t)sb.st_size > len && ftruncate(fd, (off_t)len))
+		rc = -errno;
 	close(fd);
+	if (rc && sb.st_size == 0)
+		unlinkat(st->dirfd, name, 0);
 	return rc;
 }
 
@@ -513,10 +546,11 @@ static int reserve(struct xc_ipam_store *st, const struct xc_ip *ip, const char 
 	return 1;
 }
 
-static int alloc_fail(int rc, const char *name, struct xc_cni_err *err)
+static int alloc_fail(const struct xc_ipam_store *st, int rc, const char *name,
+		      struct xc_cni_err *err)
 {
-	return xc_cni_errf(err, XC_CNI_E_STATE, "cannot record the allocation of %s in dataDir: "
-			   "%s", name, strerror(-rc));
+	return xc_cni_errf(err, XC_CNI_E_STATE, "cannot record the allocation of %s in %s: %s",
+			   name, st->path, strerror(-rc));
 }
 
 static int alloc_req(struct xc_ipam_store *st, const struct xc_ipam_set *set, const char *rec,
@@ -533,7 +567,7 @@ static int alloc_req(struct xc_ipam_store *st, const struct xc_ipam_set *set, co
 				   "network or broadcast address of range set %s", a, rs);
 	rc = reserve(st, req, rec, n);
 	if (rc < 0)
-		return alloc_fail(rc, a, err);
+		return alloc_fail(st, rc, a, err);
 	if (!rc)
 		return xc_cni_errf(err, XC_CNI_E_ADDR_IN_USE, "requested IP address %s is not "
 				   "available in range set %s", a, rs);
@@ -558,7 +592,7 @@ static int alloc_next(struct xc_ipam_store *st, const struct xc_ipam_set *set,
 		return 0;
 	ip_text(&out->ip, a);
 	if (rc < 0)
-		return alloc_fail(rc, a, err);
+		return alloc_fail(st, rc, a, err);
 	xc_ipam_set_str(set, rs, sizeof(rs));
 	xc_cni_errf(err, XC_CNI_E_EXHAUSTED, "no IP addresses available in range set: %s", rs);
 	xc_cni_err_details(err, "every address is allocated; addresses of deleted pods come "

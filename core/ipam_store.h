@@ -149,7 +149,9 @@ int xc_ipam_iter_next(struct xc_ipam_iter *it, struct xc_ip *ip, int *range);
  * Pod CIDRs from <dataDir>/<network>/podcidrs into out[0..max): one CIDR
  * per line, '#' starts a comment, blank lines ignored. Returns the count,
  * -ENOENT when the file is absent, -EINVAL (message in err, code 7) for
- * a line that is not a CIDR.
+ * a line that is not a CIDR, another negative errno when it cannot be
+ * read: a symlink (-ELOOP: not followed), not a regular file (-EFTYPE
+ * would be apt; -EBADFD is returned), or an I/O error.
  */
 int xc_ipam_podcidrs(const char *data_dir, const char *network, struct xc_prefix *out,
 		     int max, struct xc_cni_err *err);
@@ -164,13 +166,16 @@ struct xc_ipam_store {
 	int rebuilt;               /* the index was rebuilt at open (for tests) */
 	int tmp_live;              /* tmp holds a record not yet linked */
 	char tmp[32];              /* our temporary record's name */
+	char path[XC_CNI_PATH_MAX + 1]; /* <dataDir>/<network>, for messages */
 };
 
 /*
  * Create <data_dir>/<network> (mode 0755, as host-local does) if needed,
  * open it, take the network's lock (blocks while another plugin holds
- * it) and load the index, rebuilding it when it cannot be trusted.
- * Failure: code 104 naming the path and the reason.
+ * it) and load the index, rebuilding it when it cannot be trusted (and
+ * working without one, by scanning, when none can be written). Every
+ * file is opened without following symlinks and without blocking, and
+ * must be a regular file. Failure: code 104 naming the path and reason.
  */
 int xc_ipam_open(struct xc_ipam_store *st, const char *data_dir, const char *network,
 		 struct xc_cni_err *err);
@@ -209,7 +214,9 @@ int xc_ipam_find(struct xc_ipam_store *st, const char *cid, const char *ifname,
 /*
  * The DEL: release every address held by (cid, ifname) (old records of
  * cid when there are no new ones, as the reference does). Returns the
- * number released; 0 is not an error.
+ * number released (0 is not an error), or a negative errno when a record
+ * could not be removed (a read-only file system): then the caller must not
+ * claim success.
  */
 int xc_ipam_release(struct xc_ipam_store *st, const char *cid, const char *ifname);
 
@@ -217,7 +224,10 @@ int xc_ipam_release(struct xc_ipam_store *st, const char *cid, const char *ifnam
  * The GC: scan every allocation file and release those keep() refuses.
  * keep(ctx, cid, ifname) gets ifname NULL for an old record without one,
  * and cid "" for an empty or unreadable record. Rebuilds the index from
- * the scan. Returns the number released.
+ * the scan; when no index can be written (a full disk) it releases all
+ * the same and works without one. Returns the number released, or the
+ * first errno of a record it could not remove or a directory it could
+ * not read (after doing all it could).
  */
 int xc_ipam_gc(struct xc_ipam_store *st,
 	       int (*keep)(void *ctx, const char *cid, const char *ifname), void *ctx);

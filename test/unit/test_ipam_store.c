@@ -456,7 +456,7 @@ static int keep_fn(void *ctx, const char *cid, const char *ifname)
 	k->calls++;
 	k->empty += !cid[0];
 	k->legacy += cid[0] && !ifname;
-	return cid[0] && strstr(k->keep, cid) != NULL;
+	return cid[0] && strstr(k->keep, cid) != NULL && (!ifname || !strcmp(ifname, "eth0"));
 }
 
 static void test_gc(void)
@@ -464,7 +464,7 @@ static void test_gc(void)
 	struct xc_ipam_set s;
 	struct xc_ipam_store st;
 	struct keep_ctx k = { "g2 old", 0, 0, 0 };
-	char out[128];
+	char out[128], path[256];
 
 	set_net("gc");
 	set1(&s, "10.1.6.0/28");
@@ -474,12 +474,15 @@ static void test_gc(void)
 	put("10.1.6.10", "");
 	put("10.1.6.11", "old");
 	put("10.1.6.12", "gone");
+	put("10.1.6.13", "g2\r\net");            /* a truncated record: not g2's eth0 */
 	put(".xc-tmp.999999", "g9\r\neth0");     /* left by a killed writer */
+	snprintf(path, sizeof(path), "%s/10.1.6.14", net);
+	T_INT(mkdir(path, 0755), 0);              /* no record, and not GC's to remove */
 	T_INT(st_open(&st), 0);
-	T_INT(xc_ipam_gc(&st, keep_fn, &k), 4);
+	T_INT(xc_ipam_gc(&st, keep_fn, &k), 5);
 	xc_ipam_close(&st);
-	T_INT(k.calls, 6);
-	T_INT(k.empty, 1);
+	T_INT(k.calls, 8);
+	T_INT(k.empty, 2);             /* the empty record and the directory */
 	T_INT(k.legacy, 2);
 	T(!exists("10.1.6.2"));
 	T(exists("10.1.6.3"));
@@ -487,7 +490,10 @@ static void test_gc(void)
 	T(!exists("10.1.6.10"));
 	T(exists("10.1.6.11"));
 	T(!exists("10.1.6.12"));
+	T(!exists("10.1.6.13"));
 	T(!exists(".xc-tmp.999999"));
+	T(exists("10.1.6.14"));
+	T_INT(rmdir(path), 0);
 	T(exists("lock"));
 	T(exists("last_reserved_ip.0"));
 	T_STR(find("g2", NULL), "10.1.6.3");
@@ -611,6 +617,40 @@ static void test_podcidrs(void)
 	del("podcidrs");
 }
 
+/* Special files where records, cursors, the lock or podcidrs belong. */
+static void test_special(void)
+{
+	struct xc_ipam_set s;
+	struct xc_ipam_store st;
+	struct xc_prefix p[2];
+	char out[128], path[256];
+
+	set_net("sp");
+	set1(&s, "10.1.8.0/29");
+	T_INT(add(&s, 1, "s0", NULL, out), 0);      /* creates the directory */
+	del("last_reserved_ip.0");
+	snprintf(path, sizeof(path), "%s/last_reserved_ip.0", net);
+	T_INT(mkfifo(path, 0600), 0);
+	T_INT(add(&s, 1, "s1", NULL, out), 0);      /* a FIFO cursor: no hang */
+	T_STR(out, "10.1.8.3");
+	snprintf(path, sizeof(path), "%s/podcidrs", net);
+	T_INT(mkfifo(path, 0600), 0);
+	T_INT(xc_ipam_podcidrs(root, "sp", p, 2, &err), -EBADFD);
+	del("podcidrs");
+	T_INT(symlink("/etc/hostname", path), 0);
+	T_INT(xc_ipam_podcidrs(root, "sp", p, 2, &err), -ELOOP);
+	del("podcidrs");
+	del("lock");
+	snprintf(path, sizeof(path), "%s/lock", net);
+	T_INT(mkfifo(path, 0600), 0);
+	T(st_open(&st) < 0);                         /* a FIFO lock: refused, no hang */
+	T_INT(err.code, 104);
+	T(strstr(err.msg, "lock"));
+	del("lock");
+	clear_net("sp");
+	set_net("net");
+}
+
 static void test_open_fail(void)
 {
 	struct xc_ipam_store st;
@@ -646,6 +686,7 @@ int main(void)
 	test_staleness();
 	test_many();
 	test_podcidrs();
+	test_special();
 	test_open_fail();
 	clear_net("net");
 	clear_net("gc");
