@@ -11,6 +11,8 @@
 
 #include "cni.h"
 #include "ipam_store.h"
+#include "log.h"
+#include "podcidr_cache.h"
 
 const char node_local_usage[] =
 "usage: node-local      (a CNI IPAM plugin: CNI_* variables, config on stdin)\n"
@@ -28,8 +30,15 @@ const char node_local_usage[] =
 "Requested addresses: runtimeConfig.ips, args.cni.ips, CNI_ARGS IP=a[,b].\n"
 "runtimeConfig.ipRanges: range sets put before the configured ones.\n"
 "Without any range, the pod CIDRs of this node are read from\n"
-"<dataDir>/<name>/podcidrs (one CIDR per line, written by the router); until\n"
-"it exists ADD answers code 11 (try again later) and STATUS code 50.\n"
+"<dataDir>/<name>/podcidrs (one CIDR per line, written by the router). When\n"
+"that file is missing and \"kubeconfig\" is set, node-local asks the API\n"
+"server once for its Node and writes the file itself:\n"
+"  kubeconfig      path of a kubeconfig for the API server\n"
+"  nodeName        this node's name (default: $NODE_NAME, else the host name)\n"
+"  cidrAnnotation  take the CIDRs from this annotation (comma-separated)\n"
+"                  instead of spec.podCIDRs: secondary networks\n"
+"Until there are pod CIDRs ADD answers code 11 (try again later) and\n"
+"STATUS code 50.\n"
 "Errors: the spec's codes, and 101 range exhausted, 102 requested address\n"
 "taken, 104 dataDir unusable, 108 duplicate ADD; CHECK without an allocation\n"
 "is code 3 (unknown container).\n";
@@ -151,6 +160,51 @@ static int parse_ranges(struct nl_conf *c, const struct xc_cni_conf *cc, struct 
 	return rc ? rc : range_sets(c, &arr, "ipam.ranges", err);
 }
 
+/*
+ * The cache is missing and the configuration names a kubeconfig: one GET
+ * of this node's Node writes it (the router keeps it current afterwards).
+ * Pod CIDRs never change once set, so this happens once per network.
+ */
+static int fetch_pod_cidrs(struct nl_conf *c, const char *name, struct xc_prefix *p,
+			   struct xc_cni_err *err)
+{
+	static struct xc_k8s_client kc;
+	static char node_buf[XC_K8S_OBJ_MAX];
+	char kubeconfig[XC_CNI_PATH_MAX + 1], node[254], annot[254];
+	struct xc_k8s_opts ko = { .kubeconfig = kubeconfig };
+	struct xc_podcidr_req rq = { .k8s = &ko, .data_dir = c->data_dir, .network = name };
+	int insecure = 0, n;
+	long rc;
+
+	rc = xc_cni_get_str(&c->ipam, "ipam", "kubeconfig", 0, kubeconfig, sizeof(kubeconfig), err);
+	if (rc == -ENOENT || rc == 0)
+		return -ENOENT;
+	if (rc < 0)
+		return (int)rc;
+	rc = xc_cni_get_str(&c->ipam, "ipam", "nodeName", 0, node, sizeof(node), err);
+	if (rc < 0 && rc != -ENOENT)
+		return (int)rc;
+	rq.node = rc > 0 ? node : NULL;
+	rc = xc_cni_get_str(&c->ipam, "ipam", "cidrAnnotation", 0, annot, sizeof(annot), err);
+	if (rc < 0 && rc != -ENOENT)
+		return (int)rc;
+	rq.annotation = rc > 0 ? annot : NULL;
+
+	n = xc_podcidr_fetch(&rq, &kc, node_buf, sizeof(node_buf), p, XC_IPAM_MAX_SETS, &insecure);
+	if (insecure)
+		xc_warn("%s: insecure-skip-tls-verify: the API server's certificate is not checked",
+			kubeconfig);
+	if (n > 0)
+		return n;
+	xc_cni_errf(err, XC_CNI_E_TRY_AGAIN, n == -ENODATA ?
+		    "no pod CIDRs for this node yet: its Node has no %s" :
+		    "cannot read this node's pod CIDRs from the API server (%s)",
+		    n == -ENODATA ? (rq.annotation ? "CIDR annotation" : "spec.podCIDRs") :
+		    strerror(-n));
+	xc_cni_err_details(err, "%s", kc.err);
+	return -EAGAIN;
+}
+
 /* No configured range: the node's pod CIDRs, as the router caches them. */
 static int pod_cidr_sets(struct nl_conf *c, const char *name, struct xc_cni_err *err)
 {
@@ -160,6 +214,13 @@ static int pod_cidr_sets(struct nl_conf *c, const char *name, struct xc_cni_err 
 
 	if (n == -EINVAL)
 		return n;
+	if (n == -ENOENT) {
+		rc = fetch_pod_cidrs(c, name, p, err);
+		if (rc != -ENOENT && rc <= 0)
+			return rc;
+		if (rc > 0)
+			n = rc;
+	}
 	if (n <= 0) {
 		xc_cni_errf(err, XC_CNI_E_TRY_AGAIN, "no pod CIDRs for this node yet: %s/%s/podcidrs "
 			    "%s", c->data_dir, name, n == 0 ? "is empty" :
