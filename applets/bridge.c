@@ -18,6 +18,7 @@ const char bridge_usage[] =
 "Exit status: 0 success, 1 failure (a CNI error document on stdout).\n";
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +51,6 @@ enum { IF_BRIDGE, IF_HOST, IF_POD };
 /* A new bridge port passes the carrier on within this (the reference waits ~2.5 s). */
 #define PORT_TIMEOUT_MS 2500
 #define MAX_ATTACHMENTS 16384
-#define MAX_GW 16
 
 struct br_conf {
 	char bridge[IFNAMSIZ];
@@ -76,6 +76,7 @@ struct br {
 	struct xc_link br, veth;
 	int pod_index;
 	uint8_t pod_mac[6];
+	int v6_off;                     /* xc_podlink_ipv6_off() in the pod */
 	/* ADD's undo log: what to take back when a later step fails */
 	int undo_veth;                  /* host end's ifindex */
 	int undo_ipam;                  /* the IPAM plugin allocated */
@@ -86,9 +87,8 @@ static uint32_t host_buf[XC_NL_BUFSIZE / 4], pod_buf[XC_NL_BUFSIZE / 4];
 static char ipam_out[XC_CNI_OUT_MAX], undo_out[XC_CNI_OUT_MAX];
 
 /* A kernel operation failed: code 105 with the kernel's own words. */
-static int kfail(struct xc_cni_err *err, struct xc_nl *nl, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int kfail(struct xc_cni_err *err, struct xc_nl *nl, int rc, const char *fmt, ...)
+static __attribute__((format(printf, 4, 5)))
+int kfail(struct xc_cni_err *err, struct xc_nl *nl, int rc, const char *fmt, ...)
 {
 	char what[200];
 	va_list ap;
@@ -118,39 +118,11 @@ static int unsupported(const struct xc_json *root, struct xc_cni_err *err)
 	static const char *const keys[] = { "ipMasq", "macspoofchk", "portIsolation",
 					    "disableContainerInterface", NULL };
 	struct xc_json v;
-	int on;
 
-	for (const char *const *k = keys; *k; k++) {
-		on = 0;
-		if (opt_bool(root, *k, &on, err))
-			return -EINVAL;
-		if (on) {
-			xc_cni_errf(err, XC_CNI_E_UNSUPPORTED, "%s: true is not supported yet", *k);
-			xc_cni_err_details(err, "leave %s out or set it to false "
-					   "(docs/cni-keys.md)", *k);
-			return -ENOTSUP;
-		}
-	}
+	if (xc_cniconv_unsupported(root, keys, err))
+		return -EINVAL;
 	if (!xc_json_get(root, "vlanTrunk", &v) && v.type != XC_JSON_NULL)
 		return xc_cni_errf(err, XC_CNI_E_UNSUPPORTED, "vlanTrunk is not supported yet");
-	return 0;
-}
-
-/* The bridge's name must be a usable interface name. */
-static int conf_bridge(const struct xc_json *root, struct br_conf *c, struct xc_cni_err *err)
-{
-	long n = xc_cni_get_str(root, NULL, "bridge", 0, c->bridge, sizeof(c->bridge), err);
-	const char *s = c->bridge;
-
-	if (n == -ENOENT) {
-		strcpy(c->bridge, "cni0");
-		return 0;
-	}
-	if (n < 0)
-		return (int)n;
-	if (!*s || !strcmp(s, ".") || !strcmp(s, "..") || strpbrk(s, "/: \t\n\r\v\f"))
-		return xc_cni_errf(err, XC_CNI_E_CONFIG, "bridge \"%s\" is not a valid "
-				   "interface name (1 to 15 bytes, no '/', ':' or blanks)", s);
 	return 0;
 }
 
@@ -180,7 +152,9 @@ static int conf_parse(struct br *b, struct xc_cni_err *err)
 	struct br_conf *c = &b->conf;
 
 	c->preserve_default_vlan = 1;
-	if (unsupported(root, err) || conf_bridge(root, c, err) || conf_numbers(root, c, err) ||
+	if (unsupported(root, err) ||
+	    xc_cniconv_ifname(root, "bridge", "cni0", c->bridge, err) ||
+	    conf_numbers(root, c, err) ||
 	    opt_bool(root, "isGateway", &c->is_gw, err) ||
 	    opt_bool(root, "isDefaultGateway", &c->is_default_gw, err) ||
 	    opt_bool(root, "forceAddress", &c->force_address, err) ||
@@ -248,7 +222,7 @@ static int open_host(struct br *b, struct xc_cni_err *err)
 	return rc ? kfail(err, NULL, rc, "netlink socket") : 0;
 }
 
-/* The pod's socket: opened inside its namespace, where its sysctls are set too. */
+/* DEL's and CHECK's socket in the pod (ADD opens one there with the sysctls). */
 static int open_pod(struct br *b, struct xc_cni_err *err)
 {
 	int rc = xc_nl_open_nsfd(&b->pod, pod_buf, sizeof(pod_buf), b->podfd);
@@ -268,7 +242,6 @@ static int get_bridge(struct br *b, struct xc_cni_err *err)
 				   *b->br.kind ? b->br.kind : "device of no kind");
 	return 0;
 }
-
 
 /* ---- ADD ------------------------------------------------------------------ */
 
@@ -329,9 +302,12 @@ static int make_veth(struct br *b, struct xc_cni_err *err)
 		v.host_name = name;
 		rc = xc_podlink_veth_add(&b->host, &v, &b->veth);
 		/* Taken names: the host's (another attachment's hash) or the pod's. */
-		if (rc == -EEXIST && xc_nl_link_get(&b->host, name, &l) == -ENODEV)
-			return kfail(err, NULL, rc, "interface %s in %s", ifname,
-				     b->cni.env.netns);
+		if (rc == -EEXIST && xc_nl_link_get(&b->host, name, &l) == -ENODEV) {
+			xc_cni_errf(err, XC_CNI_E_KERNEL, "%s already exists in %s", ifname,
+				    b->cni.env.netns);
+			xc_cni_err_details(err, "DEL that attachment first");
+			return rc;
+		}
 	}
 	if (rc)
 		return kfail(err, &b->host, rc, "creating veth %s (%s in %s)", name, ifname,
@@ -359,6 +335,8 @@ static int setup_port(struct br *b, struct xc_cni_err *err)
 		return 0;
 	if (!b->conf.preserve_default_vlan) {
 		n = xc_podlink_vlan_list(&b->host, b->veth.index, vids, 64);
+		if (n < 0)
+			return kfail(err, &b->host, n, "VLANs of %s", b->veth.name);
 		for (i = 0; i < n; i++)
 			if ((rc = xc_podlink_vlan_set(&b->host, b->veth.index, vids[i], 0, 0)))
 				return kfail(err, &b->host, rc, "removing VLAN %u from %s",
@@ -381,106 +359,75 @@ static int ipam_add(struct br *b, struct xc_cni_err *err)
 	return 0;
 }
 
-struct gws {
-	int n;
-	struct xc_prefix gw[MAX_GW];
-};
-
-static int has_default(const struct xc_cni_result *r, int family)
+/*
+ * Settings made inside the pod's namespace, before its interface is up.
+ * The reference leaves a layer-2 pod's settings alone.
+ */
+static int pod_settings(struct br *b, struct xc_cni_err *err)
 {
-	for (int i = 0; i < r->n_routes; i++)
-		if (r->routes[i].dst.ip.family == family && !r->routes[i].dst.len &&
-		    (r->routes[i].has & XC_CNI_RT_GW))
-			return 1;
+	int rc = xc_nl_open(&b->pod, pod_buf, sizeof(pod_buf));
+
+	if (rc)
+		return kfail(err, NULL, rc, "netlink socket in %s", b->cni.env.netns);
+	if (b->conf.l3) {
+		xc_podlink_pod_sysctls(b->cni.env.ifname, b->conf.enable_dad);
+		b->v6_off = xc_podlink_ipv6_off(b->cni.env.ifname);
+	}
 	return 0;
 }
 
-/*
- * As the reference does: every address is the pod's; a gateway is the
- * subnet's first address when IPAM named none; isDefaultGateway adds one
- * default route per family unless IPAM gave one.
- */
-static void calc_gateways(struct br *b, struct gws *g4, struct gws *g6)
+static int in_pod(struct br *b, int (*fn)(struct br *, struct xc_cni_err *),
+		  struct xc_cni_err *err)
 {
-	struct xc_cni_result *r = &b->res;
-	struct xc_prefix net;
+	int saved, rc;
 
-	for (int i = 0; i < r->n_ips; i++) {
-		struct xc_cni_ipconf *ip = &r->ips[i];
-		int fam = ip->address.ip.family;
-		struct gws *g = fam == AF_INET ? g4 : g6;
-
-		ip->iface = IF_POD;
-		if (!ip->has_gateway && b->conf.is_gw) {
-			xc_prefix_network(&ip->address, &net);
-			ip->gateway = net.ip;
-			ip->has_gateway = !xc_ip_next(&ip->gateway);
-		}
-		if (b->conf.is_default_gw && ip->has_gateway && !has_default(r, fam) &&
-		    r->n_routes < XC_CNI_MAX_ROUTES) {
-			struct xc_cni_route *rt = &r->routes[r->n_routes++];
-
-			memset(rt, 0, sizeof(*rt));
-			rt->dst.ip.family = (uint8_t)fam;
-			rt->gw = ip->gateway;
-			rt->has = XC_CNI_RT_GW;
-		}
-		if (b->conf.is_gw && ip->has_gateway && g->n < MAX_GW) {
-			g->gw[g->n].ip = ip->gateway;
-			g->gw[g->n++].len = ip->address.len;
-		}
-	}
-}
-
-/* Settings made inside the pod's namespace, before its interface is up. */
-static int pod_settings(struct br *b, int v6, struct xc_cni_err *err)
-{
-	char key[96];
-	int rc;
-
-	rc = xc_nl_open(&b->pod, pod_buf, sizeof(pod_buf));
-	if (rc)
-		return kfail(err, NULL, rc, "netlink socket in %s", b->cni.env.netns);
-	/* The reference leaves a layer-2 pod's settings alone. */
-	if (!b->conf.l3)
-		return 0;
-	rc = xc_podlink_pod_sysctls(b->cni.env.ifname, b->conf.enable_dad, v6, key,
-				    sizeof(key));
-	return rc ? kfail(err, NULL, rc, "enabling IPv6 in the pod (%s)", key) : 0;
-}
-
-static int enter_pod(struct br *b, struct xc_cni_err *err)
-{
-	int saved, rc, v6 = 0;
-
-	for (int i = 0; i < b->res.n_ips; i++)
-		v6 |= b->res.ips[i].address.ip.family == AF_INET6;
+	/* setns(2) moves this thread only: the other one stays in the host's. */
 	rc = xc_netns_enter(b->podfd, &saved);
 	if (rc)
 		return kfail(err, NULL, rc, "entering %s", b->cni.env.netns);
-	rc = pod_settings(b, v6, err);
+	rc = fn(b, err);
 	if (xc_netns_return(saved))
 		return xc_cni_errf(err, XC_CNI_E_INTERNAL, "could not return to the host's "
 				   "network namespace from %s", b->cni.env.netns);
 	return rc;
 }
 
-static int setup_pod(struct br *b, struct xc_cni_err *err)
+/* The pod's interface, up, ready for its addresses. */
+static int prepare_pod(struct br *b, struct xc_cni_err *err)
 {
 	const char *ifname = b->cni.env.ifname;
 	struct xc_link l;
-	char what[160];
-	int rc, n6;
+	int rc;
 
-	if ((rc = enter_pod(b, err)))
+	if ((rc = in_pod(b, pod_settings, err)))
 		return rc;
 	if (!b->pod_index) {
 		if ((rc = xc_nl_link_get(&b->pod, ifname, &l)))
 			return kfail(err, &b->pod, rc, "%s in %s", ifname, b->cni.env.netns);
 		b->pod_index = l.index;
 	}
-	if ((rc = xc_nl_link_set_up(&b->pod, b->pod_index, 1)))
-		return kfail(err, &b->pod, rc, "setting %s up", ifname);
+	rc = xc_nl_link_set_up(&b->pod, b->pod_index, 1);
+	return rc ? kfail(err, &b->pod, rc, "setting %s up", ifname) : 0;
+}
+
+static int ipv6_on(struct br *b, struct xc_cni_err *err)
+{
+	char key[96];
+	int rc = xc_podlink_ipv6_on(b->cni.env.ifname, b->v6_off, key, sizeof(key));
+
+	return rc ? kfail(err, NULL, rc, "enabling IPv6 in the pod (%s)", key) : 0;
+}
+
+static int setup_pod(struct br *b, struct xc_cni_err *err)
+{
+	const char *ifname = b->cni.env.ifname;
+	char what[160];
+	int rc, n6, v6 = 0;
+
+	for (int i = 0; i < b->res.n_ips; i++)
+		v6 |= b->res.ips[i].address.ip.family == AF_INET6;
+	if (v6 && b->v6_off && (rc = in_pod(b, ipv6_on, err)))
+		return rc;
 	n6 = xc_podlink_configure(&b->pod, b->pod_index, &b->res, IF_POD, what, sizeof(what));
 	if (n6 < 0)
 		return kfail(err, &b->pod, n6, "adding %s on %s", what, ifname);
@@ -538,7 +485,7 @@ static int forward_on(const char *key, struct xc_cni_err *err)
 	return rc ? kfail(err, NULL, rc, "enabling forwarding (%s)", key) : 0;
 }
 
-static int host_gateways(struct br *b, const struct gws *g, const char *fwd,
+static int host_gateways(struct br *b, const struct xc_podlink_gws *g, const char *fwd,
 			 struct xc_cni_err *err)
 {
 	int rc;
@@ -595,18 +542,78 @@ static void add_undo(struct br *b)
 		ipam_exec(b, XC_CNI_CMD_DEL, NULL, undo_out, sizeof(undo_out), &e);
 }
 
+/* The links of ADD: veth, bridge port, the pod's end up. */
+static int make_links(struct br *b, struct xc_cni_err *err)
+{
+	int rc = make_veth(b, err);
+
+	if (!rc)
+		rc = setup_port(b, err);
+	return rc ? rc : prepare_pod(b, err);
+}
+
+static int ipam_step(struct br *b, enum xc_cni_cmd cmd, struct xc_cni_err *err)
+{
+	if (cmd == XC_CNI_CMD_ADD)
+		return ipam_add(b, err);
+	return ipam_exec(b, cmd, NULL, ipam_out, sizeof(ipam_out), err);
+}
+
+struct job {
+	struct br *b;
+	int (*fn)(struct br *b, struct xc_cni_err *err);
+	struct xc_cni_err err;
+	int rc;
+};
+
+static void *job_run(void *arg)
+{
+	struct job *j = arg;
+
+	j->rc = j->fn(j->b, &j->err);
+	return NULL;
+}
+
+/*
+ * The kernel work (fn) and the IPAM plugin's cmd do not depend on each
+ * other: fn runs on a second thread while the plugin runs, which hides
+ * most of the shorter one. Both keep the undo log themselves. On two
+ * failures, fn's is told when fn_first (the order the reference meets
+ * them in), else the plugin's.
+ */
+static int beside_ipam(struct br *b, enum xc_cni_cmd cmd,
+		       int (*fn)(struct br *b, struct xc_cni_err *err), int fn_first,
+		       struct xc_cni_err *err)
+{
+	struct job j = { .b = b, .fn = fn };
+	pthread_t t;
+	int rc = 0, threaded;
+
+	xc_cni_err_init(&j.err);
+	threaded = b->conf.l3 && !pthread_create(&t, NULL, job_run, &j);
+	if (!threaded)
+		job_run(&j);
+	if (b->conf.l3 && (threaded || !j.rc))
+		rc = ipam_step(b, cmd, err);
+	if (threaded)
+		pthread_join(t, NULL);
+	if (j.rc && (fn_first || !rc)) {
+		*err = j.err;
+		return j.rc;
+	}
+	return rc;
+}
+
 static int add_steps(struct br *b, struct xc_cni_err *err)
 {
-	struct gws g4 = { 0 }, g6 = { 0 };
+	struct xc_podlink_gws g4 = { 0 }, g6 = { 0 };
 	int rc;
 
 	if ((rc = open_pod_ns(b, err)) || (rc = open_host(b, err)) ||
-	    (rc = ensure_bridge(b, err)) || (rc = make_veth(b, err)) ||
-	    (rc = setup_port(b, err)))
+	    (rc = ensure_bridge(b, err)) ||
+	    (rc = beside_ipam(b, XC_CNI_CMD_ADD, make_links, 1, err)))
 		return rc;
-	if (b->conf.l3 && (rc = ipam_add(b, err)))
-		return rc;
-	calc_gateways(b, &g4, &g6);
+	xc_podlink_gateways(&b->res, IF_POD, b->conf.is_gw, b->conf.is_default_gw, &g4, &g6);
 	if ((rc = setup_pod(b, err)) ||
 	    (rc = host_gateways(b, &g4, "net/ipv4/ip_forward", err)) ||
 	    (rc = host_gateways(b, &g6, "net/ipv6/conf/all/forwarding", err)))
@@ -665,32 +672,35 @@ static int cmd_del(struct br *b, struct xc_cni_err *err)
 	return 0;
 }
 
-static int cmd_check(struct br *b, struct xc_cni_err *err)
+static int check_links(struct br *b, struct xc_cni_err *err)
 {
 	struct xc_podcheck c = {
 		.prev = &b->prev, .bridge = b->conf.bridge, .ifname = b->cni.env.ifname,
 		.netns = b->cni.env.netns, .promisc = b->conf.promisc,
 		.hairpin = b->conf.hairpin, .mtu = b->conf.mtu,
 	};
+
+	return xc_podcheck_run(&b->host, &b->pod, &c, err);
+}
+
+/* The IPAM plugin's CHECK and ours at once; its answer counts first, as in the reference. */
+static int cmd_check(struct br *b, struct xc_cni_err *err)
+{
 	int rc;
 
 	if (b->cni.conf.prev_result.type != XC_JSON_OBJECT)
 		return xc_cni_errf(err, XC_CNI_E_CONFIG, "CHECK needs prevResult, the result "
 				   "of the ADD it checks");
-	if (b->conf.l3 && (rc = ipam_exec(b, XC_CNI_CMD_CHECK, NULL, ipam_out,
-					  sizeof(ipam_out), err)))
-		return rc;
 	if ((rc = open_pod_ns(b, err)) || (rc = open_host(b, err)) || (rc = open_pod(b, err)))
 		return rc;
-	return xc_podcheck_run(&b->host, &b->pod, &c, err);
+	return beside_ipam(b, XC_CNI_CMD_CHECK, check_links, 0, err);
 }
 
 /* Ready when the IPAM plugin is: the bridge itself needs nothing up front. */
 static int cmd_status(struct br *b, struct xc_cni_err *err)
 {
-	if (!b->conf.l3)
-		return 0;
-	return ipam_exec(b, XC_CNI_CMD_STATUS, NULL, ipam_out, sizeof(ipam_out), err);
+	return b->conf.l3 ? ipam_exec(b, XC_CNI_CMD_STATUS, NULL, ipam_out, sizeof(ipam_out),
+				      err) : 0;
 }
 
 /* Stray host veths of this network first, then the IPAM plugin's own GC. */
@@ -716,9 +726,7 @@ static int cmd_gc(struct br *b, struct xc_cni_err *err)
 		return kfail(err, &b->host, rc, "removing stale veths from %s", b->conf.bridge);
 	if (rc < 0 && rc != -ENODEV)
 		return err->code ? rc : kfail(err, &b->host, rc, "bridge %s", b->conf.bridge);
-	if (!b->conf.l3)
-		return 0;
-	return ipam_exec(b, XC_CNI_CMD_GC, NULL, ipam_out, sizeof(ipam_out), err);
+	return b->conf.l3 ? ipam_exec(b, XC_CNI_CMD_GC, NULL, ipam_out, sizeof(ipam_out), err) : 0;
 }
 
 static int dispatch(struct br *b, char *out, size_t size, long *len, struct xc_cni_err *err)

@@ -11,7 +11,9 @@
 #include <net/if.h>
 
 #include "podcheck.h"
+#include "nl_addr.h"
 #include "nl_link.h"
+#include "nl_route.h"
 #include "podlink.h"
 
 /* The interfaces CHECK is about, found in the kernel. */
@@ -150,41 +152,100 @@ static int check_veth(struct xc_nl *host, const struct xc_podcheck *c, struct fo
 		      "bridge %s", c->ifname, c->bridge);
 }
 
+/* What the pod's namespace holds, read once: one dump per kind, not per item. */
+#define TAB_MAX 256
+
+struct tab {
+	int n, full;
+	struct xc_prefix addr[TAB_MAX];
+	struct xc_route rt[TAB_MAX];
+};
+
+static int on_addr(const struct xc_addr *a, void *arg)
+{
+	struct tab *t = arg;
+
+	if (t->n < TAB_MAX)
+		t->addr[t->n++] = a->prefix;
+	else
+		t->full = 1;
+	return 0;
+}
+
+static int on_route(const struct xc_route *r, void *arg)
+{
+	struct tab *t = arg;
+
+	if (t->n < TAB_MAX)
+		t->rt[t->n++] = *r;
+	else
+		t->full = 1;
+	return 0;
+}
+
 static int check_ips(struct xc_nl *pod, const struct xc_podcheck *c, const struct found *f,
-		     struct xc_cni_err *err)
+		     struct tab *t, struct xc_cni_err *err)
 {
 	const struct xc_cni_result *r = c->prev;
 	char a[XC_IP_STRLEN];
-	int rc;
+	int rc, i, j;
 
-	for (int i = 0; i < r->n_ips; i++) {
+	t->n = t->full = 0;
+	if ((rc = xc_nl_addr_list(pod, AF_UNSPEC, f->pod.index, on_addr, t)))
+		return kernel(err, pod, rc, "addresses");
+	for (i = 0; i < r->n_ips; i++) {
+		const struct xc_prefix *want = &r->ips[i].address;
+
 		if (r->ips[i].iface >= 0 && r->ips[i].iface != f->pod_i)
 			continue;
-		rc = xc_podlink_has_addr(pod, f->pod.index, &r->ips[i].address);
-		if (rc < 0)
-			return kernel(err, pod, rc, "addresses");
-		xc_prefix_format(&r->ips[i].address, a, sizeof(a));
-		if (!rc)
-			return differ(err, "address %s is not on %s in %s", a, c->ifname,
-				      c->netns);
+		for (j = 0; j < t->n; j++)
+			if (t->addr[j].len == want->len && xc_ip_equal(&t->addr[j].ip, &want->ip))
+				break;
+		if (j < t->n || (t->full && xc_podlink_has_addr(pod, f->pod.index, want) > 0))
+			continue;
+		xc_prefix_format(want, a, sizeof(a));
+		return differ(err, "address %s is not on %s in %s", a, c->ifname, c->netns);
 	}
 	return 0;
 }
 
-static int check_routes(struct xc_nl *pod, const struct xc_podcheck *c,
+static int route_in(const struct tab *t, const struct xc_cni_route *rt)
+{
+	struct xc_prefix dst;
+	uint32_t table = (rt->has & XC_CNI_RT_TABLE) ? (uint32_t)rt->table : RT_TABLE_MAIN;
+
+	xc_prefix_network(&rt->dst, &dst);
+	for (int i = 0; i < t->n; i++) {
+		const struct xc_route *k = &t->rt[i];
+
+		if (k->table == table && k->dst.len == dst.len &&
+		    xc_ip_equal(&k->dst.ip, &dst.ip) &&
+		    (!(rt->has & XC_CNI_RT_GW) || xc_ip_equal(&k->gw, &rt->gw)))
+			return 1;
+	}
+	return 0;
+}
+
+static int check_routes(struct xc_nl *pod, const struct xc_podcheck *c, struct tab *t,
 			struct xc_cni_err *err)
 {
 	const struct xc_cni_result *r = c->prev;
 	char d[XC_IP_STRLEN], g[XC_IP_STRLEN];
-	int rc;
+	int rc, fam[2] = { AF_INET, AF_INET6 };
 
+	t->n = t->full = 0;
+	for (int f = 0; f < 2; f++) {
+		for (rc = 0; rc < r->n_routes && r->routes[rc].dst.ip.family != fam[f]; rc++)
+			;
+		if (rc == r->n_routes)
+			continue;
+		if ((rc = xc_nl_route_list(pod, fam[f], 0, 0, on_route, t)))
+			return kernel(err, pod, rc, "routes");
+	}
 	for (int i = 0; i < r->n_routes; i++) {
 		const struct xc_cni_route *rt = &r->routes[i];
 
-		rc = xc_podlink_has_route(pod, rt);
-		if (rc < 0)
-			return kernel(err, pod, rc, "routes");
-		if (rc)
+		if (route_in(t, rt) || (t->full && xc_podlink_has_route(pod, rt) > 0))
 			continue;
 		xc_prefix_format(&rt->dst, d, sizeof(d));
 		if (rt->has & XC_CNI_RT_GW) {
@@ -199,12 +260,13 @@ static int check_routes(struct xc_nl *pod, const struct xc_podcheck *c,
 int xc_podcheck_run(struct xc_nl *host, struct xc_nl *pod, const struct xc_podcheck *c,
 		    struct xc_cni_err *err)
 {
+	static struct tab t;
 	struct found f;
 
 	memset(&f, 0, sizeof(f));
 	if (check_bridge(host, c, &f, err) || check_pod(pod, c, &f, err) ||
-	    check_veth(host, c, &f, err) || check_ips(pod, c, &f, err) ||
-	    check_routes(pod, c, err))
+	    check_veth(host, c, &f, err) || check_ips(pod, c, &f, &t, err) ||
+	    check_routes(pod, c, &t, err))
 		return err->code == XC_CNI_E_KERNEL ? -EIO : -ENOENT;
 	return 0;
 }

@@ -514,13 +514,8 @@ static int pod_sysctl(const char *family, const char *ifname, const char *leaf,
 	return xc_sysctl_write(key, value);
 }
 
-int xc_podlink_pod_sysctls(const char *ifname, int enable_dad, int v6, char *key_out,
-			   size_t key_size)
+void xc_podlink_pod_sysctls(const char *ifname, int enable_dad)
 {
-	const char *names[2] = { "lo", ifname };
-	char v[8];
-	int rc;
-
 	if (enable_dad) {
 		pod_sysctl("ipv6", ifname, "enhanced_dad", "1");
 		pod_sysctl("ipv6", ifname, "accept_dad", "1");
@@ -529,10 +524,34 @@ int xc_podlink_pod_sysctls(const char *ifname, int enable_dad, int v6, char *key
 		pod_sysctl("ipv6", ifname, "accept_dad", "0");
 	}
 	pod_sysctl("ipv4", ifname, "arp_notify", "1");
-	for (int i = 0; v6 && i < 2; i++) {
-		snprintf(key_out, key_size, "net/ipv6/conf/%s/disable_ipv6", names[i]);
-		if (xc_sysctl_read(key_out, v, sizeof(v)) < 0 || !strcmp(v, "0"))
+}
+
+static const char *v6_dev(const char *ifname, int i)
+{
+	return i ? ifname : "lo";
+}
+
+int xc_podlink_ipv6_off(const char *ifname)
+{
+	char key[96], v[8];
+	int off = 0;
+
+	for (int i = 0; i < 2; i++) {
+		snprintf(key, sizeof(key), "net/ipv6/conf/%s/disable_ipv6", v6_dev(ifname, i));
+		if (xc_sysctl_read(key, v, sizeof(v)) >= 0 && strcmp(v, "0"))
+			off |= 1 << i;
+	}
+	return off;
+}
+
+int xc_podlink_ipv6_on(const char *ifname, int off, char *key_out, size_t key_size)
+{
+	int rc;
+
+	for (int i = 0; i < 2; i++) {
+		if (!(off & (1 << i)))
 			continue;
+		snprintf(key_out, key_size, "net/ipv6/conf/%s/disable_ipv6", v6_dev(ifname, i));
 		if ((rc = xc_sysctl_write(key_out, "0")))
 			return rc;
 	}
@@ -685,4 +704,54 @@ int xc_podlink_wait_up(struct xc_nl *nl, int index, int timeout_ms)
 	while (xc_nl_recv(nl, ignore, NULL) > 0)
 		;
 	return rc;
+}
+
+/* ---- gateways of a result ------------------------------------------------ */
+
+static int has_default(const struct xc_cni_result *r, int family)
+{
+	for (int i = 0; i < r->n_routes; i++)
+		if (r->routes[i].dst.ip.family == family && !r->routes[i].dst.len &&
+		    (r->routes[i].has & XC_CNI_RT_GW))
+			return 1;
+	return 0;
+}
+
+static void add_default(struct xc_cni_result *r, const struct xc_ip *gw)
+{
+	struct xc_cni_route *rt;
+
+	if (has_default(r, gw->family) || r->n_routes >= XC_CNI_MAX_ROUTES)
+		return;
+	rt = &r->routes[r->n_routes++];
+	memset(rt, 0, sizeof(*rt));
+	rt->dst.ip.family = gw->family;
+	rt->gw = *gw;
+	rt->has = XC_CNI_RT_GW;
+}
+
+void xc_podlink_gateways(struct xc_cni_result *r, int iface, int is_gw, int is_default_gw,
+			 struct xc_podlink_gws *g4, struct xc_podlink_gws *g6)
+{
+	struct xc_prefix net;
+
+	for (int i = 0; i < r->n_ips; i++) {
+		struct xc_cni_ipconf *ip = &r->ips[i];
+		struct xc_podlink_gws *g = ip->address.ip.family == AF_INET ? g4 : g6;
+
+		ip->iface = iface;
+		if (!ip->has_gateway && is_gw) {
+			xc_prefix_network(&ip->address, &net);
+			ip->gateway = net.ip;
+			ip->has_gateway = !xc_ip_next(&ip->gateway);
+		}
+		if (!ip->has_gateway)
+			continue;
+		if (is_default_gw)
+			add_default(r, &ip->gateway);
+		if (is_gw && g->n < XC_PODLINK_MAX_GW) {
+			g->gw[g->n].ip = ip->gateway;
+			g->gw[g->n++].len = ip->address.len;
+		}
+	}
 }

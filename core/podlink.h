@@ -112,12 +112,18 @@ int xc_podlink_has_route(struct xc_nl *pod, const struct xc_cni_route *rt);
 /*
  * Inside the pod's namespace (the caller entered it), before its interface
  * is up: accept_dad (0, or 1 with enhanced_dad when enable_dad) and
- * arp_notify on ifname, failures ignored as the reference ignores them;
- * with v6, IPv6 switched on for lo and ifname (disable_ipv6 = 0), whose
- * failure is returned with the key in key_out.
+ * arp_notify on ifname. Failures are ignored, as the reference ignores
+ * them: a kernel without IPv6 has no such files.
  */
-int xc_podlink_pod_sysctls(const char *ifname, int enable_dad, int v6, char *key_out,
-			   size_t key_size);
+void xc_podlink_pod_sysctls(const char *ifname, int enable_dad);
+
+/*
+ * Also inside the pod's namespace: which of lo (bit 0) and ifname (bit 1)
+ * have IPv6 disabled, and switching it on for those in off before they get
+ * an IPv6 address (a failure returned with its key in key_out).
+ */
+int xc_podlink_ipv6_off(const char *ifname);
+int xc_podlink_ipv6_on(const char *ifname, int off, char *key_out, size_t key_size);
 
 /*
  * Make gw (address and its subnet's length) an address of the bridge at
@@ -143,5 +149,22 @@ int xc_podlink_gc(struct xc_nl *host, int master, const char *network,
  * events rather than sleeping. Returns 0, -ETIMEDOUT, or -ENODEV.
  */
 int xc_podlink_wait_up(struct xc_nl *nl, int index, int timeout_ms);
+
+/* Gateway addresses for the bridge, per family. */
+#define XC_PODLINK_MAX_GW 16
+struct xc_podlink_gws {
+	int n;
+	struct xc_prefix gw[XC_PODLINK_MAX_GW];
+};
+
+/*
+ * The reference bridge's reading of an IPAM result: every address is
+ * interface iface's; with is_gw an address without a gateway gets its
+ * subnet's first address, and each gateway (with its subnet's length)
+ * goes into g4 or g6 for the bridge; with is_default_gw a default route
+ * via the gateway is added per family unless the result has one.
+ */
+void xc_podlink_gateways(struct xc_cni_result *r, int iface, int is_gw, int is_default_gw,
+			 struct xc_podlink_gws *g4, struct xc_podlink_gws *g6);
 
 #endif
