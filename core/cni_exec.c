@@ -7,7 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -71,44 +71,82 @@ struct run {
 	int64_t deadline;
 };
 
-static int spawn(struct run *r, const char *file, char **env, struct xc_cni_err *err)
+/*
+ * The child's side of spawn(): only async-signal-safe calls (the bridge
+ * may have a second thread). A delegate outliving a plugin killed mid-ADD
+ * would allocate an address nobody will release until GC, so it dies with
+ * the thread that started it (the main thread, which lives as long as the
+ * plugin). An exec failure travels back as errno on the status pipe.
+ */
+static void child(const char *file, char **env, int in, int out, int status, pid_t parent)
 {
 	char *argv[] = { (char *)file, NULL };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t def;
-	int in[2], out[2], rc;
+	int e;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+		_exit(127);
+	/* We ignore SIGPIPE while feeding it; it must start with the default. */
+	signal(SIGPIPE, SIG_DFL);
+	if (dup2(in, 0) >= 0 && dup2(out, 1) >= 0)
+		execve(file, argv, env);
+	e = errno;
+	if (write(status, &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+static void close_pair(int p[2])
+{
+	close(p[0]);
+	close(p[1]);
+}
+
+static int spawn(struct run *r, const char *file, char **env, struct xc_cni_err *err)
+{
+	int in[2], out[2], st[2], e = 0, rc = 0;
+	pid_t parent = getpid();
+	ssize_t n;
 
 	if (pipe2(in, O_CLOEXEC))
 		return -errno;
 	if (pipe2(out, O_CLOEXEC)) {
 		rc = -errno;
-		close(in[0]);
-		close(in[1]);
+		close_pair(in);
 		return rc;
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-	/* We ignore SIGPIPE while feeding it; it must start with the default. */
-	posix_spawnattr_init(&attr);
-	sigemptyset(&def);
-	sigaddset(&def, SIGPIPE);
-	posix_spawnattr_setsigdefault(&attr, &def);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
-	rc = posix_spawn(&r->pid, file, &fa, &attr, argv, env);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
+	if (pipe2(st, O_CLOEXEC)) {
+		rc = -errno;
+		close_pair(in);
+		close_pair(out);
+		return rc;
+	}
+	r->pid = fork();
+	if (r->pid == 0)
+		child(file, env, in[0], out[1], st[1], parent);
+	if (r->pid < 0)
+		e = errno;
 	close(in[0]);
 	close(out[1]);
+	close(st[1]);
 	r->in = in[1];
 	r->out = out[0];
-	if (rc) {
+	/* EOF (the exec closed the pipe) means it runs; 4 bytes are its errno. */
+	if (!e) {
+		while ((n = read(st[0], &e, sizeof(e))) < 0 && errno == EINTR)
+			;
+		if (n != (ssize_t)sizeof(e))
+			e = 0;
+		else
+			while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
+				;
+	}
+	close(st[0]);
+	if (e) {
 		close(r->in);
 		close(r->out);
 		xc_cni_errf(err, XC_CNI_E_DELEGATE, "cannot run the plugin %s: %s", file,
-			    strerror(rc));
-		return -rc;
+			    strerror(e));
+		return -e;
 	}
 	fcntl(r->in, F_SETFL, O_NONBLOCK);
 	fcntl(r->out, F_SETFL, O_NONBLOCK);

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cni.h"
@@ -601,7 +603,8 @@ static void plugin(const char *name, const char *body)
 static void test_exec(void)
 {
 	static const char *const names[] = { "ok", "result", "fail", "garbage", "slow",
-					     "chatty", "noread", "sig" };
+					     "chatty", "noread", "sig", "late", "badinterp",
+					     "late-marker" };
 	static char out[256], big_in[200000];
 	static struct xc_cni_result r;
 	char *envp[] = { "CNI_COMMAND=ADD", "CNI_CONTAINERID=c1", "CNI_IFNAME=eth0", NULL };
@@ -609,6 +612,8 @@ static void test_exec(void)
 	struct xc_cni_exec x = { "ok", path, XC_CNI_CMD_DEL, envp, "{\"a\":1}", 7, 5000, out,
 				 sizeof(out) };
 	int status = -1;
+	FILE *fp;
+	pid_t pid;
 
 	strcpy(dir, "/tmp/xc-test-cni-XXXXXX");
 	if (!mkdtemp(dir)) {
@@ -625,6 +630,15 @@ static void test_exec(void)
 	plugin("chatty", "yes");
 	plugin("noread", "echo '{}'");
 	plugin("sig", "kill -9 $$");
+	snprintf(path, sizeof(path), "sleep 0.5; echo x > %s/late-marker", dir);
+	plugin("late", path);
+	snprintf(path, sizeof(path), "%s/badinterp", dir);
+	if ((fp = fopen(path, "w"))) {
+		fputs("#!/nonexistent/interpreter\n", fp);
+		fclose(fp);
+		chmod(path, 0755);
+	}
+	snprintf(path, sizeof(path), "/nonexistent:%s", dir);
 
 	T_INT(xc_cni_exec_plugin(&x, &status, &err), 15);
 	T_STR(out, "DEL c1 {\"a\":1}\n");
@@ -679,6 +693,32 @@ static void test_exec(void)
 	x.type = "sig";
 	T(xc_cni_exec_plugin(&x, &status, &err) < 0);
 	T(strstr(err.msg, "signal 9"));
+
+	/* an exec that fails (bad interpreter) is told as such, not as a crash */
+	x.type = "badinterp";
+	T(xc_cni_exec_plugin(&x, &status, &err) < 0);
+	T_INT(err.code, 103);
+	T(strstr(err.msg, "cannot run the plugin"));
+
+	/*
+	 * A plugin killed while its delegate runs takes the delegate along:
+	 * otherwise an IPAM ADD could finish after the runtime's DEL.
+	 */
+	x.type = "late";
+	x.in = "{}";
+	x.in_len = 2;
+	pid = fork();
+	if (pid == 0) {
+		xc_cni_exec_plugin(&x, &status, &err);
+		_exit(0);
+	}
+	usleep(150000);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	usleep(900000);
+	snprintf(path, sizeof(path), "%s/late-marker", dir);
+	T(access(path, F_OK) != 0);
+	snprintf(path, sizeof(path), "/nonexistent:%s", dir);
 
 	x.path = NULL;
 	T(xc_cni_exec_plugin(&x, &status, &err) < 0);
