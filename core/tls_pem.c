@@ -337,7 +337,8 @@ static int job_file(struct pem_job *j, const char *path)
 {
 	unsigned char buf[512];
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO at path reads as empty instead of blocking forever */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0) {
 		int e = -errno;

@@ -308,6 +308,80 @@ static void test_podcidr_cache(void)
 	T_INT(system(path), 0);
 }
 
+/* Never written through a link: a symlinked network dir, a file planted at the tmp name. */
+static void test_podcidr_links(void)
+{
+	char dir[] = "/tmp/xc-test-k8s.XXXXXX", a[300], b[300], c[400];
+	struct xc_prefix p;
+	FILE *f;
+
+	T(mkdtemp(dir) != NULL);
+	T_INT(xc_prefix_parse("10.2.0.0/24", &p), 0);
+	snprintf(a, sizeof(a), "%s/elsewhere", dir);
+	snprintf(b, sizeof(b), "%s/linked", dir);
+	T_INT(mkdir(a, 0755), 0);
+	T_INT(symlink(a, b), 0);
+	T_INT(xc_podcidr_cache_write(dir, "linked", "n1", &p, 1), -ELOOP);
+	snprintf(c, sizeof(c), "%s/podcidrs", a);
+	T(access(c, F_OK) < 0);
+	/* a hard link to another file under the temporary name */
+	T_INT(xc_podcidr_cache_write(dir, "net", "n1", &p, 1), 1);
+	snprintf(a, sizeof(a), "%s/victim", dir);
+	f = fopen(a, "w");
+	T(f && fputs("precious\n", f) >= 0);
+	if (f)
+		fclose(f);
+	snprintf(b, sizeof(b), "%s/net/.podcidrs.%d", dir, (int)getpid());
+	T_INT(link(a, b), 0);
+	T_INT(xc_prefix_parse("10.4.0.0/24", &p), 0);
+	T_INT(xc_podcidr_cache_write(dir, "net", "n1", &p, 1), 1);
+	f = fopen(a, "r");
+	T(f && fgets(c, sizeof(c), f) && !strcmp(c, "precious\n"));
+	if (f)
+		fclose(f);
+	T(access(b, F_OK) < 0);
+	T_INT(xc_podcidr_cache_read(dir, "net", &p, 1), 1);
+	snprintf(c, sizeof(c), "rm -rf '%s'", dir);
+	T_INT(system(c), 0);
+}
+
+/* A FIFO as the kubeconfig, CA or token file is refused at once (SIGALRM ends a hang). */
+static void test_kubeconfig_fifo(void)
+{
+	static struct xc_k8s_client kcl;
+	char dir[] = "/tmp/xc-test-k8s.XXXXXX", path[300], text[1024];
+	struct xc_k8s_opts o = { .kubeconfig = path, .no_env = 1 };
+
+	T(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	T_INT(mkfifo(path, 0600), 0);
+	alarm(10);
+	T_INT(xc_k8s_config_load(&cfg, &o), -EINVAL);
+	alarm(0);
+	T(strstr(cfg.err, "not a regular file") != NULL);
+	/* ... and so is a FIFO as the CA file or the token file */
+	snprintf(text, sizeof(text), "current-context: x\ncontexts:\n- name: x\n  context:\n"
+		 "    cluster: c\n    user: u\nclusters:\n- name: c\n  cluster:\n"
+		 "    server: https://127.0.0.1:1\n    certificate-authority: %s\n"
+		 "users:\n- name: u\n  user:\n    token: t\n", path);
+	T_INT(kc(text, "/x/kc", NULL), 0);
+	alarm(10);
+	T(xc_k8s_client_init_config(&kcl, &cfg) < 0);
+	alarm(0);
+	T(strstr(kcl.err, path) != NULL);
+	snprintf(text, sizeof(text), "current-context: x\ncontexts:\n- name: x\n  context:\n"
+		 "    cluster: c\n    user: u\nclusters:\n- name: c\n  cluster:\n"
+		 "    server: http://127.0.0.1:1\nusers:\n- name: u\n  user:\n"
+		 "    tokenFile: %s\n", path);
+	T_INT(kc(text, "/x/kc", NULL), 0);
+	alarm(10);
+	T(xc_k8s_client_init_config(&kcl, &cfg) < 0);
+	alarm(0);
+	T(strstr(kcl.err, path) != NULL);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	test_kubeconfig();
@@ -315,5 +389,7 @@ int main(void)
 	test_helpers();
 	test_backoff();
 	test_podcidr_cache();
+	test_podcidr_links();
+	test_kubeconfig_fifo();
 	return t_done("test_k8s_config");
 }
