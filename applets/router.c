@@ -36,14 +36,13 @@ const char router_usage[] =
 "  --log-level L          error, warn, info, debug [LOG_LEVEL]\n"
 "  --once                 sync once and exit (1 if a change failed)\n"
 "  --dry-run              print the changes as ip/bridge commands, change nothing\n"
-"  --cleanup              remove our routes and tunnel device, and exit\n"
+"  --cleanup              remove our routes, VXLAN device and tunl0 address; exit\n"
 "\n"
 "SIGHUP re-reads the node source and the address map; SIGTERM and SIGINT\n"
 "exit at once and leave the routes in place.\n";
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -58,7 +57,6 @@ const char router_usage[] =
 #include <linux/rtnetlink.h>
 
 #include "httpd.h"
-#include "ipam_store.h"
 #include "k8s.h"
 #include "log.h"
 #include "nl_event.h"
@@ -66,18 +64,11 @@ const char router_usage[] =
 #include "nodetab.h"
 #include "podcidr_cache.h"
 #include "routes.h"
+#include "rtconf.h"
 #include "tunnel.h"
 #include "version.h"
 
 #define LOG_DETAIL 20   /* changes logged one by one per sync; then a summary */
-
-struct opts {
-	const char *nodes_file, *kubeconfig, *addr_map, *node_ip, *cache_dir, *network;
-	char self[XC_NODE_NAME_MAX + 1];
-	int mode;                    /* -1: default */
-	int once, dry_run, cleanup;
-	unsigned port, resync_s, debounce_ms;
-};
 
 struct stats {
 	unsigned long src_errors;
@@ -86,7 +77,7 @@ struct stats {
 };
 
 static struct {
-	struct opts o;
+	struct xc_rtconf o;
 	struct xc_rt_conf rc;
 	struct xc_node_parse np;
 	struct xc_nodetab nodes, amap;
@@ -98,7 +89,8 @@ static struct {
 	struct xc_httpd http;
 	struct xc_k8s_backoff src_bo, nl_bo;
 	struct stats st;
-	int sfd, tfd, mode, listed, dirty, need_full, need_env, in_full, noll;
+	int sfd, tfd, mode, listed, dirty, need_full, need_env, in_full, noll, src6_wait;
+	struct xc_ip tun4;           /* the tunnel address last logged */
 	int64_t sync_at, full_at, src_at;
 	unsigned pod_mtu, nlog;
 } R;
@@ -245,6 +237,21 @@ static void resolve_mode(void)
 	R.rc.mode = (enum xc_rt_mode)m;
 }
 
+/* Said once per address: the tunnel device's own IPv4 address (core/tunnel.h says why). */
+static void log_tun4(int tm)
+{
+	const char *dev = tm == XC_RT_VXLAN ? R.tun.o.vxlan_name :
+			  tm == XC_RT_SIT || tm == XC_RT_IPIP ? "tunl0" : NULL;
+	char a[XC_IP_STRLEN];
+
+	if (!dev || !R.env.tun4.family || xc_ip_equal(&R.env.tun4, &R.tun4))
+		return;
+	R.tun4 = R.env.tun4;
+	xc_ip_format(&R.tun4, a, sizeof(a));
+	xc_info("%s has %s/32: the source of this node's own IPv4 packets to other nodes' pods",
+		dev, a);
+}
+
 static int env_refresh(void)
 {
 	const struct xc_node *self = xc_nodetab_find(&R.nodes, R.o.self);
@@ -252,7 +259,8 @@ static int env_refresh(void)
 	unsigned mtu;
 
 	node_ips(&R.env.self4, &R.env.self6);
-	rc = xc_tunnel_env(&R.tun, &R.nl, &R.env, self ? xc_node_cidr(self, AF_INET6) : NULL, want_ll);
+	rc = xc_tunnel_env(&R.tun, &R.nl, &R.env, self ? xc_node_cidr(self, AF_INET) : NULL,
+			   self ? xc_node_cidr(self, AF_INET6) : NULL, want_ll);
 	if (rc) {
 		xc_err("reading interfaces and addresses: %s", strerror(-rc));
 		return rc;
@@ -260,14 +268,21 @@ static int env_refresh(void)
 	R.env.amap = R.amap.n ? &R.amap : NULL;
 	resolve_mode();
 	tm = R.mode == XC_RT_AUTO ? R.env.tunnel : R.mode;
+	/* Its RTM_NEWADDR at the end of DAD brings a full sync, with src. */
+	if (tm == XC_RT_SIT && R.env.src6_wait && !R.src6_wait)
+		xc_info("this node's IPv6 pod address is still tentative (DAD): routes through "
+			"sit0 go without src until it is usable");
+	R.src6_wait = R.env.src6_wait;
 	if (!R.o.dry_run && !R.o.cleanup) {
 		rc = xc_tunnel_setup(&R.tun, &R.nl, R.mode, &R.env);
 		if (rc > 0)
 			xc_info("tunnel %s: %d change%s to its devices", xc_tunnel_mode_name(tm), rc,
 				rc > 1 ? "s" : "");
-		else if (rc < 0)
+		if (rc < 0)
 			xc_warn("tunnel %s: cannot set up its devices: %s%s", xc_tunnel_mode_name(tm),
 				strerror(-rc), rc == -ENODEV ? " (this kernel lacks the tunnel)" : "");
+		else
+			log_tun4(tm);
 	}
 	mtu = R.env.underlay ? R.env.dev[R.env.underlay].mtu : 0;
 	if (mtu)
@@ -611,150 +626,23 @@ static int loop(void)
 	}
 }
 
-/* ---- configuration ---------------------------------------------------- */
-
-static int parse_uint(const char *s, unsigned max, unsigned *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (!s || !*s)
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max || *s == '-')
-		return -EINVAL;
-	*out = (unsigned)v;
-	return 0;
-}
-
-/* "fd00:100::/96", or xcluster's "1000::1:" (the IPv4 follows the colon). */
-static int parse_v6prefix(const char *s, struct xc_prefix *p)
-{
-	char buf[XC_IP_STRLEN + 16];
-	size_t n = strlen(s);
-
-	if (xc_prefix_parse(s, p) == 0)
-		return p->ip.family == AF_INET6 && p->len <= 96 ? 0 : -EINVAL;
-	if (n && n < XC_IP_STRLEN && s[n - 1] == ':') {
-		snprintf(buf, sizeof(buf), "%s0.0.0.0/96", s);
-		if (xc_prefix_parse(buf, p) == 0 && p->ip.family == AF_INET6)
-			return 0;
-	}
-	return -EINVAL;
-}
-
-static int bad(const char *what, const char *val)
-{
-	xc_err("%s: invalid value '%s'", what, val ? val : "");
-	return 2;
-}
-
-static const char *env_or(const char *name, const char *dflt)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : dflt;
-}
+/* ---- configuration (core/rtconf) ------------------------------------- */
 
 static int configure(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{ "node-name", 1, 0, 'N' }, { "nodes-file", 1, 0, 'f' }, { "kubeconfig", 1, 0, 'k' },
-		{ "tunnel-mode", 1, 0, 'm' }, { "ipv6-prefix", 1, 0, '6' }, { "address-map", 1, 0, 'a' },
-		{ "node-ip", 1, 0, 'i' }, { "protocol", 1, 0, 'p' }, { "table", 1, 0, 't' },
-		{ "cidr-annotation", 1, 0, 'C' }, { "address-annotation", 1, 0, 'A' },
-		{ "vxlan-name", 1, 0, 'x' }, { "vxlan-vni", 1, 0, 'V' }, { "vxlan-port", 1, 0, 'P' },
-		{ "cache-dir", 1, 0, 'c' }, { "network", 1, 0, 'n' }, { "metrics-port", 1, 0, 'M' },
-		{ "resync", 1, 0, 'r' }, { "debounce-ms", 1, 0, 'd' }, { "log-level", 1, 0, 'l' },
-		{ "once", 0, 0, 'o' }, { "dry-run", 0, 0, 'D' }, { "cleanup", 0, 0, 'X' }, { 0 },
-	};
-	const char *mode = env_or("TUNNEL_MODE", NULL), *v6 = env_or("IPV6_PREFIX", NULL);
-	const char *proto = env_or("PROTOCOL", NULL), *table = env_or("TABLE", NULL);
-	const char *port = env_or("METRICS_PORT", NULL), *resync = env_or("RESYNC_SECONDS", NULL);
-	const char *name = NULL, *vni = env_or("VXLAN_VNI", NULL), *vport = env_or("VXLAN_PORT", NULL);
-	const char *debounce = NULL;
-	struct opts *o = &R.o;
-	unsigned u;
-	int c, lvl;
-
-	o->mode = -1;
-	o->port = 9142;
-	o->resync_s = 60;
-	o->debounce_ms = 10;
-	o->addr_map = env_or("ADDRESS_MAP", NULL);
-	o->node_ip = env_or("NODE_IP", NULL);
-	o->cache_dir = env_or("CACHE_DIR", XC_IPAM_DEFAULT_DIR);
-	o->network = "xcluster-cni";
-	o->kubeconfig = NULL;
-	R.rc.protocol = XC_RT_PROTOCOL;
-	R.np.cidr_annotation = env_or("CIDR_ANNOTATION", NULL);
-	R.np.addr_annotation = env_or("ADDRESS_ANNOTATION", NULL);
+	if (xc_rtconf_parse(&R.o, argc, argv)) {
+		if (R.o.err[0])
+			xc_err("%s", R.o.err);
+		else
+			fputs(router_usage, stderr);
+		return 2;
+	}
+	if (R.o.log_level >= 0)
+		xc_log_set_level((enum xc_log_level)R.o.log_level);
+	R.rc = R.o.rc;
+	R.np = R.o.np;
 	xc_tunnel_init(&R.tun);
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		switch (c) {
-		case 'N': name = optarg; break;
-		case 'f': o->nodes_file = optarg; break;
-		case 'k': o->kubeconfig = optarg; break;
-		case 'm': mode = optarg; break;
-		case '6': v6 = optarg; break;
-		case 'a': o->addr_map = optarg; break;
-		case 'i': o->node_ip = optarg; break;
-		case 'p': proto = optarg; break;
-		case 't': table = optarg; break;
-		case 'C': R.np.cidr_annotation = optarg; break;
-		case 'A': R.np.addr_annotation = optarg; break;
-		case 'x':
-			if (!*optarg || strlen(optarg) >= IFNAMSIZ)
-				return bad("--vxlan-name", optarg);
-			snprintf(R.tun.o.vxlan_name, IFNAMSIZ, "%s", optarg);
-			break;
-		case 'V': vni = optarg; break;
-		case 'P': vport = optarg; break;
-		case 'c': o->cache_dir = optarg; break;
-		case 'n': o->network = optarg; break;
-		case 'M': port = optarg; break;
-		case 'r': resync = optarg; break;
-		case 'd': debounce = optarg; break;
-		case 'l':
-			if ((lvl = xc_log_parse_level(optarg)) < 0)
-				return bad("--log-level", optarg);
-			xc_log_set_level((enum xc_log_level)lvl);
-			break;
-		case 'o': o->once = 1; break;
-		case 'D': o->dry_run = 1; break;
-		case 'X': o->cleanup = 1; break;
-		default: fputs(router_usage, stderr); return 2;
-		}
-	}
-	if (optind < argc)
-		return bad("argument", argv[optind]);
-	if (mode && (o->mode = xc_tunnel_mode_parse(mode)) < 0)
-		return bad("tunnel mode", mode);
-	if (v6 && parse_v6prefix(v6, &R.rc.v6prefix))
-		return bad("IPv6 prefix", v6);
-	if (proto && (parse_uint(proto, 255, &u) || !u))
-		return bad("protocol", proto);
-	R.rc.protocol = proto ? (uint8_t)u : R.rc.protocol;
-	if (table && (parse_uint(table, UINT32_MAX, &R.rc.table) || !R.rc.table))
-		return bad("table", table);
-	if ((port && parse_uint(port, 65535, &o->port)) ||
-	    (resync && (parse_uint(resync, 86400, &o->resync_s) || !o->resync_s)) ||
-	    (debounce && parse_uint(debounce, 10000, &o->debounce_ms)))
-		return bad("number", port ? port : resync ? resync : debounce);
-	if (vni && (parse_uint(vni, (1u << 24) - 1, &R.tun.o.vni) || !R.tun.o.vni))
-		return bad("VXLAN VNI", vni);
-	if (vport && (parse_uint(vport, 65535, &u) || !u))
-		return bad("VXLAN port", vport);
-	R.tun.o.port = vport ? (uint16_t)u : R.tun.o.port;
-	if (name) {
-		if (strlen(name) > XC_NODE_NAME_MAX)
-			return bad("node name", name);
-		strcpy(o->self, name);
-	} else if (xc_k8s_node_name(o->self, sizeof(o->self)) < 0) {
-		return xc_err("no node name: set NODE_NAME"), 2;
-	}
-	R.rc.self = o->self;
+	R.tun.o = R.o.tun;
 	return 0;
 }
 
@@ -770,8 +658,10 @@ static int cleanup(void)
 	failed = sync_now(1);
 	rc = xc_tunnel_cleanup(&R.tun, &R.nl);
 	if (rc < 0)
-		xc_warn("cannot delete %s: %s", R.tun.o.vxlan_name, strerror(-rc));
-	xc_info("cleanup: %lu removed%s", R.g.dels - before, rc > 0 ? ", VXLAN device deleted" : "");
+		xc_warn("cannot remove %s or our address on tunl0: %s", R.tun.o.vxlan_name,
+			strerror(-rc));
+	xc_info("cleanup: %lu removed; tunnel devices and addresses: %d removed", R.g.dels - before,
+		rc > 0 ? rc : 0);
 	return failed || rc < 0 ? 1 : 0;
 }
 

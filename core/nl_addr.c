@@ -90,6 +90,8 @@ int xc_nl_addr_add(struct xc_nl *nl, const struct xc_addr *a)
 		return err;
 	if (a->flags > 0xff)
 		xc_nl_put_u32(&m, IFA_FLAGS, a->flags);
+	if (a->prefix.ip.family == AF_INET && a->label[0])
+		xc_nl_put_str(&m, IFA_LABEL, a->label);
 	if (a->prefix.ip.family == AF_INET && a->prefix.len < 31) {
 		broadcast4(&a->prefix, &brd);
 		xc_nl_put_ip(&m, IFA_BROADCAST, &brd);

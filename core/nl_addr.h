@@ -13,7 +13,7 @@ struct xc_addr {
 	struct xc_prefix prefix;   /* the address and its prefix length */
 	uint32_t flags;            /* IFA_F_* (IFA_F_NODAD, IFA_F_NOPREFIXROUTE, ...) */
 	uint8_t scope;             /* RT_SCOPE_*; 0 (universe) is the usual one */
-	char label[IFNAMSIZ];      /* IPv4 label; "" for none (reported only) */
+	char label[IFNAMSIZ];      /* IPv4 label; "": the interface's name */
 };
 
 typedef int (*xc_nl_addr_cb)(const struct xc_addr *addr, void *arg);

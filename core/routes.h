@@ -21,7 +21,8 @@
  *           Via the interface of the connected subnet holding the next
  *           hop, else "onlink" through the underlay interface.
  *   sit     IPv6 "via ::P4 dev sit0 onlink" (src: our own pod address
- *           when it exists here), IPv4 "via P4 dev tunl0 onlink".
+ *           when it exists here and DAD is done with it), IPv4 "via P4
+ *           dev tunl0 onlink".
  *   ipip    IPv4 through tunl0 as above; IPv6 direct.
  *   vxlan   "via NET(C) dev VX onlink", a permanent neighbour NET(C) ->
  *           MAC(P) and an FDB entry MAC(P) -> P's underlay address, where
@@ -91,7 +92,9 @@ struct xc_rt_env {
 	int nconn;
 	uint8_t underlay;          /* slot holding this node's address; 0: unknown */
 	struct xc_ip self4, self6; /* this node's addresses; family 0: none */
-	struct xc_ip src6;         /* sit: our IPv6 pod address, when on this host */
+	struct xc_ip src6;         /* sit: our IPv6 pod address, when on this host and usable */
+	uint8_t src6_wait;         /* 1: that address is there but still tentative (DAD) */
+	struct xc_ip tun4;         /* the IPv4 tunnel device's own address; family 0: none */
 	uint8_t tunnel;            /* auto: XC_RT_SIT or XC_RT_VXLAN */
 	uint8_t vx_family;         /* VXLAN underlay family (AF_INET, AF_INET6) */
 	const struct xc_rt_lladdr *ll;  /* sorted by ip (xc_ip_cmp) */
@@ -292,9 +295,13 @@ struct xc_rt_engine {
  * removes everything of ours), with XC_RT_SYNC_FULL re-read the kernel
  * (have) first, diff, and apply in batches (xc_rt_apply_batch): removals
  * first (routes before the neighbour and FDB entries they use), then
- * additions in the opposite order. have follows every change made. Returns the number of changes
- * that failed, or a negative errno when none could be tried (-ENOMEM, a
- * kernel read that failed).
+ * additions in the opposite order. A route replace the kernel refuses
+ * with EINVAL while the device or the next hop's family changes (an IPv6
+ * onlink next hop is checked against the route it replaces) is made as a
+ * removal and an addition, reported as such; if the addition fails, the
+ * old route is put back. have follows every change made. Returns the
+ * number of changes that failed, or a negative errno when none could be
+ * tried (-ENOMEM, a kernel read that failed).
  */
 int xc_rt_sync(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf *conf,
 	       const struct xc_rt_env *env, const struct xc_nodetab *t, unsigned flags,

@@ -91,6 +91,45 @@ static size_t order_ops(struct xc_rt_engine *g)
 	return n;
 }
 
+/*
+ * The kernel checks an IPv6 onlink next hop against the routes already
+ * there, the one being replaced included: "fd00:19:2::/64 via fd00:19:2::
+ * dev xcvx0 onlink" cannot replace "fd00:19:2::/64 via fd00:18::12 dev
+ * eth0" (EINVAL, "Nexthop has invalid gateway or device mismatch"), while
+ * it can be added once that one is gone. So a replace refused with EINVAL
+ * that changes the device or the next hop's family is made as a removal
+ * and an addition; should the addition fail too, the old route is put
+ * back. Returns -1 when this does not apply (the replace's failure
+ * stands), else the number of changes that failed.
+ */
+static int del_add(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf *conf,
+		   const struct xc_rt_env *env, const struct xc_rt_op_ent *o, int err,
+		   xc_rt_report_cb report, void *arg)
+{
+	const struct xc_rt_entry *h = xc_rt_set_find(&g->have, &o->e);
+	struct xc_rt_op_ent del, add = { XC_RT_ADD, o->e };
+	int rc, failed;
+
+	if (err != -EINVAL || o->op != XC_RT_REPLACE || o->e.kind != XC_RT_ROUTE || !h ||
+	    (h->oif == o->e.oif && h->gw_family == o->e.gw_family))
+		return -1;
+	del.op = XC_RT_DEL;
+	del.e = *h;
+	rc = xc_rt_apply(nl, conf, env, XC_RT_DEL, &del.e);
+	if (rc && rc != -ESRCH && rc != -ENOENT)
+		return -1;
+	settle(g, &del, 0, report, arg);
+	g->changes++;   /* one change more than the diff planned */
+	rc = xc_rt_apply(nl, conf, env, XC_RT_ADD, &add.e);
+	failed = settle(g, &add, rc, report, arg) != 0;
+	if (failed) {
+		del.op = XC_RT_ADD;
+		failed += settle(g, &del, xc_rt_apply(nl, conf, env, XC_RT_ADD, &del.e),
+				 report, arg) != 0;
+	}
+	return failed;
+}
+
 static size_t apply_all(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf *conf,
 			const struct xc_rt_env *env, xc_rt_report_cb report, void *arg)
 {
@@ -109,6 +148,13 @@ static size_t apply_all(struct xc_rt_engine *g, struct xc_nl *nl, const struct x
 			break;
 		}
 		for (int k = 0; k < sent; k++, done++) {
+			int da = rc[k] ? del_add(g, nl, conf, env, &g->ops[g->order[done]], rc[k],
+						 report, arg) : -1;
+
+			if (da >= 0) {
+				failed += (size_t)da;
+				continue;
+			}
 			/* the kernel's reason, where report reads it */
 			if (rc[k])
 				memcpy(nl->errmsg, errs[k], sizeof(nl->errmsg));

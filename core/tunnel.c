@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <net/if.h>
+#include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
@@ -128,6 +129,7 @@ struct addr_list {
 	int n;
 	struct {
 		int ifindex;
+		uint32_t flags;
 		struct xc_prefix p;
 	} a[MAX_ADDRS];
 };
@@ -139,9 +141,22 @@ static int on_addr(const struct xc_addr *a, void *arg)
 	if (a->scope != RT_SCOPE_UNIVERSE || l->n >= MAX_ADDRS)
 		return 0;
 	l->a[l->n].ifindex = a->ifindex;
+	l->a[l->n].flags = a->flags;
 	l->a[l->n].p = a->prefix;
 	l->n++;
 	return 0;
+}
+
+/*
+ * Can an IPv6 address be a route's source? Not while DAD runs on it
+ * (the kernel: "Invalid source address"), nor after DAD failed; an
+ * optimistic one can.
+ */
+static int src_usable(uint32_t flags)
+{
+	if (flags & IFA_F_DADFAILED)
+		return 0;
+	return !(flags & IFA_F_TENTATIVE) || (flags & IFA_F_OPTIMISTIC);
 }
 
 static int is_tunnel_slot(const struct xc_rt_env *env, int ifindex)
@@ -254,15 +269,24 @@ static int read_ll(struct xc_tunnel *t, struct xc_nl *nl, struct xc_rt_env *env)
 }
 
 int xc_tunnel_env(struct xc_tunnel *t, struct xc_nl *nl, struct xc_rt_env *env,
-		  const struct xc_prefix *own_v6, int want_ll)
+		  const struct xc_prefix *own_v4, const struct xc_prefix *own_v6, int want_ll)
 {
 	static struct addr_list al; /* 10 KB: too big for a daemon's stack frame */
-	int rc;
+	int rc, tentative = 0;
 
 	env->ndev = XC_RT_DEV_LINK0;
 	env->nconn = 0;
 	env->underlay = 0;
 	memset(&env->src6, 0, sizeof(env->src6));
+	memset(&env->tun4, 0, sizeof(env->tun4));
+	/* The network address: the IPAM never hands it to a pod (a /31 has no such room). */
+	if (own_v4 && own_v4->ip.family == AF_INET && own_v4->len <= 30) {
+		struct xc_prefix net;
+
+		xc_prefix_network(own_v4, &net);
+		env->tun4 = net.ip;
+		env->tun4.zone[0] = '\0';
+	}
 	env->ll = NULL;
 	env->nll = 0;
 	fixed_dev(nl, env, XC_RT_DEV_SIT, "sit0");
@@ -279,8 +303,12 @@ int xc_tunnel_env(struct xc_tunnel *t, struct xc_nl *nl, struct xc_rt_env *env,
 
 		if (own_v6 && own_v6->ip.family == AF_INET6 && p->ip.family == AF_INET6 &&
 		    !env->src6.family && xc_prefix_contains(own_v6, &p->ip)) {
-			env->src6 = p->ip;
-			env->src6.zone[0] = '\0';
+			if (src_usable(al.a[i].flags)) {
+				env->src6 = p->ip;
+				env->src6.zone[0] = '\0';
+			} else {
+				tentative = 1;
+			}
 		}
 		if (!slot)
 			continue;
@@ -290,6 +318,7 @@ int xc_tunnel_env(struct xc_tunnel *t, struct xc_nl *nl, struct xc_rt_env *env,
 			if (!env->underlay || p->ip.family == env->vx_family)
 				env->underlay = slot;
 	}
+	env->src6_wait = tentative && !env->src6.family;
 	return want_ll ? read_ll(t, nl, env) : 0;
 }
 
@@ -394,7 +423,112 @@ static int up_fixed(struct xc_nl *nl, struct xc_rt_env *env, int slot)
 	return rc ? rc : 1;
 }
 
-int xc_tunnel_setup(struct xc_tunnel *t, struct xc_nl *nl, int mode, struct xc_rt_env *env)
+/* ---- the IPv4 tunnel device's address (see tunnel.h) ----------------- */
+
+#define MAX_OURS 8
+
+/* The label that marks an address ours: "DEV:xc" (iproute2's rule: it starts with DEV). */
+static void our_label(const char *dev, char label[IFNAMSIZ])
+{
+	snprintf(label, IFNAMSIZ, "%.*s:xc", IFNAMSIZ - 4, dev);
+}
+
+/* Which tunnel device carries IPv4 pod traffic in mode; 0: none does. */
+static int v4_slot(int mode, const struct xc_rt_env *env)
+{
+	if (mode == XC_RT_AUTO)
+		mode = env->tunnel;
+	return mode == XC_RT_SIT || mode == XC_RT_IPIP ? XC_RT_DEV_TUNL :
+	       mode == XC_RT_VXLAN ? XC_RT_DEV_VXLAN : 0;
+}
+
+struct dev_addrs {
+	char label[IFNAMSIZ];
+	const struct xc_ip *want;  /* NULL: none wanted here */
+	int have_want;             /* want is there, ours or not */
+	int n;
+	struct xc_prefix ours[MAX_OURS];
+};
+
+static int on_dev_addr(const struct xc_addr *a, void *arg)
+{
+	struct dev_addrs *d = arg;
+
+	if (a->prefix.ip.family != AF_INET)
+		return 0;
+	if (d->want && a->prefix.len == 32 && xc_ip_equal(&a->prefix.ip, d->want))
+		d->have_want = 1;
+	else if (!strcmp(a->label, d->label) && d->n < MAX_OURS)
+		d->ours[d->n++] = a->prefix;
+	return 0;
+}
+
+static void put(char *buf, size_t size, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/*
+ * Our address on slot's device: want (NULL: none) there, no other of
+ * ours. With buf, print what would change as ip commands instead of
+ * making it. Returns the number of changes, or a negative errno.
+ */
+static int dev_addr_sync(struct xc_nl *nl, const struct xc_rt_dev *dev, const struct xc_ip *want,
+			 char *buf, size_t size, size_t *n)
+{
+	struct dev_addrs d = { .want = want };
+	struct xc_addr a = { .ifindex = dev->ifindex };
+	char s[XC_IP_STRLEN];
+	int rc, changes = 0;
+
+	our_label(dev->name, d.label);
+	if (dev->ifindex > 0) {
+		rc = xc_nl_addr_list(nl, AF_INET, dev->ifindex, on_dev_addr, &d);
+		if (rc)
+			return rc;
+	} else if (!buf || !want) {
+		return 0;   /* no device (yet): nothing there, nothing can be put there */
+	}
+	for (int i = 0; i < d.n; i++, changes++) {
+		a.prefix = d.ours[i];
+		xc_ip_format(&a.prefix.ip, s, sizeof(s));
+		if (buf)
+			put(buf, size, n, "ip addr del %s/%u dev %s\n", s, a.prefix.len, dev->name);
+		else if ((rc = xc_nl_addr_del(nl, &a)) && rc != -EADDRNOTAVAIL)
+			return rc;
+	}
+	if (!want || d.have_want)
+		return changes;
+	xc_ip_format(want, s, sizeof(s));
+	if (buf) {
+		put(buf, size, n, "ip addr add %s/32 dev %s label %s\n", s, dev->name, d.label);
+		return changes + 1;
+	}
+	a.prefix.ip = *want;
+	a.prefix.len = 32;
+	memcpy(a.label, d.label, sizeof(a.label));
+	rc = xc_nl_addr_add(nl, &a);
+	if (rc && rc != -EEXIST)
+		return rc;
+	return changes + 1;
+}
+
+/* env->tun4 on the device carrying IPv4 in mode, ours nowhere else. */
+static int addr_sync(struct xc_nl *nl, int mode, const struct xc_rt_env *env,
+		     char *buf, size_t size, size_t *n)
+{
+	int active = v4_slot(mode, env), changes = 0;
+
+	for (int slot = XC_RT_DEV_TUNL; slot <= XC_RT_DEV_VXLAN; slot++) {
+		const struct xc_ip *want = slot == active && env->tun4.family ? &env->tun4 : NULL;
+		int rc = dev_addr_sync(nl, &env->dev[slot], want, buf, size, n);
+
+		if (rc < 0)
+			return rc;
+		changes += rc;
+	}
+	return changes;
+}
+
+static int setup_devices(struct xc_tunnel *t, struct xc_nl *nl, int mode, struct xc_rt_env *env)
 {
 	int a, b;
 
@@ -416,8 +550,17 @@ int xc_tunnel_setup(struct xc_tunnel *t, struct xc_nl *nl, int mode, struct xc_r
 	}
 }
 
-static void put(char *buf, size_t size, size_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+int xc_tunnel_setup(struct xc_tunnel *t, struct xc_nl *nl, int mode, struct xc_rt_env *env)
+{
+	int rc = setup_devices(t, nl, mode, env), a;
+
+	/* Even when a device failed: ours may have to go from the other one. */
+	a = addr_sync(nl, mode, env, NULL, 0, NULL);
+	if (rc < 0)
+		return rc;
+	return a < 0 ? a : rc + a;
+}
+
 static void put(char *buf, size_t size, size_t *n, const char *fmt, ...)
 {
 	va_list ap;
@@ -494,18 +637,26 @@ int xc_tunnel_plan(struct xc_tunnel *t, struct xc_nl *nl, int mode,
 		plan_up(nl, "tunl0", buf, size, &n);
 	if (mode == XC_RT_VXLAN)
 		plan_vxlan(t, nl, env, buf, size, &n);
+	addr_sync(nl, mode, env, buf, size, &n);
 	return n < size ? (int)n : -ENOSPC;
 }
 
 int xc_tunnel_cleanup(struct xc_tunnel *t, struct xc_nl *nl)
 {
+	struct xc_rt_dev tunl = { .name = "tunl0" };
 	struct xc_link l;
-	int rc;
+	int rc, n = 0;
 
+	if (xc_nl_link_get(nl, "tunl0", &l) == 0) {
+		tunl.ifindex = l.index;
+		n = dev_addr_sync(nl, &tunl, NULL, NULL, 0, NULL);
+		if (n < 0)
+			return n;
+	}
 	if (xc_nl_link_get(nl, t->o.vxlan_name, &l) < 0 || strcmp(l.kind, "vxlan"))
-		return 0;
+		return n;
 	rc = xc_nl_link_del(nl, l.index);
-	return rc ? rc : 1;
+	return rc ? rc : n + 1;
 }
 
 int xc_tunnel_solicit(const struct xc_ip *v4)

@@ -15,6 +15,18 @@
  *          compute it, MTU = underlay MTU - 50 (IPv4) or 70 (IPv6).
  * A VXLAN device of that name with other settings is ours: it is replaced.
  *
+ * The device that carries IPv4 pod traffic (tunl0, or the VXLAN device)
+ * gets an address of its own, env->tun4/32: the network address of this
+ * node's IPv4 pod CIDR (node-local never hands it out), labelled "DEV:xc",
+ * which is what marks it ours. Without an IPv4 address on the device the
+ * receiving node's rp_filter (1 or 2: Debian's default) drops every packet
+ * whose source is not routed back through that device: the node's own
+ * packets to remote pods (source: its underlay address), and MASQUERADEd
+ * ones (NodePorts), which take their source from the outgoing device.
+ * With it, the kernel picks that address as the source (it is the
+ * device's), and peers route it back through their tunnel. Flannel does
+ * the same on flannel.1. Our address on any other tunnel device goes.
+ *
  * Functions return 0 (or a count where documented) or a negative errno.
  */
 #ifndef XC_TUNNEL_H
@@ -74,18 +86,21 @@ int xc_tunnel_pick(struct xc_tunnel *t, struct xc_nl *nl, int requested,
  * interface with a global address as a connected subnet (our tunnel
  * devices and loopback excepted), the underlay (the interface holding
  * self4 or self6, which the caller sets in env first), src6 (a local
- * address inside own_v6, may be NULL), and with want_ll the resolved IPv4
- * neighbours for the link-local fallback. mode and tunnel (auto's) are
- * copied in.
+ * address inside own_v6, which may be NULL; one still tentative is not
+ * used, the kernel refuses it as a route's source, and src6_wait says
+ * so: its RTM_NEWADDR when DAD is done calls for another read), tun4
+ * (from own_v4, may be NULL), and with want_ll the resolved IPv4
+ * neighbours for the link-local fallback.
  */
 int xc_tunnel_env(struct xc_tunnel *t, struct xc_nl *nl, struct xc_rt_env *env,
-		  const struct xc_prefix *own_v6, int want_ll);
+		  const struct xc_prefix *own_v4, const struct xc_prefix *own_v6, int want_ll);
 
 /* Bytes a mode's encapsulation adds over an underlay of family. */
 int xc_tunnel_overhead(int mode, int family);
 
 /*
- * Make the devices of mode (for auto: of env->tunnel) as described above.
+ * Make the devices of mode (for auto: of env->tunnel) as described above,
+ * and put env->tun4 on the one carrying IPv4 (removing ours elsewhere).
  * Returns the number of changes made (0: all was in place); env's device
  * slots are updated for what was created.
  */
@@ -99,9 +114,10 @@ int xc_tunnel_plan(struct xc_tunnel *t, struct xc_nl *nl, int mode,
 		   const struct xc_rt_env *env, char *buf, size_t size);
 
 /*
- * Undo: delete our VXLAN device (its neighbour and FDB entries go with
- * it). sit0 and tunl0 are the kernel's shared fallback devices and stay
- * as they are. Returns 1 if a device was deleted, 0 if there was none.
+ * Undo: delete our VXLAN device (its neighbour and FDB entries and its
+ * address go with it) and our address on tunl0. sit0 and tunl0 are the
+ * kernel's shared fallback devices and stay otherwise as they are.
+ * Returns the number of devices and addresses removed.
  */
 int xc_tunnel_cleanup(struct xc_tunnel *t, struct xc_nl *nl);
 

@@ -54,6 +54,7 @@ bench)
 	need /usr/bin/time time
 	need gcc gcc         # bench/json builds with glibc
 	need python3 python3 # bench/json/gen.py
+	need /usr/lib/cni/bridge containernetworking-plugins # bench/cni: the reference
 	;;
 vm)	# make test-vm: qemu under TCG; the kernel and busybox-static are
 	# fetched with apt-get download into build/vm by test/vm/run.sh

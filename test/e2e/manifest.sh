@@ -332,6 +332,19 @@ else
 	t_skip "kubectl not installed" 2
 fi
 
+# --- one path for the pod CIDR cache: <dataDir>/<network>/podcidrs ---------------
+# node-local reads it with its default dataDir (/var/lib/cni/networks, no
+# dataDir in the conflist) under the network name install writes; the
+# router writes it there by default (test_rtconf); the manifest mounts that
+# very directory into the router (checked above).
+mkdir -p "$T/cni/bin" "$T/cni/conf"
+"$XC" install --bin-dir "$T/cni/bin" --conf-dir "$T/cni/conf" --mtu 1500 --tunnel-mode none >/dev/null 2>&1
+check_out "install's conflist: network xcluster-cni, node-local without dataDir" "xcluster-cni xcluster-node-local None" \
+	python3 -c 'import json, sys; c = json.load(open(sys.argv[1])); i = c["plugins"][0]["ipam"]
+print(c["name"], i["type"], i.get("dataDir"))' "$T/cni/conf/10-xcluster-cni.conflist"
+check_grep "router: cache in /var/lib/cni/networks/xcluster-cni by default" \
+	'node-local \[CACHE_DIR\] \(/var/lib/cni/networks, xcluster-cni\)' "$XC" router --help
+
 # --- the manifest image/build.sh renders ---------------------------------------------
 IMG=localhost/xcluster-cni:manifest-test
 SOURCE_DATE_EPOCH=0 image/build.sh "$XC" "$T/img" "$IMG" "$MANIFEST" > /dev/null 2>&1

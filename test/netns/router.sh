@@ -50,6 +50,15 @@ one_mode() {
 			check "$mode: ping n$a -> n$b pod (IPv6)" wait_for 4 ping6 "$a" "$b"
 		done
 	done
+	if [ "$mode" = vxlan ]; then
+		# The node's own packets (source: its underlay address, as for
+		# MASQUERADEd NodePort traffic) arrive on n2's xcvx0: rp_filter 2
+		# passes them only because xcvx0 has an IPv4 address.
+		check "vxlan: node n1 reaches n2's pod from its underlay address" \
+			wait_for 4 rt_x n1 ping -c1 -W1 -I 198.18.0.1 198.19.2.1
+		check_grep "vxlan: n1's own packets to pods leave from xcvx0's address" \
+			'dev xcvx0 src 198.19.1.0 ' rt_x n1 ip route get 198.19.2.1
+	fi
 	check_out "$mode: node-local cache of n2" "198.19.2.0/24
 fd00:0:2::/64" grep -v '^#' "$RT_D/cache2/xcluster-cni/podcidrs"
 	check "$mode: own node gets no route" no_route 1 198.19.1.0

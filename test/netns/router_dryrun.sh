@@ -68,6 +68,7 @@ ip -n "$NS" neigh del 198.18.0.3 dev eth0
 
 check_out "sit" "ip link set sit0 up
 ip link set tunl0 up
+ip addr add 198.19.1.0/32 dev tunl0 label tunl0:xc
 ip route replace 198.19.2.0/24 via 198.18.0.2 dev tunl0 onlink proto 202
 ip route replace 198.19.3.0/24 via 198.18.0.3 dev tunl0 onlink proto 202
 ip route del 198.19.9.0/24 proto 202
@@ -79,6 +80,7 @@ PLAN_ENV="PROTOCOL=77 TABLE=100 TUNNEL_MODE=sit"
 
 check_out "sit, protocol 77, table 100" "ip link set sit0 up
 ip link set tunl0 up
+ip addr add 198.19.1.0/32 dev tunl0 label tunl0:xc
 ip route replace 198.19.2.0/24 via 198.18.0.2 dev tunl0 onlink proto 77 table 100
 ip route replace 198.19.3.0/24 via 198.18.0.3 dev tunl0 onlink proto 77 table 100
 ip route replace 198.19.4.0/24 via 198.18.7.4 dev tunl0 onlink proto 77 table 100
@@ -89,6 +91,7 @@ ip -6 route replace fd00:0:4::/64 via ::198.18.7.4 dev sit0 onlink proto 77 tabl
 PLAN_ENV=
 
 check_out "ipip" "ip link set tunl0 up
+ip addr add 198.19.1.0/32 dev tunl0 label tunl0:xc
 ip route replace 198.19.2.0/24 via 198.18.0.2 dev tunl0 onlink proto 202
 ip route replace 198.19.3.0/24 via 198.18.0.3 dev tunl0 onlink proto 202
 ip route del 198.19.9.0/24 proto 202
@@ -98,7 +101,8 @@ ip -6 route replace fd00:0:4::/64 via fd00:100::c612:704 dev eth0 proto 202" \
 	plan --tunnel-mode ipip --ipv6-prefix fd00:100::/96
 
 VX="ip link add xcvx0 address 0a:58:c6:12:00:01 mtu 1450 type vxlan id 1 dstport 4789 local 198.18.0.1 dev eth0 nolearning
-ip link set xcvx0 up"
+ip link set xcvx0 up
+ip addr add 198.19.1.0/32 dev xcvx0 label xcvx0:xc"
 check_out "vxlan" "$VX
 ip route replace 198.19.2.0/24 via 198.19.2.0 dev xcvx0 onlink proto 202
 ip route replace 198.19.3.0/24 via 198.19.3.0 dev xcvx0 onlink proto 202
@@ -134,6 +138,30 @@ bridge fdb replace 0a:58:c6:12:00:03 dev xcvx0 dst 198.18.0.3 self permanent
 bridge fdb replace 0a:58:c6:12:07:04 dev xcvx0 dst 198.18.7.4 self permanent" \
 	plan --tunnel-mode auto
 
+# sit's src: this node's own IPv6 pod address (the bridge's), once usable.
+# While DAD runs on it the kernel refuses it as a source ("Invalid source
+# address"): no src then. A 30 s DAD keeps it tentative for this test.
+ip -n "$NS" link add cni0 type veth peer name cni0p
+x sysctl -qw net.ipv6.neigh.cni0.retrans_time_ms=30000
+ip -n "$NS" link set cni0 up
+ip -n "$NS" link set cni0p up
+ip -n "$NS" addr add fd00:0:1::1/64 dev cni0
+SIT6="ip -6 route replace fd00:0:2::/64 via ::198.18.0.2 dev sit0 onlink%s proto 202
+ip -6 route replace fd00:0:3::/64 via ::198.18.0.3 dev sit0 onlink%s proto 202
+ip -6 route replace fd00:0:4::/64 via ::198.18.7.4 dev sit0 onlink%s proto 202"
+check_grep "sit: the own IPv6 pod address is tentative" tentative ip -n "$NS" -6 addr show dev cni0
+# shellcheck disable=SC2059
+check_out "sit: own IPv6 pod address tentative: no src" "$(printf "$SIT6" "" "" "")" \
+	sh -c "ip netns exec $NS $XC router --dry-run --node-name n1 --nodes-file $D/nodes.json --metrics-port 0 --tunnel-mode sit 2>$D/err | grep 'route.*sit0'"
+check_grep "sit: tentative address logged" 'IPv6 pod address is still tentative \(DAD\)' cat "$D/err"
+ip -n "$NS" addr del fd00:0:1::1/64 dev cni0
+ip -n "$NS" addr add fd00:0:1::1/64 dev cni0 nodad
+S=" src fd00:0:1::1"
+# shellcheck disable=SC2059
+check_out "sit: own IPv6 pod address usable: src" "$(printf "$SIT6" "$S" "$S" "$S")" \
+	sh -c "ip netns exec $NS $XC router --dry-run --node-name n1 --nodes-file $D/nodes.json --metrics-port 0 --tunnel-mode sit 2>/dev/null | grep 'route.*sit0'"
+ip -n "$NS" link del cni0
+
 # default on this kernel (no sit): direct routes, said so
 check_out "default mode without sit" "$(plan --tunnel-mode none)" plan
 check_grep "default mode logged" "tunnel mode none \(direct routes\): this kernel has no sit" cat "$D/err"
@@ -141,9 +169,23 @@ check_grep "default mode logged" "tunnel mode none \(direct routes\): this kerne
 # the dry run changed nothing; --once makes the plan, then nothing is left to do
 check_out "dry run changed nothing" "198.19.4.0/24 via 198.18.0.254 dev eth0 proto static
 198.19.9.0/24 via 198.18.0.9 dev eth0 proto 202" sh -c "ip -n $NS route show | grep 198.19 | sed 's/ *$//'"
-check "vxlan --once" x "$XC" router --once --node-name n1 --nodes-file "$D/nodes.json" --metrics-port 0 \
-	--tunnel-mode vxlan --cache-dir "$D/cache"
+once() { x "$XC" router --once --node-name n1 --nodes-file "$D/nodes.json" --metrics-port 0 \
+	--cache-dir "$D/cache" "$@" 2>"$D/once"; }
+check "none --once" once --tunnel-mode none
+# Then vxlan on the same node: the kernel refuses to replace the direct
+# fd00:0:2::/64 via fd00:100::2 dev eth0 by one via fd00:0:2:: dev xcvx0
+# onlink ("Nexthop has invalid gateway or device mismatch"): remove, add.
+check "vxlan --once after none" once --tunnel-mode vxlan
+check_out "none -> vxlan: the direct IPv6 route removed, then added" "remove route fd00:0:2::/64 via fd00:100::2 dev eth0
+add route fd00:0:2::/64 via fd00:0:2:: dev xcvx0 onlink
+add route fd00:0:3::/64 via fd00:0:3:: dev xcvx0 onlink
+add route fd00:0:4::/64 via fd00:0:4:: dev xcvx0 onlink" sh -c "grep -o '\(add\|remove\|replace\) route fd00.*' $D/once"
+check_grep "none -> vxlan: no change failed" 'full sync: [0-9]+ changes \(0 failed\)' cat "$D/once"
+check_grep "vxlan: xcvx0 has our address, labelled" 'inet 198.19.1.0/32 scope global xcvx0:xc' \
+	ip -n "$NS" addr show dev xcvx0
 check_out "then the plan is empty" "" plan --tunnel-mode vxlan
+check_grep "vxlan -> none would remove our address from xcvx0" '^ip addr del 198.19.1.0/32 dev xcvx0$' \
+	plan --tunnel-mode none
 check_out "the cache for node-local" "198.19.1.0/24
 fd00:0:1::/64" grep -v '^#' "$D/cache/xcluster-cni/podcidrs"
 check "--cleanup" x "$XC" router --cleanup --node-name n1 --metrics-port 0

@@ -40,6 +40,13 @@ reach() {
 	done
 	return 1
 }
+# reach_from NS SRC ADDR: the same with the source address SRC.
+reach_from() {
+	for _t in 1 2 3; do
+		inns "$1" ping -c 1 -W 2 -I "$2" "$3" && return 0
+	done
+	return 1
+}
 # unreachable NS ADDR: one ping from NS gets no answer.
 unreachable() { [ -n "$2" ] && ! inns "$1" ping -c 1 -W 1 "$2"; }
 
@@ -55,6 +62,20 @@ route_is() {
 	grep "^$3 " /tmp/routes || { echo "none to $3 in:"; cat /tmp/routes; }
 	grep "^$3 " /tmp/routes | grep -Eq -- "$4"
 }
+# route_soon SECS NS 4|6 PREFIX ERE: route_is within SECS seconds.
+route_soon() {
+	_n=$(($1 * 10))
+	shift
+	while [ $_n -gt 0 ]; do
+		route_is "$@" > /tmp/soon 2>&1 && return 0
+		sleep 0.1
+		_n=$((_n - 1))
+	done
+	cat /tmp/soon
+	return 1
+}
+# tun_addr NS DEV: DEV in NS has an IPv4 address from a pod CIDR (198.19.x.x).
+tun_addr() { inns "$1" ip -4 addr show dev "$2" 2>&1 | tee /dev/stderr | grep -q 'inet 198\.19\.'; }
 # no_route NS 4|6 PREFIX: NS has no route to PREFIX.
 no_route() {
 	inns "$1" ip -"$2" route > /tmp/routes 2>&1
@@ -250,7 +271,12 @@ for i in $N; do
 	# Right after the first ADD the bridge's IPv6 address is still
 	# tentative (DAD, 1-2 s): the router must not lose routes over it
 	# (sit routes use it as their source).
-	[ "$ROUTES" = router ] && check "router on n$i right after its pod's ADD (sit)" set_routes sit $i
+	if [ "$ROUTES" = router ]; then
+		check "router on n$i right after its pod's ADD (sit)" set_routes sit $i
+		j=$((i % 3 + 1))
+		check "n$i has its sit route to n$j's IPv6 pods right after the ADD" \
+			route_is n$i 6 fd00:19:$j::/64 "$(want sit 6 $j)"
+	fi
 	check "pod p$i: IPv4 address from n$i's pod CIDR" pod_addr_in $i 4
 	check "pod p$i: IPv6 address from n$i's pod CIDR" pod_addr_in $i 6
 done
@@ -299,6 +325,16 @@ for m in $MODES; do
 	# receiver's rp_filter (2) sees that source arrive on the tunnel.
 	check "$m: node n1 pings pod p2 (IPv4)" reach n1 "$P4_2"
 	check "$m: node n1 pings pod p2 (IPv6)" reach n1 "$P6_2"
+	# The device carrying IPv4 has an address of ours (tunnel.h: why): then
+	# even the underlay address as source (MASQUERADEd NodePort traffic)
+	# passes the receiver's rp_filter.
+	[ "$ROUTES" = router ] && case $m in
+	none) check "$m: no pod-network address on n1's tunl0" sh -c "! tun_addr n1 tunl0" ;;
+	vxlan) check "$m: n1's xcvx0 has 198.19.1.0/32" tun_addr n1 xcvx0 ;;
+	*) check "$m: n1's tunl0 has 198.19.1.0/32" tun_addr n1 tunl0 ;;
+	esac
+	[ "$ROUTES" = router ] &&
+		check "$m: node n1 pings pod p2 from its underlay address (IPv4)" reach_from n1 198.18.0.11 "$P4_2"
 done
 
 # --- changing the mode of a running cluster: no cleanup in between ------------
@@ -315,11 +351,41 @@ if [ "$ROUTES" = router ] && echo " $MODES " | grep -q ' vxlan ' && echo " $MODE
 	check "switch to vxlan: pod p1 pings pod p2 (IPv6)" reach p1 "$P6_2"
 fi
 
+# --- the daemon: sit routes at once, their src when DAD is done ---------------
+# The bridge's IPv6 address made new (tentative again; DAD 5 s here): the
+# router adds the routes without src at once, and the address event at the
+# end of DAD brings them their src.
+if [ "$ROUTES" = router ] && echo " $MODES " | grep -q ' sit '; then
+	phase "daemon"
+	for i in 2 3; do set_routes sit $i > /dev/null 2>&1; done
+	clear_routes 1 > /dev/null 2>&1
+	inns n1 sh -c 'echo 5000 > /proc/sys/net/ipv6/neigh/cni0/retrans_time_ms
+		ip -6 addr del fd00:19:1::1/64 dev cni0; ip -6 addr add fd00:19:1::1/64 dev cni0'
+	nsenter --net=/run/netns/n1 sh -c 'echo $$ > /tmp/rpid; exec '"$XC"' router --node-name n1 \
+		--nodes-file /run/n1/nodes.json --tunnel-mode sit --cache-dir /run/n1/cni --network podnet \
+		--metrics-port 0' > /tmp/daemon.log 2>&1 &
+	check "daemon: the bridge's IPv6 address is tentative (DAD) as the router starts" \
+		sh -c "nsenter --net=/run/netns/n1 ip -6 addr show dev cni0 | grep tentative"
+	check "daemon: n1's IPv6 routes at once, without src while DAD runs" \
+		route_soon 2 n1 6 fd00:19:2::/64 "via ::198\.18\.0\.12 dev sit0 +metric"
+	check "daemon: their src once DAD is done" \
+		route_soon 10 n1 6 fd00:19:2::/64 "via ::198\.18\.0\.12 dev sit0 +src fd00:19:1::1 "
+	check "daemon: p1 pings p2 (IPv6)" reach p1 "$P6_2"
+	rpid=$(cat /tmp/rpid)
+	kill "$rpid"
+	for _t in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$rpid" 2>/dev/null || break; sleep 0.2; done
+	check "daemon: exits on SIGTERM, routes stay" sh -c "cat /tmp/daemon.log; ! kill -0 $rpid 2>/dev/null &&
+		grep -q 'exiting on SIGTERM' /tmp/daemon.log &&
+		nsenter --net=/run/netns/n1 ip -6 route | grep -q '^fd00:19:2::/64 '"
+	inns n1 sh -c 'echo 1000 > /proc/sys/net/ipv6/neigh/cni0/retrans_time_ms'
+fi
+
 # --- and without the routes, no way through ------------------------------------
 phase "cleanup"
 for i in $N; do
 	check "routes of n$i removed" clear_routes $i
 done
+[ "$ROUTES" = router ] && check "no pod-network address left on n1's tunl0" sh -c "! tun_addr n1 tunl0"
 check "n1 has no route to n2's IPv4 pods" no_route n1 4 198.19.2.0/24
 check "n1 has no route to n2's IPv6 pods" no_route n1 6 fd00:19:2::/64
 check "without routes pod p1 cannot reach p2 (IPv4)" unreachable p1 "$P4_2"

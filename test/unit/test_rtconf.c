@@ -1,0 +1,130 @@
+/*
+ * test_rtconf: the router's flags and environment (core/rtconf): defaults,
+ * a flag over its variable, the values' checks and their messages.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include "t.h"
+#include "rtconf.h"
+
+static struct xc_rtconf c;
+
+/* Parse "router ARGS..." (at most 15 words, space-separated). */
+static int parse(const char *args)
+{
+	static char buf[512];
+	char *argv[16] = { "router" }, *p = buf, *w;
+	int argc = 1;
+
+	snprintf(buf, sizeof(buf), "%s", args);
+	while (argc < 15 && (w = strsep(&p, " ")))
+		if (*w)
+			argv[argc++] = w;
+	argv[argc] = NULL;
+	return xc_rtconf_parse(&c, argc, argv);
+}
+
+static void clear_env(void)
+{
+	static const char *const vars[] = {
+		"NODE_NAME", "TUNNEL_MODE", "IPV6_PREFIX", "ADDRESS_MAP", "NODE_IP", "PROTOCOL",
+		"TABLE", "CIDR_ANNOTATION", "ADDRESS_ANNOTATION", "VXLAN_VNI", "VXLAN_PORT",
+		"CACHE_DIR", "METRICS_PORT", "RESYNC_SECONDS",
+	};
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		unsetenv(vars[i]);
+}
+
+static void test_defaults(void)
+{
+	char p[XC_IP_STRLEN + 8];
+
+	clear_env();
+	T_INT(parse("--node-name n1"), 0);
+	T_STR(c.self, "n1");
+	T(c.rc.self == c.self);
+	T_INT(c.mode, -1);
+	T_INT(c.port, 9142);
+	T_INT(c.resync_s, 60);
+	T_INT(c.debounce_ms, 10);
+	T_INT(c.rc.protocol, 202);
+	T_INT(c.rc.table, 0);
+	T_INT(c.log_level, -1);
+	T_INT(c.once + c.dry_run + c.cleanup, 0);
+	/* node-local's default dataDir and the network name install writes */
+	T_STR(c.cache_dir, "/var/lib/cni/networks");
+	T_STR(c.network, "xcluster-cni");
+	T_STR(c.tun.vxlan_name, "xcvx0");
+	T_INT(c.tun.vni, 1);
+	T_INT(c.tun.port, 4789);
+	T(c.nodes_file == NULL && c.kubeconfig == NULL && c.addr_map == NULL);
+
+	/* the environment, and a flag over its variable */
+	setenv("NODE_NAME", "from-env", 1);
+	setenv("TUNNEL_MODE", "vxlan", 1);
+	setenv("PROTOCOL", "77", 1);
+	setenv("IPV6_PREFIX", "1000::1:", 1);
+	setenv("CACHE_DIR", "/run/xc", 1);
+	setenv("VXLAN_PORT", "8472", 1);
+	T_INT(parse("--protocol 9 --once --log-level debug"), 0);
+	T_STR(c.self, "from-env");
+	T_INT(c.mode, XC_RT_VXLAN);
+	T_INT(c.rc.protocol, 9);
+	T_INT(c.tun.port, 8472);
+	T_STR(c.cache_dir, "/run/xc");
+	T_INT(c.once, 1);
+	T(c.log_level >= 0);
+	xc_prefix_format(&c.rc.v6prefix, p, sizeof(p));
+	T_STR(p, "1000::1:0:0/96");
+	T_INT(parse("--node-name n2 --tunnel-mode sit --cache-dir /d --network podnet "
+		    "--vxlan-name vx9"), 0);
+	T_STR(c.self, "n2");
+	T_INT(c.mode, XC_RT_SIT);
+	T_STR(c.cache_dir, "/d");
+	T_STR(c.network, "podnet");
+	T_STR(c.tun.vxlan_name, "vx9");
+	clear_env();
+}
+
+static void test_errors(void)
+{
+	T_INT(parse("--node-name n1 --tunnel-mode gre"), -EINVAL);
+	T_STR(c.err, "tunnel mode: invalid value 'gre'");
+	T_INT(parse("--node-name n1 --protocol 0"), -EINVAL);
+	T_STR(c.err, "protocol: invalid value '0'");
+	T_INT(parse("--node-name n1 --ipv6-prefix fd00::/112"), -EINVAL);
+	T_STR(c.err, "IPv6 prefix: invalid value 'fd00::/112'");
+	T_INT(parse("--node-name n1 --resync 0"), -EINVAL);
+	T_STR(c.err, "number: invalid value '0'");
+	T_INT(parse("--node-name n1 --vxlan-vni 16777216"), -EINVAL);
+	T_INT(parse("--node-name n1 --vxlan-name 0123456789abcdef"), -EINVAL);
+	T_INT(parse("--node-name n1 --log-level loud"), -EINVAL);
+	T_STR(c.err, "--log-level: invalid value 'loud'");
+	T_INT(parse("--node-name n1 extra"), -EINVAL);
+	T_STR(c.err, "argument: invalid value 'extra'");
+	/* an unknown option: no message of ours, the caller prints the usage */
+	opterr = 0;     /* getopt's own complaint is the applet's to show */
+	T_INT(parse("--node-name n1 --bogus"), -EINVAL);
+	opterr = 1;
+	T_STR(c.err, "");
+	setenv("METRICS_PORT", "70000", 1);
+	T_INT(parse("--node-name n1"), -EINVAL);
+	T_STR(c.err, "number: invalid value '70000'");
+	T_INT(parse("--node-name n1 --metrics-port 0"), 0);
+	T_INT(c.port, 0);
+	clear_env();
+}
+
+int main(void)
+{
+	test_defaults();
+	test_errors();
+	return t_done("test_rtconf");
+}
