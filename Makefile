@@ -129,6 +129,7 @@ asan:
 # printed is the sum over all three.
 check:
 	$(Q)vendor/deps.sh build test fuzz
+	$(Q)mkdir -p build
 	$(Q)$(MAKE) --no-print-directory test 2>&1 | tee build/check-test.log
 	$(Q)$(MAKE) --no-print-directory asan 2>&1 | tee build/check-asan.log
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) 2>&1 | tee build/check-fuzz.log
