@@ -195,7 +195,7 @@ fi
 
 # --- watch -------------------------------------------------------------------------
 WO=$D/watch.out WE=$D/watch.err
-LOG_LEVEL=debug nodes --kubeconfig "$E" --watch --annotation xc/cidrs > "$WO" 2> "$WE" &
+LOG_LEVEL=debug "$XC" nodes --kubeconfig "$E" --watch --annotation xc/cidrs > "$WO" 2> "$WE" &
 W_PID=$!
 wait_for() { # REGEX FILE [SECONDS]: until a line matches
 	i=0; n=$((${3:-10} * 10))
