@@ -3,6 +3,10 @@
 #
 # usage: test/fuzz/run.sh [NAME...]     (from anywhere; `make fuzz` calls it)
 #   FUZZ_SECONDS  run time per target (default 30)
+#   FUZZ_RUNS     stop a target after this many executions, if sooner
+#                 (default: no limit; the campaign uses 10000000 and 3600 s)
+#   FUZZ_TIMEOUT  seconds one input may take before it counts as a finding
+#                 (default 10)
 #   FUZZ_JOBS     parallel compiles (default: number of CPUs)
 #   FUZZ_OUT      build folder (default build/fuzz)
 #
@@ -17,6 +21,8 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 secs=${FUZZ_SECONDS:-30}
+runs=${FUZZ_RUNS:--1}
+unit_timeout=${FUZZ_TIMEOUT:-10}
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
 out=${FUZZ_OUT:-build/fuzz}
 CC="clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined"
@@ -65,14 +71,19 @@ for src in $targets; do
 	corpus=$(mktemp -d "${TMPDIR:-/tmp}/xc-fuzz-$short.XXXXXX")
 	[ -d "test/fuzz/corpus/$short" ] && cp -r "test/fuzz/corpus/$short/." "$corpus/"
 	seeds=$(ls "$corpus" | wc -l)
-	"$bin" -max_total_time="$secs" -print_final_stats=1 \
-		-artifact_prefix="$out/artifacts/$name-" "$corpus" > "$log" 2>&1
+	start=$(date +%s)
+	"$bin" -max_total_time="$secs" -runs="$runs" -timeout="$unit_timeout" \
+		-print_final_stats=1 -artifact_prefix="$out/artifacts/$name-" "$corpus" > "$log" 2>&1
 	rc=$?
+	took=$(($(date +%s) - start))
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+	rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -1)
+	cov=$(grep -o 'cov: [0-9]*' "$log" | sed -n '1s/cov: //p;$s/cov: //p' | paste -sd' ')
 	grown=$(ls "$corpus" | wc -l)
 	rm -rf "$corpus"
 	if [ "$rc" = 0 ]; then
-		echo "  $name: ${execs:-?} executions in ${secs}s, corpus $seeds -> $grown"
+		echo "  $name: ${execs:-?} executions in ${took}s, corpus $seeds -> $grown," \
+			"edges ${cov% *} -> ${cov#* }, peak RSS ${rss:-?} MB"
 		pass=$((pass + 1))
 	else
 		echo "FAIL $name: exit $rc after ${execs:-?} executions (log: $log)"
