@@ -17,17 +17,10 @@
 #include <unistd.h>
 
 #include "cni.h"
+#include "deadline.h"
 
 #define EXEC_MAX_ENV 1024
 #define EXEC_DEFAULT_MS 10000
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* First executable regular file named `type` in the ':'-list `path`. */
 static int find_plugin(const char *path, const char *type, char *out, size_t size)
@@ -157,7 +150,7 @@ static int spawn(struct run *r, const char *file, char **env, struct xc_cni_err 
 static int pump(struct run *r, const struct xc_cni_exec *x)
 {
 	struct pollfd pf[2] = { { r->out, POLLIN, 0 }, { r->in, POLLOUT, 0 } };
-	int64_t left = r->deadline - now_ms();
+	int64_t left = r->deadline - xc_now_ms();
 	ssize_t n;
 
 	if (left <= 0)
@@ -220,7 +213,7 @@ static int reap(struct run *r, int *status)
 			rc = -errno;
 			break;
 		}
-		left = r->deadline - now_ms();
+		left = r->deadline - xc_now_ms();
 		if (left <= 0) {
 			kill(r->pid, SIGKILL);
 			waitpid(r->pid, status, 0);
@@ -259,7 +252,7 @@ static long run_plugin(const struct xc_cni_exec *x, const char *file, char **env
 {
 	int timeout = x->timeout_ms > 0 ? x->timeout_ms : EXEC_DEFAULT_MS;
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
-	struct run r = { .deadline = now_ms() + timeout };
+	struct run r = { .deadline = xc_now_ms() + timeout };
 	int rc;
 
 	rc = spawn(&r, file, env, err);

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "http.h"
 
 /* ---- URL ----------------------------------------------------------------- */
@@ -119,53 +120,6 @@ static int fail(struct xc_http_conn *c, int err, const char *fmt, ...)
 	return err;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Deadlines: -1 never, 0 do not wait, else CLOCK_MONOTONIC ms. */
-static int64_t deadline_of(int timeout_ms)
-{
-	if (timeout_ms < 0)
-		return -1;
-	return timeout_ms ? now_ms() + timeout_ms : 0;
-}
-
-static int left_ms(int64_t deadline)
-{
-	int64_t left;
-
-	if (deadline <= 0)
-		return (int)deadline;
-	left = deadline - now_ms();
-	if (left <= 0)
-		return -2; /* expired */
-	return left > 1000000 ? 1000000 : (int)left;
-}
-
-static int wait_fd(int fd, short events, int64_t deadline)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-	int ms, r;
-
-	for (;;) {
-		ms = left_ms(deadline);
-		if (ms == 0)
-			return -EAGAIN;
-		if (ms == -2)
-			return -ETIMEDOUT;
-		r = poll(&p, 1, ms);
-		if (r > 0)
-			return 0;
-		if (r < 0 && errno != EINTR)
-			return -errno;
-	}
-}
-
 /* ---- transport: TCP, or TLS over it --------------------------------------- */
 
 static int connect_one(const struct sockaddr *sa, socklen_t len, int64_t deadline, int *fdp)
@@ -177,7 +131,7 @@ static int connect_one(const struct sockaddr *sa, socklen_t len, int64_t deadlin
 	if (fd < 0)
 		return -errno;
 	if (connect(fd, sa, len) < 0) {
-		r = errno == EINPROGRESS ? wait_fd(fd, POLLOUT, deadline) : -errno;
+		r = errno == EINPROGRESS ? xc_wait_fd(fd, POLLOUT, deadline) : -errno;
 		if (!r && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
 			r = -errno;
 		if (!r && soerr)
@@ -228,7 +182,7 @@ static int connect_name(struct xc_http_conn *c, int64_t deadline, int *fdp)
 
 static int conn_open(struct xc_http_conn *c)
 {
-	int64_t deadline = deadline_of(c->connect_timeout_ms);
+	int64_t deadline = xc_deadline(c->connect_timeout_ms);
 	int fd = -1, r = connect_literal(c, deadline, &fd);
 
 	if (r == 1)
@@ -267,7 +221,7 @@ void xc_http_close(struct xc_http_conn *c)
 static int conn_send(struct xc_http_conn *c, const void *buf, size_t len)
 {
 	const char *p = buf;
-	int64_t deadline = deadline_of(c->timeout_ms);
+	int64_t deadline = xc_deadline(c->timeout_ms);
 	ssize_t n;
 	int r;
 
@@ -284,7 +238,7 @@ static int conn_send(struct xc_http_conn *c, const void *buf, size_t len)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -errno;
-		r = wait_fd(c->fd, POLLOUT, deadline);
+		r = xc_wait_fd(c->fd, POLLOUT, deadline);
 		if (r)
 			return r;
 	}
@@ -299,7 +253,7 @@ static ssize_t conn_recv(struct xc_http_conn *c, int64_t deadline)
 
 	c->rpos = c->rlen = 0;
 	if (c->url.tls) {
-		ms = left_ms(deadline);
+		ms = xc_deadline_left(deadline);
 		n = xc_tls_read(c->tls, c->rbuf, sizeof(c->rbuf), ms == -2 ? 1 : ms);
 		if (n > 0)
 			c->rlen = (size_t)n;
@@ -317,7 +271,7 @@ static ssize_t conn_recv(struct xc_http_conn *c, int64_t deadline)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -errno;
-		r = wait_fd(c->fd, POLLIN, deadline);
+		r = xc_wait_fd(c->fd, POLLIN, deadline);
 		if (r)
 			return r;
 	}
@@ -394,7 +348,7 @@ static int build(struct xc_http_conn *c, const char *method, const char *path,
 
 static int read_head(struct xc_http_conn *c, int *got_bytes)
 {
-	int64_t deadline = deadline_of(c->timeout_ms);
+	int64_t deadline = xc_deadline(c->timeout_ms);
 	size_t used;
 	ssize_t n;
 	int r;
@@ -523,7 +477,7 @@ static int body_error(struct xc_http_conn *c, int r)
 
 ssize_t xc_http_read(struct xc_http_conn *c, void *buf, size_t len, int timeout_ms)
 {
-	int64_t deadline = deadline_of(timeout_ms);
+	int64_t deadline = xc_deadline(timeout_ms);
 	size_t used, got;
 	ssize_t n;
 	int r;

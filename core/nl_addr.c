@@ -10,6 +10,7 @@
 #include <net/if.h>
 #include <linux/if_addr.h>
 
+#include "deadline.h"
 #include "nl_addr.h"
 
 #define REQ_WORDS 64
@@ -172,14 +173,6 @@ static int on_dad_addr(const struct xc_addr *a, void *arg)
 	return 0;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int ignore_msg(const struct nlmsghdr *nlh, void *arg)
 {
 	(void)nlh;
@@ -226,7 +219,7 @@ static int dad_loop(struct xc_nl *nl, int ifindex, unsigned flags, long long dea
 			return ret < 0 ? ret : 0;
 		if (missed)
 			continue;
-		left = deadline - now_ms();
+		left = deadline - xc_now_ms();
 		if (left <= 0)
 			return -ETIMEDOUT;
 		ret = poll(&pfd, 1, (int)left);
@@ -240,7 +233,7 @@ static int dad_loop(struct xc_nl *nl, int ifindex, unsigned flags, long long dea
 
 int xc_nl_addr_wait(struct xc_nl *nl, int ifindex, unsigned flags, int timeout_ms)
 {
-	long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	long long deadline = xc_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	int err;
 
 	if (ifindex <= 0)

@@ -15,6 +15,7 @@
 #include <linux/veth.h>
 
 #include "podlink.h"
+#include "deadline.h"
 #include "nl_addr.h"
 #include "nl_route.h"
 #include "sysctl.h"
@@ -650,14 +651,6 @@ int xc_podlink_gc(struct xc_nl *host, int master, const char *network,
 
 /* ---- waiting for a port to come up ------------------------------------- */
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int ignore(const struct nlmsghdr *nlh, void *arg)
 {
 	(void)nlh;
@@ -677,7 +670,7 @@ static int up_loop(struct xc_nl *nl, int index, long long deadline)
 			return rc;
 		if (l.operstate == OPER_UP)
 			return 0;
-		left = deadline - now_ms();
+		left = deadline - xc_now_ms();
 		if (left <= 0)
 			return -ETIMEDOUT;
 		rc = poll(&pfd, 1, (int)left);
@@ -699,7 +692,7 @@ int xc_podlink_wait_up(struct xc_nl *nl, int index, int timeout_ms)
 		return rc;
 	if ((rc = xc_nl_join(nl, RTNLGRP_LINK)))
 		return rc;
-	rc = up_loop(nl, index, now_ms() + (timeout_ms > 0 ? timeout_ms : 0));
+	rc = up_loop(nl, index, xc_now_ms() + (timeout_ms > 0 ? timeout_ms : 0));
 	xc_nl_leave(nl, RTNLGRP_LINK);
 	while (xc_nl_recv(nl, ignore, NULL) > 0)
 		;

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
 
+#include "deadline.h"
 #include "tls.h"
 
 #define EOF_SEEN 1 /* pump(): the peer ended the stream */
@@ -260,42 +261,6 @@ int xc_tls_set_server_name(struct xc_tls_config *cfg, const char *name)
 
 /* ---- socket I/O ---------------------------------------------------------- */
 
-/* Deadlines are CLOCK_MONOTONIC milliseconds; -1 never, 0 do not wait. */
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t deadline_of(int timeout_ms)
-{
-	if (timeout_ms < 0)
-		return -1;
-	return timeout_ms ? now_ms() + timeout_ms : 0;
-}
-
-static int wait_fd(int fd, short events, int64_t deadline)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-	int64_t left;
-	int r;
-
-	for (;;) {
-		if (deadline == 0)
-			return -EAGAIN;
-		left = deadline < 0 ? -1 : deadline - now_ms();
-		if (deadline > 0 && left <= 0)
-			return -ETIMEDOUT;
-		r = poll(&p, 1, left < 0 ? -1 : (int)(left > 1000000 ? 1000000 : left));
-		if (r > 0)
-			return 0;
-		if (r < 0 && errno != EINTR)
-			return -errno;
-	}
-}
-
 static int send_rec(struct xc_tls_conn *t, int64_t deadline)
 {
 	size_t len;
@@ -314,7 +279,7 @@ static int send_rec(struct xc_tls_conn *t, int64_t deadline)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -errno;
-		r = wait_fd(t->fd, POLLOUT, deadline);
+		r = xc_wait_fd(t->fd, POLLOUT, deadline);
 		if (r)
 			return r;
 	}
@@ -339,7 +304,7 @@ static int recv_rec(struct xc_tls_conn *t, int64_t deadline)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -errno;
-		r = wait_fd(t->fd, POLLIN, deadline);
+		r = xc_wait_fd(t->fd, POLLIN, deadline);
 		if (r)
 			return r;
 	}
@@ -361,7 +326,7 @@ static int pump(struct xc_tls_conn *t, unsigned want, int64_t deadline)
 		if (st & BR_SSL_CLOSED)
 			return br_ssl_engine_last_error(eng) ? -EPROTO : EOF_SEEN;
 		if (st & BR_SSL_SENDREC)
-			r = send_rec(t, deadline ? deadline : deadline_of(t->send_timeout_ms));
+			r = send_rec(t, deadline ? deadline : xc_deadline(t->send_timeout_ms));
 		else if (st & want)
 			return 0;
 		else if (st & BR_SSL_RECVREC)
@@ -488,7 +453,7 @@ int xc_tls_connect(struct xc_tls_conn *t, const struct xc_tls_config *cfg,
 	/* SNI names a host; an address never goes there (RFC 6066). */
 	if (!br_ssl_client_reset(&t->sc, is_ip(t->identity) ? NULL : t->identity, 0))
 		return engine_error(t, -EPROTO);
-	r = pump(t, BR_SSL_SENDAPP, deadline_of(timeout_ms));
+	r = pump(t, BR_SSL_SENDAPP, xc_deadline(timeout_ms));
 	return r ? engine_error(t, r) : 0;
 }
 
@@ -496,7 +461,7 @@ ssize_t xc_tls_read(struct xc_tls_conn *t, void *buf, size_t len, int timeout_ms
 {
 	unsigned char *p;
 	size_t n;
-	int r = pump(t, BR_SSL_RECVAPP, deadline_of(timeout_ms));
+	int r = pump(t, BR_SSL_RECVAPP, xc_deadline(timeout_ms));
 
 	if (r == EOF_SEEN)
 		return 0;
@@ -515,7 +480,7 @@ ssize_t xc_tls_read(struct xc_tls_conn *t, void *buf, size_t len, int timeout_ms
 int xc_tls_write(struct xc_tls_conn *t, const void *buf, size_t len, int timeout_ms)
 {
 	br_ssl_engine_context *eng = &t->sc.eng;
-	int64_t deadline = deadline_of(timeout_ms ? timeout_ms : t->send_timeout_ms);
+	int64_t deadline = xc_deadline(timeout_ms ? timeout_ms : t->send_timeout_ms);
 	const unsigned char *src = buf;
 	unsigned char *dst;
 	size_t n;
@@ -535,7 +500,7 @@ int xc_tls_write(struct xc_tls_conn *t, const void *buf, size_t len, int timeout
 	}
 	br_ssl_engine_flush(eng, 0);
 	while (br_ssl_engine_current_state(eng) & BR_SSL_SENDREC) {
-		r = send_rec(t, deadline ? deadline : deadline_of(t->send_timeout_ms));
+		r = send_rec(t, deadline ? deadline : xc_deadline(t->send_timeout_ms));
 		if (r)
 			return engine_error(t, r);
 	}
