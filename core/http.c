@@ -467,7 +467,10 @@ static int body_error(struct xc_http_conn *c, int r)
 		fail(c, r, "no response data within the timeout");
 	else if (r == -ENOBUFS)
 		fail(c, r, "response body larger than the buffer");
-	else if (r == -EPROTO || r == -E2BIG)
+	else if (r == -E2BIG)
+		fail(c, r, "a chunk extension over %d bytes or trailer fields over %d bytes",
+		     XC_HTTP_CHUNK_EXT_MAX, XC_HTTP_TRAILER_MAX);
+	else if (r == -EPROTO)
 		fail(c, r, "malformed response body");
 	else if (!c->err[0])
 		fail(c, r, "receive: %s", strerror(-r));

@@ -41,6 +41,8 @@
 #define XC_HTTP_HEAD_MAX 8192   /* response status line + header fields */
 #define XC_HTTP_FIELDS_MAX 64   /* response header fields */
 #define XC_HTTP_REQ_MAX 8192    /* request line + header fields */
+#define XC_HTTP_CHUNK_EXT_MAX 4096 /* chunk extensions: ignored, but bounded */
+#define XC_HTTP_TRAILER_MAX 8192   /* trailer fields: ignored, but bounded */
 #define XC_HTTP_RBUF 16384
 #define XC_HTTP_ERRLEN 400
 

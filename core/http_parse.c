@@ -8,8 +8,6 @@
 
 #include "http.h"
 
-#define EXT_MAX 4096      /* chunk extensions: ignored, but bounded */
-#define TRAILER_MAX 8192  /* trailer fields: ignored, but bounded */
 #define LEN_MAX ((uint64_t)1 << 62)
 
 enum bstate {
@@ -295,7 +293,7 @@ static int chunk_byte(struct xc_http_resp *r, int c)
 	case B_EXT:
 		if (c == '\n')
 			return size_done(r);
-		return ++r->extra > EXT_MAX ? -E2BIG : 0;
+		return ++r->extra > XC_HTTP_CHUNK_EXT_MAX ? -E2BIG : 0;
 	case B_SIZE_LF:
 		return c == '\n' ? size_done(r) : -EPROTO;
 	case B_CHUNK_CR:
@@ -308,11 +306,11 @@ static int chunk_byte(struct xc_http_resp *r, int c)
 		if (c == '\n')
 			return r->bstate = B_DONE, 0;
 		r->bstate = c == '\r' ? B_TRAILER_LF : B_TRAILER_LINE;
-		return ++r->extra > TRAILER_MAX ? -E2BIG : 0;
+		return ++r->extra > XC_HTTP_TRAILER_MAX ? -E2BIG : 0;
 	case B_TRAILER_LINE:
 		if (c == '\n')
 			r->bstate = B_TRAILER;
-		return ++r->extra > TRAILER_MAX ? -E2BIG : 0;
+		return ++r->extra > XC_HTTP_TRAILER_MAX ? -E2BIG : 0;
 	case B_TRAILER_LF:
 		return c == '\n' ? (r->bstate = B_DONE, 0) : -EPROTO;
 	}

@@ -211,7 +211,10 @@ static void ca_end(struct pem_job *j)
 	if (!pk || j->err)
 		return;
 	if (cfg->ta_num == cfg->ta_max) {
-		fail(j, -ENOSPC, "%s: too many CA certificates for the store", "PEM");
+		char max[24];
+
+		snprintf(max, sizeof(max), "%zu", cfg->ta_max);
+		fail(j, -ENOSPC, "PEM: more than %s CA certificates", max);
 		return;
 	}
 	ta = &cfg->ta[cfg->ta_num];

@@ -138,6 +138,10 @@ def route(sock, cid, nreq, req, peer_cn):
     elif name == "/badchunk":
         send(sock, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nbad\r\n")
         return False
+    elif name == "/longext":
+        send(sock, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+             b"1;x=" + b"e" * 5000 + b"\r\nz\r\n0\r\n\r\n")
+        return False
     elif name == "/gzip":
         send(sock, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n")
         return False

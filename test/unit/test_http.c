@@ -489,6 +489,9 @@ static void test_live_limits(int port)
 	T_INT(n, 1000);
 	T_INT(fetch("/gzip", sizeof(body), &n), -ENOTSUP);
 	T_INT(fetch("/badchunk", sizeof(body), &n), -EPROTO);
+	T(strstr(conn.err, "malformed response body") != NULL);
+	T_INT(fetch("/longext", sizeof(body), &n), -E2BIG);
+	T(strstr(conn.err, "chunk extension over 4096 bytes") != NULL);
 	T_INT(fetch("/truncated", sizeof(body), &n), -ECONNRESET);
 	T_INT(fetch("/chunktrunc", sizeof(body), &n), -ECONNRESET);
 	T(strstr(conn.err, "before the end") != NULL);

@@ -105,6 +105,7 @@ static void test_pem_anchors(void)
 	/* Full store: nothing of the failed call is kept. */
 	xc_tls_config_init(&cfg, anchors, 1, store, sizeof(store));
 	T_INT(xc_tls_add_ca_file(&cfg, cert("ca-bundle.crt")), -ENOSPC);
+	T(strstr(cfg.err, "more than 1 CA certificates") != NULL);
 	T_INT(cfg.ta_num, 0);
 	T_INT(cfg.mem_used, 0);
 	xc_tls_config_init(&cfg, anchors, 8, store, 40);
