@@ -345,6 +345,9 @@ int xc_cni_valid_netns(const char *s, struct xc_cni_err *err)
 {
 	if (s && s[0] == '/' && strlen(s) <= XC_CNI_PATH_MAX)
 		return 0;
+	if (s && s[0] == '/')
+		return xc_cni_errf(err, XC_CNI_E_ENV, "CNI_NETNS is too long (at most %d bytes)",
+				   XC_CNI_PATH_MAX);
 	xc_cni_errf(err, XC_CNI_E_ENV, "CNI_NETNS must be an absolute path");
 	xc_cni_err_details(err, "got \"%.64s\"; it names the pod's network namespace, "
 			   "e.g. /var/run/netns/NAME or /proc/PID/ns/net", s ? s : "");

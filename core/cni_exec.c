@@ -40,7 +40,10 @@ static int find_plugin(const char *path, const char *type, char *out, size_t siz
 	return -ENOENT;
 }
 
-/* Our environment with CNI_COMMAND replaced; env[] ends with NULL. */
+/*
+ * Our environment with CNI_COMMAND replaced: at most max variables, so
+ * env[] has max + 1 slots (it ends with NULL).
+ */
 static int build_env(char *const *envp, const char *cmd_var, char **env, size_t max)
 {
 	size_t n = 0;
@@ -48,7 +51,8 @@ static int build_env(char *const *envp, const char *cmd_var, char **env, size_t 
 	for (; envp && *envp; envp++) {
 		if (!strncmp(*envp, "CNI_COMMAND=", 12))
 			continue;
-		if (n + 2 >= max)
+		/* this one and CNI_COMMAND */
+		if (n + 2 > max)
 			return -E2BIG;
 		env[n++] = *envp;
 	}
@@ -152,6 +156,7 @@ static int pump(struct run *r, const struct xc_cni_exec *x)
 	struct pollfd pf[2] = { { r->out, POLLIN, 0 }, { r->in, POLLOUT, 0 } };
 	int64_t left = r->deadline - xc_now_ms();
 	ssize_t n;
+	char extra;
 
 	if (left <= 0)
 		return -ETIMEDOUT;
@@ -169,9 +174,13 @@ static int pump(struct run *r, const struct xc_cni_exec *x)
 	}
 	if (!(pf[0].revents & (POLLIN | POLLHUP | POLLERR)))
 		return 0;
+	/* Full: the end of the output still fits, one byte more does not. */
 	if (r->out_len + 1 >= x->out_size)
+		n = read(r->out, &extra, 1);
+	else
+		n = read(r->out, x->out + r->out_len, x->out_size - 1 - r->out_len);
+	if (n > 0 && r->out_len + 1 >= x->out_size)
 		return -EMSGSIZE;
-	n = read(r->out, x->out + r->out_len, x->out_size - 1 - r->out_len);
 	if (n > 0)
 		r->out_len += (size_t)n;
 	else if (n == 0)
@@ -290,7 +299,7 @@ static long run_plugin(const struct xc_cni_exec *x, const char *file, char **env
 long xc_cni_exec_plugin(const struct xc_cni_exec *x, int *status, struct xc_cni_err *err)
 {
 	char file[XC_CNI_PATH_MAX + 1], cmd_var[32];
-	char *env[EXEC_MAX_ENV];
+	char *env[EXEC_MAX_ENV + 1];
 	int rc;
 
 	if (!x->out || x->out_size < 2)

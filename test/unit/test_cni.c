@@ -535,6 +535,8 @@ static void test_attachments(void)
 	T(xc_cni_attachment_find(tab, 3, "c", NULL));
 	T(!xc_cni_attachment_find(tab, 3, "e", NULL));
 	T(xc_cni_attachments(&c, tab, 2, &err) < 0);
+	T_INT(err.code, 7);
+	T(strstr(err.msg, "cni.dev/valid-attachments has more than 2 entries"));
 	T_INT(conf("{\"cniVersion\":\"1.1.0\",\"name\":\"n\",\"type\":\"t\","
 		   "\"cni.dev/valid-attachments\":[{\"containerID\":\"a\"}]}", &c, NULL), 0);
 	T(xc_cni_attachments(&c, tab, 4, &err) < 0);
