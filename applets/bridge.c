@@ -205,13 +205,25 @@ static int ipam_exec(struct br *b, enum xc_cni_cmd cmd, struct xc_cni_result *r,
 
 static int open_pod_ns(struct br *b, struct xc_cni_err *err)
 {
-	b->podfd = xc_netns_open(b->cni.env.netns);
+	const char *ns = b->cni.env.netns, *kind;
+
+	b->podfd = xc_netns_open_kind(ns, &kind);
 	if (b->podfd >= 0)
 		return 0;
-	xc_cni_errf(err, XC_CNI_E_NETNS, "CNI_NETNS %s: %s", b->cni.env.netns,
-		    b->podfd == -ENOENT ? "no such network namespace" :
-		    b->podfd == -ENOTSUP ? "not a network namespace (not on nsfs)" :
-		    strerror(-b->podfd));
+	if (b->podfd == -EINVAL)
+		xc_cni_errf(err, XC_CNI_E_NETNS, "CNI_NETNS must be an absolute path without "
+			    ". or .. components naming a network namespace: %s", ns);
+	else if (b->podfd == -EMEDIUMTYPE && kind)
+		xc_cni_errf(err, XC_CNI_E_NETNS, "CNI_NETNS %s is a %s namespace, not a "
+			    "network namespace", ns, kind);
+	else if (b->podfd == -EMEDIUMTYPE)
+		xc_cni_errf(err, XC_CNI_E_NETNS, "CNI_NETNS %s is a namespace of another "
+			    "type, not a network namespace", ns);
+	else
+		xc_cni_errf(err, XC_CNI_E_NETNS, "CNI_NETNS %s: %s", ns,
+			    b->podfd == -ENOENT ? "no such network namespace" :
+			    b->podfd == -ENOTSUP ? "not a network namespace (not on nsfs)" :
+			    strerror(-b->podfd));
 	return b->podfd;
 }
 

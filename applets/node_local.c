@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cni.h"
@@ -396,19 +397,39 @@ static void resolv_line(char *line, struct xc_cni_dns *d)
 
 static int read_resolv(const char *path, struct xc_cni_dns *d, struct xc_cni_err *err)
 {
-	static char buf[RESOLV_MAX];
+	static char buf[RESOLV_MAX + 1];
 	char *line, *next;
-	ssize_t n = -1;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	size_t len = 0;
+	ssize_t n = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-	}
-	if (n < 0)
+	if (fd < 0)
 		return xc_cni_errf(err, XC_CNI_E_IO, "cannot read ipam.resolvConf %s: %s", path,
 				   strerror(errno));
-	buf[n] = '\0';
+	/* A FIFO or a device would block or never end. */
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return xc_cni_errf(err, XC_CNI_E_CONFIG, "ipam.resolvConf %s is not a regular "
+				   "file", path);
+	}
+	while (len <= RESOLV_MAX && (n = read(fd, buf + len, RESOLV_MAX + 1 - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return xc_cni_errf(err, XC_CNI_E_IO, "cannot read ipam.resolvConf %s: %s", path,
+				   strerror((int)-n));
+	if (len > RESOLV_MAX)
+		return xc_cni_errf(err, XC_CNI_E_CONFIG, "ipam.resolvConf %s is larger than the "
+				   "limit of %d bytes", path, RESOLV_MAX);
+	buf[len] = '\0';
 	for (line = buf; line; line = next) {
 		next = strchr(line, '\n');
 		if (next)

@@ -35,6 +35,7 @@ const char nodes_usage[] =
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 
 #include "json.h"
@@ -310,6 +311,8 @@ int nodes_main(int argc, char **argv)
 	int watch_timeout = 0, i, rc;
 	char *end;
 
+	/* It holds the token (for hours with --watch): no core dump, no ptrace by peers. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	memset(&sel, 0, sizeof(sel));
 	xc_log_init("nodes", 0);
 	for (i = 1; i < argc; i++) {
@@ -355,6 +358,9 @@ int nodes_main(int argc, char **argv)
 	if (client.insecure)
 		xc_warn("%s: insecure-skip-tls-verify: the API server's certificate is not checked",
 			client.cfg.source);
+	if (client.plain)
+		xc_warn("%s: %s is plain http: credentials are sent unencrypted (loopback only)",
+			client.cfg.source, client.cfg.server);
 	if (st.watch)
 		return follow(&st, &sel, (unsigned)limit, watch_timeout);
 	rc = xc_k8s_list(&client, &sel, (unsigned)limit, objbuf, sizeof(objbuf), on_event, &st, rv);

@@ -50,10 +50,14 @@ const char router_usage[] =
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <netinet/in.h>
+#include <linux/capability.h>
 #include <linux/rtnetlink.h>
 
 #include "httpd.h"
@@ -648,6 +652,47 @@ static int configure(int argc, char **argv)
 
 /* ---- main ------------------------------------------------------------- */
 
+/*
+ * The router holds the API token for months and needs only CAP_NET_ADMIN
+ * (routes, links, neighbours and device settings all go through netlink;
+ * its files are root's, so uid 0 needs no DAC override): whoever subverts it
+ * gets no more, and cannot core-dump or ptrace the token out of it.
+ */
+static void drop_privileges(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+	const uint32_t keep = 1u << CAP_NET_ADMIN;
+	const char *step = "capget";
+	int c;
+
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		xc_debug("no_new_privs: %s", strerror(errno));
+	if (geteuid() != 0) {
+		xc_debug("not uid 0: capabilities left as they are");
+		return;
+	}
+	if (syscall(SYS_capget, &h, d))
+		goto fail;
+	step = "dropping the bounding set";
+	for (c = 0; prctl(PR_CAPBSET_READ, c, 0, 0, 0) >= 0; c++)
+		if (c != CAP_NET_ADMIN && prctl(PR_CAPBSET_DROP, c, 0, 0, 0))
+			goto fail;
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	d[0].effective &= keep;
+	d[0].permitted &= keep;
+	d[0].inheritable = 0;
+	memset(&d[1], 0, sizeof(d[1]));
+	step = "capset";
+	if (syscall(SYS_capset, &h, d))
+		goto fail;
+	xc_debug("capabilities: CAP_NET_ADMIN only%s", d[0].effective ? "" : " (not held)");
+	return;
+fail:
+	xc_debug("%s: %s: capabilities left as they are", step, strerror(errno));
+}
+
 static int cleanup(void)
 {
 	unsigned long before;
@@ -681,6 +726,9 @@ static int open_source(void)
 	}
 	if (R.src.k && R.src.k->insecure)
 		xc_warn("the API server's certificate is not verified (insecure-skip-tls-verify)");
+	if (R.src.k && R.src.k->plain)
+		xc_warn("%s is plain http: credentials are sent unencrypted (loopback only)",
+			R.src.k->cfg.server);
 	if (R.src.k)
 		R.src.k->http.timeout_ms = 10000;  /* under the liveness probe's 3 x 10 s */
 	xc_info("node %s, nodes from %s, protocol %u, table %u", R.o.self,
@@ -724,6 +772,7 @@ int router_main(int argc, char **argv)
 	rc = configure(argc, argv);
 	if (rc)
 		return rc;
+	drop_privileges();
 	xc_nodetab_init(&R.nodes);
 	xc_nodetab_init(&R.amap);
 	R.nodes.notify = on_node;

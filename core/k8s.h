@@ -153,6 +153,7 @@ struct xc_k8s_client {
 	struct xc_http_conn http;
 	struct xc_tls_conn tconn;
 	int insecure;            /* certificates are not verified: the caller warns */
+	int plain;               /* credentials go over plain http to loopback: the caller warns */
 	long retry_after;        /* seconds from the last 429/5xx (Retry-After), or -1 */
 	int status;              /* HTTP status of the last response, 0 if none */
 	int watching;            /* a watch owns the connection */
@@ -173,7 +174,10 @@ struct xc_k8s_client {
  * connection object; nothing is connected yet. A token file is read now,
  * so a missing one is reported here. If k->insecure is set afterwards,
  * the caller must log a warning: the server's certificate will not be
- * checked. Returns 0 or a negative errno with k->err set.
+ * checked. A plain http server with a token or client certificate is
+ * refused (-EINVAL) unless its host is loopback (localhost, 127.0.0.0/8,
+ * ::1); then k->plain is set and the caller must warn too. Returns 0 or a
+ * negative errno with k->err set.
  */
 int xc_k8s_client_init(struct xc_k8s_client *k, const struct xc_k8s_opts *opts);
 

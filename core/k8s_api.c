@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -265,13 +267,47 @@ static int tls_setup(struct xc_k8s_client *k)
 	return 0;
 }
 
+static int loopback_host(const char *host)
+{
+	static const uint8_t one6[16] = { [15] = 1 };
+	struct xc_ip ip;
+
+	if (!strcasecmp(host, "localhost"))
+		return 1;
+	if (xc_ip_parse(host, &ip))
+		return 0;
+	return ip.family == AF_INET ? ip.a[0] == 127 : !memcmp(ip.a, one6, sizeof(one6));
+}
+
+/*
+ * Plain http carries the bearer token in clear, and a client certificate
+ * authenticates nothing without TLS: only a loopback server (an apiserver
+ * proxy on the node) may have them, and the caller warns then.
+ */
+static int plain_check(struct xc_k8s_client *k)
+{
+	const struct xc_k8s_config *c = &k->cfg;
+	int token = c->token[0] || c->token_file[0];
+	int cert = c->cert_len || c->key_len || c->cert_file[0] || c->key_file[0];
+
+	if (k->http.url.tls || (!token && !cert))
+		return 0;
+	if (loopback_host(k->http.url.host)) {
+		k->plain = 1;
+		return 0;
+	}
+	return xc_k8s_fail(k, -EINVAL, "%s: server %s is plain http: refusing to send %s in "
+			   "clear to a host that is not loopback (use https)", c->source,
+			   c->server, token ? "the bearer token" : "a client certificate");
+}
+
 int xc_k8s_client_init_config(struct xc_k8s_client *k, const struct xc_k8s_config *cfg)
 {
 	int rc;
 
 	if (&k->cfg != cfg)
 		memcpy(&k->cfg, cfg, sizeof(*cfg));
-	k->insecure = 0;
+	k->insecure = k->plain = 0;
 	k->retry_after = -1;
 	k->status = 0;
 	k->watching = 0;
@@ -280,10 +316,14 @@ int xc_k8s_client_init_config(struct xc_k8s_client *k, const struct xc_k8s_confi
 	k->have_token = 0;
 	k->auth[0] = 0;
 	k->http.fd = -1;
-	rc = tls_setup(k);
-	if (!rc && xc_http_init(&k->http, k->cfg.server, &k->tls, &k->tconn))
+	rc = 0;
+	if (xc_http_init(&k->http, k->cfg.server, &k->tls, &k->tconn))
 		rc = xc_k8s_fail(k, -EINVAL, "%s: server: \"%.200s\" is not an http(s) URL",
 				 k->cfg.source, k->cfg.server);
+	if (!rc)
+		rc = plain_check(k);
+	if (!rc)
+		rc = tls_setup(k);
 	if (!rc && k->cfg.token[0])
 		rc = set_token(k, k->cfg.token, strlen(k->cfg.token),
 			       k->cfg.token_field[0] ? k->cfg.token_field : "token");

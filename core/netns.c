@@ -49,13 +49,32 @@ int xc_netns_check_fd(int fd)
 	type = ioctl(fd, NS_GET_NSTYPE);
 	if (type < 0)
 		return errno == ENOTTY ? 0 : -errno;
-	return type == CLONE_NEWNET ? 0 : -EINVAL;
+	return type == CLONE_NEWNET ? 0 : -EMEDIUMTYPE;
 }
 
-int xc_netns_open(const char *path)
+const char *xc_netns_kind(int fd)
+{
+	static const struct { int type; const char *name; } kinds[] = {
+		{ CLONE_NEWNET, "network" }, { CLONE_NEWNS, "mnt" },
+		{ CLONE_NEWUTS, "uts" }, { CLONE_NEWIPC, "ipc" },
+		{ CLONE_NEWPID, "pid" }, { CLONE_NEWUSER, "user" },
+		{ CLONE_NEWCGROUP, "cgroup" }, { 0x00000080 /* CLONE_NEWTIME */, "time" },
+	};
+	int type = ioctl(fd, NS_GET_NSTYPE);
+
+	for (size_t i = 0; type >= 0 && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (kinds[i].type == type)
+			return kinds[i].name;
+	return NULL;
+}
+
+int xc_netns_open_kind(const char *path, const char **kind)
 {
 	struct stat st;
 	int fd, err;
+
+	if (kind)
+		*kind = NULL;
 
 	err = path_ok(path);
 	if (err)
@@ -72,11 +91,18 @@ int xc_netns_open(const char *path)
 	if (fd < 0)
 		return -errno;
 	err = xc_netns_check_fd(fd);
+	if (err == -EMEDIUMTYPE && kind)
+		*kind = xc_netns_kind(fd);
 	if (err) {
 		close(fd);
 		return err;
 	}
 	return fd;
+}
+
+int xc_netns_open(const char *path)
+{
+	return xc_netns_open_kind(path, NULL);
 }
 
 int xc_netns_open_self(void)

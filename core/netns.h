@@ -18,19 +18,28 @@
  * Open the network namespace at path. Returns a file descriptor
  * (O_CLOEXEC), -EINVAL for a relative path or one with "." or ".."
  * components, -ENAMETOOLONG, -ENOTSUP when the file is not a namespace
- * (not on nsfs), -EINVAL when it is a namespace of another type, or open's
- * error (-ENOENT, ...).
+ * (not on nsfs), -EMEDIUMTYPE when it is a namespace of another type, or
+ * open's error (-ENOENT, ...).
  */
 int xc_netns_open(const char *path);
+
+/*
+ * The same; on -EMEDIUMTYPE *kind names the namespace's type ("mnt",
+ * "uts", ...) for the caller's message, else it is NULL.
+ */
+int xc_netns_open_kind(const char *path, const char **kind);
 
 /* Open the calling thread's own network namespace. */
 int xc_netns_open_self(void);
 
 /*
  * Check that fd refers to a network namespace: 0, -ENOTSUP when it is not
- * on nsfs, -EINVAL when it is another kind of namespace.
+ * on nsfs, -EMEDIUMTYPE when it is another kind of namespace.
  */
 int xc_netns_check_fd(int fd);
+
+/* The type of the namespace fd refers to, as lsns(8) names it ("mnt", ...), or NULL. */
+const char *xc_netns_kind(int fd);
 
 /*
  * Move the calling thread into the namespace nsfd. *saved receives a

@@ -124,6 +124,21 @@ check_out "resolvConf becomes dns" \
 	'{"nameservers": ["10.96.0.10"], "domain": "cluster.local", "search": ["a.svc", "b.svc"], "options": ["ndots:5"]}' \
 	sh -c 'echo "$1" | run_nl ADD r1 | python3 -c "import json,sys; print(json.dumps(json.load(sys.stdin)[\"dns\"]))"' \
 	_ "$(conf_ipam 1.0.0 '"dataDir":"'"$D"'/rs","subnet":"10.9.3.0/24","resolvConf":"'"$D"'/resolv"')"
+# F4: a resolv.conf over the limit was cut silently at the first read(2);
+# a FIFO hung node-local for ever
+{ head -c 65536 /dev/zero | tr '\0' '#'; printf '\nnameserver 10.96.0.11\n'; } > "$D/resolv-big"
+resolv_conf() { conf_ipam 1.0.0 '"dataDir":"'"$D"'/rs","subnet":"10.9.3.0/24","resolvConf":"'"$1"'"'; }
+expect_code "F4: resolvConf over 64 KiB: code 7" 7 ADD r2 "$(resolv_conf "$D/resolv-big")"
+check_grep "F4: ... the limit named" 'resolv-big is larger than the limit of 65536 bytes' \
+	sh -c 'echo "$1" | run_nl ADD r2' _ "$(resolv_conf "$D/resolv-big")"
+head -c 65513 "$D/resolv-big" > "$D/resolv-64k"
+printf '\nnameserver 10.96.0.12\n' >> "$D/resolv-64k"
+check_grep "F4: resolvConf of exactly 64 KiB is read to its end" '"nameservers":\["10\.96\.0\.12"\]' \
+	sh -c 'echo "$1" | run_nl ADD r3 | tr -d " \n"' _ "$(resolv_conf "$D/resolv-64k")"
+mkfifo "$D/resolv-fifo"
+check_grep "F4: resolvConf a FIFO: code 7 at once, not a hang" \
+	'"code": 7.*"msg": "ipam.resolvConf [^"]*resolv-fifo is not a regular file"' \
+	sh -c 'echo "$1" | timeout 5 run_nl ADD r4 | tr -d "\n"' _ "$(resolv_conf "$D/resolv-fifo")"
 
 # --- sequences per spec version (round-robin, wrap, dual-stack pairing) --------
 for v in 0.3.0 0.3.1 0.4.0 1.0.0 1.1.0; do

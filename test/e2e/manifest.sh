@@ -229,7 +229,25 @@ def brief(path, image):
         "router: node-local's network dir (podcidrs) at the host's path")
     used = [m["name"] for c in inits + ctrs for m in c.get("volumeMounts", [])]
     out(all(n in vols for n in used) and sorted(set(used)) == sorted(vols), "every mount has a volume, every volume a mount")
-    out(all(g(v, "hostPath", "type") == "DirectoryOrCreate" for v in vols.values()), "hostPath volumes DirectoryOrCreate")
+    out(all(g(v, "hostPath", "type") == "DirectoryOrCreate" for v in vols.values() if "hostPath" in v),
+        "hostPath volumes DirectoryOrCreate")
+    # F3: the service-account token goes to the router alone
+    out(spec.get("automountServiceAccountToken") is False, "pod: automountServiceAccountToken false")
+    sadir = "/var/run/secrets/kubernetes.io/serviceaccount"
+    tok = vols.get(mounts(rt).get(sadir), {})
+    srcs = g(tok, "projected", "sources") or []
+    kinds = lambda k: [x[k] for x in srcs if k in x]
+    out(any(m.get("mountPath") == sadir and m.get("readOnly") is True for m in rt.get("volumeMounts", [])),
+        "router: service-account folder mounted read-only")
+    out([x.get("path") for x in kinds("serviceAccountToken")] == ["token"]
+        and [(x.get("name"), x.get("items")) for x in kinds("configMap")] ==
+        [("kube-root-ca.crt", [{"key": "ca.crt", "path": "ca.crt"}])]
+        and [x.get("items") for x in kinds("downwardAPI")] ==
+        [[{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]],
+        "router: projected token, kube-root-ca.crt and namespace, as the automatic mount")
+    out(not any(m["name"] == mounts(rt).get(sadir) or m.get("mountPath", "").startswith("/var/run/secrets")
+                for c in inits for m in c.get("volumeMounts", [])),
+        "install: no service-account token mounted")
     out(not any("token" in str(m).lower() or "kubeconfig" in str(m).lower()
                 for c in inits for m in c.get("volumeMounts", []) + c.get("env", [])),
         "install gets no token or kubeconfig")
@@ -270,6 +288,11 @@ def mutate(path, what, outp):
         by["ServiceAccount"]["metdata"] = by["ServiceAccount"].pop("metadata")
     elif what == "container-without-name":
         del rt["name"]
+    elif what == "token-automounted":
+        pod["automountServiceAccountToken"] = True
+    elif what == "token-in-install":
+        pod["initContainers"][0]["volumeMounts"].append(
+            {"name": "kube-api-access", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"})
     else:
         sys.exit("no mutation " + what)
     yaml.safe_dump_all(docs, open(outp, "w"), sort_keys=False)
@@ -361,6 +384,11 @@ for m in misspelled-hostNetwork runAsUser-string readOnlyRootFilesystem-string c
 	python3 "$T/check.py" mutate "$MANIFEST" $m "$T/$m.yaml"
 	python3 "$T/check.py" schema "$T/$m.yaml" > "$T/$m.schema" 2>&1
 	check "schema check catches $m" fails "$T/$m.schema"
+done
+for m in token-automounted token-in-install; do   # F3
+	python3 "$T/check.py" mutate "$MANIFEST" $m "$T/$m.yaml"
+	python3 "$T/check.py" brief "$T/$m.yaml" "$PLACEHOLDER" > "$T/$m.brief" 2>&1
+	check "design check catches $m" fails "$T/$m.brief"
 done
 if [ -n "$KUBECTL" ]; then
 	for m in misspelled-hostNetwork runAsUser-string readOnlyRootFilesystem-string capabilities-add-string \

@@ -284,11 +284,16 @@ def main(argv):
     opts = {"server": os.environ.get("FAKEAPI_URL"), "cacert": os.environ.get("FAKEAPI_CA"),
             "token": os.environ.get("FAKEAPI_TOKEN")}
     log = False
-    while argv and argv[0].startswith("--"):
+    while argv and argv[0].startswith("-"):
+        if argv[0] in ("-h", "--help"):
+            print(__doc__)
+            return 0
         if argv[0] == "--log":
             log = True
             argv = argv[1:]
             continue
+        if len(argv) < 2 or not argv[0].startswith("--"):
+            sys.exit("fakectl: %s needs a value (--help for usage)" % argv[0])
         opts[argv[0][2:]] = argv[1]
         argv = argv[2:]
     if not argv:

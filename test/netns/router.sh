@@ -43,6 +43,10 @@ one_mode() {
 	rt_nodes "$NODES" $ALL
 	start_all "$mode"
 	check "$mode: routes installed" wait_for 5 installed
+	# F2: what routes, links and tunnels need is CAP_NET_ADMIN (0x1000), nothing more
+	check_out "$mode: router runs with CAP_NET_ADMIN only, NoNewPrivs" \
+		"CapPrm: 0000000000001000 CapEff: 0000000000001000 CapBnd: 0000000000001000 NoNewPrivs: 1 " \
+		awk '/^(Cap(Prm|Eff|Bnd)|NoNewPrivs):/ { printf "%s %s ", $1, $2 }' "/proc/$RT_PID_1/status"
 	for a in 1 2 3; do
 		for b in 1 2 3; do
 			[ "$a" = "$b" ] && continue

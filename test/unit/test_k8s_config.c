@@ -382,6 +382,45 @@ static void test_kubeconfig_fifo(void)
 	rmdir(dir);
 }
 
+/* F1: credentials over plain http only to loopback, and then flagged for a warning */
+static void test_plain_http(void)
+{
+	static struct xc_k8s_client kcl;
+	static const struct { const char *server, *user; int rc, plain; } cases[] = {
+		{ "http://198.18.0.1:8080", "token: t", -EINVAL, 0 },
+		{ "http://api.example:80", "tokenFile: /nonexistent", -EINVAL, 0 },
+		{ "http://198.18.0.1", "client-certificate: /c\n    client-key: /k", -EINVAL, 0 },
+		{ "http://[fd00::1]:8080", "token: t", -EINVAL, 0 },
+		{ "http://128.0.0.1:8080", "token: t", -EINVAL, 0 },
+		{ "http://127.0.0.1:8080", "token: t", 0, 1 },
+		{ "http://127.9.8.7:8080", "token: t", 0, 1 },
+		{ "http://localhost:8080", "token: t", 0, 1 },
+		{ "http://[::1]:8080", "token: t", 0, 1 },
+		{ "http://198.18.0.1:8080", "a: b", 0, 0 },       /* anonymous: nothing to leak */
+		{ "https://198.18.0.1:8080\n    insecure-skip-tls-verify: true", "token: t", 0, 0 },
+	};
+	char text[1024];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "current-context: x\ncontexts:\n- name: x\n  context:\n"
+			 "    cluster: c\n    user: u\nclusters:\n- name: c\n  cluster:\n"
+			 "    server: %s\nusers:\n- name: u\n  user:\n    %s\n", cases[i].server,
+			 cases[i].user);
+		T_INT(kc(text, "/x/kc", NULL), 0);
+		T_INT(xc_k8s_client_init_config(&kcl, &cfg), cases[i].rc);
+		T_INT(kcl.plain, cases[i].plain);
+		if (cases[i].rc)
+			T(strstr(kcl.err, "is plain http: refusing to send") != NULL);
+		xc_k8s_client_close(&kcl);
+	}
+	T_INT(kc("current-context: x\ncontexts:\n- name: x\n  context:\n    cluster: c\n"
+		 "    user: u\nclusters:\n- name: c\n  cluster:\n    server: http://198.18.0.1:80\n"
+		 "users:\n- name: u\n  user:\n    token: t\n", "/x/kc", NULL), 0);
+	T_INT(xc_k8s_client_init_config(&kcl, &cfg), -EINVAL);
+	T_STR(kcl.err, "kubeconfig /x/kc: server http://198.18.0.1:80 is plain http: refusing to "
+	      "send the bearer token in clear to a host that is not loopback (use https)");
+}
+
 int main(void)
 {
 	test_kubeconfig();
@@ -391,5 +430,6 @@ int main(void)
 	test_podcidr_cache();
 	test_podcidr_links();
 	test_kubeconfig_fifo();
+	test_plain_http();
 	return t_done("test_k8s_config");
 }

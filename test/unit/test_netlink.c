@@ -298,7 +298,15 @@ static void test_netns_paths(void)
 	T_INT(xc_netns_open("/etc/hostname"), -ENOTSUP);
 	T_INT(xc_netns_open("/dev/null"), -ENOTSUP);
 	T_INT(xc_netns_open("/nonexistent/netns"), -ENOENT);
-	T_INT(xc_netns_open("/proc/self/ns/uts"), -EINVAL);
+	T_INT(xc_netns_open("/proc/self/ns/uts"), -EMEDIUMTYPE);
+	{
+		const char *kind = "x";
+
+		T_INT(xc_netns_open_kind("/proc/self/ns/mnt", &kind), -EMEDIUMTYPE);
+		T_STR(kind, "mnt");
+		T_INT(xc_netns_open_kind("/proc/./self/ns/net", &kind), -EINVAL);
+		T(kind == NULL);
+	}
 	snprintf(fifo, sizeof(fifo), "/tmp/xct-nl-fifo-%d", (int)getpid());
 	if (mkfifo(fifo, 0600) == 0) {
 		T_INT(xc_netns_open(fifo), -ENOTSUP);   /* and it did not block */
