@@ -440,7 +440,8 @@ static int setup_pod(struct br *b, struct xc_cni_err *err)
 		v6 |= b->res.ips[i].address.ip.family == AF_INET6;
 	if (v6 && b->v6_off && (rc = in_pod(b, ipv6_on, err)))
 		return rc;
-	n6 = xc_podlink_configure(&b->pod, b->pod_index, &b->res, IF_POD, what, sizeof(what));
+	n6 = xc_podlink_configure(&b->pod, b->pod_index, &b->res, IF_POD, b->conf.enable_dad,
+				  what, sizeof(what));
 	if (n6 < 0)
 		return kfail(err, &b->pod, n6, "adding %s on %s", what, ifname);
 	if (!n6)

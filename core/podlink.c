@@ -408,7 +408,7 @@ static int add_route(struct xc_nl *pod, int ifindex, const struct xc_cni_route *
 }
 
 int xc_podlink_configure(struct xc_nl *pod, int ifindex, const struct xc_cni_result *r,
-			 int iface, char *what, size_t what_size)
+			 int iface, int dad, char *what, size_t what_size)
 {
 	const struct xc_ip *gw4 = NULL, *gw6 = NULL, *gw;
 	struct xc_addr a;
@@ -422,12 +422,19 @@ int xc_podlink_configure(struct xc_nl *pod, int ifindex, const struct xc_cni_res
 		memset(&a, 0, sizeof(a));
 		a.ifindex = ifindex;
 		a.prefix = ip->address;
+		/*
+		 * Without DAD an address is still tentative until the kernel's
+		 * DAD work runs, seconds later on a busy node: NODAD makes it
+		 * usable at once, and there is nothing to wait for.
+		 */
+		if (ip->address.ip.family == AF_INET6 && !dad)
+			a.flags = IFA_F_NODAD;
 		err = xc_nl_addr_add(pod, &a);
 		if (err && err != -EEXIST) {
 			describe(what, what_size, "address", &ip->address, NULL);
 			return err;
 		}
-		if (ip->address.ip.family == AF_INET6)
+		if (ip->address.ip.family == AF_INET6 && dad)
 			v6++;
 		if (!ip->has_gateway)
 			continue;
@@ -579,6 +586,10 @@ int xc_podlink_gateway(struct xc_nl *host, int index, const struct xc_prefix *gw
 	struct addr_tab t = { 0 };
 	struct xc_addr a = { .ifindex = index, .prefix = *gw };
 	int rc, fam = gw->ip.family;
+
+	/* Ours by configuration: a tentative gateway would only stall the first pod. */
+	if (fam == AF_INET6)
+		a.flags = IFA_F_NODAD;
 
 	if ((rc = xc_nl_addr_list(host, fam, index, on_tab_addr, &t)))
 		return rc;

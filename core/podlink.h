@@ -93,12 +93,14 @@ void xc_podlink_random_mac(uint8_t mac[6]);
  * Put the addresses of r that belong to interface iface (ips[].iface equal
  * to it, or -1) on ifindex, then r's routes through it. A route without a
  * gateway goes via the first gateway of its family among those addresses,
- * or is on-link when there is none (as the reference plugins do). Returns
- * the number of IPv6 addresses added, or a negative errno with *what set
- * to the address or route that failed ("address 10.0.0.2/24").
+ * or is on-link when there is none (as the reference plugins do). With
+ * dad == 0 IPv6 addresses are added with IFA_F_NODAD (usable at once).
+ * Returns the number of IPv6 addresses that go through DAD (0 without it),
+ * or a negative errno with *what set to the address or route that failed
+ * ("address 10.0.0.2/24").
  */
 int xc_podlink_configure(struct xc_nl *pod, int ifindex, const struct xc_cni_result *r,
-			 int iface, char *what, size_t what_size);
+			 int iface, int dad, char *what, size_t what_size);
 
 /* 1 if ifindex holds exactly this address with this prefix length, 0 if not. */
 int xc_podlink_has_addr(struct xc_nl *pod, int ifindex, const struct xc_prefix *p);
@@ -129,8 +131,9 @@ int xc_podlink_ipv6_on(const char *ifname, int off, char *key_out, size_t key_si
  * Make gw (address and its subnet's length) an address of the bridge at
  * index, as the reference does: nothing when it is there; an address of
  * the same family (IPv4) or an overlapping subnet (IPv6) in the way is
- * removed when force, else -EEXIST with it in *conflict. Returns 1 when
- * the address was added, 0 when it was there.
+ * removed when force, else -EEXIST with it in *conflict. An IPv6 gateway
+ * is added with IFA_F_NODAD. Returns 1 when the address was added, 0 when
+ * it was there.
  */
 int xc_podlink_gateway(struct xc_nl *host, int index, const struct xc_prefix *gw, int force,
 		       struct xc_prefix *conflict);

@@ -86,6 +86,13 @@ PB=$(mkns pb)
 C=$(conf 1.0.0 ping br-ping "$(ipam node-local 198.18.1.0/24 fd00:1::/64)" ',"isDefaultGateway":true')
 A=$(printf '%s' "$C" | cni bridge ADD ca "$PA" eth0)
 check "ping: ADD a" test -n "$(jf "$A" '.ips[0].address')"
+# Without enabledad nothing waits on DAD: the pod's address and the bridge's
+# gateway are NODAD, usable the moment ADD returns (a tentative gateway made
+# the first pod's IPv6 wait 1-2 s, longer on a busy node).
+eq "ping: pod IPv6 address added nodad" \
+	"$(ip -n "$PA" -j addr show dev eth0 | jq '[.[0].addr_info[] | select(.family == "inet6" and .scope == "global" and .nodad)] | length')" 1
+eq "ping: bridge IPv6 gateway nodad, not tentative right after the first ADD" \
+	"$(ip -n "$HOST" -j addr show dev br-ping | jq -c '[.[0].addr_info[] | select(.local == "fd00:1::1") | [.nodad, .tentative]]')" '[[true,null]]'
 B=$(printf '%s' "$C" | cni bridge ADD cb "$PB" eth0)
 check "ping: ADD b" test -n "$(jf "$B" '.ips[0].address')"
 b4=$(jf "$B" '.ips[] | select(.address | test("\\.")) | .address | split("/")[0]')
