@@ -309,7 +309,7 @@ static int make_veth(struct br *b, struct xc_cni_err *err)
 		memcpy(b->pod_mac, b->conf.mac, 6);
 	else
 		xc_podlink_random_mac(b->pod_mac);
-	for (salt = 0; salt < 4 && rc == -EEXIST; salt++) {
+	for (salt = 0; salt < XC_PODLINK_SALTS && rc == -EEXIST; salt++) {
 		xc_podlink_host_name(cid, ifname, salt, name);
 		v.host_name = name;
 		rc = xc_podlink_veth_add(&b->host, &v, &b->veth);

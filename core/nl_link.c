@@ -80,6 +80,7 @@ int xc_nl_link_parse(const struct nlmsghdr *nlh, struct xc_link *out)
 	out->link = (int)xc_nl_get_u32(tb[IFLA_LINK], 0);
 	out->link_netnsid = (int)xc_nl_get_u32(tb[IFLA_LINK_NETNSID], (uint32_t)-1);
 	out->operstate = xc_nl_get_u8(tb[IFLA_OPERSTATE], 0);
+	out->group = xc_nl_get_u32(tb[IFLA_GROUP], 0);
 	if (tb[IFLA_ADDRESS]) {
 		alen = xc_nl_attr_len(tb[IFLA_ADDRESS]);
 		if (alen > sizeof(out->addr))

@@ -24,6 +24,7 @@ struct xc_link {
 	int master;                        /* 0: none */
 	int link;                          /* veth peer, vxlan/vlan lower device; 0: none */
 	int link_netnsid;                  /* netns id of `link`, -1: this netns */
+	uint32_t group;                    /* IFLA_GROUP; 0: the default group */
 	uint16_t type;                     /* ARPHRD_* */
 	uint8_t operstate;                 /* IF_OPER_* */
 	uint8_t addr_len;

@@ -152,6 +152,7 @@ int xc_podlink_veth_add(struct xc_nl *host, const struct xc_podlink_veth *v,
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
 	xc_nl_put_str(&m, IFLA_IFNAME, v->host_name);
+	xc_nl_put_u32(&m, IFLA_GROUP, XC_PODLINK_GROUP_NEW);
 	if (v->mtu)
 		xc_nl_put_u32(&m, IFLA_MTU, v->mtu);
 	if (v->master > 0)
@@ -183,12 +184,11 @@ int xc_podlink_port_set(struct xc_nl *host, int index, const char *alias, int ha
 	struct ifinfomsg *ifi;
 	struct nlattr *li, *sd;
 
-	if (!alias && !hairpin)
-		return 0;
 	ifi = xc_nl_msg_init(&m, req, sizeof(req), RTM_NEWLINK, 0, sizeof(*ifi));
 	if (!ifi)
 		return m.err;
 	ifi->ifi_index = index;
+	xc_nl_put_u32(&m, IFLA_GROUP, 0);
 	if (alias)
 		xc_nl_put_str(&m, IFLA_IFALIAS, alias);
 	if (hairpin) {
@@ -624,14 +624,42 @@ struct gc {
 	int n_stale;
 };
 
+/* Whether name is what a valid attachment's host end is (or would be) called. */
+static int valid_host_name(const struct gc *g, const char *name)
+{
+	char cid[XC_CNI_ID_MAX + 1], ifname[IFNAMSIZ], want[IFNAMSIZ];
+	struct xc_json v;
+
+	for (size_t i = 0; i < g->n; i++) {
+		if (xc_json_get(&g->valid[i].obj, "containerID", &v) ||
+		    xc_json_str(&v, cid, sizeof(cid)) < 0)
+			continue;
+		if (xc_json_get(&g->valid[i].obj, "ifname", &v) ||
+		    xc_json_str(&v, ifname, sizeof(ifname)) < 0)
+			continue;
+		for (unsigned salt = 0; salt < XC_PODLINK_SALTS; salt++) {
+			xc_podlink_host_name(cid, ifname, salt, want);
+			if (!strcmp(want, name))
+				return 1;
+		}
+	}
+	return 0;
+}
+
 static int on_gc_port(const struct xc_link *l, const char *alias, void *arg)
 {
 	struct gc *g = arg;
 	char cid[XC_CNI_ID_MAX + 1], ifname[IFNAMSIZ];
+	int stale;
 
-	if (strcmp(l->kind, "veth") || !xc_podlink_alias_parse(alias, g->network, cid, ifname))
+	if (strcmp(l->kind, "veth") || g->n_stale == GC_BATCH)
 		return 0;
-	if (!xc_cni_attachment_find(g->valid, g->n, cid, ifname) && g->n_stale < GC_BATCH)
+	if (xc_podlink_alias_parse(alias, g->network, cid, ifname))
+		stale = !xc_cni_attachment_find(g->valid, g->n, cid, ifname);
+	else
+		stale = !alias[0] && l->group == XC_PODLINK_GROUP_NEW &&
+			!valid_host_name(g, l->name);
+	if (stale)
 		g->stale[g->n_stale++] = l->index;
 	return 0;
 }

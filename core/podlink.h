@@ -22,10 +22,13 @@
  * Host-side name of the veth of an attachment: "veth" and 8 hex digits of
  * a hash of (container ID, ifname, salt). Deterministic, so that a stale
  * interface of the same attachment is recognisable; salt 1, 2, ... give
- * the alternatives to use when another attachment's hash collides.
+ * the alternatives to use when another attachment's hash collides
+ * (salts 0 .. XC_PODLINK_SALTS - 1).
  */
 void xc_podlink_host_name(const char *cid, const char *ifname, unsigned salt,
 			  char name[IFNAMSIZ]);
+
+#define XC_PODLINK_SALTS 4
 
 /*
  * IFLA_IFALIAS marking a host veth as ours: "xcni:" then 8 hex digits of
@@ -42,6 +45,14 @@ int xc_podlink_alias(const char *network, const char *cid, const char *ifname,
  * IFNAMSIZ); 0 for any other alias.
  */
 int xc_podlink_alias_parse(const char *alias, const char *network, char *cid, char *ifname);
+
+/*
+ * The kernel takes no alias when it creates a link, so the host end is
+ * created in this link group and leaves it when its alias is set
+ * (xc_podlink_port_set): a veth left by an ADD killed in between is still
+ * recognisable to GC. "xcni" in ASCII, unlikely to be anyone's group.
+ */
+#define XC_PODLINK_GROUP_NEW 0x78636e69u
 
 struct xc_podlink_veth {
 	const char *host_name;          /* created in host's namespace */
@@ -62,7 +73,10 @@ struct xc_podlink_veth {
 int xc_podlink_veth_add(struct xc_nl *host, const struct xc_podlink_veth *v,
 			struct xc_link *out);
 
-/* Bridge port settings in one request: alias (NULL: leave) and hairpin. */
+/*
+ * Bridge port settings in one request: alias (NULL: leave) and hairpin;
+ * the port also leaves XC_PODLINK_GROUP_NEW for the default group.
+ */
 int xc_podlink_port_set(struct xc_nl *host, int index, const char *alias, int hairpin);
 
 /*
@@ -140,7 +154,10 @@ int xc_podlink_gateway(struct xc_nl *host, int index, const struct xc_prefix *gw
 
 /*
  * GC: delete the veths on bridge master marked (alias) as network's whose
- * attachment is not among the n valid ones. Returns the number deleted.
+ * attachment is not among the n valid ones, and those still in
+ * XC_PODLINK_GROUP_NEW without an alias (an ADD killed after creating
+ * them) unless named for a valid attachment (an ADD under way). Returns
+ * the number deleted.
  */
 int xc_podlink_gc(struct xc_nl *host, int master, const char *network,
 		  const struct xc_cni_attachment *valid, size_t n);

@@ -294,6 +294,22 @@ eq "GC: exit" "$?" 0
 eq "GC: the other pod's veth and address are gone" \
 	"$(veths br-gc | wc -l | tr -d ' ') $(allocs gc g1) $(allocs gc g2)" "1 1 0"
 has_link "$POD" eth0 && t_ok || t_fail "GC: the valid pod lost its interface"
+# An ADD killed between creating the veth and setting its alias leaves a port
+# in the link group XC_PODLINK_GROUP_NEW (0x78636e69): GC removes it; an
+# unmarked port of anyone else (default group) stays.
+eq "GC: a finished ADD's port is in the default group" \
+	"$(ip -n "$HOST" -j link show master br-gc | jq -r '.[].group')" default
+ip -n "$HOST" link add vethkill0 group $((0x78636e69)) type veth peer name vethkill1
+ip -n "$HOST" link add vethforn0 type veth peer name vethforn1
+ip -n "$HOST" link set vethkill0 master br-gc
+ip -n "$HOST" link set vethforn0 master br-gc
+printf '%s' "$S" | jq -c '. + {"cni.dev/valid-attachments": [{"containerID": "g1", "ifname": "eth0"}]}' |
+	cni bridge GC "" "" "" >/dev/null
+eq "GC: a port left by a killed ADD (group, no alias) is removed" \
+	"$(ip -n "$HOST" link show vethkill0 2>/dev/null | wc -l | tr -d ' ')" 0
+eq "GC: a foreign unmarked port and the valid pod's stay" \
+	"$(ip -n "$HOST" -o link show vethforn0 2>/dev/null | wc -l | tr -d ' ') $(veths br-gc | wc -l | tr -d ' ')" "1 2"
+ip -n "$HOST" link del vethforn0
 printf '%s' "$S" | cni bridge DEL g1 "$POD" eth0 >/dev/null
 o=$(echo '{"cniVersion":"1.0.0"}' | CNI_COMMAND=VERSION "$BIN/bridge")
 eq "VERSION: supported versions" "$(jf "$o" '.supportedVersions | join(" ")')" "0.3.0 0.3.1 0.4.0 1.0.0 1.1.0"
