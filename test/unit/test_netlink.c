@@ -528,19 +528,17 @@ static void test_dad_wait(void)
 	T_INT(addr_count(&nla, AF_INET6, d0, "fd00:2::1", &got), 1);
 	T(got.flags & IFA_F_TENTATIVE);
 	T_INT(xc_nl_addr_wait(&nla, d0, XC_NL_WAIT_SKIP_LINKLOCAL, 20), -ETIMEDOUT);
+	/* Woken by the kernel's event, not by the timeout (no timed assertion: busy machines). */
 	t0 = now_ms();
-	T_INT(xc_nl_addr_wait(&nla, d0, XC_NL_WAIT_SKIP_LINKLOCAL, 5000), 0);
+	T_INT(xc_nl_addr_wait(&nla, d0, XC_NL_WAIT_SKIP_LINKLOCAL, 60000), 0);
 	t = now_ms() - t0;
-	T(t < 1000);
 	printf("  dad: settled %.1f ms after the wait began (probe 200 ms)\n", t);
 	T_INT(addr_count(&nla, AF_INET6, d0, "fd00:2::1", &got), 1);
 	T(!(got.flags & IFA_F_TENTATIVE));
 
-	/* NODAD: nothing to wait for. */
+	/* NODAD: nothing to wait for, so even a wait of 0 ms succeeds. */
 	T_INT(addr_add(&nla, "d0", "fd00:2::2/64", IFA_F_NODAD), 0);
-	t0 = now_ms();
-	T_INT(xc_nl_addr_wait(&nla, d0, XC_NL_WAIT_SKIP_LINKLOCAL, 5000), 0);
-	T(now_ms() - t0 < 50);
+	T_INT(xc_nl_addr_wait(&nla, d0, XC_NL_WAIT_SKIP_LINKLOCAL, 0), 0);
 	/* Without the flag the link-local address counts too, and settles. */
 	T_INT(xc_nl_addr_wait(&nla, d0, 0, 5000), 0);
 
