@@ -4,9 +4,13 @@
 #   make demo       build and show it working (the README's first command)
 #   make test       build, then run every test; ends with "N passed, N failed"
 #   make asan       the same tests against a gcc+glibc ASan/UBSan build (build/asan)
+#   make glibc      build/glibc/xcluster-cni: gcc+glibc, -O1 -g, no sanitizer (for valgrind)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 30)
 #   make check      test + asan + a short fuzz run: what CI runs (the README's second command)
 #   make test-vm    the tunnel modes in a qemu VM with a Debian kernel (docs/vm.md)
+#   make soak       the long soaks of test/soak (about 75 min; not in make check):
+#                   soak-cni (kill -9 loop, 200 concurrent ADD/DEL), soak-router
+#                   (30 min with 5,000 nodes and faults), soak-valgrind (10 min)
 #   make bench      benchmarks in bench/ (figures, not tests)
 #   make image      build/image/: scratch container image (OCI + docker archives,
 #                   no engine needed) and the DaemonSet manifest naming it
@@ -19,6 +23,7 @@ SHELL   := /bin/bash
 
 B       ?= build
 SAN     ?= 0
+GLIBC   ?= 0
 V       ?= 0
 Q       := $(if $(filter 1,$(V)),,@)
 SIZE_BUDGET := 409600
@@ -27,6 +32,14 @@ ifeq ($(SAN),1)
 CC      := gcc
 OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 LDOPT   := -fsanitize=address,undefined
+TLS_LIB := -lbearssl
+TLS_INC :=
+UAPI    :=
+else ifeq ($(GLIBC),1)
+# valgrind cannot follow malloc in the static musl binary
+CC      := gcc
+OPT     := -O1 -g -fno-omit-frame-pointer
+LDOPT   :=
 TLS_LIB := -lbearssl
 TLS_INC :=
 UAPI    :=
@@ -54,7 +67,7 @@ DEPS_OK    := $(B)/.deps-build
 
 XC_VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || cat VERSION 2>/dev/null || echo 0.0-unknown)
 
-.PHONY: all demo test asan fuzz check bench clean tests-bin image
+.PHONY: all demo test asan glibc fuzz check soak soak-cni soak-router soak-valgrind bench clean tests-bin image
 all: $(BIN)
 
 # --- toolchain and third-party pieces (installed or fetched once) ---------------
@@ -97,7 +110,7 @@ $(B)/gen/applets.h: FORCE | $(DEPS_OK)
 FORCE:
 
 # --- objects and the binary ----------------------------------------------------
-$(B)/obj/%.o: %.c $(if $(UAPI),$(UAPI)) $(if $(filter 0,$(SAN)),$(TLS_LIB)) | $(B)/gen/version.h $(B)/gen/applets.h
+$(B)/obj/%.o: %.c $(if $(UAPI),$(UAPI)) $(filter-out -l%,$(TLS_LIB)) | $(B)/gen/version.h $(B)/gen/applets.h
 	$(Q)mkdir -p $(@D)
 	@echo "  CC       $<"
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
@@ -108,7 +121,7 @@ $(BIN): $(MAIN_OBJ) $(APPLET_OBJ) $(CORE_OBJ) $(filter-out -l%,$(TLS_LIB))
 	@echo "  LD       $@"
 	$(Q)$(CC) $(LDOPT) -o $@ $(MAIN_OBJ) $(APPLET_OBJ) $(CORE_OBJ) $(TLS_LIB)
 	@s=$$(stat -c %s $@); echo "  SIZE     $@: $$s bytes (budget $(SIZE_BUDGET))"; \
-	  [ $(SAN) = 1 ] || [ $$s -le $(SIZE_BUDGET) ] || { echo "over the size budget" >&2; rm -f $@; exit 1; }
+	  [ $(SAN)$(GLIBC) != 00 ] || [ $$s -le $(SIZE_BUDGET) ] || { echo "over the size budget" >&2; rm -f $@; exit 1; }
 
 # --- tests ---------------------------------------------------------------------
 $(B)/test/%: test/unit/%.c $(wildcard test/lib/*.h) $(CORE_OBJ) $(filter-out -l%,$(TLS_LIB))
@@ -123,6 +136,9 @@ test: tests-bin
 
 asan:
 	$(Q)$(MAKE) --no-print-directory B=build/asan SAN=1 test
+
+glibc:
+	$(Q)$(MAKE) --no-print-directory B=build/glibc GLIBC=1
 
 # The whole gate: every suite on the release build and under sanitizers, then
 # a short fuzz smoke run. Each step prints its own closing line; the last one
@@ -146,6 +162,25 @@ demo: $(BIN)
 test-vm: $(BIN)
 	$(Q)vendor/deps.sh vm
 	$(Q)XC=$(abspath $(BIN)) test/vm/run.sh
+
+# --- soaks: long runs with figures (docs/reliability.md); each log in build/ ---
+soak: soak-cni soak-router soak-valgrind
+	$(Q)test/sum.sh build/soak-cni-kill.log build/soak-cni-concurrent.log \
+	  build/soak-router.log build/soak-valgrind.log
+
+soak-cni: $(BIN)
+	$(Q)vendor/deps.sh test
+	$(Q)XC=$(abspath $(BIN)) sh test/soak/cni_kill.sh 2>&1 | tee build/soak-cni-kill.log
+	$(Q)XC=$(abspath $(BIN)) sh test/soak/cni_concurrent.sh 2>&1 | tee build/soak-cni-concurrent.log
+
+soak-router: $(BIN)
+	$(Q)vendor/deps.sh test
+	$(Q)XC=$(abspath $(BIN)) sh test/soak/router_soak.sh 2>&1 | tee build/soak-router.log
+
+soak-valgrind:
+	$(Q)vendor/deps.sh test soak
+	$(Q)$(MAKE) --no-print-directory glibc
+	$(Q)XC=$(abspath build/glibc/xcluster-cni) sh test/soak/router_valgrind.sh 2>&1 | tee build/soak-valgrind.log
 
 # --- fuzzing and benchmarks ----------------------------------------------------
 FUZZ_SECONDS ?= 30

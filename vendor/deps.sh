@@ -1,6 +1,6 @@
 #!/bin/bash
 # Make sure the Debian packages the build and the tests need are present.
-# Usage: vendor/deps.sh GROUP... (build, test, fuzz, bench, vm)
+# Usage: vendor/deps.sh GROUP... (build, test, fuzz, bench, vm, soak)
 # As root it installs what is missing with apt-get; otherwise it names the
 # one command to run and fails.
 set -eu
@@ -62,8 +62,13 @@ vm)	# make test-vm: qemu under TCG; the kernel and busybox-static are
 	need python3 python3 # test/vm/vmimage.py
 	need timeout coreutils
 	;;
+soak)	# test/soak: router_valgrind.sh runs the glibc build (make glibc) under it
+	need valgrind valgrind
+	need /usr/include/bearssl.h libbearssl-dev
+	need python3 python3
+	;;
 *)
-	echo "deps.sh: unknown group '$group' (build, test, fuzz, bench, vm)" >&2
+	echo "deps.sh: unknown group '$group' (build, test, fuzz, bench, vm, soak)" >&2
 	exit 2
 	;;
 esac
