@@ -260,6 +260,19 @@ int xc_ipam_open(struct xc_ipam_store *st, const char *data_dir, const char *net
 	st->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (st->dirfd < 0)
 		return open_fail(st, "open the directory", path, -errno, err);
+	/* Whoever else may write there can plant FIFOs, links or records for root. */
+	if (fstat(st->dirfd, &sb))
+		return open_fail(st, "stat the directory", path, -errno, err);
+	if (geteuid() == 0 && (sb.st_uid != 0 || (sb.st_mode & 022))) {
+		xc_cni_errf(err, XC_CNI_E_STATE, "refusing the directory %s: %s", path,
+			    sb.st_uid != 0 ? "it is not owned by root" :
+			    "it is writable by group or others");
+		xc_cni_err_details(err, "as root, node-local uses only a network dir owned by "
+				   "root and not writable by others (host-local makes them "
+				   "root's, 0755): chown root and chmod go-w it");
+		xc_ipam_close(st);
+		return -EPERM;
+	}
 	st->lockfd = openat(st->dirfd, "lock",
 			    O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
 	if (st->lockfd < 0)
@@ -315,7 +328,14 @@ static int candidate(struct xc_ipam_store *st, struct walk *w, const struct xc_i
 	len = read_small(st->dirfd, name, buf, sizeof(buf));
 	n = len < 0 ? 0 : trim(&rec, (size_t)len);
 	if (slot_key && (len < 0 || rec_key(rec, n) != slot_key)) {
+		/*
+		 * A record rewritten in place (no directory change): file it under
+		 * its present owner, as a rebuild would, so the index keeps every
+		 * address. No growth (one entry out, one in): the walk stays valid.
+		 */
 		xc_ipam_idx_remove(st, slot_key, ip);
+		if (len != -ENOENT && st->map && xc_ipam_idx_put(st->map, rec_key(rec, n), ip))
+			xc_ipam_idx_drop(st);
 		return 0;
 	}
 	if (len < 0 || n != w->n || memcmp(rec, w->rec, n))
@@ -359,6 +379,12 @@ static void owner_walk(struct xc_ipam_store *st, struct walk *w)
 	}
 	while (xc_ipam_idx_next(st, &it, &ip, &key))
 		candidate(st, w, &ip, key);
+	/* A damaged index was dropped on the way: the directory has the answer. */
+	if (!st->map) {
+		if (!w->release)
+			w->count = 0;
+		scan(st, walk_entry, w);
+	}
 }
 
 /* New record first, old (ID only) when there is none, as the reference. */
@@ -436,6 +462,10 @@ uint64_t xc_ipam_used(struct xc_ipam_store *st, const struct xc_ipam_set *set)
 	}
 	while (xc_ipam_idx_next(st, &it, &ip, &key))
 		u.n += xc_ipam_set_find(set, &ip) >= 0;
+	if (!st->map) {
+		u.n = 0;
+		scan(st, used_entry, &u);
+	}
 	return u.n;
 }
 

@@ -54,8 +54,10 @@
  *      the marker, even within the same clock tick, and the next open
  *      rebuilds the index with one full scan (the reference's cost, once).
  *
- *   The index is also rebuilt when: it is missing or malformed; a process
- *   died while changing it (a dirty flag in its header); the machine
+ *   The index is also rebuilt when: it is missing or malformed, or was
+ *   written in place (a check of its header or of a slot a lookup visits
+ *   fails: that lookup scans the directory instead); a process died
+ *   while changing it (a dirty flag in its header); the machine
  *   rebooted (boot id recorded: page cache and journal may disagree after
  *   a power loss); the directory was replaced (device/inode); or the
  *   filesystem did not keep the marker exactly (coarse timestamps, no

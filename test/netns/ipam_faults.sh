@@ -359,6 +359,28 @@ nl ADD i10 "$CL"
 want_ok "a planted .xc-tmp.1 symlink: ADD"
 check "... the symlink is gone" test ! -L "$L/.xc-tmp.1"
 check_out "... its target is untouched" victim4 cat "$D/victim4"
+# B10: the index's slots zeroed in place (dd conv=notrunc): the directory's
+# mtime stays, so the stamp still matches; the slots' own check must notice
+nl ADD b1 "$CL"
+want_ok "index in place: ADD b1"
+nl ADD b2 "$CL"
+want_ok "index in place: ADD b2"
+zero_slots() {
+	dd if=/dev/zero of="$L/xc-index" bs=32 seek=4 conv=notrunc \
+		count=$((($(stat -c %s "$L/xc-index") - 128) / 32)) 2>/dev/null
+}
+m0=$(stat -c %y "$L")
+zero_slots
+check_out "index slots zeroed in place: the directory's mtime unchanged" "$m0" stat -c %y "$L"
+nl CHECK b1 "$CL"
+want_ok "index slots zeroed in place: CHECK finds b1 (B10)"
+zero_slots
+nl DEL b2 "$CL"
+want_ok "index slots zeroed in place: DEL b2"
+check_out "index slots zeroed in place: DEL released b2 (B10)" "" holds "$L" b2
+zero_slots
+nl ADD b1 "$CL"
+want_err "index slots zeroed in place: a second ADD of b1 is refused" 108 'duplicate'
 
 # --- 6. lock file, network dir and dataDir as links, FIFOs, other owners ------------------
 M=$D/lk/n
@@ -392,12 +414,27 @@ nl ADD s2 "$(conf4 1.1.0 "$D/nl" '"10.9.5.0/24"')"
 want_err "network dir a symlink: refused" 104 "$D/nl/n"
 check_out "... nothing written where it points" "" ls -A "$D/elsewhere"
 
-# another user's network dir: root writes there (as host-local does), links
-# are still refused, and every file it makes is root's and 0600
+# another user's network dir: that user could plant FIFOs, links or records
+# for root, so root refuses it (B9) and writes nothing there; once it is
+# root's and 0755 (as host-local makes it) ADD works and every file it makes
+# is root's and 0600
 mkdir -p "$D/own/n"
 chown 65534:65534 "$D/own/n"
 nl ADD o1 "$(conf4 1.1.0 "$D/own" '"10.9.6.0/24"')"
-want_ok "network dir owned by another user, as root: ADD"
+want_err "B9: network dir owned by another user, as root: refused" 104 \
+	"^refusing the directory $D/own/n: it is not owned by root$"
+check_out "... nothing written in it" "" ls -A "$D/own/n"
+chown 0:0 "$D/own/n"
+chmod 775 "$D/own/n"
+nl ADD o1 "$(conf4 1.1.0 "$D/own" '"10.9.6.0/24"')"
+want_err "B9: root's network dir writable by its group: refused" 104 \
+	"^refusing the directory $D/own/n: it is writable by group or others$"
+chmod 757 "$D/own/n"
+nl ADD o1 "$(conf4 1.1.0 "$D/own" '"10.9.6.0/24"')"
+want_err "B9: root's network dir writable by others: refused" 104 "writable by group or others"
+chmod 755 "$D/own/n"
+nl ADD o1 "$(conf4 1.1.0 "$D/own" '"10.9.6.0/24"')"
+want_ok "root's network dir, 0755: ADD"
 check_out "... the files are root's, 0600" "0:600 0:600 0:600 0:600 " sh -c \
 	'cd "$1" && for f in 10.9.6.2 last_reserved_ip.0 lock xc-index; do printf "%s " "$(stat -c %u:%a "$f")"; done' _ "$D/own/n"
 # not root: a root-owned dir is refused with the reason and the path
