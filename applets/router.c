@@ -60,6 +60,7 @@ const char router_usage[] =
 #include <linux/capability.h>
 #include <linux/rtnetlink.h>
 
+#include "deadline.h"
 #include "httpd.h"
 #include "k8s.h"
 #include "log.h"
@@ -101,18 +102,10 @@ static struct {
 
 static uint32_t nlbuf[XC_NL_BUFSIZE / 4], monbuf[XC_NL_BUFSIZE / 4];
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Run a sync no later than in ms milliseconds. */
 static void schedule(unsigned ms)
 {
-	int64_t at = now_ms() + ms;
+	int64_t at = xc_now_ms() + ms;
 
 	if (!R.sync_at || at < R.sync_at)
 		R.sync_at = at;
@@ -345,7 +338,7 @@ static void log_blocked(void)
 /* One pass: compute, (full: read the kernel), diff, apply. Returns failures. */
 static int sync_now(int full)
 {
-	int64_t t0 = now_ms();
+	int64_t t0 = xc_now_ms();
 	unsigned nlogged = 0;
 	int rc;
 
@@ -390,7 +383,7 @@ static int sync_now(int full)
 	if (R.g.changes && !R.o.dry_run)
 		xc_info("%s sync: %zu change%s (%zu failed) in %lld ms; %zu routes for %zu peers",
 			full ? "full" : "incremental", R.g.changes, R.g.changes == 1 ? "" : "s",
-			R.g.failed, (long long)(now_ms() - t0), R.g.cs.routes, R.g.cs.peers);
+			R.g.failed, (long long)(xc_now_ms() - t0), R.g.cs.routes, R.g.cs.peers);
 	write_cache();
 	return rc;
 }
@@ -422,7 +415,7 @@ static void src_failed(int rc)
 	unsigned ms = xc_k8s_backoff_next(&R.src_bo, R.src.k ? R.src.k->retry_after : -1);
 
 	R.st.src_errors++;
-	R.src_at = now_ms() + ms;
+	R.src_at = xc_now_ms() + ms;
 	xc_warn("node source: %s; keeping %zu nodes and every route, retry in %u ms",
 		R.src.err[0] ? R.src.err : strerror(-rc), R.nodes.n, ms);
 }
@@ -540,7 +533,7 @@ static void http_input(void)
 {
 	static char body[8192];
 	char path[XC_HTTPD_PATH_MAX];
-	int rc = xc_httpd_step(&R.http, now_ms(), path, sizeof(path));
+	int rc = xc_httpd_step(&R.http, xc_now_ms(), path, sizeof(path));
 	size_t n;
 
 	if (rc != 1)
@@ -571,7 +564,7 @@ static void arm_timer(void)
 	int ms = xc_nodesrc_poll_ms(&R.src);
 
 	if (ms >= 0)
-		cand[3] = now_ms() + ms;
+		cand[3] = xc_now_ms() + ms;
 	if (R.http.cfd >= 0 && (!cand[3] || R.http.deadline_ms < cand[3]))
 		cand[3] = R.http.deadline_ms;
 	for (int i = 0; i < 4; i++)
@@ -613,7 +606,7 @@ static int loop(void)
 			{ R.sfd, POLLIN, 0 }, { R.tfd, POLLIN, 0 }, { R.mon.fd, POLLIN, 0 },
 			{ xc_nodesrc_fd(&R.src), POLLIN, 0 }, { xc_httpd_fd(&R.http), POLLIN, 0 },
 		};
-		int64_t now = now_ms();
+		int64_t now = xc_now_ms();
 		uint64_t ticks;
 
 		if (R.src_at && now >= R.src_at)

@@ -28,14 +28,6 @@ int xc_k8s_fail(struct xc_k8s_client *k, int rc, const char *fmt, ...)
 	return rc;
 }
 
-int64_t xc_k8s_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ---- query strings ------------------------------------------------------- */
 
 int xc_k8s_query(char *out, size_t size, const char *name, const char *value)

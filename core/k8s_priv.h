@@ -16,9 +16,6 @@
 int xc_k8s_fail(struct xc_k8s_client *k, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* CLOCK_MONOTONIC in milliseconds. */
-int64_t xc_k8s_now_ms(void);
-
 /*
  * Append "&name=value" (or "?name=value" when out has no '?' yet) to the
  * path in out, percent-encoding value. -E2BIG when it does not fit.

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "k8s_priv.h"
 
 /* Bytes one step reads before it lets the poll loop serve others. */
@@ -267,7 +268,7 @@ int xc_k8s_watch_start(struct xc_k8s_watch *w, const char *rv)
 	w->open = 1;
 	k->watching = 1;
 	w->len = w->scan = 0;
-	w->started_ms = w->last_ms = xc_k8s_now_ms();
+	w->started_ms = w->last_ms = xc_now_ms();
 	w->watches++;
 	return 0;
 }
@@ -288,7 +289,7 @@ int xc_k8s_watch_step(struct xc_k8s_watch *w, xc_k8s_event_fn fn, void *arg)
 		if (n > 0) {
 			w->bytes += (size_t)n;
 			w->len += (size_t)n;
-			w->last_ms = xc_k8s_now_ms();
+			w->last_ms = xc_now_ms();
 			rc = drain(w, fn, arg);
 			if (rc) {
 				closed(w, 1);
@@ -303,11 +304,11 @@ int xc_k8s_watch_step(struct xc_k8s_watch *w, xc_k8s_event_fn fn, void *arg)
 			continue;
 		}
 		if (n == -EAGAIN) {
-			if (xc_k8s_now_ms() - w->last_ms >
+			if (xc_now_ms() - w->last_ms >
 			    (int64_t)w->cur_timeout_s * 1000 + w->idle_ms) {
 				closed(w, 1);
 				return xc_k8s_fail(k, -ETIMEDOUT, "watch: nothing received for %d s",
-						   (int)((xc_k8s_now_ms() - w->last_ms) / 1000));
+						   (int)((xc_now_ms() - w->last_ms) / 1000));
 			}
 			return 0;
 		}
@@ -345,6 +346,6 @@ int xc_k8s_watch_poll_ms(const struct xc_k8s_watch *w)
 
 	if (!w->open)
 		return -1;
-	left = w->last_ms + (int64_t)w->cur_timeout_s * 1000 + w->idle_ms + 1 - xc_k8s_now_ms();
+	left = w->last_ms + (int64_t)w->cur_timeout_s * 1000 + w->idle_ms + 1 - xc_now_ms();
 	return left < 0 ? 0 : left > 3600000 ? 3600000 : (int)left;
 }
