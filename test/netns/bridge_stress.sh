@@ -9,19 +9,6 @@ br_setup
 N=100
 C=$(conf 1.0.0 stress br-st "$(ipam node-local 198.18.16.0/20 fd00:16::/64)" ',"isDefaultGateway":true')
 
-# The IPAM plugin of a killed bridge runs on (until exec it even shows as
-# the bridge): wait until nothing started from $BIN runs any more. Those
-# processes are not ours to kill.
-wait_ipam() {
-	_i=0
-	while [ $_i -lt 500 ]; do
-		grep -qs "$BIN/" /proc/[0-9]*/cmdline || return 0
-		sleep 0.01
-		_i=$((_i + 1))
-	done
-	return 1
-}
-
 # --- N concurrent ADDs, then N concurrent DELs ----------------------------------
 i=1
 while [ $i -le $N ]; do

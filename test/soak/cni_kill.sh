@@ -23,18 +23,6 @@ CR=$(printf '\r')
 printf '%s' "$(conf 1.1.0 $NETN $BR "$(ipam node-local 198.18.20.0/24 fd00:20::/64)" \
 	',"isDefaultGateway":true')" > "$T/conf"
 
-# The bridge's own IPAM child dies with it (PR_SET_PDEATHSIG) but may not be
-# reaped yet when the bridge is: wait until nothing from $BIN runs.
-wait_ipam() {
-	_i=0
-	while [ $_i -lt 500 ]; do
-		grep -qs "$BIN/" /proc/[0-9]*/cmdline || return 0
-		sleep 0.01
-		_i=$((_i + 1))
-	done
-	return 1
-}
-
 # start CMD CID SLOT: the bridge in the background, output in $T/out. PID is
 # the plugin itself: env and nsenter exec it, no shell stays in between.
 start() {
