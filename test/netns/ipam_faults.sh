@@ -72,6 +72,29 @@ fill_inodes() {
 free_some() { # DIR K: give K of the fillers back
 	ls "$1/.fill" | head -n "$2" | while read -r f; do rm -f "$1/.fill/$f"; done
 }
+
+# both_or_none WHAT FILL TOP NETDIR MAX ID: for K = 1..MAX units given back
+# after FILL filled TOP, a dual-stack ADD of ID<K> gets both addresses or
+# none (and then changed nothing); nothing half-written is left either way.
+both_or_none() {
+	for k in $(seq 1 "$5"); do
+		rm -rf "$3/.fill"
+		"$2" "$3"
+		free_some "$3" $k
+		before=$(snap "$4")
+		nl ADD "$6$k" "$C"
+		if [ "$RC" = 0 ]; then
+			check_out "$k $1: ADD succeeded with both addresses recorded" 2 \
+				nholds "$4" "$6$k"
+			nl DEL "$6$k" "$C"
+			want_ok "$k $1: DEL"
+		else
+			want_err "$k $1: ADD" 104 'No space left on device'
+			check_out "$k $1: a failed ADD changes nothing" "$before" snap "$4"
+		fi
+		check_clean "$k $1" "$4"
+	done
+}
 # snap DIR: every entry and its content (the index aside: it is a cache)
 snap() {
 	(cd "$1" && for f in $(ls -A | sort); do
@@ -122,23 +145,7 @@ check_grep "full disk: the message names the path (docs/cni-errors.md, code 104;
 check_out "full disk: a failed ADD changes nothing" "$before" snap "$NF"
 check_clean "full disk: ADD" "$NF"
 # K free blocks: a dual-stack ADD gets both addresses or none, never one
-for k in 1 2 3 4 5 6; do
-	rm -rf "$D/full/.fill"
-	fill_pages "$D/full"
-	free_some "$D/full" $k
-	before=$(snap "$NF")
-	nl ADD k$k "$C"
-	if [ "$RC" = 0 ]; then
-		check_out "$k free blocks: ADD succeeded with both addresses recorded" 2 \
-			nholds "$NF" k$k
-		nl DEL k$k "$C"
-		want_ok "$k free blocks: DEL"
-	else
-		want_err "$k free blocks: ADD" 104 'No space left on device'
-		check_out "$k free blocks: a failed ADD changes nothing" "$before" snap "$NF"
-	fi
-	check_clean "$k free blocks" "$NF"
-done
+both_or_none "free blocks" fill_pages "$D/full" "$NF" 6 k
 rm -rf "$D/full/.fill"
 fill_pages "$D/full"
 nl DEL a1 "$C"
@@ -189,23 +196,7 @@ before=$(snap "$I/n")
 nl ADD b2 "$C"
 want_err "no inode: ADD" 104 'No space left on device'
 check_out "no inode: a failed ADD changes nothing" "$before" snap "$I/n"
-for k in 1 2 3 4 5; do
-	rm -rf "$D/ino/.fill"
-	fill_inodes "$D/ino"
-	free_some "$D/ino" $k
-	before=$(snap "$I/n")
-	nl ADD j$k "$C"
-	if [ "$RC" = 0 ]; then
-		check_out "$k free inodes: ADD succeeded with both addresses" 2 \
-			nholds "$I/n" j$k
-		nl DEL j$k "$C"
-		want_ok "$k free inodes: DEL"
-	else
-		want_err "$k free inodes: ADD" 104 'No space left on device'
-		check_out "$k free inodes: a failed ADD changes nothing" "$before" snap "$I/n"
-	fi
-	check_clean "$k free inodes" "$I/n"
-done
+both_or_none "free inodes" fill_inodes "$D/ino" "$I/n" 5 j
 rm -rf "$D/ino/.fill"
 fill_inodes "$D/ino"
 nl DEL b1 "$C"
