@@ -102,6 +102,10 @@ run_to() { # NAME CMD...: stdout and stderr into $D/out/NAME.{out,err}
 	n=$1; shift
 	timeout 20 "$@" > "$D/out/$n.out" 2> "$D/out/$n.err"
 }
+router_once() { # NAME KUBECONFIG CACHE-DIR: one dry-run pass of the router, run_to NAME
+	run_to "$1" "$XCA" router --once --dry-run --kubeconfig "$2" \
+		--node-name node-00001 --tunnel-mode none --cache-dir "$3" --metrics-port 0
+}
 run_to nodes-token "$XC" nodes --kubeconfig "$D/kc-tok"
 check_out "token: nodes lists the 3 nodes" 3 sh -c "wc -l < $D/out/nodes-token.out"
 run_to nodes-json "$XC" nodes --kubeconfig "$D/kc-tok" --json
@@ -117,14 +121,11 @@ check_grep "a refused token: 401 named" "401" cat "$D/out/nodes-401.err"
 run_to nodes-watch "$XC" nodes --kubeconfig "$D/kc-tok" --watch --watch-timeout 1
 check_grep "nodes --watch: listed" "^LISTED" cat "$D/out/nodes-watch.out"
 if [ $ROOT = 1 ]; then
-	run_to router-once "$XCA" router --once --dry-run --kubeconfig "$D/kc-tok" \
-		--node-name node-00001 --tunnel-mode none --cache-dir "$D/cache" --metrics-port 0
+	router_once router-once "$D/kc-tok" "$D/cache"
 	check_grep "router --once --dry-run: ran against the API" "node-0000[23]" \
 		cat "$D/out/router-once.out" "$D/out/router-once.err"
-	run_to router-cert "$XCA" router --once --dry-run --kubeconfig "$D/kc-cert" \
-		--node-name node-00001 --tunnel-mode none --cache-dir "$D/cache2" --metrics-port 0
-	run_to router-401 "$XCA" router --once --dry-run --kubeconfig "$D/kc-bad" \
-		--node-name node-00001 --tunnel-mode none --cache-dir "$D/cache3" --metrics-port 0
+	router_once router-cert "$D/kc-cert" "$D/cache2"
+	router_once router-401 "$D/kc-bad" "$D/cache3"
 	# the daemon, a few seconds of list + watch + resync at debug level
 	"$XCA" router --kubeconfig "$D/kc-tokfile" --node-name node-00001 \
 		--tunnel-mode none --cache-dir "$D/cache4" --metrics-port 19142 --resync 1 \
@@ -242,13 +243,9 @@ fails_with "a server certificate from another CA" "unknown authority" "$D/kc-tok
 check_out "insecure-skip-tls-verify: true lists the nodes" 3 sh -c "wc -l < $D/out/ins.out"
 check_grep "... and warns" "warn.*insecure-skip-tls-verify" cat "$D/out/ins.err"
 if [ $ROOT = 1 ]; then
-	timeout 20 "$XCA" router --once --dry-run --kubeconfig "$D/kc-insecure" \
-		--node-name node-00001 --tunnel-mode none --cache-dir "$D/cache5" --metrics-port 0 \
-		> "$D/out/rins.out" 2> "$D/out/rins.err"
+	router_once rins "$D/kc-insecure" "$D/cache5"
 	check_grep "router with insecure-skip-tls-verify warns" "warn.*not verified" cat "$D/out/rins.err"
-	timeout 20 "$XCA" router --once --dry-run --kubeconfig "$D/kc-tok" \
-		--node-name node-00001 --tunnel-mode none --cache-dir "$D/cache6" --metrics-port 0 \
-		> "$D/out/rbad.out" 2> "$D/out/rbad.err"
+	router_once rbad "$D/kc-tok" "$D/cache6"
 	check_grep "router against a certificate from another CA: refused, named" "unknown authority" \
 		cat "$D/out/rbad.err"
 	check_exit "... and no warning about insecure mode" 1 grep -q "not verified" "$D/out/rbad.err"
@@ -292,14 +289,10 @@ kubeconfig "$D/kc-plain-lo" "$FAKEAPI_URL" "" "token: $TOK"
 check_out "F1: a token over plain http to loopback lists the nodes" 3 sh -c "wc -l < $D/out/plain.out"
 check_grep "F1: ... and warns" "warn.*is plain http: credentials are sent unencrypted" cat "$D/out/plain.err"
 if [ $ROOT = 1 ]; then
-	timeout 20 "$XCA" router --once --dry-run --kubeconfig "$D/kc-plain" \
-		--node-name node-00001 --tunnel-mode none --cache-dir "$D/cache7" --metrics-port 0 \
-		> "$D/out/rplain.out" 2> "$D/out/rplain.err"
+	router_once rplain "$D/kc-plain" "$D/cache7"
 	check_grep "F1: router with a token over plain http to 198.18.0.1: refused" \
 		"refusing to send the bearer token" cat "$D/out/rplain.err"
-	timeout 20 "$XCA" router --once --dry-run --kubeconfig "$D/kc-plain-lo" \
-		--node-name node-00001 --tunnel-mode none --cache-dir "$D/cache8" --metrics-port 0 \
-		> "$D/out/rplainlo.out" 2> "$D/out/rplainlo.err"
+	router_once rplainlo "$D/kc-plain-lo" "$D/cache8"
 	check_grep "F1: router over plain http to loopback warns" "warn.*is plain http" \
 		cat "$D/out/rplainlo.err"
 else
