@@ -52,7 +52,6 @@ const char router_usage[] =
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -509,18 +508,6 @@ static void monitor_input(void)
 	while ((rc = xc_nl_event_recv(&R.mon, on_event, NULL)) >= 0)
 		;
 	if (rc == -ENOBUFS) {
-		/*
-		 * The kernel reports the loss before the events still queued:
-		 * they are older than the full sync's dump, and applied after
-		 * it they would put have back in the past (the next sync then
-		 * rewrites routes that are in place). Drop them.
-		 */
-		for (;;) {
-			ssize_t n = recv(R.mon.fd, monbuf, sizeof(monbuf), MSG_DONTWAIT);
-
-			if (n < 0 && errno != ENOBUFS && errno != EINTR)
-				break;
-		}
 		xc_warn("kernel events were lost: full resync");
 		R.need_full = 1;
 		schedule(0);

@@ -90,11 +90,28 @@ static int on_event(const struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
+/*
+ * The kernel reports a loss before the events still queued. Those are
+ * older than any dump the caller makes next; applied after it they would
+ * put the caller's copy back in the past. A datagram read into one byte
+ * with MSG_TRUNC is gone whole.
+ */
+static void drop_queued(struct xc_nl *nl)
+{
+	char b;
+
+	while (recv(nl->fd, &b, 1, MSG_DONTWAIT | MSG_TRUNC) >= 0 || errno == ENOBUFS ||
+	       errno == EINTR)
+		;
+}
+
 int xc_nl_event_recv(struct xc_nl *nl, xc_nl_event_cb cb, void *arg)
 {
 	struct ev_ctx c = { cb, arg, 0 };
 	int err;
 
 	err = xc_nl_recv(nl, on_event, &c);
+	if (err == -ENOBUFS)
+		drop_queued(nl);
 	return err < 0 ? err : c.n;
 }

@@ -58,7 +58,8 @@ int xc_nl_event_parse(const struct nlmsghdr *nlh, struct xc_nl_event *ev);
  * Read one queued datagram and call cb for each event in it; messages
  * xc_nl_event_parse() refuses are skipped. Returns the number of events
  * passed to cb, -EAGAIN when nothing is queued, -ENOBUFS when events were
- * lost (resynchronise with dumps), or cb's error.
+ * lost (resynchronise with dumps; the events queued behind the loss are
+ * older than those dumps and have been dropped), or cb's error.
  */
 int xc_nl_event_recv(struct xc_nl *nl, xc_nl_event_cb cb, void *arg);
 
