@@ -12,7 +12,11 @@
         {"status", "headers", "chunks": [sizes], "end": "clean|eof|timeout|length",
          "events": N, "seconds"} and writes the (de-chunked) body to --out FILE.
         --header K:V, --body TEXT, --max-seconds S (default 10), --max-events N
-        (stop after N newline-terminated lines), --after-events N --exec CMD (run a
+        (stop after N newline-terminated lines), --until TYPE:N[,TYPE:N...] (stop at
+        the first line of the last TYPE named once every count is reached: end
+        "events"; a line that is not JSON has the type <garbage>; a check waits for
+        what it asserts, with --max-seconds only as the safety deadline),
+        --after-events N --exec CMD (run a
         shell command once N lines arrived, e.g. to change a node mid-watch; N=0:
         in the background as soon as the headers are in), --print "P1 P2 ...":
         print just these values on one line instead of the summary: summary paths
@@ -159,9 +163,36 @@ class Reader:
         return int(status.split()[1]), headers
 
 
+class UntilSpec:
+    """--until TYPE:N,...: counts the type of every complete line."""
+
+    def __init__(self, spec):
+        self.want = []
+        for part in spec.split(","):
+            t, _, n = part.rpartition(":")
+            if not t or not n.isdigit():
+                sys.exit("raw: --until wants TYPE:N[,TYPE:N...], not %r" % spec)
+            self.want.append((t, int(n)))
+        self.seen, self.tail = {}, b""
+
+    def feed(self, data):
+        """True once a complete line of the last type named meets every count."""
+        lines = (self.tail + data).split(b"\n")
+        self.tail = lines.pop()
+        for ln in lines:
+            try:
+                t = json.loads(ln).get("type")
+            except (ValueError, AttributeError):
+                t = "<garbage>"
+            self.seen[t] = self.seen.get(t, 0) + 1
+            if t == self.want[-1][0] and all(self.seen.get(w, 0) >= n for w, n in self.want):
+                return True
+        return False
+
+
 def raw(conn, method, path, args):
     opts = {"headers": [], "body": b"", "max_seconds": 10.0, "max_events": 0, "out": None,
-            "after_events": 0, "exec": None, "print": None}
+            "after_events": 0, "exec": None, "print": None, "until": None}
     i = 0
     while i < len(args):
         a = args[i]
@@ -173,6 +204,8 @@ def raw(conn, method, path, args):
             opts["max_seconds"] = float(args[i + 1])
         elif a == "--max-events":
             opts["max_events"] = int(args[i + 1])
+        elif a == "--until":
+            opts["until"] = UntilSpec(args[i + 1])
         elif a == "--after-events":
             opts["after_events"] = int(args[i + 1])
         elif a == "--exec":
@@ -215,6 +248,9 @@ def raw(conn, method, path, args):
                 chunks.append(size)
                 parts.append(d)
                 nl += d.count(b"\n")
+                if opts["until"] and opts["until"].feed(d):
+                    end = "events"
+                    break
                 if opts["exec"] and not ran and nl >= opts["after_events"]:
                     ran = True
                     subprocess.run(opts["exec"], shell=True, check=False)

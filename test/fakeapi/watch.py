@@ -195,13 +195,18 @@ def loop(h, st, ctl, last, epoch, bookmarks, deadline, slow):
     srv = h.server
     store, cfg = srv.store, srv.cfg
     next_bm = time.time() + cfg.bookmark_interval
+    # What the history held when the watch began is replayed before timeoutSeconds
+    # can end it: a client that asked for a short watch on a busy machine must
+    # not get a clean end instead of the events it was due.
+    with store.cond:
+        replay_to = store.rv
     while True:
         with store.cond:
             while True:
                 now = time.time()
-                if ctl.drop or store.epoch != epoch or now >= deadline:
-                    break
                 if store.hist and store.hist[-1][0] > last:
+                    break
+                if ctl.drop or store.epoch != epoch or now >= deadline:
                     break
                 if bookmarks and now >= next_bm:
                     break
@@ -212,7 +217,7 @@ def loop(h, st, ctl, last, epoch, bookmarks, deadline, slow):
             if ctl.drop == "abort":
                 srv.stats.bump("watch_dropped")
                 h.abort()
-            if ctl.drop or time.time() >= deadline:
+            if ctl.drop or (time.time() >= deadline and last >= replay_to):
                 srv.stats.bump("watch_dropped" if ctl.drop else "watch_timeouts")
                 break
             if store.epoch != epoch:
