@@ -35,3 +35,12 @@ t_done() {
 	echo "$T_SUITE: $T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
 	[ "$T_FAIL" = 0 ]
 }
+
+# t_public_bin: print a new folder under /tmp, mode 0755, holding a copy of $XC
+# (xcluster-cni, 0755) that any user can run. A check that runs the binary as
+# another user needs it: the checkout may sit in a folder only root can
+# traverse (mktemp -d makes 0700). The caller removes the folder.
+t_public_bin() {
+	_d=$(mktemp -d /tmp/xc-pub.XXXXXX) && chmod 755 "$_d" &&
+		cp "$XC" "$_d/xcluster-cni" && chmod 755 "$_d/xcluster-cni" && echo "$_d"
+}

@@ -430,10 +430,12 @@ check_out "... the files are root's, 0600" "0:600 0:600 0:600 0:600 " sh -c \
 	'cd "$1" && for f in 10.9.6.2 last_reserved_ip.0 lock xc-index; do printf "%s " "$(stat -c %u:%a "$f")"; done' _ "$D/own/n"
 # not root: a root-owned dir is refused with the reason and the path
 mkdir -p "$D/rootd/n"
+PUB=$(t_public_bin) || t_fail "a copy of the binary uid 65534 can run"
+trap 'cleanup; rm -rf "$PUB"' EXIT
 asuser() { # CMD CID CONF: node-local as uid 65534; sets RC, CODE, MSG
 	printf '%s' "$3" > "$D/stdin"
 	OUT=$(timeout 10 setpriv --reuid=65534 --regid=65534 --clear-groups env CNI_COMMAND="$1" \
-		CNI_CONTAINERID="$2" CNI_NETNS=/x CNI_IFNAME=eth0 "$XC" node-local < "$D/stdin" 2>/dev/null)
+		CNI_CONTAINERID="$2" CNI_NETNS=/x CNI_IFNAME=eth0 "$PUB/xcluster-cni" node-local < "$D/stdin" 2>/dev/null)
 	RC=$?
 	CODE=$(printf '%s' "$OUT" | errcode)
 	MSG=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("msg",""))' 2>/dev/null)

@@ -160,12 +160,12 @@ if [ $ROOT = 1 ]; then
 		"644 podcidrs" sh -c 'cd "$1/xcluster-cni" && stat -c "%a %n" $(ls -A)' _ "$D/cache4"
 	# F2: nodes --watch holds the token too: not dumpable, so its /proc files are
 	# root's instead of its user's (a process of that user could read its memory)
-	PUB=$(mktemp -d "${TMPDIR:-/tmp}/xc-sec-pub.XXXXXX")
-	chmod 755 "$PUB" && cp "$C/ca.crt" "$PUB/ca.crt" && chmod 644 "$PUB/ca.crt"
+	PUB=$(t_public_bin)
+	cp "$C/ca.crt" "$PUB/ca.crt" && chmod 644 "$PUB/ca.crt"
 	kubeconfig "$PUB/kc" "$FAKEAPI_URL" "certificate-authority: $PUB/ca.crt" "token: $TOK"
 	chmod 644 "$PUB/kc"
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$XCA" nodes --kubeconfig "$PUB/kc" --watch --watch-timeout 5 > "$PUB/w.out" 2>&1 &
+		"$PUB/xcluster-cni" nodes --kubeconfig "$PUB/kc" --watch --watch-timeout 5 > "$PUB/w.out" 2>&1 &
 	W_PID=$!
 	setpriv --reuid=65534 --regid=65534 --clear-groups sleep 5 &
 	S_PID=$!
