@@ -55,7 +55,7 @@ endif
 CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            $(OPT) -Icore -I$(B)/gen $(if $(UAPI),-isystem $(B)/uapi) $(TLS_INC)
 
-CORE_SRC   := $(filter-out core/main.c,$(wildcard core/*.c))
+CORE_SRC   := $(wildcard core/*/*.c)
 APPLET_SRC := $(wildcard applets/*.c)
 CORE_OBJ   := $(CORE_SRC:%.c=$(B)/obj/%.o)
 APPLET_OBJ := $(APPLET_SRC:%.c=$(B)/obj/%.o)

@@ -30,16 +30,16 @@ const char bridge_usage[] =
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 
-#include "cni.h"
-#include "cniconv.h"
-#include "netlink.h"
-#include "netns.h"
-#include "nl_addr.h"
-#include "nl_link.h"
-#include "nl_route.h"
-#include "podcheck.h"
-#include "podlink.h"
-#include "sysctl.h"
+#include "cni/cni.h"
+#include "cni/cniconv.h"
+#include "kernel/netlink.h"
+#include "kernel/netns.h"
+#include "kernel/nl_addr.h"
+#include "kernel/nl_link.h"
+#include "kernel/nl_route.h"
+#include "cni/podcheck.h"
+#include "cni/podlink.h"
+#include "kernel/sysctl.h"
 
 extern char **environ;
 

@@ -52,12 +52,12 @@ const char install_usage[] =
 #include <time.h>
 #include <unistd.h>
 
-#include "ipaddr.h"
-#include "json.h"
-#include "log.h"
-#include "netlink.h"
-#include "nl_link.h"
-#include "nl_route.h"
+#include "base/ipaddr.h"
+#include "base/json.h"
+#include "base/log.h"
+#include "kernel/netlink.h"
+#include "kernel/nl_link.h"
+#include "kernel/nl_route.h"
 #include "version.h"
 
 #define BIN_NAME "xcluster-cni"

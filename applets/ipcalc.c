@@ -39,8 +39,8 @@ const char ipcalc_usage[] =
 #include <string.h>
 #include <sys/socket.h>
 
-#include "ipaddr.h"
-#include "json.h"
+#include "base/ipaddr.h"
+#include "base/json.h"
 
 #define SPLIT_MAX_LINES 65536
 #define MAX_ARGS 4

@@ -1,6 +1,6 @@
 /*
  * node-local: the IPAM plugin. Allocates like the reference host-local and
- * keeps the same state on disk (core/ipam_store.h), so either can take
+ * keeps the same state on disk (core/cni/ipam_store.h), so either can take
  * over from the other; ADD and DEL stay flat as allocations grow.
  */
 #include <errno.h>
@@ -10,10 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cni.h"
-#include "ipam_store.h"
-#include "log.h"
-#include "podcidr_cache.h"
+#include "cni/cni.h"
+#include "cni/ipam_store.h"
+#include "base/log.h"
+#include "kube/podcidr_cache.h"
 
 const char node_local_usage[] =
 "usage: node-local      (a CNI IPAM plugin: CNI_* variables, config on stdin)\n"

@@ -38,9 +38,9 @@ const char nodes_usage[] =
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
-#include "json.h"
-#include "k8s.h"
-#include "log.h"
+#include "base/json.h"
+#include "kube/k8s.h"
+#include "base/log.h"
 
 struct seen {
 	char name[XC_K8S_NAME_MAX + 1];

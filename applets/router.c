@@ -1,7 +1,7 @@
 /*
  * router: this node's routes to every other node's pod CIDRs, kept in step
  * with the cluster's Nodes. One thread, one poll loop; the engine is in
- * core/routes, core/tunnel, core/nodetab and core/nodesrc (docs/router.md).
+ * core/router/routes, core/router/tunnel, core/router/nodetab and core/router/nodesrc (docs/router.md).
  */
 const char router_usage[] =
 "usage: router [OPTIONS]      (a daemon; see also --once, --dry-run, --cleanup)\n"
@@ -59,17 +59,17 @@ const char router_usage[] =
 #include <linux/capability.h>
 #include <linux/rtnetlink.h>
 
-#include "deadline.h"
-#include "httpd.h"
-#include "k8s.h"
-#include "log.h"
-#include "nl_event.h"
-#include "nodesrc.h"
-#include "nodetab.h"
-#include "podcidr_cache.h"
-#include "routes.h"
-#include "rtconf.h"
-#include "tunnel.h"
+#include "base/deadline.h"
+#include "router/httpd.h"
+#include "kube/k8s.h"
+#include "base/log.h"
+#include "kernel/nl_event.h"
+#include "router/nodesrc.h"
+#include "router/nodetab.h"
+#include "kube/podcidr_cache.h"
+#include "router/routes.h"
+#include "router/rtconf.h"
+#include "router/tunnel.h"
 #include "version.h"
 
 #define LOG_DETAIL 20   /* changes logged one by one per sync; then a summary */
@@ -233,7 +233,7 @@ static void resolve_mode(void)
 	R.rc.mode = (enum xc_rt_mode)m;
 }
 
-/* Said once per address: the tunnel device's own IPv4 address (core/tunnel.h says why). */
+/* Said once per address: the tunnel device's own IPv4 address (core/router/tunnel.h says why). */
 static void log_tun4(int tm)
 {
 	const char *dev = tm == XC_RT_VXLAN ? R.tun.o.vxlan_name :
@@ -622,7 +622,7 @@ static int loop(void)
 	}
 }
 
-/* ---- configuration (core/rtconf) ------------------------------------- */
+/* ---- configuration (core/router/rtconf) ------------------------------------- */
 
 static int configure(int argc, char **argv)
 {

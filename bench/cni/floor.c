@@ -26,12 +26,12 @@
 #include <netinet/in.h>
 #include <net/if.h>
 
-#include "netns.h"
-#include "nl_addr.h"
-#include "nl_link.h"
-#include "nl_route.h"
-#include "podlink.h"
-#include "sysctl.h"
+#include "kernel/netns.h"
+#include "kernel/nl_addr.h"
+#include "kernel/nl_link.h"
+#include "kernel/nl_route.h"
+#include "cni/podlink.h"
+#include "kernel/sysctl.h"
 
 static uint32_t hbuf[XC_NL_BUFSIZE / 4], pbuf[XC_NL_BUFSIZE / 4];
 

@@ -32,9 +32,9 @@ out=${BENCH_OUT:-build/bench/cni}
 mkdir -p "$out"
 gcc -O2 -Wall -Wextra -Werror -o "$out/drive" bench/cni/drive.c
 gcc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Icore -o "$out/floor" bench/cni/floor.c \
-	core/podlink.c core/netlink.c core/nl_link.c core/nl_addr.c core/nl_route.c core/netns.c \
-	core/sysctl.c core/ipaddr.c core/cni.c core/cni_result.c core/cni_exec.c core/json.c \
-	core/json_out.c
+	core/cni/podlink.c core/kernel/netlink.c core/kernel/nl_link.c core/kernel/nl_addr.c core/kernel/nl_route.c core/kernel/netns.c \
+	core/kernel/sysctl.c core/base/ipaddr.c core/cni/cni.c core/cni/cni_result.c core/cni/cni_exec.c core/base/json.c \
+	core/base/json_out.c
 
 T=$(mktemp -d /tmp/xcb.XXXXXX)
 S=$(mktemp -d "${CNI_BENCH_STATE:-/dev/shm}/xcb.XXXXXX")

@@ -1,5 +1,5 @@
 /*
- * bench/json: core/json against cJSON on one NodeList.
+ * bench/json: core/base/json against cJSON on one NodeList.
  *
  * usage: bench FILE [SECONDS]
  *
@@ -26,7 +26,7 @@
 #include <cjson/cJSON.h>
 #endif
 
-#include "json.h"
+#include "base/json.h"
 
 struct result {
 	double best;     /* seconds, fastest run */
@@ -66,7 +66,7 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* ---- core/json ------------------------------------------------------------- */
+/* ---- core/base/json ------------------------------------------------------------- */
 
 static void ours_str(struct extract *x, const struct xc_json *v)
 {
@@ -184,7 +184,7 @@ static int cjson(const char *text, size_t len, struct extract *x, cJSON **tree)
 /* ---- the children ----------------------------------------------------------- */
 
 enum contender { OURS_VALIDATE, OURS, CJSON, N_CONTENDERS };
-static const char *const names[] = { "core/json validate", "core/json parse+extract",
+static const char *const names[] = { "core/base/json validate", "core/base/json parse+extract",
 				     "cJSON parse+extract" };
 
 static long maxrss_kb(void)

@@ -1,6 +1,6 @@
 #!/bin/sh
-# core/json against cJSON on a Kubernetes NodeList (what bench.c measures is
-# described at its head). Builds with gcc -O2 on glibc, plus core/json alone
+# core/base/json against cJSON on a Kubernetes NodeList (what bench.c measures is
+# described at its head). Builds with gcc -O2 on glibc, plus core/base/json alone
 # at -Os as the release binary has it.
 #
 #   JSON_BENCH_NODES    nodes in the generated list (default 5000, ~55 MB)
@@ -22,11 +22,11 @@ if [ ! -s "$data" ] || [ bench/json/gen.py -nt "$data" ]; then
 fi
 
 flags="-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Icore"
-gcc $flags -O2 -o "$out/bench" bench/json/bench.c core/json.c core/json_out.c -lcjson
-gcc $flags -Os -DOURS_ONLY -o "$out/bench-Os" bench/json/bench.c core/json.c core/json_out.c
+gcc $flags -O2 -o "$out/bench" bench/json/bench.c core/base/json.c core/base/json_out.c -lcjson
+gcc $flags -Os -DOURS_ONLY -o "$out/bench-Os" bench/json/bench.c core/base/json.c core/base/json_out.c
 
 echo "== json: parse a NodeList, keep name, podCIDRs, InternalIPs of each node"
 "$out/bench" "$data" "$secs"
 echo
-echo "-- core/json built -Os (as in the release binary):"
+echo "-- core/base/json built -Os (as in the release binary):"
 "$out/bench-Os" "$data" "$secs" | sed -n '/^core/p'

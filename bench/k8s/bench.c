@@ -19,7 +19,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "k8s.h"
+#include "kube/k8s.h"
 
 static struct xc_k8s_client k;
 static struct xc_k8s_watch w;

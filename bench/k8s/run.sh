@@ -1,5 +1,5 @@
 #!/bin/sh
-# core/k8s against the fake API server holding realistic nodes (~10 KB of
+# core/kube/k8s against the fake API server holding realistic nodes (~10 KB of
 # JSON each, test/fakeapi/nodegen.py), over TLS with a bearer token:
 #   - a full paginated LIST into a node table: wall and CPU time, peak RSS;
 #   - CPU time per WATCH event (MODIFIED heartbeats, full objects).
@@ -18,9 +18,9 @@ out=${BENCH_OUT:-build/bench/k8s}
 mkdir -p "$out"
 [ -f build/bearssl/libbearssl.a ] || { echo "k8s: run make first (BearSSL for musl)"; exit 1; }
 
-srcs="core/k8s_api.c core/k8s_config.c core/k8s_list.c core/k8s_node.c core/k8s_watch.c
-      core/yaml.c core/yaml_scan.c core/yaml_str.c core/json.c core/json_out.c core/ipaddr.c
-      core/http.c core/http_parse.c core/tls.c core/tls_name.c core/tls_pem.c"
+srcs="core/kube/k8s_api.c core/kube/k8s_config.c core/kube/k8s_list.c core/kube/k8s_node.c core/kube/k8s_watch.c
+      core/kube/yaml.c core/kube/yaml_scan.c core/kube/yaml_str.c core/base/json.c core/base/json_out.c core/base/ipaddr.c
+      core/kube/http.c core/kube/http_parse.c core/kube/tls.c core/kube/tls_name.c core/kube/tls_pem.c"
 # shellcheck disable=SC2086
 musl-gcc -std=c11 -D_GNU_SOURCE -Os -ffunction-sections -fdata-sections -static -s \
 	-Wl,--gc-sections -Wall -Wextra -Werror -Icore -Ibuild/gen -isystem build/uapi \

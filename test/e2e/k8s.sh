@@ -1,5 +1,5 @@
 #!/bin/sh
-# k8s: core/k8s through the `nodes` applet against the fake API server.
+# k8s: core/kube/k8s through the `nodes` applet against the fake API server.
 # Kubeconfigs are written by the real kubectl (YAML, and JSON from `config
 # view`): CA file or data, token or tokenFile, client certificates (files or
 # embedded), tls-server-name, insecure-skip-tls-verify; KUBECONFIG lists;

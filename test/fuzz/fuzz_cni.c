@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cni.h"
+#include "cni/cni.h"
 
 #define MAX_ENV 16
 

@@ -1,5 +1,5 @@
 /*
- * fuzz_http: core/http's response parser and chunked decoder, and its URL
+ * fuzz_http: core/kube/http's response parser and chunked decoder, and its URL
  * parser, on arbitrary bytes.
  *
  * The first input byte picks the options (a HEAD request, a body limit,
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/http.h"
+#include "../../core/kube/http.h"
 
 #define MUST(c) do { if (!(c)) abort(); } while (0)
 #define OUT_MAX 65536

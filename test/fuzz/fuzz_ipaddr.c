@@ -1,5 +1,5 @@
 /*
- * fuzz_ipaddr: every text parser of core/ipaddr, then the prefix math on
+ * fuzz_ipaddr: every text parser of core/base/ipaddr, then the prefix math on
  * whatever parsed. Checked beyond "no crash": text round trips are the
  * identity, glibc's inet_pton accepts exactly what we accept (for text
  * without zone or length), and the math keeps its own invariants.
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../../core/ipaddr.h"
+#include "../../core/base/ipaddr.h"
 
 #define MUST(c) do { if (!(c)) abort(); } while (0)
 

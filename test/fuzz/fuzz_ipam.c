@@ -1,5 +1,5 @@
 /*
- * fuzz_ipam: core/ipam_store on a network directory whose files are
+ * fuzz_ipam: core/cni/ipam_store on a network directory whose files are
  * arbitrary bytes, driven as node-local drives it (one open/close per
  * CNI call, fixed container IDs c0..c7 on eth0).
  *
@@ -39,7 +39,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../core/ipam_store.h"
+#include "../../core/cni/ipam_store.h"
 
 #define MUST(c) do { if (!(c)) abort(); } while (0)
 #define NCID 8

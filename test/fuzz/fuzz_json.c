@@ -1,5 +1,5 @@
 /*
- * fuzz_json: core/json's parser, walker and emitter on arbitrary bytes.
+ * fuzz_json: core/base/json's parser, walker and emitter on arbitrary bytes.
  *
  * Beyond "no crash", on every accepted document:
  *   - each value the iterator hands out is itself a valid document of the
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/json.h"
+#include "../../core/base/json.h"
 
 #define MUST(c) do { if (!(c)) abort(); } while (0)
 

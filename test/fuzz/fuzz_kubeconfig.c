@@ -1,6 +1,6 @@
 /*
- * fuzz_kubeconfig: core/k8s's kubeconfig interpreter (YAML through
- * core/yaml, JSON through core/json) on arbitrary bytes, from memory only.
+ * fuzz_kubeconfig: core/kube/k8s's kubeconfig interpreter (YAML through
+ * core/kube/yaml, JSON through core/base/json) on arbitrary bytes, from memory only.
  *
  * The first input byte picks the options: bit 0 a context override
  * ("other"), bit 1 a path for the messages and relative names, bits 2-3 a
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/k8s.h"
+#include "../../core/kube/k8s.h"
 
 #define MUST(c) do { if (!(c)) abort(); } while (0)
 

@@ -1,5 +1,5 @@
 /*
- * fuzz_netlink: core/netlink's message walker and the link, address,
+ * fuzz_netlink: core/kernel/netlink's message walker and the link, address,
  * route, neighbour and ACK parsers on arbitrary bytes taken as a datagram
  * received from the kernel.
  *
@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/netlink.h"
-#include "../../core/nl_event.h"
+#include "../../core/kernel/netlink.h"
+#include "../../core/kernel/nl_event.h"
 
 #define MUST(c) do { if (!(c)) abort(); } while (0)
 

@@ -1,5 +1,5 @@
 /*
- * fuzz_pem: core/tls's PEM loading (trust anchors, client chain and key)
+ * fuzz_pem: core/kube/tls's PEM loading (trust anchors, client chain and key)
  * and its certificate name and date reading, on arbitrary bytes.
  *
  * The input goes in as PEM (CA data; certificate and key text, whole and
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/tls.h"
+#include "../../core/kube/tls.h"
 
 #define MUST(c) do { if (!(c)) abort(); } while (0)
 

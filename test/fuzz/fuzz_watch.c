@@ -1,5 +1,5 @@
 /*
- * fuzz_watch: core/k8s's watch-stream assembler and streaming list reader
+ * fuzz_watch: core/kube/k8s's watch-stream assembler and streaming list reader
  * on arbitrary bytes, cut at arbitrary points.
  *
  * The first two input bytes pick the event buffer size and the seed of the
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/k8s.h"
+#include "../../core/kube/k8s.h"
 
 #define MUST(c) do { if (!(c)) abort(); } while (0)
 #define MAX_EV 256

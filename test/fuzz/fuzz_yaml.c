@@ -1,5 +1,5 @@
 /*
- * fuzz_yaml: core/yaml on arbitrary input. Checked beyond "no crash": the
+ * fuzz_yaml: core/kube/yaml on arbitrary input. Checked beyond "no crash": the
  * node tree is well formed (links in range, parents and counts agree, map
  * values have scalar keys), every scalar decodes to the length strlen
  * reports and compares equal to its own decoding, every key finds its own
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/yaml.h"
+#include "../../core/kube/yaml.h"
 
 #define MUST(c) do { if (!(c)) abort(); } while (0)
 #define CAP 8192

@@ -10,7 +10,7 @@
 #   FUZZ_JOBS     parallel compiles (default: number of CPUs)
 #   FUZZ_OUT      build folder (default build/fuzz)
 #
-# core/*.c (but main.c) is compiled once with clang, ASan, UBSan and the
+# core/*/*.c is compiled once with clang, ASan, UBSan and the
 # fuzzer's coverage into build/fuzz/obj and archived, so each target links
 # only the modules it uses. A core file clang cannot compile is reported and
 # counted as a failure, and left out of the archive: targets that do not
@@ -36,7 +36,7 @@ rm -f "$out/obj"/*.o "$out/obj"/*.log "$out/libcore.a"
 # -- core, once: compile in parallel, one log per file ----------------------
 # (-fsanitize=fuzzer at compile time only adds coverage; main comes at link)
 # (one list for both steps: others may add files to core/ meanwhile)
-srcs=$(ls core/*.c | grep -v '^core/main\.c$')
+srcs=$(ls core/*/*.c)
 echo "$srcs" | xargs -P "$jobs" -I{} sh -c \
 	'n=$(basename {} .c); '"$CC"' -c -o '"$out"'/obj/$n.o {} > '"$out"'/obj/$n.log 2>&1 || rm -f '"$out"'/obj/$n.o'
 for src in $srcs; do

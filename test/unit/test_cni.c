@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cni.h"
+#include "cni/cni.h"
 #include "t.h"
 
 static struct xc_cni_err err;

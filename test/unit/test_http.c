@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "http.h"
+#include "kube/http.h"
 #include "t.h"
 #include "httptest.h"
 

@@ -1,6 +1,6 @@
 /*
- * test_httpd: core/httpd over real loopback sockets (no root needed), and
- * the router's metrics text (core/routes xc_rt_metrics).
+ * test_httpd: core/router/httpd over real loopback sockets (no root needed), and
+ * the router's metrics text (core/router/routes xc_rt_metrics).
  */
 #include <errno.h>
 #include <poll.h>
@@ -12,8 +12,8 @@
 #include <arpa/inet.h>
 
 #include "t.h"
-#include "httpd.h"
-#include "routes.h"
+#include "router/httpd.h"
+#include "router/routes.h"
 
 static int client(unsigned port)
 {

@@ -1,5 +1,5 @@
-/* test_ipaddr: parsers, canonical text, prefix math of core/ipaddr. */
-#include "ipaddr.h"
+/* test_ipaddr: parsers, canonical text, prefix math of core/base/ipaddr. */
+#include "base/ipaddr.h"
 #include "t.h"
 
 #include <arpa/inet.h>

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ipam_store.h"
+#include "cni/ipam_store.h"
 #include "t.h"
 
 static struct xc_cni_err err;

@@ -1,5 +1,5 @@
 /*
- * test_json: core/json against the JSONTestSuite corpus and by hand.
+ * test_json: core/base/json against the JSONTestSuite corpus and by hand.
  *
  * Inputs live in buffers of their exact size (no NUL after them), so the
  * sanitizer build catches any read past the end of a document.
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
+#include "base/json.h"
 #include "t.h"
 
 #define SUITE_DIR "test/data/jsontestsuite/test_parsing"

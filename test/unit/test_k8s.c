@@ -1,5 +1,5 @@
 /*
- * test_k8s: core/k8s without a server: node records (a realistic Node of
+ * test_k8s: core/kube/k8s without a server: node records (a realistic Node of
  * any size, odd and broken ones), the watch event assembler cut at every
  * point, and the streaming list reader. test_k8s_config.c has the rest.
  */
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "k8s.h"
+#include "kube/k8s.h"
 #include "t.h"
 
 static struct xc_k8s_client client;  /* for error texts only */

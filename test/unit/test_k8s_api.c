@@ -1,5 +1,5 @@
 /*
- * test_k8s_api: core/k8s against the fake API server (test/fakeapi) over
+ * test_k8s_api: core/kube/k8s against the fake API server (test/fakeapi) over
  * TLS: GET, paginated LIST with an expiring continue token, WATCH with
  * events cut across chunks, bookmarks, server-side ends, both forms of
  * 410, 429 with Retry-After, 500, garbage and truncated streams, token
@@ -22,8 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "k8s.h"
-#include "podcidr_cache.h"
+#include "kube/k8s.h"
+#include "kube/podcidr_cache.h"
 #include "httptest.h"
 #include "t.h"
 

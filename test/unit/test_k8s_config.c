@@ -1,7 +1,7 @@
 /*
- * test_k8s_config: core/k8s's kubeconfig interpretation (YAML as kubectl
+ * test_k8s_config: core/kube/k8s's kubeconfig interpretation (YAML as kubectl
  * writes it, JSON), base64, query strings, CIDR lists, back-off, and the
- * pod-CIDR cache file of core/podcidr_cache.
+ * pod-CIDR cache file of core/kube/podcidr_cache.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "k8s.h"
-#include "k8s_priv.h"
-#include "podcidr_cache.h"
+#include "kube/k8s.h"
+#include "kube/k8s_priv.h"
+#include "kube/podcidr_cache.h"
 #include "t.h"
 
 /* A node with pod CIDRs, addresses and the annotation xc/cidrs. */

@@ -1,5 +1,5 @@
 /*
- * test_netlink: core/netlink (+ nl_*), core/netns, core/sysctl.
+ * test_netlink: core/kernel/netlink (+ nl_*), core/kernel/netns, core/kernel/sysctl.
  *
  * Builder, parsers and key/path checks run anywhere. Everything that
  * talks to the kernel runs as root inside a private network namespace
@@ -27,14 +27,14 @@
 #include <linux/neighbour.h>
 
 #include "t.h"
-#include "netlink.h"
-#include "netns.h"
-#include "nl_addr.h"
-#include "nl_event.h"
-#include "nl_link.h"
-#include "nl_neigh.h"
-#include "nl_route.h"
-#include "sysctl.h"
+#include "kernel/netlink.h"
+#include "kernel/netns.h"
+#include "kernel/nl_addr.h"
+#include "kernel/nl_event.h"
+#include "kernel/nl_link.h"
+#include "kernel/nl_neigh.h"
+#include "kernel/nl_route.h"
+#include "kernel/sysctl.h"
 
 static uint32_t buf_a[XC_NL_BUFSIZE / 4], buf_b[XC_NL_BUFSIZE / 4], buf_m[XC_NL_BUFSIZE / 4];
 static struct xc_nl nla, nlb;  /* sockets in namespace A (ours) and B */

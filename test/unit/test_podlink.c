@@ -1,6 +1,6 @@
 /*
- * test_podlink: the pure parts of core/podlink (host veth names, the GC
- * alias, the reference's gateway rules) and core/cniconv (MAC sources,
+ * test_podlink: the pure parts of core/cni/podlink (host veth names, the GC
+ * alias, the reference's gateway rules) and core/cni/cniconv (MAC sources,
  * dns, unsupported keys, interface names). The kernel parts are tested
  * through the bridge plugin in test/netns/bridge*.sh.
  */
@@ -10,8 +10,8 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
-#include "cniconv.h"
-#include "podlink.h"
+#include "cni/cniconv.h"
+#include "cni/podlink.h"
 #include "t.h"
 
 static struct xc_cni_err err;

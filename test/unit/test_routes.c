@@ -1,5 +1,5 @@
 /*
- * test_routes: core/nodetab and core/routes without a kernel.
+ * test_routes: core/router/nodetab and core/router/routes without a kernel.
  *
  * Node objects are parsed from JSON; the host is a hand-made struct
  * xc_rt_env (eth0 on 198.18.0.0/24 and fd00:100::/64, sit0, tunl0, the
@@ -16,10 +16,10 @@
 #include <linux/rtnetlink.h>
 
 #include "t.h"
-#include "json.h"
-#include "nl_route.h"
-#include "nodetab.h"
-#include "routes.h"
+#include "base/json.h"
+#include "kernel/nl_route.h"
+#include "router/nodetab.h"
+#include "router/routes.h"
 
 static struct xc_nodetab tab, amap;
 static struct xc_rt_env env;

@@ -1,5 +1,5 @@
 /*
- * test_rtconf: the router's flags and environment (core/rtconf): defaults,
+ * test_rtconf: the router's flags and environment (core/router/rtconf): defaults,
  * a flag over its variable, the values' checks and their messages.
  */
 #include <errno.h>
@@ -11,7 +11,7 @@
 #include <netinet/in.h>
 
 #include "t.h"
-#include "rtconf.h"
+#include "router/rtconf.h"
 
 static struct xc_rtconf c;
 

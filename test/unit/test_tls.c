@@ -1,7 +1,7 @@
 /*
  * test_tls: PEM loading, the identity rules, and real handshakes against
  * test/lib/httptest_server.py (Python's ssl module) on loopback, through
- * core/http as the router and node-local use it.
+ * core/kube/http as the router and node-local use it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,8 +12,8 @@
 #include <arpa/inet.h>
 #include <time.h>
 
-#include "http.h"
-#include "tls.h"
+#include "kube/http.h"
+#include "kube/tls.h"
 #include "t.h"
 #include "httptest.h"
 

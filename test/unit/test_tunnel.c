@@ -1,5 +1,5 @@
 /*
- * test_tunnel: core/tunnel and the engine's sync against a real kernel, in
+ * test_tunnel: core/router/tunnel and the engine's sync against a real kernel, in
  * a network namespace of its own (unshare(CLONE_NEWNET) at start; without
  * root it reports itself skipped). This kernel may lack sit and ipip;
  * VXLAN and veth are enough for what is checked here:
@@ -26,12 +26,12 @@
 #include <linux/rtnetlink.h>
 
 #include "t.h"
-#include "json.h"
-#include "nl_addr.h"
-#include "nl_link.h"
-#include "nodetab.h"
-#include "routes.h"
-#include "tunnel.h"
+#include "base/json.h"
+#include "kernel/nl_addr.h"
+#include "kernel/nl_link.h"
+#include "router/nodetab.h"
+#include "router/routes.h"
+#include "router/tunnel.h"
 
 static uint32_t nlbuf[XC_NL_BUFSIZE / 4];
 static struct xc_nl nl;

@@ -1,5 +1,5 @@
 /*
- * test_yaml: core/yaml on kubeconfigs the real kubectl wrote and by hand.
+ * test_yaml: core/kube/yaml on kubeconfigs the real kubectl wrote and by hand.
  *
  * The kubectl-*.yaml files in test/fuzz/corpus/yaml/ (also fuzz seeds) were
  * written by kubectl 1.30 with `kubectl config set-cluster/set-credentials/
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "yaml.h"
+#include "kube/yaml.h"
 #include "t.h"
 
 #define CORPUS "test/fuzz/corpus/yaml/"
@@ -132,7 +132,7 @@ static void kubectl_full(void)
 	T_INT(xc_yaml_node(&doc, v)->style, XC_YAML_FLOW);
 	T_INT(xc_yaml_first(&doc, v), -ENOENT);
 
-	/* current-context -> context -> cluster and user, as core/k8s will */
+	/* current-context -> context -> cluster and user, as core/kube/k8s will */
 	ctx = xc_yaml_find(&doc, xc_yaml_get(&doc, 0, "contexts"), "name", "prod");
 	T(ctx >= 0);
 	ctx = xc_yaml_get(&doc, ctx, "context");

@@ -1,0 +1,382 @@
+/*
+ * cni delegation: run another plugin (the IPAM one) the way a runtime
+ * would, with a deadline (see cni.h). This is the only exec in the
+ * project.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cni/cni.h"
+#include "base/deadline.h"
+
+#define EXEC_MAX_ENV 1024
+#define EXEC_DEFAULT_MS 10000
+
+/* First executable regular file named `type` in the ':'-list `path`. */
+static int find_plugin(const char *path, const char *type, char *out, size_t size)
+{
+	const char *p = path;
+	struct stat st;
+
+	while (p && *p) {
+		const char *end = strchr(p, ':');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (n && (size_t)snprintf(out, size, "%.*s/%s", (int)n, p, type) < size &&
+		    !stat(out, &st) && S_ISREG(st.st_mode) && !access(out, X_OK))
+			return 0;
+		p = end ? end + 1 : NULL;
+	}
+	return -ENOENT;
+}
+
+/*
+ * Our environment with CNI_COMMAND replaced: at most max variables, so
+ * env[] has max + 1 slots (it ends with NULL).
+ */
+static int build_env(char *const *envp, const char *cmd_var, char **env, size_t max)
+{
+	size_t n = 0;
+
+	for (; envp && *envp; envp++) {
+		if (!strncmp(*envp, "CNI_COMMAND=", 12))
+			continue;
+		/* this one and CNI_COMMAND */
+		if (n + 2 > max)
+			return -E2BIG;
+		env[n++] = *envp;
+	}
+	env[n++] = (char *)cmd_var;
+	env[n] = NULL;
+	return 0;
+}
+
+struct run {
+	pid_t pid;
+	int in, out;                /* our ends: its stdin, its stdout */
+	size_t in_off, out_len;
+	int64_t deadline;
+};
+
+/*
+ * The child's side of spawn(): only async-signal-safe calls (the bridge
+ * may have a second thread). A delegate outliving a plugin killed mid-ADD
+ * would allocate an address nobody will release until GC, so it dies with
+ * the thread that started it (the main thread, which lives as long as the
+ * plugin). An exec failure travels back as errno on the status pipe.
+ */
+static void child(const char *file, char **env, int in, int out, int status, pid_t parent)
+{
+	char *argv[] = { (char *)file, NULL };
+	int e;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+		_exit(127);
+	/* We ignore SIGPIPE while feeding it; it must start with the default. */
+	signal(SIGPIPE, SIG_DFL);
+	if (dup2(in, 0) >= 0 && dup2(out, 1) >= 0)
+		execve(file, argv, env);
+	e = errno;
+	if (write(status, &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+static void close_pair(int p[2])
+{
+	close(p[0]);
+	close(p[1]);
+}
+
+static int spawn(struct run *r, const char *file, char **env, struct xc_cni_err *err)
+{
+	int in[2], out[2], st[2], e = 0, rc = 0;
+	pid_t parent = getpid();
+	ssize_t n;
+
+	if (pipe2(in, O_CLOEXEC))
+		return -errno;
+	if (pipe2(out, O_CLOEXEC)) {
+		rc = -errno;
+		close_pair(in);
+		return rc;
+	}
+	if (pipe2(st, O_CLOEXEC)) {
+		rc = -errno;
+		close_pair(in);
+		close_pair(out);
+		return rc;
+	}
+	r->pid = fork();
+	if (r->pid == 0)
+		child(file, env, in[0], out[1], st[1], parent);
+	if (r->pid < 0)
+		e = errno;
+	close(in[0]);
+	close(out[1]);
+	close(st[1]);
+	r->in = in[1];
+	r->out = out[0];
+	/* EOF (the exec closed the pipe) means it runs; 4 bytes are its errno. */
+	if (!e) {
+		while ((n = read(st[0], &e, sizeof(e))) < 0 && errno == EINTR)
+			;
+		if (n != (ssize_t)sizeof(e))
+			e = 0;
+		else
+			while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
+				;
+	}
+	close(st[0]);
+	if (e) {
+		close(r->in);
+		close(r->out);
+		xc_cni_errf(err, XC_CNI_E_DELEGATE, "cannot run the plugin %s: %s", file,
+			    strerror(e));
+		return -e;
+	}
+	fcntl(r->in, F_SETFL, O_NONBLOCK);
+	fcntl(r->out, F_SETFL, O_NONBLOCK);
+	return 0;
+}
+
+/* One poll round: feed stdin, drain stdout. 1 when stdout hit EOF. */
+static int pump(struct run *r, const struct xc_cni_exec *x)
+{
+	struct pollfd pf[2] = { { r->out, POLLIN, 0 }, { r->in, POLLOUT, 0 } };
+	int64_t left = r->deadline - xc_now_ms();
+	ssize_t n;
+	char extra;
+
+	if (left <= 0)
+		return -ETIMEDOUT;
+	if (poll(pf, r->in >= 0 ? 2 : 1, (int)left) < 0)
+		return errno == EINTR ? 0 : -errno;
+	if (r->in >= 0 && (pf[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
+		n = write(r->in, x->in + r->in_off, x->in_len - r->in_off);
+		if (n > 0)
+			r->in_off += (size_t)n;
+		/* It may exit without reading everything: that is its business. */
+		if ((n < 0 && errno != EAGAIN && errno != EINTR) || r->in_off == x->in_len) {
+			close(r->in);
+			r->in = -1;
+		}
+	}
+	if (!(pf[0].revents & (POLLIN | POLLHUP | POLLERR)))
+		return 0;
+	/* Full: the end of the output still fits, one byte more does not. */
+	if (r->out_len + 1 >= x->out_size)
+		n = read(r->out, &extra, 1);
+	else
+		n = read(r->out, x->out + r->out_len, x->out_size - 1 - r->out_len);
+	if (n > 0 && r->out_len + 1 >= x->out_size)
+		return -EMSGSIZE;
+	if (n > 0)
+		r->out_len += (size_t)n;
+	else if (n == 0)
+		return 1;
+	else if (errno != EAGAIN && errno != EINTR)
+		return -errno;
+	return 0;
+}
+
+/* A descriptor that polls readable once pid has exited (Linux 5.3+), or -1. */
+static int exit_fd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	return -1;
+#endif
+}
+
+/*
+ * Wait for the child until the deadline; kill it past that. Its stdout is
+ * closed, so it is exiting: wait for that event, not a fixed sleep (which
+ * cost every delegation a millisecond); poll in short steps only where
+ * there is no pidfd.
+ */
+static int reap(struct run *r, int *status)
+{
+	struct timespec step = { 0, 20000 };
+	int fd = -1, rc = 0;
+	int64_t left;
+
+	for (;;) {
+		pid_t p = waitpid(r->pid, status, WNOHANG);
+
+		if (p == r->pid)
+			break;
+		if (p < 0 && errno != EINTR) {
+			rc = -errno;
+			break;
+		}
+		left = r->deadline - xc_now_ms();
+		if (left <= 0) {
+			kill(r->pid, SIGKILL);
+			waitpid(r->pid, status, 0);
+			rc = -ETIMEDOUT;
+			break;
+		}
+		if (fd < 0)
+			fd = exit_fd(r->pid);
+		if (fd >= 0)
+			poll(&(struct pollfd){ fd, POLLIN, 0 }, 1, (int)left);
+		else if (nanosleep(&step, NULL) == 0 && step.tv_nsec < 1000000)
+			step.tv_nsec *= 2;
+	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+static long run_fail(const struct xc_cni_exec *x, const char *file, int rc, int timeout,
+		     struct xc_cni_err *err)
+{
+	if (rc == -ETIMEDOUT)
+		xc_cni_errf(err, XC_CNI_E_DELEGATE, "the IPAM plugin %s did not finish within "
+			    "%d ms and was killed", file, timeout);
+	else if (rc == -EMSGSIZE)
+		xc_cni_errf(err, XC_CNI_E_DELEGATE, "the IPAM plugin %s wrote more than %zu "
+			    "bytes and was killed", file, x->out_size - 1);
+	else
+		xc_cni_errf(err, XC_CNI_E_DELEGATE, "talking to the IPAM plugin %s failed: %s",
+			    file, strerror(-rc));
+	return rc;
+}
+
+static long run_plugin(const struct xc_cni_exec *x, const char *file, char **env, int *status,
+		       struct xc_cni_err *err)
+{
+	int timeout = x->timeout_ms > 0 ? x->timeout_ms : EXEC_DEFAULT_MS;
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	struct run r = { .deadline = xc_now_ms() + timeout };
+	int rc;
+
+	rc = spawn(&r, file, env, err);
+	if (rc)
+		return rc;
+	sigaction(SIGPIPE, &ign, &old);
+	if (!x->in_len) {
+		close(r.in);
+		r.in = -1;
+	}
+	while ((rc = pump(&r, x)) == 0)
+		;
+	sigaction(SIGPIPE, &old, NULL);
+	if (r.in >= 0)
+		close(r.in);
+	close(r.out);
+	x->out[r.out_len] = '\0';
+	if (rc < 0) {
+		kill(r.pid, SIGKILL);
+		waitpid(r.pid, status, 0);
+		return run_fail(x, file, rc, timeout, err);
+	}
+	rc = reap(&r, status);
+	if (rc)
+		return run_fail(x, file, rc, timeout, err);
+	if (WIFSIGNALED(*status)) {
+		xc_cni_errf(err, XC_CNI_E_DELEGATE, "the IPAM plugin %s was killed by signal %d",
+			    file, WTERMSIG(*status));
+		return -EINTR;
+	}
+	*status = WEXITSTATUS(*status);
+	return (long)r.out_len;
+}
+
+long xc_cni_exec_plugin(const struct xc_cni_exec *x, int *status, struct xc_cni_err *err)
+{
+	char file[XC_CNI_PATH_MAX + 1], cmd_var[32];
+	char *env[EXEC_MAX_ENV + 1];
+	int rc;
+
+	if (!x->out || x->out_size < 2)
+		return xc_cni_errf(err, XC_CNI_E_INTERNAL, "no capture buffer for the plugin");
+	x->out[0] = '\0';
+	rc = xc_cni_valid_type(x->type, err);
+	if (rc)
+		return rc;
+	if (!x->path)
+		return xc_cni_errf(err, XC_CNI_E_ENV, "CNI_PATH is not set: it is needed to "
+				   "find the IPAM plugin \"%s\"", x->type);
+	if (find_plugin(x->path, x->type, file, sizeof(file))) {
+		xc_cni_errf(err, XC_CNI_E_DELEGATE, "IPAM plugin \"%s\" not found in CNI_PATH",
+			    x->type);
+		xc_cni_err_details(err, "searched CNI_PATH=%.600s for an executable file named "
+				   "\"%s\"", x->path, x->type);
+		return -ENOENT;
+	}
+	snprintf(cmd_var, sizeof(cmd_var), "CNI_COMMAND=%s", xc_cni_cmd_name(x->cmd));
+	if (build_env(x->envp, cmd_var, env, EXEC_MAX_ENV))
+		return xc_cni_errf(err, XC_CNI_E_DELEGATE, "more than %d environment variables",
+				   EXEC_MAX_ENV);
+	return run_plugin(x, file, env, status, err);
+}
+
+/* A delegate's failure: its error document, kept verbatim. */
+static int delegate_error(const struct xc_cni_exec *x, long len, int status,
+			  struct xc_cni_err *err)
+{
+	struct xc_json root;
+	int64_t code;
+	long n;
+
+	if (xc_json_parse(x->out, (size_t)len, &root, NULL) || root.type != XC_JSON_OBJECT ||
+	    xc_json_get_int(&root, "code", &code) || code < 0 || code > 0x7fffffff) {
+		xc_cni_errf(err, XC_CNI_E_DELEGATE, "the IPAM plugin \"%s\" failed (exit status "
+			    "%d) without an error document", x->type, status);
+		xc_cni_err_details(err, "its output: %.500s", x->out);
+		return -EIO;
+	}
+	xc_cni_err_init(err);
+	err->code = (int)code;
+	n = xc_json_get_str(&root, "msg", err->msg, sizeof(err->msg));
+	if (n < 0)
+		snprintf(err->msg, sizeof(err->msg), "the IPAM plugin \"%s\" failed", x->type);
+	if (xc_json_get_str(&root, "details", err->details, sizeof(err->details)) < 0)
+		err->details[0] = '\0';
+	err->raw = x->out;
+	err->raw_len = (size_t)len;
+	return -EIO;
+}
+
+int xc_cni_delegate(const struct xc_cni_exec *x, enum xc_cni_ver v,
+		    struct xc_cni_result *r, struct xc_cni_err *err)
+{
+	struct xc_json root;
+	struct xc_json_error je;
+	char why[96], ver[16];
+	int status = 0;
+	long len = xc_cni_exec_plugin(x, &status, err);
+
+	if (len < 0)
+		return (int)len;
+	if (status)
+		return delegate_error(x, len, status, err);
+	if (!r)
+		return 0;
+	if (xc_json_parse(x->out, (size_t)len, &root, &je) || root.type != XC_JSON_OBJECT) {
+		xc_cni_errf(err, XC_CNI_E_DELEGATE, "the IPAM plugin \"%s\" answered something "
+			    "that is not a result object", x->type);
+		xc_cni_err_details(err, "%s; its output: %.400s",
+				   len ? xc_json_strerror(&je, why, sizeof(why)) : "empty", x->out);
+		return -EIO;
+	}
+	/* It answers in the version it was asked for, or says which. */
+	if (xc_json_get_str(&root, "cniVersion", ver, sizeof(ver)) >= 0 &&
+	    xc_cni_version_parse(ver))
+		v = xc_cni_version_parse(ver);
+	return xc_cni_result_parse(&root, v, r, err);
+}

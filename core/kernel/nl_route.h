@@ -1,0 +1,61 @@
+/*
+ * nl_route: routes over rtnetlink (RTM_*ROUTE).
+ *
+ * One struct describes a route to add, replace, delete, or one read back.
+ * The gateway may be of the other family than the destination: an IPv4
+ * route via an IPv6 next hop is sent as RTA_VIA (Linux 5.2 and later).
+ */
+#ifndef XC_NL_ROUTE_H
+#define XC_NL_ROUTE_H
+
+#include "kernel/netlink.h"
+
+struct xc_route {
+	struct xc_prefix dst;  /* its family is the route's; len 0: default */
+	struct xc_ip gw;       /* family 0: no gateway */
+	struct xc_ip src;      /* preferred source (RTA_PREFSRC); family 0: none */
+	int oif;               /* output interface; 0: none */
+	uint32_t table;        /* 0: main (add/del); every table (list) */
+	uint8_t protocol;      /* RTPROT_*; 0: boot (add), any (del) */
+	uint8_t scope;         /* RT_SCOPE_*; see xc_nl_route_add */
+	uint8_t type;          /* RTN_*; 0: unicast (add), any (del) */
+	uint32_t flags;        /* RTNH_F_ONLINK, ... */
+	uint32_t metric;       /* RTA_PRIORITY; 0: kernel default */
+	uint32_t mtu;          /* RTAX_MTU; 0: none */
+	uint8_t nexthops;      /* reported: 1, or the count of a multipath route
+	                          (gw and oif are then its first hop's) */
+};
+
+typedef int (*xc_nl_route_cb)(const struct xc_route *r, void *arg);
+
+/*
+ * Parse an RTM_NEWROUTE/RTM_DELROUTE message (dump answer or event).
+ * -EBADMSG for anything else; -EAFNOSUPPORT for families other than
+ * IPv4/IPv6 (MPLS, multicast) which callers usually skip.
+ */
+int xc_nl_route_parse(const struct nlmsghdr *nlh, struct xc_route *out);
+
+/*
+ * Add a route; -EEXIST if it exists. Scope: as `ip route` does, an IPv4
+ * unicast route without gateway given RT_SCOPE_UNIVERSE is sent with
+ * RT_SCOPE_LINK, and a local route with RT_SCOPE_HOST.
+ */
+int xc_nl_route_add(struct xc_nl *nl, const struct xc_route *r);
+
+/* Add the route, or replace the one with the same key (dst, table, metric, ...). */
+int xc_nl_route_replace(struct xc_nl *nl, const struct xc_route *r);
+
+/*
+ * Delete the first route matching r: fields left 0 (protocol, type,
+ * oif, gateway) match any value; scope is never compared. -ESRCH if none.
+ */
+int xc_nl_route_del(struct xc_nl *nl, const struct xc_route *r);
+
+/*
+ * Call cb for each route of family (AF_INET, AF_INET6) in table (0: all)
+ * with protocol (0: any). Cached clones are skipped.
+ */
+int xc_nl_route_list(struct xc_nl *nl, int family, uint32_t table, uint8_t protocol,
+		     xc_nl_route_cb cb, void *arg);
+
+#endif

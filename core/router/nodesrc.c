@@ -1,0 +1,300 @@
+/*
+ * nodesrc: the node table's sources. See nodesrc.h.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
+
+#include "router/nodesrc.h"
+
+static void src_init(struct xc_nodesrc *s, enum xc_nodesrc_kind kind,
+		     const struct xc_node_parse *pc)
+{
+	memset(s, 0, sizeof(*s));
+	s->kind = kind;
+	s->ifd = -1;
+	if (pc)
+		s->pc = *pc;
+}
+
+/* ---- file ------------------------------------------------------------- */
+
+int xc_nodesrc_open_file(struct xc_nodesrc *s, const char *path, const struct xc_node_parse *pc)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t dlen;
+
+	src_init(s, XC_NODESRC_FILE, pc);
+	s->path = path;
+	snprintf(s->base, sizeof(s->base), "%s", slash ? slash + 1 : path);
+	if (!s->base[0]) {
+		snprintf(s->err, sizeof(s->err), "%s: not a file name", path);
+		return -EINVAL;
+	}
+	dlen = slash ? (size_t)(slash - path) : 1;
+	if (dlen >= sizeof(dir))
+		return -ENAMETOOLONG;
+	if (slash)
+		memcpy(dir, path, dlen);
+	else
+		dir[0] = '.';
+	if (slash && !dlen)
+		dir[dlen++] = '/';
+	dir[dlen] = '\0';
+	s->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (s->ifd < 0)
+		return -errno;
+	/* Whole-file events only: a half-written file is not read. */
+	if (inotify_add_watch(s->ifd, dir, IN_CLOSE_WRITE | IN_MOVED_TO) < 0) {
+		int err = -errno;
+
+		snprintf(s->err, sizeof(s->err), "watching %.400s: %s", dir, strerror(-err));
+		close(s->ifd);
+		s->ifd = -1;
+		return err;
+	}
+	return 0;
+}
+
+static int file_list(struct xc_nodesrc *s, struct xc_nodetab *t)
+{
+	char why[200];
+	int rc;
+
+	rc = xc_nodetab_load_file(t, s->path, &s->pc, NULL, NULL, why, sizeof(why));
+	if (rc)
+		snprintf(s->err, sizeof(s->err), "%.380s: %s", s->path, why[0] ? why : strerror(-rc));
+	return rc;
+}
+
+/* 1 when an event named our file. */
+static int file_step(struct xc_nodesrc *s)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	int hit = 0;
+	ssize_t n;
+
+	while ((n = read(s->ifd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+
+			if (ev->len && !strcmp(ev->name, s->base))
+				hit = 1;
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+	if (n < 0 && errno != EAGAIN && errno != EINTR)
+		return -errno;
+	return hit;
+}
+
+/* ---- k8s -------------------------------------------------------------- */
+
+int xc_nodesrc_open_k8s(struct xc_nodesrc *s, const struct xc_k8s_opts *opts,
+			const struct xc_node_parse *pc)
+{
+	int rc;
+
+	src_init(s, XC_NODESRC_K8S, pc);
+	if (s->pc.cidr_annotation && *s->pc.cidr_annotation)
+		s->annot[0] = s->pc.cidr_annotation;
+	if (s->pc.addr_annotation && *s->pc.addr_annotation)
+		s->annot[1] = s->pc.addr_annotation;
+	s->k = calloc(1, sizeof(*s->k));
+	s->buf = malloc(XC_K8S_OBJ_MAX);
+	if (!s->k || !s->buf) {
+		snprintf(s->err, sizeof(s->err), "out of memory");
+		return -ENOMEM;
+	}
+	rc = xc_k8s_client_init(s->k, opts);
+	if (rc) {
+		snprintf(s->err, sizeof(s->err), "%s", s->k->err);
+		return rc;
+	}
+	return 0;
+}
+
+/* A record of core/kube/k8s as a node table record (annotations applied). */
+static void from_k8s(const struct xc_nodesrc *s, const struct xc_k8s_node *kn,
+		     struct xc_node_rec *r)
+{
+	memset(r, 0, sizeof(*r));
+	memcpy(r->name, kn->name, sizeof(kn->name) < sizeof(r->name) ? sizeof(kn->name) : sizeof(r->name));
+	r->name[sizeof(r->name) - 1] = '\0';
+	if (s->annot[0]) {
+		int n = kn->annot_len[0] >= 0 ?
+			xc_k8s_parse_cidr_list(kn->annot[0], r->cidr, XC_NODE_CIDRS) : 0;
+
+		r->ncidr = n > 0 ? (uint8_t)n : 0;
+	} else {
+		for (int i = 0; i < kn->ncidrs && r->ncidr < XC_NODE_CIDRS; i++)
+			r->cidr[r->ncidr++] = kn->cidr[i];
+	}
+	for (int i = 0; i < r->ncidr; i++)
+		xc_prefix_network(&r->cidr[i], &r->cidr[i]);
+	if (s->annot[1] && kn->annot_len[1] > 0) {
+		char v[XC_K8S_ANNOT_LEN + 1], *p = v, *item;
+
+		memcpy(v, kn->annot[1], sizeof(v));
+		while ((item = strsep(&p, ",")) && r->naddr < XC_NODE_ADDRS) {
+			while (*item == ' ')
+				item++;
+			item[strcspn(item, " ")] = '\0';
+			if (xc_ip_parse(item, &r->addr[r->naddr].ip) == 0 && !r->addr[r->naddr].ip.zone[0])
+				r->addr[r->naddr++].kind = XC_NODE_ADDR_ANNOTATION;
+		}
+	}
+	for (int i = 0; i < kn->naddrs && r->naddr < XC_NODE_ADDRS; i++) {
+		r->addr[r->naddr].ip = kn->addr[i].ip;
+		r->addr[r->naddr++].kind = kn->addr[i].type == XC_K8S_INTERNAL_IP ?
+					   XC_NODE_ADDR_INTERNAL : XC_NODE_ADDR_EXTERNAL;
+	}
+}
+
+struct ev_ctx {
+	struct xc_nodesrc *s;
+	struct xc_nodetab *t;
+};
+
+static int on_event(void *arg, const struct xc_k8s_event *ev)
+{
+	struct ev_ctx *c = arg;
+	struct xc_node_rec rec;
+
+	c->s->events++;
+	switch (ev->type) {
+	case XC_K8S_LISTED:
+	case XC_K8S_ADDED:
+	case XC_K8S_MODIFIED:
+		from_k8s(c->s, &ev->node, &rec);
+		return xc_nodetab_set(c->t, &rec) < 0 ? -ENOMEM : 0;
+	case XC_K8S_DELETED:
+		xc_nodetab_del(c->t, ev->node.name);
+		return 0;
+	case XC_K8S_RESTART:
+		/* The list starts over: only what it lists from here on counts. */
+		xc_nodetab_begin(c->t);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int k8s_list(struct xc_nodesrc *s, struct xc_nodetab *t)
+{
+	struct xc_k8s_select sel = { .annot = { s->annot[0], s->annot[1] } };
+	struct ev_ctx c = { s, t };
+	char rv[XC_K8S_RV_MAX + 1];
+	int rc;
+
+	if (s->watching)
+		xc_k8s_watch_stop(&s->w);
+	s->watching = 0;
+	xc_nodetab_begin(t);
+	rc = xc_k8s_list(s->k, &sel, 500, s->buf, XC_K8S_OBJ_MAX, on_event, &c, rv);
+	if (rc) {
+		snprintf(s->err, sizeof(s->err), "listing nodes: %.560s",
+			 s->k->err[0] ? s->k->err : strerror(-rc));
+		return rc;
+	}
+	xc_nodetab_sweep(t);
+	rc = xc_k8s_watch_init(&s->w, s->k, &sel, s->buf, XC_K8S_OBJ_MAX);
+	if (!rc)
+		rc = xc_k8s_watch_start(&s->w, rv);
+	if (rc) {
+		/* The listing stands; the caller backs off and lists again. */
+		snprintf(s->err, sizeof(s->err), "watching nodes: %.560s",
+			 s->k->err[0] ? s->k->err : strerror(-rc));
+		return rc;
+	}
+	s->watching = 1;
+	return 0;
+}
+
+static int k8s_step(struct xc_nodesrc *s, struct xc_nodetab *t)
+{
+	struct ev_ctx c = { s, t };
+	int rc;
+
+	if (!s->watching)
+		return 1;
+	rc = xc_k8s_watch_step(&s->w, on_event, &c);
+	if (rc == -ESTALE)
+		return 1;
+	if (rc) {
+		snprintf(s->err, sizeof(s->err), "watching nodes: %.560s",
+			 s->k->err[0] ? s->k->err : strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
+/* ---- common ----------------------------------------------------------- */
+
+void xc_nodesrc_close(struct xc_nodesrc *s)
+{
+	if (s->ifd >= 0)
+		close(s->ifd);
+	s->ifd = -1;
+	if (s->k) {
+		if (s->watching)
+			xc_k8s_watch_stop(&s->w);
+		xc_k8s_client_close(s->k);
+		free(s->k);
+		s->k = NULL;
+	}
+	free(s->buf);
+	s->buf = NULL;
+}
+
+int xc_nodesrc_list(struct xc_nodesrc *s, struct xc_nodetab *t)
+{
+	int rc;
+
+	s->err[0] = '\0';
+	rc = s->kind == XC_NODESRC_FILE ? file_list(s, t) : k8s_list(s, t);
+	if (!rc)
+		s->listings++;
+	return rc;
+}
+
+int xc_nodesrc_fd(const struct xc_nodesrc *s)
+{
+	if (s->kind == XC_NODESRC_FILE)
+		return s->ifd;
+	return s->watching ? xc_k8s_watch_fd(&s->w) : -1;
+}
+
+int xc_nodesrc_poll_ms(const struct xc_nodesrc *s)
+{
+	if (s->kind == XC_NODESRC_FILE || !s->watching)
+		return -1;
+	if (xc_k8s_watch_pending(&s->w))
+		return 0;
+	return xc_k8s_watch_poll_ms(&s->w);
+}
+
+int xc_nodesrc_step(struct xc_nodesrc *s, struct xc_nodetab *t)
+{
+	s->err[0] = '\0';
+	if (s->kind == XC_NODESRC_FILE)
+		return file_step(s);
+	return k8s_step(s, t);
+}
+
+const char *xc_nodesrc_name(const struct xc_nodesrc *s, char *buf, size_t size)
+{
+	if (s->kind == XC_NODESRC_FILE)
+		snprintf(buf, size, "file %s", s->path);
+	else if (s->k)
+		snprintf(buf, size, "%.300s (%.300s)", s->k->cfg.source, s->k->cfg.server);
+	else
+		snprintf(buf, size, "API server");
+	return buf;
+}

@@ -1,0 +1,485 @@
+/*
+ * nodetab: the router's compact node table. See nodetab.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "router/nodetab.h"
+
+void xc_nodetab_init(struct xc_nodetab *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void xc_nodetab_free(struct xc_nodetab *t)
+{
+	xc_nodetab_notify notify = t->notify;
+	void *arg = t->notify_arg;
+
+	for (size_t i = 0; i < t->n; i++)
+		free(t->v[i]);
+	free(t->v);
+	xc_nodetab_init(t);
+	t->notify = notify;
+	t->notify_arg = arg;
+}
+
+/* Index of name, or of where it would go (then *found is 0). */
+static size_t lookup(const struct xc_nodetab *t, const char *name, int *found)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(t->v[mid]->name, name);
+
+		if (!c) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = 0;
+	return lo;
+}
+
+const struct xc_node *xc_nodetab_find(const struct xc_nodetab *t, const char *name)
+{
+	int found;
+	size_t i = lookup(t, name, &found);
+
+	return found ? t->v[i] : NULL;
+}
+
+/* Compare only what was parsed: stale bytes past the counts do not matter. */
+static int same_content(const struct xc_node *n, const struct xc_node_rec *r)
+{
+	if (n->ncidr != r->ncidr || n->naddr != r->naddr)
+		return 0;
+	for (int i = 0; i < r->ncidr; i++)
+		if (n->cidr[i].len != r->cidr[i].len || !xc_ip_equal(&n->cidr[i].ip, &r->cidr[i].ip))
+			return 0;
+	for (int i = 0; i < r->naddr; i++)
+		if (n->addr[i].kind != r->addr[i].kind || !xc_ip_equal(&n->addr[i].ip, &r->addr[i].ip))
+			return 0;
+	return 1;
+}
+
+static void copy_content(struct xc_node *n, const struct xc_node_rec *r)
+{
+	n->ncidr = r->ncidr;
+	n->naddr = r->naddr;
+	memcpy(n->cidr, r->cidr, sizeof(n->cidr));
+	memcpy(n->addr, r->addr, sizeof(n->addr));
+}
+
+int xc_nodetab_set(struct xc_nodetab *t, const struct xc_node_rec *rec)
+{
+	struct xc_node *n;
+	size_t i, len;
+	int found;
+
+	i = lookup(t, rec->name, &found);
+	if (found) {
+		n = t->v[i];
+		n->gen = t->gen;
+		if (same_content(n, rec))
+			return 0;
+		if (t->notify)
+			t->notify(t->notify_arg, n, rec);
+		copy_content(n, rec);
+		return 1;
+	}
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct xc_node **v = realloc(t->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		t->v = v;
+		t->cap = cap;
+	}
+	len = strnlen(rec->name, XC_NODE_NAME_MAX);
+	n = calloc(1, sizeof(*n) + len + 1);
+	if (!n)
+		return -ENOMEM;
+	memcpy(n->name, rec->name, len);
+	n->gen = t->gen;
+	copy_content(n, rec);
+	memmove(t->v + i + 1, t->v + i, (t->n - i) * sizeof(*t->v));
+	t->v[i] = n;
+	t->n++;
+	if (t->notify)
+		t->notify(t->notify_arg, NULL, rec);
+	return 1;
+}
+
+int xc_nodetab_del(struct xc_nodetab *t, const char *name)
+{
+	int found;
+	size_t i = lookup(t, name, &found);
+
+	if (!found)
+		return 0;
+	if (t->notify)
+		t->notify(t->notify_arg, t->v[i], NULL);
+	free(t->v[i]);
+	memmove(t->v + i, t->v + i + 1, (t->n - i - 1) * sizeof(*t->v));
+	t->n--;
+	return 1;
+}
+
+void xc_nodetab_begin(struct xc_nodetab *t)
+{
+	t->gen++;
+}
+
+size_t xc_nodetab_sweep(struct xc_nodetab *t)
+{
+	size_t i, j = 0, gone = 0;
+
+	for (i = 0; i < t->n; i++) {
+		if (t->v[i]->gen != t->gen) {
+			if (t->notify)
+				t->notify(t->notify_arg, t->v[i], NULL);
+			free(t->v[i]);
+			gone++;
+			continue;
+		}
+		t->v[j++] = t->v[i];
+	}
+	t->n = j;
+	return gone;
+}
+
+/* ---- reading Node objects --------------------------------------------- */
+
+static void add_cidr(struct xc_node_rec *r, const char *text)
+{
+	struct xc_prefix p;
+
+	if (r->ncidr >= XC_NODE_CIDRS || xc_prefix_parse(text, &p) < 0 || p.ip.zone[0])
+		return;
+	xc_prefix_network(&p, &p);
+	for (int i = 0; i < r->ncidr; i++)
+		if (r->cidr[i].len == p.len && xc_ip_equal(&r->cidr[i].ip, &p.ip))
+			return;
+	r->cidr[r->ncidr++] = p;
+}
+
+static void add_addr(struct xc_node_rec *r, const char *text, uint8_t kind)
+{
+	struct xc_ip ip;
+
+	if (r->naddr >= XC_NODE_ADDRS || xc_ip_parse(text, &ip) < 0 || ip.zone[0])
+		return;
+	for (int i = 0; i < r->naddr; i++)
+		if (xc_ip_equal(&r->addr[i].ip, &ip))
+			return;
+	r->addr[r->naddr].ip = ip;
+	r->addr[r->naddr++].kind = kind;
+}
+
+/* Each comma-separated item of a string value (blanks around items allowed). */
+static void each_item(const struct xc_json *v, struct xc_node_rec *r,
+		      void (*fn)(struct xc_node_rec *, const char *, uint8_t), uint8_t kind)
+{
+	char buf[512], *p, *item;
+
+	if (xc_json_str(v, buf, sizeof(buf)) < 0)
+		return;
+	for (p = buf; (item = strsep(&p, ",")) != NULL;) {
+		char *end;
+
+		while (*item == ' ')
+			item++;
+		end = item + strlen(item);
+		while (end > item && end[-1] == ' ')
+			*--end = '\0';
+		if (*item)
+			fn(r, item, kind);
+	}
+}
+
+static void cidr_item(struct xc_node_rec *r, const char *text, uint8_t kind)
+{
+	(void)kind;
+	add_cidr(r, text);
+}
+
+static void parse_meta(const struct xc_json *meta, const struct xc_node_parse *pc,
+		       struct xc_node_rec *r, struct xc_json *cidr_ann, struct xc_json *addr_ann)
+{
+	struct xc_json_iter it;
+	struct xc_json k, v;
+
+	xc_json_iter_init(&it, meta);
+	while (xc_json_next(&it, &k, &v) > 0) {
+		if (xc_json_str_eq(&k, "name")) {
+			if (xc_json_str(&v, r->name, sizeof(r->name)) < 0 ||
+			    strlen(r->name) != (size_t)(v.n - 2))
+				r->name[0] = '\0';
+		} else if (xc_json_str_eq(&k, "annotations") && v.type == XC_JSON_OBJECT) {
+			if (pc && pc->cidr_annotation && *pc->cidr_annotation)
+				xc_json_get(&v, pc->cidr_annotation, cidr_ann);
+			if (pc && pc->addr_annotation && *pc->addr_annotation)
+				xc_json_get(&v, pc->addr_annotation, addr_ann);
+		}
+	}
+}
+
+static void parse_spec(const struct xc_json *spec, struct xc_node_rec *r)
+{
+	struct xc_json v, item;
+	struct xc_json_iter it;
+	char buf[XC_IP_STRLEN];
+
+	if (xc_json_get(spec, "podCIDRs", &v) == 0 && v.type == XC_JSON_ARRAY) {
+		xc_json_iter_init(&it, &v);
+		while (xc_json_next(&it, NULL, &item) > 0)
+			if (xc_json_str(&item, buf, sizeof(buf)) > 0)
+				add_cidr(r, buf);
+	}
+	/* Before 1.16 only the singular field existed; it equals podCIDRs[0]. */
+	if (xc_json_get_str(spec, "podCIDR", buf, sizeof(buf)) > 0)
+		add_cidr(r, buf);
+}
+
+static void parse_status(const struct xc_json *status, struct xc_node_rec *r)
+{
+	static const struct { const char *type; uint8_t kind; } kinds[] = {
+		{ "InternalIP", XC_NODE_ADDR_INTERNAL },
+		{ "ExternalIP", XC_NODE_ADDR_EXTERNAL },
+	};
+	struct xc_json v, item, type;
+	struct xc_json_iter it;
+	char buf[XC_IP_STRLEN];
+
+	if (xc_json_get(status, "addresses", &v) < 0 || v.type != XC_JSON_ARRAY)
+		return;
+	/* Preference order, not document order: InternalIPs first. */
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		xc_json_iter_init(&it, &v);
+		while (xc_json_next(&it, NULL, &item) > 0) {
+			if (item.type != XC_JSON_OBJECT || xc_json_get(&item, "type", &type) < 0 ||
+			    !xc_json_str_eq(&type, kinds[k].type))
+				continue;
+			if (xc_json_get_str(&item, "address", buf, sizeof(buf)) > 0)
+				add_addr(r, buf, kinds[k].kind);
+		}
+	}
+}
+
+int xc_nodetab_parse(const struct xc_json *node, const struct xc_node_parse *pc,
+		     struct xc_node_rec *rec)
+{
+	struct xc_json_iter it;
+	struct xc_json k, v, spec = { 0 }, status = { 0 }, cidr_ann = { 0 }, addr_ann = { 0 };
+
+	memset(rec, 0, sizeof(*rec));
+	if (node->type != XC_JSON_OBJECT)
+		return -EINVAL;
+	xc_json_iter_init(&it, node);
+	while (xc_json_next(&it, &k, &v) > 0) {
+		if (v.type != XC_JSON_OBJECT)
+			continue;
+		if (xc_json_str_eq(&k, "metadata"))
+			parse_meta(&v, pc, rec, &cidr_ann, &addr_ann);
+		else if (xc_json_str_eq(&k, "spec"))
+			spec = v;
+		else if (xc_json_str_eq(&k, "status"))
+			status = v;
+	}
+	if (!rec->name[0])
+		return -EINVAL;
+	if (pc && pc->cidr_annotation && *pc->cidr_annotation)
+		each_item(&cidr_ann, rec, cidr_item, 0);
+	else if (spec.type == XC_JSON_OBJECT)
+		parse_spec(&spec, rec);
+	each_item(&addr_ann, rec, add_addr, XC_NODE_ADDR_ANNOTATION);
+	if (status.type == XC_JSON_OBJECT)
+		parse_status(&status, rec);
+	return 0;
+}
+
+int xc_nodetab_load_list(struct xc_nodetab *t, const struct xc_json *list,
+			 const struct xc_node_parse *pc, size_t *changed, size_t *skipped)
+{
+	struct xc_node_rec rec;
+	struct xc_json items, item;
+	struct xc_json_iter it;
+	size_t nchanged = 0, nskipped = 0;
+	int rc;
+
+	if (list->type == XC_JSON_ARRAY)
+		items = *list;
+	else if (xc_json_get(list, "items", &items) < 0 || items.type != XC_JSON_ARRAY)
+		return -EINVAL;
+	xc_nodetab_begin(t);
+	xc_json_iter_init(&it, &items);
+	while (xc_json_next(&it, NULL, &item) > 0) {
+		if (xc_nodetab_parse(&item, pc, &rec) < 0) {
+			nskipped++;
+			continue;
+		}
+		rc = xc_nodetab_set(t, &rec);
+		if (rc < 0)
+			return rc;
+		nchanged += (size_t)rc;
+	}
+	nchanged += xc_nodetab_sweep(t);
+	if (changed)
+		*changed = nchanged;
+	if (skipped)
+		*skipped = nskipped;
+	return 0;
+}
+
+/* Map a whole file read-only; *len 0 and *data NULL for an empty one. */
+static int map_file(const char *path, const char **data, size_t *len)
+{
+	struct stat st;
+	void *p;
+	int fd, rc = 0;
+
+	*data = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+	} else if (!S_ISREG(st.st_mode)) {
+		rc = -EINVAL;
+	} else if (st.st_size > 0) {
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED) {
+			rc = -errno;
+		} else {
+			*data = p;
+			*len = (size_t)st.st_size;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+int xc_nodetab_load_file(struct xc_nodetab *t, const char *path, const struct xc_node_parse *pc,
+			 size_t *changed, size_t *skipped, char *err, size_t errlen)
+{
+	struct xc_json_error je;
+	struct xc_json root;
+	const char *data;
+	size_t len;
+	int rc;
+
+	if (errlen)
+		err[0] = '\0';
+	rc = map_file(path, &data, &len);
+	if (rc)
+		return rc;
+	rc = xc_json_parse(data ? data : "", len, &root, &je);
+	if (rc) {
+		if (errlen)
+			xc_json_strerror(&je, err, errlen);
+		rc = -EINVAL;
+	} else {
+		rc = xc_nodetab_load_list(t, &root, pc, changed, skipped);
+		if (rc == -EINVAL && errlen)
+			snprintf(err, errlen, "not a list of nodes (no items array)");
+	}
+	if (data)
+		munmap((void *)data, len);
+	return rc;
+}
+
+/* One line of a map: "NAME ADDRESS" into rec; 0 for a blank line, 1 for an entry. */
+static int map_line(char *line, struct xc_node_rec *rec)
+{
+	char *name, *addr, *rest, *save;
+
+	line[strcspn(line, "#\r\n")] = '\0';
+	name = strtok_r(line, " \t", &save);
+	if (!name)
+		return 0;
+	addr = strtok_r(NULL, " \t", &save);
+	rest = strtok_r(NULL, " \t", &save);
+	if (!addr || rest || strlen(name) > XC_NODE_NAME_MAX)
+		return -EINVAL;
+	memset(rec, 0, sizeof(*rec));
+	memcpy(rec->name, name, strlen(name));
+	add_addr(rec, addr, XC_NODE_ADDR_ANNOTATION);
+	return rec->naddr ? 1 : -EINVAL;
+}
+
+int xc_nodetab_load_map(struct xc_nodetab *t, const char *path, size_t *changed,
+			char *err, size_t errlen)
+{
+	struct xc_node_rec rec;
+	char line[XC_NODE_NAME_MAX + XC_IP_STRLEN + 64];
+	size_t nchanged = 0;
+	unsigned lineno = 0;
+	FILE *f;
+	int rc = 0;
+
+	if (errlen)
+		err[0] = '\0';
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	xc_nodetab_begin(t);
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		rc = map_line(line, &rec);
+		if (rc < 0) {
+			if (errlen)
+				snprintf(err, errlen, "line %u: not \"NAME ADDRESS\"", lineno);
+			break;
+		}
+		if (rc == 0)
+			continue;
+		rc = xc_nodetab_set(t, &rec);
+		if (rc < 0)
+			break;
+		nchanged += (size_t)rc;
+		rc = 0;
+	}
+	fclose(f);
+	if (rc < 0)
+		return rc;
+	nchanged += xc_nodetab_sweep(t);
+	if (changed)
+		*changed = nchanged;
+	return 0;
+}
+
+const struct xc_ip *xc_node_addr(const struct xc_node *n, int family)
+{
+	const struct xc_ip *best = NULL;
+	uint8_t kind = 0xff;
+
+	for (int i = 0; i < n->naddr; i++)
+		if (n->addr[i].ip.family == family && n->addr[i].kind < kind) {
+			best = &n->addr[i].ip;
+			kind = n->addr[i].kind;
+		}
+	return best;
+}
+
+const struct xc_prefix *xc_node_cidr(const struct xc_node *n, int family)
+{
+	for (int i = 0; i < n->ncidr; i++)
+		if (n->cidr[i].ip.family == family)
+			return &n->cidr[i];
+	return NULL;
+}

@@ -1,0 +1,365 @@
+/*
+ * routes: the router's engine. From the node table and a description of
+ * this host (struct xc_rt_env) it computes the kernel state wanted for
+ * every other node's pod CIDRs (routes, and for VXLAN the neighbour and
+ * FDB entries), diffs it against what the kernel holds, and applies the
+ * difference over netlink.
+ *
+ * Everything is an entry (struct xc_rt_entry): a route, a neighbour or an
+ * FDB entry, compact (~64 bytes) and kept in sorted arrays (struct
+ * xc_rt_set), so a diff is one merge walk. Ownership: routes are ours when
+ * they carry our protocol number in our table; neighbour and FDB entries
+ * are ours when they are permanent entries on our VXLAN device. Nothing
+ * else is ever changed: a route of another protocol that holds a key we
+ * want (same destination, table and metric) is left alone and reported.
+ *
+ * Next hops, per peer node P and pod CIDR C of family F (docs/router.md):
+ *   direct  IPv4: P's IPv4 address (else an IPv6 next hop, as RTA_VIA).
+ *           IPv6: P's IPv6 address; else IPV6_PREFIX + P's IPv4; else
+ *           the address map; else the link-local address derived from
+ *           P's MAC in the neighbour table (with that device).
+ *           Via the interface of the connected subnet holding the next
+ *           hop, else "onlink" through the underlay interface.
+ *   sit     IPv6 "via ::P4 dev sit0 onlink" (src: our own pod address
+ *           when it exists here and DAD is done with it), IPv4 "via P4
+ *           dev tunl0 onlink".
+ *   ipip    IPv4 through tunl0 as above; IPv6 direct.
+ *   vxlan   "via NET(C) dev VX onlink", a permanent neighbour NET(C) ->
+ *           MAC(P) and an FDB entry MAC(P) -> P's underlay address, where
+ *           MAC(P) is derived from that address (xc_rt_vxlan_mac).
+ *   auto    direct when P's underlay address is on a connected subnet,
+ *           else the available tunnel (env->tunnel); a family that has no
+ *           direct next hop also takes the tunnel.
+ * A tunnel that cannot serve a peer (sit/ipip for a peer without IPv4)
+ * falls back to direct routes.
+ *
+ * Functions return 0 (or a count) or a negative errno; nothing prints.
+ */
+#ifndef XC_ROUTES_H
+#define XC_ROUTES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <net/if.h>
+
+#include "kernel/netlink.h"
+#include "kernel/nl_route.h"
+#include "router/nodetab.h"
+
+enum xc_rt_mode { XC_RT_NONE = 0, XC_RT_SIT, XC_RT_IPIP, XC_RT_VXLAN, XC_RT_AUTO };
+
+/* Device slots in env->dev[]; interfaces found on the host follow. */
+enum { XC_RT_DEV_SIT = 1, XC_RT_DEV_TUNL, XC_RT_DEV_VXLAN, XC_RT_DEV_LINK0 };
+#define XC_RT_DEVS 32
+#define XC_RT_CONNS 64
+
+#define XC_RT_PROTOCOL 202     /* default route protocol number */
+#define XC_RT_TABLE_MAIN 254
+
+struct xc_rt_conf {
+	enum xc_rt_mode mode;
+	uint8_t protocol;          /* ours; default XC_RT_PROTOCOL */
+	uint32_t table;            /* 0: main */
+	uint32_t metric;           /* 0: the kernel's default (IPv6: 1024) */
+	struct xc_prefix v6prefix; /* IPV6_PREFIX (len <= 96); family 0: none */
+	const char *self;          /* this node's name: it gets no route */
+};
+
+struct xc_rt_dev {
+	char name[IFNAMSIZ];
+	int ifindex;               /* 0: does not exist (yet) */
+	unsigned mtu;
+};
+
+/* A subnet this host is connected to (a global address's prefix). */
+struct xc_rt_conn {
+	struct xc_prefix net;      /* host bits clear */
+	uint8_t dev;
+};
+
+/* A resolved IPv4 neighbour, for the link-local fallback. */
+struct xc_rt_lladdr {
+	struct xc_ip ip;
+	uint8_t mac[6];
+	uint8_t dev;
+};
+
+/* This host, as the computation needs it (filled by core/router/tunnel). */
+struct xc_rt_env {
+	struct xc_rt_dev dev[XC_RT_DEVS];
+	int ndev;                  /* slots in use (at least XC_RT_DEV_LINK0) */
+	struct xc_rt_conn conn[XC_RT_CONNS];
+	int nconn;
+	uint8_t underlay;          /* slot holding this node's address; 0: unknown */
+	struct xc_ip self4, self6; /* this node's addresses; family 0: none */
+	struct xc_ip src6;         /* sit: our IPv6 pod address, when on this host and usable */
+	uint8_t src6_wait;         /* 1: that address is there but still tentative (DAD) */
+	struct xc_ip tun4;         /* the IPv4 tunnel device's own address; family 0: none */
+	uint8_t tunnel;            /* auto: XC_RT_SIT or XC_RT_VXLAN */
+	uint8_t vx_family;         /* VXLAN underlay family (AF_INET, AF_INET6) */
+	const struct xc_rt_lladdr *ll;  /* sorted by ip (xc_ip_cmp) */
+	size_t nll;
+	const struct xc_nodetab *amap;  /* address map: name -> IPv6; NULL: none */
+};
+
+enum xc_rt_kind { XC_RT_ROUTE = 1, XC_RT_NEIGH, XC_RT_FDB };
+
+#define XC_RT_F_ONLINK  0x01   /* route: RTNH_F_ONLINK */
+#define XC_RT_F_SRC     0x02   /* route: preferred source env->src6 */
+#define XC_RT_F_FOREIGN 0x04   /* another protocol's route holds this key */
+#define XC_RT_F_ODD     0x08   /* kernel entry with something we never set */
+
+struct xc_rt_entry {
+	uint8_t kind;              /* enum xc_rt_kind */
+	uint8_t family;            /* of dst (FDB: of gw) */
+	uint8_t len;               /* route: prefix length */
+	uint8_t gw_family;         /* route: next hop family, 0: none; FDB: remote's */
+	uint8_t dev;               /* slot in env->dev (for text); 0: none */
+	uint8_t flags;             /* XC_RT_F_* */
+	uint8_t mac[6];            /* neighbour, FDB */
+	int oif;                   /* ifindex (0: its device does not exist yet) */
+	uint32_t metric;           /* route: as the kernel stores it */
+	uint8_t dst[16];           /* route destination, neighbour address */
+	uint8_t gw[16];            /* route next hop, FDB remote address */
+	const struct xc_node *node; /* wanted entries: the node it serves */
+};
+
+/* A sorted array of entries (see xc_rt_cmp); grows, never shrinks. */
+struct xc_rt_set {
+	struct xc_rt_entry *v;
+	size_t n, cap;
+	uint32_t *idx;             /* private: sort scratch (2 x cap) */
+};
+
+/* Why a peer's CIDR got no route (xc_rt_compute's skip callback). */
+enum xc_rt_skip {
+	XC_RT_SKIP_NOADDR = 1,     /* no address of the family the path needs */
+	XC_RT_SKIP_NOLL,           /* IPv6 via link-local: neighbour not resolved */
+	XC_RT_SKIP_NODEV,          /* next hop off-subnet and no underlay device */
+	XC_RT_SKIP_DUP,            /* CIDR already routed to another node */
+	XC_RT_SKIP_OWN,            /* CIDR overlaps one of this node's */
+};
+
+typedef void (*xc_rt_skip_cb)(void *arg, const struct xc_node *n, const struct xc_prefix *cidr,
+			      enum xc_rt_skip why);
+
+/* Counters of the last computation. */
+struct xc_rt_stats {
+	size_t nodes, peers, routes, neighs, fdbs, skipped;
+};
+
+/* ---- sets ------------------------------------------------------------ */
+
+/* Release a set's memory; it is empty and usable again. */
+void xc_rt_set_free(struct xc_rt_set *s);
+
+/* Make room for n entries (no-op when there is); -ENOMEM. */
+int xc_rt_set_reserve(struct xc_rt_set *s, size_t n);
+
+/*
+ * Order of entries: kind, then the key (routes: family, destination,
+ * length, metric; neighbours: family, address; FDB: MAC, remote). Two
+ * entries with the same key describe the same kernel object.
+ */
+int xc_rt_cmp(const struct xc_rt_entry *a, const struct xc_rt_entry *b);
+
+/* Non-zero when two entries of the same key also agree on every value. */
+int xc_rt_same(const struct xc_rt_entry *a, const struct xc_rt_entry *b);
+
+/* The entry with e's key, or NULL. */
+struct xc_rt_entry *xc_rt_set_find(const struct xc_rt_set *s, const struct xc_rt_entry *e);
+
+/* Insert e, or overwrite the entry with its key; -ENOMEM. */
+int xc_rt_set_put(struct xc_rt_set *s, const struct xc_rt_entry *e);
+
+/* Remove the entry with e's key: 1 if there was one, else 0. */
+int xc_rt_set_del(struct xc_rt_set *s, const struct xc_rt_entry *e);
+
+/* ---- computing ------------------------------------------------------- */
+
+/* The MAC of a VXLAN endpoint: 0a:58 + IPv4, or 0a:59 + an IPv6's last 4 bytes. */
+void xc_rt_vxlan_mac(const struct xc_ip *underlay, uint8_t mac[6]);
+
+/*
+ * The wanted entries for every node of t except conf->self, sorted, into
+ * out (emptied first). The metric stored is the kernel's (IPv6 0 -> 1024).
+ * skip (may be NULL) hears about each CIDR that got nothing, and why.
+ * -ENOMEM; out is then empty.
+ */
+int xc_rt_compute(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
+		  const struct xc_nodetab *t, struct xc_rt_set *out, struct xc_rt_stats *st,
+		  xc_rt_skip_cb skip, void *arg);
+
+/* ---- diffing --------------------------------------------------------- */
+
+enum xc_rt_op { XC_RT_ADD = 1, XC_RT_REPLACE, XC_RT_DEL };
+
+/*
+ * Called for each difference between want and have: ADD (w, h NULL),
+ * REPLACE (w and the different h), DEL (h, w NULL). A wanted key held by
+ * a foreign route (h flagged XC_RT_F_FOREIGN) and foreign entries that
+ * nobody wants produce nothing. A non-zero return stops the walk and is
+ * returned.
+ */
+typedef int (*xc_rt_diff_cb)(void *arg, enum xc_rt_op op, const struct xc_rt_entry *w,
+			     const struct xc_rt_entry *h);
+
+int xc_rt_diff(const struct xc_rt_set *want, const struct xc_rt_set *have,
+	       xc_rt_diff_cb cb, void *arg);
+
+/* One change: what xc_rt_diff reported, copied. */
+struct xc_rt_op_ent {
+	enum xc_rt_op op;
+	struct xc_rt_entry e;
+};
+
+/* ---- the kernel ------------------------------------------------------ */
+
+/*
+ * Read what the kernel holds into have (emptied first): our routes of
+ * both families in our table, and with a VXLAN device (env->dev[VXLAN]
+ * existing) its permanent neighbour and FDB entries. Routes of other
+ * protocols are recorded (flagged XC_RT_F_FOREIGN) only when want has
+ * their key, so that they are left alone. -EINTR: a concurrent change
+ * made the dump inconsistent; read again.
+ */
+int xc_rt_read(struct xc_nl *nl, const struct xc_rt_conf *conf, const struct xc_rt_env *env,
+	       const struct xc_rt_set *want, struct xc_rt_set *have);
+
+/*
+ * Turn a kernel route (a dump answer or a monitor event) into an entry.
+ * Returns 1 if it is ours (our protocol, our table), 0 if it is another
+ * protocol's in our table (e is filled and flagged XC_RT_F_FOREIGN), or
+ * -ENOENT when it is in another table or is not a unicast route.
+ */
+int xc_rt_from_route(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
+		     const struct xc_route *r, struct xc_rt_entry *e);
+
+/* What a kernel route event meant for the set of what the kernel holds. */
+enum xc_rt_event {
+	XC_RT_EV_NONE = 0,         /* nothing of ours, or our own change echoed */
+	XC_RT_EV_LOST,             /* a wanted route of ours was removed: sync */
+	XC_RT_EV_TAKEN,            /* another protocol's route replaced one of ours */
+};
+
+/*
+ * Keep have in step with a route event (RTM_NEWROUTE, RTM_DELROUTE): our
+ * routes are added or removed; another protocol's route is recorded
+ * (flagged foreign) when it takes a key have holds, and forgotten when it
+ * goes. want tells whether a removal matters. e receives the entry.
+ */
+enum xc_rt_event xc_rt_event(struct xc_rt_set *have, const struct xc_rt_set *want,
+			     const struct xc_rt_conf *conf, const struct xc_rt_env *env,
+			     uint16_t type, const struct xc_route *r, struct xc_rt_entry *e);
+
+/*
+ * Build the netlink request for op on e into buf (cap bytes, 4-byte
+ * aligned). ADD is exclusive (never overwrites a route someone else just
+ * added), REPLACE overwrites ours, DEL names our protocol so that it can
+ * only remove ours. Returns 0 with m ready for xc_nl_request.
+ */
+int xc_rt_msg(const struct xc_rt_conf *conf, const struct xc_rt_env *env, enum xc_rt_op op,
+	      const struct xc_rt_entry *e, struct xc_nl_msg *m, void *buf, size_t cap);
+
+/* Send op on e and wait for the kernel's answer (text in xc_nl_errmsg). */
+int xc_rt_apply(struct xc_nl *nl, const struct xc_rt_conf *conf, const struct xc_rt_env *env,
+		enum xc_rt_op op, const struct xc_rt_entry *e);
+
+/* ---- the engine: one sync ------------------------------------------- */
+
+#define XC_RT_SYNC_FULL 1u     /* re-read the kernel before the diff */
+#define XC_RT_SYNC_DRY  2u     /* report the changes, make none */
+
+/*
+ * Told of each change: err 0 when made (or, dry, when it would be);
+ * -EEXIST for a route another protocol's route holds (left alone, and
+ * recorded so that it is not tried again); another error when the kernel
+ * refused it (its text in xc_nl_errmsg()).
+ */
+typedef void (*xc_rt_report_cb)(void *arg, enum xc_rt_op op, const struct xc_rt_entry *e,
+				int err);
+
+/* What the router wants, what the kernel holds, and counters. Zero it to start. */
+struct xc_rt_engine {
+	struct xc_rt_set want, have;
+	struct xc_rt_stats cs;          /* of the last computation */
+	size_t changes, failed;         /* of the last sync */
+	unsigned long adds, replaces, dels, errors, syncs, full_syncs;
+	struct xc_rt_op_ent *ops;       /* private: the last diff */
+	uint32_t *order;                /* private: the order it is applied in */
+	size_t nops, opscap;
+};
+
+/*
+ * One pass: compute the wanted state for t (NULL: nothing wanted, which
+ * removes everything of ours), with XC_RT_SYNC_FULL re-read the kernel
+ * (have) first, diff, and apply in batches (xc_rt_apply_batch): removals
+ * first (routes before the neighbour and FDB entries they use), then
+ * additions in the opposite order. A route replace the kernel refuses
+ * with EINVAL while the device or the next hop's family changes (an IPv6
+ * onlink next hop is checked against the route it replaces) is made as a
+ * removal and an addition, reported as such; if the addition fails, the
+ * old route is put back. have follows every change made. Returns the
+ * number of changes that failed, or a negative errno when none could be
+ * tried (-ENOMEM, a kernel read that failed).
+ */
+int xc_rt_sync(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf *conf,
+	       const struct xc_rt_env *env, const struct xc_nodetab *t, unsigned flags,
+	       xc_rt_skip_cb skip, xc_rt_report_cb report, void *arg);
+
+/* Release the engine's memory. */
+void xc_rt_engine_free(struct xc_rt_engine *g);
+
+/* What the metrics page says besides the engine's own counters. */
+struct xc_rt_metrics_in {
+	const char *mode, *source, *node, *version;
+	size_t nodes, skipped;
+	unsigned long source_errors;
+	int source_ok;
+	double last_sync;          /* realtime seconds */
+	unsigned pod_mtu;
+};
+
+/*
+ * The Prometheus text exposition of a router (xcluster_router_*: nodes,
+ * peers, routes wanted/installed/blocked, syncs, changes by op, errors,
+ * source state, last sync time, pod MTU) into buf. Returns the length
+ * (cut to size - 1 if short; buf stays NUL-terminated).
+ */
+size_t xc_rt_metrics(const struct xc_rt_engine *g, const struct xc_rt_metrics_in *in,
+		     char *buf, size_t size);
+
+/*
+ * Send several changes in one datagram and collect every answer: the
+ * changes of ops[0..n) named by idx[0..n) (indexes into ops), at most
+ * XC_RT_BATCH of them, each as xc_rt_apply would send it. Each status
+ * goes to rc[k] (0 or the kernel's negative errno; for a failure its text,
+ * if any, in errs[k], XC_NL_ERRMSG_MAX bytes each; errs may be NULL).
+ * Returns how many were handled (at least 1 when n > 0), or a negative
+ * errno when nothing was sent. A socket error while answers are awaited
+ * becomes the status of those not answered. Much cheaper than one request
+ * per change when thousands are due (a first sync); the batch is small
+ * enough for the answers to fit a default socket receive queue.
+ */
+#define XC_RT_BATCH 64
+int xc_rt_apply_batch(struct xc_nl *nl, const struct xc_rt_conf *conf,
+		      const struct xc_rt_env *env, const struct xc_rt_op_ent *ops,
+		      const uint32_t *idx, size_t n, int *rc, char (*errs)[XC_NL_ERRMSG_MAX]);
+
+/*
+ * The same change as an iproute2 command line into buf ("ip -6 route
+ * replace fd00:0:1::/64 via ::198.18.0.2 dev sit0 onlink proto 202",
+ * "ip neigh replace ... nud permanent", "bridge fdb replace ... self
+ * permanent"). Returns the length or -ENOSPC.
+ */
+int xc_rt_format(const struct xc_rt_conf *conf, const struct xc_rt_env *env, enum xc_rt_op op,
+		 const struct xc_rt_entry *e, char *buf, size_t size);
+
+/*
+ * A short description of e for log lines ("fd00:0:2::/64 via ::198.18.0.2
+ * dev sit0 onlink"). Returns buf.
+ */
+const char *xc_rt_describe(const struct xc_rt_env *env, const struct xc_rt_entry *e,
+			   char *buf, size_t size);
+
+#endif

@@ -1,0 +1,251 @@
+/*
+ * routes: the engine's sync pass. See routes.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "router/routes.h"
+
+void xc_rt_engine_free(struct xc_rt_engine *g)
+{
+	xc_rt_set_free(&g->want);
+	xc_rt_set_free(&g->have);
+	free(g->ops);
+	free(g->order);
+	g->ops = NULL;
+	g->order = NULL;
+	g->nops = g->opscap = 0;
+}
+
+static int collect(void *arg, enum xc_rt_op op, const struct xc_rt_entry *w,
+		   const struct xc_rt_entry *h)
+{
+	struct xc_rt_engine *g = arg;
+
+	if (g->nops == g->opscap) {
+		size_t cap = g->opscap ? g->opscap * 2 : 256;
+		struct xc_rt_op_ent *v = realloc(g->ops, cap * sizeof(*v));
+		uint32_t *o;
+
+		if (!v)
+			return -ENOMEM;
+		g->ops = v;
+		o = realloc(g->order, cap * sizeof(*o));
+		if (!o)
+			return -ENOMEM;
+		g->order = o;
+		g->opscap = cap;
+	}
+	g->ops[g->nops].op = op;
+	g->ops[g->nops].e = w ? *w : *h;
+	g->nops++;
+	return 0;
+}
+
+/* Keep have in step with one change whose status is rc; 0 or the failure. */
+static int settle(struct xc_rt_engine *g, struct xc_rt_op_ent *o, int rc,
+		  xc_rt_report_cb report, void *arg)
+{
+	struct xc_rt_entry *e = &o->e;
+
+	if (o->op == XC_RT_DEL && (rc == -ESRCH || rc == -ENOENT))
+		rc = 0;     /* already gone */
+	if (rc == -EEXIST && e->kind == XC_RT_ROUTE) {
+		/* Someone else's route holds the key: never overwrite it. */
+		e->flags |= XC_RT_F_FOREIGN;
+		xc_rt_set_put(&g->have, e);
+	} else if (rc) {
+		g->errors++;
+	} else if (o->op == XC_RT_DEL) {
+		xc_rt_set_del(&g->have, e);
+		g->dels++;
+	} else {
+		xc_rt_set_put(&g->have, e);
+		*(o->op == XC_RT_ADD ? &g->adds : &g->replaces) += 1;
+	}
+	if (report)
+		report(arg, o->op, e, rc);
+	return rc == -EEXIST ? 0 : rc;
+}
+
+/*
+ * Kinds in the safe order; within a kind, removals from the end of the
+ * key order and additions from its start, so that keeping have sorted
+ * moves little memory (the reverse is quadratic: 10,000 routes took
+ * seconds).
+ */
+static size_t order_ops(struct xc_rt_engine *g)
+{
+	size_t n = 0;
+
+	for (uint8_t k = XC_RT_ROUTE; k <= XC_RT_FDB; k++)
+		for (size_t i = g->nops; i-- > 0;)
+			if (g->ops[i].op == XC_RT_DEL && g->ops[i].e.kind == k)
+				g->order[n++] = (uint32_t)i;
+	for (uint8_t k = XC_RT_FDB; k >= XC_RT_ROUTE; k--)
+		for (size_t i = 0; i < g->nops; i++)
+			if (g->ops[i].op != XC_RT_DEL && g->ops[i].e.kind == k)
+				g->order[n++] = (uint32_t)i;
+	return n;
+}
+
+/*
+ * The kernel checks an IPv6 onlink next hop against the routes already
+ * there, the one being replaced included: "fd00:19:2::/64 via fd00:19:2::
+ * dev xcvx0 onlink" cannot replace "fd00:19:2::/64 via fd00:18::12 dev
+ * eth0" (EINVAL, "Nexthop has invalid gateway or device mismatch"), while
+ * it can be added once that one is gone. So a replace refused with EINVAL
+ * that changes the device or the next hop's family is made as a removal
+ * and an addition; should the addition fail too, the old route is put
+ * back. Returns -1 when this does not apply (the replace's failure
+ * stands), else the number of changes that failed.
+ */
+static int del_add(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf *conf,
+		   const struct xc_rt_env *env, const struct xc_rt_op_ent *o, int err,
+		   xc_rt_report_cb report, void *arg)
+{
+	const struct xc_rt_entry *h = xc_rt_set_find(&g->have, &o->e);
+	struct xc_rt_op_ent del, add = { XC_RT_ADD, o->e };
+	int rc, failed;
+
+	if (err != -EINVAL || o->op != XC_RT_REPLACE || o->e.kind != XC_RT_ROUTE || !h ||
+	    (h->oif == o->e.oif && h->gw_family == o->e.gw_family))
+		return -1;
+	del.op = XC_RT_DEL;
+	del.e = *h;
+	rc = xc_rt_apply(nl, conf, env, XC_RT_DEL, &del.e);
+	if (rc && rc != -ESRCH && rc != -ENOENT)
+		return -1;
+	settle(g, &del, 0, report, arg);
+	g->changes++;   /* one change more than the diff planned */
+	rc = xc_rt_apply(nl, conf, env, XC_RT_ADD, &add.e);
+	failed = settle(g, &add, rc, report, arg) != 0;
+	if (failed) {
+		del.op = XC_RT_ADD;
+		failed += settle(g, &del, xc_rt_apply(nl, conf, env, XC_RT_ADD, &del.e),
+				 report, arg) != 0;
+	}
+	return failed;
+}
+
+static size_t apply_all(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf *conf,
+			const struct xc_rt_env *env, xc_rt_report_cb report, void *arg)
+{
+	static int rc[XC_RT_BATCH];
+	static char errs[XC_RT_BATCH][XC_NL_ERRMSG_MAX];
+	size_t n = order_ops(g), done = 0, failed = 0;
+
+	while (done < n) {
+		size_t want = n - done < sizeof(rc) / sizeof(rc[0]) ? n - done : sizeof(rc) / sizeof(rc[0]);
+		int sent = xc_rt_apply_batch(nl, conf, env, g->ops, g->order + done, want, rc, errs);
+
+		if (sent < 0) {
+			/* nothing went out: every change left counts as failed */
+			for (; done < n; done++)
+				failed += settle(g, &g->ops[g->order[done]], sent, report, arg) != 0;
+			break;
+		}
+		for (int k = 0; k < sent; k++, done++) {
+			int da = rc[k] ? del_add(g, nl, conf, env, &g->ops[g->order[done]], rc[k],
+						 report, arg) : -1;
+
+			if (da >= 0) {
+				failed += (size_t)da;
+				continue;
+			}
+			/* the kernel's reason, where report reads it */
+			if (rc[k])
+				memcpy(nl->errmsg, errs[k], sizeof(nl->errmsg));
+			else
+				nl->errmsg[0] = '\0';
+			failed += settle(g, &g->ops[g->order[done]], rc[k], report, arg) != 0;
+		}
+	}
+	return failed;
+}
+
+int xc_rt_sync(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf *conf,
+	       const struct xc_rt_env *env, const struct xc_nodetab *t, unsigned flags,
+	       xc_rt_skip_cb skip, xc_rt_report_cb report, void *arg)
+{
+	size_t failed = 0;
+	int rc = 0;
+
+	g->changes = g->failed = 0;
+	if (t)
+		rc = xc_rt_compute(conf, env, t, &g->want, &g->cs, skip, arg);
+	else
+		memset(&g->cs, 0, sizeof(g->cs)), g->want.n = 0;
+	if (rc)
+		return rc;
+	if (flags & XC_RT_SYNC_FULL) {
+		/* An interrupted dump is inconsistent: read it again. */
+		for (int i = 0; i < 3; i++)
+			if ((rc = xc_rt_read(nl, conf, env, &g->want, &g->have)) != -EINTR)
+				break;
+		if (rc)
+			return rc;
+		g->full_syncs++;
+	}
+	g->nops = 0;
+	rc = xc_rt_diff(&g->want, &g->have, collect, g);
+	if (rc)
+		return rc;
+	/* Entries were copied: the nodes they name may go before the next pass. */
+	for (size_t i = 0; i < g->nops; i++)
+		g->ops[i].e.node = NULL;
+	g->changes = g->nops;
+	if (flags & XC_RT_SYNC_DRY) {
+		for (size_t i = 0; report && i < g->nops; i++)
+			report(arg, g->ops[i].op, &g->ops[i].e, 0);
+		return 0;
+	}
+	failed = apply_all(g, nl, conf, env, report, arg);
+	g->syncs++;
+	g->failed = failed;
+	return (int)failed;
+}
+
+size_t xc_rt_metrics(const struct xc_rt_engine *g, const struct xc_rt_metrics_in *in,
+		     char *buf, size_t size)
+{
+	size_t n = 0, installed = 0, blocked = 0;
+
+	for (size_t i = 0; i < g->have.n; i++)
+		if (g->have.v[i].kind == XC_RT_ROUTE)
+			*(g->have.v[i].flags & XC_RT_F_FOREIGN ? &blocked : &installed) += 1;
+	if (!size)
+		return 0;
+#define M(name, help, type, fmt, ...) \
+	n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "# HELP xcluster_router_" name \
+			      " " help "\n# TYPE xcluster_router_" name " " type \
+			      "\nxcluster_router_" name fmt "\n", __VA_ARGS__)
+	M("info", "Mode, node source and node of this router.", "gauge",
+	  "{mode=\"%s\",source=\"%s\",node=\"%s\",version=\"%s\"} 1",
+	  in->mode, in->source, in->node, in->version);
+	M("nodes", "Nodes in the table.", "gauge", " %zu", in->nodes);
+	M("peers", "Nodes that get routes (all but this one).", "gauge", " %zu", g->cs.peers);
+	M("routes_wanted", "Routes to other nodes' pod CIDRs.", "gauge", " %zu", g->cs.routes);
+	M("routes_installed", "Our routes in the kernel.", "gauge", " %zu", installed);
+	M("routes_blocked", "Wanted routes held by another protocol's route.", "gauge", " %zu",
+	  blocked);
+	M("cidrs_skipped", "Pod CIDRs without a route (no next hop).", "gauge", " %zu",
+	  in->skipped);
+	M("syncs_total", "Syncs (compute, diff, apply).", "counter", " %lu", g->syncs);
+	M("full_syncs_total", "Syncs that re-read the kernel.", "counter", " %lu", g->full_syncs);
+	M("changes_total", "Kernel changes made.", "counter",
+	  "{op=\"add\"} %lu\nxcluster_router_changes_total{op=\"replace\"} %lu\n"
+	  "xcluster_router_changes_total{op=\"remove\"} %lu", g->adds, g->replaces, g->dels);
+	M("netlink_errors_total", "Kernel changes that failed.", "counter", " %lu", g->errors);
+	M("source_errors_total", "Failures of the node source (API errors).", "counter", " %lu",
+	  in->source_errors);
+	M("source_ok", "1 while the node source answers.", "gauge", " %d", in->source_ok);
+	M("last_sync_timestamp_seconds", "Time of the last sync without failures.", "gauge",
+	  " %.3f", in->last_sync);
+	M("pod_mtu", "Pod network MTU implied (underlay MTU - tunnel overhead).", "gauge",
+	  " %u", in->pod_mtu);
+#undef M
+	return n < size ? n : size - 1;
+}

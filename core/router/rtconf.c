@@ -1,0 +1,185 @@
+/*
+ * rtconf: the router's flags and environment. See rtconf.h.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include "cni/ipam_store.h"
+#include "kube/k8s.h"
+#include "base/log.h"
+#include "router/rtconf.h"
+
+static int parse_uint(const char *s, unsigned max, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max || *s == '-')
+		return -EINVAL;
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* "fd00:100::/96", or xcluster's "1000::1:" (the IPv4 follows the colon). */
+static int parse_v6prefix(const char *s, struct xc_prefix *p)
+{
+	char buf[XC_IP_STRLEN + 16];
+	size_t n = strlen(s);
+
+	if (xc_prefix_parse(s, p) == 0)
+		return p->ip.family == AF_INET6 && p->len <= 96 ? 0 : -EINVAL;
+	if (n && n < XC_IP_STRLEN && s[n - 1] == ':') {
+		snprintf(buf, sizeof(buf), "%s0.0.0.0/96", s);
+		if (xc_prefix_parse(buf, p) == 0 && p->ip.family == AF_INET6)
+			return 0;
+	}
+	return -EINVAL;
+}
+
+static int bad(struct xc_rtconf *c, const char *what, const char *val)
+{
+	snprintf(c->err, sizeof(c->err), "%s: invalid value '%.120s'", what, val ? val : "");
+	return -EINVAL;
+}
+
+static const char *env_or(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : dflt;
+}
+
+/* The values given as text (flag or variable), checked once all are read. */
+struct raw {
+	const char *mode, *v6, *proto, *table, *port, *resync, *name, *vni, *vport, *debounce;
+};
+
+static void defaults(struct xc_rtconf *c, struct raw *r)
+{
+	memset(c, 0, sizeof(*c));
+	c->mode = -1;
+	c->log_level = -1;
+	c->port = 9142;
+	c->resync_s = 60;
+	c->debounce_ms = 10;
+	c->addr_map = env_or("ADDRESS_MAP", NULL);
+	c->node_ip = env_or("NODE_IP", NULL);
+	c->cache_dir = env_or("CACHE_DIR", XC_IPAM_DEFAULT_DIR);
+	c->network = "xcluster-cni";
+	c->rc.protocol = XC_RT_PROTOCOL;
+	c->np.cidr_annotation = env_or("CIDR_ANNOTATION", NULL);
+	c->np.addr_annotation = env_or("ADDRESS_ANNOTATION", NULL);
+	snprintf(c->tun.vxlan_name, sizeof(c->tun.vxlan_name), "%s", XC_TUNNEL_VXLAN_NAME);
+	c->tun.vni = XC_TUNNEL_VXLAN_VNI;
+	c->tun.port = XC_TUNNEL_VXLAN_PORT;
+	memset(r, 0, sizeof(*r));
+	r->mode = env_or("TUNNEL_MODE", NULL);
+	r->v6 = env_or("IPV6_PREFIX", NULL);
+	r->proto = env_or("PROTOCOL", NULL);
+	r->table = env_or("TABLE", NULL);
+	r->port = env_or("METRICS_PORT", NULL);
+	r->resync = env_or("RESYNC_SECONDS", NULL);
+	r->vni = env_or("VXLAN_VNI", NULL);
+	r->vport = env_or("VXLAN_PORT", NULL);
+}
+
+static int check(struct xc_rtconf *c, const struct raw *r)
+{
+	unsigned u = 0;
+
+	if (r->mode && (c->mode = xc_tunnel_mode_parse(r->mode)) < 0)
+		return bad(c, "tunnel mode", r->mode);
+	if (r->v6 && parse_v6prefix(r->v6, &c->rc.v6prefix))
+		return bad(c, "IPv6 prefix", r->v6);
+	if (r->proto && (parse_uint(r->proto, 255, &u) || !u))
+		return bad(c, "protocol", r->proto);
+	c->rc.protocol = r->proto ? (uint8_t)u : c->rc.protocol;
+	if (r->table && (parse_uint(r->table, UINT32_MAX, &c->rc.table) || !c->rc.table))
+		return bad(c, "table", r->table);
+	if ((r->port && parse_uint(r->port, 65535, &c->port)) ||
+	    (r->resync && (parse_uint(r->resync, 86400, &c->resync_s) || !c->resync_s)) ||
+	    (r->debounce && parse_uint(r->debounce, 10000, &c->debounce_ms)))
+		return bad(c, "number", r->port ? r->port : r->resync ? r->resync : r->debounce);
+	if (r->vni && (parse_uint(r->vni, (1u << 24) - 1, &c->tun.vni) || !c->tun.vni))
+		return bad(c, "VXLAN VNI", r->vni);
+	if (r->vport && (parse_uint(r->vport, 65535, &u) || !u))
+		return bad(c, "VXLAN port", r->vport);
+	c->tun.port = r->vport ? (uint16_t)u : c->tun.port;
+	if (r->name) {
+		if (strlen(r->name) > XC_NODE_NAME_MAX)
+			return bad(c, "node name", r->name);
+		strcpy(c->self, r->name);
+	} else if (xc_k8s_node_name(c->self, sizeof(c->self)) < 0) {
+		snprintf(c->err, sizeof(c->err), "no node name: set NODE_NAME");
+		return -EINVAL;
+	}
+	c->rc.self = c->self;
+	return 0;
+}
+
+int xc_rtconf_parse(struct xc_rtconf *c, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "node-name", 1, 0, 'N' }, { "nodes-file", 1, 0, 'f' }, { "kubeconfig", 1, 0, 'k' },
+		{ "tunnel-mode", 1, 0, 'm' }, { "ipv6-prefix", 1, 0, '6' }, { "address-map", 1, 0, 'a' },
+		{ "node-ip", 1, 0, 'i' }, { "protocol", 1, 0, 'p' }, { "table", 1, 0, 't' },
+		{ "cidr-annotation", 1, 0, 'C' }, { "address-annotation", 1, 0, 'A' },
+		{ "vxlan-name", 1, 0, 'x' }, { "vxlan-vni", 1, 0, 'V' }, { "vxlan-port", 1, 0, 'P' },
+		{ "cache-dir", 1, 0, 'c' }, { "network", 1, 0, 'n' }, { "metrics-port", 1, 0, 'M' },
+		{ "resync", 1, 0, 'r' }, { "debounce-ms", 1, 0, 'd' }, { "log-level", 1, 0, 'l' },
+		{ "once", 0, 0, 'o' }, { "dry-run", 0, 0, 'D' }, { "cleanup", 0, 0, 'X' }, { 0 },
+	};
+	struct raw r;
+	int opt;
+
+	defaults(c, &r);
+	optind = 0;     /* a fresh scan, whoever parsed before */
+	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (opt) {
+		case 'N': r.name = optarg; break;
+		case 'f': c->nodes_file = optarg; break;
+		case 'k': c->kubeconfig = optarg; break;
+		case 'm': r.mode = optarg; break;
+		case '6': r.v6 = optarg; break;
+		case 'a': c->addr_map = optarg; break;
+		case 'i': c->node_ip = optarg; break;
+		case 'p': r.proto = optarg; break;
+		case 't': r.table = optarg; break;
+		case 'C': c->np.cidr_annotation = optarg; break;
+		case 'A': c->np.addr_annotation = optarg; break;
+		case 'x':
+			if (!*optarg || strlen(optarg) >= IFNAMSIZ)
+				return bad(c, "--vxlan-name", optarg);
+			snprintf(c->tun.vxlan_name, IFNAMSIZ, "%s", optarg);
+			break;
+		case 'V': r.vni = optarg; break;
+		case 'P': r.vport = optarg; break;
+		case 'c': c->cache_dir = optarg; break;
+		case 'n': c->network = optarg; break;
+		case 'M': r.port = optarg; break;
+		case 'r': r.resync = optarg; break;
+		case 'd': r.debounce = optarg; break;
+		case 'l':
+			if ((c->log_level = xc_log_parse_level(optarg)) < 0)
+				return bad(c, "--log-level", optarg);
+			break;
+		case 'o': c->once = 1; break;
+		case 'D': c->dry_run = 1; break;
+		case 'X': c->cleanup = 1; break;
+		default: return -EINVAL;   /* getopt said which; err "" asks for the usage */
+		}
+	}
+	if (optind < argc)
+		return bad(c, "argument", argv[optind]);
+	return check(c, &r);
+}
