@@ -24,7 +24,7 @@ const char node_local_usage[] =
 "                address per ADD from each range set, round-robin\n"
 "  subnet, rangeStart, rangeEnd, gateway   one range set, the old way\n"
 "  routes        [{dst, gw}]: copied into the result\n"
-"  dataDir       state directory (default " XC_IPAM_DEFAULT_DIR ")\n"
+"  dataDir       state directory (default " XC_PODCIDRS_DATA_DIR ")\n"
 "  resolvConf    a resolv.conf whose servers go into the result's dns\n"
 "  fsync         true: sync each allocation before it becomes visible, so a\n"
 "                power loss cannot leave an empty record (costs a disk flush)\n"
@@ -336,7 +336,7 @@ static int parse_base(struct nl_conf *c, const struct xc_cni_conf *cc, struct xc
 	c->ipam = cc->ipam;
 	n = xc_cni_get_str(&c->ipam, "ipam", "dataDir", 0, c->data_dir, sizeof(c->data_dir), err);
 	if (n == -ENOENT || n == 0)
-		strcpy(c->data_dir, XC_IPAM_DEFAULT_DIR);
+		strcpy(c->data_dir, XC_PODCIDRS_DATA_DIR);
 	else if (n < 0)
 		return (int)n;
 	n = xc_cni_get_str(&c->ipam, "ipam", "resolvConf", 0, c->resolv_conf,

@@ -185,13 +185,13 @@ static void write_cache(void)
 
 	if (!self || !self->ncidr || !R.o.cache_dir[0] || R.o.dry_run)
 		return;
-	rc = xc_podcidr_cache_write(R.o.cache_dir, R.o.network, self->name, self->cidr, self->ncidr);
+	rc = xc_podcidrs_write(R.o.cache_dir, R.o.network, self->name, self->cidr, self->ncidr);
 	if (rc < 0)
-		xc_warn("cannot write %s/%s/%s: %s", R.o.cache_dir, R.o.network, XC_PODCIDR_FILE,
+		xc_warn("cannot write %s/%s/%s: %s", R.o.cache_dir, R.o.network, XC_PODCIDRS_FILE,
 			strerror(-rc));
 	else if (rc > 0)
 		xc_info("pod CIDRs of this node written to %s/%s/%s", R.o.cache_dir, R.o.network,
-			XC_PODCIDR_FILE);
+			XC_PODCIDRS_FILE);
 }
 
 /* ---- the host --------------------------------------------------------- */

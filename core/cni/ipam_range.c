@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/podcidrs.h"
 #include "cni/ipam_store.h"
 
 static void pfx_str(const struct xc_prefix *p, char *buf, size_t size)
@@ -257,60 +258,14 @@ int xc_ipam_iter_next(struct xc_ipam_iter *it, struct xc_ip *ip, int *range)
 	return 0;
 }
 
-static int podcidr_line(char *line, struct xc_prefix *out, int *n, int max, int lineno,
-			struct xc_cni_err *err)
-{
-	char *hash = strchr(line, '#'), *s = line, *e;
-
-	if (hash)
-		*hash = '\0';
-	while (*s == ' ' || *s == '\t' || *s == '\r')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		*--e = '\0';
-	if (!*s)
-		return 0;
-	if (*n == max)
-		return xc_cni_errf(err, XC_CNI_E_CONFIG, "podcidrs: more than %d CIDRs", max);
-	if (xc_prefix_parse(s, &out[*n]))
-		return xc_cni_errf(err, XC_CNI_E_CONFIG, "podcidrs line %d is not a CIDR: "
-				   "\"%.64s\"", lineno, s);
-	(*n)++;
-	return 0;
-}
-
 int xc_ipam_podcidrs(const char *data_dir, const char *network, struct xc_prefix *out,
 		     int max, struct xc_cni_err *err)
 {
-	char path[XC_CNI_PATH_MAX + 1], buf[4096], *line, *next;
-	int fd, n = 0, lineno = 1, rc;
-	struct stat sb;
-	ssize_t len;
+	char why[128];
+	int n = xc_podcidrs_read(data_dir, network, out, max, why, sizeof(why));
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s/podcidrs", data_dir, network) >=
-	    sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return -EBADFD;
-	}
-	len = read(fd, buf, sizeof(buf) - 1);
-	rc = len < 0 ? -errno : 0;
-	close(fd);
-	if (rc)
-		return rc;
-	buf[len] = '\0';
-	for (line = buf; line; line = next, lineno++) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		rc = podcidr_line(line, out, &n, max, lineno, err);
-		if (rc)
-			return rc;
-	}
+	if (n == -EINVAL || n == -E2BIG)   /* the file's text is wrong: say where */
+		return xc_cni_errf(err, XC_CNI_E_CONFIG, XC_PODCIDRS_FILE "%s%s",
+				   n == -EINVAL ? " " : ": ", why);
 	return n;
 }

@@ -236,7 +236,7 @@ static int open_fail(struct xc_ipam_store *st, const char *what, const char *pat
 {
 	xc_cni_errf(err, XC_CNI_E_STATE, "cannot %s %s: %s", what, path, strerror(-rc));
 	xc_cni_err_details(err, "node-local keeps its allocations under dataDir (default %s); "
-			   "it must be a writable local directory", XC_IPAM_DEFAULT_DIR);
+			   "it must be a writable local directory", XC_PODCIDRS_DATA_DIR);
 	xc_ipam_close(st);
 	return rc;
 }

@@ -82,8 +82,8 @@
 
 #include "cni/cni.h"
 #include "base/ipaddr.h"
+#include "base/podcidrs.h"
 
-#define XC_IPAM_DEFAULT_DIR "/var/lib/cni/networks"
 #define XC_IPAM_MAX_RANGES 16   /* ranges in one range set */
 #define XC_IPAM_MAX_SETS 8      /* range sets (addresses per ADD) */
 
@@ -148,12 +148,10 @@ void xc_ipam_iter_init(struct xc_ipam_iter *it, const struct xc_ipam_set *s,
 int xc_ipam_iter_next(struct xc_ipam_iter *it, struct xc_ip *ip, int *range);
 
 /*
- * Pod CIDRs from <dataDir>/<network>/podcidrs into out[0..max): one CIDR
- * per line, '#' starts a comment, blank lines ignored. Returns the count,
- * -ENOENT when the file is absent, -EINVAL (message in err, code 7) for
- * a line that is not a CIDR, another negative errno when it cannot be
- * read: a symlink (-ELOOP: not followed), not a regular file (-EFTYPE
- * would be apt; -EBADFD is returned), or an I/O error.
+ * Pod CIDRs from <dataDir>/<network>/podcidrs (core/base/podcidrs.h) into
+ * out[0..max). Returns what xc_podcidrs_read returns, except that a line
+ * that is not a CIDR, or more than max of them, is -EINVAL with a message
+ * in err (code 7) naming the line.
  */
 int xc_ipam_podcidrs(const char *data_dir, const char *network, struct xc_prefix *out,
 		     int max, struct xc_cni_err *err);

@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
-#include "cni/ipam_store.h"
+#include "base/podcidrs.h"
 #include "kube/k8s.h"
 #include "base/log.h"
 #include "router/rtconf.h"
@@ -74,7 +74,7 @@ static void defaults(struct xc_rtconf *c, struct raw *r)
 	c->debounce_ms = 10;
 	c->addr_map = env_or("ADDRESS_MAP", NULL);
 	c->node_ip = env_or("NODE_IP", NULL);
-	c->cache_dir = env_or("CACHE_DIR", XC_IPAM_DEFAULT_DIR);
+	c->cache_dir = env_or("CACHE_DIR", XC_PODCIDRS_DATA_DIR);
 	c->network = "xcluster-cni";
 	c->rc.protocol = XC_RT_PROTOCOL;
 	c->np.cidr_annotation = env_or("CIDR_ANNOTATION", NULL);

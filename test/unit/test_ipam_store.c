@@ -740,12 +740,41 @@ static void test_podcidrs(void)
 	T_INT(p[0].len, 24);
 	T_STR(ip_s(&p[1].ip), "fd00:1::");
 	T_INT(xc_ipam_podcidrs(root, "net", p, 1, &err), -EINVAL);
+	T_STR(err.msg, "podcidrs: more than 1 CIDRs");
 	put("podcidrs", "10.244.1.0/24\nnonsense\n");
 	T_INT(xc_ipam_podcidrs(root, "net", p, 4, &err), -EINVAL);
 	T_INT(err.code, 7);
-	T(strstr(err.msg, "line 2"));
+	T_STR(err.msg, "podcidrs line 2 is not a CIDR: \"nonsense\"");
 	put("podcidrs", "");
 	T_INT(xc_ipam_podcidrs(root, "net", p, 4, &err), 0);
+	del("podcidrs");
+}
+
+/* The file's owner, core/base/podcidrs: what the router writes, node-local reads. */
+static void test_podcidrs_file(void)
+{
+	struct xc_prefix w[2], r[XC_PODCIDRS_MAX];
+	char big[XC_PODCIDRS_SIZE_MAX + 2], why[80];
+
+	T_INT(xc_prefix_parse("10.244.7.0/24", &w[0]), 0);
+	T_INT(xc_prefix_parse("fd00:7::/64", &w[1]), 0);
+	T_INT(xc_podcidrs_write(root, "pcf", "node-7", w, 2), 1);
+	T_INT(xc_podcidrs_write(root, "pcf", "node-7", w, 2), 0);     /* unchanged: untouched */
+	T_INT(xc_podcidrs_read(root, "pcf", r, XC_PODCIDRS_MAX, why, sizeof(why)), 2);
+	T(!memcmp(r, w, sizeof(w)));
+	T_INT(xc_podcidrs_read(root, "pcf", r, 1, why, sizeof(why)), -E2BIG);
+	T_STR(why, "more than 1 CIDRs");
+	T_INT(xc_podcidrs_read(root, "../pcf", r, 2, NULL, 0), -EINVAL);
+	T_INT(xc_podcidrs_write(root, "pcf", "n", w, 0), -EINVAL);
+	T_INT(xc_podcidrs_write(root, "pcf", "n", w, XC_PODCIDRS_MAX + 1), -EINVAL);
+	set_net("pcf");
+	memset(big, '#', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	put("podcidrs", big);                           /* one byte over the limit */
+	T_INT(xc_podcidrs_read(root, "pcf", r, 2, NULL, 0), -EFBIG);
+	big[sizeof(big) - 2] = 0;
+	put("podcidrs", big);                           /* exactly the limit: a comment */
+	T_INT(xc_podcidrs_read(root, "pcf", r, 2, NULL, 0), 0);
 	del("podcidrs");
 }
 
@@ -820,10 +849,12 @@ int main(void)
 	test_record_in_place();
 	test_many();
 	test_podcidrs();
+	test_podcidrs_file();
 	test_special();
 	test_open_fail();
 	clear_net("net");
 	clear_net("gc");
+	clear_net("pcf");
 	rmdir(root);
 	return t_done("test_ipam_store");
 }

@@ -561,14 +561,14 @@ static void test_podcidr_fetch(void)
 	struct xc_k8s_opts o = { .kubeconfig = kcpath, .no_env = 1 };
 	struct xc_podcidr_req req = { .k8s = &o, .node = "node-00004", .data_dir = data,
 				      .network = "pods", .timeout_ms = 3000 };
-	struct xc_prefix p[XC_PODCIDR_MAX];
+	struct xc_prefix p[XC_PODCIDRS_MAX];
 	int insecure = -1;
 
 	path_of(kcpath, sizeof(kcpath), "kubeconfig");
 	path_of(data, sizeof(data), "cni");
-	T_INT(xc_podcidr_fetch(&req, &pk, obj, sizeof(obj), p, XC_PODCIDR_MAX, &insecure), 2);
+	T_INT(xc_podcidr_fetch(&req, &pk, obj, sizeof(obj), p, XC_PODCIDRS_MAX, &insecure), 2);
 	T_INT(insecure, 0);
-	T_INT(xc_podcidr_cache_read(data, "pods", p, XC_PODCIDR_MAX), 2);
+	T_INT(xc_podcidrs_read(data, "pods", p, XC_PODCIDRS_MAX, NULL, 0), 2);
 	xc_prefix_format(&p[1], buf, sizeof(buf));
 	T(strchr(buf, ':') != NULL);   /* the IPv6 one, in the Node's order */
 	/* a node without pod CIDRs yet: its own error, nothing written */
@@ -576,20 +576,20 @@ static void test_podcidr_fetch(void)
 		  "\"annotations\":{\"xc/cidrs\":\"10.50.0.0/16, fd00:50::/56\"}}}", NULL, 0), 201);
 	req.node = "fresh-1";
 	req.network = "fresh";
-	T_INT(xc_podcidr_fetch(&req, &pk, obj, sizeof(obj), p, XC_PODCIDR_MAX, NULL), -ENODATA);
+	T_INT(xc_podcidr_fetch(&req, &pk, obj, sizeof(obj), p, XC_PODCIDRS_MAX, NULL), -ENODATA);
 	T(strstr(pk.err, "fresh-1 has no pod CIDRs yet") != NULL);
-	T_INT(xc_podcidr_cache_read(data, "fresh", p, XC_PODCIDR_MAX), -ENOENT);
+	T_INT(xc_podcidrs_read(data, "fresh", p, XC_PODCIDRS_MAX, NULL, 0), -ENOENT);
 	/* ... unless a CIDR annotation is configured */
 	req.annotation = "xc/cidrs";
-	T_INT(xc_podcidr_fetch(&req, &pk, obj, sizeof(obj), p, XC_PODCIDR_MAX, NULL), 2);
-	T_INT(xc_podcidr_cache_read(data, "fresh", p, XC_PODCIDR_MAX), 2);
+	T_INT(xc_podcidr_fetch(&req, &pk, obj, sizeof(obj), p, XC_PODCIDRS_MAX, NULL), 2);
+	T_INT(xc_podcidrs_read(data, "fresh", p, XC_PODCIDRS_MAX, NULL, 0), 2);
 	xc_prefix_format(&p[1], buf, sizeof(buf));
 	T_STR(buf, "fd00:50::/56");
 	req.node = "no-such-node";
-	T_INT(xc_podcidr_fetch(&req, &pk, obj, sizeof(obj), p, XC_PODCIDR_MAX, NULL), -ENOENT);
+	T_INT(xc_podcidr_fetch(&req, &pk, obj, sizeof(obj), p, XC_PODCIDRS_MAX, NULL), -ENOENT);
 	/* no kubeconfig there */
 	o.kubeconfig = "/nonexistent";
-	T_INT(xc_podcidr_fetch(&req, &pk, obj, sizeof(obj), p, XC_PODCIDR_MAX, NULL), -ENOENT);
+	T_INT(xc_podcidr_fetch(&req, &pk, obj, sizeof(obj), p, XC_PODCIDRS_MAX, NULL), -ENOENT);
 	T(strstr(pk.err, "/nonexistent") != NULL);
 	/* the API server is down: an error at once, not a hang */
 	{
@@ -602,7 +602,7 @@ static void test_podcidr_fetch(void)
 		write_file("kubeconfig-down", text);
 		path_of(kcpath, sizeof(kcpath), "kubeconfig-down");
 		o.kubeconfig = kcpath;
-		T_INT(xc_podcidr_fetch(&req, &pk, obj, sizeof(obj), p, XC_PODCIDR_MAX, NULL),
+		T_INT(xc_podcidr_fetch(&req, &pk, obj, sizeof(obj), p, XC_PODCIDRS_MAX, NULL),
 		      -ECONNREFUSED);
 		T(time(NULL) - t0 <= 2);
 	}

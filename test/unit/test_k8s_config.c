@@ -256,7 +256,7 @@ static void test_podcidr_cache(void)
 {
 	char dir[] = "/tmp/xc-test-k8s.XXXXXX", data[300], path[400], buf[256];
 	static const char *const annot[XC_K8S_ANNOT_MAX] = { "xc/cidrs", NULL };
-	struct xc_prefix p[XC_PODCIDR_MAX];
+	struct xc_prefix p[XC_PODCIDRS_MAX];
 	struct xc_k8s_node n;
 	struct stat st, st2;
 	char err[128];
@@ -265,10 +265,10 @@ static void test_podcidr_cache(void)
 	T(mkdtemp(dir) != NULL);
 	snprintf(data, sizeof(data), "%s/data/networks", dir);
 	snprintf(path, sizeof(path), "%s/net1/podcidrs", data);
-	T_INT(xc_podcidr_cache_read(data, "net1", p, XC_PODCIDR_MAX), -ENOENT);
+	T_INT(xc_podcidrs_read(data, "net1", p, XC_PODCIDRS_MAX, NULL, 0), -ENOENT);
 	T_INT(parse_node(NODE_A(1), NULL, &n, err), 0);
 	T_INT(xc_podcidr_cache_update(data, "net1", &n, -1), 1);
-	T_INT(xc_podcidr_cache_read(data, "net1", p, XC_PODCIDR_MAX), 2);
+	T_INT(xc_podcidrs_read(data, "net1", p, XC_PODCIDRS_MAX, NULL, 0), 2);
 	xc_prefix_format(&p[1], buf, sizeof(buf));
 	T_STR(buf, "fd00:10:244:3::/64");
 	/* the same again: the file is not touched (node-local's index keys on the folder) */
@@ -286,24 +286,24 @@ static void test_podcidr_cache(void)
 	/* the annotation wins when it is there */
 	T_INT(parse_node(NODE_A(2), annot, &n, err), 0);
 	T_INT(xc_podcidr_cache_update(data, "net1", &n, 0), 1);
-	T_INT(xc_podcidr_cache_read(data, "net1", p, XC_PODCIDR_MAX), 1);
+	T_INT(xc_podcidrs_read(data, "net1", p, XC_PODCIDRS_MAX, NULL, 0), 1);
 	xc_prefix_format(&p[0], buf, sizeof(buf));
 	T_STR(buf, "10.3.0.0/16");
-	T_INT(xc_podcidr_from_node(&n, 1, p, XC_PODCIDR_MAX), 2);  /* absent: spec */
+	T_INT(xc_podcidr_from_node(&n, 1, p, XC_PODCIDRS_MAX), 2);  /* absent: spec */
 	strcpy(n.annot[0], "10.0.0.0/8,nope");
-	T_INT(xc_podcidr_from_node(&n, 0, p, XC_PODCIDR_MAX), -EINVAL);
+	T_INT(xc_podcidr_from_node(&n, 0, p, XC_PODCIDRS_MAX), -EINVAL);
 	T_INT(xc_podcidr_cache_update(data, "net1", &n, 0), -EINVAL);
 	n.annot_len[0] = XC_K8S_ANNOT_TOO_LONG;
-	T_INT(xc_podcidr_from_node(&n, 0, p, XC_PODCIDR_MAX), -EINVAL);
+	T_INT(xc_podcidr_from_node(&n, 0, p, XC_PODCIDRS_MAX), -EINVAL);
 	/* a node without pod CIDRs yet */
 	T_INT(parse_node("{\"metadata\":{\"name\":\"fresh\"}}", annot, &n, err), 0);
 	T_INT(xc_podcidr_cache_update(data, "net2", &n, 0), -ENODATA);
-	T_INT(xc_podcidr_cache_read(data, "net2", p, XC_PODCIDR_MAX), -ENOENT);
+	T_INT(xc_podcidrs_read(data, "net2", p, XC_PODCIDRS_MAX, NULL, 0), -ENOENT);
 	/* no temporary file is left behind */
 	snprintf(path, sizeof(path), "%s/net1/.podcidrs.%d", data, (int)getpid());
 	T(access(path, F_OK) < 0);
-	T_INT(xc_podcidr_cache_write(data, "../x", "a", p, 1), -EINVAL);
-	T_INT(xc_podcidr_cache_write(data, "net1", "a", p, 0), -EINVAL);
+	T_INT(xc_podcidrs_write(data, "../x", "a", p, 1), -EINVAL);
+	T_INT(xc_podcidrs_write(data, "net1", "a", p, 0), -EINVAL);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	T_INT(system(path), 0);
 }
@@ -321,11 +321,11 @@ static void test_podcidr_links(void)
 	snprintf(b, sizeof(b), "%s/linked", dir);
 	T_INT(mkdir(a, 0755), 0);
 	T_INT(symlink(a, b), 0);
-	T_INT(xc_podcidr_cache_write(dir, "linked", "n1", &p, 1), -ELOOP);
+	T_INT(xc_podcidrs_write(dir, "linked", "n1", &p, 1), -ELOOP);
 	snprintf(c, sizeof(c), "%s/podcidrs", a);
 	T(access(c, F_OK) < 0);
 	/* a hard link to another file under the temporary name */
-	T_INT(xc_podcidr_cache_write(dir, "net", "n1", &p, 1), 1);
+	T_INT(xc_podcidrs_write(dir, "net", "n1", &p, 1), 1);
 	snprintf(a, sizeof(a), "%s/victim", dir);
 	f = fopen(a, "w");
 	T(f && fputs("precious\n", f) >= 0);
@@ -334,13 +334,13 @@ static void test_podcidr_links(void)
 	snprintf(b, sizeof(b), "%s/net/.podcidrs.%d", dir, (int)getpid());
 	T_INT(link(a, b), 0);
 	T_INT(xc_prefix_parse("10.4.0.0/24", &p), 0);
-	T_INT(xc_podcidr_cache_write(dir, "net", "n1", &p, 1), 1);
+	T_INT(xc_podcidrs_write(dir, "net", "n1", &p, 1), 1);
 	f = fopen(a, "r");
 	T(f && fgets(c, sizeof(c), f) && !strcmp(c, "precious\n"));
 	if (f)
 		fclose(f);
 	T(access(b, F_OK) < 0);
-	T_INT(xc_podcidr_cache_read(dir, "net", &p, 1), 1);
+	T_INT(xc_podcidrs_read(dir, "net", &p, 1, NULL, 0), 1);
 	snprintf(c, sizeof(c), "rm -rf '%s'", dir);
 	T_INT(system(c), 0);
 }

@@ -1,0 +1,212 @@
+/*
+ * podcidrs: the router's file of this node's pod CIDRs (see podcidrs.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/podcidrs.h"
+
+/* A name that is one path component: no '/', not "." or "..". */
+static int component(const char *s)
+{
+	return s && *s && !strchr(s, '/') && strcmp(s, ".") && strcmp(s, "..");
+}
+
+/* The whole file into buf (NUL-terminated); the length or a negative errno. */
+static ssize_t slurp(int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	while ((n = read(fd, buf + len, size - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		len += (size_t)n;
+		if (len == size)
+			return -EFBIG;
+	}
+	buf[len] = '\0';
+	return (ssize_t)len;
+}
+
+/* One line: a CIDR into out[*n], or nothing; 0, -E2BIG or -EINVAL. */
+static int parse_line(char *line, struct xc_prefix *out, int *n, int max)
+{
+	char *hash = strchr(line, '#'), *e;
+
+	if (hash)
+		*hash = '\0';
+	line += strspn(line, " \t\r");
+	for (e = line + strlen(line); e > line && strchr(" \t\r", e[-1]); e--)
+		;
+	*e = '\0';
+	if (!*line)
+		return 0;
+	if (*n == max)
+		return -E2BIG;
+	if (xc_prefix_parse(line, &out[*n]))
+		return -EINVAL;
+	(*n)++;
+	return 0;
+}
+
+int xc_podcidrs_read(const char *data_dir, const char *network, struct xc_prefix *out,
+		     int max, char *why, size_t why_size)
+{
+	char path[4200], buf[XC_PODCIDRS_SIZE_MAX + 1], *line, *next;
+	int fd, n = 0, lineno, rc = 0;
+	struct stat sb;
+	ssize_t len;
+
+	if (!data_dir || !component(network))
+		return -EINVAL;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s/" XC_PODCIDRS_FILE, data_dir,
+			     network) >= sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode))
+		len = -EBADFD;
+	else
+		len = slurp(fd, buf, sizeof(buf));
+	close(fd);
+	if (len < 0)
+		return (int)len;
+	for (line = buf, lineno = 1; line && !rc; line = next, lineno++) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		rc = parse_line(line, out, &n, max);
+		if (rc == -EINVAL && why)
+			snprintf(why, why_size, "line %d is not a CIDR: \"%.64s\"", lineno,
+				 line + strspn(line, " \t\r"));
+		else if (rc == -E2BIG && why)
+			snprintf(why, why_size, "more than %d CIDRs", max);
+	}
+	return rc ? rc : n;
+}
+
+/* <data_dir>/<network> into dir, created (mkdir -p, 0755) when missing. */
+static int folder(const char *data_dir, const char *network, char *dir, size_t size)
+{
+	char *p;
+
+	if (!data_dir || !*data_dir || !component(network))
+		return -EINVAL;
+	if ((size_t)snprintf(dir, size, "%s/%s", data_dir, network) >= size)
+		return -ENAMETOOLONG;
+	/* the data dir may not exist before the first pod */
+	for (p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+			*p = '/';
+			return -errno;
+		}
+		*p = '/';
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Does the file at path hold exactly text[0..len)? */
+static int same_content(const char *path, const char *text, size_t len)
+{
+	char old[XC_PODCIDRS_SIZE_MAX + 1];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	ssize_t olen;
+
+	if (fd < 0)
+		return 0;
+	olen = slurp(fd, old, sizeof(old));
+	close(fd);
+	return olen == (ssize_t)len && !memcmp(old, text, len);
+}
+
+/* Write text to a new inode beside path, sync it, rename it over path. */
+static int replace(const char *dir, const char *path, const char *text, size_t len)
+{
+	char tmp[4200];
+	int fd, rc;
+
+	snprintf(tmp, sizeof(tmp), "%s/." XC_PODCIDRS_FILE ".%d", dir, (int)getpid());
+	/* a fresh inode: whatever sits at tmp (a hard link to another file) is not ours */
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	rc = write_all(fd, text, len);
+	if (!rc && fsync(fd) < 0)
+		rc = -errno;
+	if (close(fd) < 0 && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc) {
+		unlink(tmp);
+		return rc;
+	}
+	/* the rename itself must survive a crash too */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	return 1;
+}
+
+int xc_podcidrs_write(const char *data_dir, const char *network, const char *node,
+		      const struct xc_prefix *cidrs, int n)
+{
+	char dir[4096], path[4200], text[XC_PODCIDRS_SIZE_MAX], cidr[XC_IP_STRLEN];
+	struct stat st;
+	size_t len;
+	int rc, i;
+
+	if (n < 1 || n > XC_PODCIDRS_MAX)
+		return -EINVAL;
+	len = (size_t)snprintf(text, sizeof(text), "# pod CIDRs of node %.253s, "
+			       "written by xcluster-cni\n", node && *node ? node : "?");
+	for (i = 0; i < n; i++) {
+		if (xc_prefix_format(&cidrs[i], cidr, sizeof(cidr)))
+			return -EINVAL;
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s\n", cidr);
+	}
+	rc = folder(data_dir, network, dir, sizeof(dir));
+	if (rc)
+		return rc;
+	/* node-local opens the network dir O_NOFOLLOW: never write through a link */
+	if (lstat(dir, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return S_ISLNK(st.st_mode) ? -ELOOP : -ENOTDIR;
+	snprintf(path, sizeof(path), "%s/" XC_PODCIDRS_FILE, dir);
+	if (same_content(path, text, len))
+		return 0;
+	return replace(dir, path, text, len);
+}
