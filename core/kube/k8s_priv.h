@@ -1,5 +1,5 @@
 /*
- * k8s_priv.h: helpers shared by core/k8s_*.c. Private to core/kube/k8s*; not
+ * k8s_priv.h: helpers shared by core/kube/k8s_*.c. Private to core/kube/k8s*; not
  * part of the API (k8s.h is).
  */
 #ifndef XC_K8S_PRIV_H
