@@ -12,6 +12,8 @@
 #                   soak-cni (kill -9 loop, 200 concurrent ADD/DEL), soak-router
 #                   (30 min with 5,000 nodes and faults), soak-valgrind (10 min)
 #   make bench      benchmarks in bench/ (figures, not tests)
+#   make figures    docs/figures/*.svg from their sources (graphviz, gnuplot;
+#                   the SVGs are committed, test/cli/figures.sh checks them)
 #   make image      build/image/: scratch container image (OCI + docker archives,
 #                   no engine needed) and the DaemonSet manifest naming it
 #   make clean
@@ -67,7 +69,7 @@ DEPS_OK    := $(B)/.deps-build
 
 XC_VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || cat VERSION 2>/dev/null || echo 0.0-unknown)
 
-.PHONY: all demo test asan glibc fuzz check soak soak-cni soak-router soak-valgrind bench clean tests-bin image
+.PHONY: all demo test asan glibc fuzz check soak soak-cni soak-router soak-valgrind bench clean tests-bin image figures
 all: $(BIN)
 
 # --- toolchain and third-party pieces (installed or fetched once) ---------------
@@ -191,6 +193,13 @@ fuzz:
 bench: $(BIN)
 	$(Q)vendor/deps.sh bench
 	$(Q)XC=$(abspath $(BIN)) bench/run.sh
+
+# --- figures of the docs: diagrams (NAME.dot) and plots (NAME.gp + data) ------
+# Each SVG records the hash of its inputs, so that the test suite finds a
+# stale one without these tools; docs/figures/gen.sh says how.
+figures:
+	$(Q)vendor/deps.sh figures
+	$(Q)docs/figures/gen.sh build
 
 # --- container image: assembled by image/build.sh, byte-reproducible -----------
 IMAGE_NAME ?= localhost/xcluster-cni

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Make sure the Debian packages the build and the tests need are present.
-# Usage: vendor/deps.sh GROUP... (build, test, fuzz, bench, vm, soak)
+# Usage: vendor/deps.sh GROUP... (build, test, fuzz, bench, vm, soak, figures)
 # As root it installs what is missing with apt-get; otherwise it names the
 # one command to run and fails.
 set -eu
@@ -67,8 +67,14 @@ soak)	# test/soak: router_valgrind.sh runs the glibc build (make glibc) under it
 	need /usr/include/bearssl.h libbearssl-dev
 	need python3 python3
 	;;
+figures) # make figures: docs/figures/gen.sh (dot for NAME.dot, gnuplot for NAME.gp)
+	need dot graphviz
+	need gnuplot gnuplot-nox
+	need sha256sum coreutils
+	need python3 python3 # gen.sh check: is each SVG well-formed XML
+	;;
 *)
-	echo "deps.sh: unknown group '$group' (build, test, fuzz, bench, vm, soak)" >&2
+	echo "deps.sh: unknown group '$group' (build, test, fuzz, bench, vm, soak, figures)" >&2
 	exit 2
 	;;
 esac
