@@ -146,7 +146,7 @@ glibc:
 # a short fuzz smoke run. Each step prints its own closing line; the last one
 # printed is the sum over all three.
 check:
-	$(Q)vendor/deps.sh build test fuzz
+	$(Q)vendor/deps.sh build test fuzz figures
 	$(Q)mkdir -p build
 	$(Q)$(MAKE) --no-print-directory test 2>&1 | tee build/check-test.log
 	$(Q)$(MAKE) --no-print-directory asan 2>&1 | tee build/check-asan.log
