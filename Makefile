@@ -11,7 +11,8 @@
 #   make soak       the long soaks of test/soak (about 75 min; not in make check):
 #                   soak-cni (kill -9 loop, 200 concurrent ADD/DEL), soak-router
 #                   (30 min with 5,000 nodes and faults), soak-valgrind (10 min)
-#   make bench      benchmarks in bench/ (figures, not tests)
+#   make bench      benchmarks in bench/ (figures, not tests); make bench-bin
+#                   builds their programs alone
 #   make image      build/image/: scratch container image (OCI + docker archives,
 #                   no engine needed) and the DaemonSet manifest naming it
 #   make clean
@@ -24,6 +25,8 @@ SHELL   := /bin/bash
 B       ?= build
 SAN     ?= 0
 GLIBC   ?= 0
+BENCH   ?= 0
+BENCH_OPT ?= -O2
 V       ?= 0
 Q       := $(if $(filter 1,$(V)),,@)
 SIZE_BUDGET := 409600
@@ -39,6 +42,15 @@ else ifeq ($(GLIBC),1)
 # valgrind cannot follow malloc in the static musl binary
 CC      := gcc
 OPT     := -O1 -g -fno-omit-frame-pointer
+LDOPT   :=
+TLS_LIB := -lbearssl
+TLS_INC :=
+UAPI    :=
+else ifeq ($(BENCH),1)
+# bench/ programs set against glibc-built contenders (cJSON, the reference
+# plugins): the same compiler and libc as theirs, at BENCH_OPT
+CC      := gcc
+OPT     := $(BENCH_OPT)
 LDOPT   :=
 TLS_LIB := -lbearssl
 TLS_INC :=
@@ -62,12 +74,13 @@ APPLET_OBJ := $(APPLET_SRC:%.c=$(B)/obj/%.o)
 MAIN_OBJ   := $(B)/obj/core/main.o
 UNIT_SRC   := $(wildcard test/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:test/unit/%.c=$(B)/test/%)
+BENCH_SRC  := $(wildcard bench/*/*.c)
 BIN        := $(B)/xcluster-cni
 DEPS_OK    := $(B)/.deps-build
 
 XC_VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || cat VERSION 2>/dev/null || echo 0.0-unknown)
 
-.PHONY: all demo test asan glibc fuzz check soak soak-cni soak-router soak-valgrind bench clean tests-bin image
+.PHONY: all demo test asan glibc fuzz check soak soak-cni soak-router soak-valgrind bench bench-bin clean tests-bin image
 all: $(BIN)
 
 # --- toolchain and third-party pieces (installed or fetched once) ---------------
@@ -188,9 +201,41 @@ fuzz:
 	$(Q)vendor/deps.sh fuzz
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) test/fuzz/run.sh
 
-bench: $(BIN)
+# A benchmark's program links the core objects of a variant, as the unit tests
+# do, so that a new core/ file cannot leave a benchmark behind.
+# bench/DIR/NAME.c -> $(B)/bench/DIR/NAME (+ BENCH_LIBS_DIR/NAME).
+BENCH_LIBS_json/bench := -lcjson
+$(B)/bench/%: bench/%.c $(CORE_OBJ) $(filter-out -l%,$(TLS_LIB))
+	$(Q)mkdir -p $(@D)
+	@echo "  BENCH-CC $<"
+	$(Q)$(CC) $(CFLAGS) $(LDOPT) -o $@ $< $(CORE_OBJ) $(TLS_LIB) $(BENCH_LIBS_$*)
+
+# bench/json without cJSON: core/json in another variant's flags (BENCH_OPT=-Os).
+$(B)/bench/json/bench-ours: bench/json/bench.c $(CORE_OBJ) $(filter-out -l%,$(TLS_LIB))
+	$(Q)mkdir -p $(@D)
+	@echo "  BENCH-CC $< (ours only)"
+	$(Q)$(CC) $(CFLAGS) -DOURS_ONLY $(LDOPT) -o $@ $< $(CORE_OBJ) $(TLS_LIB)
+
+# Which variant builds which program: gcc+glibc -O2 where the contender is
+# built that way (cJSON; drive and floor beside the reference plugins), -Os
+# for core/json as the release binary has it; bench/k8s measures the
+# router's own LIST and WATCH, so it is the release build (musl, static).
+BENCH_O2 := build/bench-O2
+BENCH_OS := build/bench-Os
+BENCH_ENV = XC=$(abspath $(BIN)) \
+	JSON_BENCH_BIN=$(abspath $(BENCH_O2)/bench/json/bench) \
+	JSON_BENCH_BIN_OS=$(abspath $(BENCH_OS)/bench/json/bench-ours) \
+	CNI_BENCH_DRIVE=$(abspath $(BENCH_O2)/bench/cni/drive) \
+	CNI_BENCH_FLOOR=$(abspath $(BENCH_O2)/bench/cni/floor) \
+	K8S_BENCH_BIN=$(abspath $(B)/bench/k8s/bench)
+
+bench-bin: $(BIN) $(B)/bench/k8s/bench
 	$(Q)vendor/deps.sh bench
-	$(Q)XC=$(abspath $(BIN)) bench/run.sh
+	$(Q)$(MAKE) -s --no-print-directory B=$(BENCH_O2) BENCH=1 $(filter-out %/k8s/bench,$(BENCH_SRC:%.c=$(BENCH_O2)/%))
+	$(Q)$(MAKE) -s --no-print-directory B=$(BENCH_OS) BENCH=1 BENCH_OPT=-Os $(BENCH_OS)/bench/json/bench-ours
+
+bench: bench-bin
+	$(Q)$(BENCH_ENV) bench/run.sh
 
 # --- container image: assembled by image/build.sh, byte-reproducible -----------
 IMAGE_NAME ?= localhost/xcluster-cni
