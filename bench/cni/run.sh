@@ -22,7 +22,7 @@ cd "$(dirname "$0")/../.."
 N=${CNI_BENCH_PODS:-200}
 PAR=${CNI_BENCH_PAR:-8}
 PRE=${CNI_BENCH_PREALLOC:-5000}
-NPRE=100
+NPRE=$((N < 100 ? N : 100)) # pods added at PRE held: the smoke pass runs few
 drive=${CNI_BENCH_DRIVE:-build/bench-O2/bench/cni/drive}
 floorbin=${CNI_BENCH_FLOOR:-build/bench-O2/bench/cni/floor}
 
