@@ -12,7 +12,9 @@
 #                   soak-cni (kill -9 loop, 200 concurrent ADD/DEL), soak-router
 #                   (30 min with 5,000 nodes and faults), soak-valgrind (10 min)
 #   make bench      benchmarks in bench/ (figures, not tests); make bench-bin
-#                   builds their programs alone
+#                   builds their programs alone, make bench-smoke runs each
+#                   once at a small size: does it still build, run and print
+#                   its table
 #   make image      build/image/: scratch container image (OCI + docker archives,
 #                   no engine needed) and the DaemonSet manifest naming it
 #   make clean
@@ -80,7 +82,7 @@ DEPS_OK    := $(B)/.deps-build
 
 XC_VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || cat VERSION 2>/dev/null || echo 0.0-unknown)
 
-.PHONY: all demo test asan glibc fuzz check soak soak-cni soak-router soak-valgrind bench bench-bin clean tests-bin image
+.PHONY: all demo test asan glibc fuzz check soak soak-cni soak-router soak-valgrind bench bench-bin bench-smoke clean tests-bin image
 all: $(BIN)
 
 # --- toolchain and third-party pieces (installed or fetched once) ---------------
@@ -236,6 +238,9 @@ bench-bin: $(BIN) $(B)/bench/k8s/bench
 
 bench: bench-bin
 	$(Q)$(BENCH_ENV) bench/run.sh
+
+bench-smoke: bench-bin
+	$(Q)$(BENCH_ENV) bench/smoke.sh
 
 # --- container image: assembled by image/build.sh, byte-reproducible -----------
 IMAGE_NAME ?= localhost/xcluster-cni
