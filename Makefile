@@ -6,7 +6,8 @@
 #   make asan       the same tests against a gcc+glibc ASan/UBSan build (build/asan)
 #   make glibc      build/glibc/xcluster-cni: gcc+glibc, -O1 -g, no sanitizer (for valgrind)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 30)
-#   make check      test + asan + a short fuzz run: what CI runs (the README's second command)
+#   make check      test + asan + a short fuzz run + bench-smoke: what CI runs
+#                   (the README's second command)
 #   make test-vm    the tunnel modes in a qemu VM with a Debian kernel (docs/vm.md)
 #   make soak       the long soaks of test/soak (about 75 min; not in make check):
 #                   soak-cni (kill -9 loop, 200 concurrent ADD/DEL), soak-router
@@ -14,7 +15,7 @@
 #   make bench      benchmarks in bench/ (figures, not tests); make bench-bin
 #                   builds their programs alone, make bench-smoke runs each
 #                   once at a small size: does it still build, run and print
-#                   its table
+#                   its table (part of make check)
 #   make image      build/image/: scratch container image (OCI + docker archives,
 #                   no engine needed) and the DaemonSet manifest naming it
 #   make clean
@@ -155,16 +156,19 @@ asan:
 glibc:
 	$(Q)$(MAKE) --no-print-directory B=build/glibc GLIBC=1
 
-# The whole gate: every suite on the release build and under sanitizers, then
-# a short fuzz smoke run. Each step prints its own closing line; the last one
-# printed is the sum over all three.
+# The whole gate: every suite on the release build and under sanitizers, a
+# short fuzz smoke run, then every benchmark once at a small size (so that a
+# benchmark which no longer builds or runs is seen here, not when figures are
+# next wanted). Each step prints its own closing line; the last one printed
+# is the sum over all four.
 check:
-	$(Q)vendor/deps.sh build test fuzz
+	$(Q)vendor/deps.sh build test fuzz bench
 	$(Q)mkdir -p build
 	$(Q)$(MAKE) --no-print-directory test 2>&1 | tee build/check-test.log
 	$(Q)$(MAKE) --no-print-directory asan 2>&1 | tee build/check-asan.log
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) 2>&1 | tee build/check-fuzz.log
-	$(Q)test/sum.sh build/check-test.log build/check-asan.log build/check-fuzz.log
+	$(Q)$(MAKE) --no-print-directory bench-smoke 2>&1 | tee build/check-bench.log
+	$(Q)test/sum.sh build/check-test.log build/check-asan.log build/check-fuzz.log build/check-bench.log
 
 CHECK_FUZZ_SECONDS ?= 15
 
