@@ -6,12 +6,16 @@
 #   make asan       the same tests against a gcc+glibc ASan/UBSan build (build/asan)
 #   make glibc      build/glibc/xcluster-cni: gcc+glibc, -O1 -g, no sanitizer (for valgrind)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 30)
-#   make check      test + asan + a short fuzz run: what CI runs (the README's second command)
+#   make check      test + asan + a short fuzz run + bench-smoke: what CI runs
+#                   (the README's second command)
 #   make test-vm    the tunnel modes in a qemu VM with a Debian kernel (docs/vm.md)
 #   make soak       the long soaks of test/soak (about 75 min; not in make check):
 #                   soak-cni (kill -9 loop, 200 concurrent ADD/DEL), soak-router
 #                   (30 min with 5,000 nodes and faults), soak-valgrind (10 min)
-#   make bench      benchmarks in bench/ (figures, not tests)
+#   make bench      benchmarks in bench/ (figures, not tests); make bench-bin
+#                   builds their programs alone, make bench-smoke runs each
+#                   once at a small size: does it still build, run and print
+#                   its table (part of make check)
 #   make figures    docs/figures/*.svg from their sources (graphviz, gnuplot;
 #                   the SVGs are committed, test/cli/figures.sh checks them)
 #   make image      build/image/: scratch container image (OCI + docker archives,
@@ -26,6 +30,8 @@ SHELL   := /bin/bash
 B       ?= build
 SAN     ?= 0
 GLIBC   ?= 0
+BENCH   ?= 0
+BENCH_OPT ?= -O2
 V       ?= 0
 Q       := $(if $(filter 1,$(V)),,@)
 SIZE_BUDGET := 409600
@@ -41,6 +47,15 @@ else ifeq ($(GLIBC),1)
 # valgrind cannot follow malloc in the static musl binary
 CC      := gcc
 OPT     := -O1 -g -fno-omit-frame-pointer
+LDOPT   :=
+TLS_LIB := -lbearssl
+TLS_INC :=
+UAPI    :=
+else ifeq ($(BENCH),1)
+# bench/ programs set against glibc-built contenders (cJSON, the reference
+# plugins): the same compiler and libc as theirs, at BENCH_OPT
+CC      := gcc
+OPT     := $(BENCH_OPT)
 LDOPT   :=
 TLS_LIB := -lbearssl
 TLS_INC :=
@@ -64,12 +79,13 @@ APPLET_OBJ := $(APPLET_SRC:%.c=$(B)/obj/%.o)
 MAIN_OBJ   := $(B)/obj/core/main.o
 UNIT_SRC   := $(wildcard test/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:test/unit/%.c=$(B)/test/%)
+BENCH_SRC  := $(wildcard bench/*/*.c)
 BIN        := $(B)/xcluster-cni
 DEPS_OK    := $(B)/.deps-build
 
 XC_VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || cat VERSION 2>/dev/null || echo 0.0-unknown)
 
-.PHONY: all demo test asan glibc fuzz check soak soak-cni soak-router soak-valgrind bench clean tests-bin image figures
+.PHONY: all demo test asan glibc fuzz check soak soak-cni soak-router soak-valgrind bench bench-bin bench-smoke clean tests-bin image figures
 all: $(BIN)
 
 # --- toolchain and third-party pieces (installed or fetched once) ---------------
@@ -142,16 +158,19 @@ asan:
 glibc:
 	$(Q)$(MAKE) --no-print-directory B=build/glibc GLIBC=1
 
-# The whole gate: every suite on the release build and under sanitizers, then
-# a short fuzz smoke run. Each step prints its own closing line; the last one
-# printed is the sum over all three.
+# The whole gate: every suite on the release build and under sanitizers, a
+# short fuzz smoke run, then every benchmark once at a small size (so that a
+# benchmark which no longer builds or runs is seen here, not when figures are
+# next wanted). Each step prints its own closing line; the last one printed
+# is the sum over all four.
 check:
-	$(Q)vendor/deps.sh build test fuzz figures
+	$(Q)vendor/deps.sh build test fuzz bench figures
 	$(Q)mkdir -p build
 	$(Q)$(MAKE) --no-print-directory test 2>&1 | tee build/check-test.log
 	$(Q)$(MAKE) --no-print-directory asan 2>&1 | tee build/check-asan.log
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) 2>&1 | tee build/check-fuzz.log
-	$(Q)test/sum.sh build/check-test.log build/check-asan.log build/check-fuzz.log
+	$(Q)$(MAKE) --no-print-directory bench-smoke 2>&1 | tee build/check-bench.log
+	$(Q)test/sum.sh build/check-test.log build/check-asan.log build/check-fuzz.log build/check-bench.log
 
 CHECK_FUZZ_SECONDS ?= 15
 
@@ -190,9 +209,44 @@ fuzz:
 	$(Q)vendor/deps.sh fuzz
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) test/fuzz/run.sh
 
-bench: $(BIN)
+# A benchmark's program links the core objects of a variant, as the unit tests
+# do, so that a new core/ file cannot leave a benchmark behind.
+# bench/DIR/NAME.c -> $(B)/bench/DIR/NAME (+ BENCH_LIBS_DIR/NAME).
+BENCH_LIBS_json/bench := -lcjson
+$(B)/bench/%: bench/%.c $(CORE_OBJ) $(filter-out -l%,$(TLS_LIB))
+	$(Q)mkdir -p $(@D)
+	@echo "  BENCH-CC $<"
+	$(Q)$(CC) $(CFLAGS) $(LDOPT) -o $@ $< $(CORE_OBJ) $(TLS_LIB) $(BENCH_LIBS_$*)
+
+# bench/json without cJSON: core/base/json in another variant's flags (BENCH_OPT=-Os).
+$(B)/bench/json/bench-ours: bench/json/bench.c $(CORE_OBJ) $(filter-out -l%,$(TLS_LIB))
+	$(Q)mkdir -p $(@D)
+	@echo "  BENCH-CC $< (ours only)"
+	$(Q)$(CC) $(CFLAGS) -DOURS_ONLY $(LDOPT) -o $@ $< $(CORE_OBJ) $(TLS_LIB)
+
+# Which variant builds which program: gcc+glibc -O2 where the contender is
+# built that way (cJSON; drive and floor beside the reference plugins), -Os
+# for core/base/json as the release binary has it; bench/k8s measures the
+# router's own LIST and WATCH, so it is the release build (musl, static).
+BENCH_O2 := build/bench-O2
+BENCH_OS := build/bench-Os
+BENCH_ENV = XC=$(abspath $(BIN)) \
+	JSON_BENCH_BIN=$(abspath $(BENCH_O2)/bench/json/bench) \
+	JSON_BENCH_BIN_OS=$(abspath $(BENCH_OS)/bench/json/bench-ours) \
+	CNI_BENCH_DRIVE=$(abspath $(BENCH_O2)/bench/cni/drive) \
+	CNI_BENCH_FLOOR=$(abspath $(BENCH_O2)/bench/cni/floor) \
+	K8S_BENCH_BIN=$(abspath $(B)/bench/k8s/bench)
+
+bench-bin: $(BIN) $(B)/bench/k8s/bench
 	$(Q)vendor/deps.sh bench
-	$(Q)XC=$(abspath $(BIN)) bench/run.sh
+	$(Q)$(MAKE) -s --no-print-directory B=$(BENCH_O2) BENCH=1 $(filter-out %/k8s/bench,$(BENCH_SRC:%.c=$(BENCH_O2)/%))
+	$(Q)$(MAKE) -s --no-print-directory B=$(BENCH_OS) BENCH=1 BENCH_OPT=-Os $(BENCH_OS)/bench/json/bench-ours
+
+bench: bench-bin
+	$(Q)$(BENCH_ENV) bench/run.sh
+
+bench-smoke: bench-bin
+	$(Q)$(BENCH_ENV) bench/smoke.sh
 
 # --- figures of the docs: diagrams (NAME.dot) and plots (NAME.gp + data) ------
 # Each SVG records the hash of its inputs, so that the test suite finds a

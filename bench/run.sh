@@ -1,8 +1,9 @@
 #!/bin/sh
 # Run every benchmark: bench/NAME/run.sh, in name order. `make bench` calls
-# this with $XC (the release binary) in the environment for benchmarks that
-# drive it. Figures, not tests: a benchmark that fails is reported, the
-# others still run, and the exit status says whether all ran.
+# this with $XC (the release binary) and the benchmarks' own programs, built
+# by make bench-bin, in the environment (each run.sh names its variables).
+# Figures, not tests: a benchmark that fails is reported, the others still
+# run, and the exit status says whether all ran.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 failed=""

@@ -52,8 +52,11 @@ fuzz)
 bench)
 	need /usr/include/cjson/cJSON.h libcjson-dev
 	need /usr/bin/time time
-	need gcc gcc         # bench/json builds with glibc
-	need python3 python3 # bench/json/gen.py
+	need gcc gcc         # make bench-bin: gcc + glibc builds (BENCH=1)
+	need /usr/include/bearssl.h libbearssl-dev # their core objects include TLS
+	need python3 python3 # bench/json/gen.py, the fake API server
+	need ip iproute2     # bench/cni and bench/router: network namespaces
+	need openssl openssl # bench/k8s, bench/router: the fake API server's certificates
 	need /usr/lib/cni/bridge containernetworking-plugins # bench/cni: the reference
 	;;
 vm)	# make test-vm: qemu under TCG; the kernel and busybox-static are

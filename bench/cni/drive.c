@@ -13,7 +13,6 @@
  * end; the CPU time (user + system) includes the plugin's own delegate
  * (IPAM), which it waited for, and depends far less on a busy machine.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>

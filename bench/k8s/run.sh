@@ -3,29 +3,20 @@
 # JSON each, test/fakeapi/nodegen.py), over TLS with a bearer token:
 #   - a full paginated LIST into a node table: wall and CPU time, peak RSS;
 #   - CPU time per WATCH event (MODIFIED heartbeats, full objects).
-# bench.c is built like the release binary (musl-gcc -Os, static, BearSSL).
+# bench.c is built like the release binary (musl-gcc -Os, static, BearSSL),
+# from the release build's core objects, by make bench-bin.
 #
 #   K8S_BENCH_NODES   nodes (default 5000)
 #   K8S_BENCH_LIMIT   nodes per LIST page (default 500)
 #   K8S_BENCH_EVENTS  watch events (default 2000)
-#   BENCH_OUT         build folder (default build/bench/k8s)
+#   K8S_BENCH_BIN     the built bench.c (default build/bench/k8s/bench)
 set -u
 cd "$(dirname "$0")/../.."
 nodes=${K8S_BENCH_NODES:-5000}
 limit=${K8S_BENCH_LIMIT:-500}
 events=${K8S_BENCH_EVENTS:-2000}
-out=${BENCH_OUT:-build/bench/k8s}
-mkdir -p "$out"
-[ -f build/bearssl/libbearssl.a ] || { echo "k8s: run make first (BearSSL for musl)"; exit 1; }
-
-srcs="core/kube/k8s_api.c core/kube/k8s_config.c core/kube/k8s_list.c core/kube/k8s_node.c core/kube/k8s_watch.c
-      core/kube/yaml.c core/kube/yaml_scan.c core/kube/yaml_str.c core/base/json.c core/base/json_out.c core/base/ipaddr.c
-      core/kube/http.c core/kube/http_parse.c core/kube/tls.c core/kube/tls_name.c core/kube/tls_pem.c"
-# shellcheck disable=SC2086
-musl-gcc -std=c11 -D_GNU_SOURCE -Os -ffunction-sections -fdata-sections -static -s \
-	-Wl,--gc-sections -Wall -Wextra -Werror -Icore -Ibuild/gen -isystem build/uapi \
-	-isystem build/bearssl/bearssl-0.6/inc -o "$out/bench" bench/k8s/bench.c $srcs \
-	build/bearssl/libbearssl.a || exit 1
+bin=${K8S_BENCH_BIN:-build/bench/k8s/bench}
+[ -x "$bin" ] || { echo "k8s: no $bin (make bench-bin)"; exit 1; }
 
 FAKE_DIR=$(mktemp -d)
 . test/fakeapi/lib.sh
@@ -53,9 +44,9 @@ users:
     tokenFile: $FAKE_DIR/token
 KC
 echo "== k8s: $nodes nodes, LIST $limit a page, then $events watch events"
-"$out/bench" "$kc" "$limit" "$events" || exit 1
+"$bin" "$kc" "$limit" "$events" || exit 1
 echo "-- the same list with 100 a page:"
-"$out/bench" "$kc" 100 0
+"$bin" "$kc" 100 0
 if [ -x /usr/bin/kubectl ]; then
 	echo "-- for scale: kubectl get nodes -o name (paginated by 500, the same server):"
 	/usr/bin/time -f "kubectl: %e s wall, %U+%S s CPU, peak RSS %M KB" \

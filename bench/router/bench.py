@@ -26,6 +26,11 @@ XC = os.environ["XC"]
 D = os.environ["BENCH_DIR"]
 HZ = os.sysconf("SC_CLK_TCK")
 SECONDS_17 = int(os.environ.get("BENCH_SECONDS", "60"))
+# sizes: the defaults are the figures' own; make bench-smoke makes them small
+NODES = int(os.environ.get("BENCH_NODES", "5000"))
+EVENTS = int(os.environ.get("BENCH_EVENTS", "200"))
+SEED_EVENTS = int(os.environ.get("BENCH_SEED_EVENTS", str(max(10, SECONDS_17 // 6))))
+IDLE_SECONDS = min(5, SECONDS_17)
 
 
 def sh(*cmd):
@@ -170,11 +175,11 @@ def bench_file(n):
     first = (time.monotonic() - t0) * 1000
     time.sleep(0.5)
     c0 = cpu(p.pid)
-    lat = latency(mon, path, addrs, 200)
+    lat = latency(mon, path, addrs, EVENTS)
     c1 = cpu(p.pid)
     time.sleep(0.2)
     ci, ti = cpu(p.pid), time.monotonic()
-    time.sleep(5)
+    time.sleep(IDLE_SECONDS)
     idle = (cpu(p.pid) - ci) / (time.monotonic() - ti) * 100
     r = {"nodes": n, "first_sync_ms": first if ok else None, "p50": pct(lat, 50), "p99": pct(lat, 99),
          "max": max(lat), "cpu_per_event_ms": (c1 - c0) / len(lat) * 1000, "idle_cpu_pct": idle,
@@ -184,7 +189,7 @@ def bench_file(n):
     return r
 
 
-def bench_seed(n, seconds):
+def bench_seed(n, events):
     """The seed's loop: every 5 s, read all nodes and `ip route replace` every route."""
     path = D + "/nodes.json"
     addrs = [v4(i + 1) for i in range(n)]
@@ -212,7 +217,7 @@ while True:
     with open("/proc/%d/stat" % p.pid) as f:
         pass
     c0 = os.times()
-    lat = latency(mon, path, addrs, max(10, seconds // 6), proto=203, deadline=12.0)
+    lat = latency(mon, path, addrs, events, proto=203, deadline=12.0)
     used = time.monotonic() - t0
     # CPU of the loop and its `ip` children, read from /proc before it ends
     c_self = cpu(p.pid)
@@ -289,7 +294,7 @@ def bench_api(n, rate, seconds):
     time.sleep(1)
     ctl = [sys.executable, os.path.join(ROOT, "test/fakeapi/fakectl.py"), "--server",
            "https://127.0.0.1:" + port, "--cacert", certs + "/ca.crt", "--token", "tok-1"]
-    lat = api_latency(mon, port, certs, n, 200)
+    lat = api_latency(mon, port, certs, n, EVENTS)
     sp.run(ctl + ["events", json.dumps({"rate": rate})], stdout=sp.DEVNULL, check=True)
     c0, t1 = cpu(p.pid), time.monotonic()
     time.sleep(seconds)
@@ -324,11 +329,11 @@ def run():
     only = os.environ.get("BENCH_ONLY", "")
     res = {}
     if only in ("", "file"):
-        res["file"] = [bench_file(n) for n in (10, 5000)]
+        res["file"] = [bench_file(n) for n in (10, NODES)]
     if only in ("", "seed"):
-        res["seed"] = [bench_seed(n, SECONDS_17) for n in (10, 5000)]
+        res["seed"] = [bench_seed(n, SEED_EVENTS) for n in (10, NODES)]
     if only in ("", "api"):
-        res["api"] = bench_api(5000, 17, SECONDS_17)
+        res["api"] = bench_api(NODES, 17, SECONDS_17)
     json.dump(res, open(D + "/result.json", "w"), indent=1)
     if "file" in res:
         print("router, file source (event = NodeList file rewritten, one node's address changed):")

@@ -4,6 +4,9 @@
 # everything runs in a network namespace made here and removed after.
 # BENCH_SECONDS (default 60) sets the length of the CPU runs; BENCH_ONLY=file,
 # seed or api runs one part; BENCH_KEEP=1 keeps the folder (logs) and says where.
+# Sizes (make bench-smoke makes them small): BENCH_NODES (default 5000) nodes
+# beside the 10-node runs, BENCH_EVENTS (200) timed events per run,
+# BENCH_SEED_EVENTS (BENCH_SECONDS / 6, at least 10) of the seed's loop.
 set -u
 : "${XC:?XC must name the xcluster-cni binary}"
 cd "$(dirname "$0")/../.." || exit 2
