@@ -145,8 +145,9 @@ static int conf_numbers(const struct xc_json *root, struct br_conf *c, struct xc
 	return 0;
 }
 
-static int conf_parse(struct br *b, struct xc_cni_err *err)
+static int conf_parse(void *ctx, struct xc_cni_err *err)
 {
+	struct br *b = ctx;
 	static const char *const known_args[] = { "MAC", NULL };
 	const struct xc_json *root = &b->cni.conf.root;
 	struct br_conf *c = &b->conf;
@@ -543,8 +544,9 @@ static int finish(struct br *b, struct xc_cni_err *err)
 	return 0;
 }
 
-static void add_undo(struct br *b)
+static void add_undo(void *ctx)
 {
+	struct br *b = ctx;
 	struct xc_cni_err e;
 
 	xc_cni_err_init(&e);
@@ -634,18 +636,12 @@ static int add_steps(struct br *b, struct xc_cni_err *err)
 	return finish(b, err);
 }
 
-static int cmd_add(struct br *b, char *out, size_t size, long *len, struct xc_cni_err *err)
+static int cmd_add(void *ctx, struct xc_cni_err *err)
 {
-	int rc = add_steps(b, err);
+	int rc = add_steps(ctx, err);
 
-	if (!rc) {
-		*len = xc_cni_result_emit(&b->res, b->cni.conf.version, out, size);
-		if (*len < 0)
-			rc = xc_cni_errf(err, XC_CNI_E_INTERNAL, "the result does not fit in "
-					 "%zu bytes", size);
-	}
 	if (rc)
-		add_undo(b);
+		add_undo(ctx);
 	return rc;
 }
 
@@ -655,8 +651,9 @@ static int cmd_add(struct br *b, char *out, size_t size, long *len, struct xc_cn
  * IPAM first, then the pod's interface. Whatever is already gone (the
  * namespace, the interface, the allocation) counts as done.
  */
-static int cmd_del(struct br *b, struct xc_cni_err *err)
+static int cmd_del(void *ctx, struct xc_cni_err *err)
 {
+	struct br *b = ctx;
 	const char *ifname = b->cni.env.ifname;
 	struct xc_link l;
 	int rc;
@@ -697,8 +694,9 @@ static int check_links(struct br *b, struct xc_cni_err *err)
 }
 
 /* The IPAM plugin's CHECK and ours at once; its answer counts first, as in the reference. */
-static int cmd_check(struct br *b, struct xc_cni_err *err)
+static int cmd_check(void *ctx, struct xc_cni_err *err)
 {
+	struct br *b = ctx;
 	int rc;
 
 	if (b->cni.conf.prev_result.type != XC_JSON_OBJECT)
@@ -710,15 +708,17 @@ static int cmd_check(struct br *b, struct xc_cni_err *err)
 }
 
 /* Ready when the IPAM plugin is: the bridge itself needs nothing up front. */
-static int cmd_status(struct br *b, struct xc_cni_err *err)
+static int cmd_status(void *ctx, struct xc_cni_err *err)
 {
+	struct br *b = ctx;
 	return b->conf.l3 ? ipam_exec(b, XC_CNI_CMD_STATUS, NULL, ipam_out, sizeof(ipam_out),
 				      err) : 0;
 }
 
 /* Stray host veths of this network first, then the IPAM plugin's own GC. */
-static int cmd_gc(struct br *b, struct xc_cni_err *err)
+static int cmd_gc(void *ctx, struct xc_cni_err *err)
 {
+	struct br *b = ctx;
 	static struct xc_cni_attachment valid[MAX_ATTACHMENTS];
 	long n;
 	int rc;
@@ -742,69 +742,18 @@ static int cmd_gc(struct br *b, struct xc_cni_err *err)
 	return b->conf.l3 ? ipam_exec(b, XC_CNI_CMD_GC, NULL, ipam_out, sizeof(ipam_out), err) : 0;
 }
 
-static int dispatch(struct br *b, char *out, size_t size, long *len, struct xc_cni_err *err)
-{
-	switch (b->cni.env.cmd) {
-	case XC_CNI_CMD_ADD:
-		return cmd_add(b, out, size, len, err);
-	case XC_CNI_CMD_DEL:
-		return cmd_del(b, err);
-	case XC_CNI_CMD_CHECK:
-		return cmd_check(b, err);
-	case XC_CNI_CMD_STATUS:
-		return cmd_status(b, err);
-	case XC_CNI_CMD_GC:
-		return cmd_gc(b, err);
-	default:
-		return xc_cni_errf(err, XC_CNI_E_ENV, "CNI_COMMAND %s is not one this plugin "
-				   "runs", b->cni.env.command ? b->cni.env.command : "(unset)");
-	}
-}
-
-static void put_out(const char *s, long len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(1, s, (size_t)len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		s += n;
-		len -= n;
-	}
-}
-
 int bridge_main(int argc, char **argv)
 {
-	static char in[XC_CNI_STDIN_MAX], out[XC_CNI_OUT_MAX];
-	struct br *b = &B;
-	struct xc_cni_err err;
-	long len = 0;
-	int rc;
+	static char in[XC_CNI_STDIN_MAX + 1], out[XC_CNI_OUT_MAX];
+	const struct xc_cni_plugin p = {
+		.ctx = &B, .call = &B.cni, .prev = &B.prev, .res = &B.res,
+		.in = in, .in_size = sizeof(in), .out = out, .out_size = sizeof(out),
+		.parse = conf_parse, .add = cmd_add, .del = cmd_del, .check = cmd_check,
+		.gc = cmd_gc, .status = cmd_status, .undo_add = add_undo,
+	};
 
 	(void)argc;
 	(void)argv;
-	xc_cni_err_init(&err);
-	b->podfd = -1;
-	rc = xc_cni_begin(&b->cni, 0, environ, in, sizeof(in), &b->prev, out, sizeof(out),
-			  &len, &err);
-	if (rc == 1) {
-		put_out(out, len);
-		return len < 0;
-	}
-	if (!rc)
-		rc = conf_parse(b, &err);
-	if (!rc)
-		rc = dispatch(b, out, sizeof(out), &len, &err);
-	if (rc) {
-		if (!err.code)
-			xc_cni_errf(&err, XC_CNI_E_INTERNAL, "failed: %s", strerror(-rc));
-		len = xc_cni_err_emit(&err, xc_cni_err_version(&b->cni.conf), out, sizeof(out));
-		put_out(out, len);
-		return 1;
-	}
-	put_out(out, len);
-	return 0;
+	B.podfd = -1;
+	return xc_cni_run(&p, environ);
 }

@@ -441,8 +441,9 @@ static int read_resolv(const char *path, struct xc_cni_dns *d, struct xc_cni_err
 
 /* --- commands ---------------------------------------------------------- */
 
-static int cmd_add(const struct xc_cni_call *call, struct xc_cni_err *err)
+static int cmd_add(void *ctx, struct xc_cni_err *err)
 {
+	const struct xc_cni_call *call = ctx;
 	struct xc_ipam_lease lease[XC_IPAM_MAX_SETS];
 	struct xc_ipam_store st;
 	int rc = parse_full(&conf, call, err);
@@ -472,11 +473,13 @@ static int cmd_add(const struct xc_cni_call *call, struct xc_cni_err *err)
 	}
 	memcpy(res.routes, conf.routes, sizeof(conf.routes[0]) * (size_t)conf.nroutes);
 	res.n_routes = conf.nroutes;
-	return 1;
+	return 0;
 }
 
-static int cmd_del(const struct xc_cni_call *call, struct xc_cni_err *err)
+
+static int cmd_del(void *ctx, struct xc_cni_err *err)
 {
+	const struct xc_cni_call *call = ctx;
 	struct xc_ipam_store st;
 	int rc = xc_ipam_open(&st, conf.data_dir, call->conf.name, err);
 
@@ -491,8 +494,18 @@ static int cmd_del(const struct xc_cni_call *call, struct xc_cni_err *err)
 			   call->conf.name, strerror(-rc));
 }
 
-static int cmd_check(const struct xc_cni_call *call, struct xc_cni_err *err)
+/* The result could not be printed: give the addresses back. */
+static void undo_add(void *ctx)
 {
+	struct xc_cni_err ignored;
+
+	xc_cni_err_init(&ignored);
+	cmd_del(ctx, &ignored);
+}
+
+static int cmd_check(void *ctx, struct xc_cni_err *err)
+{
+	const struct xc_cni_call *call = ctx;
 	struct xc_ipam_store st;
 	struct xc_ip ip;
 	int rc = xc_ipam_open(&st, conf.data_dir, call->conf.name, err);
@@ -519,8 +532,9 @@ static int gc_keep(void *ctx, const char *cid, const char *ifname)
 	return cid[0] && xc_cni_attachment_find(gc_tab, g->n, cid, ifname);
 }
 
-static int cmd_gc(const struct xc_cni_call *call, struct xc_cni_err *err)
+static int cmd_gc(void *ctx, struct xc_cni_err *err)
 {
+	const struct xc_cni_call *call = ctx;
 	struct xc_ipam_store st;
 	struct gc_ctx g;
 	long n;
@@ -545,8 +559,9 @@ static int cmd_gc(const struct xc_cni_call *call, struct xc_cni_err *err)
 	return 0;
 }
 
-static int cmd_status(const struct xc_cni_call *call, struct xc_cni_err *err)
+static int cmd_status(void *ctx, struct xc_cni_err *err)
 {
+	const struct xc_cni_call *call = ctx;
 	struct xc_ipam_store st;
 	char rs[256];
 	int rc = parse_full(&conf, call, err);
@@ -573,71 +588,26 @@ static int cmd_status(const struct xc_cni_call *call, struct xc_cni_err *err)
 	return 0;
 }
 
-static int run(const struct xc_cni_call *call, struct xc_cni_err *err)
+static int parse(void *ctx, struct xc_cni_err *err)
 {
-	int rc = parse_base(&conf, &call->conf, err);
+	const struct xc_cni_call *call = ctx;
 
-	if (rc)
-		return rc;
-	switch (call->env.cmd) {
-	case XC_CNI_CMD_ADD:
-		return cmd_add(call, err);
-	case XC_CNI_CMD_DEL:
-		return cmd_del(call, err);
-	case XC_CNI_CMD_CHECK:
-		return cmd_check(call, err);
-	case XC_CNI_CMD_GC:
-		return cmd_gc(call, err);
-	case XC_CNI_CMD_STATUS:
-		return cmd_status(call, err);
-	default:
-		return xc_cni_errf(err, XC_CNI_E_INTERNAL, "unexpected command");
-	}
-}
-
-static int write_out(const char *buf, long len)
-{
-	for (long off = 0; off < len;) {
-		ssize_t n = write(1, buf + off, (size_t)(len - off));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		off += n;
-	}
-	return 0;
+	return parse_base(&conf, &call->conf, err);
 }
 
 int node_local_main(int argc, char **argv)
 {
 	extern char **environ;
-	struct xc_cni_call call;
-	struct xc_cni_err err;
-	long len = 0;
-	int rc;
+	static struct xc_cni_call call;
+	const struct xc_cni_plugin p = {
+		.ctx = &call, .call = &call, .res = &res,
+		.in = in_buf, .in_size = sizeof(in_buf), .out = out_buf, .out_size = sizeof(out_buf),
+		.parse = parse, .add = cmd_add, .del = cmd_del, .check = cmd_check,
+		.gc = cmd_gc, .status = cmd_status, .undo_add = undo_add,
+	};
 
 	(void)argc;
 	(void)argv;
-	xc_cni_err_init(&err);
 	xc_cni_result_init(&res);
-	rc = xc_cni_begin(&call, 0, environ, in_buf, sizeof(in_buf), NULL, out_buf,
-			  sizeof(out_buf), &len, &err);
-	if (rc == 1)
-		return write_out(out_buf, len) ? 1 : 0;
-	if (!rc)
-		rc = run(&call, &err);
-	if (rc == 1) {
-		len = xc_cni_result_emit(&res, call.conf.version, out_buf, sizeof(out_buf));
-		if (len >= 0)
-			return write_out(out_buf, len) ? 1 : 0;
-		rc = xc_cni_errf(&err, XC_CNI_E_INTERNAL, "the result does not fit in %zu bytes",
-				 sizeof(out_buf));
-	}
-	if (!rc)
-		return 0;
-	len = xc_cni_err_emit(&err, xc_cni_err_version(&call.conf), out_buf, sizeof(out_buf));
-	if (len > 0)
-		write_out(out_buf, len);
-	return 1;
+	return xc_cni_run(&p, environ);
 }

@@ -349,6 +349,40 @@ int xc_cni_begin(struct xc_cni_call *c, int fd, char *const *envp, char *in, siz
 /* The cniVersion to put in an error document: the config's when supported, else NULL. */
 const char *xc_cni_err_version(const struct xc_cni_conf *conf);
 
+/* --- the runner: one plugin call, start to exit status ----------------- */
+
+/* A command's work: 0, or a negative errno with err filled (code, message). */
+typedef int (*xc_cni_cmd_fn)(void *ctx, struct xc_cni_err *err);
+
+/*
+ * What a plugin gives xc_cni_run. Everything is the plugin's storage; the
+ * runner allocates nothing.
+ */
+struct xc_cni_plugin {
+	void *ctx;                      /* handed to every hook */
+	struct xc_cni_call *call;       /* filled before any hook runs */
+	struct xc_cni_result *prev;     /* prevResult goes here; NULL: not parsed */
+	struct xc_cni_result *res;      /* what a successful ADD prints */
+	char *in, *out;                 /* stdin (XC_CNI_STDIN_MAX + 1), stdout */
+	size_t in_size, out_size;
+	xc_cni_cmd_fn parse;            /* the configuration into ctx; may be NULL */
+	/* one per command; NULL: refused with code 4 naming the command */
+	xc_cni_cmd_fn add, del, check, gc, status;
+	/* an ADD that succeeded but whose result cannot be printed: take it back */
+	void (*undo_add)(void *ctx);
+};
+
+/*
+ * One plugin call, the same for every plugin: xc_cni_begin (VERSION is
+ * answered here), the parse hook, the command's hook; then the result of
+ * an ADD on stdout, nothing for the other commands, or on any failure the
+ * error document (a negative errno with no code becomes code 100 naming
+ * it). Returns the process's exit status: 0 only when the command
+ * succeeded and all its output was written; an ADD whose result could
+ * not be written is taken back with undo_add.
+ */
+int xc_cni_run(const struct xc_cni_plugin *p, char *const *envp);
+
 /* --- GC: the valid attachments ----------------------------------------- */
 
 struct xc_cni_attachment {
