@@ -52,6 +52,7 @@ const char install_usage[] =
 #include <time.h>
 #include <unistd.h>
 
+#include "base/fdio.h"
 #include "base/ipaddr.h"
 #include "base/json.h"
 #include "base/log.h"
@@ -114,40 +115,6 @@ static int fail_errno(const char *what, const char *dir, const char *name, int e
 
 /* --- files ---------------------------------------------------------------- */
 
-static int read_all(int fd, char *buf, size_t size, size_t *len)
-{
-	size_t n = 0;
-
-	while (n < size) {
-		ssize_t r = read(fd, buf + n, size - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	*len = n;
-	return 0;
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
  * Does dir/name already hold exactly these bytes, as a regular file of
  * this mode? Then there is nothing to write. A symlink counts as different.
@@ -166,9 +133,9 @@ static int same_file(int dfd, const char *name, const char *buf, size_t len, mod
 	    (size_t)st.st_size != len)
 		goto out;
 	while (off < len) {
-		size_t n = len - off < sizeof(chunk) ? len - off : sizeof(chunk), got;
+		size_t n = len - off < sizeof(chunk) ? len - off : sizeof(chunk);
 
-		if (read_all(fd, chunk, n, &got) || got != n || memcmp(chunk, buf + off, n))
+		if (xc_read_exact(fd, chunk, n) || memcmp(chunk, buf + off, n))
 			goto out;
 		off += n;
 	}
@@ -211,7 +178,7 @@ static int write_atomic(int dfd, const char *dir, const char *name,
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return fail_errno("cannot write in", dir, NULL, errno);
-	rc = write_all(fd, buf, len);
+	rc = xc_write_full(fd, buf, len);
 	if (!rc && fsync(fd))
 		rc = -errno;
 	if (!rc && fchmod(fd, mode))
@@ -271,7 +238,6 @@ static char *read_self(size_t *len)
 {
 	struct stat st;
 	char *buf;
-	size_t got;
 	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
@@ -284,14 +250,14 @@ static char *read_self(size_t *len)
 		close(fd);
 		return NULL;
 	}
-	if (read_all(fd, buf, (size_t)st.st_size, &got) || got != (size_t)st.st_size) {
+	if (xc_read_exact(fd, buf, (size_t)st.st_size)) {
 		xc_err("cannot read this binary (/proc/self/exe): short read");
 		free(buf);
 		close(fd);
 		return NULL;
 	}
 	close(fd);
-	*len = got;
+	*len = (size_t)st.st_size;
 	return buf;
 }
 

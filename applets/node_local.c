@@ -7,11 +7,11 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cni/cni.h"
 #include "cni/ipam_store.h"
+#include "base/fdio.h"
 #include "base/log.h"
 #include "kube/podcidr_cache.h"
 
@@ -399,37 +399,18 @@ static int read_resolv(const char *path, struct xc_cni_dns *d, struct xc_cni_err
 {
 	static char buf[RESOLV_MAX + 1];
 	char *line, *next;
-	struct stat st;
-	size_t len = 0;
-	ssize_t n = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	/* not a FIFO or a device: those would block or never end */
+	ssize_t len = xc_file_read(AT_FDCWD, path, 0, buf, sizeof(buf));
 
-	if (fd < 0)
-		return xc_cni_errf(err, XC_CNI_E_IO, "cannot read ipam.resolvConf %s: %s", path,
-				   strerror(errno));
-	/* A FIFO or a device would block or never end. */
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
+	if (len == -EBADFD)
 		return xc_cni_errf(err, XC_CNI_E_CONFIG, "ipam.resolvConf %s is not a regular "
 				   "file", path);
-	}
-	while (len <= RESOLV_MAX && (n = read(fd, buf + len, RESOLV_MAX + 1 - len)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		len += (size_t)n;
-	}
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	if (n < 0)
-		return xc_cni_errf(err, XC_CNI_E_IO, "cannot read ipam.resolvConf %s: %s", path,
-				   strerror((int)-n));
-	if (len > RESOLV_MAX)
+	if (len == -EFBIG)
 		return xc_cni_errf(err, XC_CNI_E_CONFIG, "ipam.resolvConf %s is larger than the "
 				   "limit of %d bytes", path, RESOLV_MAX);
-	buf[len] = '\0';
+	if (len < 0)
+		return xc_cni_errf(err, XC_CNI_E_IO, "cannot read ipam.resolvConf %s: %s", path,
+				   strerror((int)-len));
 	for (line = buf; line; line = next) {
 		next = strchr(line, '\n');
 		if (next)

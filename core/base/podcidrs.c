@@ -8,31 +8,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/fdio.h"
 #include "base/podcidrs.h"
 
 /* A name that is one path component: no '/', not "." or "..". */
 static int component(const char *s)
 {
 	return s && *s && !strchr(s, '/') && strcmp(s, ".") && strcmp(s, "..");
-}
-
-/* The whole file into buf (NUL-terminated); the length or a negative errno. */
-static ssize_t slurp(int fd, char *buf, size_t size)
-{
-	size_t len = 0;
-	ssize_t n;
-
-	while ((n = read(fd, buf + len, size - len)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		len += (size_t)n;
-		if (len == size)
-			return -EFBIG;
-	}
-	buf[len] = '\0';
-	return (ssize_t)len;
 }
 
 /* One line: a CIDR into out[*n], or nothing; 0, -E2BIG or -EINVAL. */
@@ -60,8 +42,7 @@ int xc_podcidrs_read(const char *data_dir, const char *network, struct xc_prefix
 		     int max, char *why, size_t why_size)
 {
 	char path[4200], buf[XC_PODCIDRS_SIZE_MAX + 1], *line, *next;
-	int fd, n = 0, lineno, rc = 0;
-	struct stat sb;
+	int n = 0, lineno, rc = 0;
 	ssize_t len;
 
 	if (!data_dir || !component(network))
@@ -69,14 +50,7 @@ int xc_podcidrs_read(const char *data_dir, const char *network, struct xc_prefix
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s/" XC_PODCIDRS_FILE, data_dir,
 			     network) >= sizeof(path))
 		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode))
-		len = -EBADFD;
-	else
-		len = slurp(fd, buf, sizeof(buf));
-	close(fd);
+	len = xc_file_read(AT_FDCWD, path, O_NOFOLLOW, buf, sizeof(buf));
 	if (len < 0)
 		return (int)len;
 	for (line = buf, lineno = 1; line && !rc; line = next, lineno++) {
@@ -118,33 +92,12 @@ static int folder(const char *data_dir, const char *network, char *dir, size_t s
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Does the file at path hold exactly text[0..len)? */
 static int same_content(const char *path, const char *text, size_t len)
 {
 	char old[XC_PODCIDRS_SIZE_MAX + 1];
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	ssize_t olen;
+	ssize_t olen = xc_file_read(AT_FDCWD, path, O_NOFOLLOW, old, sizeof(old));
 
-	if (fd < 0)
-		return 0;
-	olen = slurp(fd, old, sizeof(old));
-	close(fd);
 	return olen == (ssize_t)len && !memcmp(old, text, len);
 }
 
@@ -160,7 +113,7 @@ static int replace(const char *dir, const char *path, const char *text, size_t l
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return -errno;
-	rc = write_all(fd, text, len);
+	rc = xc_write_full(fd, text, len);
 	if (!rc && fsync(fd) < 0)
 		rc = -errno;
 	if (close(fd) < 0 && !rc)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/fdio.h"
 #include "cni/cni.h"
 
 static const char *const versions[] = {
@@ -438,32 +439,20 @@ long xc_cni_version_emit(const char *requested, char *buf, size_t size)
 
 long xc_cni_read_stdin(int fd, char *buf, size_t size, struct xc_cni_err *err)
 {
-	size_t len = 0;
-	char extra;
-	ssize_t n;
+	ssize_t len;
 
 	if (size < 2)
 		return xc_cni_errf(err, XC_CNI_E_INTERNAL, "stdin buffer too small");
-	for (;;) {
-		if (len < size - 1)
-			n = read(fd, buf + len, size - 1 - len);
-		else
-			n = read(fd, &extra, 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			xc_cni_errf(err, XC_CNI_E_IO, "cannot read the network configuration "
-				    "from stdin: %s", strerror(errno));
-			return -EIO;
-		}
-		if (n == 0)
-			break;
-		if (len == size - 1) {
-			xc_cni_errf(err, XC_CNI_E_DECODE, "network configuration on stdin is "
-				    "larger than the limit of %zu bytes", size - 1);
-			return -E2BIG;
-		}
-		len += (size_t)n;
+	len = xc_read_full(fd, buf, size - 1);
+	if (len == -EFBIG) {
+		xc_cni_errf(err, XC_CNI_E_DECODE, "network configuration on stdin is "
+			    "larger than the limit of %zu bytes", size - 1);
+		return -E2BIG;
+	}
+	if (len < 0) {
+		xc_cni_errf(err, XC_CNI_E_IO, "cannot read the network configuration "
+			    "from stdin: %s", strerror((int)-len));
+		return -EIO;
 	}
 	buf[len] = '\0';
 	return (long)len;

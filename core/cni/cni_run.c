@@ -3,25 +3,14 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "base/fdio.h"
 #include "cni/cni.h"
 
 /* All of buf on stdout; 0 or -1 (the runtime then sees a cut document). */
 static int put_out(const char *buf, long len)
 {
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(1, buf, (size_t)len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= n;
-	}
-	return 0;
+	return len > 0 && xc_write_full(1, buf, (size_t)len) ? -1 : 0;
 }
 
 static xc_cni_cmd_fn handler(const struct xc_cni_plugin *p, enum xc_cni_cmd cmd)

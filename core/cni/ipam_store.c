@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/fdio.h"
 #include "cni/ipam_index.h"
 #include "cni/ipam_store.h"
 
@@ -63,30 +64,10 @@ static void ip_text(const struct xc_ip *ip, char *buf)
 		strcpy(buf, "?");
 }
 
-/* Read a small regular file under the directory; length or -errno. */
+/* A small regular file under the directory (never a link); length or -errno. */
 static long read_small(int dirfd, const char *name, char *buf, size_t size)
 {
-	struct stat sb;
-	size_t len = 0;
-	ssize_t n;
-	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return -EINVAL;
-	}
-	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return (long)len;
+	return (long)xc_file_read(dirfd, name, O_NOFOLLOW, buf, size);
 }
 
 /* --- directory scan ---------------------------------------------------- */

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/fdio.h"
 #include "kube/k8s_priv.h"
 #include "version.h"
 
@@ -205,14 +206,15 @@ static int token_refresh(struct xc_k8s_client *k, int force)
 	}
 	if (fstat(fd, &st) < 0)
 		st.st_ino = 0;
-	while (len < sizeof(buf) && (n = read(fd, buf + len, sizeof(buf) - len)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		len += (size_t)n;
-	}
+	/* one byte past the limit is enough for set_token to say it is too long */
+	n = xc_read_full(fd, buf, sizeof(buf));
 	close(fd);
+	if (n < 0 && n != -EFBIG) {
+		wipe(buf, sizeof(buf));
+		return k->have_token ? 0 :
+		       xc_k8s_fail(k, (int)n, "%s: %s: %s", k->cfg.source, where, strerror((int)-n));
+	}
+	len = n < 0 ? sizeof(buf) : (size_t)n;
 	k->token_reads++;
 	rc = set_token(k, buf, len, where);
 	wipe(buf, sizeof(buf));
