@@ -19,7 +19,9 @@ const char install_usage[] =
 "options (environment variable in brackets):\n"
 "  --bin-dir DIR        CNI bin dir [CNI_BIN_DIR] (default /opt/cni/bin)\n"
 "  --conf-dir DIR       CNI conf dir [CNI_CONF_DIR] (default /etc/cni/net.d)\n"
-"  --tunnel-mode MODE   none, sit, ipip or vxlan [TUNNEL_MODE] (default none):\n"
+"  --tunnel-mode MODE   none, sit, ipip, vxlan or auto [TUNNEL_MODE], resolved\n"
+"                       as the router resolves it (default: sit where the\n"
+"                       kernel has it, else none; auto: sit, else vxlan):\n"
 "                       pod MTU = base MTU - 0, 20, 20, 50 (IPv4 underlay) or\n"
 "                       70 (IPv6 underlay)\n"
 "  --node-ip ADDR       the node's address [NODE_IP]: the interface holding it\n"
@@ -59,6 +61,7 @@ const char install_usage[] =
 #include "kernel/netlink.h"
 #include "kernel/nl_link.h"
 #include "kernel/nl_route.h"
+#include "router/tunnel.h"
 #include "version.h"
 
 #define BIN_NAME "xcluster-cni"
@@ -88,23 +91,6 @@ struct opts {
 	int take_over;
 	int disable_foreign;
 	int no_conf;
-};
-
-struct tunnel {
-	const char *name;
-	int v4, v6; /* overhead with an IPv4 / IPv6 underlay */
-};
-
-/*
- * sit and ipip only exist with an IPv4 outer header (an IPv6 underlay has
- * no such mode), so their v6 figure is the same 20. vxlan: outer IP + UDP
- * (8) + VXLAN (8) + inner Ethernet (14).
- */
-static const struct tunnel tunnels[] = {
-	{ "none", 0, 0 },
-	{ "sit", 20, 20 },
-	{ "ipip", 20, 20 },
-	{ "vxlan", 50, 70 },
 };
 
 static int fail_errno(const char *what, const char *dir, const char *name, int err)
@@ -487,24 +473,55 @@ static int base_mtu(const struct opts *o, int *family)
 	return mtu;
 }
 
-static int pod_mtu(const struct opts *o)
+/*
+ * The mode whose packets the pods' MTU must fit: the router's, resolved as
+ * the router resolves it (xc_tunnel_pick: by default sit where this kernel
+ * has it, none in an IPv6-only cluster; auto carries sit or vxlan), so
+ * that the two containers of the DaemonSet never disagree.
+ */
+static int carried_mode(const struct opts *o, int family)
 {
-	const struct tunnel *t = NULL;
-	int family, mtu;
+	static uint32_t nlbuf[XC_NL_BUFSIZE / 4];
+	static struct xc_rt_env env;
+	struct xc_tunnel t;
+	struct xc_nl nl;
+	int m = -1;
 
-	for (size_t i = 0; i < sizeof(tunnels) / sizeof(tunnels[0]); i++)
-		if (!strcmp(o->tunnel, tunnels[i].name))
-			t = &tunnels[i];
-	if (!t) {
-		xc_err("unknown tunnel mode '%s' (none, sit, ipip, vxlan)", o->tunnel);
+	if (o->tunnel && *o->tunnel && (m = xc_tunnel_mode_parse(o->tunnel)) < 0) {
+		xc_err("unknown tunnel mode '%s' (%s, or unset for the default)", o->tunnel,
+		       xc_tunnel_mode_list());
 		return -EINVAL;
 	}
+	if (m >= 0 && m != XC_RT_AUTO)
+		return m;
+	(family == AF_INET6 ? &env.self6 : &env.self4)->family = (uint8_t)family;
+	if (xc_nl_open(&nl, nlbuf, sizeof(nlbuf))) {
+		xc_err("netlink: cannot ask the kernel which tunnels it has");
+		return -EIO;
+	}
+	xc_tunnel_init(&t);
+	m = xc_tunnel_pick(&t, &nl, m, &env, 1);
+	xc_tunnel_free(&t);
+	xc_nl_close(&nl);
+	return m == XC_RT_AUTO ? env.tunnel : m;
+}
+
+static int pod_mtu(const struct opts *o)
+{
+	int family, mtu, m, over;
+
 	mtu = base_mtu(o, &family);
 	if (mtu < 0)
 		return mtu;
-	mtu -= family == AF_INET6 ? t->v6 : t->v4;
+	m = carried_mode(o, family);
+	if (m < 0)
+		return m;
+	over = xc_tunnel_overhead(m, family);
+	xc_info("tunnel mode %s (TUNNEL_MODE %s): %d bytes of overhead", xc_tunnel_mode_name(m),
+		o->tunnel && *o->tunnel ? o->tunnel : "unset", over);
+	mtu -= over;
 	if (mtu < MTU_MIN) {
-		xc_err("pod MTU %d (tunnel %s) is below %d", mtu, t->name, MTU_MIN);
+		xc_err("pod MTU %d (tunnel %s) is below %d", mtu, xc_tunnel_mode_name(m), MTU_MIN);
 		return -ERANGE;
 	}
 	if (mtu < 1280)
@@ -663,7 +680,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 	o->bin_dir = env_or("CNI_BIN_DIR", "/opt/cni/bin");
 	o->conf_dir = env_or("CNI_CONF_DIR", "/etc/cni/net.d");
-	o->tunnel = env_or("TUNNEL_MODE", "none");
+	o->tunnel = env_or("TUNNEL_MODE", NULL);
 	o->node_ip = env_or("NODE_IP", NULL);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {

@@ -24,7 +24,25 @@
 #define MAX_ADDRS 256
 #define REQ_WORDS 64
 
-static const char *const mode_names[] = { "none", "sit", "ipip", "vxlan", "auto" };
+/*
+ * The modes, indexed by enum xc_rt_mode: what TUNNEL_MODE and --tunnel-mode
+ * accept (router and install alike), and the bytes each encapsulation
+ * adds over an IPv4 / IPv6 underlay. sit and ipip only exist with an IPv4
+ * outer header, so their IPv6 figure is the same 20; vxlan is outer IP +
+ * UDP 8 + VXLAN 8 + inner Ethernet 14. auto carries what its tunnel does
+ * (xc_tunnel_pick says which).
+ */
+static const struct {
+	const char *name;
+	int over4, over6;
+} modes[] = {
+	[XC_RT_NONE] = { "none", 0, 0 },
+	[XC_RT_SIT] = { "sit", 20, 20 },
+	[XC_RT_IPIP] = { "ipip", 20, 20 },
+	[XC_RT_VXLAN] = { "vxlan", 50, 70 },
+	[XC_RT_AUTO] = { "auto", 0, 0 },
+};
+#define NMODES (sizeof(modes) / sizeof(modes[0]))
 
 void xc_tunnel_init(struct xc_tunnel *t)
 {
@@ -43,31 +61,35 @@ void xc_tunnel_free(struct xc_tunnel *t)
 
 int xc_tunnel_mode_parse(const char *s)
 {
-	for (size_t i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++)
-		if (s && !strcmp(s, mode_names[i]))
+	for (size_t i = 0; i < NMODES; i++)
+		if (s && !strcmp(s, modes[i].name))
 			return (int)i;
 	return -EINVAL;
 }
 
 const char *xc_tunnel_mode_name(int mode)
 {
-	if (mode < 0 || (size_t)mode >= sizeof(mode_names) / sizeof(mode_names[0]))
+	if (mode < 0 || (size_t)mode >= NMODES)
 		return "?";
-	return mode_names[mode];
+	return modes[mode].name;
+}
+
+const char *xc_tunnel_mode_list(void)
+{
+	static char list[64];
+
+	if (!list[0])
+		for (size_t i = 0; i < NMODES; i++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+				 i ? ", " : "", modes[i].name);
+	return list;
 }
 
 int xc_tunnel_overhead(int mode, int family)
 {
-	switch (mode) {
-	case XC_RT_SIT:
-	case XC_RT_IPIP:
-		return 20;
-	case XC_RT_VXLAN:
-		/* outer IP + UDP 8 + VXLAN 8 + inner Ethernet 14 */
-		return family == AF_INET6 ? 70 : 50;
-	default:
+	if (mode < 0 || (size_t)mode >= NMODES)
 		return 0;
-	}
+	return family == AF_INET6 ? modes[mode].over6 : modes[mode].over4;
 }
 
 /* ---- sit availability ------------------------------------------------- */

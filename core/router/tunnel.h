@@ -59,10 +59,17 @@ void xc_tunnel_init(struct xc_tunnel *t);
 /* Free what xc_tunnel_env() allocated. */
 void xc_tunnel_free(struct xc_tunnel *t);
 
-/* "none", "sit", "ipip", "vxlan", "auto" -> enum xc_rt_mode; -EINVAL. */
+/*
+ * The modes are one table in tunnel.c (name and overheads); every user
+ * reads it through these. "none", "sit", "ipip", "vxlan", "auto" ->
+ * enum xc_rt_mode; -EINVAL for anything else. An unset mode is -1, the
+ * default, which xc_tunnel_pick resolves.
+ */
 int xc_tunnel_mode_parse(const char *s);
-/* The name of a mode. */
+/* The name of a mode ("?" for none such). */
 const char *xc_tunnel_mode_name(int mode);
+/* Every mode's name, comma-separated, for messages and usage texts. */
+const char *xc_tunnel_mode_list(void);
 
 /*
  * Whether sit tunnels can be used here: 1 when sit0 exists or appears

@@ -23,6 +23,9 @@ no_temps() { ! ls -A "$1" | grep -q xctmp; }
 # jget FILE EXPR: a Python expression on the parsed document d
 jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
 mtu_of() { jget "$1/$CONF" 'd["plugins"][0]["mtu"]'; }
+# Unset, the mode is resolved as the router resolves it, by asking the
+# kernel (a probe sit device): only in a namespace of this suite's, below.
+export TUNNEL_MODE=none
 
 # --- a fresh install ---------------------------------------------------------
 fresh a
@@ -148,7 +151,7 @@ mtu_case "sit carrying IPv6 (IPv6 node IP): still 20" 1480 --mtu 1500 --tunnel-m
 export TUNNEL_MODE=vxlan
 mtu_case "TUNNEL_MODE from the environment" 1450 --mtu 1500 --node-ip 198.18.0.2
 mtu_case "flag wins over TUNNEL_MODE" 1500 --mtu 1500 --tunnel-mode none
-unset TUNNEL_MODE
+export TUNNEL_MODE=none
 fresh m
 TUNNEL_MODE=vxlan NODE_IP=fd00::2 CNI_BIN_DIR=$B CNI_CONF_DIR=$C "$XC" install --mtu 1500 2>/dev/null
 check_out "dirs, mode and node IP from the environment" 1430 mtu_of "$C"
@@ -225,6 +228,25 @@ ns_case "default route's interface" 1450 --tunnel-mode vxlan
 ns_case "interface holding NODE_IP" 8980 --tunnel-mode sit --node-ip 198.18.1.2
 ns_case "--mtu-from" 9000 --mtu-from d1
 ns_case "node IP on no interface: default route's" 1480 --tunnel-mode ipip --node-ip 198.18.9.9
+
+# install and router resolve every mode alike, the default and auto too:
+# the pods' MTU is what the router's tunnel carries (its log says which).
+printf '{"kind":"List","items":[%s,%s]}\n' \
+	'{"metadata":{"name":"n1"},"spec":{"podCIDRs":["198.19.1.0/24"]},"status":{"addresses":[{"type":"InternalIP","address":"198.18.0.2"}]}}' \
+	'{"metadata":{"name":"n2"},"spec":{"podCIDRs":["198.19.2.0/24"]},"status":{"addresses":[{"type":"InternalIP","address":"198.18.5.9"}]}}' \
+	> "$T/nodes.json"
+router_mtu() { # MODE|"": the pod MTU the router works out for it
+	ip netns exec $NS env ${1:+TUNNEL_MODE=$1} "$XC" router --once --node-name n1 \
+		--nodes-file "$T/nodes.json" --cache-dir "$T/rcache" 2>&1 |
+		sed -n 's/.*pod network MTU \([0-9]*\) .*/\1/p' | tail -1
+}
+for mode in none sit ipip vxlan auto ""; do
+	fresh agree
+	ip netns exec $NS env TUNNEL_MODE="$mode" "$XC" install --bin-dir "$B" --conf-dir "$C" \
+		--node-ip 198.18.0.2 2>/dev/null
+	check_out "install and router agree on the MTU: TUNNEL_MODE=${mode:-unset}" \
+		"$(router_mtu "$mode")" mtu_of "$C"
+done
 fresh n
 check_grep "... with a warning" "no interface holds the node IP" nsinst --node-ip 198.18.9.9
 ip -n $NS route del default

@@ -104,10 +104,12 @@ if have umoci && [ -d "$T/layout" ]; then
 		check_out "--version in a chroot" "$("$XC" --version)" chroot "$R" /xcluster-cni --version
 		mkdir -p "$R/proc" "$R/host/bin" "$R/host/conf"
 		check_grep "install without /proc says why" "is /proc mounted" \
-			chroot "$R" /xcluster-cni install --bin-dir /host/bin --conf-dir /host/conf --mtu 1500
+			chroot "$R" /xcluster-cni install --bin-dir /host/bin --conf-dir /host/conf --mtu 1500 \
+				--tunnel-mode none
 		# As a runtime does: /proc mounted, host dirs somewhere in the rootfs.
 		check "install inside the chroot" unshare -m sh -c 'mount -t proc proc "$1/proc" &&
-			chroot "$1" /xcluster-cni install --bin-dir /host/bin --conf-dir /host/conf --mtu 1500' sh "$R"
+			chroot "$1" /xcluster-cni install --bin-dir /host/bin --conf-dir /host/conf --mtu 1500 \
+			--tunnel-mode none' sh "$R"
 		check "... copied itself" cmp "$R/host/bin/xcluster-cni" "$XC"
 		check_out "... linked the plugins" "xcluster-cni" readlink "$R/host/bin/xcluster-bridge"
 		check_out "... wrote the config" 1500 json "$R/host/conf/10-xcluster-cni.conflist" 'd["plugins"][0]["mtu"]'

@@ -207,7 +207,7 @@ def brief(path, image):
         out(ref.get("name") == g(cm, "metadata", "name") and ref.get("key") in (cm.get("data") or {}),
             f"{c.get('name')}: TUNNEL_MODE from the ConfigMap")
     out(g(cm, "data", "tunnel-mode") in ("none", "sit", "ipip", "vxlan"), "ConfigMap: a valid tunnel mode")
-    for c, add in ((inst, None), (rt, ["NET_ADMIN"])):
+    for c, add in ((inst, ["NET_ADMIN"]), (rt, ["NET_ADMIN"])):
         sc = c.get("securityContext") or {}
         n = c.get("name")
         out(g(sc, "capabilities", "drop") == ["ALL"], f"{n}: capabilities drop ALL")
