@@ -34,9 +34,17 @@ const char router_usage[] =
 "  --resync S             full resync every S seconds [RESYNC_SECONDS] (60)\n"
 "  --debounce-ms N        coalesce node events for N ms (10)\n"
 "  --log-level L          error, warn, info, debug [LOG_LEVEL]\n"
+"  --masquerade BOOL      true: pods' traffic to outside the cluster's pod\n"
+"                         CIDRs leaves with the node's address (nf_tables\n"
+"                         table inet xcluster-cni) [MASQUERADE] (false)\n"
+"  --cluster-cidr LIST    the cluster's pod ranges, comma-separated, added to\n"
+"                         the Nodes' pod CIDRs [CLUSTER_CIDR]\n"
+"  --no-masquerade-cidrs LIST  more destinations that keep the pod's source\n"
+"                         [NO_MASQUERADE_CIDRS]\n"
 "  --once                 sync once and exit (1 if a change failed)\n"
-"  --dry-run              print the changes as ip/bridge commands, change nothing\n"
-"  --cleanup              remove our routes, VXLAN device and tunl0 address; exit\n"
+"  --dry-run              print the changes as ip/bridge/nft commands, change nothing\n"
+"  --cleanup              remove our routes, VXLAN device, tunl0 address and\n"
+"                         nf_tables table; exit\n"
 "\n"
 "SIGHUP re-reads the node source and the address map; SIGTERM and SIGINT\n"
 "exit at once and leave the routes in place.\n";
@@ -61,6 +69,7 @@ const char router_usage[] =
 
 #include "base/deadline.h"
 #include "router/httpd.h"
+#include "router/masq.h"
 #include "kube/k8s.h"
 #include "base/log.h"
 #include "kernel/nl_event.h"
@@ -89,17 +98,21 @@ static struct {
 	struct xc_tunnel tun;
 	struct xc_rt_env env;
 	struct xc_rt_engine g;
-	struct xc_nl nl, mon;
+	struct xc_nl nl, mon, nft;
+	struct xc_masq masq;
 	struct xc_httpd http;
-	struct xc_k8s_backoff src_bo, nl_bo;
+	struct xc_k8s_backoff src_bo, nl_bo, masq_bo;
 	struct stats st;
 	int sfd, tfd, mode, listed, dirty, need_full, need_env, in_full, noll, src6_wait;
+	int masq_retry;
 	struct xc_ip tun4;           /* the tunnel address last logged */
 	int64_t sync_at, full_at, src_at;
 	unsigned pod_mtu, nlog;
 } R;
 
-static uint32_t nlbuf[XC_NL_BUFSIZE / 4], monbuf[XC_NL_BUFSIZE / 4];
+static uint32_t nlbuf[XC_NL_BUFSIZE / 4], monbuf[XC_NL_BUFSIZE / 4], nftbuf[XC_NL_BUFSIZE / 4];
+/* One nf_tables batch; the socket's send buffer takes about 200 KiB. */
+static uint32_t batchbuf[(192 << 10) / 4];
 
 /* Run a sync no later than in ms milliseconds. */
 static void schedule(unsigned ms)
@@ -334,12 +347,63 @@ static void log_blocked(void)
 				xc_rt_describe(&R.env, &R.g.have.v[i], d, sizeof(d)));
 }
 
+/* ---- egress masquerade (core/router/masq) ------------------------------ */
+
+static void masq_say(void *arg, const char *line)
+{
+	unsigned *n = arg;
+
+	if (R.o.dry_run)
+		printf("%s\n", line);
+	else
+		xc_log((*n)++ < LOG_DETAIL ? XC_LOG_INFO : XC_LOG_DEBUG, "masquerade: %s", line);
+}
+
+static const char *nft_why(int rc)
+{
+	if (rc == -EPROTONOSUPPORT || rc == -EOPNOTSUPP)
+		return " (this kernel has no nf_tables)";
+	if (rc == -ENOENT)
+		return " (this kernel lacks nat chains or the masq expression: nft_chain_nat, nft_masq)";
+	return "";
+}
+
+/* After the routes, which go on whatever nf_tables does. Returns 1 on failure. */
+static int masq_step(int full)
+{
+	unsigned n = 0;
+	int rc = 0, was = R.masq.on;
+
+	if (R.nft.fd < 0 && (rc = xc_nft_open(&R.nft, nftbuf, sizeof(nftbuf))) < 0)
+		R.masq.errors += R.o.masq.on;
+	if (rc == 0)
+		rc = xc_masq_sync(&R.masq, &R.nft, &R.o.masq, R.o.cleanup ? NULL : &R.nodes,
+				  full || R.masq_retry, R.o.dry_run, masq_say, &n);
+	if (rc < 0 && (R.o.masq.on || rc != -EPROTONOSUPPORT)) {
+		unsigned ms = xc_k8s_backoff_next(&R.masq_bo, -1);
+
+		xc_warn("masquerade: nf_tables: %s%s%s%s; routing goes on, retry in %u ms",
+			strerror(-rc), *xc_nl_errmsg(&R.nft) ? ": " : "", xc_nl_errmsg(&R.nft),
+			nft_why(rc), ms);
+		R.masq_retry = 1;
+		schedule(ms);
+		return 1;
+	}
+	R.masq_retry = 0;
+	xc_k8s_backoff_reset(&R.masq_bo);
+	if ((R.masq.on != was || (!R.masq.on && rc > 0)) && !R.o.dry_run)
+		xc_info("masquerade %s", R.masq.on ? "on: pods' egress outside the cluster's pod "
+			"CIDRs leaves with this node's address (table inet " XC_MASQ_TABLE ")" :
+			"off: table inet " XC_MASQ_TABLE " removed");
+	return 0;
+}
+
 /* One pass: compute, (full: read the kernel), diff, apply. Returns failures. */
 static int sync_now(int full)
 {
 	int64_t t0 = xc_now_ms();
 	unsigned nlogged = 0;
-	int rc;
+	int rc, mf;
 
 	R.sync_at = 0;
 	if (!R.listed && !R.o.cleanup)
@@ -356,6 +420,7 @@ static int sync_now(int full)
 	rc = xc_rt_sync(&R.g, &R.nl, &R.rc, &R.env, R.o.cleanup ? NULL : &R.nodes,
 			(full ? XC_RT_SYNC_FULL : 0) | (R.o.dry_run ? XC_RT_SYNC_DRY : 0),
 			on_skip, report, &nlogged);
+	mf = masq_step(full);
 	R.st.skipped = R.st.last_skipped = R.g.cs.skipped;
 	if (rc < 0) {
 		xc_err("sync: %s", strerror(-rc));
@@ -384,7 +449,7 @@ static int sync_now(int full)
 			full ? "full" : "incremental", R.g.changes, R.g.changes == 1 ? "" : "s",
 			R.g.failed, (long long)(xc_now_ms() - t0), R.g.cs.routes, R.g.cs.peers);
 	write_cache();
-	return rc;
+	return rc || mf;
 }
 
 /* ---- the node source -------------------------------------------------- */
@@ -536,6 +601,7 @@ static void http_input(void)
 		};
 
 		n = xc_rt_metrics(&R.g, &in, body, sizeof(body));
+		n += xc_masq_metrics(&R.masq, body + n, sizeof(body) - n);
 		xc_httpd_reply(&R.http, 200, "text/plain; version=0.0.4", body, n);
 	} else {
 		xc_httpd_reply(&R.http, 404, "text/plain", "not found\n", 10);
@@ -690,7 +756,8 @@ static int cleanup(void)
 	unsigned long before;
 	int rc, failed;
 
-	xc_info("cleanup: removing routes of protocol %u and the tunnel device", R.rc.protocol);
+	xc_info("cleanup: removing routes of protocol %u, the tunnel device and table inet "
+		XC_MASQ_TABLE, R.rc.protocol);
 	before = R.g.dels;
 	failed = sync_now(1);
 	rc = xc_tunnel_cleanup(&R.tun, &R.nl);
@@ -758,7 +825,9 @@ int router_main(int argc, char **argv)
 	int rc;
 
 	xc_log_init("router", 1);
-	R.sfd = R.tfd = R.mon.fd = -1;
+	R.sfd = R.tfd = R.mon.fd = R.nft.fd = -1;
+	R.masq.buf = (uint8_t *)batchbuf;
+	R.masq.cap = sizeof(batchbuf);
 	R.mode = -1;
 	xc_httpd_init(&R.http);
 	rc = configure(argc, argv);
@@ -770,6 +839,7 @@ int router_main(int argc, char **argv)
 	R.nodes.notify = on_node;
 	xc_k8s_backoff_init(&R.src_bo, 500, 30000);
 	xc_k8s_backoff_init(&R.nl_bo, 200, 10000);
+	xc_k8s_backoff_init(&R.masq_bo, 1000, 60000);
 	rc = xc_nl_open(&R.nl, nlbuf, sizeof(nlbuf));
 	if (rc)
 		return xc_err("netlink: %s", strerror(-rc)), 1;

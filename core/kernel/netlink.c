@@ -29,6 +29,11 @@ static int sockopt_on(int fd, int opt)
 
 int xc_nl_open(struct xc_nl *nl, void *buf, size_t size)
 {
+	return xc_nl_open_proto(nl, buf, size, NETLINK_ROUTE);
+}
+
+int xc_nl_open_proto(struct xc_nl *nl, void *buf, size_t size, int proto)
+{
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	socklen_t len = sizeof(sa);
 	int err;
@@ -37,7 +42,7 @@ int xc_nl_open(struct xc_nl *nl, void *buf, size_t size)
 	nl->fd = -1;
 	if (!buf || size < XC_NL_BUFMIN || ((uintptr_t)buf & 3))
 		return -EINVAL;
-	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, proto);
 	if (nl->fd < 0)
 		return -errno;
 	/*

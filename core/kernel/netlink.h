@@ -74,6 +74,12 @@ typedef int (*xc_nl_cb)(const struct nlmsghdr *nlh, void *arg);
 int xc_nl_open(struct xc_nl *nl, void *buf, size_t size);
 
 /*
+ * The same for another netlink protocol (NETLINK_NETFILTER for nft.h):
+ * -EPROTONOSUPPORT when the kernel lacks it.
+ */
+int xc_nl_open_proto(struct xc_nl *nl, void *buf, size_t size, int proto);
+
+/*
  * Open a context whose socket lives in the network namespace nsfd (see
  * netns.h). The thread enters the namespace only to create the socket and
  * returns before this function does; the socket stays in that namespace.

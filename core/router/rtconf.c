@@ -62,6 +62,7 @@ static const char *env_or(const char *name, const char *dflt)
 /* The values given as text (flag or variable), checked once all are read. */
 struct raw {
 	const char *mode, *v6, *proto, *table, *port, *resync, *name, *vni, *vport, *debounce;
+	const char *masq, *cluster, *nomasq;
 };
 
 static void defaults(struct xc_rtconf *c, struct raw *r)
@@ -91,11 +92,15 @@ static void defaults(struct xc_rtconf *c, struct raw *r)
 	r->resync = env_or("RESYNC_SECONDS", NULL);
 	r->vni = env_or("VXLAN_VNI", NULL);
 	r->vport = env_or("VXLAN_PORT", NULL);
+	r->masq = env_or("MASQUERADE", NULL);
+	r->cluster = env_or("CLUSTER_CIDR", NULL);
+	r->nomasq = env_or("NO_MASQUERADE_CIDRS", NULL);
 }
 
 static int check(struct xc_rtconf *c, const struct raw *r)
 {
 	unsigned u = 0;
+	int rc;
 
 	if (r->mode && (c->mode = xc_tunnel_mode_parse(r->mode)) < 0)
 		return bad(c, "tunnel mode", r->mode);
@@ -115,6 +120,17 @@ static int check(struct xc_rtconf *c, const struct raw *r)
 	if (r->vport && (parse_uint(r->vport, 65535, &u) || !u))
 		return bad(c, "VXLAN port", r->vport);
 	c->tun.port = r->vport ? (uint16_t)u : c->tun.port;
+	if (r->masq && strcmp(r->masq, "true") && strcmp(r->masq, "false"))
+		return bad(c, "MASQUERADE (true or false)", r->masq);
+	c->masq.on = r->masq && !strcmp(r->masq, "true");
+	if ((rc = xc_masq_parse_cidrs(r->cluster, c->masq.cluster, XC_MASQ_CIDRS, c->err,
+				      sizeof(c->err))) < 0)
+		return rc;
+	c->masq.ncluster = (uint8_t)rc;
+	if ((rc = xc_masq_parse_cidrs(r->nomasq, c->masq.extra, XC_MASQ_CIDRS, c->err,
+				      sizeof(c->err))) < 0)
+		return rc;
+	c->masq.nextra = (uint8_t)rc;
 	if (r->name) {
 		if (strlen(r->name) > XC_NODE_NAME_MAX)
 			return bad(c, "node name", r->name);
@@ -137,7 +153,8 @@ int xc_rtconf_parse(struct xc_rtconf *c, int argc, char **argv)
 		{ "vxlan-name", 1, 0, 'x' }, { "vxlan-vni", 1, 0, 'V' }, { "vxlan-port", 1, 0, 'P' },
 		{ "cache-dir", 1, 0, 'c' }, { "network", 1, 0, 'n' }, { "metrics-port", 1, 0, 'M' },
 		{ "resync", 1, 0, 'r' }, { "debounce-ms", 1, 0, 'd' }, { "log-level", 1, 0, 'l' },
-		{ "once", 0, 0, 'o' }, { "dry-run", 0, 0, 'D' }, { "cleanup", 0, 0, 'X' }, { 0 },
+		{ "masquerade", 1, 0, 'q' }, { "cluster-cidr", 1, 0, 'Q' },
+		{ "no-masquerade-cidrs", 1, 0, 'z' }, { "once", 0, 0, 'o' }, { "dry-run", 0, 0, 'D' }, { "cleanup", 0, 0, 'X' }, { 0 },
 	};
 	struct raw r;
 	int opt;
@@ -173,6 +190,9 @@ int xc_rtconf_parse(struct xc_rtconf *c, int argc, char **argv)
 			if ((c->log_level = xc_log_parse_level(optarg)) < 0)
 				return bad(c, "--log-level", optarg);
 			break;
+		case 'q': r.masq = optarg; break;
+		case 'Q': r.cluster = optarg; break;
+		case 'z': r.nomasq = optarg; break;
 		case 'o': c->once = 1; break;
 		case 'D': c->dry_run = 1; break;
 		case 'X': c->cleanup = 1; break;

@@ -4,12 +4,14 @@
  * variable; the variables are the seed's names (NODE_NAME, KUBECONFIG,
  * TUNNEL_MODE, IPV6_PREFIX, ADDRESS_MAP, NODE_IP, PROTOCOL, TABLE,
  * CIDR_ANNOTATION, ADDRESS_ANNOTATION, VXLAN_VNI, VXLAN_PORT, CACHE_DIR,
- * METRICS_PORT, RESYNC_SECONDS). Kept apart from the applet so that the
+ * METRICS_PORT, RESYNC_SECONDS, MASQUERADE, CLUSTER_CIDR,
+ * NO_MASQUERADE_CIDRS). Kept apart from the applet so that the
  * loop is what applets/router.c holds.
  */
 #ifndef XC_RTCONF_H
 #define XC_RTCONF_H
 
+#include "router/masq.h"
 #include "router/nodetab.h"
 #include "router/routes.h"
 #include "router/tunnel.h"
@@ -24,6 +26,7 @@ struct xc_rtconf {
 	struct xc_rt_conf rc;        /* rc.self points into self */
 	struct xc_node_parse np;
 	struct xc_tunnel_opts tun;
+	struct xc_masq_conf masq;    /* egress masquerade (masq.h) */
 	char err[200];               /* why parsing failed; "": usage */
 };
 

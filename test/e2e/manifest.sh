@@ -207,6 +207,11 @@ def brief(path, image):
         out(ref.get("name") == g(cm, "metadata", "name") and ref.get("key") in (cm.get("data") or {}),
             f"{c.get('name')}: TUNNEL_MODE from the ConfigMap")
     out(g(cm, "data", "tunnel-mode") in ("none", "sit", "ipip", "vxlan"), "ConfigMap: a valid tunnel mode")
+    for var in ("MASQUERADE", "CLUSTER_CIDR", "NO_MASQUERADE_CIDRS"):
+        ref = g(re_, var, "valueFrom", "configMapKeyRef") or {}
+        out(ref.get("name") == g(cm, "metadata", "name") and ref.get("key") in (cm.get("data") or {}),
+            f"router: {var} from the ConfigMap")
+    out(g(cm, "data", "masquerade") == "true", "ConfigMap: masquerade true")
     for c, add in ((inst, ["NET_ADMIN"]), (rt, ["NET_ADMIN"])):
         sc = c.get("securityContext") or {}
         n = c.get("name")

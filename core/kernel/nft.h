@@ -1,0 +1,202 @@
+/*
+ * nft: nf_tables over a raw NETLINK_NETFILTER socket, in the manner of
+ * netlink.h (whose context, builder and parsers it uses): no tools, no
+ * libnftnl.
+ *
+ * Every change is a batch: NFNL_MSG_BATCH_BEGIN, the commands, then
+ * NFNL_MSG_BATCH_END; the kernel commits all of it or none. Commands are
+ * built in the caller's buffer one after the other (xc_nft_msg), then
+ * xc_nft_send() closes the batch, sends it in one datagram and collects
+ * the answers. The kernel handles a batch within sendmsg(2), so every
+ * answer is queued when it returns: the commands carry no NLM_F_ACK (only
+ * failures answer, as with nft) except the last, whose ACK proves the
+ * batch was read to its end.
+ *
+ * What is written decompiles in `nft list ruleset` (nft 1.0.6) as if nft
+ * had written it: the expressions are the ones nft generates for the
+ * statement, sets carry the key byte order in nft's userdata
+ * (NFTNL_UDATA_SET_KEYBYTEORDER) and rule comments nft's
+ * NFTNL_UDATA_RULE_COMMENT. Nests are written without NLA_F_NESTED, as the
+ * kernel writes them in dumps, so that a rule read back compares equal
+ * byte for byte with one built here (xc_nft_rule_body()).
+ *
+ * Functions return 0 or a negative errno; a failed batch leaves the
+ * kernel's extended-ACK text in xc_nl_errmsg(). A kernel without
+ * nf_tables fails xc_nft_open() with -EPROTONOSUPPORT or the first batch
+ * with -EOPNOTSUPP; an expression it lacks (masq without nf_nat) fails
+ * with -ENOENT.
+ */
+#ifndef XC_NFT_H
+#define XC_NFT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/netlink.h"     /* libc's network headers before <linux/netfilter.h> */
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
+
+/* Longest table, chain and set name nf_tables takes (NFT_NAME_MAXLEN). */
+#define XC_NFT_NAME_MAX 256
+/* nft's userdata types (libnftnl's udata.h) and byte orders. */
+#define XC_NFT_UDATA_SET_KEYBYTEORDER 0
+#define XC_NFT_UDATA_RULE_COMMENT 0
+#define XC_NFT_BYTEORDER_HOST 1
+#define XC_NFT_BYTEORDER_BIG 2
+/* nft's key types for sets (its datatypes' ids). */
+#define XC_NFT_TYPE_IPADDR 7
+#define XC_NFT_TYPE_IP6ADDR 8
+
+/* The nfnetlink message type of an NFT_MSG_* command. */
+#define XC_NFT_TYPE(cmd) ((uint16_t)((NFNL_SUBSYS_NFTABLES << 8) | (cmd)))
+
+/* A batch being built in a caller buffer (4-byte aligned). */
+struct xc_nft_batch {
+	uint8_t *buf;
+	size_t cap, len;      /* len: the messages before m */
+	struct xc_nl_msg m;   /* the message being built */
+	unsigned n;           /* command messages */
+	int err;              /* sticky */
+};
+
+/* Open a NETLINK_NETFILTER context (see xc_nl_open). */
+int xc_nft_open(struct xc_nl *nl, void *buf, size_t size);
+
+/* Start a batch in buf (cap bytes): writes the BATCH_BEGIN message. */
+void xc_nft_batch_init(struct xc_nft_batch *b, void *buf, size_t cap);
+
+/*
+ * Close the message before and start a command of type NFT_MSG_* with
+ * flags (NLM_F_CREATE, ...) for family (NFPROTO_INET, ...). Returns the
+ * message for the builders below; overflow is reported by xc_nft_send().
+ */
+struct xc_nl_msg *xc_nft_msg(struct xc_nft_batch *b, uint16_t cmd, uint16_t flags,
+			     uint8_t family);
+
+/*
+ * Close the batch and send it; every failure the kernel reported is
+ * looked at and the first returned (its text in xc_nl_errmsg()). A batch
+ * without commands is not sent (0). -EMSGSIZE when it did not fit.
+ */
+int xc_nft_send(struct xc_nl *nl, struct xc_nft_batch *b);
+
+/* ---- attributes -------------------------------------------------------- */
+
+/* A 32-bit attribute in network byte order, as nf_tables wants them. */
+int xc_nft_put_be32(struct xc_nl_msg *m, uint16_t type, uint32_t v);
+/* A nest as the kernel writes it (no NLA_F_NESTED); end with xc_nl_nest_end. */
+struct nlattr *xc_nft_nest(struct xc_nl_msg *m, uint16_t type);
+/* A value inside nest type: { NFTA_DATA_VALUE: data }. */
+int xc_nft_put_data(struct xc_nl_msg *m, uint16_t type, const void *data, size_t len);
+
+/* ---- objects ----------------------------------------------------------- */
+
+/* NEWTABLE (create, or nothing if it is there) or DELTABLE. */
+void xc_nft_table(struct xc_nft_batch *b, uint16_t cmd, uint8_t family, const char *name);
+
+struct xc_nft_chain {
+	const char *name, *type;    /* type: "nat", "filter", "route"; NULL: no hook */
+	uint32_t hook;              /* NF_INET_POST_ROUTING, ... */
+	int32_t prio;
+	uint32_t policy;            /* NF_ACCEPT, NF_DROP */
+};
+
+/* NEWCHAIN (a base chain when c->type is set). */
+void xc_nft_chain(struct xc_nft_batch *b, uint8_t family, const char *table,
+		  const struct xc_nft_chain *c);
+
+struct xc_nft_set {
+	const char *name;
+	uint32_t flags;             /* NFT_SET_INTERVAL, ... */
+	uint32_t key_type;          /* XC_NFT_TYPE_* */
+	uint32_t key_len;           /* bytes */
+	uint32_t byteorder;         /* XC_NFT_BYTEORDER_* of the key */
+};
+
+/* NEWSET, with nft's userdata for the key's byte order. */
+void xc_nft_set(struct xc_nft_batch *b, uint8_t family, const char *table,
+		const struct xc_nft_set *s);
+
+/*
+ * Start NEWSETELEM or DELSETELEM for set; add elements with
+ * xc_nft_elem(), then xc_nft_elems_end(). Interval sets hold an interval
+ * [lo, hi] as the element lo and the element hi + 1 with
+ * NFT_SET_ELEM_INTERVAL_END (none when hi is the last key).
+ */
+struct xc_nl_msg *xc_nft_elems(struct xc_nft_batch *b, uint16_t cmd, uint8_t family,
+			       const char *table, const char *set);
+void xc_nft_elem(struct xc_nft_batch *b, const void *key, size_t len, uint32_t flags);
+void xc_nft_elems_end(struct xc_nft_batch *b);
+
+/*
+ * Start NEWRULE (appended) in chain: the expressions follow, then
+ * xc_nft_rule_end() with the rule's comment (NULL: none).
+ */
+struct xc_nl_msg *xc_nft_rule(struct xc_nft_batch *b, uint8_t family, const char *table,
+			      const char *chain);
+void xc_nft_rule_end(struct xc_nft_batch *b, const char *comment);
+
+/* DELRULE by handle. */
+void xc_nft_rule_del(struct xc_nft_batch *b, uint8_t family, const char *table,
+		     const char *chain, uint64_t handle);
+
+/* ---- expressions (inside a rule); registers: NFT_REG_1, ... ----------- */
+
+void xc_nft_meta(struct xc_nl_msg *m, uint32_t key, uint32_t dreg);
+void xc_nft_cmp(struct xc_nl_msg *m, uint32_t sreg, uint32_t op, const void *data, size_t len);
+void xc_nft_payload(struct xc_nl_msg *m, uint32_t base, uint32_t off, uint32_t len,
+		    uint32_t dreg);
+void xc_nft_lookup(struct xc_nl_msg *m, uint32_t sreg, const char *set, int invert);
+void xc_nft_ct(struct xc_nl_msg *m, uint32_t key, uint32_t dreg);
+void xc_nft_masq(struct xc_nl_msg *m);
+/* An immediate verdict (NF_ACCEPT, NF_DROP, NFT_RETURN, ...). */
+void xc_nft_verdict(struct xc_nl_msg *m, int32_t verdict);
+
+/* ---- reading back ------------------------------------------------------ */
+
+/*
+ * Dump (or, for NFT_MSG_GETTABLE, get) objects of family in table:
+ * NFT_MSG_GETTABLE (the table itself: -ENOENT if absent), GETCHAIN,
+ * GETSET, GETRULE (name: only that chain's), GETSETELEM (name: the set).
+ * Each message goes to cb.
+ */
+int xc_nft_dump(struct xc_nl *nl, uint16_t cmd, uint8_t family, const char *table,
+		const char *name, xc_nl_cb cb, void *arg);
+
+/*
+ * Index a message's attributes (after its struct nfgenmsg) into
+ * tb[0..max]; -EBADMSG if it is not an nf_tables message of that type.
+ */
+int xc_nft_parse(const struct nlmsghdr *nlh, uint16_t cmd, const struct nlattr **tb,
+		 unsigned max);
+
+/* A 32-bit big-endian attribute's value, or dflt. */
+uint32_t xc_nft_get_be32(const struct nlattr *a, uint32_t dflt);
+
+/* One element of a set as dumped. */
+typedef int (*xc_nft_elem_cb)(void *arg, const uint8_t *key, size_t len, uint32_t flags);
+
+/*
+ * Call cb for each element in a NEWSETELEM message (a GETSETELEM dump's
+ * answer); keys longer than 16 bytes are skipped. Returns cb's error or
+ * -EBADMSG.
+ */
+int xc_nft_elems_parse(const struct nlmsghdr *nlh, xc_nft_elem_cb cb, void *arg);
+
+/*
+ * The parts of a NEWRULE message that say what it does: its expressions
+ * and userdata attributes (NULL if absent), and its handle.
+ */
+struct xc_nft_rule_body {
+	const struct nlattr *expr, *udata;
+	uint64_t handle;
+	char chain[64];
+};
+int xc_nft_rule_body(const struct nlmsghdr *nlh, struct xc_nft_rule_body *r);
+
+/* The same attributes compared: 1 when both are absent or byte-equal. */
+int xc_nft_attr_equal(const struct nlattr *a, const struct nlattr *b);
+
+#endif
