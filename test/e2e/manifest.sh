@@ -206,7 +206,7 @@ def brief(path, image):
         ref = g(e, "TUNNEL_MODE", "valueFrom", "configMapKeyRef") or {}
         out(ref.get("name") == g(cm, "metadata", "name") and ref.get("key") in (cm.get("data") or {}),
             f"{c.get('name')}: TUNNEL_MODE from the ConfigMap")
-    out(g(cm, "data", "tunnel-mode") in ("none", "sit", "ipip", "vxlan"), "ConfigMap: a valid tunnel mode")
+    out(g(cm, "data", "tunnel-mode") in ("", "none", "sit", "ipip", "vxlan", "auto"), "ConfigMap: a valid tunnel mode")
     for var in ("MASQUERADE", "CLUSTER_CIDR", "NO_MASQUERADE_CIDRS"):
         ref = g(re_, var, "valueFrom", "configMapKeyRef") or {}
         out(ref.get("name") == g(cm, "metadata", "name") and ref.get("key") in (cm.get("data") or {}),
