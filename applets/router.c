@@ -169,19 +169,25 @@ static void on_node(void *arg, const struct xc_node *before, const struct xc_nod
 static const char *const skip_why[] = {
 	"", "no address of the family the path needs", "IPv6 next hop: neighbour not resolved yet",
 	"next hop off-subnet and no underlay interface", "CIDR already routed to another node",
-	"CIDR overlaps this node's",
+	"CIDR overlaps this node's", "",
 };
 
 static void on_skip(void *arg, const struct xc_node *n, const struct xc_prefix *cidr,
-		    enum xc_rt_skip why)
+		    enum xc_rt_skip why, const char *reason)
 {
 	char c[XC_IP_STRLEN];
 	const struct xc_ip *a4 = xc_node_addr(n, AF_INET);
+	uint8_t bit = (uint8_t)(1u << (cidr - n->cidr));
+	int first = R.g.cs.skipped != R.st.last_skipped;
 
 	(void)arg;
+	if (reason) {   /* once per node and CIDR; n is the table's, not const */
+		first = !(n->logged & bit);
+		((struct xc_node *)n)->logged |= bit;
+	}
 	xc_prefix_format(cidr, c, sizeof(c));
-	xc_log(R.g.cs.skipped != R.st.last_skipped ? XC_LOG_INFO : XC_LOG_DEBUG,
-	       "node %s: no route for %s: %s", n->name, c, skip_why[why]);
+	xc_log(first ? XC_LOG_INFO : XC_LOG_DEBUG, "node %s: no route for %s: %s", n->name, c,
+	       reason ? reason : skip_why[why]);
 	/* ARP for the peer; the resync after it finds its MAC. */
 	if (why == XC_RT_SKIP_NOLL && R.in_full && a4 && !R.o.dry_run) {
 		xc_tunnel_solicit(a4);

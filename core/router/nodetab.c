@@ -79,6 +79,7 @@ static void copy_content(struct xc_node *n, const struct xc_node_rec *r)
 {
 	n->ncidr = r->ncidr;
 	n->naddr = r->naddr;
+	n->logged = 0;
 	memcpy(n->cidr, r->cidr, sizeof(n->cidr));
 	memcpy(n->addr, r->addr, sizeof(n->addr));
 }

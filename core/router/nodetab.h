@@ -54,6 +54,7 @@ struct xc_node_rec {
 struct xc_node {
 	uint32_t gen;                /* last full listing that named it */
 	uint8_t ncidr, naddr;
+	uint8_t logged;              /* the router's: bit k, cidr[k]'s refusal logged; 0 on change */
 	struct xc_prefix cidr[XC_NODE_CIDRS];
 	struct xc_node_addr addr[XC_NODE_ADDRS];
 	char name[];                 /* NUL-terminated */

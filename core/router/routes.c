@@ -181,6 +181,8 @@ struct cctx {
 	struct xc_rt_set *out;
 	struct xc_rt_stats *st;
 	int fdb_done;           /* the current peer's FDB entry is out */
+	struct xc_ip *addrs;    /* every node's addresses, sorted */
+	size_t naddr;
 };
 
 static struct xc_rt_entry *emit(struct cctx *c, uint8_t kind, uint8_t family,
@@ -421,6 +423,82 @@ static int one_cidr(struct cctx *c, const struct xc_node *n, const struct xc_pre
 	return XC_RT_SKIP_NOADDR;
 }
 
+/* Ranges no pod CIDR may overlap: a[0..3] (IPv6: and a[15] = last). */
+static const struct {
+	uint8_t family, len, a[4], last;
+	const char *why;
+} special[] = {
+	{ AF_INET, 8, { 0 }, 0, "overlaps 0.0.0.0/8" },
+	{ AF_INET, 8, { 127 }, 0, "overlaps loopback" },
+	{ AF_INET, 16, { 169, 254 }, 0, "overlaps link-local" },
+	{ AF_INET, 4, { 224 }, 0, "overlaps multicast" },
+	{ AF_INET, 32, { 255, 255, 255, 255 }, 0, "overlaps the limited broadcast" },
+	{ AF_INET6, 128, { 0 }, 0, "overlaps the unspecified address" },
+	{ AF_INET6, 128, { 0 }, 1, "overlaps loopback" },
+	{ AF_INET6, 10, { 0xfe, 0x80 }, 0, "overlaps link-local" },
+	{ AF_INET6, 8, { 0xff }, 0, "overlaps multicast" },
+};
+
+const char *xc_rt_cidr_refusal(const struct xc_prefix *cidr, const struct xc_ip *addrs,
+			       size_t naddr, const struct xc_prefix *cluster, size_t ncluster)
+{
+	struct xc_prefix p = { .ip.family = 0 };
+	size_t lo = 0, hi = naddr, i;
+	int fam = 0, in = 0;
+
+	for (i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
+		p.ip.family = special[i].family;
+		memcpy(p.ip.a, special[i].a, 4);
+		p.ip.a[15] = special[i].last;
+		p.len = special[i].len;
+		if (xc_prefix_overlaps(&p, cidr))
+			return special[i].why;
+	}
+	while (lo < hi) {               /* the first address >= the CIDR's */
+		size_t m = lo + (hi - lo) / 2;
+
+		if (xc_ip_cmp(&addrs[m], &cidr->ip) < 0)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	if (lo < naddr && xc_prefix_contains(cidr, &addrs[lo]))
+		return "contains a node's address";
+	for (i = 0; i < ncluster; i++) {
+		if (cluster[i].ip.family != cidr->ip.family)
+			continue;
+		fam = 1;
+		in |= xc_prefix_contains_prefix(&cluster[i], cidr);
+	}
+	return fam && !in ? "outside CLUSTER_CIDR" : NULL;
+}
+
+static int cmp_ip(const void *a, const void *b)
+{
+	return xc_ip_cmp(a, b);
+}
+
+/* c->addrs: every node's addresses and this one's, sorted. -ENOMEM. */
+static int gather_addrs(struct cctx *c, const struct xc_nodetab *t)
+{
+	size_t n = 2;
+
+	for (size_t i = 0; i < t->n; i++)
+		n += t->v[i]->naddr;
+	c->addrs = malloc(n * sizeof(*c->addrs));
+	if (!c->addrs)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n; i++)
+		for (int k = 0; k < t->v[i]->naddr; k++)
+			c->addrs[c->naddr++] = t->v[i]->addr[k].ip;
+	if (c->env->self4.family)
+		c->addrs[c->naddr++] = c->env->self4;
+	if (c->env->self6.family)
+		c->addrs[c->naddr++] = c->env->self6;
+	qsort(c->addrs, c->naddr, sizeof(*c->addrs), cmp_ip);
+	return 0;
+}
+
 /*
  * Sort s by key (then node name): a merge sort of 32-bit indexes, then one
  * gather of the entries. It moves 4 bytes per step instead of an entry's
@@ -482,7 +560,7 @@ static int sort_dedupe(struct cctx *c, xc_rt_skip_cb skip, void *arg)
 				memcpy(p.ip.a, s->v[i].dst, sizeof(p.ip.a));
 				c->st->skipped++;
 				if (skip)
-					skip(arg, s->v[i].node, &p, XC_RT_SKIP_DUP);
+					skip(arg, s->v[i].node, &p, XC_RT_SKIP_DUP, NULL);
 			}
 			continue;
 		}
@@ -497,7 +575,7 @@ int xc_rt_compute(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 		  xc_rt_skip_cb skip, void *arg)
 {
 	struct xc_rt_stats local;
-	struct cctx c = { conf, env, NULL, out, st ? st : &local, 0 };
+	struct cctx c = { conf, env, NULL, out, st ? st : &local, 0, NULL, 0 };
 	size_t need = 0;
 
 	memset(c.st, 0, sizeof(*c.st));
@@ -505,7 +583,7 @@ int xc_rt_compute(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 	for (size_t i = 0; i < t->n; i++)
 		need += (size_t)t->v[i]->ncidr * 2 + 1;
 	/* twice: sort_set gathers through the second half */
-	if (xc_rt_set_reserve(out, 2 * need))
+	if (xc_rt_set_reserve(out, 2 * need) || gather_addrs(&c, t))
 		return -ENOMEM;
 	if (conf->self)
 		c.self = xc_nodetab_find(t, conf->self);
@@ -518,15 +596,19 @@ int xc_rt_compute(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 		c.st->peers++;
 		c.fdb_done = 0;
 		for (int k = 0; k < n->ncidr; k++) {
-			int why = one_cidr(&c, n, &n->cidr[k]);
+			const char *r = xc_rt_cidr_refusal(&n->cidr[k], c.addrs, c.naddr,
+							   conf->cluster, conf->ncluster);
+			int why = r ? XC_RT_SKIP_REFUSED : one_cidr(&c, n, &n->cidr[k]);
 
+			c.st->refused += !!r;
 			if (why) {
 				c.st->skipped++;
 				if (skip)
-					skip(arg, n, &n->cidr[k], (enum xc_rt_skip)why);
+					skip(arg, n, &n->cidr[k], (enum xc_rt_skip)why, r);
 			}
 		}
 	}
+	free(c.addrs);
 	if (sort_dedupe(&c, skip, arg)) {
 		out->n = 0;
 		return -ENOMEM;

@@ -63,6 +63,8 @@ struct xc_rt_conf {
 	uint32_t metric;           /* 0: the kernel's default (IPv6: 1024) */
 	struct xc_prefix v6prefix; /* IPV6_PREFIX (len <= 96); family 0: none */
 	const char *self;          /* this node's name: it gets no route */
+	const struct xc_prefix *cluster; /* CLUSTER_CIDR (rtconf's masq.cluster) */
+	size_t ncluster;
 };
 
 struct xc_rt_dev {
@@ -138,14 +140,16 @@ enum xc_rt_skip {
 	XC_RT_SKIP_NODEV,          /* next hop off-subnet and no underlay device */
 	XC_RT_SKIP_DUP,            /* CIDR already routed to another node */
 	XC_RT_SKIP_OWN,            /* CIDR overlaps one of this node's */
+	XC_RT_SKIP_REFUSED,        /* xc_rt_cidr_refusal: reason says why */
 };
 
+/* reason: xc_rt_cidr_refusal's for XC_RT_SKIP_REFUSED, else NULL. */
 typedef void (*xc_rt_skip_cb)(void *arg, const struct xc_node *n, const struct xc_prefix *cidr,
-			      enum xc_rt_skip why);
+			      enum xc_rt_skip why, const char *reason);
 
-/* Counters of the last computation. */
+/* Counters of the last computation (refused: also counted in skipped). */
 struct xc_rt_stats {
-	size_t nodes, peers, routes, neighs, fdbs, skipped;
+	size_t nodes, peers, routes, neighs, fdbs, skipped, refused;
 };
 
 /* ---- sets ------------------------------------------------------------ */
@@ -181,10 +185,22 @@ int xc_rt_set_del(struct xc_rt_set *s, const struct xc_rt_entry *e);
 void xc_rt_vxlan_mac(const struct xc_ip *underlay, uint8_t mac[6]);
 
 /*
+ * Why a node's pod CIDR (network form) gets no route, or NULL: it overlaps
+ * a range no pod network may use (0.0.0.0/8, ::, loopback, link-local,
+ * multicast, 255.255.255.255), contains one of addrs (every node's
+ * addresses, sorted by xc_ip_cmp), or lies outside every prefix of its
+ * family in cluster (no rule for a family cluster has none of). Its
+ * length alone is never a reason.
+ */
+const char *xc_rt_cidr_refusal(const struct xc_prefix *cidr, const struct xc_ip *addrs,
+			       size_t naddr, const struct xc_prefix *cluster, size_t ncluster);
+
+/*
  * The wanted entries for every node of t except conf->self, sorted, into
  * out (emptied first). The metric stored is the kernel's (IPv6 0 -> 1024).
- * skip (may be NULL) hears about each CIDR that got nothing, and why.
- * -ENOMEM; out is then empty.
+ * skip (may be NULL) hears about each CIDR that got nothing, and why;
+ * xc_rt_cidr_refusal is asked about each (with every node's addresses and
+ * env's self4/self6, and conf's cluster). -ENOMEM; out is then empty.
  */
 int xc_rt_compute(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 		  const struct xc_nodetab *t, struct xc_rt_set *out, struct xc_rt_stats *st,

@@ -233,6 +233,8 @@ size_t xc_rt_metrics(const struct xc_rt_engine *g, const struct xc_rt_metrics_in
 	  blocked);
 	M("cidrs_skipped", "Pod CIDRs without a route (no next hop).", "gauge", " %zu",
 	  in->skipped);
+	M("cidrs_refused", "Pod CIDRs refused a route (reserved range, a node's address, "
+	  "outside CLUSTER_CIDR).", "gauge", " %zu", g->cs.refused);
 	M("syncs_total", "Syncs (compute, diff, apply).", "counter", " %lu", g->syncs);
 	M("full_syncs_total", "Syncs that re-read the kernel.", "counter", " %lu", g->full_syncs);
 	M("changes_total", "Kernel changes made.", "counter",

@@ -127,6 +127,8 @@ static int check(struct xc_rtconf *c, const struct raw *r)
 				      sizeof(c->err))) < 0)
 		return rc;
 	c->masq.ncluster = (uint8_t)rc;
+	c->rc.cluster = c->masq.cluster;  /* one owner: the masquerade's */
+	c->rc.ncluster = c->masq.ncluster;
 	if ((rc = xc_masq_parse_cidrs(r->nomasq, c->masq.extra, XC_MASQ_CIDRS, c->err,
 				      sizeof(c->err))) < 0)
 		return rc;

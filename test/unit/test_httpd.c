@@ -122,12 +122,14 @@ static void test_metrics(void)
 	e.flags = XC_RT_F_FOREIGN;
 	xc_rt_set_put(&g.have, &e);
 	g.cs.routes = 2;
+	g.cs.refused = 2;
 	g.adds = 7;
 	n = xc_rt_metrics(&g, &in, buf, sizeof(buf));
 	T(n > 0 && n == strlen(buf));
 	T(strstr(buf, "\nxcluster_router_info{mode=\"vxlan\",source=\"api\",node=\"n1\",version=\"v1\"} 1\n") != NULL);
 	T(strstr(buf, "\nxcluster_router_routes_installed 1\n") != NULL);
 	T(strstr(buf, "\nxcluster_router_routes_blocked 1\n") != NULL);
+	T(strstr(buf, "\nxcluster_router_cidrs_refused 2\n") != NULL);
 	T(strstr(buf, "\nxcluster_router_changes_total{op=\"add\"} 7\n") != NULL);
 	T(strstr(buf, "# TYPE xcluster_router_changes_total counter\n") != NULL);
 	T(strstr(buf, "\nxcluster_router_pod_mtu 1450\n") != NULL);

@@ -98,14 +98,15 @@ static void host(void)
 }
 
 static void on_skip(void *arg, const struct xc_node *n, const struct xc_prefix *cidr,
-		    enum xc_rt_skip why)
+		    enum xc_rt_skip why, const char *reason)
 {
 	char c[XC_IP_STRLEN];
 	size_t len = strlen(skips);
 
 	(void)arg;
 	xc_prefix_format(cidr, c, sizeof(c));
-	snprintf(skips + len, sizeof(skips) - len, "%s %s %d\n", n->name, c, (int)why);
+	snprintf(skips + len, sizeof(skips) - len, "%s %s %d%s%s\n", n->name, c, (int)why,
+		 reason ? " " : "", reason ? reason : "");
 }
 
 /* The plan of conf against an empty kernel, as --dry-run prints it. */
@@ -420,6 +421,78 @@ static void test_dup_own(void)
 	T(strstr(out, "198.19.1.0/24 via 198.18.0.1") != NULL);
 }
 
+/* xc_rt_cidr_refusal of text, NULL as "-". */
+static const char *refusal(const char *cidr, const struct xc_ip *a, size_t na,
+			   const struct xc_prefix *cl, size_t ncl)
+{
+	struct xc_prefix p = pfx_of(cidr);
+	const char *r = xc_rt_cidr_refusal(&p, a, na, cl, ncl);
+
+	return r ? r : "-";
+}
+
+static void test_refusal(void)
+{
+	struct xc_ip a[3] = { ip_of("198.18.0.1"), ip_of("198.19.9.7"), ip_of("fd00:100::2") };
+	struct xc_prefix cl[2] = { pfx_of("198.19.0.0/16"), pfx_of("1100::/8") };
+	struct xc_rt_conf c = { .mode = XC_RT_NONE, .protocol = 202, .self = "n1" };
+
+	T_STR(refusal("198.19.1.0/24", a, 3, NULL, 0), "-");
+	T_STR(refusal("fd00::/64", a, 3, NULL, 0), "-");
+	T_STR(refusal("1100:400::/24", a, 3, NULL, 0), "-");      /* length is no reason */
+	T_STR(refusal("10.0.0.0/8", a, 3, NULL, 0), "-");
+	T_STR(refusal("127.0.0.0/8", a, 3, NULL, 0), "overlaps loopback");
+	T_STR(refusal("127.1.2.0/24", a, 3, NULL, 0), "overlaps loopback");
+	T_STR(refusal("0.0.0.0/0", a, 3, NULL, 0), "overlaps 0.0.0.0/8");
+	T_STR(refusal("0.0.0.0/1", a, 3, NULL, 0), "overlaps 0.0.0.0/8");
+	T_STR(refusal("64.0.0.0/2", a, 3, NULL, 0), "overlaps loopback");
+	T_STR(refusal("128.0.0.0/1", a, 3, NULL, 0), "overlaps link-local");
+	T_STR(refusal("192.0.0.0/2", a, 3, NULL, 0), "overlaps multicast");
+	T_STR(refusal("169.254.3.0/24", a, 3, NULL, 0), "overlaps link-local");
+	T_STR(refusal("239.1.0.0/16", a, 3, NULL, 0), "overlaps multicast");
+	T_STR(refusal("255.255.255.0/24", a, 3, NULL, 0), "overlaps the limited broadcast");
+	T_STR(refusal("255.255.254.0/24", a, 3, NULL, 0), "-");
+	T_STR(refusal("::/0", a, 3, NULL, 0), "overlaps the unspecified address");
+	T_STR(refusal("::/1", a, 3, NULL, 0), "overlaps the unspecified address");
+	T_STR(refusal("::1/128", a, 3, NULL, 0), "overlaps loopback");
+	T_STR(refusal("8000::/1", a, 3, NULL, 0), "overlaps link-local");
+	T_STR(refusal("fe80::/64", a, 3, NULL, 0), "overlaps link-local");
+	T_STR(refusal("ff02::/16", a, 3, NULL, 0), "overlaps multicast");
+	T_STR(refusal("198.18.0.1/32", a, 3, NULL, 0), "contains a node's address");
+	T_STR(refusal("198.18.0.0/24", a, 3, NULL, 0), "contains a node's address");
+	T_STR(refusal("198.19.9.0/24", a, 3, NULL, 0), "contains a node's address");
+	T_STR(refusal("198.19.10.0/24", a, 3, NULL, 0), "-");
+	T_STR(refusal("fd00:100::/64", a, 3, NULL, 0), "contains a node's address");
+	T_STR(refusal("fd00:100::3/128", a, 3, NULL, 0), "-");
+	T_STR(refusal("198.19.1.0/24", a, 3, cl, 2), "-");
+	T_STR(refusal("198.20.1.0/24", a, 3, cl, 2), "outside CLUSTER_CIDR");
+	T_STR(refusal("198.19.0.0/15", a, 3, cl, 2), "contains a node's address");
+	T_STR(refusal("1100:400::/24", a, 3, cl, 2), "-");
+	T_STR(refusal("fd00::/64", a, 3, cl, 2), "outside CLUSTER_CIDR");
+	T_STR(refusal("fd00::/64", a, 3, cl, 1), "-");            /* no IPv6 cluster CIDR */
+
+	/* compute: every node's address and this host's count; the rest routes */
+	host();
+	xc_nodetab_free(&tab);
+	node(&tab, "n1", "198.19.1.0/24", "198.18.0.1");
+	node(&tab, "lo", "127.0.0.0/8 198.19.5.0/24", "198.18.0.5");
+	node(&tab, "grab", "198.18.0.2/32", "198.18.0.3");
+	node(&tab, "n2", "198.19.2.0/24 1100:400::/24", "198.18.0.2 fd00:100::2");
+	T_STR(plan(&c), "ip route replace 198.19.2.0/24 via 198.18.0.2 dev eth0 proto 202\n"
+		 "ip route replace 198.19.5.0/24 via 198.18.0.5 dev eth0 proto 202\n"
+		 "ip -6 route replace 1100:400::/24 via fd00:100::2 dev eth0 proto 202\n");
+	T_STR(skips, "grab 198.18.0.2/32 6 contains a node's address\n"
+		 "lo 127.0.0.0/8 6 overlaps loopback\n");
+	c.cluster = cl;
+	c.ncluster = 1;
+	plan(&c);
+	T_STR(skips, "grab 198.18.0.2/32 6 contains a node's address\n"
+		 "lo 127.0.0.0/8 6 overlaps loopback\n");
+	cl[0] = pfx_of("198.19.2.0/24");
+	plan(&c);
+	T(strstr(skips, "lo 198.19.5.0/24 6 outside CLUSTER_CIDR\n") != NULL);
+}
+
 /* ---- diff and adoption -------------------------------------------------- */
 
 struct ops {
@@ -665,6 +738,7 @@ int main(void)
 	test_mode_vxlan();
 	test_mode_auto();
 	test_dup_own();
+	test_refusal();
 	test_diff();
 	test_diff_fixed();
 	test_messages();

@@ -65,6 +65,11 @@ static void test_defaults(void)
 	T_INT(c.tun.vni, 1);
 	T_INT(c.tun.port, 4789);
 	T(c.nodes_file == NULL && c.kubeconfig == NULL && c.addr_map == NULL);
+	T_INT((int)c.rc.ncluster, 0);
+	/* CLUSTER_CIDR: the masquerade's list is the routes' too */
+	T_INT(parse("--node-name n1 --cluster-cidr 198.19.0.0/16,1100::/8"), 0);
+	T_INT((int)c.rc.ncluster, 2);
+	T(c.rc.cluster == c.masq.cluster);
 
 	/* the environment, and a flag over its variable */
 	setenv("NODE_NAME", "from-env", 1);
