@@ -60,7 +60,7 @@ fd00:0:3::/64 via fd00:100::3 dev eth0 metric 1024 pref medium" routes
 check "--cleanup" x "$XC" router --cleanup --node-name n1 --metrics-port 0
 
 # CLUSTER_CIDR: outside it, no route
-x env CLUSTER_CIDR=198.19.2.0/24,1100::/8 "$XC" router --node-name n1 --nodes-file "$D/nodes.json" \
+ip netns exec "$NS" env CLUSTER_CIDR=198.19.2.0/24,1100::/8 "$XC" router --node-name n1 --nodes-file "$D/nodes.json" \
 	--tunnel-mode none --resync 1 --cache-dir "$D/cache" 2>"$D/log" &
 PID=$!
 check "CLUSTER_CIDR: routes inside it" wait_for 5 sh -c "ip -n $NS route show proto 202 | grep -q 198.19.2.0/24"
