@@ -325,7 +325,7 @@ chmod +x "$S/evil"
 cp "$S/evil" "$S/bin/evil-ipam"
 cni() { # PLUGIN CMD CID IFNAME NETNS CONF: sets RC CODE
 	printf '%s' "$6" > "$D/stdin"
-	OUT=$(timeout 10 env CNI_COMMAND="$2" CNI_CONTAINERID="$3" CNI_IFNAME="$4" CNI_NETNS="$5" \
+	OUT=$(timeout 60 env CNI_COMMAND="$2" CNI_CONTAINERID="$3" CNI_IFNAME="$4" CNI_NETNS="$5" \
 		CNI_PATH="$S/bin" "$S/bin/$1" < "$D/stdin" 2>/dev/null)
 	RC=$?
 	CODE=$(printf '%s' "$OUT" | sed -n 's/.*"code": *\([0-9]*\).*/\1/p' | head -1)
@@ -367,7 +367,7 @@ if [ $ROOT = 1 ]; then
 	export S
 	brns() { # NETNS: bridge ADD in a new network namespace; sets RC CODE; LINKS: veths left
 		printf '%s' "$(echo "$BR" | sed "s#TYPE#node-local#")" > "$D/stdin"
-		OUT=$(timeout 10 unshare -n sh -c 'env CNI_COMMAND=ADD CNI_CONTAINERID=c9 CNI_IFNAME=eth0 \
+		OUT=$(timeout 60 unshare -n sh -c 'env CNI_COMMAND=ADD CNI_CONTAINERID=c9 CNI_IFNAME=eth0 \
 			CNI_NETNS="$1" CNI_PATH="$S/bin" "$S/bin/bridge" < "$2"; rc=$?;
 			ip -o link show type veth > "$S/links/veth"; exit $rc' _ "$1" "$D/stdin" 2>/dev/null)
 		RC=$?
