@@ -63,8 +63,7 @@ one_mode() {
 		check_grep "vxlan: n1's own packets to pods leave from xcvx0's address" \
 			'dev xcvx0 src 198.19.1.0 ' rt_x n1 ip route get 198.19.2.1
 	fi
-	check_out "$mode: node-local cache of n2" "198.19.2.0/24
-fd00:0:2::/64" grep -v '^#' "$RT_D/cache2/xcluster-cni/podcidrs"
+	check "$mode: node-local cache of n2" wait_for $RT_WAIT cache_is 2 "198.19.2.0/24 fd00:0:2::/64"
 	check "$mode: own node gets no route" no_route 1 198.19.1.0
 	check_out "$mode: /metrics routes_wanted" 4 rt_metric 1 xcluster_router_routes_wanted
 	check_out "$mode: /metrics routes_installed" 4 rt_metric 1 xcluster_router_routes_installed
@@ -156,6 +155,8 @@ has_route_other() { ip -n "$RT_P-n1" route show | grep -q '198.18.1.0/24 via 198
 installed() { [ "$(nroutes 1)" -ge 4 ] && [ "$(nroutes 2)" -ge 4 ] && [ "$(nroutes 3)" -ge 4 ]; }
 addr_changed() { rt_routes 1 | grep -q '198.19.2.0/24 via 198.18.0.12\|198.19.2.0/24 via 198.19.2.0'; }
 synced() { rt_metric 1 xcluster_router_full_syncs_total | grep -q '^[1-9]'; }
+# cache_is I "CIDR CIDR": node I's router has written that podcidrs file (after its sync)
+cache_is() { [ "$(grep -v '^#' "$RT_D/cache$1/xcluster-cni/podcidrs" | tr '\n' ' ')" = "$2 " ]; }
 full_syncs_above() { [ "$(rt_metric "$1" xcluster_router_full_syncs_total)" -gt "$2" ]; }
 source_ok() { [ "$(rt_metric "$1" xcluster_router_source_ok)" = 1 ]; }
 no_vxlan() { ! ip -n "$RT_P-n1" link show xcvx0 >/dev/null 2>&1; }
@@ -183,7 +184,7 @@ rt_x n1 ip route add 198.19.2.0/24 via 198.18.0.2 proto static
 rt_start 1 --nodes-file "$NODES" --tunnel-mode none --resync 2 --metrics-port 0
 check "foreign route: others installed" wait_for $RT_WAIT has_route 1 198.19.3.0
 check "foreign route: left alone" foreign_kept
-check_grep "foreign route: logged" 'another protocol' cat "$RT_D/log.n1"
+check "foreign route: logged" wait_for $RT_WAIT grep -q 'another protocol' "$RT_D/log.n1"
 rt_stop 1
 rt_x n1 "$XC" router --node-name n1 --cleanup >/dev/null 2>&1
 check "foreign route: survives --cleanup" foreign_kept
