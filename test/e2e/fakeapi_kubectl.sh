@@ -18,7 +18,8 @@ cleanup() {
 	fake_stop
 	[ -n "$KEEP" ] || rm -rf "$FAKE_DIR"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 1' INT TERM   # (the EXIT trap cleans up; a suite must not run on)
 export HOME="$FAKE_DIR/home"   # kubectl's discovery cache must not outlive the suite
 mkdir -p "$HOME"
 KC="$FAKE_DIR/kubeconfig"

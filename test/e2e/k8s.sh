@@ -24,7 +24,8 @@ cleanup() {
 	fake_stop
 	[ -n "$KEEP" ] || rm -rf "$FAKE_DIR"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 1' INT TERM   # (the EXIT trap cleans up; a suite must not run on)
 export HOME="$D/home"   # kubectl's cache, and no ~/.kube/config of the machine
 mkdir -p "$HOME"
 unset KUBECONFIG KUBERNETES_SERVICE_HOST KUBERNETES_SERVICE_PORT XC_SA_DIR

@@ -26,7 +26,8 @@ cleanup() {
 	ip netns del "$RTE_NS" 2>/dev/null
 	[ -n "$KEEP" ] || rm -rf "$FAKE_DIR"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 1' INT TERM   # (the EXIT trap cleans up; a suite must not run on)
 export HOME="$FAKE_DIR/home"
 mkdir -p "$HOME"
 

@@ -16,7 +16,8 @@ ip netns del "xct-rt-probe-$$"
 
 RT_P=xct-rt-$$
 RT_D=$(mktemp -d)
-trap 'rt_teardown; [ -n "$KEEP" ] || rm -rf "$RT_D"' EXIT INT TERM
+trap 'rt_teardown; [ -n "$KEEP" ] || rm -rf "$RT_D"' EXIT
+trap 'exit 1' INT TERM   # (the EXIT trap cleans up; a suite must not run on)
 rt_setup || { t_fail "namespace setup"; t_done; exit 1; }
 NODES=$RT_D/nodes.json
 ALL="n1,198.18.0.1,fd00:100::1 n2,198.18.0.2,fd00:100::2 n3,198.18.1.3,fd00:101::3"

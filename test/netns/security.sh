@@ -43,7 +43,8 @@ cleanup() {
 	fake_stop
 	[ -n "${KEEP:-}" ] || rm -rf "$D"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 1' INT TERM   # (the EXIT trap cleans up; a suite must not run on)
 unset KUBECONFIG KUBERNETES_SERVICE_HOST KUBERNETES_SERVICE_PORT XC_SA_DIR
 export HOME="$D/home"
 mkdir -p "$HOME" "$D/out"
