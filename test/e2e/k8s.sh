@@ -225,12 +225,15 @@ check "410 ERROR event: listed again" wait_for "410 Expired.*list again" "$WE"
 check "410 ERROR event: LISTED lines again" sh -c "[ \$(grep -c '^LISTED node-00001 ' $WO) -ge 2 ]"
 
 # 429 with Retry-After 2: honoured. Meanwhile the server moves on and forgets
-# its history, so the next watch gets HTTP 410: list again
+# its history, so the next watch gets HTTP 410: list again. The 429s go on
+# (each honoured) until that is done, then are cleared: the next watch comes
+# after it however long the two requests take.
 fakectl post /fake/stats/reset >/dev/null
-fakectl faults '{"status": {"code": 429, "match": "watch", "retry_after": 2}, "drop_watches": "abort"}' >/dev/null
+fakectl faults '{"status": {"code": 429, "match": "watch", "retry_after": 2, "count": 1000}, "drop_watches": "abort"}' >/dev/null
 check "429: backed off" wait_for "429 TooManyRequests.*again in [0-9]+ ms" "$WE"
 fakectl events '{"count": 1}' >/dev/null
 fakectl faults '{"expire": "http"}' >/dev/null
+fakectl faults '{"clear": true}' >/dev/null
 check "410 status on a re-watch: listed again" wait_for "410 Gone: list again" "$WE"
 fakectl --log stats > "$D/stats429.json"
 check "429: the next watch came at least 2 s later" python3 - "$D/stats429.json" <<'EOF'
