@@ -80,7 +80,8 @@ mkfifo "$T/fifo"
 "$B/xcluster-cni" install --bin-dir "$T/busy/bin" --conf-dir "$T/busy/conf" --mtu 1500 2> "$T/fifo" &
 busy=$!
 exec 4< "$T/fifo"
-i=0; while [ "$(readlink /proc/$busy/exe 2>/dev/null)" != "$B/xcluster-cni" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+runs_old() { [ "$(readlink /proc/$busy/exe)" = "$B/xcluster-cni" ]; }
+t_wait 60 runs_old
 check_out "old binary is executing during the upgrade" "$B/xcluster-cni" readlink /proc/$busy/exe
 check_exit "upgrade while the old one runs" 0 "$T/v2/xcluster-cni" install --bin-dir "$B" --conf-dir "$C" --mtu 1500
 cat <&4 > /dev/null; exec 4<&-

@@ -18,11 +18,12 @@ cleanup() {
 	fake_stop
 	[ -n "$KEEP" ] || rm -rf "$FAKE_DIR"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 1' INT TERM   # (the EXIT trap cleans up; a suite must not run on)
 export HOME="$FAKE_DIR/home"   # kubectl's discovery cache must not outlive the suite
 mkdir -p "$HOME"
 KC="$FAKE_DIR/kubeconfig"
-k() { "$KUBECTL" --kubeconfig="$KC" --request-timeout=20s "$@"; }
+k() { "$KUBECTL" --kubeconfig="$KC" --request-timeout=60s "$@"; }
 py() { python3 -c "$@"; }
 
 fake_certs || { t_fail "mkcerts"; t_done; exit 1; }
@@ -171,20 +172,17 @@ check_grep "apply manager recorded" 'kubectl' k get node worker-c -o jsonpath='{
 "$KUBECTL" --kubeconfig="$KC" get nodes --watch -o json --output-watch-events > "$FAKE_DIR/watch.json" 2>"$FAKE_DIR/watch.err" &
 W_PID=$!
 lines() { py 'import sys; print(sum(1 for l in open(sys.argv[1]) if l.startswith("{")))' "$1"; }
-waitfor() { # FILE N: until FILE has N top-level JSON objects (kubectl prints them indented)
-	i=0
-	while [ "$(py 'import json,sys
+has_objs() { # FILE N: FILE has N top-level JSON objects (kubectl prints them indented)
+	[ "$(py 'import json,sys
 d=json.JSONDecoder(); s=open(sys.argv[1]).read(); n=0; i=0
 while True:
     while i < len(s) and s[i].isspace(): i += 1
     if i >= len(s): break
     try: _, i = d.raw_decode(s, i); n += 1
     except ValueError: break
-print(n)' "$1")" -lt "$2" ]; do
-		i=$((i + 1)); [ $i -gt 200 ] && return 1
-		sleep 0.05
-	done
+print(n)' "$1")" -ge "$2" ]
 }
+waitfor() { t_wait 60 has_objs "$@"; }   # until then; 60 s: a safety deadline
 check "watch: initial ADDED events" waitfor "$FAKE_DIR/watch.json" 8
 k label node worker-a watched=yes >/dev/null
 k delete node worker-b >/dev/null

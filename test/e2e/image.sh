@@ -141,7 +141,7 @@ if have containerd && have ctr && [ "$(id -u)" = 0 ]; then
 		"$C" "$C" "$C" > "$C/config.toml"
 	containerd --config "$C/config.toml" > "$C/log" 2>&1 &
 	CPID=$!
-	i=0; while [ ! -S "$C/sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	check "containerd listening" t_wait 60 test -S "$C/sock"
 	n=0
 	for a in "$OCI" "$DOCKER"; do
 		n=$((n + 1))
@@ -152,7 +152,7 @@ if have containerd && have ctr && [ "$(id -u)" = 0 ]; then
 	done
 	kill $CPID; wait $CPID; CPID=
 else
-	t_skip "containerd not installed or not root" 6
+	t_skip "containerd not installed or not root" 7
 fi
 
 t_done

@@ -61,7 +61,7 @@ check "README: a Try it yourself section with sh blocks (found $N)" test "$N" -g
 : > "$W/status"
 t0=$(date +%s)
 (cd "$W/repo" && env -i PATH="$PATH" HOME="$W/home" TMPDIR="$W/tmp" LANG=C.UTF-8 \
-	W_STATUS="$W/status" W_OUT="$W/out" timeout 120 bash --norc --noprofile "$W/run.bash") \
+	W_STATUS="$W/status" W_OUT="$W/out" timeout 300 bash --norc --noprofile "$W/run.bash") \
 	> "$W/driver.out" 2>&1
 echo "  the walk-through ran in $(( $(date +%s) - t0 )) s"
 

@@ -68,7 +68,7 @@ static inline int ht_read_ports(int fd)
 	ssize_t n;
 
 	while (!memmem(buf, len, "ready\n", 6)) {
-		if (poll(&p, 1, 15000) <= 0 || len >= sizeof(buf) - 1)
+		if (poll(&p, 1, 60000) <= 0 || len >= sizeof(buf) - 1)
 			return -1;
 		n = read(fd, buf + len, sizeof(buf) - 1 - len);
 		if (n <= 0)

@@ -127,7 +127,8 @@ def route(sock, cid, nreq, req, peer_cn):
         time.sleep(arg / 1000.0)
         respond(sock, b"200 OK", b"late")
     elif name == "/stall":
-        send(sock, b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789", 3)
+        # silent long after the client's timeout (test_http allows it 30 s)
+        send(sock, b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789", 60)
         return False
     elif name == "/truncated":
         send(sock, b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789")
@@ -225,7 +226,8 @@ def serve_reset_after(sock, ctx):
 
 
 def serve_silent(sock, _):
-    time.sleep(5)
+    # silent long after the client's handshake timeout (test_tls allows it 30 s)
+    time.sleep(60)
     sock.close()
 
 

@@ -31,6 +31,18 @@ check_grep() {
 	if "$@" 2>&1 | grep -Eq -- "$re"; then t_ok; else t_fail "$d (no match for /$re/)"; fi
 }
 
+# t_wait SECS CMD...: run CMD every 0.1 s until it succeeds; 1 once SECS
+# seconds have passed. SECS is a safety deadline, to be generous (30-60 s):
+# a wait ends on what it waits for, the deadline only on a wait that would
+# never end, whatever the speed of the machine.
+t_wait() {
+	_tw_end=$(( $(date +%s) + $1 )); shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -ge "$_tw_end" ] && return 1
+		sleep 0.1
+	done
+}
+
 t_done() {
 	echo "$T_SUITE: $T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
 	[ "$T_FAIL" = 0 ]

@@ -97,10 +97,10 @@ B=$(printf '%s' "$C" | cni bridge ADD cb "$PB" eth0)
 check "ping: ADD b" test -n "$(jf "$B" '.ips[0].address')"
 b4=$(jf "$B" '.ips[] | select(.address | test("\\.")) | .address | split("/")[0]')
 b6=$(jf "$B" '.ips[] | select(.address | test(":")) | .address | split("/")[0]')
-check "ping: a to gateway v4" ip netns exec "$PA" ping -c 1 -w 3 198.18.1.1
-check "ping: a to gateway v6" ip netns exec "$PA" ping -c 1 -w 3 fd00:1::1
-check "ping: a to b v4" ip netns exec "$PA" ping -c 1 -w 3 "$b4"
-check "ping: a to b v6" ip netns exec "$PA" ping -c 1 -w 3 "$b6"
+check "ping: a to gateway v4" ip netns exec "$PA" ping -c 1 -w 30 198.18.1.1
+check "ping: a to gateway v6" ip netns exec "$PA" ping -c 1 -w 30 fd00:1::1
+check "ping: a to b v4" ip netns exec "$PA" ping -c 1 -w 30 "$b4"
+check "ping: a to b v6" ip netns exec "$PA" ping -c 1 -w 30 "$b6"
 eq "ping: forwarding on in the host namespace" \
 	"$(ip netns exec "$HOST" cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv6/conf/all/forwarding | tr '\n' ' ')" "1 1 "
 eq "ping: pod IPv6 without DAD" "$(ip netns exec "$PA" cat /proc/sys/net/ipv6/conf/eth0/accept_dad)" 0

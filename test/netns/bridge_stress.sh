@@ -88,7 +88,7 @@ while [ $k -le $K ]; do
 	killed ADD "k$k" "$pod"
 	# Half the time the DEL is killed too, and then run again.
 	[ "$(rand 2)" = 0 ] && { wait_ipam; killed DEL "k$k" "$pod"; }
-	wait_ipam || t_fail "kill: an IPAM plugin still runs after 5 s"
+	wait_ipam || t_fail "kill: an IPAM plugin still runs after 60 s"
 	if has_link "$pod" eth0 || [ "$(allocs stress "k$k")" != 0 ]; then
 		partial=$((partial + 1))
 	fi

@@ -31,10 +31,10 @@ cleanup() {
 trap cleanup EXIT
 
 # --- helpers --------------------------------------------------------------------
-# nl CMD CID CONF: run node-local (10 s at most); sets RC, OUT, CODE, MSG.
+# nl CMD CID CONF: run node-local (60 s at most: a hang, exit 124); sets RC, OUT, CODE, MSG.
 nl() {
 	printf '%s' "$3" > "$D/stdin"
-	OUT=$(timeout 10 run_nl "$1" "$2" < "$D/stdin" 2>"$D/stderr")
+	OUT=$(timeout 60 run_nl "$1" "$2" < "$D/stdin" 2>"$D/stderr")
 	RC=$?
 	CODE=$(printf '%s' "$OUT" | errcode)
 	MSG=$(printf '%s' "$OUT" | python3 -c 'import json,sys
@@ -434,7 +434,7 @@ PUB=$(t_public_bin) || t_fail "a copy of the binary uid 65534 can run"
 trap 'cleanup; rm -rf "$PUB"' EXIT
 asuser() { # CMD CID CONF: node-local as uid 65534; sets RC, CODE, MSG
 	printf '%s' "$3" > "$D/stdin"
-	OUT=$(timeout 10 setpriv --reuid=65534 --regid=65534 --clear-groups env CNI_COMMAND="$1" \
+	OUT=$(timeout 60 setpriv --reuid=65534 --regid=65534 --clear-groups env CNI_COMMAND="$1" \
 		CNI_CONTAINERID="$2" CNI_NETNS=/x CNI_IFNAME=eth0 "$PUB/xcluster-cni" node-local < "$D/stdin" 2>/dev/null)
 	RC=$?
 	CODE=$(printf '%s' "$OUT" | errcode)

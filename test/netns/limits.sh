@@ -64,7 +64,9 @@ o=$(conf 1.0.0 slow br-lim '{"type":"slow"}' | cni bridge ADD cs1 "$POD" eth0)
 rc=$? t1=$(date +%s)
 refused "IPAM plugin past 10 s -> 103" 103 'did not finish within 10000 ms and was killed' "$o" $rc
 nothing_left "IPAM plugin past 10 s" br-lim slow cs1
-if [ $((t1 - t0)) -ge 10 ] && [ $((t1 - t0)) -le 13 ]; then t_ok; else t_fail "killed after $((t1 - t0)) s, not 10"; fi
+# At 10 s, not before; and well before the plugin's 60 s end (a generous
+# bound: a loaded machine may take seconds more, the plugin would take 50).
+if [ $((t1 - t0)) -ge 10 ] && [ $((t1 - t0)) -le 40 ]; then t_ok; else t_fail "killed after $((t1 - t0)) s, not 10"; fi
 
 # --- the delegate's environment: 1024 variables ----------------------------------
 # envn N CID: ADD with exactly N environment variables (6 CNI_* and fillers).

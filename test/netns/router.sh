@@ -16,7 +16,8 @@ ip netns del "xct-rt-probe-$$"
 
 RT_P=xct-rt-$$
 RT_D=$(mktemp -d)
-trap 'rt_teardown; [ -n "$KEEP" ] || rm -rf "$RT_D"' EXIT INT TERM
+trap 'rt_teardown; [ -n "$KEEP" ] || rm -rf "$RT_D"' EXIT
+trap 'exit 1' INT TERM   # (the EXIT trap cleans up; a suite must not run on)
 rt_setup || { t_fail "namespace setup"; t_done; exit 1; }
 NODES=$RT_D/nodes.json
 ALL="n1,198.18.0.1,fd00:100::1 n2,198.18.0.2,fd00:100::2 n3,198.18.1.3,fd00:101::3"
@@ -42,7 +43,7 @@ one_mode() {
 	# shellcheck disable=SC2086
 	rt_nodes "$NODES" $ALL
 	start_all "$mode"
-	check "$mode: routes installed" wait_for 5 installed
+	check "$mode: routes installed" wait_for $RT_WAIT installed
 	# F2: what routes, links and tunnels need is CAP_NET_ADMIN (0x1000), nothing more
 	check_out "$mode: router runs with CAP_NET_ADMIN only, NoNewPrivs" \
 		"CapPrm: 0000000000001000 CapEff: 0000000000001000 CapBnd: 0000000000001000 NoNewPrivs: 1 " \
@@ -50,8 +51,8 @@ one_mode() {
 	for a in 1 2 3; do
 		for b in 1 2 3; do
 			[ "$a" = "$b" ] && continue
-			check "$mode: ping n$a -> n$b pod (IPv4)" wait_for 4 ping4 "$a" "$b"
-			check "$mode: ping n$a -> n$b pod (IPv6)" wait_for 4 ping6 "$a" "$b"
+			check "$mode: ping n$a -> n$b pod (IPv4)" wait_for $RT_WAIT ping4 "$a" "$b"
+			check "$mode: ping n$a -> n$b pod (IPv6)" wait_for $RT_WAIT ping6 "$a" "$b"
 		done
 	done
 	if [ "$mode" = vxlan ]; then
@@ -59,57 +60,63 @@ one_mode() {
 		# MASQUERADEd NodePort traffic) arrive on n2's xcvx0: rp_filter 2
 		# passes them only because xcvx0 has an IPv4 address.
 		check "vxlan: node n1 reaches n2's pod from its underlay address" \
-			wait_for 4 rt_x n1 ping -c1 -W1 -I 198.18.0.1 198.19.2.1
+			wait_for $RT_WAIT rt_x n1 ping -c1 -W1 -I 198.18.0.1 198.19.2.1
 		check_grep "vxlan: n1's own packets to pods leave from xcvx0's address" \
 			'dev xcvx0 src 198.19.1.0 ' rt_x n1 ip route get 198.19.2.1
 	fi
-	check_out "$mode: node-local cache of n2" "198.19.2.0/24
-fd00:0:2::/64" grep -v '^#' "$RT_D/cache2/xcluster-cni/podcidrs"
+	check "$mode: node-local cache of n2" wait_for $RT_WAIT cache_is 2 "198.19.2.0/24 fd00:0:2::/64"
 	check "$mode: own node gets no route" no_route 1 198.19.1.0
 	check_out "$mode: /metrics routes_wanted" 4 rt_metric 1 xcluster_router_routes_wanted
 	check_out "$mode: /metrics routes_installed" 4 rt_metric 1 xcluster_router_routes_installed
 	check_grep "$mode: /healthz" '^ok' rt_x n1 python3 -c \
 		'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:9142/healthz").read().decode())'
 
-	# a route someone deletes comes back (netlink monitor, not the resync)
+	# a route someone deletes comes back (netlink monitor, not the resync: it says so)
 	r=$(rt_routes 1 | grep 198.19.2.0)
 	t0=$(ms)
 	rt_x n1 ip route del 198.19.2.0/24 proto 202
-	check "$mode: deleted route restored" wait_for 1 has_route 1 198.19.2.0
+	check "$mode: deleted route restored" wait_for $RT_WAIT has_route 1 198.19.2.0
 	echo "  $mode: deleted route restored in $(( $(ms) - t0 )) ms"
+	check_grep "$mode: ... by the netlink monitor" \
+		'route 198\.19\.2\.0/24 .*was removed outside the router: restoring' cat "$RT_D/log.n1"
 
 	# node deleted, added back, address changed: converge fast
 	t0=$(ms)
 	rt_nodes "$NODES" n1,198.18.0.1,fd00:100::1 n2,198.18.0.2,fd00:100::2
-	check "$mode: deleted node's routes removed" wait_for 2 no_route 1 198.19.3.0
+	check "$mode: deleted node's routes removed" wait_for $RT_WAIT no_route 1 198.19.3.0
 	echo "  $mode: node delete -> routes gone in $(( $(ms) - t0 )) ms"
-	check "$mode: ... on n2 too" wait_for 2 no_route 2 fd00:0:3::
+	check "$mode: ... on n2 too" wait_for $RT_WAIT no_route 2 fd00:0:3::
 	# shellcheck disable=SC2086
 	rt_nodes "$NODES" $ALL
-	check "$mode: re-added node routed" wait_for 2 has_route 1 198.19.3.0
-	check "$mode: ping after re-add" wait_for 3 ping4 1 3
+	check "$mode: re-added node routed" wait_for $RT_WAIT has_route 1 198.19.3.0
+	check "$mode: ping after re-add" wait_for $RT_WAIT ping4 1 3
 	ip -n "$RT_P-n2" addr add 198.18.0.12/24 dev eth0
 	ip -n "$RT_P-n2" addr add fd00:100::12/64 dev eth0 nodad
 	rt_nodes "$NODES" n1,198.18.0.1,fd00:100::1 n2,198.18.0.12,fd00:100::12 n3,198.18.1.3,fd00:101::3
 	ip -n "$RT_P-n2" addr del 198.18.0.2/24 dev eth0
 	ip -n "$RT_P-n2" addr del fd00:100::2/64 dev eth0
-	check "$mode: address change converges" wait_for 3 addr_changed
-	check "$mode: ping n1 -> n2 after address change (IPv4)" wait_for 3 ping4 1 2
-	check "$mode: ping n3 -> n2 after address change (IPv6)" wait_for 3 ping6 3 2
+	check "$mode: address change converges" wait_for $RT_WAIT addr_changed
+	check "$mode: ping n1 -> n2 after address change (IPv4)" wait_for $RT_WAIT ping4 1 2
+	check "$mode: ping n3 -> n2 after address change (IPv6)" wait_for $RT_WAIT ping6 3 2
 
-	# the source fails: every route stays; it recovers: converge
+	# the source fails: every route stays; it recovers: converge. Each "keeps"
+	# is judged once the router has been through the failure (its warning),
+	# and for the missing file through a full resync after it too.
 	before=$(rt_routes 1)
 	echo '{"items": [' > "$NODES.tmp" && mv "$NODES.tmp" "$NODES"
-	sleep 0.5
+	check "$mode: garbage logged" wait_for $RT_WAIT \
+		grep -q 'node source: .*unexpected end of input; keeping 3 nodes' "$RT_D/log.n1"
 	check_out "$mode: garbage node list keeps routes" "$before" rt_routes 1
-	check_grep "$mode: garbage logged" 'node source: .*keeping 3 nodes' cat "$RT_D/log.n1"
 	rm -f "$NODES"
-	sleep 2.5  # past a resync
+	check "$mode: missing node list logged" wait_for $RT_WAIT \
+		grep -q 'node source: .*No such file or directory; keeping 3 nodes' "$RT_D/log.n1"
+	n=$(rt_metric 1 xcluster_router_full_syncs_total)
+	check "$mode: ... then a full resync" wait_for $RT_WAIT full_syncs_above 1 "$n"
 	check_out "$mode: missing node list keeps routes" "$before" rt_routes 1
 
 	# SIGTERM: routes stay; a restart changes nothing (netlink monitor)
 	rt_nodes "$NODES" n1,198.18.0.1,fd00:100::1 n2,198.18.0.12,fd00:100::12 n3,198.18.1.3,fd00:101::3
-	sleep 0.3
+	check "$mode: node list back: source ok" wait_for $RT_WAIT source_ok 1
 	before=$(rt_routes 1)
 	rt_stop 1
 	check "$mode: SIGTERM exits 0" test $? = 0
@@ -117,14 +124,14 @@ fd00:0:2::/64" grep -v '^#' "$RT_D/cache2/xcluster-cni/podcidrs"
 	check_out "$mode: routes stay after SIGTERM" "$before" rt_routes 1
 	ip -n "$RT_P-n1" monitor route > "$RT_D/mon" 2>&1 &
 	mon=$!
-	sleep 0.2
+	check "$mode: route monitor listening" rt_mark 1 "$RT_D/mon"
 	rt_start 1 --nodes-file "$NODES" --tunnel-mode "$mode" --cache-dir "$RT_D/cache1" --resync 2
-	check "$mode: restarted router synced" wait_for 3 synced
-	sleep 0.3
+	check "$mode: restarted router synced" wait_for $RT_WAIT synced
+	check "$mode: route monitor caught up" rt_mark 1 "$RT_D/mon"
 	kill "$mon"; wait "$mon" 2>/dev/null
-	check_out "$mode: restart: zero route changes (netlink monitor)" 0 sh -c "wc -l < $RT_D/mon"
+	check_out "$mode: restart: zero route changes (netlink monitor)" 0 sh -c "grep -vc ' table 99 ' $RT_D/mon"
 	check_out "$mode: restart: zero changes counted" 0 changes
-	check "$mode: ping after restart" wait_for 4 ping6 1 3
+	check "$mode: ping after restart" wait_for $RT_WAIT ping6 1 3
 
 	# --cleanup removes our routes and the tunnel device, nothing else
 	rt_stop 1
@@ -149,6 +156,10 @@ has_route_other() { ip -n "$RT_P-n1" route show | grep -q '198.18.1.0/24 via 198
 installed() { [ "$(nroutes 1)" -ge 4 ] && [ "$(nroutes 2)" -ge 4 ] && [ "$(nroutes 3)" -ge 4 ]; }
 addr_changed() { rt_routes 1 | grep -q '198.19.2.0/24 via 198.18.0.12\|198.19.2.0/24 via 198.19.2.0'; }
 synced() { rt_metric 1 xcluster_router_full_syncs_total | grep -q '^[1-9]'; }
+# cache_is I "CIDR CIDR": node I's router has written that podcidrs file (after its sync)
+cache_is() { [ "$(grep -v '^#' "$RT_D/cache$1/xcluster-cni/podcidrs" | tr '\n' ' ')" = "$2 " ]; }
+full_syncs_above() { [ "$(rt_metric "$1" xcluster_router_full_syncs_total)" -gt "$2" ]; }
+source_ok() { [ "$(rt_metric "$1" xcluster_router_source_ok)" = 1 ]; }
 no_vxlan() { ! ip -n "$RT_P-n1" link show xcvx0 >/dev/null 2>&1; }
 foreign_kept() { ip -n "$RT_P-n1" route show 198.19.2.0/24 | grep -q 'proto static'; }
 changes() { rt_x n1 python3 -c '
@@ -163,7 +174,7 @@ done
 # auto: n2 (same subnet) direct, n3 (behind the gateway) through VXLAN
 rt_nodes "$NODES" $ALL
 start_all auto
-check "auto: routes" wait_for 5 installed
+check "auto: routes" wait_for $RT_WAIT installed
 check "auto: same subnet direct" has_route 1 '198.19.2.0/24 via 198.18.0.2 dev eth0'
 check "auto: other subnet tunnelled" has_route 1 '198.19.3.0/24 via 198.19.3.0 dev xcvx0 onlink'
 check "auto: IPv6 same subnet direct" has_route 1 'fd00:0:2::/64 via fd00:100::2 dev eth0'
@@ -172,9 +183,9 @@ for i in 1 2 3; do rt_stop "$i"; rt_x "n$i" "$XC" router --node-name "n$i" --cle
 # another protocol's route on a wanted key is left alone
 rt_x n1 ip route add 198.19.2.0/24 via 198.18.0.2 proto static
 rt_start 1 --nodes-file "$NODES" --tunnel-mode none --resync 2 --metrics-port 0
-check "foreign route: others installed" wait_for 3 has_route 1 198.19.3.0
+check "foreign route: others installed" wait_for $RT_WAIT has_route 1 198.19.3.0
 check "foreign route: left alone" foreign_kept
-check_grep "foreign route: logged" 'another protocol' cat "$RT_D/log.n1"
+check "foreign route: logged" wait_for $RT_WAIT grep -q 'another protocol' "$RT_D/log.n1"
 rt_stop 1
 rt_x n1 "$XC" router --node-name n1 --cleanup >/dev/null 2>&1
 check "foreign route: survives --cleanup" foreign_kept
@@ -190,12 +201,13 @@ check_out "foreign route: --cleanup removed ours" 0 nroutes 1
 # again; found by test/soak/router_soak.sh).
 rt_ip6() { rt_x n1 ip -6 route show "$1" proto 202 | grep -q "via $2 "; }
 replaces() { grep -c "replace route $1 via $2 " "$RT_D/log.n1"; }
+n4_synced() { awk '/ add route fd00:0:4::\/64 / { a = 1 } a && / sync: [0-9]+ change/ { f = 1 } END { exit !f }' "$RT_D/log.n1"; }
 rt_x n1 ip route del 198.19.2.0/24 proto static
 : > "$RT_D/log.n1"
 # shellcheck disable=SC2086
 rt_nodes "$NODES" $ALL
 rt_start 1 --nodes-file "$NODES" --tunnel-mode none --resync 600 --metrics-port 0
-check "lost events: routes" wait_for 5 rt_ip6 fd00:0:3::/64 fd00:101::3
+check "lost events: routes" wait_for $RT_WAIT rt_ip6 fd00:0:3::/64 fd00:101::3
 awk -v d="$RT_D" 'BEGIN { for (i = 0; i < 16384; i++) {
 	r = sprintf("198.18.%d.%d/32 dev eth0 proto 99", 128 + int(i / 256), i % 256)
 	print "route add " r > (d "/flood.add"); print "route del " r > (d "/flood.del") } }'
@@ -205,14 +217,17 @@ rt_x n1 ip -6 route replace fd00:0:3::/64 via fd00:100::4 dev eth0 proto 202
 rt_x n1 ip -batch "$RT_D/flood.add"
 rt_x n1 ip -batch "$RT_D/flood.del"
 kill -CONT "$RT_PID_1"
-check "lost events: logged" wait_for 10 grep -q 'kernel events were lost' "$RT_D/log.n1"
-check "lost events: resync restores the routes" wait_for 5 rt_ip6 fd00:0:2::/64 fd00:100::2
-check "... both" wait_for 5 rt_ip6 fd00:0:3::/64 fd00:101::3
-sleep 0.5
+check "lost events: logged" wait_for $RT_WAIT grep -q 'kernel events were lost' "$RT_D/log.n1"
+check "lost events: resync restores the routes" wait_for $RT_WAIT rt_ip6 fd00:0:2::/64 fd00:100::2
+check "... both" wait_for $RT_WAIT rt_ip6 fd00:0:3::/64 fd00:101::3
+# Any older event still queued is read before the file change below (it is in
+# the socket first, and the loop reads the monitor first): its effect, if any,
+# is in the sync that logs n4's routes at the latest. That sync's summary is
+# the end of the wait.
 # shellcheck disable=SC2086
 rt_nodes "$NODES" $ALL n4,198.18.0.4,fd00:100::4
-check "lost events: then a new node is routed" wait_for 5 rt_ip6 fd00:0:4::/64 fd00:100::4
-sleep 0.3
+check "lost events: then a new node is routed" wait_for $RT_WAIT rt_ip6 fd00:0:4::/64 fd00:100::4
+check "lost events: ... and that sync summed up" wait_for $RT_WAIT n4_synced
 check_out "lost events: fd00:0:2::/64 replaced once, not again by the next sync" 1 replaces fd00:0:2::/64 fd00:100::2
 check_out "lost events: fd00:0:3::/64 replaced once, not again by the next sync" 1 replaces fd00:0:3::/64 fd00:101::3
 check_grep "lost events: the next sync made n4's 2 changes only" 'incremental sync: 2 changes' tail -1 "$RT_D/log.n1"

@@ -36,13 +36,15 @@ fi
 
 FAKE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/xc-sec.XXXXXX")
 D=$FAKE_DIR
-R_PID=
+R_PID= BG_PIDS=
 cleanup() {
 	[ -n "$R_PID" ] && kill "$R_PID" 2>/dev/null && wait "$R_PID" 2>/dev/null
+	for p in $BG_PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	fake_stop
 	[ -n "${KEEP:-}" ] || rm -rf "$D"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 1' INT TERM   # (the EXIT trap cleans up; a suite must not run on)
 unset KUBECONFIG KUBERNETES_SERVICE_HOST KUBERNETES_SERVICE_PORT XC_SA_DIR
 export HOME="$D/home"
 mkdir -p "$HOME" "$D/out"
@@ -98,9 +100,9 @@ grep -v '^-----' "$C/client-ec.key" >> "$D/secrets"
 b64 "$C/client-ec.key" | cut -c1-40 >> "$D/secrets"
 export LOG_LEVEL=debug
 
-run_to() { # NAME CMD...: stdout and stderr into $D/out/NAME.{out,err}
+run_to() { # NAME CMD...: stdout and stderr into $D/out/NAME.{out,err} (60 s at most: a hang)
 	n=$1; shift
-	timeout 20 "$@" > "$D/out/$n.out" 2> "$D/out/$n.err"
+	timeout 60 "$@" > "$D/out/$n.out" 2> "$D/out/$n.err"
 }
 router_once() { # NAME KUBECONFIG CACHE-DIR: one dry-run pass of the router, run_to NAME
 	run_to "$1" "$XCA" router --once --dry-run --kubeconfig "$2" \
@@ -118,7 +120,17 @@ run_to nodes-incluster env KUBERNETES_SERVICE_HOST=127.0.0.1 KUBERNETES_SERVICE_
 check_out "in-cluster: nodes lists the 3 nodes" 3 sh -c "wc -l < $D/out/nodes-incluster.out"
 run_to nodes-401 "$XC" nodes --kubeconfig "$D/kc-bad"
 check_grep "a refused token: 401 named" "401" cat "$D/out/nodes-401.err"
-run_to nodes-watch "$XC" nodes --kubeconfig "$D/kc-tok" --watch --watch-timeout 1
+# nodes --watch, until it listed (at debug level, "listed at") and resumed
+# its watch once the server ended it (--watch-timeout 1): the second watch
+# request. No other client has watched yet.
+"$XC" nodes --kubeconfig "$D/kc-tok" --watch --watch-timeout 1 \
+	> "$D/out/nodes-watch.out" 2> "$D/out/nodes-watch.err" &
+NW_PID=$!
+BG_PIDS=$NW_PID
+watches_seen() { [ "$(fakectl stats | fakectl pick verbs.watch)" -ge "$1" ]; }
+t_wait 60 grep -q "listed at resourceVersion" "$D/out/nodes-watch.err"
+check "nodes --watch: a resumed watch" t_wait 60 watches_seen 2
+kill "$NW_PID"; wait "$NW_PID" 2>/dev/null; BG_PIDS=
 check_grep "nodes --watch: listed" "^LISTED" cat "$D/out/nodes-watch.out"
 if [ $ROOT = 1 ]; then
 	router_once router-once "$D/kc-tok" "$D/cache"
@@ -131,13 +143,11 @@ if [ $ROOT = 1 ]; then
 		--tunnel-mode none --cache-dir "$D/cache4" --metrics-port 19142 --resync 1 \
 		> "$D/out/router-daemon.out" 2> "$D/out/router-daemon.err" &
 	R_PID=$!
-	i=0
-	while [ $i -lt 100 ] && [ "$(curl -s -o /dev/null -w '%{http_code}' \
-		http://127.0.0.1:19142/healthz)" != 200 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	sleep 2   # a couple of resyncs at debug level
+	healthz_ok() { [ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:19142/healthz)" = 200 ]; }
+	full_syncs() { curl -s http://127.0.0.1:19142/metrics | sed -n 's/^xcluster_router_full_syncs_total //p'; }
+	full_syncs_above() { [ "$(full_syncs)" -gt "$1" ]; }
+	t_wait 60 healthz_ok
+	check "router: a couple of resyncs at debug level" t_wait 60 full_syncs_above 1
 	check_out "router /healthz answers" 200 \
 		curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:19142/healthz
 	check_out "router /healthz: a request head over 2048 bytes is 431" 431 \
@@ -150,8 +160,10 @@ if [ $ROOT = 1 ]; then
 	check_out "F2: router daemon keeps CAP_NET_ADMIN only, NoNewPrivs" \
 		"CapInh: 0000000000000000 CapPrm: 0000000000001000 CapEff: 0000000000001000 CapBnd: 0000000000001000 CapAmb: 0000000000000000 NoNewPrivs: 1 " \
 		awk '/^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs):/ { printf "%s %s ", $1, $2 }' "/proc/$R_PID/status"
+	# SIGHUP: the router lists again (with the token), then a full sync
 	kill -HUP "$R_PID" 2>/dev/null
-	sleep 1
+	check "router: SIGHUP taken" t_wait 60 grep -q "SIGHUP: re-reading the node source" "$D/out/router-daemon.err"
+	check "router: ... then a full sync" t_wait 60 full_syncs_above "$(full_syncs)"
 	kill "$R_PID" 2>/dev/null
 	wait "$R_PID" 2>/dev/null
 	R_PID=
@@ -167,18 +179,20 @@ if [ $ROOT = 1 ]; then
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
 		"$PUB/xcluster-cni" nodes --kubeconfig "$PUB/kc" --watch --watch-timeout 5 > "$PUB/w.out" 2>&1 &
 	W_PID=$!
-	setpriv --reuid=65534 --regid=65534 --clear-groups sleep 5 &
+	# both live until killed below (nodes --watch does; the sleep must outlast the checks)
+	setpriv --reuid=65534 --regid=65534 --clear-groups sleep 600 &
 	S_PID=$!
-	i=0
-	while [ $i -lt 50 ] && ! grep -q LISTED "$PUB/w.out"; do sleep 0.1; i=$((i + 1)); done
+	BG_PIDS="$W_PID $S_PID"
+	t_wait 60 grep -q LISTED "$PUB/w.out"
 	check_out "F2: a process of uid 65534 owns its /proc files (the check below can fail)" 65534 \
 		stat -c %u "/proc/$S_PID/environ"
 	check_out "F2: nodes --watch as uid 65534 is not dumpable" 0 stat -c %u "/proc/$W_PID/environ"
 	kill "$W_PID" "$S_PID" 2>/dev/null
 	wait "$W_PID" "$S_PID" 2>/dev/null
+	BG_PIDS=
 	rm -rf "$PUB"
 else
-	t_skip "router runs need root (a network namespace of their own)" 11
+	t_skip "router runs need root (a network namespace of their own)" 14
 fi
 # node-local never talks to the API; it must not pick a secret up from the environment either
 mkdir -p "$D/nl"
@@ -312,7 +326,7 @@ chmod +x "$S/evil"
 cp "$S/evil" "$S/bin/evil-ipam"
 cni() { # PLUGIN CMD CID IFNAME NETNS CONF: sets RC CODE
 	printf '%s' "$6" > "$D/stdin"
-	OUT=$(timeout 10 env CNI_COMMAND="$2" CNI_CONTAINERID="$3" CNI_IFNAME="$4" CNI_NETNS="$5" \
+	OUT=$(timeout 60 env CNI_COMMAND="$2" CNI_CONTAINERID="$3" CNI_IFNAME="$4" CNI_NETNS="$5" \
 		CNI_PATH="$S/bin" "$S/bin/$1" < "$D/stdin" 2>/dev/null)
 	RC=$?
 	CODE=$(printf '%s' "$OUT" | sed -n 's/.*"code": *\([0-9]*\).*/\1/p' | head -1)
@@ -354,7 +368,7 @@ if [ $ROOT = 1 ]; then
 	export S
 	brns() { # NETNS: bridge ADD in a new network namespace; sets RC CODE; LINKS: veths left
 		printf '%s' "$(echo "$BR" | sed "s#TYPE#node-local#")" > "$D/stdin"
-		OUT=$(timeout 10 unshare -n sh -c 'env CNI_COMMAND=ADD CNI_CONTAINERID=c9 CNI_IFNAME=eth0 \
+		OUT=$(timeout 60 unshare -n sh -c 'env CNI_COMMAND=ADD CNI_CONTAINERID=c9 CNI_IFNAME=eth0 \
 			CNI_NETNS="$1" CNI_PATH="$S/bin" "$S/bin/bridge" < "$2"; rc=$?;
 			ip -o link show type veth > "$S/links/veth"; exit $rc' _ "$1" "$D/stdin" 2>/dev/null)
 		RC=$?

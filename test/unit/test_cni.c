@@ -602,20 +602,43 @@ static void plugin(const char *name, const char *body)
 	chmod(path, 0755);
 }
 
+/* PID is a live process (a zombie is not: whoever reaps orphans may not). */
+static int alive(pid_t pid)
+{
+	char p[64], st[256], *e;
+	FILE *f;
+	size_t n;
+
+	snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
+	if (!(f = fopen(p, "r")))
+		return 0;
+	n = fread(st, 1, sizeof(st) - 1, f);
+	fclose(f);
+	st[n] = 0;
+	e = strrchr(st, ')');
+	return e && e[1] == ' ' && e[2] != 'Z' && e[2] != 'X';
+}
+
+/* Poll every 0.1 s, 60 s at most (a safety deadline: not a bound on speed). */
+#define WAIT_UNTIL(cond) \
+	for (int w_ = 0; w_ < 600 && !(cond); w_++) \
+		usleep(100000)
+
 static void test_exec(void)
 {
 	static const char *const names[] = { "ok", "result", "fail", "garbage", "slow",
 					     "chatty", "noread", "sig", "late", "badinterp",
-					     "late-marker" };
+					     "late-marker", "late-pids", "late-pids.tmp" };
 	static char out[256], big_in[200000];
 	static struct xc_cni_result r;
 	char *envp[] = { "CNI_COMMAND=ADD", "CNI_CONTAINERID=c1", "CNI_IFNAME=eth0", NULL };
 	char path[160];
-	struct xc_cni_exec x = { "ok", path, XC_CNI_CMD_DEL, envp, "{\"a\":1}", 7, 5000, out,
+	struct xc_cni_exec x = { "ok", path, XC_CNI_CMD_DEL, envp, "{\"a\":1}", 7, 60000, out,
 				 sizeof(out) };
 	int status = -1;
 	FILE *fp;
-	pid_t pid;
+	pid_t pid, late_sh = 0, late_sleep = 0;
+	char body[400];
 
 	strcpy(dir, "/tmp/xc-test-cni-XXXXXX");
 	if (!mkdtemp(dir)) {
@@ -632,8 +655,11 @@ static void test_exec(void)
 	plugin("chatty", "yes");
 	plugin("noread", "echo '{}'");
 	plugin("sig", "kill -9 $$");
-	snprintf(path, sizeof(path), "sleep 0.5; echo x > %s/late-marker", dir);
-	plugin("late", path);
+	/* says it runs (its PID, its sleep's), then writes the marker after 30 s */
+	snprintf(body, sizeof(body), "sleep 30 & echo \"$$ $!\" > %s/late-pids.tmp; "
+		 "mv %s/late-pids.tmp %s/late-pids; wait; echo x > %s/late-marker",
+		 dir, dir, dir, dir);
+	plugin("late", body);
 	snprintf(path, sizeof(path), "%s/badinterp", dir);
 	if ((fp = fopen(path, "w"))) {
 		fputs("#!/nonexistent/interpreter\n", fp);
@@ -680,7 +706,7 @@ static void test_exec(void)
 	T(strstr(err.msg, "did not finish within 200 ms"));
 
 	x.type = "chatty";
-	x.timeout_ms = 5000;
+	x.timeout_ms = 60000;
 	T(xc_cni_exec_plugin(&x, &status, &err) < 0);
 	T(strstr(err.msg, "more than 255 bytes"));
 
@@ -704,7 +730,9 @@ static void test_exec(void)
 
 	/*
 	 * A plugin killed while its delegate runs takes the delegate along:
-	 * otherwise an IPAM ADD could finish after the runtime's DEL.
+	 * otherwise an IPAM ADD could finish after the runtime's DEL. Killed
+	 * once the delegate runs (it says so); judged once the delegate's shell
+	 * is gone, which, left alive, it is only after writing its marker.
 	 */
 	x.type = "late";
 	x.in = "{}";
@@ -714,12 +742,30 @@ static void test_exec(void)
 		xc_cni_exec_plugin(&x, &status, &err);
 		_exit(0);
 	}
-	usleep(150000);
+	snprintf(path, sizeof(path), "%s/late-pids", dir);
+	fp = NULL;
+	WAIT_UNTIL((fp = fopen(path, "r")) != NULL);
+	if (T(fp != NULL)) {
+		T(fscanf(fp, "%d %d", &late_sh, &late_sleep) == 2);
+		fclose(fp);
+	}
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
-	usleep(900000);
+	if (late_sh > 0) {
+		WAIT_UNTIL(!alive(late_sh));
+		T(!alive(late_sh));
+	}
 	snprintf(path, sizeof(path), "%s/late-marker", dir);
 	T(access(path, F_OK) != 0);
+	/* its sleep, orphaned, is ours to end */
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)late_sleep);
+	if (late_sleep > 0 && (fp = fopen(path, "r"))) {
+		char comm[32] = "";
+
+		if (fgets(comm, sizeof(comm), fp) && !strcmp(comm, "sleep\n"))
+			kill(late_sleep, SIGKILL);
+		fclose(fp);
+	}
 	snprintf(path, sizeof(path), "/nonexistent:%s", dir);
 
 	x.path = NULL;

@@ -345,7 +345,7 @@ static void test_podcidr_links(void)
 	T_INT(system(c), 0);
 }
 
-/* A FIFO as the kubeconfig, CA or token file is refused at once (SIGALRM ends a hang). */
+/* A FIFO as the kubeconfig, CA or token file is refused at once (SIGALRM ends a hang: 60 s, a safety deadline). */
 static void test_kubeconfig_fifo(void)
 {
 	static struct xc_k8s_client kcl;
@@ -355,7 +355,7 @@ static void test_kubeconfig_fifo(void)
 	T(mkdtemp(dir) != NULL);
 	snprintf(path, sizeof(path), "%s/fifo", dir);
 	T_INT(mkfifo(path, 0600), 0);
-	alarm(10);
+	alarm(60);
 	T_INT(xc_k8s_config_load(&cfg, &o), -EINVAL);
 	alarm(0);
 	T(strstr(cfg.err, "not a regular file") != NULL);
@@ -365,7 +365,7 @@ static void test_kubeconfig_fifo(void)
 		 "    server: https://127.0.0.1:1\n    certificate-authority: %s\n"
 		 "users:\n- name: u\n  user:\n    token: t\n", path);
 	T_INT(kc(text, "/x/kc", NULL), 0);
-	alarm(10);
+	alarm(60);
 	T(xc_k8s_client_init_config(&kcl, &cfg) < 0);
 	alarm(0);
 	T(strstr(kcl.err, path) != NULL);
@@ -374,7 +374,7 @@ static void test_kubeconfig_fifo(void)
 		 "    server: http://127.0.0.1:1\nusers:\n- name: u\n  user:\n"
 		 "    tokenFile: %s\n", path);
 	T_INT(kc(text, "/x/kc", NULL), 0);
-	alarm(10);
+	alarm(60);
 	T(xc_k8s_client_init_config(&kcl, &cfg) < 0);
 	alarm(0);
 	T(strstr(kcl.err, path) != NULL);

@@ -32,21 +32,21 @@ check() {
 inns() { _ns=$1; shift; nsenter --net=/run/netns/"$_ns" "$@"; }
 mkns() { touch /run/netns/"$1" && unshare --net=/run/netns/"$1" true; }
 
-# reach NS ADDR: a ping from NS gets an answer (three tries: the first
-# one may wait for neighbour resolution along the way).
-reach() {
-	for _t in 1 2 3; do
-		inns "$1" ping -c 1 -W 2 "$2" && return 0
+# soon SECS CMD...: CMD succeeds, tried until it does; 1 after SECS seconds
+# (a safety deadline, generous: the VM may run slowly on a loaded host).
+soon() {
+	_end=$(( $(date +%s) + $1 ))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -ge "$_end" ] && return 1
+		sleep 0.1
 	done
-	return 1
 }
+# reach NS ADDR: a ping from NS gets an answer (tried until one does, 30 s
+# at most: the first may wait for neighbour resolution along the way).
+reach() { soon 30 inns "$1" ping -c 1 -W 2 "$2"; }
 # reach_from NS SRC ADDR: the same with the source address SRC.
-reach_from() {
-	for _t in 1 2 3; do
-		inns "$1" ping -c 1 -W 2 -I "$2" "$3" && return 0
-	done
-	return 1
-}
+reach_from() { soon 30 inns "$1" ping -c 1 -W 2 -I "$2" "$3"; }
 # unreachable NS ADDR: one ping from NS gets no answer.
 unreachable() { [ -n "$2" ] && ! inns "$1" ping -c 1 -W 1 "$2"; }
 
@@ -62,18 +62,16 @@ route_is() {
 	grep "^$3 " /tmp/routes || { echo "none to $3 in:"; cat /tmp/routes; }
 	grep "^$3 " /tmp/routes | grep -Eq -- "$4"
 }
-# route_soon SECS NS 4|6 PREFIX ERE: route_is within SECS seconds.
+# route_soon SECS NS 4|6 PREFIX ERE: route_is, tried until it holds; 1 after
+# SECS seconds (a safety deadline).
 route_soon() {
-	_n=$(($1 * 10))
+	_t=$1
 	shift
-	while [ $_n -gt 0 ]; do
-		route_is "$@" > /tmp/soon 2>&1 && return 0
-		sleep 0.1
-		_n=$((_n - 1))
-	done
+	soon "$_t" route_is_quiet "$@" && return 0
 	cat /tmp/soon
 	return 1
 }
+route_is_quiet() { route_is "$@" > /tmp/soon 2>&1; }
 # tun_addr NS DEV: DEV in NS has an IPv4 address from a pod CIDR (198.19.x.x).
 tun_addr() { inns "$1" ip -4 addr show dev "$2" 2>&1 | tee /dev/stderr | grep -q 'inet 198\.19\.'; }
 # no_route NS 4|6 PREFIX: NS has no route to PREFIX.
@@ -185,14 +183,8 @@ set_routes() {
 	done
 	inns n$2 sh -c "$_s"
 }
-# dad_done NS DEV: DEV's IPv6 addresses are no longer tentative (5 s at most).
-dad_done() {
-	for _t in 1 2 3 4 5 6 7 8 9 10; do
-		inns "$1" ip -6 addr show dev "$2" | grep -q tentative || return 0
-		sleep 0.5
-	done
-	return 1
-}
+# dad_done NS DEV: DEV's IPv6 addresses are no longer tentative (waits, 60 s at most).
+dad_done() { soon 60 sh -c "! nsenter --net=/run/netns/$1 ip -6 addr show dev $2 | grep -q tentative"; }
 # clear_routes I: no routes to other nodes' pods on nI any more.
 clear_routes() {
 	if [ "$ROUTES" = router ]; then
@@ -366,14 +358,16 @@ if [ "$ROUTES" = router ] && echo " $MODES " | grep -q ' sit '; then
 		--metrics-port 0' > /tmp/daemon.log 2>&1 &
 	check "daemon: the bridge's IPv6 address is tentative (DAD) as the router starts" \
 		sh -c "nsenter --net=/run/netns/n1 ip -6 addr show dev cni0 | grep tentative"
+	# (without src: that route exists only while DAD runs, 5 s; the 60 s
+	# are a safety deadline)
 	check "daemon: n1's IPv6 routes at once, without src while DAD runs" \
-		route_soon 2 n1 6 fd00:19:2::/64 "via ::198\.18\.0\.12 dev sit0 +metric"
+		route_soon 60 n1 6 fd00:19:2::/64 "via ::198\.18\.0\.12 dev sit0 +metric"
 	check "daemon: their src once DAD is done" \
-		route_soon 10 n1 6 fd00:19:2::/64 "via ::198\.18\.0\.12 dev sit0 +src fd00:19:1::1 "
+		route_soon 60 n1 6 fd00:19:2::/64 "via ::198\.18\.0\.12 dev sit0 +src fd00:19:1::1 "
 	check "daemon: p1 pings p2 (IPv6)" reach p1 "$P6_2"
 	rpid=$(cat /tmp/rpid)
 	kill "$rpid"
-	for _t in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$rpid" 2>/dev/null || break; sleep 0.2; done
+	soon 60 sh -c "! kill -0 $rpid 2>/dev/null"
 	check "daemon: exits on SIGTERM, routes stay" sh -c "cat /tmp/daemon.log; ! kill -0 $rpid 2>/dev/null &&
 		grep -q 'exiting on SIGTERM' /tmp/daemon.log &&
 		nsenter --net=/run/netns/n1 ip -6 route | grep -q '^fd00:19:2::/64 '"
