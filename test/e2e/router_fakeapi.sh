@@ -115,10 +115,10 @@ MARKS=0
 mark() {
 	MARKS=$((MARKS + 1))
 	_end=$(( $(ms) + WAIT * 1000 ))
-	until grep -q "^\(Deleted \)\?192\.0\.2\.$MARKS " "$FAKE_DIR/mon" 2>/dev/null; do
+	until grep -q "^\(Deleted \)\?198\.18\.255\.$MARKS " "$FAKE_DIR/mon" 2>/dev/null; do
 		[ "$(ms)" -ge "$_end" ] && return 1
-		ip route add "192.0.2.$MARKS/32" dev lo table 99 2>/dev/null
-		ip route del "192.0.2.$MARKS/32" dev lo table 99 2>/dev/null
+		ip route add "198.18.255.$MARKS/32" dev lo table 99 2>/dev/null
+		ip route del "198.18.255.$MARKS/32" dev lo table 99 2>/dev/null
 		sleep 0.05
 	done
 }
