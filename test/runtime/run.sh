@@ -1,0 +1,452 @@
+#!/bin/bash
+# runtime: the plugins driven by a real container runtime, as on a node.
+#
+# Debian's containerd 1.6 (CRI plugin) and runc, private to this run
+# (test/runtime/rt.lib: own config, root, state, sockets, network and mount
+# namespaces), a busybox-static sandbox image packed with umoci and imported
+# with ctr, and test/runtime/cri.py calling the CRI as the kubelet does:
+#
+#   cri        RunPodSandbox / PodSandboxStatus / StopPodSandbox /
+#              RemovePodSandbox: both families from node-local, pods ping
+#              each other and the gateway, stop + remove leave nothing; what
+#              the CRI plugin sends the plugin (the call log of a wrapper)
+#   podcidrs   the same with no ranges: the router's podcidrs file
+#   ctr        `ctr run --cni` (gocni): two containers ping each other; the
+#              DEL after the task exits (CNI_NETNS="") frees everything
+#   loops      20 sandboxes in sequence, 12 at once: unique addresses, 0 leaks
+#   switch     a config that sorts first appears while pods run: what leaks,
+#              and GC (or DEL with the right config) gets it back
+#   restart    containerd stopped (TERM, then KILL) and started while pods
+#              run: their network untouched; a pod after the restart works
+#   multi      max_conf_num = 2: eth0 and eth1 on two bridges
+#
+# make test-runtime runs it; it needs root and vendor/deps.sh runtime, and
+# skips itself otherwise. Ends with "runtime: N passed, N failed, N skipped".
+. "$(dirname "$0")/../lib/t.sh"
+T_SUITE=runtime
+cd "$(dirname "$0")/../.." || exit 2
+. test/runtime/rt.lib
+
+if [ "$(id -u)" != 0 ]; then
+	t_skip "needs root (containerd, namespaces)"
+	t_done
+	exit 0
+fi
+m=$(rt_missing)
+if [ -n "$m" ]; then
+	t_skip "missing:$m (vendor/deps.sh runtime)"
+	t_done
+	exit 0
+fi
+
+trap rt_cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE
+rt_setup xct-rt || { echo "runtime: setup failed"; exit 1; }
+NODE=$RT_NS-node
+CG=/$RT_NS # cgroup parent of every pod: one folder to clean up
+
+# --- helpers ---------------------------------------------------------------------
+
+# eq DESC GOT WANT
+eq() {
+	if [ "$2" = "$3" ]; then t_ok; else
+		t_fail "$1"; printf '     got:  %s\n     want: %s\n' "$2" "$3"
+	fi
+}
+
+# wait_for SECS CMD...: poll CMD every 50 ms until it succeeds
+wait_for() {
+	_end=$(( $(date +%s%N) / 1000000 + $1 * 1000 )); shift
+	while ! "$@" > /dev/null 2>&1; do
+		[ $(( $(date +%s%N) / 1000000 )) -ge $_end ] && return 1
+		sleep 0.05
+	done
+}
+
+# conflist DIR FILE NAME BRIDGE TYPE [CIDR...]: a network configuration
+# (bridge TYPE + node-local, state in $T/ipam), written as a runtime expects
+# a new file to appear: complete, by rename. No CIDR: no ranges (podcidrs).
+# DEFGW=false: no default route (a second network's).
+conflist() {
+	_d=$1 _f=$2 _n=$3 _b=$4 _t=$5; shift 5
+	_r=
+	for c in "$@"; do _r="$_r${_r:+,}[{\"subnet\":\"$c\"}]"; done
+	printf '{"cniVersion":"1.0.0","name":"%s","plugins":[{"type":"%s","bridge":"%s","isGateway":true,"isDefaultGateway":%s,"ipam":{"type":"xcluster-node-local","dataDir":"%s/ipam"%s}}]}\n' \
+		"$_n" "$_t" "$_b" "${DEFGW:-true}" "$T" "${_r:+,\"ranges\":[$_r]}" > "$_d/.$_f.tmp" &&
+		mv "$_d/.$_f.tmp" "$_d/$_f"
+}
+
+# allocs NET [CID]: the addresses node-local holds in NET (for CID), sorted
+allocs() {
+	for f in "$T/ipam/$1"/*; do
+		case ${f##*/} in *[!0-9a-f.:]*) continue ;; esac # addresses only
+		[ -f "$f" ] || continue
+		if [ -z "${2:-}" ] || [ "$(head -n 1 "$f" | tr -d '\r')" = "$2" ]; then echo "${f##*/}"; fi
+	done | sort
+}
+nallocs() { allocs "$@" | grep -c .; }
+# held NET N: NET holds N addresses
+held() { [ "$(nallocs "$1")" = "$2" ]; }
+
+# veths BRIDGE: how many ports BRIDGE has in the node
+veths() { ip -n "$NODE" -o link show master "$1" 2> /dev/null | grep -c .; }
+# nveth: every veth in the node
+nveth() { ip -n "$NODE" -o link show type veth 2> /dev/null | grep -c .; }
+# nnetns: the pod netns files containerd holds
+nnetns() { ls "$T/state/io.containerd.grpc.v1.cri/netns" 2> /dev/null | grep -c .; }
+# ncache: libcni's result cache entries (its /var/lib/cni is $T/varlib/cni)
+ncache() { ls "$T/varlib/cni/results" 2> /dev/null | grep -c .; }
+
+# in_pod NETNS CMD...: CMD in a pod's network namespace (containerd's path)
+in_pod() { _p=$1; shift; rt_in nsenter --net="$_p" -- "$@"; }
+# ping_ok NETNS ADDR: one echo answered (IPv6 may still be in DAD: -w 5)
+ping_ok() { in_pod "$1" ping -c 1 -w 5 "$2"; }
+# lo_up NETNS: the pod's lo is up
+lo_up() { in_pod "$1" ip -o link show lo | grep -q '<LOOPBACK,UP'; }
+# pod_addrs NETNS IFNAME: global addresses on IFNAME, sorted, one a line
+pod_addrs() { in_pod "$1" ip -o addr show dev "$2" scope global | awk '{print $4}' | sort; }
+
+# run_pods FILE [cri run options] NAME...: RunPodSandbox; the lines in FILE
+# are NAME ID STATE IP ADDITIONAL_IPS NETNS SECONDS
+run_pods() { _o=$1; shift; cri run --cgroup-parent "$CG" "$@" > "$_o"; }
+# col FILE NAME N: column N of NAME's line in FILE
+col() { awk -v n="$2" -v c="$3" '$1 == n { print $c }' "$1"; }
+# ids FILE: the sandbox IDs in FILE
+ids() { awk '$2 != "-" { print $2 }' "$1"; }
+# ready FILE: how many lines say SANDBOX_READY
+nready() { awk '$3 == "SANDBOX_READY"' "$1" | grep -c .; }
+# uniq_addrs FILE: how many distinct IPv4 + IPv6 addresses FILE names
+uniq_addrs() { awk '$4 != "-" { print $4 } $5 != "-" { print $5 }' "$1" | sort -u | grep -c .; }
+
+# in_cidr ADDR CIDR
+in_cidr() { "$XC" ipcalc contains "$2" "$1" > /dev/null; }
+
+# nothing_left NET BRIDGE WHAT: the checks that everything of NET is gone
+nothing_left() {
+	eq "$3: no address held in $1" "$(nallocs "$1")" 0
+	eq "$3: no port on $2" "$(veths "$2")" 0
+	eq "$3: no pod netns" "$(nnetns)" 0
+	eq "$3: no sandbox" "$(cri ls | grep -c .)" 0
+	eq "$3: libcni's cache empty" "$(ncache)" 0
+}
+
+# The call log: a wrapper in front of the bridge plugin notes every call
+# (one line: COMMAND CID NETNS IFNAME EXIT PREVRESULT CNI_ARGS) and passes
+# input, output and exit status through. Test-side instrumentation only.
+cat > "$BIN/xct-logged-bridge" <<EOF
+#!/bin/sh
+in=\$(cat)
+out=\$(printf '%s' "\$in" | "$BIN/xcluster-bridge"); rc=\$?
+printf '%s\n' "\$out"
+prev=0; case \$in in *'"prevResult"'*) prev=1 ;; esac
+echo "\$CNI_COMMAND \$CNI_CONTAINERID \${CNI_NETNS:--} \$CNI_IFNAME \$rc \$prev \$CNI_ARGS" >> "$T/calls"
+exit \$rc
+EOF
+chmod 755 "$BIN/xct-logged-bridge"
+: > "$T/calls"
+calls() { grep -c "$@" "$T/calls"; }
+
+# settle: the CRI plugin reloads its conf dir on inotify events, in a
+# goroutine of its own; a RunPodSandbox right after a change may race it.
+settle() { sleep 0.5; }
+
+# --- containerd up, the image in -------------------------------------------------
+CONF=$T/cni/net.d
+conflist "$CONF" 10-xcluster-cni.conflist xcluster-cni xcbr0 xcluster-bridge 198.18.64.0/24 fd00:64::/64
+rt_config 1
+check "sandbox image built with umoci" rt_image
+if rt_start; then t_ok; else
+	t_fail "containerd starts (own config, root, state, sockets)"
+	tail -20 "$T/containerd.log"
+	t_done
+	exit 1
+fi
+check_grep "CRI Version over containerd's socket" "^containerd .* v1$" cri version
+check "image imported with ctr (k8s.io)" rt_import k8s.io
+check_grep "... the CRI plugin sees it" "$RT_IMAGE" rt_ctr -n k8s.io images ls -q
+
+# --- cri: two pods through the CRI ---------------------------------------------------
+s_cri() {
+	NET=xcluster-cni BR=xcbr0
+	R4=198.18.64.0/24 R6=fd00:64::/64 GW4=198.18.64.1 GW6=fd00:64::1
+	conflist "$CONF" 10-xcluster-cni.conflist $NET $BR xct-logged-bridge $R4 $R6
+	settle
+	P=$T/pods.cri
+	run_pods "$P" a1 a2
+	check "RunPodSandbox a1 a2" test -s "$P"
+	eq "both ready" "$(nready "$P")" 2
+	a1ip=$(col "$P" a1 4) a1ip6=$(col "$P" a1 5) a1ns=$(col "$P" a1 6) a1id=$(col "$P" a1 2)
+	a2ip=$(col "$P" a2 4) a2ip6=$(col "$P" a2 5) a2ns=$(col "$P" a2 6) a2id=$(col "$P" a2 2)
+	check "PodSandboxStatus: a1's IPv4 from the range ($a1ip)" in_cidr "$a1ip" $R4
+	check "PodSandboxStatus: a1's IPv6 in additional_ips ($a1ip6)" in_cidr "$a1ip6" $R6
+	check "PodSandboxStatus: a2's IPv4 ($a2ip)" in_cidr "$a2ip" $R4
+	check "PodSandboxStatus: a2's IPv6 ($a2ip6)" in_cidr "$a2ip6" $R6
+	eq "four distinct addresses" "$(uniq_addrs "$P")" 4
+	eq "a1's eth0 holds what the status reports" "$(pod_addrs "$a1ns" eth0 | tr '\n' ' ')" \
+		"$(printf '%s\n' "$a1ip/24" "$a1ip6/64" | sort | tr '\n' ' ')"
+	check_grep "a1's default route via the gateway" "default via $GW4 dev eth0" in_pod "$a1ns" ip route
+	check_grep "a1's IPv6 default route via the gateway" "default via $GW6 dev eth0" in_pod "$a1ns" ip -6 route
+	check "lo is up in the pod (the loopback plugin)" lo_up "$a1ns"
+	check "a1 pings a2 (IPv4)" ping_ok "$a1ns" "$a2ip"
+	check "a1 pings a2 (IPv6)" ping_ok "$a1ns" "$a2ip6"
+	check "a2 pings a1 (IPv4)" ping_ok "$a2ns" "$a1ip"
+	check "a1 pings its gateway (IPv4)" ping_ok "$a1ns" $GW4
+	check "a1 pings its gateway (IPv6)" ping_ok "$a1ns" $GW6
+	eq "node-local holds a1's two addresses, named by its sandbox ID" "$(allocs $NET "$a1id" | tr '\n' ' ')" \
+		"$(printf '%s\n' "$a1ip" "$a1ip6" | sort | tr '\n' ' ')"
+	eq "two ports on $BR" "$(veths $BR)" 2
+	# What the CRI plugin sends (docs/runtime.md relies on these).
+	eq "one ADD per pod" "$(calls '^ADD ')" 2
+	check_grep "ADD carries the pod's name and namespace in CNI_ARGS" "K8S_POD_NAME=a1" grep "^ADD $a1id " "$T/calls"
+	check_grep "... and IgnoreUnknown" "IgnoreUnknown=1" grep "^ADD $a1id " "$T/calls"
+	check_grep "ADD: eth0 in containerd's netns path" "^ADD $a1id $a1ns eth0 0 0" cat "$T/calls"
+
+	check "StopPodSandbox a1" cri stop "$a1id"
+	check_grep "... a1 NOTREADY" "^$a1id SANDBOX_NOTREADY" cri status "$a1id"
+	eq "... a1's addresses released" "$(nallocs $NET "$a1id")" 0
+	eq "... its port gone" "$(veths $BR)" 1
+	check_grep "... DEL with the netns path and prevResult, exit 0" "^DEL $a1id $a1ns eth0 0 1" cat "$T/calls"
+	check "... a2 still pings the gateway" ping_ok "$a2ns" $GW4
+	check "RemovePodSandbox a1" cri rm "$a1id"
+	# The first DEL emptied libcni's cache: no prevResult this time.
+	check_grep "... a second DEL, CNI_NETNS empty, no prevResult, exit 0" "^DEL $a1id - eth0 0 0" cat "$T/calls"
+	eq "... a1 gone" "$(cri ls | grep -c "$a1id")" 0
+	eq "no failed call" "$(awk '$5 != 0' "$T/calls" | grep -c .)" 0
+	check "StopPodSandbox + RemovePodSandbox a2" cri down "$a2id"
+	nothing_left $NET $BR "cri"
+	eq "... DEL twice per pod (netns path, then none), every call exit 0" \
+		"$(calls "^DEL [0-9a-f]* $T/state/[^ ]* eth0 0 1 ") $(calls '^DEL [0-9a-f]* - eth0 0 0 ')" "2 2"
+}
+
+# --- podcidrs: no ranges, the router's file ----------------------------------------
+s_podcidrs() {
+	# The router (--once, from a NodeList file) writes this node's pod CIDRs
+	# where node-local looks for them: <dataDir>/<network name>/podcidrs.
+	cat > "$T/nodes.json" <<-EOF
+	{"apiVersion": "v1", "kind": "NodeList", "items": [
+	 {"metadata": {"name": "rt-node"}, "spec": {"podCIDRs": ["198.18.72.0/24", "fd00:72::/64"]},
+	  "status": {"addresses": [{"type": "InternalIP", "address": "198.18.0.1"}]}}]}
+	EOF
+	check "router --once writes the podcidrs file" ip netns exec "$NODE" "$XC" router --once --node-name rt-node \
+		--nodes-file "$T/nodes.json" --tunnel-mode none --cache-dir "$T/ipam" --network $NET
+	check_grep "... with both CIDRs" "fd00:72::/64" cat "$T/ipam/$NET/podcidrs"
+	# Another bridge: xcbr0 keeps 198.18.64.1/24, and a bridge whose gateway
+	# address differs is refused (as the reference bridge does, without
+	# forceAddress); a node's pod CIDRs do not change under its pods.
+	BR=xcbr1
+	conflist "$CONF" 10-xcluster-cni.conflist $NET $BR xcluster-bridge
+	P=$T/pods.podcidrs
+	# the CRI plugin reloads on the rename; give it a moment
+	wait_for 5 sh -c "! grep -q ranges '$CONF/10-xcluster-cni.conflist'"
+	sleep 0.5
+	run_pods "$P" b1 b2
+	eq "two pods ready" "$(nready "$P")" 2
+	check "b1's IPv4 from the node's pod CIDR" in_cidr "$(col "$P" b1 4)" 198.18.72.0/24
+	check "b1's IPv6 from the node's pod CIDR" in_cidr "$(col "$P" b1 5)" fd00:72::/64
+	check "b2's IPv6 from the node's pod CIDR" in_cidr "$(col "$P" b2 5)" fd00:72::/64
+	eq "four distinct addresses" "$(uniq_addrs "$P")" 4
+	check "b1 pings b2 (IPv4)" ping_ok "$(col "$P" b1 6)" "$(col "$P" b2 4)"
+	check "b1 pings b2 (IPv6)" ping_ok "$(col "$P" b1 6)" "$(col "$P" b2 5)"
+	check "b2 pings the gateway 198.18.72.1" ping_ok "$(col "$P" b2 6)" 198.18.72.1
+	check "b2 pings the gateway fd00:72::1" ping_ok "$(col "$P" b2 6)" fd00:72::1
+	check "stop + remove both" cri down $(ids "$P")
+	nothing_left $NET $BR "podcidrs"
+	check "the podcidrs file stays" test -s "$T/ipam/$NET/podcidrs"
+}
+
+# --- ctr: `ctr run --cni` (containerd's gocni) -------------------------------------
+s_ctr() {
+	# gocni reads /etc/cni/net.d and /opt/cni/bin only: in our mount namespace
+	# those are $T/ctr-net.d and $BIN. ctr runs the plugins itself, in the node.
+	if [ "$RT_ETC_CNI" = 1 ]; then
+		CN=$RT_NS # ctr's namespace: containers' cgroups go under /$RT_NS too
+		conflist "$T/ctr-net.d" 10-ctr.conflist ctrnet xcbr2 xcluster-bridge 198.18.80.0/24 fd00:80::/64
+		check "image imported with ctr ($CN)" rt_import "$CN"
+		for c in c1 c2; do
+			rt_ctr -n "$CN" run --cni --rm "$RT_IMAGE" $c /bin/sleep 600 < /dev/null > "$T/ctr.$c" 2>&1 &
+			eval CTR_$c=\$!
+		done
+		check "c1 and c2 get their addresses" wait_for 20 held ctrnet 4
+		c1ip=$(allocs ctrnet "$CN-c1" | grep -v :) c1ip6=$(allocs ctrnet "$CN-c1" | grep :)
+		c2ip=$(allocs ctrnet "$CN-c2" | grep -v :) c2ip6=$(allocs ctrnet "$CN-c2" | grep :)
+		check "... from the ranges ($c1ip $c1ip6 $c2ip $c2ip6)" sh -c "'$XC' ipcalc contains 198.18.80.0/24 '$c1ip' && '$XC' ipcalc contains fd00:80::/64 '$c2ip6' && [ '$c1ip' != '$c2ip' ]"
+		check_grep "c1's eth0 holds its addresses (ip in the container)" "$c1ip6/64" \
+			rt_ctr -n "$CN" tasks exec --exec-id ip1 c1 ip -o addr show eth0
+		# busybox ping inside the containers (ctr's default spec grants NET_RAW)
+		check "c1 pings c2 (IPv4, from inside the container)" rt_ctr -n "$CN" tasks exec --exec-id p1 c1 ping -c 1 -w 5 "$c2ip"
+		check "c1 pings c2 (IPv6)" rt_ctr -n "$CN" tasks exec --exec-id p2 c1 ping -c 1 -w 5 "$c2ip6"
+		check "c2 pings c1 (IPv4)" rt_ctr -n "$CN" tasks exec --exec-id p3 c2 ping -c 1 -w 5 "$c1ip"
+		check "c2 pings its gateway" rt_ctr -n "$CN" tasks exec --exec-id p4 c2 ping -c 1 -w 5 198.18.80.1
+		eq "two ports on xcbr2" "$(veths xcbr2)" 2
+		# Kill the tasks: the attached ctr sees the exit, deletes the task and
+		# then calls DEL with CNI_NETNS="" (its netns died with the task).
+		check "kill c1 and c2" rt_ctr -n "$CN" tasks kill -a -s KILL c1
+		rt_ctr -n "$CN" tasks kill -a -s KILL c2 > /dev/null 2>&1
+		wait $CTR_c1; r1=$?
+		wait $CTR_c2; r2=$?
+		eq "both ctr run exit with the task's status (137)" "$r1 $r2" "137 137"
+		eq "DEL (no netns) released every address" "$(nallocs ctrnet)" 0
+		eq "no port left on xcbr2" "$(veths xcbr2)" 0
+		eq "--rm removed both containers" "$(rt_ctr -n "$CN" containers ls -q | grep -c .)" 0
+		eq "no error from ctr's DEL" "$(cat "$T/ctr.c1" "$T/ctr.c2" | grep -c 'network review')" 0
+	else
+		t_skip "ctr run --cni: no /etc/cni/net.d to stand in for (gocni reads nothing else)" 14
+	fi
+}
+
+# --- loops: 20 in sequence, 12 at once ----------------------------------------------
+# leaks NAME: nothing of the pods left, in every place a pod leaves a trace
+s_loops() {
+	NET=xcluster-cni BR=xcbr3
+	conflist "$CONF" 10-xcluster-cni.conflist $NET $BR xcluster-bridge 198.18.88.0/24 fd00:88::/64
+	settle
+	P=$T/pods.seq
+	run_pods "$P" $(seq -f 's%g' 20)
+	eq "20 in sequence: all ready" "$(nready "$P")" 20
+	eq "... 40 distinct addresses" "$(uniq_addrs "$P")" 40
+	eq "... 40 held by node-local" "$(nallocs $NET)" 40
+	eq "... 20 ports" "$(veths $BR)" 20
+	check "... s1 pings s20 (IPv6)" ping_ok "$(col "$P" s1 6)" "$(col "$P" s20 5)"
+	check "... stop + remove, one by one" cri down $(ids "$P")
+	nothing_left $NET $BR "20 in sequence"
+	P=$T/pods.par
+	run_pods "$P" --parallel $(seq -f 'p%g' 12)
+	eq "12 at once: all ready" "$(nready "$P")" 12
+	eq "... 24 distinct addresses" "$(uniq_addrs "$P")" 24
+	eq "... 24 held by node-local" "$(nallocs $NET)" 24
+	eq "... 12 ports" "$(veths $BR)" 12
+	check "... p12 pings p1 (IPv4)" ping_ok "$(col "$P" p12 6)" "$(col "$P" p1 4)"
+	check "... stop + remove, all at once" cri down --parallel $(ids "$P")
+	nothing_left $NET $BR "12 at once"
+}
+
+# --- switch: a config that sorts first appears while pods run -------------------------
+# The CRI plugin uses the first config in sort order for every call, DEL
+# included: pods started under A are torn down with B once B is there.
+s_switch() {
+	NET=xcluster-cni BR=xcbr4
+	conflist "$CONF" 10-xcluster-cni.conflist $NET $BR xcluster-bridge 198.18.96.0/24 fd00:96::/64
+	settle
+	P=$T/pods.sw
+	run_pods "$P" w1 w2
+	eq "w1, w2 ready under A" "$(nready "$P")" 2
+	w1id=$(col "$P" w1 2) w2id=$(col "$P" w2 2)
+	conflist "$CONF" 05-other.conflist other xcbr5 xcluster-bridge 198.18.97.0/24 fd00:97::/64
+	settle
+	run_pods "$T/pods.sw2" w3
+	check "a new pod gets B's network" in_cidr "$(col "$T/pods.sw2" w3 4)" 198.18.97.0/24
+	check "stop + remove w1 (its DEL goes to B)" cri down "$w1id"
+	# What leaks: A's addresses for w1 (B's node-local has none of w1's),
+	# and libcni's cached result of A's ADD. The veth does not: containerd
+	# deletes the netns, and the pod's end takes the node's end with it.
+	eq "leak: w1's two addresses still held in A" "$(nallocs $NET "$w1id")" 2
+	eq "no leak: w1's port is gone" "$(veths $BR)" 1
+	check "leak: libcni's cache keeps A's result for w1" test -e "$T/varlib/cni/results/$NET-$w1id-eth0"
+	check "w3 down (B's own pod, B's DEL)" cri down "$(col "$T/pods.sw2" w3 2)"
+	eq "... nothing of w3 left in B" "$(nallocs other)" 0
+	rm "$CONF/05-other.conflist"
+	settle
+	# Recovery 1, GC (spec 1.1.0): A's plugin with the attachments that are
+	# still valid (w2's) releases everything else, w1's leak included.
+	# (What libcni 1.2 sends a plugin of a conflist: the plugin's object with
+	# the list's name and version and the valid attachments added.)
+	gcconf=$(jq -c --arg id "$w2id" '.plugins[0] + {name, cniVersion: "1.1.0",
+		"cni.dev/valid-attachments": [{containerID: $id, ifname: "eth0"}]}' "$CONF/10-xcluster-cni.conflist")
+	check "GC on A, w2 valid" sh -c 'printf "%s" "$1" | ip netns exec "$2" env CNI_COMMAND=GC CNI_PATH="$3" "$3/xcluster-bridge"' \
+		sh "$gcconf" "$NODE" "$BIN"
+	eq "... w1's addresses released" "$(nallocs $NET "$w1id")" 0
+	eq "... w2's kept" "$(nallocs $NET "$w2id")" 2
+	check "... w2 still pings its gateway" ping_ok "$(col "$P" w2 6)" 198.18.96.1
+	# Recovery 2, DEL with A's config, as the runtime would have sent it:
+	# a pod started under A, B appears, the pod goes; then DEL by hand.
+	conflist "$CONF" 05-other.conflist other xcbr5 xcluster-bridge 198.18.97.0/24 fd00:97::/64
+	settle
+	check "w2 down under B" cri down "$w2id"
+	eq "leak: w2's addresses held in A" "$(nallocs $NET "$w2id")" 2
+	delconf=$(jq -c '.plugins[0] + {name, cniVersion}' "$CONF/10-xcluster-cni.conflist")
+	check "DEL with A's config, no netns" sh -c 'printf "%s" "$1" | ip netns exec "$2" env CNI_COMMAND=DEL CNI_CONTAINERID="$4" CNI_IFNAME=eth0 CNI_NETNS= CNI_PATH="$3" "$3/xcluster-bridge"' \
+		sh "$delconf" "$NODE" "$BIN" "$w2id"
+	eq "... w2's addresses released" "$(nallocs $NET)" 0
+	rm "$CONF/05-other.conflist"
+	rm -f "$T/varlib/cni/results/$NET-"* # libcni's own leak, not ours to GC
+	settle
+	nothing_left $NET $BR "switch, after recovery"
+}
+
+# --- restart: containerd goes away and comes back while pods run ----------------------
+# netsnap: what must not change: the node's ports (index and name), the
+# addresses node-local holds, the pods' addresses
+netsnap() {
+	ip -n "$NODE" -o link show master $BR | awk '{print $1, $2}'
+	allocs $NET
+	pod_addrs "$r1ns" eth0
+	pod_addrs "$r2ns" eth0
+}
+
+s_restart() {
+	NET=xcluster-cni BR=xcbr6
+	conflist "$CONF" 10-xcluster-cni.conflist $NET $BR xct-logged-bridge 198.18.104.0/24 fd00:104::/64
+	settle
+	P=$T/pods.rs
+	run_pods "$P" r1 r2
+	eq "r1, r2 ready" "$(nready "$P")" 2
+	r1ns=$(col "$P" r1 6) r2ns=$(col "$P" r2 6) r1id=$(col "$P" r1 2) r2id=$(col "$P" r2 2)
+	want_status=$(awk '{print $2, $3, $4, $5, $6}' "$P")
+	before=$(netsnap)
+	ncalls=$(grep -c . "$T/calls")
+	for sig in TERM KILL; do
+		rt_stop $sig
+		check "containerd stopped ($sig): r1 still pings r2" ping_ok "$r1ns" "$(col "$P" r2 5)"
+		if rt_start; then t_ok; else t_fail "containerd starts again after $sig"; return; fi
+		eq "after $sig: r1, r2 READY with the same addresses and netns" "$(cri status "$r1id" "$r2id")" "$want_status"
+		eq "... ports, allocations, pod addresses untouched" "$(netsnap)" "$before"
+		eq "... no CNI call made" "$(grep -c . "$T/calls")" "$ncalls"
+		check "... r2 pings r1" ping_ok "$r2ns" "$(col "$P" r1 4)"
+	done
+	run_pods "$T/pods.rs2" r3
+	eq "a pod after the restarts: ready" "$(nready "$T/pods.rs2")" 1
+	r3ip=$(col "$T/pods.rs2" r3 4)
+	check "... an address of its own ($r3ip)" sh -c '! grep -qw "$1" "$2"' sh "$r3ip" "$P"
+	check "... pings r1 (IPv4)" ping_ok "$(col "$T/pods.rs2" r3 6)" "$(col "$P" r1 4)"
+	check "... pings r2 (IPv6)" ping_ok "$(col "$T/pods.rs2" r3 6)" "$(col "$P" r2 5)"
+	check "stop + remove the three" cri down $(ids "$P") $(ids "$T/pods.rs2")
+	eq "... every call since the restarts exit 0" "$(tail -n +$((ncalls + 1)) "$T/calls" | awk '$5 != 0' | grep -c .)" 0
+	nothing_left $NET $BR "restart"
+}
+
+# --- multi: max_conf_num = 2, a second network as eth1 ---------------------------------
+s_multi() {
+	NET=xcluster-cni BR=xcbr7
+	rt_stop
+	rt_config 2
+	conflist "$CONF" 10-xcluster-cni.conflist $NET $BR xcluster-bridge 198.18.112.0/24 fd00:112::/64
+	DEFGW=false conflist "$CONF" 20-second.conflist second xcbr8 xcluster-bridge 198.18.113.0/24 fd00:113::/64
+	if rt_start; then t_ok; else t_fail "containerd starts with max_conf_num = 2"; return; fi
+	P=$T/pods.multi
+	run_pods "$P" m1 m2
+	eq "m1, m2 ready" "$(nready "$P")" 2
+	m1ns=$(col "$P" m1 6) m2ns=$(col "$P" m2 6)
+	check "the status reports eth0's (the first network's) addresses" in_cidr "$(col "$P" m1 4)" 198.18.112.0/24
+	check_grep "m1's eth1 has an IPv4 of the second network" "198\.18\.113\.[0-9]+/24" pod_addrs "$m1ns" eth1
+	check_grep "... and an IPv6" "fd00:113::[0-9a-f]+/64" pod_addrs "$m1ns" eth1
+	check_grep "... its default route stays on eth0" "^default via 198.18.112.1 dev eth0" in_pod "$m1ns" ip route
+	m2e1=$(pod_addrs "$m2ns" eth1 | sed 's,/.*,,')
+	check "m1 pings m2 on the second network (IPv4)" ping_ok "$m1ns" "$(echo "$m2e1" | grep -v :)"
+	check "m1 pings m2 on the second network (IPv6)" ping_ok "$m1ns" "$(echo "$m2e1" | grep :)"
+	check "m1 pings m2 on the first (IPv4)" ping_ok "$m1ns" "$(col "$P" m2 4)"
+	eq "one port on each bridge per pod" "$(veths $BR) $(veths xcbr8)" "2 2"
+	check "stop + remove both" cri down $(ids "$P")
+	nothing_left $NET $BR "multi"
+	eq "multi: nothing held in the second network" "$(nallocs second) $(veths xcbr8)" "0 0"
+}
+
+# --- run the sections --------------------------------------------------------------
+for s in ${RT_SECTIONS:-cri podcidrs ctr loops switch restart multi}; do
+	s_$s
+done
+
+rt_stop
+eq "after the last pod: no shim or container of ours left" "$(rt_procs | grep -c .)" 0
+eq "... no container cgroup left" "$(for g in $(rt_cgroups); do find "$g" -mindepth 1 -type d; done | grep -c .)" 0
+eq "... no veth in the node" "$(nveth)" 0
+t_done
