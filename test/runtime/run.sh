@@ -216,6 +216,20 @@ s_cri() {
 	nothing_left $NET $BR "cri"
 	eq "... DEL twice per pod (netns path, then none), every call exit 0" \
 		"$(calls "^DEL [0-9a-f]* $T/state/[^ ]* eth0 0 1 ") $(calls '^DEL [0-9a-f]* - eth0 0 0 ')" "2 2"
+	# containerd 1.6 brings a pod's lo up with the reference "loopback"
+	# plugin from its bin_dir (docs/runtime.md): without it, no pod starts.
+	mv "$BIN/loopback" "$T/loopback.aside"
+	run_pods "$T/pods.nolo" a3
+	check_grep "without loopback in bin_dir: RunPodSandbox fails, naming it" \
+		'a3 - ERROR .*plugin type="loopback" failed \(add\)' cat "$T/pods.nolo"
+	# go-cni attaches lo and eth0 side by side, so our ADD went through; the
+	# teardown of the failed sandbox fails too (no loopback for its DEL), so
+	# containerd keeps the sandbox, NOTREADY, for the kubelet to remove.
+	eq "... the failed sandbox is kept, NOTREADY" "$(cri ls | awk '{print $2, $3}')" "SANDBOX_NOTREADY a3"
+	eq "... with its addresses held" "$(nallocs $NET)" 2
+	mv "$T/loopback.aside" "$BIN/loopback"
+	check "loopback back: stop + remove it, as the kubelet does" cri down $(cri ls | awk '{print $1}')
+	eq "... then nothing is left" "$(nallocs $NET) $(veths $BR) $(cri ls | grep -c .)" "0 0 0"
 }
 
 # --- podcidrs: no ranges, the router's file ----------------------------------------
