@@ -88,6 +88,8 @@ runtime) # make test-runtime, bench/runtime: a private containerd (test/runtime/
 	need ip iproute2
 	need ping iputils-ping
 	need jq jq
+	need iptables iptables # the reference portmap, chained after our bridge
+	need curl curl         # ... a hostPort from the node
 	;;
 *)
 	echo "deps.sh: unknown group '$group' (build, test, fuzz, bench, vm, soak, figures, runtime)" >&2

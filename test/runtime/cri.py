@@ -8,7 +8,8 @@ the folder --gen on first use. Standard library + Debian's python3-grpcio
 and python3-grpc-tools only.
 
     cri.py --socket S --gen DIR version
-    cri.py ... run [--parallel] [--cgroup-parent P] [--namespace NS] NAME...
+    cri.py ... run [--parallel] [--cgroup-parent P] [--namespace NS]
+                   [--port CONTAINER:HOST]... NAME...
         RunPodSandbox for each NAME (all at once with --parallel), then
         PodSandboxStatus; one line per pod, in the order given:
         NAME ID STATE IP ADDITIONAL_IPS NETNS SECONDS
@@ -20,12 +21,18 @@ and python3-grpc-tools only.
     cri.py ... stop [--parallel] ID...      StopPodSandbox
     cri.py ... rm [--parallel] ID...        RemovePodSandbox
     cri.py ... down [--parallel] ID...      StopPodSandbox then RemovePodSandbox
+        each prints ID SECONDS (the calls' time) per sandbox
     cri.py ... ls                  ID STATE NAME of every sandbox
+    cri.py ... shell               the commands above from stdin, one a line,
+                                   for a caller that makes many (see shell())
 Exit status: 0 when every call succeeded, 1 otherwise (the error on stderr).
 """
 import argparse
+import contextlib
+import io
 import json
 import os
+import shlex
 import sys
 import tempfile
 import threading
@@ -34,8 +41,14 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+_stubs = None
+
+
 def stubs(gen):
     """Import api_pb2 and api_pb2_grpc, generated into gen if not there yet."""
+    global _stubs
+    if _stubs:
+        return _stubs
     proto = os.path.join(HERE, "api.proto")
     mark = os.path.join(gen, "api_pb2_grpc.py")
     if not os.path.exists(mark) or os.path.getmtime(mark) < os.path.getmtime(proto):
@@ -52,7 +65,8 @@ def stubs(gen):
     sys.path.insert(0, gen)
     import api_pb2
     import api_pb2_grpc
-    return api_pb2, api_pb2_grpc
+    _stubs = (api_pb2, api_pb2_grpc)
+    return _stubs
 
 
 def netns_of(info):
@@ -79,12 +93,17 @@ class Client:
     def version(self):
         return self.rt.Version(self.pb.VersionRequest(version="v1"), timeout=self.timeout)
 
-    def run(self, name, ns, cgroup_parent):
+    def run(self, name, ns, cgroup_parent, ports=()):
         pb = self.pb
+        pm = []
+        for p in ports:
+            c, h = p.split(":")
+            pm.append(pb.PortMapping(protocol=pb.TCP, container_port=int(c), host_port=int(h)))
         cfg = pb.PodSandboxConfig(
             metadata=pb.PodSandboxMetadata(name=name, namespace=ns, uid="uid-" + name, attempt=0),
             hostname=name,
             log_directory="",
+            port_mappings=pm,
             linux=pb.LinuxPodSandboxConfig(
                 cgroup_parent=cgroup_parent,
                 security_context=pb.LinuxSandboxSecurityContext(
@@ -136,17 +155,22 @@ def each(items, fn, parallel):
     return out
 
 
-def main():
+def parser():
     ap = argparse.ArgumentParser(description="a small CRI client (see the module's docstring)")
     ap.add_argument("--socket", required=True)
     ap.add_argument("--gen", required=True, help="folder for the generated stubs")
     ap.add_argument("--timeout", type=float, default=60)
-    ap.add_argument("cmd", choices=["version", "run", "status", "stop", "rm", "down", "ls"])
+    ap.add_argument("cmd", choices=["version", "run", "status", "stop", "rm", "down", "ls", "shell"])
     ap.add_argument("--parallel", action="store_true")
     ap.add_argument("--cgroup-parent", default="")
     ap.add_argument("--namespace", default="default")
+    ap.add_argument("--port", action="append", default=[], help="CONTAINER:HOST (TCP)")
     ap.add_argument("args", nargs="*")
-    a = ap.parse_intermixed_args()
+    return ap
+
+
+def command(a):
+    """One command of the command line; prints; returns the exit status."""
     c = Client(a.socket, a.gen, a.timeout)
     ok = True
     if a.cmd == "version":
@@ -156,7 +180,7 @@ def main():
         for line in c.ls():
             print(line)
     elif a.cmd == "run":
-        res = each(a.args, lambda n: c.run(n, a.namespace, a.cgroup_parent), a.parallel)
+        res = each(a.args, lambda n: c.run(n, a.namespace, a.cgroup_parent, a.port), a.parallel)
         for name, (good, r) in zip(a.args, res):
             if not good:
                 print(name, "-", "ERROR", r)
@@ -179,14 +203,51 @@ def main():
         fns = {"stop": [c.stop], "rm": [c.rm], "down": [c.stop, c.rm]}[a.cmd]
 
         def seq(sid):
+            t0 = time.monotonic()
             for f in fns:
                 f(sid)
+            return time.monotonic() - t0
         for sid, (good, r) in zip(a.args, each(a.args, seq, a.parallel)):
             if not good:
                 print("cri.py: %s %s: %s" % (a.cmd, sid, r), file=sys.stderr)
                 ok = False
-    sys.stdout.flush()
+            else:
+                print(sid, "%.4f" % r)
+    c.chan.close()
     return 0 if ok else 1
+
+
+def shell(top):
+    """Commands from stdin, one a line (shell words, without the options
+    --socket, --gen, --timeout); for each, its stdout lines as "O line",
+    its stderr lines as "E line", then "X status". One Python start for
+    many calls; a new channel per command (containerd may have restarted)."""
+    for line in sys.stdin:
+        o, e = io.StringIO(), io.StringIO()
+        try:
+            with contextlib.redirect_stdout(o), contextlib.redirect_stderr(e):
+                argv = ["--socket", top.socket, "--gen", top.gen, "--timeout", str(top.timeout)]
+                a = parser().parse_intermixed_args(argv + shlex.split(line))
+                rc = 2 if a.cmd == "shell" else command(a)
+        except SystemExit as x:
+            rc = x.code if isinstance(x.code, int) else 2
+        except Exception as x:
+            e.write("cri.py: %s\n" % " ".join(str(getattr(x, "details", lambda: x)()).split()))
+            rc = 1
+        for tag, buf in (("O", o), ("E", e)):
+            for out in buf.getvalue().splitlines():
+                sys.stdout.write("%s %s\n" % (tag, out))
+        sys.stdout.write("X %d\n" % rc)
+        sys.stdout.flush()
+    return 0
+
+
+def main():
+    a = parser().parse_intermixed_args()
+    if a.cmd == "shell":
+        return shell(a)
+    stubs(a.gen)  # before any thread: one protoc run
+    return command(a)
 
 
 if __name__ == "__main__":

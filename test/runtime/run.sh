@@ -10,7 +10,9 @@
 #              RemovePodSandbox: both families from node-local, pods ping
 #              each other and the gateway, stop + remove leave nothing; what
 #              the CRI plugin sends the plugin (the call log of a wrapper)
-#   podcidrs   the same with no ranges: the router's podcidrs file
+#   install    the shipped config (install) under a running containerd, no
+#              ranges: the router's podcidrs file; what containerd does
+#              before that (no config, a config moved in, no pod CIDRs yet)
 #   ctr        `ctr run --cni` (gocni): two containers ping each other; the
 #              DEL after the task exits (CNI_NETNS="") frees everything
 #   loops      20 sandboxes in sequence, 12 at once: unique addresses, 0 leaks
@@ -18,6 +20,8 @@
 #              and GC (or DEL with the right config) gets it back
 #   restart    containerd stopped (TERM, then KILL) and started while pods
 #              run: their network untouched; a pod after the restart works
+#   ports      capabilities: portMappings reach a chained reference portmap;
+#              a hostPort answers on the node's addresses (IPv4, IPv6)
 #   multi      max_conf_num = 2: eth0 and eth1 on two bridges
 #
 # make test-runtime runs it; it needs root and vendor/deps.sh runtime, and
@@ -39,13 +43,36 @@ if [ -n "$m" ]; then
 	exit 0
 fi
 
-trap rt_cleanup EXIT
+CRI_PID=
+trap '_rc=$?; [ -n "$CRI_PID" ] && cri_end; (exit $_rc); rt_cleanup' EXIT
 trap 'exit 1' INT TERM HUP PIPE
 rt_setup xct-rt || { echo "runtime: setup failed"; exit 1; }
 NODE=$RT_NS-node
 CG=/$RT_NS # cgroup parent of every pod: one folder to clean up
 
 # --- helpers ---------------------------------------------------------------------
+
+# One cri.py for the whole suite, as a coprocess (cri.py shell): a Python
+# start with grpc costs more than most CRI calls. cri ARGS... as rt.lib's,
+# stdout and stderr kept apart, the exit status passed on. Its pipes are
+# also fds 7 and 8, which subshells ($(cri ...), pipelines) keep (bash
+# closes the coproc's own in them); rt.lib closes 7 and 8 for containerd.
+coproc CRI_SH { exec "$RT_PY" "$RT_DIR/cri.py" --socket "$T/c.sock" --gen "$T/gen" shell 2>&1; }
+CRI_PID=$CRI_SH_PID
+exec 7>&"${CRI_SH[1]}" 8<&"${CRI_SH[0]}"
+cri() {
+	printf '%q ' "$@" >&7 && echo >&7 || return 125
+	while IFS= read -r _l <&8; do
+		case $_l in
+		"O "*) printf '%s\n' "${_l#O }" ;;
+		"E "*) printf '%s\n' "${_l#E }" >&2 ;;
+		"X "*) return "${_l#X }" ;;
+		*) printf '%s\n' "$_l" >&2 ;;
+		esac
+	done
+	return 125
+}
+cri_end() { exec 7>&- 8>&-; kill $CRI_PID 2> /dev/null; wait $CRI_PID 2> /dev/null; }
 
 # eq DESC GOT WANT
 eq() {
@@ -72,13 +99,20 @@ conflist() {
 	_r=
 	for c in "$@"; do _r="$_r${_r:+,}[{\"subnet\":\"$c\"}]"; done
 	printf '{"cniVersion":"1.0.0","name":"%s","plugins":[{"type":"%s","bridge":"%s","isGateway":true,"isDefaultGateway":%s,"ipam":{"type":"xcluster-node-local","dataDir":"%s/ipam"%s}}]}\n' \
-		"$_n" "$_t" "$_b" "${DEFGW:-true}" "$T" "${_r:+,\"ranges\":[$_r]}" > "$_d/.$_f.tmp" &&
-		mv "$_d/.$_f.tmp" "$_d/$_f"
+		"$_n" "$_t" "$_b" "${DEFGW:-true}" "$T" "${_r:+,\"ranges\":[$_r]}" | put "$_d" "$_f"
 }
 
-# allocs NET [CID]: the addresses node-local holds in NET (for CID), sorted
+# put DIR FILE < CONTENT: write FILE by a rename from a temp file in DIR.
+# In DIR: containerd 1.6 reloads its conf dir on write, rename and remove
+# events but ignores create, and a file moved in from elsewhere is only a
+# create there (the install section shows it).
+put() { cat > "$1/.$2.tmp" && mv "$1/.$2.tmp" "$1/$2"; }
+
+# allocs NET [CID]: the addresses node-local holds in NET (for CID), sorted;
+# the state is in $IPAM (the configs' dataDir)
+IPAM=$T/ipam
 allocs() {
-	for f in "$T/ipam/$1"/*; do
+	for f in "$IPAM/$1"/*; do
 		case ${f##*/} in *[!0-9a-f.:]*) continue ;; esac # addresses only
 		[ -f "$f" ] || continue
 		if [ -z "${2:-}" ] || [ "$(head -n 1 "$f" | tr -d '\r')" = "$2" ]; then echo "${f##*/}"; fi
@@ -131,7 +165,8 @@ nothing_left() {
 }
 
 # The call log: a wrapper in front of the bridge plugin notes every call
-# (one line: COMMAND CID NETNS IFNAME EXIT PREVRESULT CNI_ARGS) and passes
+# (one line: COMMAND CID NETNS IFNAME EXIT PREVRESULT RUNTIMECONFIG CNI_ARGS,
+# the two flags 1 when the config has that key) and passes
 # input, output and exit status through. Test-side instrumentation only.
 cat > "$BIN/xct-logged-bridge" <<EOF
 #!/bin/sh
@@ -139,7 +174,8 @@ in=\$(cat)
 out=\$(printf '%s' "\$in" | "$BIN/xcluster-bridge"); rc=\$?
 printf '%s\n' "\$out"
 prev=0; case \$in in *'"prevResult"'*) prev=1 ;; esac
-echo "\$CNI_COMMAND \$CNI_CONTAINERID \${CNI_NETNS:--} \$CNI_IFNAME \$rc \$prev \$CNI_ARGS" >> "$T/calls"
+rtc=0; case \$in in *'"runtimeConfig"'*) rtc=1 ;; esac
+echo "\$CNI_COMMAND \$CNI_CONTAINERID \${CNI_NETNS:--} \$CNI_IFNAME \$rc \$prev \$rtc \$CNI_ARGS" >> "$T/calls"
 exit \$rc
 EOF
 chmod 755 "$BIN/xct-logged-bridge"
@@ -232,40 +268,74 @@ s_cri() {
 	eq "... then nothing is left" "$(nallocs $NET) $(veths $BR) $(cri ls | grep -c .)" "0 0 0"
 }
 
-# --- podcidrs: no ranges, the router's file ----------------------------------------
-s_podcidrs() {
-	# The router (--once, from a NodeList file) writes this node's pod CIDRs
-	# where node-local looks for them: <dataDir>/<network name>/podcidrs.
+# --- install: the shipped configuration, the router's podcidrs ------------------------
+# As on a node: containerd is up before the network; `install` (the
+# DaemonSet's init container) writes 10-xcluster-cni.conflist, which names
+# no ranges and no dataDir; the router writes the node's pod CIDRs where
+# node-local's defaults look (/var/lib/cni/networks/xcluster-cni/podcidrs:
+# in our mount namespace, $T/varlib/...). Both run in the node's namespaces.
+# failed_pod NAME: a RunPodSandbox that is to fail (output in $T/pods.i0)
+failed_pod() { run_pods "$T/pods.i0" "$1"; }
+
+s_install() {
+	NET=xcluster-cni BR=xcbr0 IPAM=$T/varlib/cni/networks
+	rm -f "$CONF"/*.conflist
+	ip -n "$NODE" link del $BR 2> /dev/null # the cri section's, with its 198.18.64.1
+	settle
+	failed_pod i0
+	check_grep "no config: RunPodSandbox fails (network not ready)" "^i0 - ERROR .*cni plugin not initialized" cat "$T/pods.i0"
+	eq "... the sandbox stays, NOTREADY" "$(cri ls | awk '{print $2, $3}')" "SANDBOX_NOTREADY i0"
+	# and the kubelet cannot remove it yet: its teardown needs a config too
+	check_grep "... StopPodSandbox fails as well, until there is a config" "cni plugin not initialized" \
+		cri stop $(cri ls | awk '{print $1}')
+	# containerd 1.6 ignores create events in its conf dir: a config moved
+	# in from another folder goes unseen (a write or rename there reloads).
+	mkdir -p "$T/elsewhere"
+	conflist "$T/elsewhere" 10-moved.conflist moved xcbr1 xcluster-bridge 198.18.73.0/24
+	mv "$T/elsewhere/10-moved.conflist" "$CONF/"
+	settle
+	failed_pod i1
+	check_grep "a config moved in from elsewhere: not loaded" "^i1 - ERROR .*cni plugin not initialized" cat "$T/pods.i0"
+	failed=$(cri ls | awk '{print $1}')
+	rm "$CONF/10-moved.conflist"
+	check "install (bin dir, conf dir, MTU 1500)" \
+		rt_in "$BIN/xcluster-cni" install --bin-dir "$BIN" --conf-dir "$CONF" --mtu 1500
+	check_out "... the shipped config: no ranges, no dataDir" "xcluster-bridge xcluster-node-local null null 1500" \
+		jq -r '.plugins[0] | "\(.type) \(.ipam.type) \(.ipam.ranges) \(.ipam.dataDir) \(.mtu)"' "$CONF/10-xcluster-cni.conflist"
+	settle
+	# Now the kubelet's retries go through: DEL of sandboxes our plugins
+	# never saw (their ADD never ran) must succeed.
+	check "the two failed sandboxes: stop + remove now succeed" cri down $failed
+	eq "... gone" "$(cri ls | grep -c .)" 0
+	failed_pod i2
+	check_grep "no podcidrs yet: RunPodSandbox fails, node-local says try later" "^i2 - ERROR .*no pod CIDRs for this node yet" cat "$T/pods.i0"
+	check "... stop + remove it" cri down $(cri ls | awk '{print $1}')
+	eq "... nothing held, no port, no sandbox" "$(nallocs $NET) $(veths $BR) $(cri ls | grep -c .)" "0 0 0"
 	cat > "$T/nodes.json" <<-EOF
 	{"apiVersion": "v1", "kind": "NodeList", "items": [
 	 {"metadata": {"name": "rt-node"}, "spec": {"podCIDRs": ["198.18.72.0/24", "fd00:72::/64"]},
 	  "status": {"addresses": [{"type": "InternalIP", "address": "198.18.0.1"}]}}]}
 	EOF
-	check "router --once writes the podcidrs file" ip netns exec "$NODE" "$XC" router --once --node-name rt-node \
-		--nodes-file "$T/nodes.json" --tunnel-mode none --cache-dir "$T/ipam" --network $NET
-	check_grep "... with both CIDRs" "fd00:72::/64" cat "$T/ipam/$NET/podcidrs"
-	# Another bridge: xcbr0 keeps 198.18.64.1/24, and a bridge whose gateway
-	# address differs is refused (as the reference bridge does, without
-	# forceAddress); a node's pod CIDRs do not change under its pods.
-	BR=xcbr1
-	conflist "$CONF" 10-xcluster-cni.conflist $NET $BR xcluster-bridge
-	P=$T/pods.podcidrs
-	# the CRI plugin reloads on the rename; give it a moment
-	wait_for 5 sh -c "! grep -q ranges '$CONF/10-xcluster-cni.conflist'"
-	sleep 0.5
+	check "router --once writes the podcidrs file (its defaults)" \
+		rt_in "$BIN/xcluster-cni" router --once --node-name rt-node --nodes-file "$T/nodes.json" --tunnel-mode none --metrics-port 0
+	check_grep "... where node-local looks, with both CIDRs" "fd00:72::/64" cat "$IPAM/$NET/podcidrs"
+	P=$T/pods.install
 	run_pods "$P" b1 b2
 	eq "two pods ready" "$(nready "$P")" 2
 	check "b1's IPv4 from the node's pod CIDR" in_cidr "$(col "$P" b1 4)" 198.18.72.0/24
 	check "b1's IPv6 from the node's pod CIDR" in_cidr "$(col "$P" b1 5)" fd00:72::/64
 	check "b2's IPv6 from the node's pod CIDR" in_cidr "$(col "$P" b2 5)" fd00:72::/64
 	eq "four distinct addresses" "$(uniq_addrs "$P")" 4
+	check_grep "eth0's MTU is install's" "mtu 1500 " in_pod "$(col "$P" b1 6)" ip link show eth0
 	check "b1 pings b2 (IPv4)" ping_ok "$(col "$P" b1 6)" "$(col "$P" b2 4)"
 	check "b1 pings b2 (IPv6)" ping_ok "$(col "$P" b1 6)" "$(col "$P" b2 5)"
 	check "b2 pings the gateway 198.18.72.1" ping_ok "$(col "$P" b2 6)" 198.18.72.1
 	check "b2 pings the gateway fd00:72::1" ping_ok "$(col "$P" b2 6)" fd00:72::1
 	check "stop + remove both" cri down $(ids "$P")
-	nothing_left $NET $BR "podcidrs"
-	check "the podcidrs file stays" test -s "$T/ipam/$NET/podcidrs"
+	nothing_left $NET $BR "install"
+	check "the podcidrs file stays" test -s "$IPAM/$NET/podcidrs"
+	rm -f "$CONF/10-xcluster-cni.conflist"
+	IPAM=$T/ipam
 }
 
 # --- ctr: `ctr run --cni` (containerd's gocni) -------------------------------------
@@ -454,8 +524,54 @@ s_multi() {
 	eq "multi: nothing held in the second network" "$(nallocs second) $(veths xcbr8)" "0 0"
 }
 
+# --- ports: capabilities, a chained portmap and the pod's hostPort --------------------
+# The CRI plugin passes runtimeConfig.portMappings to the plugins of the
+# list that declare the capability: here the reference portmap, chained
+# after our bridge (it takes our result as prevResult).
+s_ports() {
+	if ! command -v iptables > /dev/null 2>&1 || ! command -v curl > /dev/null 2>&1 || [ ! -x /usr/lib/cni/portmap ]; then
+		t_skip "ports: no iptables, curl or reference portmap" 14
+		return
+	fi
+	ln -sf /usr/lib/cni/portmap "$BIN/portmap"
+	NET=xcluster-cni BR=xcbr9
+	conflist "$CONF" 10-xcluster-cni.conflist $NET $BR xct-logged-bridge 198.18.120.0/24 fd00:120::/64
+	jq -c '.plugins += [{"type": "portmap", "capabilities": {"portMappings": true}}]' \
+		"$CONF/10-xcluster-cni.conflist" | put "$CONF" 10-xcluster-cni.conflist
+	settle
+	# the node's own address, on a dummy "eth0" in its namespace
+	# (a veth pair: this kernel has no dummy module)
+	ip -n "$NODE" link add eth0 type veth peer name eth0-peer
+	ip -n "$NODE" link set eth0-peer up
+	ip -n "$NODE" addr add 198.18.0.10/24 dev eth0
+	ip -n "$NODE" addr add fd00:18::10/64 dev eth0 nodad
+	ip -n "$NODE" link set eth0 up
+	P=$T/pods.ports
+	: > "$T/calls"
+	run_pods "$P" --port 80:18080 h1
+	eq "h1 ready, with a hostPort" "$(nready "$P")" 1
+	h1ns=$(col "$P" h1 6) h1ip=$(col "$P" h1 4)
+	check_grep "our bridge got no runtimeConfig (it declares no capability)" "^ADD .* eth0 0 0 0 " cat "$T/calls"
+	check_grep "portmap's DNAT to h1 (IPv4)" "18080.*$h1ip:80" ip netns exec "$NODE" iptables -t nat -S
+	check_grep "portmap's DNAT to h1 (IPv6)" "18080.*$(col "$P" h1 5)\]?:80" ip netns exec "$NODE" ip6tables -t nat -S
+	mkdir -p "$T/www" && echo "pod h1" > "$T/www/index.html"
+	# nsenter twice: the pod's netns path exists in our mount namespace only
+	nsenter --mount=/proc/$RT_HOLDER/ns/mnt -- nsenter --net="$h1ns" -- /bin/busybox httpd -f -p 80 -h "$T/www" &
+	httpd=$!
+	check "the pod listens on :80" wait_for 10 in_pod "$h1ns" sh -c 'busybox netstat -ltn | grep -q ":80 "'
+	check_out "the node's 198.18.0.10:18080 reaches the pod" "pod h1" \
+		ip netns exec "$NODE" curl -sS -m 5 http://198.18.0.10:18080/
+	check_out "the node's [fd00:18::10]:18080 reaches the pod" "pod h1" \
+		ip netns exec "$NODE" curl -sS -m 5 "http://[fd00:18::10]:18080/"
+	kill $httpd; wait $httpd 2> /dev/null
+	check "stop + remove h1" cri down $(ids "$P")
+	check "portmap's rules gone with it" sh -c "! ip netns exec '$NODE' iptables -t nat -S | grep -q 18080"
+	nothing_left $NET $BR "ports"
+	ip -n "$NODE" link del eth0
+}
+
 # --- run the sections --------------------------------------------------------------
-for s in ${RT_SECTIONS:-cri podcidrs ctr loops switch restart multi}; do
+for s in ${RT_SECTIONS:-cri install ctr loops switch restart ports multi}; do
 	s_$s
 done
 
