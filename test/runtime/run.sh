@@ -274,6 +274,7 @@ s_cri() {
 # no ranges and no dataDir; the router writes the node's pod CIDRs where
 # node-local's defaults look (/var/lib/cni/networks/xcluster-cni/podcidrs:
 # in our mount namespace, $T/varlib/...). Both run in the node's namespaces.
+
 # failed_pod NAME: a RunPodSandbox that is to fail (output in $T/pods.i0)
 failed_pod() { run_pods "$T/pods.i0" "$1"; }
 
