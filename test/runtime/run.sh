@@ -375,7 +375,7 @@ s_ctr() {
 		eq "--rm removed both containers" "$(rt_ctr -n "$CN" containers ls -q | grep -c .)" 0
 		eq "no error from ctr's DEL" "$(cat "$T/ctr.c1" "$T/ctr.c2" | grep -c 'network review')" 0
 	else
-		t_skip "ctr run --cni: no /etc/cni/net.d to stand in for (gocni reads nothing else)" 14
+		t_skip "ctr run --cni: no /etc/cni/net.d to stand in for (gocni reads nothing else)" 15
 	fi
 }
 
