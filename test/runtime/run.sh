@@ -182,9 +182,20 @@ chmod 755 "$BIN/xct-logged-bridge"
 : > "$T/calls"
 calls() { grep -c "$@" "$T/calls"; }
 
-# settle: the CRI plugin reloads its conf dir on inotify events, in a
-# goroutine of its own; a RunPodSandbox right after a change may race it.
-settle() { sleep 0.5; }
+# settle: wait for the CRI plugin to reload its conf dir. It does so on
+# inotify events, in a goroutine of its own, logging each event it acts on
+# (at debug level, which rt_config sets): wait for a new one, then for 0.2 s
+# without any (a change may be several events: install's write + rename).
+conf_events() { grep -c 'receiving change event from cni conf dir' "$T/containerd.log"; }
+EV0=0
+settle() {
+	_i=0
+	while [ "$(conf_events)" -le "$EV0" ] && [ $_i -lt 100 ]; do sleep 0.05; _i=$((_i + 1)); done
+	[ $_i -lt 100 ] || echo "settle: no reload of the conf dir seen in 5 s"
+	_n=$(conf_events); _i=0
+	while sleep 0.2 && [ "$(conf_events)" != "$_n" ] && [ $_i -lt 25 ]; do _n=$(conf_events); _i=$((_i + 1)); done
+	EV0=$_n
+}
 
 # --- containerd up, the image in -------------------------------------------------
 CONF=$T/cni/net.d
@@ -294,7 +305,7 @@ s_install() {
 	mkdir -p "$T/elsewhere"
 	conflist "$T/elsewhere" 10-moved.conflist moved xcbr1 xcluster-bridge 198.18.73.0/24
 	mv "$T/elsewhere/10-moved.conflist" "$CONF/"
-	settle
+	sleep 0.5 # no settle: there is no event to wait for
 	failed_pod i1
 	check_grep "a config moved in from elsewhere: not loaded" "^i1 - ERROR .*cni plugin not initialized" cat "$T/pods.i0"
 	failed=$(cri ls | awk '{print $1}')
