@@ -391,7 +391,6 @@ s_ctr() {
 }
 
 # --- loops: 20 in sequence, 12 at once ----------------------------------------------
-# leaks NAME: nothing of the pods left, in every place a pod leaves a trace
 s_loops() {
 	NET=xcluster-cni BR=xcbr3
 	conflist "$CONF" 10-xcluster-cni.conflist $NET $BR xcluster-bridge 198.18.88.0/24 fd00:88::/64
@@ -551,8 +550,8 @@ s_ports() {
 	jq -c '.plugins += [{"type": "portmap", "capabilities": {"portMappings": true}}]' \
 		"$CONF/10-xcluster-cni.conflist" | put "$CONF" 10-xcluster-cni.conflist
 	settle
-	# the node's own address, on a dummy "eth0" in its namespace
-	# (a veth pair: this kernel has no dummy module)
+	# the node's own addresses, on an "eth0" in its namespace (one end of a
+	# veth pair: this machine's kernel has no dummy module)
 	ip -n "$NODE" link add eth0 type veth peer name eth0-peer
 	ip -n "$NODE" link set eth0-peer up
 	ip -n "$NODE" addr add 198.18.0.10/24 dev eth0
