@@ -9,6 +9,8 @@
 #   make check      test + asan + a short fuzz run + bench-smoke: what CI runs
 #                   (the README's second command)
 #   make test-vm    the tunnel modes in a qemu VM with a Debian kernel (docs/vm.md)
+#   make test-runtime  the plugins under a private containerd: CRI pods, ctr run
+#                   --cni, restarts, config switches (docs/runtime.md)
 #   make soak       the long soaks of test/soak (about 75 min; not in make check):
 #                   soak-cni (kill -9 loop, 200 concurrent ADD/DEL), soak-router
 #                   (30 min with 5,000 nodes and faults), soak-valgrind (10 min)
@@ -183,6 +185,15 @@ demo: $(BIN)
 test-vm: $(BIN)
 	$(Q)vendor/deps.sh vm
 	$(Q)XC=$(abspath $(BIN)) test/vm/run.sh
+
+# The plugins driven by Debian's containerd and runc, as a kubelet's node
+# runs them (test/runtime/run.sh; docs/runtime.md). Not in make test: it
+# needs its own packages and starts a container runtime.
+.PHONY: test-runtime
+test-runtime: $(BIN)
+	$(Q)vendor/deps.sh runtime
+	$(Q)mkdir -p build
+	$(Q)XC=$(abspath $(BIN)) test/runtime/run.sh 2>&1 | tee build/check-runtime.log
 
 # --- soaks: long runs with figures (docs/reliability.md); each log in build/ ---
 soak: soak-cni soak-router soak-valgrind

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Make sure the Debian packages the build and the tests need are present.
-# Usage: vendor/deps.sh GROUP... (build, test, fuzz, bench, vm, soak, figures)
+# Usage: vendor/deps.sh GROUP... (build, test, fuzz, bench, vm, soak, figures, runtime)
 # As root it installs what is missing with apt-get; otherwise it names the
 # one command to run and fails.
 set -eu
@@ -76,8 +76,26 @@ figures) # make figures: docs/figures/gen.sh (dot for NAME.dot, gnuplot for NAME
 	need sha256sum coreutils
 	need python3 python3 # gen.sh check: is each SVG well-formed XML
 	;;
+runtime) # make test-runtime, bench/runtime: a private containerd (test/runtime/rt.lib)
+	need containerd containerd
+	need ctr containerd
+	need runc runc
+	need umoci umoci                  # the sandbox image, packed without a registry
+	need /bin/busybox busybox-static  # its rootfs (static: nothing else to copy)
+	need /usr/lib/python3/dist-packages/grpc/__init__.py python3-grpcio      # test/runtime/cri.py
+	need /usr/lib/python3/dist-packages/grpc_tools/protoc.py python3-grpc-tools # its stubs
+	need /usr/lib/cni/loopback containernetworking-plugins # the CRI plugin runs loopback; bench's reference
+	need /usr/lib/cni/host-local containernetworking-plugins
+	need nsenter util-linux
+	need unshare util-linux
+	need ip iproute2
+	need ping iputils-ping
+	need jq jq
+	need iptables iptables # the reference portmap, chained after our bridge
+	need curl curl         # ... a hostPort from the node
+	;;
 *)
-	echo "deps.sh: unknown group '$group' (build, test, fuzz, bench, vm, soak, figures)" >&2
+	echo "deps.sh: unknown group '$group' (build, test, fuzz, bench, vm, soak, figures, runtime)" >&2
 	exit 2
 	;;
 esac
