@@ -217,7 +217,7 @@ goal "DEL: ours / floor <= 1.2" "$od" "$fd" -1.2
 echo
 echo "ADD and DEL against the allocations held before the run ($NPRE pods; ms, median):"
 printf '%8s %9s %9s %9s %9s\n' held "ours ADD" "ref ADD" "ours DEL" "ref DEL"
-data_header cni-held.tsv "ADD and DEL of $NPRE pods, sequential, with HELD allocations held before the run; ms from spawn to exit" \
+data_header cni-held.tsv "ADD then DEL of $NPRE pods, sequential, with HELD allocations held before the run (a fresh state each count); ms from spawn to exit" \
 	held pods ours_add_median ours_add_p95 ref_add_median ref_add_p95 \
 	ours_del_median ours_del_p95 ref_del_median ref_del_p95 ours_failed ref_failed
 for h in $HELD; do
@@ -226,7 +226,7 @@ for h in $HELD; do
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$h" "$NPRE" "$1" "$2" "$4" "$5" \
 		"$7" "$8" "${10}" "${11}" $(($3 + $9)) $(($6 + ${12})) >> "$BENCH_DATA/cni-held.tsv"
 done
-data_header cni-calls.tsv "ADD, CHECK, DEL of $N pods, PAR at a time: ours, the reference, the kernel floor (no CHECK); ms from spawn to exit, CPU ms per call" \
+data_header cni-calls.tsv "ADD, CHECK, DEL of $N pods, sequential (par 1) and $PAR at a time: ours, the reference, the kernel floor (no CHECK); medians and p95 in ms from spawn to exit, CPU ms per call (median)" \
 	call par pods ours_median ours_p95 ref_median ref_p95 floor_median floor_p95 \
 	ours_cpu ref_cpu ours_failed ref_failed
 for p in "1 " "$PAR -par"; do
