@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # bench/data.sh: sourced by a bench/NAME/run.sh that writes its figures as
 # data beside its table, for the plots of docs/figures (`make bench-data`).
 #
@@ -26,8 +27,11 @@ data_init() {
 	BENCH_DATA=$(cd "$BENCH_DATA" && pwd)
 	_cmd=
 	for _k in "$@"; do
+		_set='' _v=''
 		eval "_set=\${$_k+y} _v=\${$_k-}"
 		[ "$_set" = y ] || continue
+		# a value the shell would split or expand, quoted as the command needs it
+		# shellcheck disable=SC2089,SC2090 # the quotes are text, for the header
 		case "$_v" in
 		*[!A-Za-z0-9_.,/:=+-]*|'') _v="'$(printf '%s' "$_v" | sed "s/'/'\\\\''/g")'" ;;
 		esac
@@ -42,6 +46,7 @@ data_init() {
 # command: $_cmd
 # load: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min load averages at the start)
 # binary: ${_bin:-unknown}"
+	# shellcheck disable=SC2090 # the header is text
 	export BENCH_DATA BENCH_DATA_HEADER
 }
 
