@@ -17,7 +17,11 @@
 #   make bench      benchmarks in bench/ (figures, not tests); make bench-bin
 #                   builds their programs alone, make bench-smoke runs each
 #                   once at a small size: does it still build, run and print
-#                   its table (part of make check)
+#                   its table (part of make check); their data files go in
+#                   build/bench/data (bench/data.sh)
+#   make bench-data the benchmarks the plots read (bench/cni, bench/router) at
+#                   their knobs' sizes; their data replace docs/figures/data/,
+#                   then make figures (commit data and SVGs together)
 #   make figures    docs/figures/*.svg from their sources (graphviz, gnuplot;
 #                   the SVGs are committed, test/cli/figures.sh checks them)
 #   make image      build/image/: scratch container image (OCI + docker archives,
@@ -87,7 +91,7 @@ DEPS_OK    := $(B)/.deps-build
 
 XC_VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || cat VERSION 2>/dev/null || echo 0.0-unknown)
 
-.PHONY: all demo test asan glibc fuzz check soak soak-cni soak-router soak-valgrind bench bench-bin bench-smoke clean tests-bin image figures
+.PHONY: all demo test asan glibc fuzz check soak soak-cni soak-router soak-valgrind bench bench-bin bench-smoke bench-data clean tests-bin image figures
 all: $(BIN)
 
 # --- toolchain and third-party pieces (installed or fetched once) ---------------
@@ -254,7 +258,21 @@ bench-bin: $(BIN) $(B)/bench/k8s/bench
 	$(Q)$(MAKE) -s --no-print-directory B=$(BENCH_OS) BENCH=1 BENCH_OPT=-Os $(BENCH_OS)/bench/json/bench-ours
 
 bench: bench-bin
-	$(Q)$(BENCH_ENV) bench/run.sh
+	$(Q)$(BENCH_ENV) BENCH_COMMAND="make bench" bench/run.sh
+
+# The plots' data: the benchmarks they read, run into a fresh folder; only when
+# all ran do their files replace docs/figures/data/*.tsv (BENCH_PLOTTED=cni
+# refreshes one). The sizes are the knobs', e.g. (a loaded 2-core machine)
+#   make bench-data CNI_BENCH_PODS=100 BENCH_NODES="1000 5000"
+BENCH_PLOTTED ?= cni router
+BENCH_DATA_NEW := build/bench/data-new
+bench-data: bench-bin
+	$(Q)rm -rf $(BENCH_DATA_NEW)
+	$(Q)$(BENCH_ENV) BENCH_DATA=$(abspath $(BENCH_DATA_NEW)) BENCH_COMMAND="make bench-data" \
+		bench/run.sh $(BENCH_PLOTTED)
+	$(Q)mkdir -p docs/figures/data
+	$(Q)cp $(BENCH_DATA_NEW)/*.tsv docs/figures/data/
+	$(Q)$(MAKE) --no-print-directory figures
 
 bench-smoke: bench-bin
 	$(Q)$(BENCH_ENV) bench/smoke.sh

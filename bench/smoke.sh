@@ -2,14 +2,15 @@
 # make bench-smoke: every benchmark once at a small size, so that one that no
 # longer builds or runs shows in make check rather than at the next figures.
 # A benchmark passes when its run.sh exits 0 and prints its table (the lines
-# of table NAME below); its figures are not judged, at this size they mean
+# of table NAME below) and writes its data files (data NAME below, into
+# build/bench-smoke/data); its figures are not judged, at this size they mean
 # nothing. `make bench-smoke` passes the built programs in the environment,
 # as `make bench` does. Ends with "bench-smoke: N passed, N failed".
 set -u
 cd "$(dirname "$0")/.." || exit 2
 
 # Small sizes, through the knobs each run.sh documents.
-export CNI_BENCH_PODS=8 CNI_BENCH_PAR=4 CNI_BENCH_PREALLOC=200
+export CNI_BENCH_PODS=8 CNI_BENCH_PAR=4 CNI_BENCH_PREALLOC=200 CNI_BENCH_HELD=0
 export JSON_BENCH_NODES=100 JSON_BENCH_SECONDS=1
 export K8S_BENCH_NODES=100 K8S_BENCH_LIMIT=30 K8S_BENCH_EVENTS=50
 export BENCH_SECONDS=2 BENCH_NODES=50 BENCH_EVENTS=10 BENCH_SEED_EVENTS=1
@@ -45,8 +46,28 @@ unmatched() {
 		END { if (i < n) print p[i] }' "$1" "$2"
 }
 
+# data NAME: the data files (bench/data.sh) the benchmark writes, one a line;
+# each must have the header and at least one row.
+data() {
+	case "$1" in
+	cni) printf '%s\n' cni-calls.tsv cni-held.tsv ;;
+	router) printf '%s\n' router.tsv router-api.tsv ;;
+	esac
+}
+
+# bad_data FILE: why FILE is not a data file (nothing when it is)
+bad_data() {
+	if [ ! -s "$1" ]; then echo "no data file $1"; return; fi
+	for k in machine date command what; do
+		grep -q "^# $k: " "$1" || { echo "$1: no \"# $k:\" line"; return; }
+	done
+	grep -q '^[^#]' "$1" || echo "$1: no rows"
+}
+
 out=build/bench-smoke
-mkdir -p "$out"
+rm -rf "$out/data"
+mkdir -p "$out/data"
+export BENCH_DATA=$PWD/$out/data BENCH_COMMAND="make bench-smoke"
 pass=0 fail=0
 for b in bench/*/run.sh; do
 	[ -f "$b" ] || continue
@@ -63,6 +84,12 @@ for b in bench/*/run.sh; do
 		[ -z "$why" ] || why="no line matching $why (in order)"
 	else
 		why="no table known: add its lines to table() in bench/smoke.sh"
+	fi
+	if [ "$rc" = 0 ] && [ -z "$why" ]; then
+		for f in $(data "$name"); do
+			why=$(bad_data "$BENCH_DATA/$f")
+			[ -z "$why" ] || break
+		done
 	fi
 	if [ "$rc" = 0 ] && [ -z "$why" ]; then
 		echo "  $name: ran and printed its table in ${took}s"

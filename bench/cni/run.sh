@@ -4,11 +4,16 @@
 # kernel work per pod, nothing else). Dual-stack pods, spec 1.0.0; every
 # ADD, CHECK and DEL timed from spawn to exit by bench/cni/drive.c, as a
 # runtime sees it. Sequential, then PAR at a time; then ADD and DEL with
-# PREALLOC addresses already allocated. Figures, not a test.
+# addresses already allocated, at each count of HELD. Figures, not a test.
+# The figures also go in $BENCH_DATA (bench/data.sh): cni-calls.tsv (the
+# medians of the table) and cni-held.tsv (ADD and DEL against HELD).
 #
 #   CNI_BENCH_PODS      pods per run (default 200)
 #   CNI_BENCH_PAR       calls at a time in the concurrent runs (default 8)
-#   CNI_BENCH_PREALLOC  allocations already held in the last runs (default 5000)
+#   CNI_BENCH_PREALLOC  allocations held in the table's last rows (default 5000)
+#   CNI_BENCH_HELD      the allocation counts held before the ADD and DEL runs
+#                       of the sweep (default "0 1000 2000 5000"; PREALLOC is
+#                       added); min(PODS, 100) pods each, ours and the reference
 #   CNI_BENCH_STATE     where the IPAM state directories go (default /dev/shm,
 #                       a tmpfs: the same for both IPAM plugins, and the disk
 #                       of a busy machine would time its journal, not the plugins)
@@ -22,6 +27,7 @@ cd "$(dirname "$0")/../.."
 N=${CNI_BENCH_PODS:-200}
 PAR=${CNI_BENCH_PAR:-8}
 PRE=${CNI_BENCH_PREALLOC:-5000}
+HELD=$(printf '%s\n' ${CNI_BENCH_HELD:-0 1000 2000 5000} "$PRE" | sort -n -u | tr '\n' ' ')
 NPRE=$((N < 100 ? N : 100)) # pods added at PRE held: the smoke pass runs few
 drive=${CNI_BENCH_DRIVE:-build/bench-O2/bench/cni/drive}
 floorbin=${CNI_BENCH_FLOOR:-build/bench-O2/bench/cni/floor}
@@ -32,6 +38,11 @@ floorbin=${CNI_BENCH_FLOOR:-build/bench-O2/bench/cni/floor}
 [ -x "$XC" ] || { echo "cni: no binary at $XC (make)"; exit 1; }
 [ -x "$drive" ] && [ -x "$floorbin" ] ||
 	{ echo "cni: no $drive or $floorbin (make bench-bin)"; exit 1; }
+for h in $HELD; do
+	case "$h" in *[!0-9]*) echo "cni: CNI_BENCH_HELD: $h is not a count"; exit 1 ;; esac
+done
+. bench/data.sh
+data_init cni CNI_BENCH_PODS CNI_BENCH_PAR CNI_BENCH_PREALLOC CNI_BENCH_HELD CNI_BENCH_STATE
 
 T=$(mktemp -d /tmp/xcb.XXXXXX)
 S=$(mktemp -d "${CNI_BENCH_STATE:-/dev/shm}/xcb.XXXXXX")
@@ -136,11 +147,15 @@ echo "== cni: $N dual-stack pods, spec 1.0.0, bridge cni0 with gateways; ms per 
 echo "   IPAM state in $(df -P "$S" | awk 'NR == 2 { print $6 }') ($(stat -f -c %T "$S")); load $(cut -d' ' -f1-3 /proc/loadavg)"
 phase "" "$N" 1
 phase "-par" "$N" "$PAR"
-for side in ours ref; do
-	prealloc "$S/$side-pre" "$PRE"
-	pods "$NS-$side-p" "$NPRE"
-	run $side ADD "$NPRE" 1 "$S/$side-pre" "$side-add-pre"
-	run $side DEL "$NPRE" 1 "$S/$side-pre" "$side-del-pre"
+# The sweep: each count of held allocations in a fresh state folder per side.
+for h in $HELD; do
+	for side in ours ref; do
+		[ "$h" = 0 ] || prealloc "$S/$side-held$h" "$h"
+		pods "$NS-$side-p" "$NPRE"
+		run $side ADD "$NPRE" 1 "$S/$side-held$h" "$side-add-held$h"
+		run $side DEL "$NPRE" 1 "$S/$side-held$h" "$side-del-held$h"
+		rm -rf "$S/$side-held$h"
+	done
 done
 
 # row LABEL OURS-TAG REF-TAG FLOOR-TAG
@@ -162,8 +177,8 @@ row "DEL sequential" ours-del ref-del floor-del
 row "ADD $PAR at a time" ours-add-par ref-add-par floor-add-par
 row "CHECK $PAR at a time" ours-check-par ref-check-par
 row "DEL $PAR at a time" ours-del-par ref-del-par floor-del-par
-row "ADD at $PRE held" ours-add-pre ref-add-pre
-row "DEL at $PRE held" ours-del-pre ref-del-pre
+row "ADD at $PRE held" ours-add-held$PRE ref-add-held$PRE
+row "DEL at $PRE held" ours-del-held$PRE ref-del-held$PRE
 
 # CPU per call (user + system, the IPAM plugin included): what a call costs
 # whatever else the machine is doing.
@@ -197,3 +212,32 @@ goal "ADD: reference / ours >= 10" "$ra" "$oa" 10
 goal "ADD: ours / floor <= 2" "$oa" "$fa" -2
 goal "CHECK: reference / ours >= 10" "$rc" "$oc" 10
 goal "DEL: ours / floor <= 1.2" "$od" "$fd" -1.2
+
+# The sweep, and the data files of the plots.
+echo
+echo "ADD and DEL against the allocations held before the run ($NPRE pods; ms, median):"
+printf '%8s %9s %9s %9s %9s\n' held "ours ADD" "ref ADD" "ours DEL" "ref DEL"
+data_header cni-held.tsv "ADD then DEL of $NPRE pods, sequential, with HELD allocations held before the run (a fresh state each count); ms from spawn to exit" \
+	held pods ours_add_median ours_add_p95 ref_add_median ref_add_p95 \
+	ours_del_median ours_del_p95 ref_del_median ref_del_p95 ours_failed ref_failed
+for h in $HELD; do
+	set -- $(stats ours-add-held$h) $(stats ref-add-held$h) $(stats ours-del-held$h) $(stats ref-del-held$h)
+	printf '%8s %9s %9s %9s %9s\n' "$h" "$1" "$4" "$7" "${10}"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$h" "$NPRE" "$1" "$2" "$4" "$5" \
+		"$7" "$8" "${10}" "${11}" $(($3 + $9)) $(($6 + ${12})) >> "$BENCH_DATA/cni-held.tsv"
+done
+data_header cni-calls.tsv "ADD, CHECK, DEL of $N pods, sequential (par 1) and $PAR at a time: ours, the reference, the kernel floor (no CHECK); medians and p95 in ms from spawn to exit, CPU ms per call (median)" \
+	call par pods ours_median ours_p95 ref_median ref_p95 floor_median floor_p95 \
+	ours_cpu ref_cpu ours_failed ref_failed
+for p in "1 " "$PAR -par"; do
+	for c in add check del; do
+		set -- ${p% *} "${p#* }" $(stats ours-$c${p#* }) $(stats ref-$c${p#* })
+		par=$1 sfx=$2 om=$3 o95=$4 of=$5 rm=$6 r95=$7 rf=$8
+		if [ $c = check ]; then set -- - - -; else set -- $(stats floor-$c$sfx); fi
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(echo $c | tr a-z A-Z)" \
+			"$par" "$N" "$om" "$o95" "$rm" "$r95" "$1" "$2" "$(cpu ours-$c$sfx)" \
+			"$(cpu ref-$c$sfx)" "$of" "$rf" >> "$BENCH_DATA/cni-calls.tsv"
+	done
+done
+echo
+echo "data: $BENCH_DATA/cni-calls.tsv $BENCH_DATA/cni-held.tsv"

@@ -3,13 +3,18 @@
 inside a network namespace that run.sh made; never touches another one.
 
   node event -> route in the kernel: p50/p99 over 200 events at 10 and
-  5,000 nodes, timed from just before the change to the RTM_NEWROUTE the
+  5,000 nodes (BENCH_NODES: the counts beside 10), timed from just before the change to the RTM_NEWROUTE the
   kernel multicasts (a netlink socket subscribed to the route groups);
   time to the first full sync, peak RSS and CPU at 5,000 nodes; CPU share
   at 17 MODIFIED events/s for a minute (API source, fake API server);
   side by side with the seed's approach emulated: every 5 s read all nodes
   and rewrite every route (`ip -batch` of `route replace` lines).
+
+The figures also go in $BENCH_DATA as router.tsv (file source and the seed,
+per node count) and router-api.tsv (the API source), each headed by
+$BENCH_DATA_HEADER (bench/data.sh) when run.sh set it.
 """
+import errno
 import json
 import os
 import random
@@ -27,7 +32,7 @@ D = os.environ["BENCH_DIR"]
 HZ = os.sysconf("SC_CLK_TCK")
 SECONDS_17 = int(os.environ.get("BENCH_SECONDS", "60"))
 # sizes: the defaults are the figures' own; make bench-smoke makes them small
-NODES = int(os.environ.get("BENCH_NODES", "5000"))
+NODES = sorted(set([10] + [int(n) for n in os.environ.get("BENCH_NODES", "5000").split()]))
 EVENTS = int(os.environ.get("BENCH_EVENTS", "200"))
 SEED_EVENTS = int(os.environ.get("BENCH_SEED_EVENTS", str(max(10, SECONDS_17 // 6))))
 IDLE_SECONDS = min(5, SECONDS_17)
@@ -65,7 +70,10 @@ class Monitor:
 
     def __init__(self):
         self.s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
-        self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+        try:  # as root, past net.core.rmem_max: a pass of the seed's loop is 10,000 routes
+            self.s.setsockopt(socket.SOL_SOCKET, 33, 8 << 20)  # SO_RCVBUFFORCE
+        except OSError:
+            self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
         self.s.bind((0, 0x40 | 0x400))  # RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE
 
     def events(self, timeout):
@@ -74,6 +82,10 @@ class Monitor:
             data = self.s.recv(1 << 20)
         except (socket.timeout, BlockingIOError):
             return []
+        except OSError as e:  # ENOBUFS: notifications were lost; the socket goes on
+            if e.errno != errno.ENOBUFS:
+                raise
+            return [(None, None, None)]
         out, off = [], 0
         while off + 16 <= len(data):
             ln, typ = struct.unpack_from("IH", data, off)
@@ -109,6 +121,13 @@ def cpu(pid):
     return (int(st[11]) + int(st[12])) / HZ
 
 
+def cpu_tree(pid):
+    """CPU seconds of a process and of the children it has waited for."""
+    with open("/proc/%d/stat" % pid) as f:
+        st = f.read().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in st[11:15]) / HZ
+
+
 def rss_peak(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
@@ -129,14 +148,23 @@ def wait_routes(mon, want, proto=202, limit=60):
     return seen >= want
 
 
-def latency(mon, path, addrs, n_events, proto=202, deadline=10.0):
+def latency(mon, path, addrs, n_events, proto=202, deadline=10.0, phase=0.0):
+    """Times of n_events node changes to their route. With phase, each change
+    waits a random 0..phase s first: a poll loop of that period sees the
+    previous change at one of its passes, and a change made right after a
+    pass would always wait the whole period (its worst case, not its typical)."""
     rng = random.Random(7)
+    when = random.Random(11)
     out = []
     for k in range(n_events):
         i = rng.randrange(1, len(addrs))
         addrs[i] = v4(40000 + k)  # a fresh address: the route must change
         want = cidr4(i).split("/")[0]
         publish = write_nodes(path, addrs)
+        if phase:  # wait, reading the notifications of the loop's passes meanwhile
+            end = time.monotonic() + when.uniform(0, phase)
+            while time.monotonic() < end:
+                mon.events(max(0.0, end - time.monotonic()))
         while mon.events(0):  # drain
             pass
         t0 = time.monotonic()
@@ -196,6 +224,7 @@ def bench_seed(n, events):
     write_nodes(path, addrs)()
     flush()
     mon = Monitor()
+    t_start = time.monotonic()
     code = r'''
 import json, subprocess, sys, time
 path, proto = sys.argv[1], sys.argv[2]
@@ -211,24 +240,23 @@ while True:
     subprocess.run(["ip", "-force", "-batch", "-"], input="\n".join(lines) + "\n", text=True)
     time.sleep(max(0, 5 - (time.monotonic() - t)))
 '''
-    p = spawn([sys.executable, "-c", code, path, "203"])
-    wait_routes(mon, 2 * (n - 1), proto=203)
+    # its own session: the `ip` it may be feeding ends with it (a line cut
+    # short would be an error, a late one a route after the flush)
+    p = spawn([sys.executable, "-c", code, path, "203"], start_new_session=True)
+    ok = wait_routes(mon, 2 * (n - 1), proto=203)
     t0 = time.monotonic()
-    with open("/proc/%d/stat" % p.pid) as f:
-        pass
-    c0 = os.times()
-    lat = latency(mon, path, addrs, events, proto=203, deadline=12.0)
+    first = (t0 - t_start) * 1000
+    c0 = cpu_tree(p.pid)
+    lat = latency(mon, path, addrs, events, proto=203, deadline=12.0, phase=5.0)
     used = time.monotonic() - t0
-    # CPU of the loop and its `ip` children, read from /proc before it ends
-    c_self = cpu(p.pid)
-    p.terminate()
+    # CPU of the loop and of the `ip` runs it waited for, over the timed events
+    busy = cpu_tree(p.pid) - c0
+    os.killpg(p.pid, 15)
     p.wait()
-    c1 = os.times()
-    children = (c1.children_user + c1.children_system) - (c0.children_user + c0.children_system)
     subprocess.run(["ip", "-4", "route", "flush", "proto", "203"], stderr=subprocess.DEVNULL)
     subprocess.run(["ip", "-6", "route", "flush", "proto", "203"], stderr=subprocess.DEVNULL)
-    return {"nodes": n, "p50": pct(lat, 50), "p99": pct(lat, 99), "max": max(lat),
-            "cpu_pct": (children + c_self) / used * 100 if used else 0, "events": len(lat)}
+    return {"nodes": n, "first_sync_ms": first if ok else None, "p50": pct(lat, 50), "p99": pct(lat, 99), "max": max(lat),
+            "cpu_pct": busy / used * 100 if used else 0, "events": len(lat)}
 
 
 def api_latency(mon, port, certs, n, count):
@@ -312,6 +340,62 @@ def bench_api(n, rate, seconds):
     return r
 
 
+def write_data(res):
+    """router.tsv and router-api.tsv in $BENCH_DATA: the paths written."""
+    out = os.environ.get("BENCH_DATA")
+    if not out:
+        return []
+    head = os.environ.get("BENCH_DATA_HEADER", "").rstrip("\n")
+
+    def val(r, k, fmt):
+        v = r.get(k) if r else None
+        return "-" if v is None else fmt % v
+
+    def write(name, what, cols, rows):
+        path = os.path.join(out, name)
+        with open(path, "w") as f:
+            f.write((head + "\n" if head else "") + "# what: " + what + "\n")
+            f.write("# " + "\t".join(c for c, _ in cols) + "\n")
+            for r in rows:
+                f.write("\t".join(get(r) for _, get in cols) + "\n")
+        return path
+
+    paths = []
+    if "file" in res or "seed" in res:
+        by = {}
+        for side in ("file", "seed"):
+            for r in res.get(side, []):
+                by.setdefault(r["nodes"], {})[side] = r
+        rows = [(n, by[n].get("file"), by[n].get("seed")) for n in sorted(by)]
+        cols = [("nodes", lambda r: "%d" % r[0]),
+                ("ours_first_ms", lambda r: val(r[1], "first_sync_ms", "%.1f")),
+                ("ours_p50", lambda r: val(r[1], "p50", "%.2f")),
+                ("ours_p99", lambda r: val(r[1], "p99", "%.2f")),
+                ("ours_max", lambda r: val(r[1], "max", "%.2f")),
+                ("ours_events", lambda r: "%d" % EVENTS if r[1] else "-"),
+                ("ours_cpu_per_event_ms", lambda r: val(r[1], "cpu_per_event_ms", "%.3f")),
+                ("ours_rss_mb", lambda r: val(r[1], "rss_mb", "%.2f")),
+                ("seed_first_ms", lambda r: val(r[2], "first_sync_ms", "%.1f")),
+                ("seed_p50", lambda r: val(r[2], "p50", "%.1f")),
+                ("seed_p99", lambda r: val(r[2], "p99", "%.1f")),
+                ("seed_max", lambda r: val(r[2], "max", "%.1f")),
+                ("seed_events", lambda r: val(r[2], "events", "%d")),
+                ("seed_cpu_pct", lambda r: val(r[2], "cpu_pct", "%.2f"))]
+        paths.append(write("router.tsv", "the router with a NodeList file (ours) and the seed's loop "
+                           "emulated (every 5 s: read all nodes, ip -batch route replace of every route), "
+                           "per node count: first full sync and node event -> route in ms", cols, rows))
+    if "api" in res:
+        a = res["api"]
+        cols = [(k, (lambda k, f: lambda r: val(r, k, f))(k, f)) for k, f in (
+            ("nodes", "%d"), ("first_sync_ms", "%.1f"), ("first_sync_cpu_s", "%.3f"),
+            ("p50", "%.2f"), ("p99", "%.2f"), ("events", "%d"), ("rate", "%d"),
+            ("seconds", "%d"), ("cpu_pct", "%.3f"), ("rss_mb", "%.2f"))]
+        paths.append(write("router-api.tsv", "the router with the API source (fake API server, "
+                           "generated ~10 KB nodes): first full sync, node status PATCH -> route in ms, "
+                           "CPU % of a core at RATE MODIFIED events/s", cols, [a]))
+    return paths
+
+
 def main():
     try:
         run()
@@ -329,12 +413,13 @@ def run():
     only = os.environ.get("BENCH_ONLY", "")
     res = {}
     if only in ("", "file"):
-        res["file"] = [bench_file(n) for n in (10, NODES)]
+        res["file"] = [bench_file(n) for n in NODES]
     if only in ("", "seed"):
-        res["seed"] = [bench_seed(n, SEED_EVENTS) for n in (10, NODES)]
+        res["seed"] = [bench_seed(n, SEED_EVENTS) for n in NODES]
     if only in ("", "api"):
-        res["api"] = bench_api(NODES, 17, SECONDS_17)
+        res["api"] = bench_api(NODES[-1], 17, SECONDS_17)
     json.dump(res, open(D + "/result.json", "w"), indent=1)
+    paths = write_data(res)
     if "file" in res:
         print("router, file source (event = NodeList file rewritten, one node's address changed):")
         print("  %6s %10s %8s %8s %8s %12s %9s %8s" % ("nodes", "first ms", "p50 ms", "p99 ms",
@@ -357,6 +442,8 @@ def run():
             a["p50"], a["p99"], a["events"]))
         print("  %d MODIFIED events/s for %d s: CPU %.2f %% of a core" % (
             a["rate"], a["seconds"], a["cpu_pct"]))
+    if paths:
+        print("data: " + " ".join(paths))
 
 
 if __name__ == "__main__":

@@ -4,9 +4,12 @@
 # everything runs in a network namespace made here and removed after.
 # BENCH_SECONDS (default 60) sets the length of the CPU runs; BENCH_ONLY=file,
 # seed or api runs one part; BENCH_KEEP=1 keeps the folder (logs) and says where.
-# Sizes (make bench-smoke makes them small): BENCH_NODES (default 5000) nodes
-# beside the 10-node runs, BENCH_EVENTS (200) timed events per run,
-# BENCH_SEED_EVENTS (BENCH_SECONDS / 6, at least 10) of the seed's loop.
+# Sizes (make bench-smoke makes them small): BENCH_NODES (default 5000) the
+# node counts beside the 10-node runs, space-separated (the API run has the
+# largest), BENCH_EVENTS (200) timed events per run, BENCH_SEED_EVENTS
+# (BENCH_SECONDS / 6, at least 10) of the seed's loop.
+# The figures also go in $BENCH_DATA (bench/data.sh): router.tsv (file source
+# and the seed per node count) and router-api.tsv.
 set -u
 : "${XC:?XC must name the xcluster-cni binary}"
 cd "$(dirname "$0")/../.." || exit 2
@@ -14,6 +17,8 @@ if [ "$(id -u)" != 0 ]; then
 	echo "bench/router: needs root (network namespaces); skipped"
 	exit 0
 fi
+. bench/data.sh
+data_init router BENCH_SECONDS BENCH_ONLY BENCH_NODES BENCH_EVENTS BENCH_SEED_EVENTS
 NS=xcb-rt-$$
 D=$(mktemp -d)
 trap 'ip netns del "$NS" 2>/dev/null; [ -n "${BENCH_KEEP:-}" ] && echo "kept $D" || rm -rf "$D"' EXIT INT TERM

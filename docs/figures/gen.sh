@@ -16,9 +16,14 @@
 #   NAME.dot  Graphviz dot. The shared style is the -G/-N/-E defaults below;
 #             a source overrides them with its own graph/node/edge lines.
 #   NAME.gp   gnuplot, run in this folder with the SVG terminal already set
-#             (the .gp sets no terminal and no output). Its data files are
-#             named in comment lines "# data: FILE..." (paths relative to
-#             the .gp's folder), so that they count as inputs.
+#             (the .gp sets no terminal and no output; a comment line
+#             "# size: W,H" sets the terminal's size, 640,360 without). Its
+#             data files are named in comment lines "# data: FILE..." (paths
+#             relative to the .gp's folder), so that they count as inputs.
+#             The "# KEY: VALUE" lines that head a data file (bench/data.sh:
+#             machine, date, command...) become gnuplot strings data_KEY
+#             (the first data file with a KEY gives its value), so that a
+#             plot can say where its data comes from.
 # A hand-written NAME.svg with no source is only checked for being XML.
 #
 # Every SVG made here carries, after the XML prolog, one comment:
@@ -104,7 +109,28 @@ gvbindir() {
 DOT_STYLE='-Gfontname=Helvetica -Gfontsize=11 -Gpad=0.15 -Gnodesep=0.3 -Granksep=0.35
 -Nfontname=Helvetica -Nfontsize=10 -Nmargin=0.12,0.06 -Nheight=0.3
 -Efontname=Helvetica -Efontsize=9 -Earrowsize=0.7'
-GP_TERM='set terminal svg size 640,360 fixed font "Helvetica,11" background "white"'
+GP_TERM='set terminal svg size %s fixed font "Helvetica,11" background "white"'
+
+# gp_size SRC: the terminal size a .gp asks for ("# size: W,H"), 640,360 without
+gp_size() {
+	size=$(sed -n 's/^#[[:space:]]*size:[[:space:]]*\([0-9]\{1,\},[0-9]\{1,\}\)[[:space:]]*$/\1/p' "$1" | head -1)
+	echo "${size:-640,360}"
+}
+
+# gp_vars SRC: gnuplot lines setting data_KEY = 'VALUE' from the "# KEY: VALUE"
+# lines heading the data files of SRC (the first file with a KEY wins)
+gp_vars() {
+	for f in $(data_files "$1"); do
+		awk '!/^#/ { exit }
+			match($0, /^#[ \t]*[a-z][a-z0-9_]*:/) {
+				k = substr($0, 1, RLENGTH - 1); sub(/^#[ \t]*/, "", k)
+				v = substr($0, RLENGTH + 1); sub(/^[ \t]+/, "", v); sub(/[ \t\r]+$/, "", v)
+				print k "\t" v
+			}' "$f"
+	done | awk -F '\t' '!seen[$1]++ {
+		v = substr($0, length($1) + 2); gsub(/\047/, "\047\047", v)
+		printf "data_%s = \047%s\047\n", $1, v }'
+}
 
 # svg SRC: the SVG, stamped, on stdout
 svg() {
@@ -125,8 +151,13 @@ svg() {
 			skip && /^ *-->$/ { skip = 0; next }
 			skip { next }
 			{ print }' "$TMP/out.svg" ;;
-	*.gp)	(cd "$(dirname "$src")" && printf '%s\nset output\n' "$GP_TERM" |
-			cat - "$name" | gnuplot) > "$TMP/out.svg" || die "$src: gnuplot failed"
+	*.gp)	# shellcheck disable=SC2059 # GP_TERM is the format
+		{ printf "$GP_TERM\nset output\n" "$(gp_size "$src")"
+		  gp_vars "$src"
+		  cat "$src"
+		} > "$TMP/in.gp"
+		(cd "$(dirname "$src")" && gnuplot "$TMP/in.gp") > "$TMP/out.svg" ||
+			die "$src: gnuplot failed"
 		awk -v line="$line" '
 			NR == 1 { print; print line; next }
 			/^<desc>Produced by GNUPLOT/ { next }
