@@ -29,10 +29,12 @@ fake_start() {
 	[ -f "$FAKE_DIR/token" ] && set -- --token-file "$FAKE_DIR/token" "$@"
 	python3 "$FAKE_LIB_DIR/fakeapi.py" "$@" 2>>"$FAKE_DIR/fakeapi.log" &
 	FAKE_PID=$!
+	# a safety deadline (60 s): a server that died ends the wait at once,
+	# and a busy machine may take seconds to start Python and load 5,000 nodes
 	i=0
 	while [ ! -s "$FAKE_DIR/port" ]; do
 		i=$((i + 1))
-		if [ $i -gt 300 ] || ! kill -0 "$FAKE_PID" 2>/dev/null; then
+		if [ $i -gt 1200 ] || ! kill -0 "$FAKE_PID" 2>/dev/null; then
 			echo "fake_start: the server did not start:" >&2
 			tail -5 "$FAKE_DIR/fakeapi.log" >&2
 			return 1
