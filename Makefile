@@ -170,7 +170,7 @@ glibc:
 # next wanted). Each step prints its own closing line; the last one printed
 # is the sum over all four.
 check:
-	$(Q)vendor/deps.sh build test fuzz bench figures
+	$(Q)vendor/deps.sh build test fuzz bench figures runtime
 	$(Q)mkdir -p build
 	$(Q)$(MAKE) --no-print-directory test 2>&1 | tee build/check-test.log
 	$(Q)$(MAKE) --no-print-directory asan 2>&1 | tee build/check-asan.log

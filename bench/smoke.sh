@@ -14,6 +14,7 @@ export CNI_BENCH_PODS=8 CNI_BENCH_PAR=4 CNI_BENCH_PREALLOC=200 CNI_BENCH_HELD=0
 export JSON_BENCH_NODES=100 JSON_BENCH_SECONDS=1
 export K8S_BENCH_NODES=100 K8S_BENCH_LIMIT=30 K8S_BENCH_EVENTS=50
 export BENCH_SECONDS=2 BENCH_NODES=50 BENCH_EVENTS=10 BENCH_SEED_EVENTS=1
+export RT_BENCH_ROUNDS=1 RT_BENCH_SEQ=2 RT_BENCH_PAR=2
 
 # table NAME: extended regular expressions, one a line, which must match
 # lines of the benchmark's output in this order (its table's rows and heads,
@@ -34,6 +35,9 @@ table() {
 		'^seed emulated' '^ +10 nodes: p50' '^ +[0-9]+ nodes: p50' \
 		'^router, API source' '^  first full sync' '^  node event -> route' \
 		'MODIFIED events/s for' ;;
+	runtime) printf '%s\n' '^== runtime: RunPodSandbox' '^ms per pod' \
+		'^RunPodSandbox, one at a time' '^RunPodSandbox, [0-9]+ at once' \
+		'^Stop\+RemovePodSandbox, one at a time' '^Stop\+RemovePodSandbox, [0-9]+ at once' ;;
 	*) return 1 ;;
 	esac
 }
