@@ -147,12 +147,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
 
+    RANDOM_SIZES = (1, 2, 7, 64, 512, 1500, 4096, 16384)
+
+    def random_size(self):
+        """The next size of "random" chunking: the sizes dealt from a shuffled deck, refilled
+        when empty, per connection. Every run of eight chunks deals all eight sizes (a chunk
+        at the end of a write is cut short), so a test that sees "varied sizes" sees them
+        because of the body's length, never by luck."""
+        deck = getattr(self, "chunk_deck", None)
+        if not deck:
+            deck = self.chunk_deck = list(self.RANDOM_SIZES)
+            random.shuffle(deck)
+        return deck.pop()
+
     def cut(self, data, mode):
         """Split a body into chunk payloads by the chunking mode."""
         if mode == "random":
             out, i = [], 0
             while i < len(data):
-                n = random.choice((1, 2, 7, 64, 512, 1500, 4096, 16384))
+                n = self.random_size()
                 out.append(data[i:i + n])
                 i += n
             return out
