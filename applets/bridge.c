@@ -194,6 +194,7 @@ static int ipam_exec(struct br *b, enum xc_cni_cmd cmd, struct xc_cni_result *r,
 		.envp = environ,
 		.in = b->cni.in,
 		.in_len = b->cni.in_len,
+		.timeout_ms = b->cni.env.ipam_timeout_ms,
 		.out = out,
 		.out_size = out_size,
 	};

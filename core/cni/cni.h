@@ -158,7 +158,18 @@ struct xc_cni_env {
 	const char *ifname;
 	const char *args;
 	const char *path;
+	int ipam_timeout_ms;      /* XC_IPAM_TIMEOUT_MS, else XC_CNI_IPAM_TIMEOUT_MS */
 };
+
+/*
+ * How long a delegated IPAM plugin may run before it is killed (code 103).
+ * Long enough for a node's worth of calls (kubelet's max-pods, 110) queued
+ * on one IPAM store's lock on a loaded machine, where each call waits its
+ * turn and is not hung; half of kubelet's 2-minute runtime request timeout,
+ * so the plugin reports and cleans up before the runtime gives up on it.
+ * XC_IPAM_TIMEOUT_MS in the environment (100 to 600000) changes it.
+ */
+#define XC_CNI_IPAM_TIMEOUT_MS 60000
 
 /*
  * Read the CNI_* variables from envp (a NULL-terminated "K=V" array such
@@ -171,7 +182,8 @@ struct xc_cni_env {
  *
  * Empty counts as unset. For ADD, CHECK and DEL the container ID,
  * interface name, netns path (when set) and CNI_ARGS are validated as
- * below. Failure: code 4 naming the variable(s).
+ * below, and XC_IPAM_TIMEOUT_MS when set. Failure: code 4 naming the
+ * variable(s).
  */
 int xc_cni_env_read(struct xc_cni_env *env, char *const *envp, struct xc_cni_err *err);
 
@@ -501,7 +513,7 @@ struct xc_cni_exec {
 	char *const *envp;              /* our environment; CNI_COMMAND replaced */
 	const char *in;                 /* configuration for its stdin */
 	size_t in_len;
-	int timeout_ms;                 /* <= 0: 10000 */
+	int timeout_ms;                 /* <= 0: XC_CNI_IPAM_TIMEOUT_MS */
 	char *out;                      /* capture buffer for its stdout */
 	size_t out_size;
 };

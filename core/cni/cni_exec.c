@@ -20,7 +20,6 @@
 #include "base/deadline.h"
 
 #define EXEC_MAX_ENV 1024
-#define EXEC_DEFAULT_MS 10000
 
 /* First executable regular file named `type` in the ':'-list `path`. */
 static int find_plugin(const char *path, const char *type, char *out, size_t size)
@@ -259,7 +258,7 @@ static long run_fail(const struct xc_cni_exec *x, const char *file, int rc, int 
 static long run_plugin(const struct xc_cni_exec *x, const char *file, char **env, int *status,
 		       struct xc_cni_err *err)
 {
-	int timeout = x->timeout_ms > 0 ? x->timeout_ms : EXEC_DEFAULT_MS;
+	int timeout = x->timeout_ms > 0 ? x->timeout_ms : XC_CNI_IPAM_TIMEOUT_MS;
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 	struct run r = { .deadline = xc_now_ms() + timeout };
 	int rc;
