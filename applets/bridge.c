@@ -30,6 +30,7 @@ const char bridge_usage[] =
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 
+#include "main.h"
 #include "cni/cni.h"
 #include "cni/cniconv.h"
 #include "kernel/netlink.h"
@@ -184,10 +185,11 @@ static int conf_parse(void *ctx, struct xc_cni_err *err)
 
 /* ---- helpers shared by the commands ------------------------------------- */
 
-static int ipam_exec(struct br *b, enum xc_cni_cmd cmd, struct xc_cni_result *r, char *out,
-		     size_t out_size, struct xc_cni_err *err)
+/* The delegation of cmd to ipam.type, its answer into out. */
+static int ipam_call(struct br *b, enum xc_cni_cmd cmd, char *out, size_t out_size,
+		     struct xc_cni_exec *x, struct xc_cni_err *err)
 {
-	struct xc_cni_exec x = {
+	*x = (struct xc_cni_exec){
 		.type = b->cni.conf.ipam_type,
 		.path = b->cni.env.path,
 		.cmd = cmd,
@@ -197,12 +199,21 @@ static int ipam_exec(struct br *b, enum xc_cni_cmd cmd, struct xc_cni_result *r,
 		.timeout_ms = b->cni.env.ipam_timeout_ms,
 		.out = out,
 		.out_size = out_size,
+		.self_main = xc_main,
 	};
-
-	if (!x.path)
+	if (!x->path)
 		return xc_cni_errf(err, XC_CNI_E_ENV, "CNI_PATH is not set: it is needed "
-				   "to find the IPAM plugin \"%s\"", x.type);
-	return xc_cni_delegate(&x, b->cni.conf.version, r, err);
+				   "to find the IPAM plugin \"%s\"", x->type);
+	return 0;
+}
+
+static int ipam_exec(struct br *b, enum xc_cni_cmd cmd, struct xc_cni_result *r, char *out,
+		     size_t out_size, struct xc_cni_err *err)
+{
+	struct xc_cni_exec x;
+	int rc = ipam_call(b, cmd, out, out_size, &x, err);
+
+	return rc ? rc : xc_cni_delegate(&x, b->cni.conf.version, r, err);
 }
 
 static int open_pod_ns(struct br *b, struct xc_cni_err *err)
@@ -360,10 +371,9 @@ static int setup_port(struct br *b, struct xc_cni_err *err)
 	return rc ? kfail(err, &b->host, rc, "VLAN %d on %s", b->conf.vlan, b->veth.name) : 0;
 }
 
-static int ipam_add(struct br *b, struct xc_cni_err *err)
+/* ADD's answer: the addresses the pod gets, and the IPAM DEL that undoes them. */
+static int ipam_added(struct br *b, int rc, struct xc_cni_err *err)
 {
-	int rc = ipam_exec(b, XC_CNI_CMD_ADD, &b->res, ipam_out, sizeof(ipam_out), err);
-
 	if (rc)
 		return rc;
 	b->undo_ipam = 1;
@@ -568,11 +578,29 @@ static int make_links(struct br *b, struct xc_cni_err *err)
 	return rc ? rc : prepare_pod(b, err);
 }
 
-static int ipam_step(struct br *b, enum xc_cni_cmd cmd, struct xc_cni_err *err)
+/* The IPAM plugin's cmd, started: it runs while we do the kernel work. */
+static int ipam_start(struct br *b, enum xc_cni_cmd cmd, struct xc_cni_child *c,
+		      struct xc_cni_err *err)
 {
-	if (cmd == XC_CNI_CMD_ADD)
-		return ipam_add(b, err);
-	return ipam_exec(b, cmd, NULL, ipam_out, sizeof(ipam_out), err);
+	struct xc_cni_exec x;
+	int rc = ipam_call(b, cmd, ipam_out, sizeof(ipam_out), &x, err);
+
+	return rc ? rc : xc_cni_exec_start(&x, c, err);
+}
+
+/* Its answer: for ADD the pod's addresses into b->res. */
+static int ipam_end(struct br *b, enum xc_cni_cmd cmd, struct xc_cni_child *c,
+		    struct xc_cni_err *err)
+{
+	struct xc_cni_result *r = cmd == XC_CNI_CMD_ADD ? &b->res : NULL;
+	struct xc_cni_exec x;
+	int status = 0, rc;
+	long len;
+
+	ipam_call(b, cmd, ipam_out, sizeof(ipam_out), &x, err);
+	len = xc_cni_exec_wait(&x, c, &status, err);
+	rc = xc_cni_delegate_answer(&x, len, status, b->cni.conf.version, r, err);
+	return cmd == XC_CNI_CMD_ADD ? ipam_added(b, rc, err) : rc;
 }
 
 struct job {
@@ -593,24 +621,28 @@ static void *job_run(void *arg)
 /*
  * The kernel work (fn) and the IPAM plugin's cmd do not depend on each
  * other: fn runs on a second thread while the plugin runs, which hides
- * most of the shorter one. Both keep the undo log themselves. On two
- * failures, fn's is told when fn_first (the order the reference meets
- * them in), else the plugin's.
+ * most of the shorter one. The plugin starts first, while this process
+ * has one thread (see xc_cni_exec_start). Both keep the undo log
+ * themselves. On two failures, fn's is told when fn_first (the order the
+ * reference meets them in), else the plugin's.
  */
 static int beside_ipam(struct br *b, enum xc_cni_cmd cmd,
 		       int (*fn)(struct br *b, struct xc_cni_err *err), int fn_first,
 		       struct xc_cni_err *err)
 {
 	struct job j = { .b = b, .fn = fn };
+	struct xc_cni_child c = { 0 };
 	pthread_t t;
 	int rc = 0, threaded;
 
 	xc_cni_err_init(&j.err);
-	threaded = b->conf.l3 && !pthread_create(&t, NULL, job_run, &j);
+	if (b->conf.l3)
+		rc = ipam_start(b, cmd, &c, err);
+	threaded = c.pid && !pthread_create(&t, NULL, job_run, &j);
 	if (!threaded)
 		job_run(&j);
-	if (b->conf.l3 && (threaded || !j.rc))
-		rc = ipam_step(b, cmd, err);
+	if (c.pid)
+		rc = ipam_end(b, cmd, &c, err);
 	if (threaded)
 		pthread_join(t, NULL);
 	if (j.rc && (fn_first || !rc)) {

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "applets.h"
+#include "main.h"
 #include "version.h"
 
 #define APPLET(id) int id##_main(int argc, char **argv); extern const char id##_usage[];
@@ -67,7 +68,7 @@ static const struct applet *find(const char *name)
 	return NULL;
 }
 
-int main(int argc, char **argv)
+int xc_main(int argc, char **argv)
 {
 	const char *name = argc > 0 ? argv[0] : "xcluster-cni";
 	const char *slash = strrchr(name, '/');
@@ -112,4 +113,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	return a->main(argc, argv);
+}
+
+int main(int argc, char **argv)
+{
+	return xc_main(argc, argv);
 }

@@ -44,6 +44,7 @@ test)
 	need nsenter util-linux
 	need iptables iptables # the reference portmap
 	need nft nftables      # masq.sh, test_nft: Debian's nft reads our tables back
+	need strace strace     # bridge_ipam_paths.sh: which IPAM path ran
 	need bridge iproute2   # bridge vlan show
 	;;
 fuzz)
@@ -92,8 +93,7 @@ runtime) # make test-runtime, bench/runtime: a private containerd (test/runtime/
 	need ip iproute2
 	need ping iputils-ping
 	need jq jq
-	need iptables iptables # the reference portmap
-	need nft nftables      # masq.sh, test_nft: Debian's nft reads our tables back, chained after our bridge
+	need iptables iptables # the reference portmap, chained after our bridge
 	need curl curl         # ... a hostPort from the node
 	;;
 *)

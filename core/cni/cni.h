@@ -38,6 +38,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "base/ipaddr.h"
 #include "base/json.h"
@@ -516,27 +517,66 @@ struct xc_cni_exec {
 	int timeout_ms;                 /* <= 0: XC_CNI_IPAM_TIMEOUT_MS */
 	char *out;                      /* capture buffer for its stdout */
 	size_t out_size;
+	/*
+	 * The multi-call entry point of this binary, or NULL. When the plugin
+	 * file found is the running binary (same device and inode as
+	 * /proc/self/exe), the child runs self_main(1, {file}) instead of
+	 * exec'ing the file: the same applet, input, environment, descriptors
+	 * 0 and 1 and deadline, without the cost of loading the binary again.
+	 */
+	int (*self_main)(int argc, char **argv);
 };
 
 /*
- * Find x->type on x->path (first executable regular file wins), run it
- * with the environment (CNI_COMMAND set to x->cmd) and x->in on stdin,
- * and capture its stdout into x->out (NUL-terminated; more than
- * out_size - 1 bytes is a failure). Kills it when x->timeout_ms passes.
- * Sets *status to its exit status. Failures to run it (not found, not
- * executable, timeout, killed by a signal, output too large): code 103
- * naming the plugin, the path searched and what happened. Returns the
- * captured length.
+ * A delegate between its start and its end: the caller's storage, filled
+ * by xc_cni_exec_start, emptied by xc_cni_exec_wait.
  */
+struct xc_cni_child {
+	pid_t pid;                      /* 0: not started */
+	int in, out;                    /* our ends: its stdin, its stdout */
+	size_t in_off, out_len;
+	int64_t deadline;               /* xc_now_ms() at which it is killed */
+	int timeout_ms;
+	char file[XC_CNI_PATH_MAX + 1]; /* the plugin file found */
+};
+
+/*
+ * Find x->type on x->path (first executable regular file wins) and start
+ * it with the environment (CNI_COMMAND set to x->cmd); x->self_main above
+ * says when no exec happens. Returns at once: the caller may do other
+ * work, on other threads too, before xc_cni_exec_wait. Starting before any
+ * second thread exists keeps the child's copy of the process consistent.
+ * Failure to start (not found, not executable): code 103 naming the
+ * plugin and the path searched; nothing is left running.
+ */
+int xc_cni_exec_start(const struct xc_cni_exec *x, struct xc_cni_child *c,
+		      struct xc_cni_err *err);
+
+/*
+ * Feed a started delegate x->in on stdin and capture its stdout into
+ * x->out (NUL-terminated; more than out_size - 1 bytes is a failure);
+ * kill it when its deadline passes. Sets *status to its exit status.
+ * Failures (timeout, killed by a signal, output too large): code 103.
+ * Returns the captured length; c is finished either way.
+ */
+long xc_cni_exec_wait(const struct xc_cni_exec *x, struct xc_cni_child *c, int *status,
+		      struct xc_cni_err *err);
+
+/* xc_cni_exec_start, then xc_cni_exec_wait. */
 long xc_cni_exec_plugin(const struct xc_cni_exec *x, int *status, struct xc_cni_err *err);
 
 /*
- * xc_cni_exec_plugin, then interpret the answer: on exit status 0 and a
- * result `r` (ADD), parse its stdout as a result of version v; on a
- * non-zero status, fill err from its error JSON (code, msg, details) and
- * keep the document in err->raw so it reaches the runtime unchanged (not
- * JSON: code 103 with what it printed). Returns 0 or a negative errno.
+ * Interpret a finished delegate's answer (len bytes in x->out, exit
+ * status `status`): on status 0 and a result `r` (ADD), parse it as a
+ * result of version v; on a non-zero status, fill err from its error JSON
+ * (code, msg, details) and keep the document in err->raw so it reaches the
+ * runtime unchanged (not JSON: code 103 with what it printed). Returns 0
+ * or a negative errno.
  */
+int xc_cni_delegate_answer(const struct xc_cni_exec *x, long len, int status,
+			   enum xc_cni_ver v, struct xc_cni_result *r, struct xc_cni_err *err);
+
+/* xc_cni_exec_plugin, then xc_cni_delegate_answer. */
 int xc_cni_delegate(const struct xc_cni_exec *x, enum xc_cni_ver v,
 		    struct xc_cni_result *r, struct xc_cni_err *err);
 

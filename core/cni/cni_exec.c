@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,6 +16,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+extern char **environ;
 
 #include "cni/cni.h"
 #include "base/deadline.h"
@@ -60,21 +63,62 @@ static int build_env(char *const *envp, const char *cmd_var, char **env, size_t 
 	return 0;
 }
 
-struct run {
-	pid_t pid;
-	int in, out;                /* our ends: its stdin, its stdout */
-	size_t in_off, out_len;
-	int64_t deadline;
-};
+/* The running binary, when file is it: its applet then runs without an exec. */
+static int is_self(const char *file)
+{
+	struct stat a, b;
+
+	return !stat(file, &a) && !stat("/proc/self/exe", &b) && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
 
 /*
- * The child's side of spawn(): only async-signal-safe calls (the bridge
- * may have a second thread). A delegate outliving a plugin killed mid-ADD
- * would allocate an address nobody will release until GC, so it dies with
- * the thread that started it (the main thread, which lives as long as the
- * plugin). An exec failure travels back as errno on the status pipe.
+ * Without an exec the child keeps every descriptor of ours: close all but
+ * its stdin, stdout and stderr, as O_CLOEXEC would have (the status pipe's
+ * end among them, which tells the parent it runs).
  */
-static void child(const char *file, char **env, int in, int out, int status, pid_t parent)
+static void close_inherited(void)
+{
+	struct rlimit rl;
+	long fd, max = 1024;
+
+#ifdef SYS_close_range
+	if (!syscall(SYS_close_range, 3U, ~0U, 0U))
+		return;
+#endif
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY)
+		max = (long)rl.rlim_cur;
+	for (fd = 3; fd < max; fd++)
+		close((int)fd);
+}
+
+/* The applet in file's name, as exec would have started it; never returns. */
+static void run_self(int (*self_main)(int, char **), const char *file, char **env)
+{
+	char *argv[] = { (char *)file, NULL };
+	const char *name = strrchr(file, '/');
+	int rc;
+
+	close_inherited();
+	prctl(PR_SET_NAME, name ? name + 1 : file);
+	environ = env;
+	rc = self_main(1, argv);
+	/* exit() would flush stdio too, but also run our parent's atexit work */
+	fflush(NULL);
+	_exit(rc);
+}
+
+/*
+ * The child's side of spawn(). A delegate outliving a plugin killed
+ * mid-ADD would allocate an address nobody will release until GC, so it
+ * dies with the thread that started it (the main thread, which lives as
+ * long as the plugin). An exec failure travels back as errno on the status
+ * pipe. self_main: see struct xc_cni_exec; spawn() runs before the bridge
+ * starts its second thread, so the child's copy of locks and stdio is
+ * consistent.
+ */
+static void child(const char *file, char **env, int (*self_main)(int, char **), int in,
+		  int out, int status, pid_t parent)
 {
 	char *argv[] = { (char *)file, NULL };
 	int e;
@@ -83,8 +127,11 @@ static void child(const char *file, char **env, int in, int out, int status, pid
 		_exit(127);
 	/* We ignore SIGPIPE while feeding it; it must start with the default. */
 	signal(SIGPIPE, SIG_DFL);
-	if (dup2(in, 0) >= 0 && dup2(out, 1) >= 0)
+	if (dup2(in, 0) >= 0 && dup2(out, 1) >= 0) {
+		if (self_main)
+			run_self(self_main, file, env);
 		execve(file, argv, env);
+	}
 	e = errno;
 	if (write(status, &e, sizeof(e)) < 0)
 		_exit(127);
@@ -97,8 +144,10 @@ static void close_pair(int p[2])
 	close(p[1]);
 }
 
-static int spawn(struct run *r, const char *file, char **env, struct xc_cni_err *err)
+static int spawn(struct xc_cni_child *r, char **env, int (*self_main)(int, char **),
+		 struct xc_cni_err *err)
 {
+	const char *file = r->file;
 	int in[2], out[2], st[2], e = 0, rc = 0;
 	pid_t parent = getpid();
 	ssize_t n;
@@ -116,9 +165,11 @@ static int spawn(struct run *r, const char *file, char **env, struct xc_cni_err 
 		close_pair(out);
 		return rc;
 	}
+	if (self_main)
+		fflush(NULL);   /* the child must not write our buffered output again */
 	r->pid = fork();
 	if (r->pid == 0)
-		child(file, env, in[0], out[1], st[1], parent);
+		child(file, env, self_main, in[0], out[1], st[1], parent);
 	if (r->pid < 0)
 		e = errno;
 	close(in[0]);
@@ -140,6 +191,7 @@ static int spawn(struct run *r, const char *file, char **env, struct xc_cni_err 
 	if (e) {
 		close(r->in);
 		close(r->out);
+		r->pid = 0;
 		xc_cni_errf(err, XC_CNI_E_DELEGATE, "cannot run the plugin %s: %s", file,
 			    strerror(e));
 		return -e;
@@ -150,7 +202,7 @@ static int spawn(struct run *r, const char *file, char **env, struct xc_cni_err 
 }
 
 /* One poll round: feed stdin, drain stdout. 1 when stdout hit EOF. */
-static int pump(struct run *r, const struct xc_cni_exec *x)
+static int pump(struct xc_cni_child *r, const struct xc_cni_exec *x)
 {
 	struct pollfd pf[2] = { { r->out, POLLIN, 0 }, { r->in, POLLOUT, 0 } };
 	int64_t left = r->deadline - xc_now_ms();
@@ -206,7 +258,7 @@ static int exit_fd(pid_t pid)
  * cost every delegation a millisecond); poll in short steps only where
  * there is no pidfd.
  */
-static int reap(struct run *r, int *status)
+static int reap(struct xc_cni_child *r, int *status)
 {
 	struct timespec step = { 0, 20000 };
 	int fd = -1, rc = 0;
@@ -255,52 +307,46 @@ static long run_fail(const struct xc_cni_exec *x, const char *file, int rc, int 
 	return rc;
 }
 
-static long run_plugin(const struct xc_cni_exec *x, const char *file, char **env, int *status,
-		       struct xc_cni_err *err)
+/* Feed and drain it until its stdout ends, then reap it. */
+static long finish(const struct xc_cni_exec *x, struct xc_cni_child *c, int *status,
+		   struct xc_cni_err *err)
 {
-	int timeout = x->timeout_ms > 0 ? x->timeout_ms : XC_CNI_IPAM_TIMEOUT_MS;
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
-	struct run r = { .deadline = xc_now_ms() + timeout };
 	int rc;
 
-	rc = spawn(&r, file, env, err);
-	if (rc)
-		return rc;
 	sigaction(SIGPIPE, &ign, &old);
-	if (!x->in_len) {
-		close(r.in);
-		r.in = -1;
-	}
-	while ((rc = pump(&r, x)) == 0)
+	while ((rc = pump(c, x)) == 0)
 		;
 	sigaction(SIGPIPE, &old, NULL);
-	if (r.in >= 0)
-		close(r.in);
-	close(r.out);
-	x->out[r.out_len] = '\0';
+	if (c->in >= 0)
+		close(c->in);
+	close(c->out);
+	x->out[c->out_len] = '\0';
 	if (rc < 0) {
-		kill(r.pid, SIGKILL);
-		waitpid(r.pid, status, 0);
-		return run_fail(x, file, rc, timeout, err);
+		kill(c->pid, SIGKILL);
+		waitpid(c->pid, status, 0);
+		return run_fail(x, c->file, rc, c->timeout_ms, err);
 	}
-	rc = reap(&r, status);
+	rc = reap(c, status);
 	if (rc)
-		return run_fail(x, file, rc, timeout, err);
+		return run_fail(x, c->file, rc, c->timeout_ms, err);
 	if (WIFSIGNALED(*status)) {
 		xc_cni_errf(err, XC_CNI_E_DELEGATE, "the IPAM plugin %s was killed by signal %d",
-			    file, WTERMSIG(*status));
+			    c->file, WTERMSIG(*status));
 		return -EINTR;
 	}
 	*status = WEXITSTATUS(*status);
-	return (long)r.out_len;
+	return (long)c->out_len;
 }
 
-long xc_cni_exec_plugin(const struct xc_cni_exec *x, int *status, struct xc_cni_err *err)
+int xc_cni_exec_start(const struct xc_cni_exec *x, struct xc_cni_child *c,
+		      struct xc_cni_err *err)
 {
-	char file[XC_CNI_PATH_MAX + 1], cmd_var[32];
+	char cmd_var[32];
 	char *env[EXEC_MAX_ENV + 1];
 	int rc;
 
+	memset(c, 0, sizeof(*c));
 	if (!x->out || x->out_size < 2)
 		return xc_cni_errf(err, XC_CNI_E_INTERNAL, "no capture buffer for the plugin");
 	x->out[0] = '\0';
@@ -310,7 +356,7 @@ long xc_cni_exec_plugin(const struct xc_cni_exec *x, int *status, struct xc_cni_
 	if (!x->path)
 		return xc_cni_errf(err, XC_CNI_E_ENV, "CNI_PATH is not set: it is needed to "
 				   "find the IPAM plugin \"%s\"", x->type);
-	if (find_plugin(x->path, x->type, file, sizeof(file))) {
+	if (find_plugin(x->path, x->type, c->file, sizeof(c->file))) {
 		xc_cni_errf(err, XC_CNI_E_DELEGATE, "IPAM plugin \"%s\" not found in CNI_PATH",
 			    x->type);
 		xc_cni_err_details(err, "searched CNI_PATH=%.600s for an executable file named "
@@ -321,7 +367,36 @@ long xc_cni_exec_plugin(const struct xc_cni_exec *x, int *status, struct xc_cni_
 	if (build_env(x->envp, cmd_var, env, EXEC_MAX_ENV))
 		return xc_cni_errf(err, XC_CNI_E_DELEGATE, "more than %d environment variables",
 				   EXEC_MAX_ENV);
-	return run_plugin(x, file, env, status, err);
+	c->timeout_ms = x->timeout_ms > 0 ? x->timeout_ms : XC_CNI_IPAM_TIMEOUT_MS;
+	c->deadline = xc_now_ms() + c->timeout_ms;
+	rc = spawn(c, env, x->self_main && is_self(c->file) ? x->self_main : NULL, err);
+	if (rc)
+		return rc;
+	if (!x->in_len) {
+		close(c->in);
+		c->in = -1;
+	}
+	return 0;
+}
+
+long xc_cni_exec_wait(const struct xc_cni_exec *x, struct xc_cni_child *c, int *status,
+		      struct xc_cni_err *err)
+{
+	long len;
+
+	if (!c->pid)
+		return xc_cni_errf(err, XC_CNI_E_INTERNAL, "the IPAM plugin was not started");
+	len = finish(x, c, status, err);
+	c->pid = 0;
+	return len;
+}
+
+long xc_cni_exec_plugin(const struct xc_cni_exec *x, int *status, struct xc_cni_err *err)
+{
+	struct xc_cni_child c;
+	int rc = xc_cni_exec_start(x, &c, err);
+
+	return rc ? rc : xc_cni_exec_wait(x, &c, status, err);
 }
 
 /* A delegate's failure: its error document, kept verbatim. */
@@ -351,14 +426,12 @@ static int delegate_error(const struct xc_cni_exec *x, long len, int status,
 	return -EIO;
 }
 
-int xc_cni_delegate(const struct xc_cni_exec *x, enum xc_cni_ver v,
-		    struct xc_cni_result *r, struct xc_cni_err *err)
+int xc_cni_delegate_answer(const struct xc_cni_exec *x, long len, int status,
+			   enum xc_cni_ver v, struct xc_cni_result *r, struct xc_cni_err *err)
 {
 	struct xc_json root;
 	struct xc_json_error je;
 	char why[96], ver[16];
-	int status = 0;
-	long len = xc_cni_exec_plugin(x, &status, err);
 
 	if (len < 0)
 		return (int)len;
@@ -378,4 +451,13 @@ int xc_cni_delegate(const struct xc_cni_exec *x, enum xc_cni_ver v,
 	    xc_cni_version_parse(ver))
 		v = xc_cni_version_parse(ver);
 	return xc_cni_result_parse(&root, v, r, err);
+}
+
+int xc_cni_delegate(const struct xc_cni_exec *x, enum xc_cni_ver v,
+		    struct xc_cni_result *r, struct xc_cni_err *err)
+{
+	int status = 0;
+	long len = xc_cni_exec_plugin(x, &status, err);
+
+	return xc_cni_delegate_answer(x, len, status, v, r, err);
 }

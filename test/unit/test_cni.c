@@ -664,7 +664,7 @@ static void test_exec(void)
 	char *envp[] = { "CNI_COMMAND=ADD", "CNI_CONTAINERID=c1", "CNI_IFNAME=eth0", NULL };
 	char path[160];
 	struct xc_cni_exec x = { "ok", path, XC_CNI_CMD_DEL, envp, "{\"a\":1}", 7, 60000, out,
-				 sizeof(out) };
+				 sizeof(out), NULL };
 	int status = -1;
 	FILE *fp;
 	pid_t pid, late_sh = 0, late_sleep = 0;
@@ -809,6 +809,62 @@ static void test_exec(void)
 	T_INT(rmdir(dir), 0);
 }
 
+/*
+ * The delegate that is this binary: a self_main that says what it was
+ * given. Runs in the child: its name, command, stdin, and whether a
+ * descriptor of the parent's (the number in MARK_FD) is still open.
+ */
+static int self_fd = -1;
+
+static int self_plugin(int argc, char **argv)
+{
+	const char *name = strrchr(argv[0], '/');
+	char in[64] = "";
+	ssize_t n = read(0, in, sizeof(in) - 1);
+
+	in[n > 0 ? n : 0] = '\0';
+	printf("%d %s %s %s %s", argc, name ? name + 1 : argv[0], getenv("CNI_COMMAND"), in,
+	       fcntl(self_fd, F_GETFD) < 0 ? "closed" : "open");
+	return 3;
+}
+
+static void test_exec_self(void)
+{
+	static char out[256];
+	char *envp[] = { "CNI_COMMAND=ADD", "CNI_CONTAINERID=c1", NULL };
+	char self[128], link[160], exe[4096];
+	struct xc_cni_exec x = { "self-ipam", dir, XC_CNI_CMD_DEL, envp, "{\"b\":2}", 7, 60000,
+				 out, sizeof(out), self_plugin };
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int status = -1;
+
+	strcpy(dir, "/tmp/xc-test-self-XXXXXX");
+	if (n <= 0 || !mkdtemp(dir)) {
+		T(0);
+		return;
+	}
+	exe[n] = '\0';
+	snprintf(link, sizeof(link), "%s/self-ipam", dir);
+	T_INT(symlink(exe, link), 0);
+	self_fd = open("/dev/null", O_RDONLY);     /* without O_CLOEXEC: exec would keep it */
+	fflush(stdout);
+	/* a link to this binary: self_main runs in the child, no exec */
+	T_INT(xc_cni_exec_plugin(&x, &status, &err), (long)strlen(out));
+	T_INT(status, 3);
+	snprintf(self, sizeof(self), "1 self-ipam DEL {\"b\":2} closed");
+	T_STR(out, self);
+	/* not this binary (a script): exec'd as before, self_main unused */
+	plugin("self-ipam2", "cat >/dev/null; echo exec");
+	x.type = "self-ipam2";
+	T_INT(xc_cni_exec_plugin(&x, &status, &err), 5);
+	T_STR(out, "exec\n");
+	close(self_fd);
+	unlink(link);
+	snprintf(link, sizeof(link), "%s/self-ipam2", dir);
+	unlink(link);
+	T_INT(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	test_env();
@@ -825,5 +881,6 @@ int main(void)
 	test_attachments();
 	test_begin();
 	test_exec();
+	test_exec_self();
 	return t_done("test_cni");
 }
