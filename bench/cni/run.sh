@@ -61,7 +61,13 @@ mkdir -p "$T/bin" "$T/res"
 cp "$XC" "$T/bin/xcluster-cni"
 ln -s xcluster-cni "$T/bin/bridge"
 ln -s xcluster-cni "$T/bin/node-local"
-for side in ours ref floor; do
+# "exec": ours with node-local a copy, so bridge exec's it as it would any
+# other IPAM plugin (the link above runs it in a child without an exec).
+mkdir -p "$T/bin-exec"
+cp "$XC" "$T/bin-exec/xcluster-cni"
+ln -s xcluster-cni "$T/bin-exec/bridge"
+cp "$XC" "$T/bin-exec/node-local"
+for side in ours exec ref floor; do
 	ip netns add "$NS-$side"
 done
 
@@ -89,6 +95,8 @@ run() {
 	conf "$side" "$dir" > "$T/conf.$side"
 	if [ "$side" = ref ]; then
 		plugin=/usr/lib/cni/bridge path=/usr/lib/cni
+	elif [ "$side" = exec ]; then
+		plugin=$T/bin-exec/bridge path=$T/bin-exec
 	else
 		plugin=$T/bin/bridge path=$T/bin
 	fi
@@ -146,6 +154,10 @@ prealloc() {
 echo "== cni: $N dual-stack pods, spec 1.0.0, bridge cni0 with gateways; ms per call"
 echo "   IPAM state in $(df -P "$S" | awk 'NR == 2 { print $6 }') ($(stat -f -c %T "$S")); load $(cut -d' ' -f1-3 /proc/loadavg)"
 phase "" "$N" 1
+pods "$NS-exec-p" "$N"
+for c in ADD CHECK DEL; do
+	run exec $c "$N" 1 "$S/exec" "exec-$(echo $c | tr A-Z a-z)"
+done
 phase "-par" "$N" "$PAR"
 # The sweep: each count of held allocations in a fresh state folder per side.
 for h in $HELD; do
@@ -179,6 +191,11 @@ row "CHECK $PAR at a time" ours-check-par ref-check-par
 row "DEL $PAR at a time" ours-del-par ref-del-par floor-del-par
 row "ADD at $PRE held" ours-add-held$PRE ref-add-held$PRE
 row "DEL at $PRE held" ours-del-held$PRE ref-del-held$PRE
+echo
+echo "Ours with node-local exec'd (a copy of the binary, as any other IPAM plugin):"
+row "ADD sequential, exec" exec-add ref-add floor-add
+row "CHECK sequential, exec" exec-check ref-check
+row "DEL sequential, exec" exec-del ref-del floor-del
 
 # CPU per call (user + system, the IPAM plugin included): what a call costs
 # whatever else the machine is doing.
@@ -190,6 +207,11 @@ printf '%-22s %8s %10s %9s\n' "CPU per call (median)" ours reference ref/ours
 for c in add check del; do
 	o=$(cpu ours-$c) r=$(cpu ref-$c)
 	printf '%-22s %8s %10s %9s\n' "$(echo $c | tr a-z A-Z) sequential" "$o" "$r" \
+		"$(awk -v o="$o" -v r="$r" 'BEGIN { if (o > 0) printf "%.1fx", r / o; else printf "-" }')"
+done
+for c in add check del; do
+	o=$(cpu exec-$c) r=$(cpu ref-$c)
+	printf '%-22s %8s %10s %9s\n' "$(echo $c | tr a-z A-Z) sequential, exec" "$o" "$r" \
 		"$(awk -v o="$o" -v r="$r" 'BEGIN { if (o > 0) printf "%.1fx", r / o; else printf "-" }')"
 done
 
