@@ -112,69 +112,17 @@ void xc_podlink_random_mac(uint8_t mac[6])
 
 /* ---- creation --------------------------------------------------------- */
 
-struct echo {
-	const char *name;
-	struct xc_link *out;
-	int found;
-};
-
-static int on_echo(const struct nlmsghdr *nlh, void *arg)
-{
-	struct echo *e = arg;
-	struct xc_link l;
-
-	if (nlh->nlmsg_type != RTM_NEWLINK || xc_nl_link_parse(nlh, &l) < 0)
-		return 0;
-	if (!strcmp(l.name, e->name)) {
-		*e->out = l;
-		e->found = 1;
-	}
-	return 0;
-}
-
 int xc_podlink_veth_add(struct xc_nl *host, const struct xc_podlink_veth *v,
 			struct xc_link *out)
 {
-	uint32_t req[REQ_WORDS];
-	struct xc_nl_msg m;
-	struct ifinfomsg *ifi;
-	struct nlattr *li, *data, *peer;
-	struct echo e = { v->host_name, out, 0 };
-	int err;
+	struct xc_veth pair = {
+		.end = { .name = v->host_name, .mtu = v->mtu, .master = v->master, .up = 1,
+			 .group = XC_PODLINK_GROUP_NEW },
+		.peer = { .name = v->pod_name, .mtu = v->mtu, .mac = v->pod_mac,
+			  .nsfd = v->pod_nsfd },
+	};
 
-	if (strlen(v->host_name) >= IFNAMSIZ || strlen(v->pod_name) >= IFNAMSIZ)
-		return -ENAMETOOLONG;
-	/* NLM_F_ECHO: the new host end comes back with the ACK (Linux 6.1+). */
-	ifi = xc_nl_msg_init(&m, req, sizeof(req), RTM_NEWLINK,
-			     NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, sizeof(*ifi));
-	if (!ifi)
-		return m.err;
-	ifi->ifi_flags = IFF_UP;
-	ifi->ifi_change = IFF_UP;
-	xc_nl_put_str(&m, IFLA_IFNAME, v->host_name);
-	xc_nl_put_u32(&m, IFLA_GROUP, XC_PODLINK_GROUP_NEW);
-	if (v->mtu)
-		xc_nl_put_u32(&m, IFLA_MTU, v->mtu);
-	if (v->master > 0)
-		xc_nl_put_u32(&m, IFLA_MASTER, (uint32_t)v->master);
-	li = xc_nl_nest_begin(&m, IFLA_LINKINFO);
-	xc_nl_put_str(&m, IFLA_INFO_KIND, "veth");
-	data = xc_nl_nest_begin(&m, IFLA_INFO_DATA);
-	peer = xc_nl_nest_begin(&m, VETH_INFO_PEER);
-	xc_nl_reserve(&m, sizeof(struct ifinfomsg));
-	xc_nl_put_str(&m, IFLA_IFNAME, v->pod_name);
-	if (v->mtu)
-		xc_nl_put_u32(&m, IFLA_MTU, v->mtu);
-	if (v->pod_mac)
-		xc_nl_put(&m, IFLA_ADDRESS, v->pod_mac, 6);
-	xc_nl_put_u32(&m, IFLA_NET_NS_FD, (uint32_t)v->pod_nsfd);
-	xc_nl_nest_end(&m, peer);
-	xc_nl_nest_end(&m, data);
-	xc_nl_nest_end(&m, li);
-	err = xc_nl_request(host, &m, on_echo, &e);
-	if (err || e.found)
-		return err;
-	return xc_nl_link_get(host, v->host_name, out);
+	return xc_nl_veth_add(host, &pair, out);
 }
 
 int xc_podlink_port_set(struct xc_nl *host, int index, const char *alias, int hairpin)
@@ -205,32 +153,10 @@ int xc_podlink_port_set(struct xc_nl *host, int index, const char *alias, int ha
 int xc_podlink_bridge_add(struct xc_nl *host, const char *name, unsigned mtu,
 			  const uint8_t mac[6], int vlan_filtering)
 {
-	uint32_t req[REQ_WORDS];
-	struct xc_nl_msg m;
-	struct ifinfomsg *ifi;
-	struct nlattr *li, *data;
+	struct xc_link_new br = { .name = name, .mtu = mtu, .mac = mac, .up = 1,
+				  .vlan_filtering = vlan_filtering };
 
-	if (strlen(name) >= IFNAMSIZ)
-		return -ENAMETOOLONG;
-	ifi = xc_nl_msg_init(&m, req, sizeof(req), RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
-			     sizeof(*ifi));
-	if (!ifi)
-		return m.err;
-	ifi->ifi_flags = IFF_UP;
-	ifi->ifi_change = IFF_UP;
-	xc_nl_put_str(&m, IFLA_IFNAME, name);
-	if (mtu)
-		xc_nl_put_u32(&m, IFLA_MTU, mtu);
-	xc_nl_put(&m, IFLA_ADDRESS, mac, 6);
-	li = xc_nl_nest_begin(&m, IFLA_LINKINFO);
-	xc_nl_put_str(&m, IFLA_INFO_KIND, "bridge");
-	if (vlan_filtering) {
-		data = xc_nl_nest_begin(&m, IFLA_INFO_DATA);
-		xc_nl_put_u8(&m, IFLA_BR_VLAN_FILTERING, 1);
-		xc_nl_nest_end(&m, data);
-	}
-	xc_nl_nest_end(&m, li);
-	return xc_nl_request(host, &m, NULL, NULL);
+	return xc_nl_bridge_add(host, &br);
 }
 
 /* ---- VLANs -------------------------------------------------------------- */

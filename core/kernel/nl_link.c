@@ -198,18 +198,28 @@ static void put_new(struct xc_nl_msg *m, const struct xc_link_new *ln, unsigned 
 		xc_nl_put(m, IFLA_ADDRESS, ln->mac, 6);
 	if (ln->nsfd > 0)
 		xc_nl_put_u32(m, IFLA_NET_NS_FD, (uint32_t)ln->nsfd);
+	if (ln->master > 0)
+		xc_nl_put_u32(m, IFLA_MASTER, (uint32_t)ln->master);
+	if (ln->group)
+		xc_nl_put_u32(m, IFLA_GROUP, ln->group);
 }
 
 static int new_msg(struct xc_nl_msg *m, uint32_t *req, size_t cap,
-		   const struct xc_link_new *ln, unsigned mtu)
+		   const struct xc_link_new *ln, unsigned mtu, uint16_t flags)
 {
+	struct ifinfomsg *ifi;
 	int err = check_new(ln);
 
 	if (err)
 		return err;
-	if (!xc_nl_msg_init(m, req, cap, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
-			    sizeof(struct ifinfomsg)))
+	ifi = xc_nl_msg_init(m, req, cap, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | flags,
+			     sizeof(*ifi));
+	if (!ifi)
 		return m->err;
+	if (ln->up) {
+		ifi->ifi_flags = IFF_UP;
+		ifi->ifi_change = IFF_UP;
+	}
 	put_new(m, ln, mtu);
 	return 0;
 }
@@ -218,23 +228,49 @@ int xc_nl_bridge_add(struct xc_nl *nl, const struct xc_link_new *br)
 {
 	uint32_t req[REQ_WORDS];
 	struct xc_nl_msg m;
-	struct nlattr *li;
+	struct nlattr *li, *data;
 	int err;
 
-	err = new_msg(&m, req, sizeof(req), br, br->mtu);
+	err = new_msg(&m, req, sizeof(req), br, br->mtu, 0);
 	if (err)
 		return err;
 	li = xc_nl_nest_begin(&m, IFLA_LINKINFO);
 	xc_nl_put_str(&m, IFLA_INFO_KIND, "bridge");
+	if (br->vlan_filtering) {
+		data = xc_nl_nest_begin(&m, IFLA_INFO_DATA);
+		xc_nl_put_u8(&m, IFLA_BR_VLAN_FILTERING, 1);
+		xc_nl_nest_end(&m, data);
+	}
 	xc_nl_nest_end(&m, li);
 	return xc_nl_request(nl, &m, NULL, NULL);
 }
 
-int xc_nl_veth_add(struct xc_nl *nl, const struct xc_veth *v)
+struct echo {
+	const char *name;
+	struct xc_link *out;
+	int found;
+};
+
+static int on_echo(const struct nlmsghdr *nlh, void *arg)
+{
+	struct echo *e = arg;
+	struct xc_link l;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK || xc_nl_link_parse(nlh, &l) < 0)
+		return 0;
+	if (!strcmp(l.name, e->name)) {
+		*e->out = l;
+		e->found = 1;
+	}
+	return 0;
+}
+
+int xc_nl_veth_add(struct xc_nl *nl, const struct xc_veth *v, struct xc_link *out)
 {
 	uint32_t req[REQ_WORDS];
 	struct xc_nl_msg m;
 	struct nlattr *li, *data, *peer;
+	struct echo e = { v->end.name, out, 0 };
 	unsigned mtu = v->end.mtu ? v->end.mtu : v->peer.mtu;
 	unsigned peer_mtu = v->peer.mtu ? v->peer.mtu : v->end.mtu;
 	int err;
@@ -242,7 +278,7 @@ int xc_nl_veth_add(struct xc_nl *nl, const struct xc_veth *v)
 	err = check_new(&v->peer);
 	if (err)
 		return err;
-	err = new_msg(&m, req, sizeof(req), &v->end, mtu);
+	err = new_msg(&m, req, sizeof(req), &v->end, mtu, out ? NLM_F_ECHO : 0);
 	if (err)
 		return err;
 	li = xc_nl_nest_begin(&m, IFLA_LINKINFO);
@@ -255,7 +291,10 @@ int xc_nl_veth_add(struct xc_nl *nl, const struct xc_veth *v)
 	xc_nl_nest_end(&m, peer);
 	xc_nl_nest_end(&m, data);
 	xc_nl_nest_end(&m, li);
-	return xc_nl_request(nl, &m, NULL, NULL);
+	err = xc_nl_request(nl, &m, out ? on_echo : NULL, &e);
+	if (err || !out || e.found)
+		return err;
+	return xc_nl_link_get(nl, v->end.name, out);
 }
 
 static void put_vxlan_data(struct xc_nl_msg *m, const struct xc_vxlan *v)
@@ -286,7 +325,7 @@ int xc_nl_vxlan_add(struct xc_nl *nl, const struct xc_vxlan *v)
 		return -EINVAL;
 	if (v->local && v->local->family != AF_INET && v->local->family != AF_INET6)
 		return -EAFNOSUPPORT;
-	err = new_msg(&m, req, sizeof(req), &v->dev, v->dev.mtu);
+	err = new_msg(&m, req, sizeof(req), &v->dev, v->dev.mtu, 0);
 	if (err)
 		return err;
 	li = xc_nl_nest_begin(&m, IFLA_LINKINFO);

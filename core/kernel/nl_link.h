@@ -47,6 +47,10 @@ struct xc_link_new {
 	unsigned mtu;
 	const uint8_t *mac;                /* 6 bytes */
 	int nsfd;                          /* > 0: create it in this netns; else the socket's */
+	int master;                        /* > 0: enslaved to this ifindex (a bridge) */
+	int up;                            /* created administratively up */
+	uint32_t group;                    /* interface group; 0: the default group */
+	int vlan_filtering;                /* a bridge: filter by its VLAN table */
 };
 
 struct xc_veth {
@@ -83,9 +87,13 @@ int xc_nl_bridge_add(struct xc_nl *nl, const struct xc_link_new *br);
  * Create a veth pair in one request. With peer.nsfd the kernel creates the
  * peer directly in that namespace (IFLA_NET_NS_FD in the peer's info),
  * which is much cheaper than creating it here and moving it. An MTU set on
- * one end only is applied to both.
+ * one end only is applied to both; master, up and group apply to the
+ * first end only. out (or NULL): the first end as the kernel registered
+ * it, from the request's echo (Linux 6.1+) or else a lookup: its index,
+ * MAC, and in out->link the peer's ifindex in its namespace (the echo
+ * comes before it is enslaved: out->master may still be 0).
  */
-int xc_nl_veth_add(struct xc_nl *nl, const struct xc_veth *v);
+int xc_nl_veth_add(struct xc_nl *nl, const struct xc_veth *v, struct xc_link *out);
 
 /* Create a VXLAN device (IFLA_VXLAN_*). */
 int xc_nl_vxlan_add(struct xc_nl *nl, const struct xc_vxlan *v);

@@ -138,7 +138,7 @@ static int veth_up(const char *a, const char *b, int peer_ns)
 {
 	struct xc_veth v = { .end = { .name = a }, .peer = { .name = b, .nsfd = peer_ns } };
 	struct xc_nl *pn = peer_ns > 0 ? &nlb : &nla;
-	int err = xc_nl_veth_add(&nla, &v);
+	int err = xc_nl_veth_add(&nla, &v, NULL);
 
 	if (!err)
 		err = xc_nl_link_set_up(&nla, ifindex(&nla, a), 1);
@@ -339,6 +339,32 @@ static int on_link_seen(const struct xc_link *l, void *arg)
 	return 0;
 }
 
+/* What a CNI ADD asks of one request: enslaved, up, in a group, echoed back. */
+static void test_veth_settings(void)
+{
+	struct xc_link_new br = { .name = "vbr", .up = 1 };  /* VLAN filtering: not on every kernel */
+	struct xc_veth v = { .end = { .name = "vh1", .up = 1, .group = 0x78636e69 },
+			     .peer = { .name = "eth1", .nsfd = nsb } };
+	struct xc_link h, p, b;
+
+	T_INT(xc_nl_bridge_add(&nla, &br), 0);
+	T_INT(xc_nl_link_get(&nla, "vbr", &b), 0);
+	T(b.flags & IFF_UP);
+	v.end.master = b.index;
+	T_INT(xc_nl_veth_add(&nla, &v, &h), 0);
+	T_STR(h.name, "vh1");
+	T_INT(xc_nl_link_get(&nlb, "eth1", &p), 0);
+	T_INT(h.link, p.index);                  /* the peer's index, in its namespace */
+	T_INT(xc_nl_link_get(&nla, "vh1", &h), 0);    /* the echo is from before enslaving */
+	T_INT(h.master, b.index);
+	T(h.flags & IFF_UP);
+	T_INT(h.group, 0x78636e69);
+	T(!(p.flags & IFF_UP));                  /* up and group are the first end's */
+	T_INT(p.group, 0);
+	T_INT(xc_nl_link_del(&nla, h.index), 0);
+	T_INT(xc_nl_link_del(&nla, b.index), 0);
+}
+
 static void test_veth_peer_ns(void)
 {
 	static const uint8_t mac[6] = { 0x02, 0, 0, 0, 0x11, 0x22 };
@@ -347,8 +373,8 @@ static void test_veth_peer_ns(void)
 	struct xc_link h, p;
 	struct seen s = { .name = "eth0" };
 
-	T_INT(xc_nl_veth_add(&nla, &v), 0);
-	T_INT(xc_nl_veth_add(&nla, &v), -EEXIST);
+	T_INT(xc_nl_veth_add(&nla, &v, NULL), 0);
+	T_INT(xc_nl_veth_add(&nla, &v, NULL), -EEXIST);
 	T_INT(xc_nl_link_get(&nla, "vh0", &h), 0);
 	T_STR(h.kind, "veth");
 	T_INT(h.mtu, 1400);
@@ -364,6 +390,7 @@ static void test_veth_peer_ns(void)
 	T_INT(s.count, 1);
 	T_INT(xc_nl_link_del(&nla, ifindex(&nla, "vh0")), 0);
 	T_INT(xc_nl_link_get(&nlb, "eth0", &p), -ENODEV);   /* the pair went together */
+	test_veth_settings();
 }
 
 static void test_link_changes(void)
@@ -977,7 +1004,7 @@ static int pod_add(int i, int podns, int bri)
 	err = xc_nl_open_nsfd(&pod, buf_b, sizeof(buf_b), podns);
 	if (err)
 		return err;
-	err = xc_nl_veth_add(&nla, &v);
+	err = xc_nl_veth_add(&nla, &v, NULL);
 	if (!err)
 		err = xc_nl_link_get(&nla, host, &l);
 	if (!err)

@@ -59,7 +59,7 @@ static int ifindex(const char *name)
 static int veth(const char *a, const char *b)
 {
 	struct xc_veth v = { .end = { .name = a }, .peer = { .name = b } };
-	int err = xc_nl_veth_add(&nl, &v);
+	int err = xc_nl_veth_add(&nl, &v, NULL);
 
 	if (!err)
 		err = xc_nl_link_set_up(&nl, ifindex(a), 1);
