@@ -5,6 +5,8 @@
  * loop of short reads cannot stretch a timeout: each wait gets what is
  * left. Two values are special: -1 means never, 0 means do not wait at all
  * (poll once).
+ *
+ * Names: xc_deadline xc_now_ xc_wait_
  */
 #ifndef XC_DEADLINE_H
 #define XC_DEADLINE_H

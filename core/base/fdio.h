@@ -7,6 +7,8 @@
  * -EFBIG, never silently cut. Opening a file for xc_file_read never blocks
  * (O_NONBLOCK: a FIFO planted at the path reads as nothing instead of
  * hanging a CNI call) and accepts regular files only.
+ *
+ * Names: xc_file_ xc_read_ xc_write_
  */
 #ifndef XC_FDIO_H
 #define XC_FDIO_H

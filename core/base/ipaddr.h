@@ -33,6 +33,8 @@
  * address space (and lengths out of range), -EAFNOSUPPORT for mixed or
  * unknown families, -ENOSPC for a short buffer. On failure the outputs are
  * left untouched. Outputs may alias inputs.
+ *
+ * Names: xc_ip_ xc_mac_ xc_prefix_
  */
 #ifndef XC_IPADDR_H
 #define XC_IPADDR_H

@@ -29,6 +29,8 @@
  *   -ERANGE   number out of the requested integer range
  *   -ENOSPC   caller buffer too small
  *   -E2BIG    input larger than the limit, or nesting deeper than allowed
+ *
+ * Names: xc_json_
  */
 #ifndef XC_JSON_H
 #define XC_JSON_H

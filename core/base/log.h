@@ -8,6 +8,8 @@
  *
  * Never pass a token, a key or a password to these functions: callers log
  * what happened, not what was sent.
+ *
+ * Names: xc_log
  */
 #ifndef XC_LOG_H
 #define XC_LOG_H

@@ -13,6 +13,8 @@
  * file (a FIFO planted there must not hang an ADD); a writer writes the
  * whole file to a new inode, syncs it and renames it into place, so a
  * reader sees the old content or the new, never a part.
+ *
+ * Names: xc_podcidrs_
  */
 #ifndef XC_PODCIDRS_H
 #define XC_PODCIDRS_H

@@ -32,6 +32,8 @@
  *
  * Error codes 0..99 are the spec's; ours start at 100 and are listed
  * below (and in docs/cni-errors.md).
+ *
+ * Names: xc_cni_
  */
 #ifndef XC_CNI_H
 #define XC_CNI_H

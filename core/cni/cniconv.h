@@ -3,6 +3,8 @@
  * and the reference plugins share among plugins: the pod's MAC address
  * from CNI_ARGS, "args" or the `mac` capability, and the configuration's
  * own "dns". Failures fill a struct xc_cni_err as core/cni does.
+ *
+ * Names: xc_cniconv_
  */
 #ifndef XC_CNICONV_H
 #define XC_CNICONV_H

@@ -11,6 +11,8 @@
  * in place, which the stamp cannot see (ipam_index.c).
  *
  * Functions return 0 or a negative errno.
+ *
+ * Names: xc_ipam_idx_
  */
 #ifndef XC_IPAM_INDEX_H
 #define XC_IPAM_INDEX_H

@@ -73,6 +73,8 @@
  * Functions return 0 (or a count) or a negative errno; failures the user
  * must see also fill a struct xc_cni_err. Nothing allocates memory: the
  * index is a mapping of its file.
+ *
+ * Names: xc_ipam_
  */
 #ifndef XC_IPAM_STORE_H
 #define XC_IPAM_STORE_H

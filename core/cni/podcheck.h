@@ -6,6 +6,8 @@
  *
  * Any difference is CNI code 106 naming the first one found; a netlink
  * failure while looking is code 105.
+ *
+ * Names: xc_podcheck_
  */
 #ifndef XC_PODCHECK_H
 #define XC_PODCHECK_H

@@ -8,6 +8,8 @@
  * `host` is a socket in the namespace holding the bridge, `pod` one in the
  * pod's namespace. Functions return 0 or a negative errno, as core/ does;
  * the kernel's extended-ACK text stays in the context (xc_nl_errmsg).
+ *
+ * Names: xc_podlink_
  */
 #ifndef XC_PODLINK_H
 #define XC_PODLINK_H

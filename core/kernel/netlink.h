@@ -17,6 +17,8 @@
  *
  * Buffers passed as netlink messages must be 4-byte aligned (declare them
  * as uint32_t arrays or with XC_NL_ALIGNED).
+ *
+ * Names: xc_nl_
  */
 #ifndef XC_NETLINK_H
 #define XC_NETLINK_H

@@ -10,6 +10,8 @@
  * setns(2) moves only the calling thread; these functions are meant for a
  * single-threaded process. Every function returns 0 (or a file descriptor
  * where documented) or a negative errno.
+ *
+ * Names: xc_netns_
  */
 #ifndef XC_NETNS_H
 #define XC_NETNS_H

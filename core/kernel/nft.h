@@ -25,6 +25,8 @@
  * nf_tables fails xc_nft_open() with -EPROTONOSUPPORT or the first batch
  * with -EOPNOTSUPP; an expression it lacks (masq without nf_nat) fails
  * with -ENOENT.
+ *
+ * Names: xc_nft_
  */
 #ifndef XC_NFT_H
 #define XC_NFT_H

@@ -1,6 +1,8 @@
 /*
  * nl_addr: interface addresses over rtnetlink (RTM_*ADDR), and waiting for
  * IPv6 duplicate address detection to finish.
+ *
+ * Names: xc_nl_addr_
  */
 #ifndef XC_NL_ADDR_H
 #define XC_NL_ADDR_H

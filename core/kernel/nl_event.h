@@ -5,6 +5,8 @@
  * (nl->fd) goes into poll(2), and when it is readable xc_nl_event_recv()
  * turns each queued notification into one typed event with the same
  * parsers the dumps use.
+ *
+ * Names: xc_nl_event_ xc_nl_monitor_
  */
 #ifndef XC_NL_EVENT_H
 #define XC_NL_EVENT_H

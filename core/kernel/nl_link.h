@@ -4,6 +4,8 @@
  * Creation requests are exclusive: an existing name gives -EEXIST. A
  * missing interface gives -ENODEV. Interfaces are named by index except
  * where a name is the natural key (creation, lookup).
+ *
+ * Names: xc_nl_bridge_ xc_nl_brport_ xc_nl_link_ xc_nl_veth_ xc_nl_vxlan_
  */
 #ifndef XC_NL_LINK_H
 #define XC_NL_LINK_H

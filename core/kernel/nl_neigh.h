@@ -6,6 +6,8 @@
  * node a permanent ARP/NDP entry (remote overlay IP -> remote VTEP MAC) on
  * the VXLAN device, and an FDB entry (family AF_BRIDGE, NTF_SELF, remote
  * VTEP MAC -> NDA_DST remote underlay IP).
+ *
+ * Names: xc_nl_neigh_
  */
 #ifndef XC_NL_NEIGH_H
 #define XC_NL_NEIGH_H

@@ -4,6 +4,8 @@
  * One struct describes a route to add, replace, delete, or one read back.
  * The gateway may be of the other family than the destination: an IPv4
  * route via an IPv6 next hop is sent as RTA_VIA (Linux 5.2 and later).
+ *
+ * Names: xc_nl_route_
  */
 #ifndef XC_NL_ROUTE_H
 #define XC_NL_ROUTE_H

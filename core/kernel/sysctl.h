@@ -10,6 +10,8 @@
  * the network namespace the caller is in when it opens them.
  *
  * Return 0 (or a length where documented) or a negative errno.
+ *
+ * Names: xc_sysctl_
  */
 #ifndef XC_SYSCTL_H
 #define XC_SYSCTL_H

@@ -26,6 +26,8 @@
  *   -E2BIG       response head over XC_HTTP_HEAD_MAX or XC_HTTP_FIELDS_MAX
  *   -EFBIG       body over the caller's limit
  *   -ENOTSUP     a transfer coding other than chunked
+ *
+ * Names: xc_http_
  */
 #ifndef XC_HTTP_H
 #define XC_HTTP_H

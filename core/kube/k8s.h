@@ -42,6 +42,8 @@
  *   -ENODATA    (podcidr_cache) the node has no pod CIDRs yet
  *   and transport errors from core/kube/http and core/kube/tls (-ECONNREFUSED,
  *   -ETIMEDOUT, -EKEYREJECTED, ...).
+ *
+ * Names: xc_k8s_
  */
 #ifndef XC_K8S_H
 #define XC_K8S_H

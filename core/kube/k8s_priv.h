@@ -1,6 +1,8 @@
 /*
  * k8s_priv.h: helpers shared by core/kube/k8s_*.c. Private to core/kube/k8s*; not
  * part of the API (k8s.h is).
+ *
+ * Names: xc_k8s_code_ xc_k8s_fail xc_k8s_http_ xc_k8s_query xc_k8s_status_
  */
 #ifndef XC_K8S_PRIV_H
 #define XC_K8S_PRIV_H

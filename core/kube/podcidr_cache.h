@@ -14,6 +14,8 @@
  * (xc_podcidr_cache_update). Errors are negative errno values; -ENODATA
  * means the node has no pod CIDRs yet (node-local answers CNI code 11,
  * try again later).
+ *
+ * Names: xc_podcidr_
  */
 #ifndef XC_PODCIDR_CACHE_H
 #define XC_PODCIDR_CACHE_H

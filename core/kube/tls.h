@@ -32,6 +32,8 @@
  *   -EPROTO        any other handshake failure (alerts are named)
  *   -ETIMEDOUT     the peer did not answer in time
  *   -EINVAL, -ENOSPC, -ENOTSUP while loading PEM (see each function)
+ *
+ * Names: xc_tls_
  */
 #ifndef XC_TLS_H
 #define XC_TLS_H

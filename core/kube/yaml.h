@@ -36,6 +36,8 @@
  *   -ENOSPC   node array or caller buffer too small
  *   -E2BIG    input larger than XC_YAML_MAX_SIZE or nested too deep
  *   -ENOENT   key not present, or no next entry
+ *
+ * Names: xc_yaml_
  */
 #ifndef XC_YAML_H
 #define XC_YAML_H

@@ -7,6 +7,8 @@
  * in the listen backlog. Every socket is non-blocking: a client that
  * sends half a request holds the slot only until xc_httpd_expire() drops
  * it. Nothing is allocated.
+ *
+ * Names: xc_httpd_
  */
 #ifndef XC_HTTPD_H
 #define XC_HTTPD_H

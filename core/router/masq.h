@@ -23,6 +23,8 @@
  *
  * masq.c is pure (wanted intervals, diffs, text); masq_nl.c reads and
  * writes the kernel (kernel/nft.h).
+ *
+ * Names: xc_iv_ xc_ivset_ xc_masq_
  */
 #ifndef XC_MASQ_H
 #define XC_MASQ_H

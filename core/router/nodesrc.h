@@ -19,6 +19,8 @@
  * xc_nodesrc_poll_ms(), and call xc_nodesrc_step(). On an error, back off
  * and call xc_nodesrc_list() again (k8s: xc_nodesrc_step() may also
  * resume a watch by itself). Errors carry a sentence in s->err.
+ *
+ * Names: xc_nodesrc_
  */
 #ifndef XC_NODESRC_H
 #define XC_NODESRC_H

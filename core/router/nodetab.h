@@ -15,6 +15,8 @@
  *
  * Functions return 0 (or a count / a flag where documented) or a negative
  * errno.
+ *
+ * Names: xc_node_ xc_nodetab_
  */
 #ifndef XC_NODETAB_H
 #define XC_NODETAB_H

@@ -34,6 +34,8 @@
  * falls back to direct routes.
  *
  * Functions return 0 (or a count) or a negative errno; nothing prints.
+ *
+ * Names: xc_rt_
  */
 #ifndef XC_ROUTES_H
 #define XC_ROUTES_H

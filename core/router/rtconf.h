@@ -7,6 +7,8 @@
  * METRICS_PORT, RESYNC_SECONDS, MASQUERADE, CLUSTER_CIDR,
  * NO_MASQUERADE_CIDRS). Kept apart from the applet so that the
  * loop is what applets/router.c holds.
+ *
+ * Names: xc_rtconf_
  */
 #ifndef XC_RTCONF_H
 #define XC_RTCONF_H

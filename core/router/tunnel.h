@@ -28,6 +28,8 @@
  * the same on flannel.1. Our address on any other tunnel device goes.
  *
  * Functions return 0 (or a count where documented) or a negative errno.
+ *
+ * Names: xc_tunnel_
  */
 #ifndef XC_TUNNEL_H
 #define XC_TUNNEL_H
