@@ -3,9 +3,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/deadline.h"
 #include "base/fdio.h"
 
 ssize_t xc_read_full(int fd, void *buf, size_t size)
@@ -65,25 +68,83 @@ int xc_write_full(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-ssize_t xc_file_read(int dirfd, const char *path, int flags, char *buf, size_t size)
+int xc_file_open(int dirfd, const char *path, int flags)
 {
 	struct stat st;
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | flags);
+	int e = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		e = -errno;
+	else if (!S_ISREG(st.st_mode))
+		e = -EBADFD;
+	if (e)
+		close(fd);
+	return e ? e : fd;
+}
+
+ssize_t xc_read_some(int fd, void *buf, size_t size)
+{
+	ssize_t n;
+
+	while ((n = read(fd, buf, size)) < 0 && errno == EINTR)
+		;
+	return n < 0 ? -errno : n;
+}
+
+ssize_t xc_file_read(int dirfd, const char *path, int flags, char *buf, size_t size)
+{
 	ssize_t len;
 	int fd;
 
 	if (size < 1)
 		return -EINVAL;
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | flags);
+	fd = xc_file_open(dirfd, path, flags);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		len = -errno;
-	else if (!S_ISREG(st.st_mode))
-		len = -EBADFD;
-	else
-		len = xc_read_full(fd, buf, size - 1);
+		return fd;
+	len = xc_read_full(fd, buf, size - 1);
 	close(fd);
 	if (len >= 0)
 		buf[len] = '\0';
 	return len;
+}
+
+ssize_t xc_send_some(int fd, const void *buf, size_t len, int64_t deadline)
+{
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n >= 0)
+			return n;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -errno;
+		r = xc_wait_fd(fd, POLLOUT, deadline);
+		if (r)
+			return r;
+	}
+}
+
+ssize_t xc_recv_some(int fd, void *buf, size_t size, int64_t deadline)
+{
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		n = recv(fd, buf, size, MSG_DONTWAIT);
+		if (n >= 0)
+			return n;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -errno;
+		r = xc_wait_fd(fd, POLLIN, deadline);
+		if (r)
+			return r;
+	}
 }

@@ -8,12 +8,17 @@
  * (O_NONBLOCK: a FIFO planted at the path reads as nothing instead of
  * hanging a CNI call) and accepts regular files only.
  *
- * Names: xc_file_ xc_read_ xc_write_
+ * Sockets: xc_send_some and xc_recv_some move what they can without
+ * blocking and wait for the socket only until a deadline (deadline.h), so
+ * a loop of them cannot stretch a timeout; HTTP and TLS use them.
+ *
+ * Names: xc_file_ xc_read_ xc_recv_ xc_send_ xc_write_
  */
 #ifndef XC_FDIO_H
 #define XC_FDIO_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /*
@@ -31,13 +36,42 @@ int xc_read_exact(int fd, void *buf, size_t size);
 int xc_write_full(int fd, const void *buf, size_t len);
 
 /*
- * The regular file at path (relative to dirfd, which may be AT_FDCWD)
- * into buf, NUL-terminated: at most size - 1 bytes. `flags` are added to
- * O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY (O_NOFOLLOW where a symlink
- * must not be followed). Returns the length, or a negative errno: that of
- * open(2) (-ELOOP for a symlink with O_NOFOLLOW), -EBADFD when it is not a
- * regular file, -EFBIG when it holds size bytes or more, or a read error.
+ * Open the regular file at path (relative to dirfd, which may be
+ * AT_FDCWD) for reading: `flags` are added to O_RDONLY | O_CLOEXEC |
+ * O_NONBLOCK | O_NOCTTY (O_NOFOLLOW where a symlink must not be followed).
+ * Returns the descriptor, or a negative errno: that of open(2) (-ELOOP for
+ * a symlink with O_NOFOLLOW), or -EBADFD when it is not a regular file.
+ */
+int xc_file_open(int dirfd, const char *path, int flags);
+
+/*
+ * The regular file at path (as xc_file_open opens it) into buf,
+ * NUL-terminated: at most size - 1 bytes. Returns the length, or a
+ * negative errno: xc_file_open's, -EFBIG when it holds size bytes or more,
+ * or a read error.
  */
 ssize_t xc_file_read(int dirfd, const char *path, int flags, char *buf, size_t size);
+
+/*
+ * One read(2) into buf[0..size), EINTR retried: for input streamed in
+ * pieces. Returns the count (0 at the end), or a negative errno.
+ */
+ssize_t xc_read_some(int fd, void *buf, size_t size);
+
+/*
+ * Send some of buf[0..len) on a socket: send(2) with MSG_DONTWAIT and
+ * MSG_NOSIGNAL (a peer gone is -EPIPE, not a signal), EINTR retried,
+ * waiting for room until `deadline`. Returns the count sent (> 0 when
+ * len > 0), or the wait's -EAGAIN (deadline 0) or -ETIMEDOUT, or -errno.
+ */
+ssize_t xc_send_some(int fd, const void *buf, size_t len, int64_t deadline);
+
+/*
+ * Receive some bytes into buf[0..size) from a socket: recv(2) with
+ * MSG_DONTWAIT, EINTR retried, waiting for data until `deadline`. Returns
+ * the count (> 0), 0 at the end of the stream, the wait's -EAGAIN or
+ * -ETIMEDOUT, or -errno.
+ */
+ssize_t xc_recv_some(int fd, void *buf, size_t size, int64_t deadline);
 
 #endif

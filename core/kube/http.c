@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/deadline.h"
+#include "base/fdio.h"
 #include "kube/http.h"
 
 /* ---- URL ----------------------------------------------------------------- */
@@ -223,24 +224,15 @@ static int conn_send(struct xc_http_conn *c, const void *buf, size_t len)
 	const char *p = buf;
 	int64_t deadline = xc_deadline(c->timeout_ms);
 	ssize_t n;
-	int r;
 
 	if (c->url.tls)
 		return xc_tls_write(c->tls, buf, len, c->timeout_ms);
 	while (len > 0) {
-		n = send(c->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n >= 0) {
-			p += n;
-			len -= (size_t)n;
-			continue;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -errno;
-		r = xc_wait_fd(c->fd, POLLOUT, deadline);
-		if (r)
-			return r;
+		n = xc_send_some(c->fd, p, len, deadline);
+		if (n < 0)
+			return (int)n;
+		p += n;
+		len -= (size_t)n;
 	}
 	return 0;
 }
@@ -249,7 +241,7 @@ static int conn_send(struct xc_http_conn *c, const void *buf, size_t len)
 static ssize_t conn_recv(struct xc_http_conn *c, int64_t deadline)
 {
 	ssize_t n;
-	int r, ms;
+	int ms;
 
 	c->rpos = c->rlen = 0;
 	if (c->url.tls) {
@@ -261,20 +253,10 @@ static ssize_t conn_recv(struct xc_http_conn *c, int64_t deadline)
 			fail(c, (int)n, "%s", c->tls->err);
 		return n;
 	}
-	for (;;) {
-		n = recv(c->fd, c->rbuf, sizeof(c->rbuf), MSG_DONTWAIT);
-		if (n >= 0) {
-			c->rlen = (size_t)n;
-			return n;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -errno;
-		r = xc_wait_fd(c->fd, POLLIN, deadline);
-		if (r)
-			return r;
-	}
+	n = xc_recv_some(c->fd, c->rbuf, sizeof(c->rbuf), deadline);
+	if (n > 0)
+		c->rlen = (size_t)n;
+	return n;
 }
 
 /* ---- requests ------------------------------------------------------------ */

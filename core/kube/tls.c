@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 
 #include "base/deadline.h"
+#include "base/fdio.h"
 #include "kube/tls.h"
 
 #define EOF_SEEN 1 /* pump(): the peer ended the stream */
@@ -265,49 +266,27 @@ static int send_rec(struct xc_tls_conn *t, int64_t deadline)
 {
 	size_t len;
 	unsigned char *buf = br_ssl_engine_sendrec_buf(&t->sc.eng, &len);
-	ssize_t n;
-	int r;
+	/* A peer gone mid-handshake is an error, not SIGPIPE (see fdio.h). */
+	ssize_t n = xc_send_some(t->fd, buf, len, deadline);
 
-	for (;;) {
-		/* MSG_NOSIGNAL: a peer gone mid-handshake is an error, not SIGPIPE. */
-		n = send(t->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n >= 0) {
-			br_ssl_engine_sendrec_ack(&t->sc.eng, (size_t)n);
-			return 0;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -errno;
-		r = xc_wait_fd(t->fd, POLLOUT, deadline);
-		if (r)
-			return r;
-	}
+	if (n < 0)
+		return (int)n;
+	br_ssl_engine_sendrec_ack(&t->sc.eng, (size_t)n);
+	return 0;
 }
 
 static int recv_rec(struct xc_tls_conn *t, int64_t deadline)
 {
 	size_t len;
 	unsigned char *buf = br_ssl_engine_recvrec_buf(&t->sc.eng, &len);
-	ssize_t n;
-	int r;
+	ssize_t n = xc_recv_some(t->fd, buf, len, deadline);
 
-	for (;;) {
-		n = recv(t->fd, buf, len, MSG_DONTWAIT);
-		if (n > 0) {
-			br_ssl_engine_recvrec_ack(&t->sc.eng, (size_t)n);
-			return 0;
-		}
-		if (n == 0)
-			return EOF_SEEN;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -errno;
-		r = xc_wait_fd(t->fd, POLLIN, deadline);
-		if (r)
-			return r;
-	}
+	if (n < 0)
+		return (int)n;
+	if (n == 0)
+		return EOF_SEEN;
+	br_ssl_engine_recvrec_ack(&t->sc.eng, (size_t)n);
+	return 0;
 }
 
 /*

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/fdio.h"
 #include "kube/tls.h"
 
 enum obj { OBJ_SKIP, OBJ_CA, OBJ_CERT, OBJ_KEY };
@@ -340,24 +341,16 @@ static int job_file(struct pem_job *j, const char *path)
 {
 	unsigned char buf[512];
 	ssize_t n;
-	/* O_NONBLOCK: a FIFO at path reads as empty instead of blocking forever */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int fd = xc_file_open(AT_FDCWD, path, 0);
 
 	if (fd < 0) {
-		int e = -errno;
-
-		fail(j, e, "cannot open %s", path);
-		return e;
+		fail(j, fd, fd == -EBADFD ? "%s is not a regular file" : "cannot open %s", path);
+		return fd;
 	}
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			fail(j, -errno, "cannot read %s", path);
-			break;
-		}
+	while ((n = xc_read_some(fd, buf, sizeof(buf))) > 0)
 		job_push(j, buf, (size_t)n);
-	}
+	if (n < 0)
+		fail(j, (int)n, "cannot read %s", path);
 	close(fd);
 	wipe(buf, sizeof(buf));
 	return j->err ? j->err : job_finish(j, path);

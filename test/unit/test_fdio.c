@@ -1,4 +1,5 @@
 /* test_fdio: whole reads and writes, and small regular files (core/base/fdio.h). */
+#include "base/deadline.h"
 #include "base/fdio.h"
 #include "t.h"
 
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -108,6 +110,44 @@ static void test_file_read(void)
 	T_INT(xc_file_read(AT_FDCWD, path, 0, buf, 0), -EINVAL);
 }
 
+/* Sockets: what is there now, waits bounded by a deadline, the ends. */
+static void test_socket_some(void)
+{
+	char big[1 << 16], buf[64];
+	int sv[2];
+	ssize_t n, total = 0;
+	int64_t t0;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
+		T(0);
+		return;
+	}
+	T_INT(xc_send_some(sv[0], "hello", 5, xc_deadline(1000)), 5);
+	T_INT(xc_recv_some(sv[1], buf, sizeof(buf), xc_deadline(1000)), 5);
+	T(!memcmp(buf, "hello", 5));
+	/* nothing there: a deadline of 0 does not wait, a short one passes */
+	T_INT(xc_recv_some(sv[1], buf, sizeof(buf), 0), -EAGAIN);
+	t0 = xc_now_ms();
+	T_INT(xc_recv_some(sv[1], buf, sizeof(buf), xc_deadline(50)), -ETIMEDOUT);
+	T(xc_now_ms() - t0 >= 50);
+	/* a full socket: sends what fits, then the deadline ends the wait */
+	memset(big, 'x', sizeof(big));
+	while ((n = xc_send_some(sv[0], big, sizeof(big), 0)) > 0)
+		total += n;
+	T_INT(n, -EAGAIN);
+	T(total > 0);
+	T_INT(xc_send_some(sv[0], big, sizeof(big), xc_deadline(50)), -ETIMEDOUT);
+	/* the peer gone: end of stream for one side, -EPIPE (no signal) for the other */
+	close(sv[1]);
+	T_INT(xc_send_some(sv[0], "x", 1, xc_deadline(1000)), -EPIPE);
+	close(sv[0]);
+	if (!socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
+		close(sv[0]);
+		T_INT(xc_recv_some(sv[1], buf, sizeof(buf), xc_deadline(1000)), 0);
+		close(sv[1]);
+	}
+}
+
 int main(void)
 {
 	static const char *const made[] = { "small", "big", "fifo", "link" };
@@ -119,6 +159,7 @@ int main(void)
 	test_read_full();
 	test_write_full();
 	test_file_read();
+	test_socket_some();
 	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, made[i]);
 		unlink(path);

@@ -114,6 +114,10 @@ static void test_pem_anchors(void)
 
 	reset_cfg(NULL);
 	T_INT(xc_tls_add_ca_file(&cfg, cert("no-such-file")), -ENOENT);
+	/* a directory (or a FIFO) at the path is named as such, never read or waited on */
+	T_INT(xc_tls_add_ca_file(&cfg, "/"), -EBADFD);
+	T(strstr(cfg.err, "/ is not a regular file") != NULL);
+	reset_cfg(NULL);
 	T_INT(xc_tls_add_ca_file(&cfg, cert("ca.key")), -EINVAL);
 	T(strstr(cfg.err, "no usable PEM") != NULL);
 	T_INT(xc_tls_add_ca_pem(&cfg, "garbage", 7), -EINVAL);
