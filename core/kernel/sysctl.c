@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <linux/magic.h>
 
+#include "base/fdio.h"
 #include "kernel/sysctl.h"
 
 #define PREFIX "/proc/sys/"
@@ -82,12 +83,10 @@ int xc_sysctl_read(const char *key, char *buf, size_t size)
 	if (fd < 0)
 		return fd;
 	/* proc_sys hands out the whole value in one read when it fits. */
-	do
-		n = read(fd, buf, size);
-	while (n < 0 && errno == EINTR);
+	n = xc_read_some(fd, buf, size);
 	close(fd);
 	if (n < 0)
-		return -errno;
+		return (int)n;
 	if ((size_t)n == size)
 		return -ENOSPC;
 	while (n > 0 && buf[n - 1] == '\n')
