@@ -206,6 +206,26 @@ static int fetch_pod_cidrs(struct nl_conf *c, const char *name, struct xc_prefix
 	return -EAGAIN;
 }
 
+/*
+ * A pod CIDR of this node's that no pod may use (the router gives it no
+ * route either): the ADD waits (code 11) until the Node is fixed.
+ */
+static int refused_cidr(const struct nl_conf *c, const char *name, const struct xc_prefix *p,
+			struct xc_cni_err *err)
+{
+	const char *why = xc_prefix_special(p);
+	char text[XC_IP_STRLEN];
+
+	if (!why)
+		return 0;
+	xc_prefix_format(p, text, sizeof(text));
+	xc_cni_errf(err, XC_CNI_E_TRY_AGAIN, "this node's pod CIDR %s %s: no pod gets an "
+		    "address from it", text, why);
+	xc_cni_err_details(err, "from %s/%s/podcidrs, that is the Node's spec.podCIDRs (or its "
+			   "CIDR annotation): fix it there", c->data_dir, name);
+	return -EAGAIN;
+}
+
 /* No configured range: the node's pod CIDRs, as the router caches them. */
 static int pod_cidr_sets(struct nl_conf *c, const char *name, struct xc_cni_err *err)
 {
@@ -233,6 +253,8 @@ static int pod_cidr_sets(struct nl_conf *c, const char *name, struct xc_cni_err 
 		return -EAGAIN;
 	}
 	for (int i = 0; i < n; i++) {
+		if ((rc = refused_cidr(c, name, &p[i], err)))
+			return rc;
 		snprintf(at, sizeof(at), "podcidrs[%d]", i);
 		rc = xc_ipam_range_init(&c->sets[i].r[0], &p[i], NULL, NULL, NULL, at, err);
 		if (rc)

@@ -562,6 +562,37 @@ int xc_prefix_overlaps(const struct xc_prefix *a, const struct xc_prefix *b)
 	       same_bits(&a->ip, &b->ip, a->len < b->len ? a->len : b->len);
 }
 
+/* Ranges no pod CIDR may overlap: a[0..3] (IPv6: and a[15] = last). */
+static const struct {
+	uint8_t family, len, a[4], last;
+	const char *why;
+} special[] = {
+	{ AF_INET, 8, { 0 }, 0, "overlaps 0.0.0.0/8" },
+	{ AF_INET, 8, { 127 }, 0, "overlaps loopback" },
+	{ AF_INET, 16, { 169, 254 }, 0, "overlaps link-local" },
+	{ AF_INET, 4, { 224 }, 0, "overlaps multicast" },
+	{ AF_INET, 32, { 255, 255, 255, 255 }, 0, "overlaps the limited broadcast" },
+	{ AF_INET6, 128, { 0 }, 0, "overlaps the unspecified address" },
+	{ AF_INET6, 128, { 0 }, 1, "overlaps loopback" },
+	{ AF_INET6, 10, { 0xfe, 0x80 }, 0, "overlaps link-local" },
+	{ AF_INET6, 8, { 0xff }, 0, "overlaps multicast" },
+};
+
+const char *xc_prefix_special(const struct xc_prefix *p)
+{
+	struct xc_prefix s = { .len = 0 };
+
+	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
+		s.ip.family = special[i].family;
+		memcpy(s.ip.a, special[i].a, 4);
+		s.ip.a[15] = special[i].last;
+		s.len = special[i].len;
+		if (xc_prefix_overlaps(&s, p))
+			return special[i].why;
+	}
+	return NULL;
+}
+
 /* --- arithmetic on the address as one big-endian number ------------------- */
 
 /*

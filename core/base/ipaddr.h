@@ -137,6 +137,16 @@ int xc_prefix_contains_prefix(const struct xc_prefix *outer, const struct xc_pre
 int xc_prefix_overlaps(const struct xc_prefix *a, const struct xc_prefix *b);
 
 /*
+ * Why no pod may get addresses from p, or NULL: p overlaps a range that is
+ * never a pod's (0.0.0.0/8, loopback, link-local, multicast, the IPv4
+ * limited broadcast, the IPv6 unspecified address). The answer is a phrase
+ * ("overlaps loopback") for a message. Its length is no reason: IPv6 pod
+ * CIDRs as large as /24 exist. One table for the router, which gives such
+ * a CIDR no route, and node-local, which gives no address from it.
+ */
+const char *xc_prefix_special(const struct xc_prefix *p);
+
+/*
  * ip + delta, or ip - delta for negative delta, within the family's
  * address space (IPv4 wraps at 2^32, IPv6 at 2^128); -ERANGE on wrap,
  * and then ip is unchanged. -EAFNOSUPPORT for an unknown family.

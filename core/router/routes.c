@@ -423,37 +423,15 @@ static int one_cidr(struct cctx *c, const struct xc_node *n, const struct xc_pre
 	return XC_RT_SKIP_NOADDR;
 }
 
-/* Ranges no pod CIDR may overlap: a[0..3] (IPv6: and a[15] = last). */
-static const struct {
-	uint8_t family, len, a[4], last;
-	const char *why;
-} special[] = {
-	{ AF_INET, 8, { 0 }, 0, "overlaps 0.0.0.0/8" },
-	{ AF_INET, 8, { 127 }, 0, "overlaps loopback" },
-	{ AF_INET, 16, { 169, 254 }, 0, "overlaps link-local" },
-	{ AF_INET, 4, { 224 }, 0, "overlaps multicast" },
-	{ AF_INET, 32, { 255, 255, 255, 255 }, 0, "overlaps the limited broadcast" },
-	{ AF_INET6, 128, { 0 }, 0, "overlaps the unspecified address" },
-	{ AF_INET6, 128, { 0 }, 1, "overlaps loopback" },
-	{ AF_INET6, 10, { 0xfe, 0x80 }, 0, "overlaps link-local" },
-	{ AF_INET6, 8, { 0xff }, 0, "overlaps multicast" },
-};
-
 const char *xc_rt_cidr_refusal(const struct xc_prefix *cidr, const struct xc_ip *addrs,
 			       size_t naddr, const struct xc_prefix *cluster, size_t ncluster)
 {
-	struct xc_prefix p = { .ip.family = 0 };
+	const char *why = xc_prefix_special(cidr);
 	size_t lo = 0, hi = naddr, i;
 	int fam = 0, in = 0;
 
-	for (i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
-		p.ip.family = special[i].family;
-		memcpy(p.ip.a, special[i].a, 4);
-		p.ip.a[15] = special[i].last;
-		p.len = special[i].len;
-		if (xc_prefix_overlaps(&p, cidr))
-			return special[i].why;
-	}
+	if (why)
+		return why;
 	while (lo < hi) {               /* the first address >= the CIDR's */
 		size_t m = lo + (hi - lo) / 2;
 

@@ -200,5 +200,12 @@ check_out "ranges from podcidrs" "10.9.10.2/24,fd00:9:10::2/64" \
 expect_code "STATUS with podcidrs" 0 STATUS - "$CP"
 printf 'garbage\n' > "$D/pc/n/podcidrs"
 expect_code "a bad podcidrs line" 7 ADD p2 "$CP"
+# A pod CIDR no pod may use (the router refuses it too): wait for the Node to be fixed.
+printf '127.0.0.0/24\nfd00:9:10::/64\n' > "$D/pc/n/podcidrs"
+expect_code "a loopback pod CIDR: 11" 11 ADD p3 "$CP"
+check_grep "... and the message names it and why" "pod CIDR 127.0.0.0/24 overlaps loopback" \
+	sh -c 'echo "$1" | run_nl ADD p3' _ "$CP"
+check_out "... and nothing is allocated to it" "" sh -c 'cd "$1/n" && grep -l "^p3" -- * 2>/dev/null' _ "$D/pc"
+expect_code "... STATUS: 50" 50 STATUS - "$CP"
 
 t_done

@@ -463,6 +463,36 @@ static void test_overlaps(void)
 	T(xc_prefix_overlaps(&a, &b));
 }
 
+/* Ranges that are never a pod's, whatever the prefix length; others pass. */
+static void test_special(void)
+{
+	static const struct { const char *p, *why; } v[] = {
+		{ "0.0.0.0/1", "overlaps 0.0.0.0/8" },
+		{ "128.0.0.0/1", "overlaps link-local" },   /* the first it meets */
+		{ "127.0.0.0/24", "overlaps loopback" },
+		{ "169.254.1.0/24", "overlaps link-local" },
+		{ "239.0.0.0/8", "overlaps multicast" },
+		{ "255.255.255.255/32", "overlaps the limited broadcast" },
+		{ "::/1", "overlaps the unspecified address" },
+		{ "::1/128", "overlaps loopback" },
+		{ "fe80::/64", "overlaps link-local" },
+		{ "ff02::/16", "overlaps multicast" },
+		{ "10.244.0.0/24", NULL },
+		{ "198.18.0.0/15", NULL },
+		{ "1100:400::/24", NULL },     /* large and old-style: allowed */
+		{ "fd00::/8", NULL },
+	};
+	struct xc_prefix p;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		p = P(v[i].p);
+		if (v[i].why)
+			T_STR(xc_prefix_special(&p), v[i].why);
+		else
+			T(xc_prefix_special(&p) == NULL);
+	}
+}
+
 static const char *add(const char *text, int64_t delta)
 {
 	struct xc_ip a = A(text);
@@ -729,6 +759,7 @@ static void test_round_trip(void)
 
 int main(void)
 {
+	test_special();
 	test_v4_parse();
 	test_v6_rfc5952();
 	test_v6_bad();
