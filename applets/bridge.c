@@ -14,6 +14,8 @@ const char bridge_usage[] =
 "Keys: name, bridge, isGateway, isDefaultGateway, forceAddress, mtu,\n"
 "hairpinMode, promiscMode, vlan, preserveDefaultVlan, enabledad, ipam, dns,\n"
 "runtimeConfig.mac, args.cni.mac, CNI_ARGS MAC=.\n"
+"The IPAM plugin is killed after 60 s (XC_IPAM_TIMEOUT_MS in the environment:\n"
+"100 to 600000); when it is this binary it runs without an exec.\n"
 "\n"
 "Exit status: 0 success, 1 failure (a CNI error document on stdout).\n";
 
