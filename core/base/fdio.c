@@ -111,40 +111,33 @@ ssize_t xc_file_read(int dirfd, const char *path, int flags, char *buf, size_t s
 	return len;
 }
 
-ssize_t xc_send_some(int fd, const void *buf, size_t len, int64_t deadline)
+/* One send (POLLOUT) or recv (POLLIN) that moves something, waiting until the deadline. */
+static ssize_t sock_some(int fd, void *buf, size_t len, int64_t deadline, short dir)
 {
 	ssize_t n;
 	int r;
 
 	for (;;) {
-		n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		n = dir == POLLOUT ? send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT)
+				   : recv(fd, buf, len, MSG_DONTWAIT);
 		if (n >= 0)
 			return n;
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -errno;
-		r = xc_wait_fd(fd, POLLOUT, deadline);
+		r = xc_wait_fd(fd, dir, deadline);
 		if (r)
 			return r;
 	}
 }
 
+ssize_t xc_send_some(int fd, const void *buf, size_t len, int64_t deadline)
+{
+	return sock_some(fd, (void *)buf, len, deadline, POLLOUT);
+}
+
 ssize_t xc_recv_some(int fd, void *buf, size_t size, int64_t deadline)
 {
-	ssize_t n;
-	int r;
-
-	for (;;) {
-		n = recv(fd, buf, size, MSG_DONTWAIT);
-		if (n >= 0)
-			return n;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -errno;
-		r = xc_wait_fd(fd, POLLIN, deadline);
-		if (r)
-			return r;
-	}
+	return sock_some(fd, buf, size, deadline, POLLIN);
 }
