@@ -6,6 +6,9 @@
 set -u
 : "${XC:?}" "${XC_TESTBIN:?}"
 export XC
+# The unit tests start the fake API server with python3: Debian's, as in
+# test/lib/t.sh.
+[ -x /usr/bin/python3 ] && PATH=/usr/bin:$PATH && export PATH
 cd "$(dirname "$0")/.." || exit 2
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
