@@ -8,9 +8,11 @@ const char install_usage[] =
 "Install this binary as a CNI plugin and write the network configuration.\n"
 "\n"
 "  In the CNI bin dir: xcluster-cni (this binary, replaced atomically when\n"
-"  it differs), and the links xcluster-bridge and xcluster-node-local to it\n"
-"  (the plugin types the configuration names). Plugins of other names are\n"
-"  never touched, unless --take-over-bridge.\n"
+"  it differs), the links xcluster-bridge and xcluster-node-local to it\n"
+"  (the plugin types the configuration names), and loopback, which\n"
+"  containerd's CRI runs for every pod, when the dir has none (one that is\n"
+"  there is left alone). Plugins of other names are never touched, unless\n"
+"  --take-over-bridge.\n"
 "  In the CNI conf dir: 10-xcluster-cni.conflist (bridge + node-local IPAM,\n"
 "  MTU of the node's interface minus the tunnel overhead). Other configs\n"
 "  are left alone (a warning when one sorts before ours), unless\n"
@@ -316,6 +318,21 @@ static int ensure_link(int dfd, const char *dir, const char *name, int backup)
 	return 0;
 }
 
+/*
+ * containerd's CRI runs "loopback" for every pod: a node without one gets
+ * ours. One that is there (a package's, the distribution's) works and is
+ * its owner's to update, so it stays; a link to nothing counts as none.
+ */
+static int install_loopback(int dfd, const char *dir)
+{
+	struct stat st;
+
+	if (is_ours(dfd, "loopback") || (fstatat(dfd, "loopback", &st, 0) && errno == ENOENT))
+		return ensure_link(dfd, dir, "loopback", 0);
+	xc_info("%s/loopback: another loopback plugin, left alone", dir);
+	return 0;
+}
+
 static int install_links(int dfd, const char *dir, int take_over)
 {
 	char name[64];
@@ -328,7 +345,7 @@ static int install_links(int dfd, const char *dir, int take_over)
 		if (!rc && take_over)
 			rc = ensure_link(dfd, dir, plugins[i], 1);
 	}
-	return rc;
+	return rc ? rc : install_loopback(dfd, dir);
 }
 
 /* --- MTU ------------------------------------------------------------------- */

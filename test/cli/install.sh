@@ -34,7 +34,8 @@ check "binary is a copy of this one" cmp "$XC" "$B/xcluster-cni"
 check_out "binary mode 0755, regular" "755 regular file" stat -c '%a %F' "$B/xcluster-cni"
 check_out "bridge link" "xcluster-cni" readlink "$B/xcluster-bridge"
 check_out "node-local link" "xcluster-cni" readlink "$B/xcluster-node-local"
-check_out "bin dir holds only ours" "xcluster-bridge xcluster-cni xcluster-node-local " listing "$B"
+check_out "loopback link (the dir had none)" "xcluster-cni" readlink "$B/loopback"
+check_out "bin dir holds only ours" "loopback xcluster-bridge xcluster-cni xcluster-node-local " listing "$B"
 check_out "conf dir holds only the conflist (no kubeconfig, no token)" "$CONF " listing "$C"
 check_out "conflist mode 0644" "644" stat -c '%a' "$C/$CONF"
 check "conflist is valid JSON" jget "$C/$CONF" 1
@@ -55,12 +56,13 @@ for p in bridge node-local; do
 		t_skip "applet $p not built yet"
 	fi
 done
+check_out "loopback runs the loopback applet" "$("$XC" loopback --help)" "$B/loopback" --help
 
 # --- idempotence -------------------------------------------------------------
-before=$(stamp "$B/xcluster-cni" "$B/xcluster-bridge" "$B/xcluster-node-local" "$C/$CONF" "$B" "$C")
+before=$(stamp "$B/xcluster-cni" "$B/xcluster-bridge" "$B/xcluster-node-local" "$B/loopback" "$C/$CONF" "$B" "$C")
 sleep 0.05
 check_exit "second run" 0 inst --mtu 1500
-after=$(stamp "$B/xcluster-cni" "$B/xcluster-bridge" "$B/xcluster-node-local" "$C/$CONF" "$B" "$C")
+after=$(stamp "$B/xcluster-cni" "$B/xcluster-bridge" "$B/xcluster-node-local" "$B/loopback" "$C/$CONF" "$B" "$C")
 check_out "second run changes nothing (inode, ctime, mtime of files and dirs)" "$before" echo "$after"
 check_grep "second run says unchanged" "xcluster-cni: unchanged" inst --mtu 1500
 check "no temp files left" no_temps "$B"
@@ -116,11 +118,15 @@ check_out "a link elsewhere is set right" "xcluster-cni" readlink "$B/xcluster-n
 fresh f
 printf '#!/bin/sh\necho foreign bridge\n' > "$B/bridge"
 printf '#!/bin/sh\necho foreign host-local\n' > "$B/host-local"
-chmod 755 "$B/bridge" "$B/host-local"
+printf '#!/bin/sh\necho foreign loopback\n' > "$B/loopback"
+chmod 755 "$B/bridge" "$B/host-local" "$B/loopback"
 cp "$B/bridge" "$T/bridge.orig"
-before=$(stamp "$B/bridge" "$B/host-local")
+before=$(stamp "$B/bridge" "$B/host-local" "$B/loopback")
 check_exit "install beside foreign plugins" 0 inst --mtu 1500
-check_out "foreign bridge and host-local untouched" "$before" stamp "$B/bridge" "$B/host-local"
+check_out "foreign bridge, host-local and loopback untouched" "$before" \
+	stamp "$B/bridge" "$B/host-local" "$B/loopback"
+check_grep "says it leaves the foreign loopback" "loopback: another loopback plugin, left alone" \
+	inst --mtu 1500
 check "no plain node-local without opt-in" test ! -e "$B/node-local" -a ! -L "$B/node-local"
 check_out "conflist does not use the plain names" "xcluster-bridge xcluster-node-local" \
 	jget "$C/$CONF" '" ".join((d["plugins"][0]["type"], d["plugins"][0]["ipam"]["type"]))'
@@ -129,6 +135,10 @@ check_out "bridge now ours" "xcluster-cni" readlink "$B/bridge"
 check_out "node-local now ours" "xcluster-cni" readlink "$B/node-local"
 check "the foreign bridge is kept" cmp "$T/bridge.orig" "$B/bridge.pre-xcluster"
 check_out "host-local never touched" "foreign host-local" "$B/host-local"
+check_out "a foreign loopback is kept even then" "foreign loopback" "$B/loopback"
+ln -sf nonexistent "$B/loopback"
+check_exit "install over a loopback link to nothing" 0 inst --mtu 1500
+check_out "a dangling loopback link is replaced by ours" "xcluster-cni" readlink "$B/loopback"
 before=$(stamp "$B/bridge" "$B/node-local" "$B/bridge.pre-xcluster")
 check_exit "--take-over-bridge again" 0 inst --mtu 1500 --take-over-bridge
 check_out "take-over is idempotent" "$before" stamp "$B/bridge" "$B/node-local" "$B/bridge.pre-xcluster"
