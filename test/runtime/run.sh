@@ -233,7 +233,8 @@ s_cri() {
 		"$(printf '%s\n' "$a1ip/24" "$a1ip6/64" | sort | tr '\n' ' ')"
 	check_grep "a1's default route via the gateway" "default via $GW4 dev eth0" in_pod "$a1ns" ip route
 	check_grep "a1's IPv6 default route via the gateway" "default via $GW6 dev eth0" in_pod "$a1ns" ip -6 route
-	check "lo is up in the pod (the loopback plugin)" lo_up "$a1ns"
+	check_out "bin_dir's loopback is ours" xcluster-cni readlink "$BIN/loopback"
+	check "lo is up in the pod (our loopback plugin)" lo_up "$a1ns"
 	check "a1 pings a2 (IPv4)" ping_ok "$a1ns" "$a2ip"
 	check "a1 pings a2 (IPv6)" ping_ok "$a1ns" "$a2ip6"
 	check "a2 pings a1 (IPv4)" ping_ok "$a2ns" "$a1ip"
@@ -263,8 +264,8 @@ s_cri() {
 	nothing_left $NET $BR "cri"
 	eq "... DEL twice per pod (netns path, then none), every call exit 0" \
 		"$(calls "^DEL [0-9a-f]* $T/state/[^ ]* eth0 0 1 ") $(calls '^DEL [0-9a-f]* - eth0 0 0 ')" "2 2"
-	# containerd 1.6 brings a pod's lo up with the reference "loopback"
-	# plugin from its bin_dir (docs/runtime.md): without it, no pod starts.
+	# containerd 1.6 brings a pod's lo up with the plugin named "loopback"
+	# in its bin_dir (docs/runtime.md): without it, no pod starts.
 	mv "$BIN/loopback" "$T/loopback.aside"
 	run_pods "$T/pods.nolo" a3
 	check_grep "without loopback in bin_dir: RunPodSandbox fails, naming it" \
@@ -292,6 +293,7 @@ failed_pod() { run_pods "$T/pods.i0" "$1"; }
 s_install() {
 	NET=xcluster-cni BR=xcbr0 IPAM=$T/varlib/cni/networks
 	rm -f "$CONF"/*.conflist
+	rm -f "$BIN/loopback" # a node with no loopback plugin: install brings ours
 	ip -n "$NODE" link del $BR 2> /dev/null # the cri section's, with its 198.18.64.1
 	settle
 	failed_pod i0
@@ -314,6 +316,7 @@ s_install() {
 		rt_in "$BIN/xcluster-cni" install --bin-dir "$BIN" --conf-dir "$CONF" --mtu 1500
 	check_out "... the shipped config: no ranges, no dataDir" "xcluster-bridge xcluster-node-local null null 1500" \
 		jq -r '.plugins[0] | "\(.type) \(.ipam.type) \(.ipam.ranges) \(.ipam.dataDir) \(.mtu)"' "$CONF/10-xcluster-cni.conflist"
+	check_out "... and loopback, which bin_dir lacked" xcluster-cni readlink "$BIN/loopback"
 	settle
 	# Now the kubelet's retries go through: DEL of sandboxes our plugins
 	# never saw (their ADD never ran) must succeed.
@@ -339,6 +342,7 @@ s_install() {
 	check "b2's IPv6 from the node's pod CIDR" in_cidr "$(col "$P" b2 5)" fd00:72::/64
 	eq "four distinct addresses" "$(uniq_addrs "$P")" 4
 	check_grep "eth0's MTU is install's" "mtu 1500 " in_pod "$(col "$P" b1 6)" ip link show eth0
+	check "b1's lo is up (install's loopback)" lo_up "$(col "$P" b1 6)"
 	check "b1 pings b2 (IPv4)" ping_ok "$(col "$P" b1 6)" "$(col "$P" b2 4)"
 	check "b1 pings b2 (IPv6)" ping_ok "$(col "$P" b1 6)" "$(col "$P" b2 5)"
 	check "b2 pings the gateway 198.18.72.1" ping_ok "$(col "$P" b2 6)" 198.18.72.1
