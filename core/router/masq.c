@@ -256,8 +256,7 @@ size_t xc_masq_metrics(const struct xc_masq *q, char *buf, size_t size)
 		"# HELP xcluster_router_masquerade 1 when pods' egress is masqueraded\n"
 		"# TYPE xcluster_router_masquerade gauge\nxcluster_router_masquerade %d\n"
 		"# HELP xcluster_router_masquerade_set_intervals Intervals in each set of "
-		"table inet %s\n# TYPE xcluster_router_masquerade_set_intervals gauge\n",
-		q->on, q->table ? q->table : XC_MASQ_TABLE);
+		"our table\n# TYPE xcluster_router_masquerade_set_intervals gauge\n", q->on);
 
 	for (int i = 0; i < XC_MASQ_NSETS && n >= 0 && (size_t)n < size; i++)
 		n += snprintf(buf + n, size - (size_t)n,

@@ -261,39 +261,38 @@ static int emit_set(struct emit *e, const struct xc_ivset *a, const struct xc_iv
 	return e->n;
 }
 
+/* One nft command naming the table, to say. */
+static void say_table(xc_masq_say say, void *arg, const char *fmt, const char *table)
+{
+	char line[200];
+
+	if (!say)
+		return;
+	snprintf(line, sizeof(line), fmt, table);
+	say(arg, line);
+}
+
 static void say_ruleset(const char *table, xc_masq_say say, void *arg)
 {
 	static const char *const lines[] = {
-		"table inet %s",
-		"set inet %s pod4 '{ type ipv4_addr; flags interval; }'",
-		"set inet %s pod6 '{ type ipv6_addr; flags interval; }'",
-		"set inet %s nomasq4 '{ type ipv4_addr; flags interval; }'",
-		"set inet %s nomasq6 '{ type ipv6_addr; flags interval; }'",
-		"chain inet %s " XC_MASQ_CHAIN
+		"nft add table inet %s",
+		"nft add set inet %s pod4 '{ type ipv4_addr; flags interval; }'",
+		"nft add set inet %s pod6 '{ type ipv6_addr; flags interval; }'",
+		"nft add set inet %s nomasq4 '{ type ipv4_addr; flags interval; }'",
+		"nft add set inet %s nomasq6 '{ type ipv6_addr; flags interval; }'",
+		"nft add chain inet %s " XC_MASQ_CHAIN
 		" '{ type nat hook postrouting priority srcnat; policy accept; }'",
-		"rule inet %s " XC_MASQ_CHAIN
+		"nft add rule inet %s " XC_MASQ_CHAIN
 		" ip saddr @pod4 ip daddr != @pod4 ip daddr != @nomasq4 masquerade",
-		"rule inet %s " XC_MASQ_CHAIN
+		"nft add rule inet %s " XC_MASQ_CHAIN
 		" ip6 saddr @pod6 ip6 daddr != @pod6 ip6 daddr != @nomasq6 masquerade",
 	};
-	char line[200];
 
-	for (size_t i = 0; say && i < sizeof(lines) / sizeof(lines[0]); i++) {
-		memcpy(line, "nft add ", 8);
-		snprintf(line + 8, sizeof(line) - 8, lines[i], table);
-		say(arg, line);
-	}
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		say_table(say, arg, lines[i], table);
 }
 
-/* "nft delete table inet NAME" to say. */
-static void say_delete(const char *table, xc_masq_say say, void *arg)
-{
-	char line[64];
-
-	snprintf(line, sizeof(line), "nft delete table inet %s", table);
-	if (say)
-		say(arg, line);
-}
+#define SAY_DELETE "nft delete table inet %s"
 
 static int masq_off(struct xc_masq *q, struct xc_nl *nl, int dry, xc_masq_say say, void *arg)
 {
@@ -307,7 +306,7 @@ static int masq_off(struct xc_masq *q, struct xc_nl *nl, int dry, xc_masq_say sa
 		return 0;
 	if (rc)
 		return rc;
-	say_delete(tname(q), say, arg);
+	say_table(say, arg, SAY_DELETE, tname(q));
 	if (dry)
 		return 1;
 	xc_nft_batch_init(&b, q->buf, q->cap);
@@ -338,7 +337,7 @@ int xc_masq_sync(struct xc_masq *q, struct xc_nl *nl, const struct xc_masq_conf 
 	if (!q->have_ok) {
 		if (there) {
 			xc_nft_table(&b, NFT_MSG_DELTABLE, NFPROTO_INET, e.table);
-			say_delete(e.table, say, arg);
+			say_table(say, arg, SAY_DELETE, e.table);
 		}
 		xc_masq_ruleset(&b, e.table, 0);
 		say_ruleset(e.table, say, arg);

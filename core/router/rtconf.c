@@ -114,11 +114,10 @@ static int check(struct xc_rtconf *c, const struct raw *r)
 	 */
 	xc_masq_table_name(c->rc.protocol, c->masq.table);
 	xc_tunnel_tag(c->rc.protocol, c->tun.tag);
-	c->tun.vni = c->rc.protocol == XC_RT_PROTOCOL ? XC_TUNNEL_VXLAN_VNI : c->rc.protocol;
-	if (!c->tun.vxlan_name[0] && c->rc.protocol == XC_RT_PROTOCOL)
-		memcpy(c->tun.vxlan_name, XC_TUNNEL_VXLAN_NAME, sizeof(XC_TUNNEL_VXLAN_NAME));
-	else if (!c->tun.vxlan_name[0])
-		snprintf(c->tun.vxlan_name, IFNAMSIZ, "xcvx%u", c->rc.protocol);
+	u = c->rc.protocol == XC_RT_PROTOCOL ? 0 : c->rc.protocol;
+	c->tun.vni = u ? u : XC_TUNNEL_VXLAN_VNI;
+	if (!c->tun.vxlan_name[0])      /* xcvx0 (XC_TUNNEL_VXLAN_NAME), or xcvxN */
+		snprintf(c->tun.vxlan_name, IFNAMSIZ, "xcvx%u", u);
 	if (r->table && (parse_uint(r->table, UINT32_MAX, &c->rc.table) || !c->rc.table))
 		return bad(c, "table", r->table);
 	if ((r->port && parse_uint(r->port, 65535, &c->port)) ||

@@ -55,10 +55,8 @@ void xc_tunnel_init(struct xc_tunnel *t)
 
 void xc_tunnel_tag(unsigned protocol, char tag[8])
 {
-	if (protocol == XC_RT_PROTOCOL)
-		memcpy(tag, "xc", 3);
-	else
-		snprintf(tag, 8, "xc%u", protocol % 1000);
+	/* %.0u writes nothing for 0: "xc" for the default protocol */
+	snprintf(tag, 8, "xc%.0u", protocol == XC_RT_PROTOCOL ? 0 : protocol % 1000);
 }
 
 void xc_tunnel_free(struct xc_tunnel *t)
