@@ -183,6 +183,37 @@ check "the one before ours renamed, not deleted" cmp "$T/early.orig" "$C/05-earl
 check "... and gone under its loadable name" test ! -e "$C/05-early.conflist"
 check "the one after ours untouched" test -f "$C/99-late.conf"
 
+# --- a second network's config (--secondary) ---------------------------------
+fresh s
+SEC=20-second.conflist
+check_exit "the first network" 0 inst --mtu 1500
+before=$(stamp "$C/$CONF")
+check_exit "--secondary second --routes" 0 inst --mtu 1400 --secondary second \
+	--routes 198.19.0.0/16,fd00:19::/48
+check_out "... written as $SEC, beside the first" "$CONF $SEC " listing "$C"
+check_out "... the first's untouched" "$before" stamp "$C/$CONF"
+check_out "... network second on xcbr1, our plugins, no default route, its MTU" \
+	"second xcbr1 xcluster-bridge xcluster-node-local False True 1400" \
+	jget "$C/$SEC" '" ".join(str(x) for x in (d["name"], d["plugins"][0]["bridge"],
+		d["plugins"][0]["type"], d["plugins"][0]["ipam"]["type"],
+		d["plugins"][0]["isDefaultGateway"], d["plugins"][0]["isGateway"], d["plugins"][0]["mtu"]))'
+check_out "... no ranges: node-local reads <dataDir>/second/podcidrs" "False None" \
+	jget "$C/$SEC" 'str("ranges" in d["plugins"][0]["ipam"]) + " " + str(d["plugins"][0]["ipam"].get("dataDir"))'
+check_out "... its routes through it" '[{"dst": "198.19.0.0/16"}, {"dst": "fd00:19::/48"}]' \
+	jget "$C/$SEC" 'json.dumps(d["plugins"][0]["ipam"]["routes"])'
+check_out "... the first config sorting before it is no warning" 0 \
+	sh -c "\"$XC\" install --bin-dir '$B' --conf-dir '$C' --mtu 1400 --secondary second \
+	--routes 198.19.0.0/16,fd00:19::/48 2>&1 | grep -c warn"
+before=$(stamp "$C/$SEC")
+check_exit "--secondary again" 0 inst --mtu 1400 --secondary second --routes 198.19.0.0/16,fd00:19::/48
+check_out "... changes nothing" "$before" stamp "$C/$SEC"
+check_exit "--bridge names its bridge" 0 inst --mtu 1400 --secondary third --bridge xcbr5
+check_out "... xcbr5" xcbr5 jget "$C/20-third.conflist" 'd["plugins"][0]["bridge"]'
+check_out "... without --routes, none" False jget "$C/20-third.conflist" '"routes" in d["plugins"][0]["ipam"]'
+check_exit "--secondary ../x refused (usage)" 2 inst --mtu 1400 --secondary ../x
+check_exit "--routes with a bad CIDR refused (usage)" 2 inst --mtu 1400 --secondary s --routes 1.2.3/8
+check_out "... nothing written for either" "$CONF $SEC 20-third.conflist " listing "$C"
+
 # --- errors ------------------------------------------------------------------
 fresh e
 check_exit "missing bin dir: exit 1" 1 "$XC" install --bin-dir "$T/nope" --conf-dir "$C" --mtu 1500
