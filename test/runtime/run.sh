@@ -552,6 +552,7 @@ s_multi() {
 # "eth0" on the first network and an "eth1" on the second (veth ends), and
 # a peer whose second-network address is annotated (ADDRESS_ANNOTATION):
 # each router routes the peer's CIDRs through its own network.
+# (Its ranges are used by no other section: their bridges and gateways stay.)
 SEC_ANN=xcluster-cni.example/secondary
 s_secondary() {
 	NET=xcluster-cni BR=xcbr0 SEC=xcluster-cni-secondary IPAM=$T/varlib/cni/networks
@@ -571,16 +572,16 @@ s_secondary() {
 		rt_in "$BIN/xcluster-cni" install --bin-dir "$BIN" --conf-dir "$CONF" --mtu 1500
 	check "install --secondary: the second's, with routes through it" \
 		rt_in "$BIN/xcluster-cni" install --bin-dir "$BIN" --conf-dir "$CONF" --mtu 1500 \
-		--secondary $SEC --routes 198.18.104.0/23,fd00:104::/31
+		--secondary $SEC --routes 198.18.136.0/23,fd00:136::/31
 	cat > "$T/nodes2.json" <<-EOF
 	{"apiVersion": "v1", "kind": "NodeList", "items": [
-	 {"metadata": {"name": "rt-node", "annotations": {"$SEC_ANN-cidrs": "198.18.104.0/24,fd00:104::/64",
+	 {"metadata": {"name": "rt-node", "annotations": {"$SEC_ANN-cidrs": "198.18.136.0/24,fd00:136::/64",
 	   "$SEC_ANN-addresses": "198.18.1.1,fd00:18:1::1"}},
-	  "spec": {"podCIDRs": ["198.18.88.0/24", "fd00:88::/64"]},
+	  "spec": {"podCIDRs": ["198.18.128.0/24", "fd00:128::/64"]},
 	  "status": {"addresses": [{"type": "InternalIP", "address": "198.18.0.1"}, {"type": "InternalIP", "address": "fd00:18:0::1"}]}},
-	 {"metadata": {"name": "rt-peer", "annotations": {"$SEC_ANN-cidrs": "198.18.105.0/24,fd00:105::/64",
+	 {"metadata": {"name": "rt-peer", "annotations": {"$SEC_ANN-cidrs": "198.18.137.0/24,fd00:137::/64",
 	   "$SEC_ANN-addresses": "198.18.1.2,fd00:18:1::2"}},
-	  "spec": {"podCIDRs": ["198.18.89.0/24", "fd00:89::/64"]},
+	  "spec": {"podCIDRs": ["198.18.129.0/24", "fd00:129::/64"]},
 	  "status": {"addresses": [{"type": "InternalIP", "address": "198.18.0.2"}, {"type": "InternalIP", "address": "fd00:18:0::2"}]}}]}
 	EOF
 	masq=false
@@ -592,13 +593,13 @@ s_secondary() {
 	check "the first router (--once)" router1 --once
 	check "the second router (--once): PROTOCOL 203, --network $SEC, CIDR_ANNOTATION" router2 --once
 	check_out "each network's podcidrs where node-local looks" \
-		"198.18.88.0/24 fd00:88::/64 198.18.104.0/24 fd00:104::/64" \
+		"198.18.128.0/24 fd00:128::/64 198.18.136.0/24 fd00:136::/64" \
 		sh -c "grep -hv '^#' '$IPAM/$NET/podcidrs' '$IPAM/$SEC/podcidrs' | tr '\n' ' ' | sed 's/ $//'"
 	check_grep "the peer's first-network CIDR through eth0, protocol 202" \
-		"^198.18.89.0/24 via 198.18.0.2 dev eth0 proto 202" ip -n "$NODE" route
+		"^198.18.129.0/24 via 198.18.0.2 dev eth0 proto 202" ip -n "$NODE" route
 	check_grep "its second-network CIDR through eth1, protocol 203" \
-		"^198.18.105.0/24 via 198.18.1.2 dev eth1 proto 203" ip -n "$NODE" route
-	check_grep "... and IPv6" "^fd00:105::/64 via fd00:18:1::2 dev eth1 proto 203" ip -n "$NODE" -6 route
+		"^198.18.137.0/24 via 198.18.1.2 dev eth1 proto 203" ip -n "$NODE" route
+	check_grep "... and IPv6" "^fd00:137::/64 via fd00:18:1::2 dev eth1 proto 203" ip -n "$NODE" -6 route
 	if [ $masq = true ]; then
 		check_out "two masquerade tables, one per router" "table inet xcluster-cni table inet xcluster-cni-203" \
 			sh -c "ip netns exec '$NODE' nft list tables | grep 'inet xcluster' | sort | tr '\n' ' ' | sed 's/ $//'"
@@ -610,21 +611,22 @@ s_secondary() {
 	run_pods "$P" s1 s2
 	eq "s1, s2 ready" "$(nready "$P")" 2
 	s1ns=$(col "$P" s1 6) s2ns=$(col "$P" s2 6)
-	check "s1's eth0 from the first network (the CRI's status)" in_cidr "$(col "$P" s1 4)" 198.18.88.0/24
+	check "s1's eth0 from the first network (the CRI's status)" in_cidr "$(col "$P" s1 4)" 198.18.128.0/24
 	eq "s1's eth1: an address of each family from the annotation's CIDRs" \
 		"$(pod_addrs "$s1ns" eth1 | sed 's/[0-9a-f]*\/\(..\)$/X\/\1/' | tr '\n' ' ')" \
-		"198.18.104.X/24 fd00:104::X/64 "
-	check_grep "s1's default route on eth0" "^default via 198.18.88.1 dev eth0" in_pod "$s1ns" ip route
+		"198.18.136.X/24 fd00:136::X/64 "
+	check_grep "s1's default route on eth0" "^default via 198.18.128.1 dev eth0" in_pod "$s1ns" ip route
 	check_grep "s1's route to the second network's pods on eth1 (--routes)" \
-		"^198.18.104.0/23 via 198.18.104.1 dev eth1" in_pod "$s1ns" ip route
-	check_grep "... and IPv6" "^fd00:104::/31 via fd00:104::1 dev eth1" in_pod "$s1ns" ip -6 route
+		"^198.18.136.0/23 via 198.18.136.1 dev eth1" in_pod "$s1ns" ip route
+	check_grep "... and IPv6" "^fd00:136::/31 via fd00:136::1 dev eth1" in_pod "$s1ns" ip -6 route
 	check "s1's lo is up (our loopback)" lo_up "$s1ns"
 	s2e1=$(pod_addrs "$s2ns" eth1 | sed 's,/.*,,')
 	check "s1 pings s2 on the first network (IPv4)" ping_ok "$s1ns" "$(col "$P" s2 4)"
 	check "s1 pings s2 on the first network (IPv6)" ping_ok "$s1ns" "$(col "$P" s2 5)"
 	check "s1 pings s2 on the second network (IPv4)" ping_ok "$s1ns" "$(echo "$s2e1" | grep -v :)"
 	check "s1 pings s2 on the second network (IPv6)" ping_ok "$s1ns" "$(echo "$s2e1" | grep :)"
-	check "s2 pings its second network's gateway" ping_ok "$s2ns" 198.18.104.1
+	check "s2 pings its first network's gateway" ping_ok "$s2ns" 198.18.128.1
+	check "s2 pings its second network's gateway" ping_ok "$s2ns" 198.18.136.1
 	eq "one port on each bridge per pod" "$(veths $BR) $(veths xcbr1)" "2 2"
 	check "stop + remove both" cri down $(ids "$P")
 	nothing_left $NET $BR "secondary"
