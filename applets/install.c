@@ -722,8 +722,11 @@ static int check_secondary(struct opts *o)
 
 	if (!o->bridge)
 		o->bridge = o->secondary ? "xcbr1" : BRIDGE_DEV;
-	if (o->secondary && xc_cni_valid_name(o->secondary, &err))
-		return xc_err("--secondary: %s", err.msg), -EINVAL;
+	/* 20-NAME.conflist must fit a file name */
+	if (o->secondary && (strlen(o->secondary) > NAME_MAX - 12 ||
+			     xc_cni_valid_name(o->secondary, &err)))
+		return xc_err("--secondary %s: not a network name (letters, digits, '_', '.', "
+			      "'-', at most %d bytes)", o->secondary, NAME_MAX - 12), -EINVAL;
 	return 0;
 }
 

@@ -54,7 +54,7 @@ int xc_podlink_netns_open(const char *path, struct xc_cni_err *err)
 			    ". or .. components naming a network namespace: %s", path);
 	else if (fd == -EMEDIUMTYPE)
 		xc_cni_errf(err, XC_CNI_E_NETNS, "CNI_NETNS %s is a %s namespace, not a "
-			    "network namespace", path, kind ? kind : "another type of");
+			    "network namespace", path, kind ? kind : "different kind of");
 	else
 		xc_cni_errf(err, XC_CNI_E_NETNS, "CNI_NETNS %s: %s", path,
 			    fd == -ENOENT ? "no such network namespace" :

@@ -211,6 +211,8 @@ check_exit "--bridge names its bridge" 0 inst --mtu 1400 --secondary third --bri
 check_out "... xcbr5" xcbr5 jget "$C/20-third.conflist" 'd["plugins"][0]["bridge"]'
 check_out "... without --routes, none" False jget "$C/20-third.conflist" '"routes" in d["plugins"][0]["ipam"]'
 check_exit "--secondary ../x refused (usage)" 2 inst --mtu 1400 --secondary ../x
+check_exit "--secondary too long for 20-NAME.conflist refused (usage)" 2 \
+	inst --mtu 1400 --secondary "$(printf '%0244d' 0)"
 check_exit "--routes with a bad CIDR refused (usage)" 2 inst --mtu 1400 --secondary s --routes 1.2.3/8
 check_out "... nothing written for either" "$CONF $SEC 20-third.conflist " listing "$C"
 
