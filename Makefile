@@ -25,7 +25,7 @@
 #   make figures    docs/figures/*.svg from their sources (graphviz, gnuplot;
 #                   the SVGs are committed, test/cli/figures.sh checks them)
 #   make image      build/image/: scratch container image (OCI + docker archives,
-#                   no engine needed) and the DaemonSet manifest naming it
+#                   no engine needed) and the DaemonSet manifests naming it
 #   make clean
 #
 # Variants share the sources; a variant is a build folder B plus its flags.
@@ -291,7 +291,8 @@ IMAGE      ?= $(IMAGE_NAME):$(IMAGE_TAG)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
 image: $(BIN)
-	$(Q)SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) image/build.sh $(BIN) $(B)/image $(IMAGE) xcluster-cni.yaml
+	$(Q)SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) image/build.sh $(BIN) $(B)/image $(IMAGE) \
+		xcluster-cni.yaml xcluster-cni-secondary-net.yaml
 
 clean:
 	rm -rf build

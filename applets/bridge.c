@@ -89,22 +89,6 @@ static struct br B;
 static uint32_t host_buf[XC_NL_BUFSIZE / 4], pod_buf[XC_NL_BUFSIZE / 4];
 static char ipam_out[XC_CNI_OUT_MAX], undo_out[XC_CNI_OUT_MAX];
 
-/* A kernel operation failed: code 105 with the kernel's own words. */
-static __attribute__((format(printf, 4, 5)))
-int kfail(struct xc_cni_err *err, struct xc_nl *nl, int rc, const char *fmt, ...)
-{
-	char what[200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	xc_cni_errf(err, XC_CNI_E_KERNEL, "%s: %s", what, strerror(rc < 0 ? -rc : rc));
-	if (nl && *xc_nl_errmsg(nl))
-		xc_cni_err_details(err, "kernel: %s", xc_nl_errmsg(nl));
-	return rc < 0 ? rc : -EIO;
-}
-
 /* ---- configuration ------------------------------------------------------ */
 
 static int opt_bool(const struct xc_json *root, const char *key, int *out,
@@ -220,33 +204,15 @@ static int ipam_exec(struct br *b, enum xc_cni_cmd cmd, struct xc_cni_result *r,
 
 static int open_pod_ns(struct br *b, struct xc_cni_err *err)
 {
-	const char *ns = b->cni.env.netns, *kind;
-
-	b->podfd = xc_netns_open_kind(ns, &kind);
-	if (b->podfd >= 0)
-		return 0;
-	if (b->podfd == -EINVAL)
-		xc_cni_errf(err, XC_CNI_E_NETNS, "CNI_NETNS must be an absolute path without "
-			    ". or .. components naming a network namespace: %s", ns);
-	else if (b->podfd == -EMEDIUMTYPE && kind)
-		xc_cni_errf(err, XC_CNI_E_NETNS, "CNI_NETNS %s is a %s namespace, not a "
-			    "network namespace", ns, kind);
-	else if (b->podfd == -EMEDIUMTYPE)
-		xc_cni_errf(err, XC_CNI_E_NETNS, "CNI_NETNS %s is a namespace of another "
-			    "type, not a network namespace", ns);
-	else
-		xc_cni_errf(err, XC_CNI_E_NETNS, "CNI_NETNS %s: %s", ns,
-			    b->podfd == -ENOENT ? "no such network namespace" :
-			    b->podfd == -ENOTSUP ? "not a network namespace (not on nsfs)" :
-			    strerror(-b->podfd));
-	return b->podfd;
+	b->podfd = xc_podlink_netns_open(b->cni.env.netns, err);
+	return b->podfd < 0 ? b->podfd : 0;
 }
 
 static int open_host(struct br *b, struct xc_cni_err *err)
 {
 	int rc = xc_nl_open(&b->host, host_buf, sizeof(host_buf));
 
-	return rc ? kfail(err, NULL, rc, "netlink socket") : 0;
+	return rc ? xc_podlink_kfail(err, NULL, rc, "netlink socket") : 0;
 }
 
 /* DEL's and CHECK's socket in the pod (ADD opens one there with the sysctls). */
@@ -254,7 +220,7 @@ static int open_pod(struct br *b, struct xc_cni_err *err)
 {
 	int rc = xc_nl_open_nsfd(&b->pod, pod_buf, sizeof(pod_buf), b->podfd);
 
-	return rc ? kfail(err, NULL, rc, "netlink socket in %s", b->cni.env.netns) : 0;
+	return rc ? xc_podlink_kfail(err, NULL, rc, "netlink socket in %s", b->cni.env.netns) : 0;
 }
 
 static int get_bridge(struct br *b, struct xc_cni_err *err)
@@ -292,18 +258,18 @@ static int ensure_bridge(struct br *b, struct xc_cni_err *err)
 		rc = xc_podlink_bridge_add(&b->host, b->conf.bridge, b->conf.mtu, mac,
 					   b->conf.vlan != 0);
 		if (rc && rc != -EEXIST)
-			return kfail(err, &b->host, rc, "creating bridge %s", b->conf.bridge);
+			return xc_podlink_kfail(err, &b->host, rc, "creating bridge %s", b->conf.bridge);
 		if (!rc)
 			no_ra(b->conf.bridge);
 		rc = get_bridge(b, err);
 	}
 	if (rc)
-		return err->code ? rc : kfail(err, &b->host, rc, "bridge %s", b->conf.bridge);
+		return err->code ? rc : xc_podlink_kfail(err, &b->host, rc, "bridge %s", b->conf.bridge);
 	if (!(b->br.flags & IFF_UP) && (rc = xc_nl_link_set_up(&b->host, b->br.index, 1)))
-		return kfail(err, &b->host, rc, "setting %s up", b->conf.bridge);
+		return xc_podlink_kfail(err, &b->host, rc, "setting %s up", b->conf.bridge);
 	if (b->conf.promisc && !(b->br.flags & IFF_PROMISC) &&
 	    (rc = xc_nl_link_set_promisc(&b->host, b->br.index, 1)))
-		return kfail(err, &b->host, rc, "promiscuous mode on %s", b->conf.bridge);
+		return xc_podlink_kfail(err, &b->host, rc, "promiscuous mode on %s", b->conf.bridge);
 	return 0;
 }
 
@@ -337,7 +303,7 @@ static int make_veth(struct br *b, struct xc_cni_err *err)
 		}
 	}
 	if (rc)
-		return kfail(err, &b->host, rc, "creating veth %s (%s in %s)", name, ifname,
+		return xc_podlink_kfail(err, &b->host, rc, "creating veth %s (%s in %s)", name, ifname,
 			     b->cni.env.netns);
 	b->undo_veth = b->veth.index;
 	b->pod_index = b->veth.link_netnsid >= 0 ? b->veth.link : 0;
@@ -357,20 +323,20 @@ static int setup_port(struct br *b, struct xc_cni_err *err)
 	rc = xc_podlink_port_set(&b->host, b->veth.index, rc >= 0 ? alias : NULL,
 				 b->conf.hairpin);
 	if (rc)
-		return kfail(err, &b->host, rc, "settings of bridge port %s", b->veth.name);
+		return xc_podlink_kfail(err, &b->host, rc, "settings of bridge port %s", b->veth.name);
 	if (!b->conf.vlan)
 		return 0;
 	if (!b->conf.preserve_default_vlan) {
 		n = xc_podlink_vlan_list(&b->host, b->veth.index, vids, 64);
 		if (n < 0)
-			return kfail(err, &b->host, n, "VLANs of %s", b->veth.name);
+			return xc_podlink_kfail(err, &b->host, n, "VLANs of %s", b->veth.name);
 		for (i = 0; i < n; i++)
 			if ((rc = xc_podlink_vlan_set(&b->host, b->veth.index, vids[i], 0, 0)))
-				return kfail(err, &b->host, rc, "removing VLAN %u from %s",
+				return xc_podlink_kfail(err, &b->host, rc, "removing VLAN %u from %s",
 					     vids[i], b->veth.name);
 	}
 	rc = xc_podlink_vlan_set(&b->host, b->veth.index, (uint16_t)b->conf.vlan, 1, 1);
-	return rc ? kfail(err, &b->host, rc, "VLAN %d on %s", b->conf.vlan, b->veth.name) : 0;
+	return rc ? xc_podlink_kfail(err, &b->host, rc, "VLAN %d on %s", b->conf.vlan, b->veth.name) : 0;
 }
 
 /* ADD's answer: the addresses the pod gets, and the IPAM DEL that undoes them. */
@@ -394,7 +360,7 @@ static int pod_settings(struct br *b, struct xc_cni_err *err)
 	int rc = xc_nl_open(&b->pod, pod_buf, sizeof(pod_buf));
 
 	if (rc)
-		return kfail(err, NULL, rc, "netlink socket in %s", b->cni.env.netns);
+		return xc_podlink_kfail(err, NULL, rc, "netlink socket in %s", b->cni.env.netns);
 	if (b->conf.l3) {
 		xc_podlink_pod_sysctls(b->cni.env.ifname, b->conf.enable_dad);
 		b->v6_off = xc_podlink_ipv6_off(b->cni.env.ifname);
@@ -410,7 +376,7 @@ static int in_pod(struct br *b, int (*fn)(struct br *, struct xc_cni_err *),
 	/* setns(2) moves this thread only: the other one stays in the host's. */
 	rc = xc_netns_enter(b->podfd, &saved);
 	if (rc)
-		return kfail(err, NULL, rc, "entering %s", b->cni.env.netns);
+		return xc_podlink_kfail(err, NULL, rc, "entering %s", b->cni.env.netns);
 	rc = fn(b, err);
 	if (xc_netns_return(saved))
 		return xc_cni_errf(err, XC_CNI_E_INTERNAL, "could not return to the host's "
@@ -429,11 +395,11 @@ static int prepare_pod(struct br *b, struct xc_cni_err *err)
 		return rc;
 	if (!b->pod_index) {
 		if ((rc = xc_nl_link_get(&b->pod, ifname, &l)))
-			return kfail(err, &b->pod, rc, "%s in %s", ifname, b->cni.env.netns);
+			return xc_podlink_kfail(err, &b->pod, rc, "%s in %s", ifname, b->cni.env.netns);
 		b->pod_index = l.index;
 	}
 	rc = xc_nl_link_set_up(&b->pod, b->pod_index, 1);
-	return rc ? kfail(err, &b->pod, rc, "setting %s up", ifname) : 0;
+	return rc ? xc_podlink_kfail(err, &b->pod, rc, "setting %s up", ifname) : 0;
 }
 
 static int ipv6_on(struct br *b, struct xc_cni_err *err)
@@ -441,7 +407,7 @@ static int ipv6_on(struct br *b, struct xc_cni_err *err)
 	char key[96];
 	int rc = xc_podlink_ipv6_on(b->cni.env.ifname, b->v6_off, key, sizeof(key));
 
-	return rc ? kfail(err, NULL, rc, "enabling IPv6 in the pod (%s)", key) : 0;
+	return rc ? xc_podlink_kfail(err, NULL, rc, "enabling IPv6 in the pod (%s)", key) : 0;
 }
 
 static int setup_pod(struct br *b, struct xc_cni_err *err)
@@ -457,7 +423,7 @@ static int setup_pod(struct br *b, struct xc_cni_err *err)
 	n6 = xc_podlink_configure(&b->pod, b->pod_index, &b->res, IF_POD, b->conf.enable_dad,
 				  what, sizeof(what));
 	if (n6 < 0)
-		return kfail(err, &b->pod, n6, "adding %s on %s", what, ifname);
+		return xc_podlink_kfail(err, &b->pod, n6, "adding %s on %s", what, ifname);
 	if (!n6)
 		return 0;
 	rc = xc_nl_addr_wait(&b->pod, b->pod_index, 0, DAD_TIMEOUT_MS);
@@ -467,7 +433,7 @@ static int setup_pod(struct br *b, struct xc_cni_err *err)
 	if (rc == -ETIMEDOUT)
 		return xc_cni_errf(err, XC_CNI_E_KERNEL, "IPv6 addresses on %s still "
 				   "tentative after %d ms", ifname, DAD_TIMEOUT_MS);
-	return rc ? kfail(err, &b->pod, rc, "waiting for IPv6 addresses on %s", ifname) : 0;
+	return rc ? xc_podlink_kfail(err, &b->pod, rc, "waiting for IPv6 addresses on %s", ifname) : 0;
 }
 
 /* A gateway address on the bridge, with the reference's forceAddress rule. */
@@ -487,7 +453,7 @@ static int ensure_gw(struct br *b, const struct xc_prefix *gw, struct xc_cni_err
 		return rc;
 	}
 	if (rc < 0)
-		return kfail(err, &b->host, rc, "adding %s to %s", want, b->conf.bridge);
+		return xc_podlink_kfail(err, &b->host, rc, "adding %s to %s", want, b->conf.bridge);
 	if (!rc)
 		return 0;
 	/*
@@ -498,7 +464,7 @@ static int ensure_gw(struct br *b, const struct xc_prefix *gw, struct xc_cni_err
 	rc = xc_nl_link_get_index(&b->host, b->br.index, &b->br);
 	if (!rc)
 		rc = xc_nl_link_set_addr(&b->host, b->br.index, b->br.addr, b->br.addr_len);
-	return rc ? kfail(err, &b->host, rc, "pinning the MAC of %s", b->conf.bridge) : 0;
+	return rc ? xc_podlink_kfail(err, &b->host, rc, "pinning the MAC of %s", b->conf.bridge) : 0;
 }
 
 static int forward_on(const char *key, struct xc_cni_err *err)
@@ -509,7 +475,7 @@ static int forward_on(const char *key, struct xc_cni_err *err)
 	if (xc_sysctl_read(key, v, sizeof(v)) >= 0 && !strcmp(v, "1"))
 		return 0;
 	rc = xc_sysctl_write(key, "1");
-	return rc ? kfail(err, NULL, rc, "enabling forwarding (%s)", key) : 0;
+	return rc ? xc_podlink_kfail(err, NULL, rc, "enabling forwarding (%s)", key) : 0;
 }
 
 static int host_gateways(struct br *b, const struct xc_podlink_gws *g, const char *fwd,
@@ -543,10 +509,10 @@ static int finish(struct br *b, struct xc_cni_err *err)
 		return xc_cni_errf(err, XC_CNI_E_KERNEL, "bridge port %s not up after %d ms",
 				   b->veth.name, PORT_TIMEOUT_MS);
 	if (rc)
-		return kfail(err, &b->host, rc, "bridge port %s", b->veth.name);
+		return xc_podlink_kfail(err, &b->host, rc, "bridge port %s", b->veth.name);
 	/* The bridge's MAC may have changed with its first port. */
 	if ((rc = xc_nl_link_get_index(&b->host, b->br.index, &b->br)))
-		return kfail(err, &b->host, rc, "bridge %s", b->conf.bridge);
+		return xc_podlink_kfail(err, &b->host, rc, "bridge %s", b->conf.bridge);
 	r->n_ifaces = 3;
 	put_iface(&r->ifaces[IF_BRIDGE], b->br.name, b->br.addr, b->br.mtu, "");
 	put_iface(&r->ifaces[IF_HOST], b->veth.name, b->veth.addr, b->veth.mtu, "");
@@ -713,7 +679,7 @@ static int cmd_del(void *ctx, struct xc_cni_err *err)
 	if (!rc)
 		rc = xc_nl_link_del(&b->pod, l.index);
 	if (rc && rc != -ENODEV)
-		return kfail(err, &b->pod, rc, "deleting %s in %s", ifname, b->cni.env.netns);
+		return xc_podlink_kfail(err, &b->pod, rc, "deleting %s in %s", ifname, b->cni.env.netns);
 	return 0;
 }
 
@@ -771,9 +737,9 @@ static int cmd_gc(void *ctx, struct xc_cni_err *err)
 	rc = get_bridge(b, err);
 	if (!rc && (rc = xc_podlink_gc(&b->host, b->br.index, b->cni.conf.name, valid,
 				       (size_t)n)) < 0)
-		return kfail(err, &b->host, rc, "removing stale veths from %s", b->conf.bridge);
+		return xc_podlink_kfail(err, &b->host, rc, "removing stale veths from %s", b->conf.bridge);
 	if (rc < 0 && rc != -ENODEV)
-		return err->code ? rc : kfail(err, &b->host, rc, "bridge %s", b->conf.bridge);
+		return err->code ? rc : xc_podlink_kfail(err, &b->host, rc, "bridge %s", b->conf.bridge);
 	return b->conf.l3 ? ipam_exec(b, XC_CNI_CMD_GC, NULL, ipam_out, sizeof(ipam_out), err) : 0;
 }
 

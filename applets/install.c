@@ -8,9 +8,11 @@ const char install_usage[] =
 "Install this binary as a CNI plugin and write the network configuration.\n"
 "\n"
 "  In the CNI bin dir: xcluster-cni (this binary, replaced atomically when\n"
-"  it differs), and the links xcluster-bridge and xcluster-node-local to it\n"
-"  (the plugin types the configuration names). Plugins of other names are\n"
-"  never touched, unless --take-over-bridge.\n"
+"  it differs), the links xcluster-bridge and xcluster-node-local to it\n"
+"  (the plugin types the configuration names), and loopback, which\n"
+"  containerd's CRI runs for every pod, when the dir has none (one that is\n"
+"  there is left alone). Plugins of other names are never touched, unless\n"
+"  --take-over-bridge.\n"
 "  In the CNI conf dir: 10-xcluster-cni.conflist (bridge + node-local IPAM,\n"
 "  MTU of the node's interface minus the tunnel overhead). Other configs\n"
 "  are left alone (a warning when one sorts before ours), unless\n"
@@ -34,6 +36,13 @@ const char install_usage[] =
 "  --disable-foreign    rename the other CNI configs that sort before ours\n"
 "                       to NAME.xcluster-disabled (nothing is deleted)\n"
 "  --no-conf            install the binary and links only\n"
+"  --secondary NAME     write a second network's config instead, for a\n"
+"                       runtime attaching two (containerd: max_conf_num = 2):\n"
+"                       20-NAME.conflist, network NAME, no default route,\n"
+"                       pod CIDRs from <dataDir>/NAME/podcidrs (a second\n"
+"                       router's --network NAME); other configs not checked\n"
+"  --bridge DEV         its bridge (default xcbr1; xcbr0 is the first's)\n"
+"  --routes LIST        its pods' routes through it, comma-separated CIDRs\n"
 "\n"
 "Exit status: 0 done (or nothing to do), 1 failure, 2 usage.\n";
 
@@ -61,6 +70,8 @@ const char install_usage[] =
 #include "kernel/netlink.h"
 #include "kernel/nl_link.h"
 #include "kernel/nl_route.h"
+#include "cni/cni.h"
+#include "router/masq.h"
 #include "router/tunnel.h"
 #include "version.h"
 
@@ -91,6 +102,10 @@ struct opts {
 	int take_over;
 	int disable_foreign;
 	int no_conf;
+	const char *secondary;          /* a second network's name, or NULL */
+	const char *bridge;
+	int nroutes;
+	struct xc_prefix routes[8];
 };
 
 static int fail_errno(const char *what, const char *dir, const char *name, int err)
@@ -316,6 +331,21 @@ static int ensure_link(int dfd, const char *dir, const char *name, int backup)
 	return 0;
 }
 
+/*
+ * containerd's CRI runs "loopback" for every pod: a node without one gets
+ * ours. One that is there (a package's, the distribution's) works and is
+ * its owner's to update, so it stays; a link to nothing counts as none.
+ */
+static int install_loopback(int dfd, const char *dir)
+{
+	struct stat st;
+
+	if (is_ours(dfd, "loopback") || (fstatat(dfd, "loopback", &st, 0) && errno == ENOENT))
+		return ensure_link(dfd, dir, "loopback", 0);
+	xc_info("%s/loopback: another loopback plugin, left alone", dir);
+	return 0;
+}
+
 static int install_links(int dfd, const char *dir, int take_over)
 {
 	char name[64];
@@ -328,7 +358,7 @@ static int install_links(int dfd, const char *dir, int take_over)
 		if (!rc && take_over)
 			rc = ensure_link(dfd, dir, plugins[i], 1);
 	}
-	return rc;
+	return rc ? rc : install_loopback(dfd, dir);
 }
 
 /* --- MTU ------------------------------------------------------------------- */
@@ -531,7 +561,26 @@ static int pod_mtu(const struct opts *o)
 
 /* --- the network configuration --------------------------------------------- */
 
-static long conflist(char *buf, size_t size, int mtu)
+/* ipam.routes of a second network: each CIDR via its gateway on that bridge. */
+static void routes(struct xc_json_out *o, const struct opts *op)
+{
+	char s[XC_IP_STRLEN];
+
+	if (!op->nroutes)
+		return;
+	xc_json_key(o, "routes");
+	xc_json_arr(o);
+	for (int i = 0; i < op->nroutes; i++) {
+		xc_prefix_format(&op->routes[i], s, sizeof(s));
+		xc_json_obj(o);
+		xc_json_key(o, "dst");
+		xc_json_string(o, s);
+		xc_json_end(o);
+	}
+	xc_json_end(o);
+}
+
+static long conflist(char *buf, size_t size, int mtu, const struct opts *op)
 {
 	struct xc_json_out o;
 	long n;
@@ -541,24 +590,25 @@ static long conflist(char *buf, size_t size, int mtu)
 	xc_json_key(&o, "cniVersion");
 	xc_json_string(&o, CNI_VERSION);
 	xc_json_key(&o, "name");
-	xc_json_string(&o, NET_NAME);
+	xc_json_string(&o, op->secondary ? op->secondary : NET_NAME);
 	xc_json_key(&o, "plugins");
 	xc_json_arr(&o);
 	xc_json_obj(&o);
 	xc_json_key(&o, "type");
 	xc_json_string(&o, "xcluster-bridge");
 	xc_json_key(&o, "bridge");
-	xc_json_string(&o, BRIDGE_DEV);
+	xc_json_string(&o, op->bridge);
 	xc_json_key(&o, "isGateway");
 	xc_json_boolean(&o, 1);
 	xc_json_key(&o, "isDefaultGateway");
-	xc_json_boolean(&o, 1);
+	xc_json_boolean(&o, !op->secondary);
 	xc_json_key(&o, "mtu");
 	xc_json_int64(&o, mtu);
 	xc_json_key(&o, "ipam");
 	xc_json_obj(&o);
 	xc_json_key(&o, "type");
 	xc_json_string(&o, "xcluster-node-local");
+	routes(&o, op);
 	xc_json_end(&o);
 	xc_json_end(&o);
 	xc_json_end(&o);
@@ -630,25 +680,27 @@ static int check_foreign(int dfd, const char *dir, int disable)
 	return rc;
 }
 
-static int install_conf(int dfd, const char *dir, int mtu, int disable_foreign)
+static int install_conf(int dfd, const char *dir, int mtu, const struct opts *o)
 {
-	char buf[2048];
-	long n = conflist(buf, sizeof(buf), mtu);
+	char buf[2048], name[NAME_MAX + 1];
+	long n = conflist(buf, sizeof(buf), mtu, o);
 	int rc;
 
 	if (n < 0) {
 		xc_err("cannot build the network configuration: %s", strerror((int)-n));
 		return (int)n;
 	}
-	if (same_file(dfd, CONF_NAME, buf, (size_t)n, 0644)) {
-		xc_info("%s/%s: unchanged (MTU %d)", dir, CONF_NAME, mtu);
+	snprintf(name, sizeof(name), o->secondary ? "20-%s.conflist" : CONF_NAME, o->secondary);
+	if (same_file(dfd, name, buf, (size_t)n, 0644)) {
+		xc_info("%s/%s: unchanged (MTU %d)", dir, name, mtu);
 	} else {
-		rc = write_atomic(dfd, dir, CONF_NAME, buf, (size_t)n, 0644);
+		rc = write_atomic(dfd, dir, name, buf, (size_t)n, 0644);
 		if (rc)
 			return rc;
-		xc_info("%s/%s: written (MTU %d)", dir, CONF_NAME, mtu);
+		xc_info("%s/%s: written (MTU %d)", dir, name, mtu);
 	}
-	return check_foreign(dfd, dir, disable_foreign);
+	/* a second network's config sorts after the first on purpose */
+	return o->secondary ? 0 : check_foreign(dfd, dir, o->disable_foreign);
 }
 
 /* --- main ------------------------------------------------------------------ */
@@ -658,6 +710,24 @@ static const char *env_or(const char *name, const char *def)
 	const char *v = getenv(name);
 
 	return v && *v ? v : def;
+}
+
+/*
+ * A second network's name becomes a file and a directory name: node-local's
+ * rule for it. (The bridge plugin checks the bridge's name itself.)
+ */
+static int check_secondary(struct opts *o)
+{
+	struct xc_cni_err err;
+
+	if (!o->bridge)
+		o->bridge = o->secondary ? "xcbr1" : BRIDGE_DEV;
+	/* 20-NAME.conflist must fit a file name */
+	if (o->secondary && (strlen(o->secondary) > NAME_MAX - 12 ||
+			     xc_cni_valid_name(o->secondary, &err)))
+		return xc_err("--secondary %s: not a network name (letters, digits, '_', '.', "
+			      "'-', at most %d bytes)", o->secondary, NAME_MAX - 12), -EINVAL;
+	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -672,9 +742,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "take-over-bridge", no_argument, NULL, 'T' },
 		{ "disable-foreign", no_argument, NULL, 'D' },
 		{ "no-conf", no_argument, NULL, 'N' },
+		{ "secondary", required_argument, NULL, 'S' },
+		{ "bridge", required_argument, NULL, 'B' },
+		{ "routes", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
+	char *end, e[128];
 	long v;
 	int c;
 
@@ -709,6 +782,17 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'N':
 			o->no_conf = 1;
 			break;
+		case 'S':
+			o->secondary = optarg;
+			break;
+		case 'B':
+			o->bridge = optarg;
+			break;
+		case 'R':
+			o->nroutes = xc_masq_parse_cidrs(optarg, o->routes, 8, e, sizeof(e));
+			if (o->nroutes < 0)
+				return xc_err("--routes: %s", e), -EINVAL;
+			break;
 		case 'm':
 			errno = 0;
 			v = strtol(optarg, &end, 10);
@@ -727,7 +811,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		xc_err("unexpected argument '%s' (see --help)", argv[optind]);
 		return -EINVAL;
 	}
-	return 0;
+	return check_secondary(o);
 }
 
 int install_main(int argc, char **argv)
@@ -755,7 +839,7 @@ int install_main(int argc, char **argv)
 	/* The config goes last: it makes the node Ready, so the plugin must be there first. */
 	if (!rc && conf_fd >= 0) {
 		remove_stale(conf_fd, o.conf_dir);
-		rc = install_conf(conf_fd, o.conf_dir, mtu, o.disable_foreign);
+		rc = install_conf(conf_fd, o.conf_dir, mtu, &o);
 	}
 	close(bin_fd);
 	if (conf_fd >= 0)

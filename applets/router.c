@@ -22,11 +22,14 @@ const char router_usage[] =
 "                         (fd00:100::/96, or 1000::1: as xcluster writes it)\n"
 "  --address-map FILE     'NODE IPV6' lines: IPv6 next hops [ADDRESS_MAP]\n"
 "  --node-ip ADDR[,ADDR]  this node's address(es) [NODE_IP] (default: from its Node)\n"
-"  --protocol N           route protocol number [PROTOCOL] (default 202)\n"
+"  --protocol N           route protocol number [PROTOCOL] (default 202); what\n"
+"                         else is ours follows it (nft table, tunnel address\n"
+"                         label, VXLAN device): one router per network\n"
 "  --table N              routing table [TABLE] (default main)\n"
 "  --cidr-annotation K    pod CIDRs from annotation K [CIDR_ANNOTATION]\n"
 "  --address-annotation K node addresses from annotation K [ADDRESS_ANNOTATION]\n"
-"  --vxlan-name NAME, --vxlan-vni N, --vxlan-port N   (xcvx0, 1, 4789)\n"
+"  --vxlan-name NAME, --vxlan-vni N, --vxlan-port N   (xcvx0, 1, 4789;\n"
+"                         xcvxN, N for another protocol N)\n"
 "  --cache-dir DIR        this node's pod CIDRs go to DIR/NETWORK/podcidrs for\n"
 "  --network NAME         node-local [CACHE_DIR] (/var/lib/cni/networks, xcluster-cni)\n"
 "  --metrics-port N       /healthz and /metrics on 127.0.0.1:N [METRICS_PORT]\n"
@@ -36,7 +39,7 @@ const char router_usage[] =
 "  --log-level L          error, warn, info, debug [LOG_LEVEL]\n"
 "  --masquerade BOOL      true: pods' traffic to outside the cluster's pod\n"
 "                         CIDRs leaves with the node's address (nf_tables\n"
-"                         table inet xcluster-cni) [MASQUERADE] (false)\n"
+"                         table inet xcluster-cni[-N]) [MASQUERADE] (false)\n"
 "  --cluster-cidr LIST    the cluster's pod ranges, comma-separated, added to\n"
 "                         the Nodes' pod CIDRs [CLUSTER_CIDR]\n"
 "  --no-masquerade-cidrs LIST  more destinations that keep the pod's source\n"
@@ -398,9 +401,9 @@ static int masq_step(int full)
 	R.masq_retry = 0;
 	xc_k8s_backoff_reset(&R.masq_bo);
 	if ((R.masq.on != was || (!R.masq.on && rc > 0)) && !R.o.dry_run)
-		xc_info("masquerade %s", R.masq.on ? "on: pods' egress outside the cluster's pod "
-			"CIDRs leaves with this node's address (table inet " XC_MASQ_TABLE ")" :
-			"off: table inet " XC_MASQ_TABLE " removed");
+		xc_info(R.masq.on ? "masquerade on: pods' egress outside the cluster's pod "
+			"CIDRs leaves with this node's address (table inet %s)" :
+			"masquerade off: table inet %s removed", R.masq.table);
 	return 0;
 }
 
@@ -762,8 +765,8 @@ static int cleanup(void)
 	unsigned long before;
 	int rc, failed;
 
-	xc_info("cleanup: removing routes of protocol %u, the tunnel device and table inet "
-		XC_MASQ_TABLE, R.rc.protocol);
+	xc_info("cleanup: removing routes of protocol %u, the tunnel device and table inet %s",
+		R.rc.protocol, R.masq.table);
 	before = R.g.dels;
 	failed = sync_now(1);
 	rc = xc_tunnel_cleanup(&R.tun, &R.nl);
@@ -839,6 +842,7 @@ int router_main(int argc, char **argv)
 	rc = configure(argc, argv);
 	if (rc)
 		return rc;
+	R.masq.table = R.o.masq.table;
 	drop_privileges();
 	xc_nodetab_init(&R.nodes);
 	xc_nodetab_init(&R.amap);

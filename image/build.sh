@@ -1,5 +1,5 @@
 #!/bin/sh
-# image/build.sh BINARY OUTDIR IMAGE [MANIFEST]
+# image/build.sh BINARY OUTDIR IMAGE [MANIFEST...]
 #
 # A FROM-scratch container image holding nothing but BINARY as /xcluster-cni
 # (the entrypoint), assembled by hand: no engine, no daemon, no registry.
@@ -9,16 +9,18 @@
 #
 #   xcluster-cni.oci.tar     oci-archive: an OCI image layout in a tar
 #   xcluster-cni.docker.tar  docker-archive (manifest.json, uncompressed layer)
-#   xcluster-cni.yaml        MANIFEST with its image reference set to IMAGE
+#   xcluster-cni.yaml        each MANIFEST (under its own name) with its image
+#                            reference set to IMAGE
 #
 # IMAGE is a full reference NAME:TAG (e.g. localhost/xcluster-cni:1.0); the
 # archives carry it so that docker load, podman load and ctr import name the
 # image. SOURCE_DATE_EPOCH (seconds) sets every timestamp; default 0.
 set -eu
 
-usage() { echo "usage: $0 BINARY OUTDIR NAME:TAG [MANIFEST]" >&2; exit 2; }
-[ $# -ge 3 ] && [ $# -le 4 ] || usage
-bin=$1 out=$2 image=$3 manifest=${4:-}
+usage() { echo "usage: $0 BINARY OUTDIR NAME:TAG [MANIFEST...]" >&2; exit 2; }
+[ $# -ge 3 ] || usage
+bin=$1 out=$2 image=$3
+shift 3
 epoch=${SOURCE_DATE_EPOCH:-0}
 # The placeholder the committed manifest carries.
 placeholder=localhost/xcluster-cni:latest
@@ -30,10 +32,12 @@ echo "$image" | grep -Eqx '[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-]
 }
 echo "$epoch" | grep -Eqx '[0-9]+' || { echo "$0: SOURCE_DATE_EPOCH '$epoch' is not a number" >&2; exit 2; }
 [ -f "$bin" ] || { echo "$0: $bin: no such file" >&2; exit 1; }
-[ -z "$manifest" ] || grep -q "image: $placeholder\$" "$manifest" || {
-	echo "$0: $manifest has no 'image: $placeholder' line to set" >&2
-	exit 1
-}
+for manifest in "$@"; do
+	grep -q "image: $placeholder\$" "$manifest" || {
+		echo "$0: $manifest has no 'image: $placeholder' line to set" >&2
+		exit 1
+	}
+done
 
 # The image's architecture is the binary's (ELF e_machine, little endian).
 case $(od -An -tx1 -j18 -N2 "$bin" | tr -d ' \n') in
@@ -104,9 +108,10 @@ rtar "$dk" "$w/xcluster-cni.docker.tar" $(cd "$dk" && ls | sort)
 for f in xcluster-cni.oci.tar xcluster-cni.docker.tar; do
 	mv -f "$w/$f" "$out/$f"
 done
-if [ -n "$manifest" ]; then
-	sed "s|image: $placeholder\$|image: $image|" "$manifest" > "$w/xcluster-cni.yaml"
-	mv -f "$w/xcluster-cni.yaml" "$out/xcluster-cni.yaml"
-fi
+for manifest in "$@"; do
+	m=$(basename "$manifest")
+	sed "s|image: $placeholder\$|image: $image|" "$manifest" > "$w/$m"
+	mv -f "$w/$m" "$out/$m"
+done
 echo "  IMAGE    $image ($arch, layer $(size "$w/layer.tar.gz") bytes gzip, config sha256:$config)"
 echo "           $out/xcluster-cni.oci.tar $(size "$out/xcluster-cni.oci.tar") bytes, $out/xcluster-cni.docker.tar $(size "$out/xcluster-cni.docker.tar") bytes"

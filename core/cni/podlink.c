@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -16,6 +17,7 @@
 
 #include "cni/podlink.h"
 #include "base/deadline.h"
+#include "kernel/netns.h"
 #include "kernel/nl_addr.h"
 #include "kernel/nl_route.h"
 #include "kernel/sysctl.h"
@@ -24,6 +26,42 @@
 /* RFC 2863 "up", OPER_UP of <linux/if.h>, which clashes with <net/if.h>. */
 #define OPER_UP 6
 #define ALIAS_TAG "xcni:"
+
+int xc_podlink_kfail(struct xc_cni_err *err, const struct xc_nl *nl, int rc,
+		     const char *fmt, ...)
+{
+	char what[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	xc_cni_errf(err, XC_CNI_E_KERNEL, "%s: %s", what, strerror(rc < 0 ? -rc : rc));
+	if (nl && *xc_nl_errmsg(nl))
+		xc_cni_err_details(err, "kernel: %s", xc_nl_errmsg(nl));
+	return rc < 0 ? rc : -EIO;
+}
+
+int xc_podlink_netns_open(const char *path, struct xc_cni_err *err)
+{
+	const char *kind;
+	int fd = xc_netns_open_kind(path, &kind);
+
+	if (fd >= 0)
+		return fd;
+	if (fd == -EINVAL)
+		xc_cni_errf(err, XC_CNI_E_NETNS, "CNI_NETNS must be an absolute path without "
+			    ". or .. components naming a network namespace: %s", path);
+	else if (fd == -EMEDIUMTYPE)
+		xc_cni_errf(err, XC_CNI_E_NETNS, "CNI_NETNS %s is a %s namespace, not a "
+			    "network namespace", path, kind ? kind : "different kind of");
+	else
+		xc_cni_errf(err, XC_CNI_E_NETNS, "CNI_NETNS %s: %s", path,
+			    fd == -ENOENT ? "no such network namespace" :
+			    fd == -ENOTSUP ? "not a network namespace (not on nsfs)" :
+			    strerror(-fd));
+	return fd;
+}
 
 static uint32_t fnv32(uint32_t h, const void *p, size_t n)
 {

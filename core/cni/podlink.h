@@ -17,6 +17,22 @@
 #include "cni/cni.h"
 #include "kernel/nl_link.h"
 
+/*
+ * A kernel operation failed: code 105, "WHAT: reason" (WHAT from fmt), and
+ * nl's extended-ACK text (nl may be NULL) in the details. Returns rc when
+ * it is a negative errno, else -EIO, for `return xc_podlink_kfail(...)`.
+ */
+int xc_podlink_kfail(struct xc_cni_err *err, const struct xc_nl *nl, int rc,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * Open CNI_NETNS for a plugin (xc_netns_open_kind): the descriptor, or a
+ * negative errno with code 107 saying why in the user's terms (not an
+ * absolute clean path, no such namespace, a namespace of another type,
+ * not on nsfs).
+ */
+int xc_podlink_netns_open(const char *path, struct xc_cni_err *err);
+
 /* Longest interface alias with its NUL (the kernel's IFALIASZ). */
 #define XC_PODLINK_ALIAS_MAX 256
 

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 
 #include "router/masq.h"
+#include "router/routes.h"
 
 const char *const xc_masq_set_name[XC_MASQ_NSETS] = { "pod4", "pod6", "nomasq4", "nomasq6" };
 
@@ -199,10 +200,18 @@ char *xc_iv_format(const struct xc_iv *iv, size_t len, char *buf, size_t size)
 
 /* ---- the ruleset ------------------------------------------------------- */
 
-static void rule(struct xc_nft_batch *b, int v6)
+void xc_masq_table_name(unsigned protocol, char buf[XC_MASQ_TABLE_MAX])
+{
+	if (protocol == XC_RT_PROTOCOL)
+		snprintf(buf, XC_MASQ_TABLE_MAX, XC_MASQ_TABLE);
+	else
+		snprintf(buf, XC_MASQ_TABLE_MAX, XC_MASQ_TABLE "-%u", protocol);
+}
+
+static void rule(struct xc_nft_batch *b, const char *table, int v6)
 {
 	static const uint8_t proto[2] = { NFPROTO_IPV4, NFPROTO_IPV6 };
-	struct xc_nl_msg *m = xc_nft_rule(b, NFPROTO_INET, XC_MASQ_TABLE, XC_MASQ_CHAIN);
+	struct xc_nl_msg *m = xc_nft_rule(b, NFPROTO_INET, table, XC_MASQ_CHAIN);
 	uint32_t len = v6 ? 16 : 4, src = v6 ? 8 : 12, dst = v6 ? 24 : 16;
 	const char *pod = xc_masq_set_name[v6 ? XC_MASQ_POD6 : XC_MASQ_POD4];
 
@@ -218,14 +227,14 @@ static void rule(struct xc_nft_batch *b, int v6)
 	xc_nft_rule_end(b, "xcluster-cni: pod egress leaves with the node address");
 }
 
-void xc_masq_ruleset(struct xc_nft_batch *b, int rules_only)
+void xc_masq_ruleset(struct xc_nft_batch *b, const char *table, int rules_only)
 {
 	static const struct xc_nft_chain ch = {
 		XC_MASQ_CHAIN, "nat", NF_INET_POST_ROUTING, 100, NF_ACCEPT,
 	};
 
 	if (!rules_only) {
-		xc_nft_table(b, NFT_MSG_NEWTABLE, NFPROTO_INET, XC_MASQ_TABLE);
+		xc_nft_table(b, NFT_MSG_NEWTABLE, NFPROTO_INET, table);
 		for (int i = 0; i < XC_MASQ_NSETS; i++) {
 			struct xc_nft_set s = {
 				xc_masq_set_name[i], NFT_SET_INTERVAL,
@@ -233,12 +242,12 @@ void xc_masq_ruleset(struct xc_nft_batch *b, int rules_only)
 				(uint32_t)xc_masq_keylen(i), XC_NFT_BYTEORDER_BIG,
 			};
 
-			xc_nft_set(b, NFPROTO_INET, XC_MASQ_TABLE, &s);
+			xc_nft_set(b, NFPROTO_INET, table, &s);
 		}
-		xc_nft_chain(b, NFPROTO_INET, XC_MASQ_TABLE, &ch);
+		xc_nft_chain(b, NFPROTO_INET, table, &ch);
 	}
-	rule(b, 0);
-	rule(b, 1);
+	rule(b, table, 0);
+	rule(b, table, 1);
 }
 
 size_t xc_masq_metrics(const struct xc_masq *q, char *buf, size_t size)
@@ -247,8 +256,7 @@ size_t xc_masq_metrics(const struct xc_masq *q, char *buf, size_t size)
 		"# HELP xcluster_router_masquerade 1 when pods' egress is masqueraded\n"
 		"# TYPE xcluster_router_masquerade gauge\nxcluster_router_masquerade %d\n"
 		"# HELP xcluster_router_masquerade_set_intervals Intervals in each set of "
-		"table inet " XC_MASQ_TABLE "\n# TYPE xcluster_router_masquerade_set_intervals gauge\n",
-		q->on);
+		"our table\n# TYPE xcluster_router_masquerade_set_intervals gauge\n", q->on);
 
 	for (int i = 0; i < XC_MASQ_NSETS && n >= 0 && (size_t)n < size; i++)
 		n += snprintf(buf + n, size - (size_t)n,

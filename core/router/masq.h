@@ -4,7 +4,10 @@
  * the node's address; pod to pod, on the node or across nodes, keeps the
  * pod's source.
  *
- * What is ours: the nf_tables table `inet xcluster-cni`, nothing else.
+ * What is ours: the nf_tables table `inet xcluster-cni`, nothing else; a
+ * router with another PROTOCOL (a second network's) owns
+ * `inet xcluster-cni-PROTOCOL` instead, so that two never touch each
+ * other's table.
  * It holds four interval sets and one nat chain:
  *
  *   pod4, pod6        every Node's pod CIDRs and CLUSTER_CIDR
@@ -44,8 +47,12 @@ enum { XC_MASQ_POD4, XC_MASQ_POD6, XC_MASQ_NOMASQ4, XC_MASQ_NOMASQ6, XC_MASQ_NSE
 
 extern const char *const xc_masq_set_name[XC_MASQ_NSETS];
 
+/* Longest table name: XC_MASQ_TABLE "-255". */
+#define XC_MASQ_TABLE_MAX 24
+
 struct xc_masq_conf {
 	int on;                                  /* MASQUERADE */
+	char table[XC_MASQ_TABLE_MAX];           /* ours (xc_masq_table_name) */
 	uint8_t ncluster, nextra;
 	struct xc_prefix cluster[XC_MASQ_CIDRS]; /* CLUSTER_CIDR */
 	struct xc_prefix extra[XC_MASQ_CIDRS];   /* NO_MASQUERADE_CIDRS */
@@ -72,7 +79,14 @@ struct xc_masq {
 	unsigned long errors, changes;
 	uint8_t *buf;                /* the caller's batch buffer (4-byte aligned) */
 	size_t cap;
+	const char *table;           /* our table's name (the conf's), set by the caller */
 };
+
+/*
+ * The table a router of this route protocol owns: XC_MASQ_TABLE for the
+ * default protocol (202), else XC_MASQ_TABLE-PROTOCOL, into buf.
+ */
+void xc_masq_table_name(unsigned protocol, char buf[XC_MASQ_TABLE_MAX]);
 
 /*
  * Parse a comma-separated list of CIDRs (blanks allowed) into p[0..max).
@@ -108,7 +122,7 @@ char *xc_iv_format(const struct xc_iv *iv, size_t len, char *buf, size_t size);
  * Put the table, sets, chain and rules (no elements) into a batch; the
  * rules alone with rules_only (to compare with what the kernel has).
  */
-void xc_masq_ruleset(struct xc_nft_batch *b, int rules_only);
+void xc_masq_ruleset(struct xc_nft_batch *b, const char *table, int rules_only);
 
 /*
  * One pass (masq_nl.c): with c->on, make the table say what the nodes and

@@ -14,19 +14,27 @@
 /* What the kernel's table says, as the dumps go by. */
 struct rd {
 	struct xc_masq *q;
+	const char *table;
 	int ok, sets, chains, rules, set;
 	const struct nlattr *expr[2], *udata[2];   /* the wanted rules */
 	struct key { uint8_t k[16]; uint32_t flags; } *e;
 	size_t ne, cap;
 };
 
-/* A message of our table (dumps may not filter on it). */
-static int ours(const struct nlmsghdr *nlh, uint16_t cmd, const struct nlattr **tb, unsigned max)
+/* Our table's name. */
+static const char *tname(const struct xc_masq *q)
 {
-	char name[sizeof(XC_MASQ_TABLE) + 1];
+	return q->table ? q->table : XC_MASQ_TABLE;
+}
+
+/* A message of our table (dumps may not filter on it). */
+static int ours(const struct rd *r, const struct nlmsghdr *nlh, uint16_t cmd,
+		const struct nlattr **tb, unsigned max)
+{
+	char name[XC_MASQ_TABLE_MAX + 1];
 
 	return !xc_nft_parse(nlh, cmd, tb, max) && !xc_nl_get_str(tb[1], name, sizeof(name)) &&
-	       !strcmp(name, XC_MASQ_TABLE);
+	       !strcmp(name, r->table);
 }
 
 static int on_chain(const struct nlmsghdr *nlh, void *arg)
@@ -35,7 +43,7 @@ static int on_chain(const struct nlmsghdr *nlh, void *arg)
 	struct rd *r = arg;
 	char name[32], type[8];
 
-	if (!ours(nlh, NFT_MSG_NEWCHAIN, tb, NFTA_CHAIN_MAX))
+	if (!ours(r, nlh, NFT_MSG_NEWCHAIN, tb, NFTA_CHAIN_MAX))
 		return 0;
 	r->chains++;
 	xc_nl_get_str(tb[NFTA_CHAIN_NAME], name, sizeof(name));
@@ -58,7 +66,7 @@ static int on_set(const struct nlmsghdr *nlh, void *arg)
 	char name[16];
 	int i;
 
-	if (!ours(nlh, NFT_MSG_NEWSET, tb, NFTA_SET_MAX))
+	if (!ours(r, nlh, NFT_MSG_NEWSET, tb, NFTA_SET_MAX))
 		return 0;
 	xc_nl_get_str(tb[NFTA_SET_NAME], name, sizeof(name));
 	for (i = 0; i < XC_MASQ_NSETS && strcmp(name, xc_masq_set_name[i]); i++)
@@ -170,14 +178,15 @@ static int read_table(struct xc_masq *q, struct xc_nl *nl, struct rd *r)
 	int rc;
 
 	r->ok = 1;
-	rc = xc_nft_dump(nl, NFT_MSG_GETTABLE, NFPROTO_INET, XC_MASQ_TABLE, NULL, NULL, NULL);
+	r->table = tname(q);
+	rc = xc_nft_dump(nl, NFT_MSG_GETTABLE, NFPROTO_INET, r->table, NULL, NULL, NULL);
 	if (rc == -ENOENT)
 		return 0;
 	if (rc)
 		return rc;
 	/* the wanted rules as built, to compare with the kernel's */
 	xc_nft_batch_init(&b, buf, sizeof(buf));
-	xc_masq_ruleset(&b, 1);
+	xc_masq_ruleset(&b, r->table, 1);
 	xc_nft_rule_body((const struct nlmsghdr *)(b.buf + NLMSG_ALIGN(((struct nlmsghdr *)
 				 b.buf)->nlmsg_len)), &w[0]);
 	xc_nft_rule_body(b.m.nlh, &w[1]);
@@ -185,16 +194,16 @@ static int read_table(struct xc_masq *q, struct xc_nl *nl, struct rd *r)
 		r->expr[i] = w[i].expr;
 		r->udata[i] = w[i].udata;
 	}
-	if ((rc = xc_nft_dump(nl, NFT_MSG_GETCHAIN, NFPROTO_INET, XC_MASQ_TABLE, NULL, on_chain, r)) ||
-	    (rc = xc_nft_dump(nl, NFT_MSG_GETSET, NFPROTO_INET, XC_MASQ_TABLE, NULL, on_set, r)) ||
-	    (rc = xc_nft_dump(nl, NFT_MSG_GETRULE, NFPROTO_INET, XC_MASQ_TABLE, NULL, on_rule, r)))
+	if ((rc = xc_nft_dump(nl, NFT_MSG_GETCHAIN, NFPROTO_INET, r->table, NULL, on_chain, r)) ||
+	    (rc = xc_nft_dump(nl, NFT_MSG_GETSET, NFPROTO_INET, r->table, NULL, on_set, r)) ||
+	    (rc = xc_nft_dump(nl, NFT_MSG_GETRULE, NFPROTO_INET, r->table, NULL, on_rule, r)))
 		return rc;
 	if (r->chains != 1 || r->sets != (1 << XC_MASQ_NSETS) - 1 || r->rules != 2)
 		r->ok = 0;
 	for (int i = 0; i < XC_MASQ_NSETS && r->ok; i++) {
 		r->set = i;
 		r->ne = 0;
-		rc = xc_nft_dump(nl, NFT_MSG_GETSETELEM, NFPROTO_INET, XC_MASQ_TABLE,
+		rc = xc_nft_dump(nl, NFT_MSG_GETSETELEM, NFPROTO_INET, r->table,
 				 xc_masq_set_name[i], on_elems, r);
 		if (!rc)
 			rc = to_intervals(r, &q->have[i], xc_masq_keylen(i));
@@ -208,6 +217,7 @@ static int read_table(struct xc_masq *q, struct xc_nl *nl, struct rd *r)
 
 struct emit {
 	struct xc_nft_batch *b;
+	const char *table;
 	int set, n;
 	uint16_t cmd;
 	xc_masq_say say;
@@ -226,7 +236,7 @@ static void emit_iv(void *arg, const struct xc_iv *iv)
 	if (e->n % ELEMS_PER_MSG == 0) {
 		if (e->n)
 			xc_nft_elems_end(e->b);
-		xc_nft_elems(e->b, e->cmd, NFPROTO_INET, XC_MASQ_TABLE, xc_masq_set_name[e->set]);
+		xc_nft_elems(e->b, e->cmd, NFPROTO_INET, e->table, xc_masq_set_name[e->set]);
 	}
 	e->n++;
 	xc_nft_elem(e->b, iv->lo, len, 0);
@@ -234,8 +244,9 @@ static void emit_iv(void *arg, const struct xc_iv *iv)
 	if (!xc_iv_key_inc(end, len))
 		xc_nft_elem(e->b, end, len, NFT_SET_ELEM_INTERVAL_END);
 	if (e->say) {
-		snprintf(line, sizeof(line), "nft %s element inet " XC_MASQ_TABLE " %s { %s }",
-			 e->cmd == NFT_MSG_NEWSETELEM ? "add" : "delete", xc_masq_set_name[e->set],
+		snprintf(line, sizeof(line), "nft %s element inet %s %s { %s }",
+			 e->cmd == NFT_MSG_NEWSETELEM ? "add" : "delete", e->table,
+			 xc_masq_set_name[e->set],
 			 xc_iv_format(iv, len, t, sizeof(t)));
 		e->say(e->arg, line);
 	}
@@ -250,25 +261,38 @@ static int emit_set(struct emit *e, const struct xc_ivset *a, const struct xc_iv
 	return e->n;
 }
 
-static void say_ruleset(xc_masq_say say, void *arg)
+/* One nft command naming the table, to say. */
+static void say_table(xc_masq_say say, void *arg, const char *fmt, const char *table)
+{
+	char line[200];
+
+	if (!say)
+		return;
+	snprintf(line, sizeof(line), fmt, table);
+	say(arg, line);
+}
+
+static void say_ruleset(const char *table, xc_masq_say say, void *arg)
 {
 	static const char *const lines[] = {
-		"nft add table inet " XC_MASQ_TABLE,
-		"nft add set inet " XC_MASQ_TABLE " pod4 '{ type ipv4_addr; flags interval; }'",
-		"nft add set inet " XC_MASQ_TABLE " pod6 '{ type ipv6_addr; flags interval; }'",
-		"nft add set inet " XC_MASQ_TABLE " nomasq4 '{ type ipv4_addr; flags interval; }'",
-		"nft add set inet " XC_MASQ_TABLE " nomasq6 '{ type ipv6_addr; flags interval; }'",
-		"nft add chain inet " XC_MASQ_TABLE " " XC_MASQ_CHAIN
+		"nft add table inet %s",
+		"nft add set inet %s pod4 '{ type ipv4_addr; flags interval; }'",
+		"nft add set inet %s pod6 '{ type ipv6_addr; flags interval; }'",
+		"nft add set inet %s nomasq4 '{ type ipv4_addr; flags interval; }'",
+		"nft add set inet %s nomasq6 '{ type ipv6_addr; flags interval; }'",
+		"nft add chain inet %s " XC_MASQ_CHAIN
 		" '{ type nat hook postrouting priority srcnat; policy accept; }'",
-		"nft add rule inet " XC_MASQ_TABLE " " XC_MASQ_CHAIN
+		"nft add rule inet %s " XC_MASQ_CHAIN
 		" ip saddr @pod4 ip daddr != @pod4 ip daddr != @nomasq4 masquerade",
-		"nft add rule inet " XC_MASQ_TABLE " " XC_MASQ_CHAIN
+		"nft add rule inet %s " XC_MASQ_CHAIN
 		" ip6 saddr @pod6 ip6 daddr != @pod6 ip6 daddr != @nomasq6 masquerade",
 	};
 
-	for (size_t i = 0; say && i < sizeof(lines) / sizeof(lines[0]); i++)
-		say(arg, lines[i]);
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		say_table(say, arg, lines[i], table);
 }
+
+#define SAY_DELETE "nft delete table inet %s"
 
 static int masq_off(struct xc_masq *q, struct xc_nl *nl, int dry, xc_masq_say say, void *arg)
 {
@@ -277,17 +301,16 @@ static int masq_off(struct xc_masq *q, struct xc_nl *nl, int dry, xc_masq_say sa
 
 	q->on = 0;
 	q->have_ok = 0;
-	rc = xc_nft_dump(nl, NFT_MSG_GETTABLE, NFPROTO_INET, XC_MASQ_TABLE, NULL, NULL, NULL);
+	rc = xc_nft_dump(nl, NFT_MSG_GETTABLE, NFPROTO_INET, tname(q), NULL, NULL, NULL);
 	if (rc == -ENOENT || rc == -EPROTONOSUPPORT || rc == -EOPNOTSUPP)
 		return 0;
 	if (rc)
 		return rc;
-	if (say)
-		say(arg, "nft delete table inet " XC_MASQ_TABLE);
+	say_table(say, arg, SAY_DELETE, tname(q));
 	if (dry)
 		return 1;
 	xc_nft_batch_init(&b, q->buf, q->cap);
-	xc_nft_table(&b, NFT_MSG_DELTABLE, NFPROTO_INET, XC_MASQ_TABLE);
+	xc_nft_table(&b, NFT_MSG_DELTABLE, NFPROTO_INET, tname(q));
 	rc = xc_nft_send(nl, &b);
 	return rc == -ENOENT ? 0 : rc < 0 ? rc : 1;
 }
@@ -297,7 +320,7 @@ int xc_masq_sync(struct xc_masq *q, struct xc_nl *nl, const struct xc_masq_conf 
 {
 	struct rd r = { .q = q };
 	struct xc_nft_batch b;
-	struct emit e = { .b = &b, .say = say, .arg = arg };
+	struct emit e = { .b = &b, .table = tname(q), .say = say, .arg = arg };
 	int rc = 0, there = 1, n = 0;
 
 	if (!c->on || !t)
@@ -313,12 +336,11 @@ int xc_masq_sync(struct xc_masq *q, struct xc_nl *nl, const struct xc_masq_conf 
 	xc_nft_batch_init(&b, q->buf, q->cap);
 	if (!q->have_ok) {
 		if (there) {
-			xc_nft_table(&b, NFT_MSG_DELTABLE, NFPROTO_INET, XC_MASQ_TABLE);
-			if (say)
-				say(arg, "nft delete table inet " XC_MASQ_TABLE);
+			xc_nft_table(&b, NFT_MSG_DELTABLE, NFPROTO_INET, e.table);
+			say_table(say, arg, SAY_DELETE, e.table);
 		}
-		xc_masq_ruleset(&b, 0);
-		say_ruleset(say, arg);
+		xc_masq_ruleset(&b, e.table, 0);
+		say_ruleset(e.table, say, arg);
 		n++;
 		for (int i = 0; i < XC_MASQ_NSETS; i++)
 			q->have[i].n = 0;

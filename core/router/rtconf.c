@@ -80,8 +80,6 @@ static void defaults(struct xc_rtconf *c, struct raw *r)
 	c->rc.protocol = XC_RT_PROTOCOL;
 	c->np.cidr_annotation = env_or("CIDR_ANNOTATION", NULL);
 	c->np.addr_annotation = env_or("ADDRESS_ANNOTATION", NULL);
-	snprintf(c->tun.vxlan_name, sizeof(c->tun.vxlan_name), "%s", XC_TUNNEL_VXLAN_NAME);
-	c->tun.vni = XC_TUNNEL_VXLAN_VNI;
 	c->tun.port = XC_TUNNEL_VXLAN_PORT;
 	memset(r, 0, sizeof(*r));
 	r->mode = env_or("TUNNEL_MODE", NULL);
@@ -109,6 +107,17 @@ static int check(struct xc_rtconf *c, const struct raw *r)
 	if (r->proto && (parse_uint(r->proto, 255, &u) || !u))
 		return bad(c, "protocol", r->proto);
 	c->rc.protocol = r->proto ? (uint8_t)u : c->rc.protocol;
+	/*
+	 * What else is ours goes by the protocol, so that a second network's
+	 * router (another PROTOCOL) never meets the first one: its nf_tables
+	 * table, its tunnel address's label, and by default its VXLAN device.
+	 */
+	xc_masq_table_name(c->rc.protocol, c->masq.table);
+	xc_tunnel_tag(c->rc.protocol, c->tun.tag);
+	u = c->rc.protocol == XC_RT_PROTOCOL ? 0 : c->rc.protocol;
+	c->tun.vni = u ? u : XC_TUNNEL_VXLAN_VNI;
+	if (!c->tun.vxlan_name[0])      /* xcvx0 (XC_TUNNEL_VXLAN_NAME), or xcvxN */
+		snprintf(c->tun.vxlan_name, IFNAMSIZ, "xcvx%u", u);
 	if (r->table && (parse_uint(r->table, UINT32_MAX, &c->rc.table) || !c->rc.table))
 		return bad(c, "table", r->table);
 	if ((r->port && parse_uint(r->port, 65535, &c->port)) ||

@@ -50,6 +50,13 @@ void xc_tunnel_init(struct xc_tunnel *t)
 	snprintf(t->o.vxlan_name, sizeof(t->o.vxlan_name), "%s", XC_TUNNEL_VXLAN_NAME);
 	t->o.vni = XC_TUNNEL_VXLAN_VNI;
 	t->o.port = XC_TUNNEL_VXLAN_PORT;
+	xc_tunnel_tag(XC_RT_PROTOCOL, t->o.tag);
+}
+
+void xc_tunnel_tag(unsigned protocol, char tag[8])
+{
+	/* %.0u writes nothing for 0: "xc" for the default protocol */
+	snprintf(tag, 8, "xc%.0u", protocol == XC_RT_PROTOCOL ? 0 : protocol % 1000);
 }
 
 void xc_tunnel_free(struct xc_tunnel *t)
@@ -449,10 +456,10 @@ static int up_fixed(struct xc_nl *nl, struct xc_rt_env *env, int slot)
 
 #define MAX_OURS 8
 
-/* The label that marks an address ours: "DEV:xc" (iproute2's rule: it starts with DEV). */
-static void our_label(const char *dev, char label[IFNAMSIZ])
+/* The label that marks an address ours: "DEV:TAG" (iproute2's rule: it starts with DEV). */
+static void our_label(const char *dev, const char *tag, char label[IFNAMSIZ])
 {
-	snprintf(label, IFNAMSIZ, "%.*s:xc", IFNAMSIZ - 4, dev);
+	snprintf(label, IFNAMSIZ, "%.*s:%s", (int)(IFNAMSIZ - 2 - strlen(tag)), dev, tag);
 }
 
 /* Which tunnel device carries IPv4 pod traffic in mode; 0: none does. */
@@ -493,15 +500,15 @@ static void put(char *buf, size_t size, size_t *n, const char *fmt, ...)
  * ours. With buf, print what would change as ip commands instead of
  * making it. Returns the number of changes, or a negative errno.
  */
-static int dev_addr_sync(struct xc_nl *nl, const struct xc_rt_dev *dev, const struct xc_ip *want,
-			 char *buf, size_t size, size_t *n)
+static int dev_addr_sync(struct xc_nl *nl, const char *tag, const struct xc_rt_dev *dev,
+			 const struct xc_ip *want, char *buf, size_t size, size_t *n)
 {
 	struct dev_addrs d = { .want = want };
 	struct xc_addr a = { .ifindex = dev->ifindex };
 	char s[XC_IP_STRLEN];
 	int rc, changes = 0;
 
-	our_label(dev->name, d.label);
+	our_label(dev->name, tag, d.label);
 	if (dev->ifindex > 0) {
 		rc = xc_nl_addr_list(nl, AF_INET, dev->ifindex, on_dev_addr, &d);
 		if (rc)
@@ -534,14 +541,14 @@ static int dev_addr_sync(struct xc_nl *nl, const struct xc_rt_dev *dev, const st
 }
 
 /* env->tun4 on the device carrying IPv4 in mode, ours nowhere else. */
-static int addr_sync(struct xc_nl *nl, int mode, const struct xc_rt_env *env,
+static int addr_sync(struct xc_nl *nl, const char *tag, int mode, const struct xc_rt_env *env,
 		     char *buf, size_t size, size_t *n)
 {
 	int active = v4_slot(mode, env), changes = 0;
 
 	for (int slot = XC_RT_DEV_TUNL; slot <= XC_RT_DEV_VXLAN; slot++) {
 		const struct xc_ip *want = slot == active && env->tun4.family ? &env->tun4 : NULL;
-		int rc = dev_addr_sync(nl, &env->dev[slot], want, buf, size, n);
+		int rc = dev_addr_sync(nl, tag, &env->dev[slot], want, buf, size, n);
 
 		if (rc < 0)
 			return rc;
@@ -577,7 +584,7 @@ int xc_tunnel_setup(struct xc_tunnel *t, struct xc_nl *nl, int mode, struct xc_r
 	int rc = setup_devices(t, nl, mode, env), a;
 
 	/* Even when a device failed: ours may have to go from the other one. */
-	a = addr_sync(nl, mode, env, NULL, 0, NULL);
+	a = addr_sync(nl, t->o.tag, mode, env, NULL, 0, NULL);
 	if (rc < 0)
 		return rc;
 	return a < 0 ? a : rc + a;
@@ -659,7 +666,7 @@ int xc_tunnel_plan(struct xc_tunnel *t, struct xc_nl *nl, int mode,
 		plan_up(nl, "tunl0", buf, size, &n);
 	if (mode == XC_RT_VXLAN)
 		plan_vxlan(t, nl, env, buf, size, &n);
-	addr_sync(nl, mode, env, buf, size, &n);
+	addr_sync(nl, t->o.tag, mode, env, buf, size, &n);
 	return n < size ? (int)n : -ENOSPC;
 }
 
@@ -671,7 +678,7 @@ int xc_tunnel_cleanup(struct xc_tunnel *t, struct xc_nl *nl)
 
 	if (xc_nl_link_get(nl, "tunl0", &l) == 0) {
 		tunl.ifindex = l.index;
-		n = dev_addr_sync(nl, &tunl, NULL, NULL, 0, NULL);
+		n = dev_addr_sync(nl, t->o.tag, &tunl, NULL, NULL, 0, NULL);
 		if (n < 0)
 			return n;
 	}

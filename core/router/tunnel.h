@@ -17,8 +17,10 @@
  *
  * The device that carries IPv4 pod traffic (tunl0, or the VXLAN device)
  * gets an address of its own, env->tun4/32: the network address of this
- * node's IPv4 pod CIDR (node-local never hands it out), labelled "DEV:xc",
- * which is what marks it ours. Without an IPv4 address on the device the
+ * node's IPv4 pod CIDR (node-local never hands it out), labelled "DEV:xc"
+ * ("DEV:xcPROTOCOL" for a router of another route protocol, so that a
+ * second network's router never takes the first one's), which is what
+ * marks it ours. Without an IPv4 address on the device the
  * receiving node's rp_filter (1 or 2: Debian's default) drops every packet
  * whose source is not routed back through that device: the node's own
  * packets to remote pods (source: its underlay address), and MASQUERADEd
@@ -45,7 +47,11 @@ struct xc_tunnel_opts {
 	char vxlan_name[IFNAMSIZ];
 	uint32_t vni;
 	uint16_t port;             /* host order */
+	char tag[8];               /* our address's label: DEV:tag (xc_tunnel_tag) */
 };
+
+/* The label tag of a router of this route protocol: "xc" for 202, else "xcN". */
+void xc_tunnel_tag(unsigned protocol, char tag[8]);
 
 /* State kept between reads: the neighbour copy the env points into. */
 struct xc_tunnel {

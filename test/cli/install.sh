@@ -34,7 +34,8 @@ check "binary is a copy of this one" cmp "$XC" "$B/xcluster-cni"
 check_out "binary mode 0755, regular" "755 regular file" stat -c '%a %F' "$B/xcluster-cni"
 check_out "bridge link" "xcluster-cni" readlink "$B/xcluster-bridge"
 check_out "node-local link" "xcluster-cni" readlink "$B/xcluster-node-local"
-check_out "bin dir holds only ours" "xcluster-bridge xcluster-cni xcluster-node-local " listing "$B"
+check_out "loopback link (the dir had none)" "xcluster-cni" readlink "$B/loopback"
+check_out "bin dir holds only ours" "loopback xcluster-bridge xcluster-cni xcluster-node-local " listing "$B"
 check_out "conf dir holds only the conflist (no kubeconfig, no token)" "$CONF " listing "$C"
 check_out "conflist mode 0644" "644" stat -c '%a' "$C/$CONF"
 check "conflist is valid JSON" jget "$C/$CONF" 1
@@ -55,12 +56,13 @@ for p in bridge node-local; do
 		t_skip "applet $p not built yet"
 	fi
 done
+check_out "loopback runs the loopback applet" "$("$XC" loopback --help)" "$B/loopback" --help
 
 # --- idempotence -------------------------------------------------------------
-before=$(stamp "$B/xcluster-cni" "$B/xcluster-bridge" "$B/xcluster-node-local" "$C/$CONF" "$B" "$C")
+before=$(stamp "$B/xcluster-cni" "$B/xcluster-bridge" "$B/xcluster-node-local" "$B/loopback" "$C/$CONF" "$B" "$C")
 sleep 0.05
 check_exit "second run" 0 inst --mtu 1500
-after=$(stamp "$B/xcluster-cni" "$B/xcluster-bridge" "$B/xcluster-node-local" "$C/$CONF" "$B" "$C")
+after=$(stamp "$B/xcluster-cni" "$B/xcluster-bridge" "$B/xcluster-node-local" "$B/loopback" "$C/$CONF" "$B" "$C")
 check_out "second run changes nothing (inode, ctime, mtime of files and dirs)" "$before" echo "$after"
 check_grep "second run says unchanged" "xcluster-cni: unchanged" inst --mtu 1500
 check "no temp files left" no_temps "$B"
@@ -116,11 +118,15 @@ check_out "a link elsewhere is set right" "xcluster-cni" readlink "$B/xcluster-n
 fresh f
 printf '#!/bin/sh\necho foreign bridge\n' > "$B/bridge"
 printf '#!/bin/sh\necho foreign host-local\n' > "$B/host-local"
-chmod 755 "$B/bridge" "$B/host-local"
+printf '#!/bin/sh\necho foreign loopback\n' > "$B/loopback"
+chmod 755 "$B/bridge" "$B/host-local" "$B/loopback"
 cp "$B/bridge" "$T/bridge.orig"
-before=$(stamp "$B/bridge" "$B/host-local")
+before=$(stamp "$B/bridge" "$B/host-local" "$B/loopback")
 check_exit "install beside foreign plugins" 0 inst --mtu 1500
-check_out "foreign bridge and host-local untouched" "$before" stamp "$B/bridge" "$B/host-local"
+check_out "foreign bridge, host-local and loopback untouched" "$before" \
+	stamp "$B/bridge" "$B/host-local" "$B/loopback"
+check_grep "says it leaves the foreign loopback" "loopback: another loopback plugin, left alone" \
+	inst --mtu 1500
 check "no plain node-local without opt-in" test ! -e "$B/node-local" -a ! -L "$B/node-local"
 check_out "conflist does not use the plain names" "xcluster-bridge xcluster-node-local" \
 	jget "$C/$CONF" '" ".join((d["plugins"][0]["type"], d["plugins"][0]["ipam"]["type"]))'
@@ -129,6 +135,10 @@ check_out "bridge now ours" "xcluster-cni" readlink "$B/bridge"
 check_out "node-local now ours" "xcluster-cni" readlink "$B/node-local"
 check "the foreign bridge is kept" cmp "$T/bridge.orig" "$B/bridge.pre-xcluster"
 check_out "host-local never touched" "foreign host-local" "$B/host-local"
+check_out "a foreign loopback is kept even then" "foreign loopback" "$B/loopback"
+ln -sf nonexistent "$B/loopback"
+check_exit "install over a loopback link to nothing" 0 inst --mtu 1500
+check_out "a dangling loopback link is replaced by ours" "xcluster-cni" readlink "$B/loopback"
 before=$(stamp "$B/bridge" "$B/node-local" "$B/bridge.pre-xcluster")
 check_exit "--take-over-bridge again" 0 inst --mtu 1500 --take-over-bridge
 check_out "take-over is idempotent" "$before" stamp "$B/bridge" "$B/node-local" "$B/bridge.pre-xcluster"
@@ -172,6 +182,39 @@ check_exit "--disable-foreign" 0 inst --mtu 1500 --disable-foreign
 check "the one before ours renamed, not deleted" cmp "$T/early.orig" "$C/05-early.conflist.xcluster-disabled"
 check "... and gone under its loadable name" test ! -e "$C/05-early.conflist"
 check "the one after ours untouched" test -f "$C/99-late.conf"
+
+# --- a second network's config (--secondary) ---------------------------------
+fresh s
+SEC=20-second.conflist
+check_exit "the first network" 0 inst --mtu 1500
+before=$(stamp "$C/$CONF")
+check_exit "--secondary second --routes" 0 inst --mtu 1400 --secondary second \
+	--routes 198.19.0.0/16,fd00:19::/48
+check_out "... written as $SEC, beside the first" "$CONF $SEC " listing "$C"
+check_out "... the first's untouched" "$before" stamp "$C/$CONF"
+check_out "... network second on xcbr1, our plugins, no default route, its MTU" \
+	"second xcbr1 xcluster-bridge xcluster-node-local False True 1400" \
+	jget "$C/$SEC" '" ".join(str(x) for x in (d["name"], d["plugins"][0]["bridge"],
+		d["plugins"][0]["type"], d["plugins"][0]["ipam"]["type"],
+		d["plugins"][0]["isDefaultGateway"], d["plugins"][0]["isGateway"], d["plugins"][0]["mtu"]))'
+check_out "... no ranges: node-local reads <dataDir>/second/podcidrs" "False None" \
+	jget "$C/$SEC" 'str("ranges" in d["plugins"][0]["ipam"]) + " " + str(d["plugins"][0]["ipam"].get("dataDir"))'
+check_out "... its routes through it" '[{"dst": "198.19.0.0/16"}, {"dst": "fd00:19::/48"}]' \
+	jget "$C/$SEC" 'json.dumps(d["plugins"][0]["ipam"]["routes"])'
+check_out "... the first config sorting before it is no warning" 0 \
+	sh -c "\"$XC\" install --bin-dir '$B' --conf-dir '$C' --mtu 1400 --secondary second \
+	--routes 198.19.0.0/16,fd00:19::/48 2>&1 | grep -c warn"
+before=$(stamp "$C/$SEC")
+check_exit "--secondary again" 0 inst --mtu 1400 --secondary second --routes 198.19.0.0/16,fd00:19::/48
+check_out "... changes nothing" "$before" stamp "$C/$SEC"
+check_exit "--bridge names its bridge" 0 inst --mtu 1400 --secondary third --bridge xcbr5
+check_out "... xcbr5" xcbr5 jget "$C/20-third.conflist" 'd["plugins"][0]["bridge"]'
+check_out "... without --routes, none" False jget "$C/20-third.conflist" '"routes" in d["plugins"][0]["ipam"]'
+check_exit "--secondary ../x refused (usage)" 2 inst --mtu 1400 --secondary ../x
+check_exit "--secondary too long for 20-NAME.conflist refused (usage)" 2 \
+	inst --mtu 1400 --secondary "$(printf '%0244d' 0)"
+check_exit "--routes with a bad CIDR refused (usage)" 2 inst --mtu 1400 --secondary s --routes 1.2.3/8
+check_out "... nothing written for either" "$CONF $SEC 20-third.conflist " listing "$C"
 
 # --- errors ------------------------------------------------------------------
 fresh e

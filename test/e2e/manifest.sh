@@ -264,6 +264,80 @@ def _get(d, ks):
         d = d[k]
     return d
 
+# --- the second network's manifest -------------------------------------------------
+def brief_secondary(path, image, main_path):
+    docs = load(path)
+    by = {d["kind"]: d for d in docs}
+    main = {d["kind"]: d for d in load(main_path)}
+    g = lambda d, *ks: _get(d, ks)
+    out(sorted(d["kind"] for d in docs) == ["ConfigMap", "DaemonSet"],
+        "secondary: a ConfigMap and a DaemonSet (RBAC is the first manifest's)")
+    cm, ds = by.get("ConfigMap", {}), by.get("DaemonSet", {})
+    out(g(ds, "metadata", "namespace") == "kube-system" and g(cm, "metadata", "namespace") == "kube-system",
+        "secondary: in kube-system")
+    out(g(ds, "metadata", "name") != g(main["DaemonSet"], "metadata", "name") and
+        g(cm, "metadata", "name") != g(main["ConfigMap"], "metadata", "name"),
+        "secondary: names of its own")
+    spec = g(ds, "spec", "template", "spec") or {}
+    labels = g(ds, "spec", "template", "metadata", "labels") or {}
+    sel = g(ds, "spec", "selector", "matchLabels") or {}
+    out(sel and all(labels.get(k) == v for k, v in sel.items()) and
+        sel != g(main["DaemonSet"], "spec", "selector", "matchLabels"),
+        "secondary: selector matches its pods, not the first's")
+    out(spec.get("serviceAccountName") == g(main["ServiceAccount"], "metadata", "name"),
+        "secondary: runs as the first manifest's ServiceAccount")
+    out(spec.get("hostNetwork") is True and spec.get("automountServiceAccountToken") is False and
+        {"operator": "Exists"} in (spec.get("tolerations") or []) and
+        spec.get("priorityClassName") == "system-node-critical",
+        "secondary: hostNetwork, no automounted token, every taint, node-critical")
+    inits, ctrs = spec.get("initContainers") or [], spec.get("containers") or []
+    out([c.get("name") for c in inits] == ["install"] and [c.get("name") for c in ctrs] == ["router"],
+        "secondary: install, then router")
+    inst, rt = (inits or [{}])[0], (ctrs or [{}])[0]
+    ia, ra = inst.get("args") or [], rt.get("args") or []
+    net = ia[ia.index("--secondary") + 1] if "--secondary" in ia[:-1] else None
+    out(ia[:1] == ["install"] and net and net != main["DaemonSet"]["metadata"]["name"] and
+        "command" not in inst, f"secondary: install --secondary {net}")
+    out(ra == ["router", "--network", net] and "command" not in rt, "secondary: router --network, the same name")
+    env = lambda c: {e["name"]: e for e in c.get("env", [])}
+    ie, re_ = env(inst), env(rt)
+    cmref = lambda e, v: (g(e, v, "valueFrom", "configMapKeyRef") or {})
+    inmap = lambda e, v: cmref(e, v).get("name") == g(cm, "metadata", "name") and \
+        cmref(e, v).get("key") in (cm.get("data") or {})
+    out("--routes" in ia and ia[ia.index("--routes") + 1] == "$(ROUTES)" and inmap(ie, "ROUTES"),
+        "secondary: install --routes from the ConfigMap")
+    proto = str(g(re_, "PROTOCOL", "value"))
+    out(proto.isdigit() and 0 < int(proto) < 256 and proto != "202", "secondary: a PROTOCOL of its own (not 202)")
+    port = str(g(re_, "METRICS_PORT", "value"))
+    hg = g(rt, "livenessProbe", "httpGet") or {}
+    out(port.isdigit() and port != "9142" and hg.get("port") == int(port) and hg.get("host") == "127.0.0.1"
+        and hg.get("path") == "/healthz", "secondary: its own metrics port, probed")
+    out(all(inmap(re_, v) for v in ("CIDR_ANNOTATION", "ADDRESS_ANNOTATION", "TUNNEL_MODE", "MASQUERADE",
+                                    "CLUSTER_CIDR")) and inmap(ie, "TUNNEL_MODE") and
+        (cm.get("data") or {}).get("cidr-annotation"), "secondary: annotations and modes from its ConfigMap")
+    out(g(re_, "NODE_NAME", "valueFrom", "fieldRef", "fieldPath") == "spec.nodeName",
+        "secondary: router NODE_NAME from spec.nodeName")
+    vols = {v["name"]: v for v in spec.get("volumes", [])}
+    mounts = lambda c: {m["mountPath"]: m["name"] for m in c.get("volumeMounts", [])}
+    hp = lambda n: g(vols.get(n, {}), "hostPath", "path")
+    for var, host in (("CNI_BIN_DIR", "/opt/cni/bin"), ("CNI_CONF_DIR", "/etc/cni/net.d")):
+        out(hp(mounts(inst).get(g(ie, var, "value"))) == host, f"secondary: install's {var} is host {host}")
+    d = f"/var/lib/cni/networks/{net}"
+    out(hp(mounts(rt).get(d)) == d, f"secondary: router writes podcidrs in host {d}")
+    for c in inits + ctrs:
+        sc = c.get("securityContext") or {}
+        out(c.get("image") == image and c.get("imagePullPolicy") == "IfNotPresent" and
+            g(sc, "capabilities", "drop") == ["ALL"] and g(sc, "capabilities", "add") == ["NET_ADMIN"] and
+            sc.get("privileged") is not True and sc.get("allowPrivilegeEscalation") is False and
+            sc.get("readOnlyRootFilesystem") is True and sc.get("runAsUser") == 0,
+            f"secondary: {c.get('name')}: image {image}, NET_ADMIN only, read-only, no escalation")
+    sadir = "/var/run/secrets/kubernetes.io/serviceaccount"
+    out(sadir in mounts(rt) and not any(m.get("mountPath", "").startswith("/var/run/secrets")
+                                        for m in inst.get("volumeMounts", [])),
+        "secondary: the token goes to the router alone")
+    used = [m["name"] for c in inits + ctrs for m in c.get("volumeMounts", [])]
+    out(sorted(set(used)) == sorted(vols), "secondary: every mount has a volume, every volume a mount")
+
 # --- mutations: each must make some check fail ---------------------------------
 def mutate(path, what, outp):
     docs = load(path)
@@ -295,6 +369,13 @@ def mutate(path, what, outp):
         del rt["name"]
     elif what == "token-automounted":
         pod["automountServiceAccountToken"] = True
+    elif what == "secondary-protocol-202":
+        env = {e["name"]: e for e in rt["env"]}
+        env["PROTOCOL"]["value"] = "202"
+    elif what == "secondary-network-mismatch":
+        rt["args"][2] = "xcluster-cni"
+    elif what == "secondary-metrics-port":
+        rt["livenessProbe"]["httpGet"]["port"] = 9142
     elif what == "token-in-install":
         pod["initContainers"][0]["volumeMounts"].append(
             {"name": "kube-api-access", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"})
@@ -311,6 +392,8 @@ elif cmd == "roundtrip":
     roundtrip(*sys.argv[2:])
 elif cmd == "brief":
     brief(sys.argv[2], sys.argv[3])
+elif cmd == "brief-secondary":
+    brief_secondary(sys.argv[2], sys.argv[3], sys.argv[4])
 elif cmd == "mutate":
     mutate(sys.argv[2], sys.argv[3], sys.argv[4])
 EOF
@@ -341,6 +424,7 @@ kubectl_check() {
 	# A new image for every container, so that kubectl has a change to print.
 	"$KUBECTL" set image --local -f "$2/DaemonSet.json" "*=localhost/xct-probe:1" -o json > "$2/ds.out" 2> "$2/ds.err"
 	python3 "$T/check.py" roundtrip "$2/DaemonSet.json" "$2/ds.out" "kubectl decodes the DaemonSet" localhost/xct-probe:1
+	[ -f "$2/ClusterRoleBinding.json" ] || return 0
 	# One more subject than the file has, so that kubectl has a change to print.
 	"$KUBECTL" set subject --local -f "$2/ClusterRoleBinding.json" --serviceaccount=kube-system:xct-probe \
 		-o json > "$2/crb.out" 2> "$2/crb.err"
@@ -360,6 +444,33 @@ else
 	t_skip "kubectl not installed" 2
 fi
 
+# --- the second network's manifest ----------------------------------------------------
+SECONDARY=xcluster-cni-secondary-net.yaml
+check "secondary: YAML parses" python3 -c 'import yaml,sys; list(yaml.safe_load_all(open(sys.argv[1])))' "$SECONDARY"
+python3 "$T/check.py" schema "$SECONDARY" > "$T/schema-s.out" 2>&1
+report "$T/schema-s.out"
+python3 "$T/check.py" brief-secondary "$SECONDARY" "$PLACEHOLDER" "$MANIFEST" > "$T/brief-s.out" 2>&1
+report "$T/brief-s.out"
+if [ -n "$KUBECTL" ]; then
+	kubectl_check "$SECONDARY" "$T/ks" > "$T/ks.out" 2>&1
+	report "$T/ks.out"
+else
+	t_skip "kubectl not installed"
+fi
+# What its install writes is what its router feeds: the network's name.
+mkdir -p "$T/cni2/bin" "$T/cni2/conf"
+"$XC" install --bin-dir "$T/cni2/bin" --conf-dir "$T/cni2/conf" --mtu 1500 --tunnel-mode none \
+	--secondary xcluster-cni-secondary --bridge xcbr1 --routes "" >/dev/null 2>&1
+check_out "secondary: install's conflist names the router's --network, no routes when ROUTES is empty" \
+	"xcluster-cni-secondary xcbr1 False" python3 -c 'import json, sys; c = json.load(open(sys.argv[1]))
+p = c["plugins"][0]; print(c["name"], p["bridge"], "routes" in p["ipam"])' \
+	"$T/cni2/conf/20-xcluster-cni-secondary.conflist"
+for m in secondary-protocol-202 secondary-network-mismatch secondary-metrics-port token-automounted; do
+	python3 "$T/check.py" mutate "$SECONDARY" $m "$T/$m.yaml"
+	python3 "$T/check.py" brief-secondary "$T/$m.yaml" "$PLACEHOLDER" "$MANIFEST" > "$T/$m.brief" 2>&1
+	check "secondary: design check catches $m" fails "$T/$m.brief"
+done
+
 # --- one path for the pod CIDR cache: <dataDir>/<network>/podcidrs ---------------
 # node-local reads it with its default dataDir (/var/lib/cni/networks, no
 # dataDir in the conflist) under the network name install writes; the
@@ -375,12 +486,15 @@ check_grep "router: cache in /var/lib/cni/networks/xcluster-cni by default" \
 
 # --- the manifest image/build.sh renders ---------------------------------------------
 IMG=localhost/xcluster-cni:manifest-test
-SOURCE_DATE_EPOCH=0 image/build.sh "$XC" "$T/img" "$IMG" "$MANIFEST" > /dev/null 2>&1
+SOURCE_DATE_EPOCH=0 image/build.sh "$XC" "$T/img" "$IMG" "$MANIFEST" "$SECONDARY" > /dev/null 2>&1
 check "rendered manifest written" test -s "$T/img/xcluster-cni.yaml"
 python3 "$T/check.py" brief "$T/img/xcluster-cni.yaml" "$IMG" > "$T/brief2.out" 2>&1
 check "rendered manifest passes the same checks with its image" sh -c '! grep -q "^fail" "$1" && grep -q "image $2" "$1"' sh "$T/brief2.out" "$IMG"
 python3 "$T/check.py" schema "$T/img/xcluster-cni.yaml" > "$T/schema2.out" 2>&1
 check "rendered manifest passes the schema" sh -c '! grep -q "^fail" "$1" && grep -q "^ok" "$1"' sh "$T/schema2.out"
+python3 "$T/check.py" brief-secondary "$T/img/$SECONDARY" "$IMG" "$T/img/xcluster-cni.yaml" > "$T/brief3.out" 2>&1
+check "rendered secondary manifest passes its checks with the image" \
+	sh -c '! grep -q "^fail" "$1" && grep -q "image $2" "$1"' sh "$T/brief3.out" "$IMG"
 
 # --- the checks can fail -----------------------------------------------------------------
 for m in misspelled-hostNetwork runAsUser-string readOnlyRootFilesystem-string capabilities-add-string \

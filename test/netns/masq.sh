@@ -6,7 +6,9 @@
 # own; both families. The table decompiles in nft exactly as expected and
 # that text loaded by nft means the same; a restart adopts it unchanged;
 # node add/remove changes set elements only; MASQUERADE=false and
-# --cleanup remove it; a foreign table stays byte-identical.
+# --cleanup remove it; a foreign table stays byte-identical; a second
+# network's router (another PROTOCOL) has a table of its own and never
+# touches the first one's.
 . test/lib/t.sh
 . test/netns/router.lib
 if [ "$(id -u)" != 0 ] || ! ip netns add "xct-mq-probe-$$" 2>/dev/null; then
@@ -191,6 +193,28 @@ rt_stop 1
 check_exit "--once puts it back" 0 rt_x n1 "$XC" router --node-name n1 --nodes-file "$NODES" \
 	--tunnel-mode none --cache-dir "$RT_D/c1" --metrics-port 0 --once
 check "--once: table in place" tbl n1
+
+# A second network's router on the same node: PROTOCOL 203, its own table.
+h1=$(handles)
+sec() { rt_x n1 "$XC" router --node-name n1 --nodes-file "$NODES" --tunnel-mode none \
+	--cache-dir "$RT_D/c1" --network second --protocol 203 --metrics-port 0 "$@"; }
+sec_table() { rt_x n1 nft list table inet xcluster-cni-203; }
+check_exit "second router (protocol 203), masquerade on" 0 sec --once --masquerade true
+check "... its own table inet xcluster-cni-203" sec_table
+check_out "... the first one's untouched (the same handles)" "$h1" handles
+h2=$(rt_x n1 nft -a list table inet xcluster-cni-203 | grep -o 'handle [0-9]*' | tr '\n' ' ')
+check_exit "second router again" 0 sec --once --masquerade true
+check_out "... adopts its table (the same handles)" "$h2" sh -c \
+	"ip netns exec $RT_P-n1 nft -a list table inet xcluster-cni-203 | grep -o 'handle [0-9]*' | tr '\\n' ' '"
+check_exit "first router again" 0 rt_x n1 "$XC" router --node-name n1 --nodes-file "$NODES" \
+	--tunnel-mode none --cache-dir "$RT_D/c1" --metrics-port 0 --once
+check_out "... neither rebuilt the other's" "$h1" handles
+check "... the second's still there" sec_table
+check_exit "second router, masquerade off" 0 sec --once --masquerade false
+check "... removes its own table" sh -c "! ip netns exec $RT_P-n1 nft list table inet xcluster-cni-203"
+check_out "... and only its own" "$h1" handles
+check_exit "second router --cleanup" 0 sec --cleanup
+check_out "... leaves the first one's table" "$h1" handles
 check_exit "--cleanup" 0 rt_x n1 "$XC" router --node-name n1 --tunnel-mode none --cleanup
 check "--cleanup: table removed" no_table n1
 check_out "foreign table byte-identical" "$(cat "$RT_D/foreign.before")" \

@@ -78,9 +78,11 @@ ip -6 route replace fd00:0:4::/64 via ::198.18.7.4 dev sit0 onlink proto 202" \
 	plan --tunnel-mode sit
 PLAN_ENV="PROTOCOL=77 TABLE=100 TUNNEL_MODE=sit"
 
+# Another protocol is another router's (a second network's): its tunnel
+# address has a label of its own, so neither takes the other's.
 check_out "sit, protocol 77, table 100" "ip link set sit0 up
 ip link set tunl0 up
-ip addr add 198.19.1.0/32 dev tunl0 label tunl0:xc
+ip addr add 198.19.1.0/32 dev tunl0 label tunl0:xc77
 ip route replace 198.19.2.0/24 via 198.18.0.2 dev tunl0 onlink proto 77 table 100
 ip route replace 198.19.3.0/24 via 198.18.0.3 dev tunl0 onlink proto 77 table 100
 ip route replace 198.19.4.0/24 via 198.18.7.4 dev tunl0 onlink proto 77 table 100

@@ -23,6 +23,8 @@
 #   ports      capabilities: portMappings reach a chained reference portmap;
 #              a hostPort answers on the node's addresses (IPv4, IPv6)
 #   multi      max_conf_num = 2: eth0 and eth1 on two bridges
+#   secondary  the same the shipped way: install --secondary, a second
+#              router (annotation, own PROTOCOL and --network)
 #
 # make test-runtime runs it; it needs root and vendor/deps.sh runtime, and
 # skips itself otherwise. Ends with "runtime: N passed, N failed, N skipped".
@@ -233,7 +235,8 @@ s_cri() {
 		"$(printf '%s\n' "$a1ip/24" "$a1ip6/64" | sort | tr '\n' ' ')"
 	check_grep "a1's default route via the gateway" "default via $GW4 dev eth0" in_pod "$a1ns" ip route
 	check_grep "a1's IPv6 default route via the gateway" "default via $GW6 dev eth0" in_pod "$a1ns" ip -6 route
-	check "lo is up in the pod (the loopback plugin)" lo_up "$a1ns"
+	check_out "bin_dir's loopback is ours" xcluster-cni readlink "$BIN/loopback"
+	check "lo is up in the pod (our loopback plugin)" lo_up "$a1ns"
 	check "a1 pings a2 (IPv4)" ping_ok "$a1ns" "$a2ip"
 	check "a1 pings a2 (IPv6)" ping_ok "$a1ns" "$a2ip6"
 	check "a2 pings a1 (IPv4)" ping_ok "$a2ns" "$a1ip"
@@ -263,8 +266,8 @@ s_cri() {
 	nothing_left $NET $BR "cri"
 	eq "... DEL twice per pod (netns path, then none), every call exit 0" \
 		"$(calls "^DEL [0-9a-f]* $T/state/[^ ]* eth0 0 1 ") $(calls '^DEL [0-9a-f]* - eth0 0 0 ')" "2 2"
-	# containerd 1.6 brings a pod's lo up with the reference "loopback"
-	# plugin from its bin_dir (docs/runtime.md): without it, no pod starts.
+	# containerd 1.6 brings a pod's lo up with the plugin named "loopback"
+	# in its bin_dir (docs/runtime.md): without it, no pod starts.
 	mv "$BIN/loopback" "$T/loopback.aside"
 	run_pods "$T/pods.nolo" a3
 	check_grep "without loopback in bin_dir: RunPodSandbox fails, naming it" \
@@ -292,6 +295,7 @@ failed_pod() { run_pods "$T/pods.i0" "$1"; }
 s_install() {
 	NET=xcluster-cni BR=xcbr0 IPAM=$T/varlib/cni/networks
 	rm -f "$CONF"/*.conflist
+	rm -f "$BIN/loopback" # a node with no loopback plugin: install brings ours
 	ip -n "$NODE" link del $BR 2> /dev/null # the cri section's, with its 198.18.64.1
 	settle
 	failed_pod i0
@@ -314,6 +318,7 @@ s_install() {
 		rt_in "$BIN/xcluster-cni" install --bin-dir "$BIN" --conf-dir "$CONF" --mtu 1500
 	check_out "... the shipped config: no ranges, no dataDir" "xcluster-bridge xcluster-node-local null null 1500" \
 		jq -r '.plugins[0] | "\(.type) \(.ipam.type) \(.ipam.ranges) \(.ipam.dataDir) \(.mtu)"' "$CONF/10-xcluster-cni.conflist"
+	check_out "... and loopback, which bin_dir lacked" xcluster-cni readlink "$BIN/loopback"
 	settle
 	# Now the kubelet's retries go through: DEL of sandboxes our plugins
 	# never saw (their ADD never ran) must succeed.
@@ -339,6 +344,7 @@ s_install() {
 	check "b2's IPv6 from the node's pod CIDR" in_cidr "$(col "$P" b2 5)" fd00:72::/64
 	eq "four distinct addresses" "$(uniq_addrs "$P")" 4
 	check_grep "eth0's MTU is install's" "mtu 1500 " in_pod "$(col "$P" b1 6)" ip link show eth0
+	check "b1's lo is up (install's loopback)" lo_up "$(col "$P" b1 6)"
 	check "b1 pings b2 (IPv4)" ping_ok "$(col "$P" b1 6)" "$(col "$P" b2 4)"
 	check "b1 pings b2 (IPv6)" ping_ok "$(col "$P" b1 6)" "$(col "$P" b2 5)"
 	check "b2 pings the gateway 198.18.72.1" ping_ok "$(col "$P" b2 6)" 198.18.72.1
@@ -535,6 +541,110 @@ s_multi() {
 	eq "multi: nothing held in the second network" "$(nallocs second) $(veths xcbr8)" "0 0"
 }
 
+# --- secondary: a second network the shipped way ---------------------------------------
+# As on a node with the two DaemonSets (xcluster-cni.yaml and
+# xcluster-cni-secondary-net.yaml): install writes both configs, the second
+# with --secondary; two routers read the same Nodes, the first their
+# spec.podCIDRs, the second an annotation (CIDR_ANNOTATION) with its own
+# PROTOCOL and --network, and each writes its podcidrs file where
+# node-local looks for that network. containerd with max_conf_num = 2 gives
+# every pod eth0 on the first and eth1 on the second. The node has an
+# "eth0" on the first network and an "eth1" on the second (veth ends), and
+# a peer whose second-network address is annotated (ADDRESS_ANNOTATION):
+# each router routes the peer's CIDRs through its own network.
+# (Its ranges are used by no other section: their bridges and gateways stay.)
+SEC_ANN=xcluster-cni.example/secondary
+s_secondary() {
+	NET=xcluster-cni BR=xcbr0 SEC=xcluster-cni-secondary IPAM=$T/varlib/cni/networks
+	rt_stop
+	rt_config 2
+	rm -f "$CONF"/*.conflist
+	ip -n "$NODE" link del xcbr0 2> /dev/null # an earlier section's, with its gateway
+	ip -n "$NODE" link del xcbr1 2> /dev/null
+	for i in 0 1; do
+		ip -n "$NODE" link add eth$i type veth peer name eth$i-peer
+		ip -n "$NODE" link set eth$i-peer up
+		ip -n "$NODE" addr add 198.18.$i.1/24 dev eth$i
+		ip -n "$NODE" addr add fd00:18:$i::1/64 dev eth$i nodad
+		ip -n "$NODE" link set eth$i up
+	done
+	check "install: the first network's config" \
+		rt_in "$BIN/xcluster-cni" install --bin-dir "$BIN" --conf-dir "$CONF" --mtu 1500
+	check "install --secondary: the second's, with routes through it" \
+		rt_in "$BIN/xcluster-cni" install --bin-dir "$BIN" --conf-dir "$CONF" --mtu 1500 \
+		--secondary $SEC --routes 198.18.136.0/23,fd00:136::/31
+	cat > "$T/nodes2.json" <<-EOF
+	{"apiVersion": "v1", "kind": "NodeList", "items": [
+	 {"metadata": {"name": "rt-node", "annotations": {"$SEC_ANN-cidrs": "198.18.136.0/24,fd00:136::/64",
+	   "$SEC_ANN-addresses": "198.18.1.1,fd00:18:1::1"}},
+	  "spec": {"podCIDRs": ["198.18.128.0/24", "fd00:128::/64"]},
+	  "status": {"addresses": [{"type": "InternalIP", "address": "198.18.0.1"}, {"type": "InternalIP", "address": "fd00:18:0::1"}]}},
+	 {"metadata": {"name": "rt-peer", "annotations": {"$SEC_ANN-cidrs": "198.18.137.0/24,fd00:137::/64",
+	   "$SEC_ANN-addresses": "198.18.1.2,fd00:18:1::2"}},
+	  "spec": {"podCIDRs": ["198.18.129.0/24", "fd00:129::/64"]},
+	  "status": {"addresses": [{"type": "InternalIP", "address": "198.18.0.2"}, {"type": "InternalIP", "address": "fd00:18:0::2"}]}}]}
+	EOF
+	masq=false
+	command -v nft > /dev/null 2>&1 && masq=true
+	router1() { rt_in "$BIN/xcluster-cni" router --node-name rt-node --nodes-file "$T/nodes2.json" \
+		--tunnel-mode none --metrics-port 0 --masquerade $masq "$@"; }
+	router2() { router1 --protocol 203 --network $SEC --cidr-annotation $SEC_ANN-cidrs \
+		--address-annotation $SEC_ANN-addresses "$@"; }
+	check "the first router (--once)" router1 --once
+	check "the second router (--once): PROTOCOL 203, --network $SEC, CIDR_ANNOTATION" router2 --once
+	check_out "each network's podcidrs where node-local looks" \
+		"198.18.128.0/24 fd00:128::/64 198.18.136.0/24 fd00:136::/64" \
+		sh -c "grep -hv '^#' '$IPAM/$NET/podcidrs' '$IPAM/$SEC/podcidrs' | tr '\n' ' ' | sed 's/ $//'"
+	check_grep "the peer's first-network CIDR through eth0, protocol 202" \
+		"^198.18.129.0/24 via 198.18.0.2 dev eth0 proto 202" ip -n "$NODE" route
+	check_grep "its second-network CIDR through eth1, protocol 203" \
+		"^198.18.137.0/24 via 198.18.1.2 dev eth1 proto 203" ip -n "$NODE" route
+	check_grep "... and IPv6" "^fd00:137::/64 via fd00:18:1::2 dev eth1 proto 203" ip -n "$NODE" -6 route
+	if [ $masq = true ]; then
+		check_out "two masquerade tables, one per router" "table inet xcluster-cni table inet xcluster-cni-203" \
+			sh -c "ip netns exec '$NODE' nft list tables | grep 'inet xcluster' | sort | tr '\n' ' ' | sed 's/ $//'"
+	else
+		t_skip "no nft: the two masquerade tables are not looked at"
+	fi
+	if rt_start; then t_ok; else t_fail "containerd starts with max_conf_num = 2"; return; fi
+	P=$T/pods.secondary
+	run_pods "$P" s1 s2
+	eq "s1, s2 ready" "$(nready "$P")" 2
+	s1ns=$(col "$P" s1 6) s2ns=$(col "$P" s2 6)
+	check "s1's eth0 from the first network (the CRI's status)" in_cidr "$(col "$P" s1 4)" 198.18.128.0/24
+	eq "s1's eth1: an address of each family from the annotation's CIDRs" \
+		"$(pod_addrs "$s1ns" eth1 | sed 's/[0-9a-f]*\/\(..\)$/X\/\1/' | tr '\n' ' ')" \
+		"198.18.136.X/24 fd00:136::X/64 "
+	check_grep "s1's default route on eth0" "^default via 198.18.128.1 dev eth0" in_pod "$s1ns" ip route
+	check_grep "s1's route to the second network's pods on eth1 (--routes)" \
+		"^198.18.136.0/23 via 198.18.136.1 dev eth1" in_pod "$s1ns" ip route
+	check_grep "... and IPv6" "^fd00:136::/31 via fd00:136::1 dev eth1" in_pod "$s1ns" ip -6 route
+	check "s1's lo is up (our loopback)" lo_up "$s1ns"
+	s2e1=$(pod_addrs "$s2ns" eth1 | sed 's,/.*,,')
+	check "s1 pings s2 on the first network (IPv4)" ping_ok "$s1ns" "$(col "$P" s2 4)"
+	check "s1 pings s2 on the first network (IPv6)" ping_ok "$s1ns" "$(col "$P" s2 5)"
+	check "s1 pings s2 on the second network (IPv4)" ping_ok "$s1ns" "$(echo "$s2e1" | grep -v :)"
+	check "s1 pings s2 on the second network (IPv6)" ping_ok "$s1ns" "$(echo "$s2e1" | grep :)"
+	check "s2 pings its first network's gateway" ping_ok "$s2ns" 198.18.128.1
+	check "s2 pings its second network's gateway" ping_ok "$s2ns" 198.18.136.1
+	eq "one port on each bridge per pod" "$(veths $BR) $(veths xcbr1)" "2 2"
+	check "stop + remove both" cri down $(ids "$P")
+	nothing_left $NET $BR "secondary"
+	eq "secondary: nothing held in the second network" "$(nallocs $SEC) $(veths xcbr1)" "0 0"
+	check "the second router --cleanup" router2 --cleanup
+	check_grep "... takes its routes only" "proto 202" ip -n "$NODE" route
+	check "... none of protocol 203 left" sh -c "! ip -n '$NODE' route | grep -q 'proto 203'"
+	if [ $masq = true ]; then
+		check_out "... and its table only" "table inet xcluster-cni" \
+			sh -c "ip netns exec '$NODE' nft list tables | grep 'inet xcluster'"
+	fi
+	check "the first router --cleanup" router1 --cleanup
+	rm -f "$CONF"/*.conflist
+	ip -n "$NODE" link del eth0
+	ip -n "$NODE" link del eth1
+	IPAM=$T/ipam
+}
+
 # --- ports: capabilities, a chained portmap and the pod's hostPort --------------------
 # The CRI plugin passes runtimeConfig.portMappings to the plugins of the
 # list that declare the capability: here the reference portmap, chained
@@ -582,7 +692,7 @@ s_ports() {
 }
 
 # --- run the sections --------------------------------------------------------------
-for s in ${RT_SECTIONS:-cri install ctr loops switch restart ports multi}; do
+for s in ${RT_SECTIONS:-cri install ctr loops switch restart ports multi secondary}; do
 	s_$s
 done
 

@@ -66,7 +66,7 @@ static void test_elems_rule(void)
 	T_INT(seen_flags[0], 19 << 8);
 	T_INT(seen_flags[1], (20 << 8) | NFT_SET_ELEM_INTERVAL_END);
 
-	xc_masq_ruleset(&b, 1);
+	xc_masq_ruleset(&b, XC_MASQ_TABLE, 1);
 	T_INT(b.m.err, 0);
 	T_INT(xc_nft_rule_body(b.m.nlh, &r), 0);
 	T_STR(r.chain, XC_MASQ_CHAIN);

@@ -64,6 +64,8 @@ static void test_defaults(void)
 	T_STR(c.tun.vxlan_name, "xcvx0");
 	T_INT(c.tun.vni, 1);
 	T_INT(c.tun.port, 4789);
+	T_STR(c.masq.table, "xcluster-cni");
+	T_STR(c.tun.tag, "xc");
 	T(c.nodes_file == NULL && c.kubeconfig == NULL && c.addr_map == NULL);
 	T_INT((int)c.rc.ncluster, 0);
 	/* CLUSTER_CIDR: the masquerade's list is the routes' too */
@@ -83,6 +85,11 @@ static void test_defaults(void)
 	T_INT(c.mode, XC_RT_VXLAN);
 	T_INT(c.rc.protocol, 9);
 	T_INT(c.tun.port, 8472);
+	/* another protocol: another router's own table, label, VXLAN device */
+	T_STR(c.masq.table, "xcluster-cni-9");
+	T_STR(c.tun.tag, "xc9");
+	T_STR(c.tun.vxlan_name, "xcvx9");
+	T_INT(c.tun.vni, 9);
 	T_STR(c.cache_dir, "/run/xc");
 	T_INT(c.once, 1);
 	T(c.log_level >= 0);
@@ -95,6 +102,10 @@ static void test_defaults(void)
 	T_STR(c.cache_dir, "/d");
 	T_STR(c.network, "podnet");
 	T_STR(c.tun.vxlan_name, "vx9");
+	T_INT(c.tun.vni, 77);
+	T_INT(parse("--node-name n2 --vxlan-vni 5"), 0);
+	T_INT(c.tun.vni, 5);
+	T_STR(c.tun.vxlan_name, "xcvx77");
 	clear_env();
 }
 

@@ -8,7 +8,9 @@
  *     address"), and xc_tunnel_env says it waits;
  *   - the IPv4 tunnel device gets the network address of our IPv4 pod
  *     CIDR, labelled as ours; a mode without it removes ours and nothing
- *     else; cleanup removes the device;
+ *     else; cleanup removes the device; a router of another route protocol
+ *     (a second network's) labels its own address apart and never takes
+ *     the first one's;
  *   - none -> vxlan on a node with routes: the kernel refuses to replace
  *     the direct IPv6 route by the onlink one ("Nexthop has invalid gateway
  *     or device mismatch"); the engine removes and adds it instead.
@@ -164,6 +166,33 @@ static void test_src6(void)
 	T_INT(env.src6_wait, 0);
 }
 
+/* A second network's router (protocol 203) beside the first on one node. */
+static void test_second_router(void)
+{
+	struct xc_tunnel t2;
+	struct xc_rt_env env2 = env;
+	char buf[1024];
+
+	xc_tunnel_init(&t2);
+	xc_tunnel_tag(203, t2.o.tag);
+	T_STR(t2.o.tag, "xc203");
+	xc_ip_parse("198.19.201.0", &env2.tun4);
+	/* without a tunnel of its own it leaves the first router's address */
+	T_INT(xc_tunnel_setup(&t2, &nl, XC_RT_NONE, &env2), 0);
+	T_STR(addrs4("xcvx0"), "198.18.99.1/32 xcvx0\n198.19.1.0/32 xcvx0:xc\n");
+	T_INT(xc_tunnel_plan(&t2, &nl, XC_RT_VXLAN, &env2, buf, sizeof(buf)), 56);
+	T_STR(buf, "ip addr add 198.19.201.0/32 dev xcvx0 label xcvx0:xc203\n");
+	T_INT(xc_tunnel_setup(&t2, &nl, XC_RT_VXLAN, &env2), 1);
+	T_STR(addrs4("xcvx0"), "198.18.99.1/32 xcvx0\n198.19.1.0/32 xcvx0:xc\n"
+	      "198.19.201.0/32 xcvx0:xc203\n");
+	/* and each keeps to its own from then on */
+	T_INT(xc_tunnel_setup(&tun, &nl, XC_RT_VXLAN, &env), 0);
+	T_INT(xc_tunnel_setup(&t2, &nl, XC_RT_VXLAN, &env2), 0);
+	T_INT(xc_tunnel_setup(&t2, &nl, XC_RT_NONE, &env2), 1);
+	T_STR(addrs4("xcvx0"), "198.18.99.1/32 xcvx0\n198.19.1.0/32 xcvx0:xc\n");
+	xc_tunnel_free(&t2);
+}
+
 static void test_tun4(void)
 {
 	struct xc_prefix p31 = pfx_of("198.19.9.0/31");
@@ -197,6 +226,7 @@ static void test_tun4(void)
 	T_STR(buf, "ip addr add 198.19.1.0/32 dev xcvx0 label xcvx0:xc\n");
 	T_INT(xc_tunnel_setup(&tun, &nl, XC_RT_VXLAN, &env), 1);
 	T_STR(addrs4("xcvx0"), "198.18.99.1/32 xcvx0\n198.19.1.0/32 xcvx0:xc\n");
+	test_second_router();
 }
 
 struct log {
