@@ -47,6 +47,26 @@ int xc_log_enabled(enum xc_log_level level)
 	return (int)level <= log_level;
 }
 
+/* Civil date from a day count, in 400-year eras starting in March. */
+void xc_utc_format(int64_t t, char sep, char *buf, size_t size)
+{
+	int64_t days = t / 86400, secs = t % 86400;
+	int64_t era, doe, yoe, doy, mp, y;
+
+	if (secs < 0)
+		secs += 86400, days--;
+	days += 719468;
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	y = yoe + era * 400 + (mp >= 10);
+	snprintf(buf, size, "%04lld-%02d-%02d%c%02d:%02d:%02d", (long long)y,
+		 (int)(mp < 10 ? mp + 3 : mp - 9), (int)(doy - (153 * mp + 2) / 5 + 1), sep,
+		 (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+}
+
 void xc_log(enum xc_log_level level, const char *fmt, ...)
 {
 	char line[1024];
@@ -57,11 +77,10 @@ void xc_log(enum xc_log_level level, const char *fmt, ...)
 		return;
 	if (log_stamps) {
 		struct timespec ts;
-		struct tm tm;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		gmtime_r(&ts.tv_sec, &tm);
-		n = (int)strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
+		xc_utc_format((int64_t)ts.tv_sec, 'T', line, sizeof(line));
+		n = (int)strlen(line);
 		n += snprintf(line + n, sizeof(line) - n, ".%03ldZ ", ts.tv_nsec / 1000000);
 	}
 	n += snprintf(line + n, sizeof(line) - n, "%s: %s: ", log_prog, level_names[level]);

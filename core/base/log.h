@@ -9,10 +9,13 @@
  * Never pass a token, a key or a password to these functions: callers log
  * what happened, not what was sent.
  *
- * Names: xc_log
+ * Names: xc_log xc_utc_
  */
 #ifndef XC_LOG_H
 #define XC_LOG_H
+
+#include <stddef.h>
+#include <stdint.h>
 
 enum xc_log_level { XC_LOG_ERROR = 0, XC_LOG_WARN, XC_LOG_INFO, XC_LOG_DEBUG };
 
@@ -42,5 +45,12 @@ void xc_log(enum xc_log_level level, const char *fmt, ...)
 #define xc_warn(...)  xc_log(XC_LOG_WARN, __VA_ARGS__)
 #define xc_info(...)  xc_log(XC_LOG_INFO, __VA_ARGS__)
 #define xc_debug(...) xc_log(XC_LOG_DEBUG, __VA_ARGS__)
+
+/*
+ * "YYYY-MM-DD<sep>HH:MM:SS" of t, seconds since the epoch, in UTC (the
+ * proleptic Gregorian calendar; any int64 t). Without strftime: its locale
+ * and time-zone machinery would cost the binary 6.6 KB for this alone.
+ */
+void xc_utc_format(int64_t t, char sep, char *buf, size_t size);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "base/deadline.h"
 #include "base/fdio.h"
+#include "base/log.h"
 #include "kube/tls.h"
 
 #define EOF_SEEN 1 /* pump(): the peer ended the stream */
@@ -74,27 +75,6 @@ static unsigned v_insecure_end(struct xc_tls_verifier *v)
 	return br_x509_decoder_get_pkey(&v->dec) ? 0 : BR_ERR_X509_INVALID_VALUE;
 }
 
-/* "YYYY-MM-DD HH:MM:SS" of a UTC time, without strftime's locale machinery. */
-static void utc_text(time_t t, char *buf, size_t size)
-{
-	int64_t days = (int64_t)t / 86400, secs = (int64_t)t % 86400;
-	int64_t era, doe, yoe, doy, mp, y;
-
-	if (secs < 0)
-		secs += 86400, days--;
-	/* Civil date from a day count, in 400-year eras starting in March. */
-	days += 719468;
-	era = (days >= 0 ? days : days - 146096) / 146097;
-	doe = days - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	y = yoe + era * 400 + (mp >= 10);
-	snprintf(buf, size, "%04lld-%02d-%02d %02d:%02d:%02d", (long long)y,
-		 (int)(mp < 10 ? mp + 3 : mp - 9), (int)(doy - (153 * mp + 2) / 5 + 1),
-		 (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
-}
-
 /* Say when it was valid and which clock judged it: clocks are often wrong. */
 static void expired_text(struct xc_tls_verifier *v)
 {
@@ -102,7 +82,7 @@ static void expired_text(struct xc_tls_verifier *v)
 
 	if (xc_tls_cert_validity(v->ee, v->ee_len, valid, sizeof(valid)))
 		valid[0] = 0;
-	utc_text(v->now, now, sizeof(now));
+	xc_utc_format((int64_t)v->now, ' ', now, sizeof(now));
 	snprintf(v->err, XC_TLS_ERRLEN,
 		 "server certificate expired or not yet valid (%s; now %s UTC)", valid, now);
 }
