@@ -40,6 +40,7 @@ BENCH   ?= 0
 BENCH_OPT ?= -O2
 V       ?= 0
 Q       := $(if $(filter 1,$(V)),,@)
+# The file's bytes; docs/size.md says what each part costs (make size-report).
 SIZE_BUDGET := 409600
 
 ifeq ($(SAN),1)
@@ -91,7 +92,7 @@ DEPS_OK    := $(B)/.deps-build
 
 XC_VERSION := $(shell git describe --always --dirty --tags 2>/dev/null || cat VERSION 2>/dev/null || echo 0.0-unknown)
 
-.PHONY: all demo test asan glibc fuzz check soak soak-cni soak-router soak-valgrind bench bench-bin bench-smoke bench-data clean tests-bin image figures
+.PHONY: all demo test asan glibc fuzz check soak soak-cni soak-router soak-valgrind bench bench-bin bench-smoke bench-data clean tests-bin image figures size-report
 all: $(BIN)
 
 # --- toolchain and third-party pieces (installed or fetched once) ---------------
@@ -273,6 +274,10 @@ bench-data: bench-bin
 	$(Q)mkdir -p docs/figures/data
 	$(Q)cp $(BENCH_DATA_NEW)/*.tsv docs/figures/data/
 	$(Q)$(MAKE) --no-print-directory figures
+
+# What each part of the binary costs (bench/size.sh; the table in docs/size.md).
+size-report: $(BIN)
+	$(Q)bench/size.sh
 
 bench-smoke: bench-bin
 	$(Q)$(BENCH_ENV) bench/smoke.sh
