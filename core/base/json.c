@@ -138,16 +138,7 @@ static const u8 *scan_string(struct parser *ps, const u8 *p)
 	size_t n;
 
 	for (;;) {
-		while (end - p >= 8) {
-			uint64_t w = load64(p);
-			uint64_t m = equal(w, '"') | equal(w, '\\') |
-				     below(w, 0x20) | (w & HIGHS);
-			if (m) {
-				p += FIRST_HIT(m);
-				break;
-			}
-			p += 8;
-		}
+		p = string_stop(p, end, 1);
 		if (p >= end)
 			return fail(ps, p, "");
 		if (*p == '"')
