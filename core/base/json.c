@@ -395,10 +395,17 @@ HOT uint64_t escaped_bits(struct skip *st, uint64_t bslash)
 static const u8 *skip_block(struct skip *st, const u8 *p, uint64_t open, uint64_t close)
 {
 	uint64_t m;
+	long closes;
 
-	/* cannot reach depth 0 here: count and move on */
-	if (popcount(close) < st->depth) {
-		st->depth += popcount(open) - popcount(close);
+	/* no closer: the depth only grows (and many blocks have no bracket) */
+	if (!close) {
+		if (open)
+			st->depth += popcount(open);
+		return NULL;
+	}
+	/* fewer closers than open containers: cannot reach depth 0 here */
+	if ((closes = popcount(close)) < st->depth) {
+		st->depth += (open ? popcount(open) : 0) - closes;
 		return NULL;
 	}
 	for (m = open | close; m; m &= m - 1) {
