@@ -104,12 +104,11 @@ static void ours_str(struct extract *x, const struct xc_json *v)
 
 static void ours_status(struct extract *x, const struct xc_json *status)
 {
-	struct xc_json addrs, a, type, addr;
+	struct xc_json a, type, addr;
 	struct xc_json_iter it;
 
-	if (xc_json_get(status, "addresses", &addrs))
+	if (xc_json_iter_member(&it, status, "addresses") < 0)
 		return;
-	xc_json_iter_init(&it, &addrs);
 	while (xc_json_next(&it, NULL, &a) > 0)
 		if (!xc_json_get(&a, "type", &type) && xc_json_str_eq(&type, "InternalIP") &&
 		    !xc_json_get(&a, "address", &addr))
@@ -128,9 +127,8 @@ static void ours_item(struct extract *x, const struct xc_json *item)
 			if (!xc_json_get(&val, "name", &v))
 				ours_str(x, &v);
 		} else if (xc_json_str_eq(&key, "spec")) {
-			if (xc_json_get(&val, "podCIDRs", &v))
+			if (xc_json_iter_member(&ic, &val, "podCIDRs") < 0)
 				continue;
-			xc_json_iter_init(&ic, &v);
 			while (xc_json_next(&ic, NULL, &v) > 0)
 				ours_str(x, &v);
 		} else if (xc_json_str_eq(&key, "status")) {
@@ -142,16 +140,16 @@ static void ours_item(struct extract *x, const struct xc_json *item)
 
 static int ours(const char *text, size_t len, struct extract *x, int validate_only)
 {
-	struct xc_json root, items, item;
+	struct xc_json root, item;
 	struct xc_json_iter it;
 
 	if (xc_json_parse(text, len, &root, NULL))
 		return -1;
 	if (validate_only)
 		return 0;
-	if (xc_json_get(&root, "items", &items))
+	/* not xc_json_get: that would walk all the items to find their end */
+	if (xc_json_iter_member(&it, &root, "items") != XC_JSON_ARRAY)
 		return -1;
-	xc_json_iter_init(&it, &items);
 	while (xc_json_next(&it, NULL, &item) > 0)
 		ours_item(x, &item);
 	return 0;

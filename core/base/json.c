@@ -479,20 +479,25 @@ void xc_json_iter_init(struct xc_json_iter *it, const struct xc_json *c)
 	it->is_object = container ? c->type == XC_JSON_OBJECT : -1;
 }
 
-/* xc_json_next, also telling whether the key holds an escape. */
-static int iter_next(struct xc_json_iter *it, struct xc_json *key, struct xc_json *val,
-		     int *key_esc)
+/*
+ * Step to the next element, or past the next member's key and colon:
+ * returns 1 with *val at its value (the key in *key, *key_esc set when it
+ * holds an escape), 0 at the end. The end is `end` or the container's own
+ * closer, whichever comes first: in validated text a closer where a value
+ * could start is the container's, so an iterator may have an end that
+ * lies past its container (xc_json_iter_member).
+ */
+static int iter_step(struct xc_json_iter *it, struct xc_json *key, int *key_esc, const u8 **val)
 {
 	const u8 *end = (const u8 *)it->end, *p, *q;
 
 	set_none(key);
-	set_none(val);
 	if (it->is_object < 0)
 		return -EINVAL;
 	p = skip_ws((const u8 *)it->pos, end);
 	if (p < end && *p == ',')
 		p = skip_ws(p + 1, end);
-	if (p >= end) {
+	if (p >= end || *p == ']' || *p == '}') {
 		it->pos = it->end;
 		return 0;
 	}
@@ -507,6 +512,20 @@ static int iter_next(struct xc_json_iter *it, struct xc_json *key, struct xc_jso
 		if (p < end && *p == ':')
 			p = skip_ws(p + 1, end);
 	}
+	*val = p;
+	return 1;
+}
+
+/* xc_json_next, also telling whether the key holds an escape. */
+static int iter_next(struct xc_json_iter *it, struct xc_json *key, struct xc_json *val,
+		     int *key_esc)
+{
+	const u8 *end = (const u8 *)it->end, *p, *q;
+	int rc;
+
+	set_none(val);
+	if ((rc = iter_step(it, key, key_esc, &p)) <= 0)
+		return rc;
 	q = skip_value(p, end);
 	if (q == p)
 		return -EINVAL;
@@ -521,6 +540,13 @@ int xc_json_next(struct xc_json_iter *it, struct xc_json *key, struct xc_json *v
 	int esc;
 
 	return iter_next(it, key, val, &esc);
+}
+
+/* Whether key k (esc: it holds an escape) is `key` of length klen. */
+static int key_is(const struct xc_json *k, int esc, const char *key, size_t klen)
+{
+	/* no escape: the raw body is the key, a memcmp decides */
+	return esc ? xc_json_str_eq(k, key) : k->n - 2 == klen && !memcmp(k->p + 1, key, klen);
 }
 
 int xc_json_get(const struct xc_json *obj, const char *key, struct xc_json *out)
@@ -539,13 +565,37 @@ int xc_json_get(const struct xc_json *obj, const char *key, struct xc_json *out)
 	xc_json_iter_init(&it, obj);
 	set_none(out);
 	while ((rc = iter_next(&it, &k, &v, &esc)) > 0) {
-		/* no escape: the raw body is the key, a memcmp decides */
-		if (esc ? xc_json_str_eq(&k, key) :
-		    k.n - 2 == klen && !memcmp(k.p + 1, key, klen)) {
+		if (key_is(&k, esc, key, klen)) {
 			if (out)
 				*out = v;
 			return 0;
 		}
+	}
+	return rc < 0 ? rc : -ENOENT;
+}
+
+int xc_json_iter_member(struct xc_json_iter *it, const struct xc_json *obj, const char *key)
+{
+	struct xc_json_iter o;
+	struct xc_json k;
+	const u8 *p;
+	size_t klen;
+	int rc, esc;
+
+	*it = (struct xc_json_iter){ NULL, NULL, -1 };
+	if (!obj || obj->type != XC_JSON_OBJECT || !key)
+		return -EINVAL;
+	klen = strlen(key);
+	xc_json_iter_init(&o, obj);
+	while ((rc = iter_step(&o, &k, &esc, &p)) > 0) {
+		if (key_is(&k, esc, key, klen)) {
+			if (p >= (const u8 *)o.end || (*p != '{' && *p != '['))
+				return -EINVAL;
+			/* the value's end is not looked for: obj's closer bounds it */
+			*it = (struct xc_json_iter){ (const char *)p + 1, o.end, *p == '{' };
+			return *p == '{' ? XC_JSON_OBJECT : XC_JSON_ARRAY;
+		}
+		o.pos = (const char *)skip_value(p, (const u8 *)o.end);
 	}
 	return rc < 0 ? rc : -ENOENT;
 }

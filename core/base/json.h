@@ -121,6 +121,17 @@ void xc_json_iter_init(struct xc_json_iter *it, const struct xc_json *container)
 int xc_json_next(struct xc_json_iter *it, struct xc_json *key, struct xc_json *val);
 
 /*
+ * Iterate the array or object that is the value of `key` in `obj`: what
+ * xc_json_get then xc_json_iter_init do, without walking to the value's
+ * end first (a pass over all of it: for a NodeList's "items", the whole
+ * document). Returns the value's type (XC_JSON_ARRAY or XC_JSON_OBJECT),
+ * -ENOENT when absent, -EINVAL when `obj` is not an object or the value is
+ * not an array or object; on failure `it` yields -EINVAL. Only for values from xc_json_parse (on other spans it stays
+ * inside `obj`, but what it yields is unspecified).
+ */
+int xc_json_iter_member(struct xc_json_iter *it, const struct xc_json *obj, const char *key);
+
+/*
  * Decode string `v` into `buf` (NUL-terminated, UTF-8). Returns the length
  * without the NUL, -EINVAL if not a string, -ENOSPC if it does not fit
  * (length + 1 > size). The decoded text is never longer than v->n - 2.

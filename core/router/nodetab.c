@@ -317,17 +317,17 @@ int xc_nodetab_load_list(struct xc_nodetab *t, const struct xc_json *list,
 			 const struct xc_node_parse *pc, size_t *changed, size_t *skipped)
 {
 	struct xc_node_rec rec;
-	struct xc_json items, item;
+	struct xc_json item;
 	struct xc_json_iter it;
 	size_t nchanged = 0, nskipped = 0;
 	int rc;
 
+	/* not xc_json_get: it would walk the whole list to find the items' end */
 	if (list->type == XC_JSON_ARRAY)
-		items = *list;
-	else if (xc_json_get(list, "items", &items) < 0 || items.type != XC_JSON_ARRAY)
+		xc_json_iter_init(&it, list);
+	else if (xc_json_iter_member(&it, list, "items") != XC_JSON_ARRAY)
 		return -EINVAL;
 	xc_nodetab_begin(t);
-	xc_json_iter_init(&it, &items);
 	while (xc_json_next(&it, NULL, &item) > 0) {
 		if (xc_nodetab_parse(&item, pc, &rec) < 0) {
 			nskipped++;

@@ -86,6 +86,28 @@ static void check_span(const struct xc_json *v)
 
 static void walk(const struct xc_json *v, int depth);
 
+/* xc_json_iter_member(obj, k) iterates what xc_json_get then xc_json_iter_init do. */
+static void check_member_iter(const struct xc_json *obj, const char *k, const struct xc_json *got)
+{
+	struct xc_json_iter a, b;
+	struct xc_json ka, va, kb, vb;
+	int ra, rb, type = xc_json_iter_member(&a, obj, k);
+
+	if (got->type != XC_JSON_ARRAY && got->type != XC_JSON_OBJECT) {
+		MUST(type == -EINVAL && xc_json_next(&a, &ka, &va) == -EINVAL);
+		return;
+	}
+	MUST(type == (int)got->type);
+	xc_json_iter_init(&b, got);
+	do {
+		ra = xc_json_next(&a, &ka, &va);
+		rb = xc_json_next(&b, &kb, &vb);
+		MUST(ra == rb && ka.type == kb.type && ka.p == kb.p && ka.n == kb.n);
+		MUST(va.type == vb.type && va.p == vb.p && va.n == vb.n);
+	} while (ra > 0);
+	MUST(xc_json_next(&a, NULL, NULL) == 0);
+}
+
 static void walk_container(const struct xc_json *v, int depth)
 {
 	struct xc_json_iter it;
@@ -111,6 +133,7 @@ static void walk_container(const struct xc_json *v, int depth)
 			if (!memchr(k, '\0', (size_t)kn)) {
 				MUST(xc_json_get(v, k, &got) == 0 && got.p <= val.p);
 				MUST(got.p < val.p || got.n == val.n);
+				check_member_iter(v, k, &got);
 			}
 			free(k);
 		}

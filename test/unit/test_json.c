@@ -421,6 +421,52 @@ static void test_iter(void)
 	T_INT(xc_json_next(&it, &k, &v), -EINVAL);
 }
 
+/* xc_json_iter_member: iterate a member's value without measuring it first. */
+static void test_iter_member(void)
+{
+	static const char s[] = "{\"k\":1, \"a\" : [ 1, {\"x\":\"]\"} ,[] ] ,\"o\":{ \"p\" : \"}\" },"
+				"\"e\":[],\"\\u0061b\":{}, \"last\":[\"z\"]}";
+	struct xc_json root, k, v, arr;
+	struct xc_json_iter it;
+
+	T_INT(xc_json_parse(s, sizeof s - 1, &root, NULL), 0);
+	T_INT(xc_json_iter_member(&it, &root, "a"), XC_JSON_ARRAY);
+	T_INT(xc_json_next(&it, &k, &v), 1);
+	T(k.type == XC_JSON_NONE && v.type == XC_JSON_NUMBER && v.n == 1);
+	T_INT(xc_json_next(&it, &k, &v), 1);
+	T(v.type == XC_JSON_OBJECT && v.n == 9 && !memcmp(v.p, "{\"x\":\"]\"}", 9));
+	T_INT(xc_json_next(&it, &k, &v), 1);
+	T(v.type == XC_JSON_ARRAY && v.n == 2);
+	/* stops at the array's own closer although its end bound is the object's */
+	T_INT(xc_json_next(&it, &k, &v), 0);
+	T_INT(xc_json_next(&it, &k, &v), 0);
+	T_INT(xc_json_get(&root, "a", &arr), 0);
+	T_INT(xc_json_count(&arr), 3);
+
+	T_INT(xc_json_iter_member(&it, &root, "o"), XC_JSON_OBJECT);
+	T_INT(xc_json_next(&it, &k, &v), 1);
+	T(xc_json_str_eq(&k, "p") && xc_json_str_eq(&v, "}"));
+	T_INT(xc_json_next(&it, &k, &v), 0);
+
+	T_INT(xc_json_iter_member(&it, &root, "e"), XC_JSON_ARRAY);
+	T_INT(xc_json_next(&it, &k, &v), 0);
+	T_INT(xc_json_iter_member(&it, &root, "ab"), XC_JSON_OBJECT); /* escaped key */
+	T_INT(xc_json_next(&it, &k, &v), 0);
+	T_INT(xc_json_iter_member(&it, &root, "last"), XC_JSON_ARRAY);
+	T_INT(xc_json_next(&it, &k, &v), 1);
+	T(xc_json_str_eq(&v, "z"));
+	T_INT(xc_json_next(&it, &k, &v), 0);
+
+	/* absent, not a container, not an object: the iterator yields -EINVAL */
+	T_INT(xc_json_iter_member(&it, &root, "nope"), -ENOENT);
+	T_INT(xc_json_next(&it, &k, &v), -EINVAL);
+	T_INT(xc_json_iter_member(&it, &root, "k"), -EINVAL);
+	T_INT(xc_json_next(&it, &k, &v), -EINVAL);
+	T_INT(xc_json_iter_member(&it, &arr, "a"), -EINVAL);
+	T_INT(xc_json_iter_member(&it, NULL, "a"), -EINVAL);
+	T_INT(xc_json_iter_member(&it, &root, NULL), -EINVAL);
+}
+
 /*
  * Containers are skipped 64 bytes at a time: put quotes, backslashes and
  * brackets inside strings at every offset to a block boundary, and check
@@ -802,6 +848,7 @@ int main(void)
 	test_depth();
 	test_getters();
 	test_iter();
+	test_iter_member();
 	test_skip_alignment();
 	test_strings();
 	test_ints();
