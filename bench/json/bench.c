@@ -119,13 +119,12 @@ static void ours_status(struct extract *x, const struct xc_json *status)
 }
 
 /* One pass over an item's members: each is skipped at most once. */
-static void ours_item(struct extract *x, const struct xc_json *item)
+static void ours_item(struct extract *x, struct xc_json_iter *it)
 {
 	struct xc_json key, val, v;
-	struct xc_json_iter it, ic;
+	struct xc_json_iter ic;
 
-	xc_json_iter_init(&it, item);
-	while (xc_json_next(&it, &key, &val) > 0) {
+	while (xc_json_next(it, &key, &val) > 0) {
 		if (xc_json_str_eq(&key, "metadata")) {
 			if (!xc_json_get(&val, "name", &v))
 				ours_str(x, &v);
@@ -143,8 +142,8 @@ static void ours_item(struct extract *x, const struct xc_json *item)
 
 static int ours(const char *text, size_t len, struct extract *x, int validate_only)
 {
-	struct xc_json root, item;
-	struct xc_json_iter it;
+	struct xc_json root;
+	struct xc_json_iter it, item;
 
 	if (xc_json_parse(text, len, &root, NULL))
 		return -1;
@@ -153,7 +152,8 @@ static int ours(const char *text, size_t len, struct extract *x, int validate_on
 	/* not xc_json_get: that would walk all the items to find their end */
 	if (xc_json_iter_member(&it, &root, "items") != XC_JSON_ARRAY)
 		return -1;
-	while (xc_json_next(&it, NULL, &item) > 0)
+	/* nor xc_json_next: each item would be walked twice, to its end and then inside */
+	while (xc_json_next_enter(&it, NULL, NULL, &item) > 0)
 		ours_item(x, &item);
 	return 0;
 }

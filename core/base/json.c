@@ -419,13 +419,14 @@ static const u8 *skip_block(struct skip *st, const u8 *p, uint64_t open, uint64_
 }
 
 /*
- * p: at '{' or '['. Returns the byte past its closer (or end). The last,
+ * p: at '{' or '[' with depth 0, or between the values of a container with
+ * depth 1. Returns the byte past its closer (or end). The last,
  * partial block is classified from a zero-padded copy: NUL is neither a
  * quote nor a bracket.
  */
-static const u8 *skip_container(const u8 *p, const u8 *end)
+static const u8 *skip_container(const u8 *p, const u8 *end, long depth)
 {
-	struct skip st = { 0, 0, 0 };
+	struct skip st = { depth, 0, 0 };
 	struct block b;
 	u8 tail[64];
 	const u8 *r;
@@ -458,7 +459,7 @@ static const u8 *skip_value(const u8 *p, const u8 *end)
 	if (*p == '"')
 		return skip_string(p + 1, end, &esc);
 	if (*p == '{' || *p == '[')
-		return skip_container(p, end);
+		return skip_container(p, end, 0);
 	return skip_scalar(p, end);
 }
 
@@ -477,6 +478,21 @@ void xc_json_iter_init(struct xc_json_iter *it, const struct xc_json *c)
 	it->pos = container ? c->p + 1 : NULL;
 	it->end = container ? c->p + c->n - 1 : NULL;
 	it->is_object = container ? c->type == XC_JSON_OBJECT : -1;
+	it->child = NULL;
+}
+
+/*
+ * Where `it` goes on after the element `child` iterates: past its closer,
+ * which a child that reached its end has found (pos == end at the closer),
+ * else walked to from where the child stopped (between two values).
+ */
+static const char *after_child(const struct xc_json_iter *it, const struct xc_json_iter *child)
+{
+	const u8 *end = (const u8 *)it->end;
+
+	if (child->pos == child->end && child->end < it->end)
+		return child->end + 1;
+	return (const char *)skip_container((const u8 *)child->pos, end, 1);
 }
 
 /*
@@ -494,11 +510,20 @@ static int iter_step(struct xc_json_iter *it, struct xc_json *key, int *key_esc,
 	set_none(key);
 	if (it->is_object < 0)
 		return -EINVAL;
+	if (it->child) {
+		it->pos = after_child(it, it->child);
+		it->child = NULL;
+	}
 	p = skip_ws((const u8 *)it->pos, end);
 	if (p < end && *p == ',')
 		p = skip_ws(p + 1, end);
-	if (p >= end || *p == ']' || *p == '}') {
+	if (p >= end) {
 		it->pos = it->end;
+		return 0;
+	}
+	/* at the container's own closer: it ends there (end may lie beyond) */
+	if (*p == ']' || *p == '}') {
+		it->pos = it->end = (const char *)p;
 		return 0;
 	}
 	if (it->is_object) {
@@ -542,6 +567,36 @@ int xc_json_next(struct xc_json_iter *it, struct xc_json *key, struct xc_json *v
 	return iter_next(it, key, val, &esc);
 }
 
+int xc_json_next_enter(struct xc_json_iter *it, struct xc_json *key, struct xc_json *val,
+		       struct xc_json_iter *child)
+{
+	const u8 *p;
+	int rc, esc;
+
+	set_none(val);
+	rc = iter_step(it, key, &esc, &p); /* first: it may go on after `child` */
+	*child = (struct xc_json_iter){ NULL, NULL, -1, NULL };
+	if (rc <= 0)
+		return rc;
+	if (*p != '{' && *p != '[') {
+		const u8 *q = skip_value(p, (const u8 *)it->end);
+
+		if (q == p)
+			return -EINVAL;
+		if (val)
+			*val = (struct xc_json){ type_at(p, q), (const char *)p, (size_t)(q - p) };
+		it->pos = (const char *)q;
+		return 1;
+	}
+	/* the element's end is not looked for: `it`'s end bounds it */
+	if (val)
+		*val = (struct xc_json){ type_at(p, p + 1), (const char *)p, 0 };
+	*child = (struct xc_json_iter){ (const char *)p + 1, it->end, *p == '{', NULL };
+	it->pos = (const char *)p;
+	it->child = child;
+	return 1;
+}
+
 /* Whether key k (esc: it holds an escape) is `key` of length klen. */
 static int key_is(const struct xc_json *k, int esc, const char *key, size_t klen)
 {
@@ -582,7 +637,7 @@ int xc_json_iter_member(struct xc_json_iter *it, const struct xc_json *obj, cons
 	size_t klen;
 	int rc, esc;
 
-	*it = (struct xc_json_iter){ NULL, NULL, -1 };
+	*it = (struct xc_json_iter){ NULL, NULL, -1, NULL };
 	if (!obj || obj->type != XC_JSON_OBJECT || !key)
 		return -EINVAL;
 	klen = strlen(key);
@@ -592,7 +647,7 @@ int xc_json_iter_member(struct xc_json_iter *it, const struct xc_json *obj, cons
 			if (p >= (const u8 *)o.end || (*p != '{' && *p != '['))
 				return -EINVAL;
 			/* the value's end is not looked for: obj's closer bounds it */
-			*it = (struct xc_json_iter){ (const char *)p + 1, o.end, *p == '{' };
+			*it = (struct xc_json_iter){ (const char *)p + 1, o.end, *p == '{', NULL };
 			return *p == '{' ? XC_JSON_OBJECT : XC_JSON_ARRAY;
 		}
 		o.pos = (const char *)skip_value(p, (const u8 *)o.end);

@@ -116,9 +116,24 @@ struct xc_json_iter {
 	const char *pos;
 	const char *end;
 	int is_object;
+	const struct xc_json_iter *child; /* entered by xc_json_next_enter, or NULL */
 };
 void xc_json_iter_init(struct xc_json_iter *it, const struct xc_json *container);
 int xc_json_next(struct xc_json_iter *it, struct xc_json *key, struct xc_json *val);
+
+/*
+ * xc_json_next for a container of containers (a NodeList's items): step
+ * to the next element, and when it is an array or object do not walk to
+ * its end (a pass over all of it) but set `child` to iterate it. `val`, if
+ * not NULL, gets the element's type and start, and its length only when
+ * it is not a container (0 otherwise). The next call on `it` (either
+ * function) goes on from where `child` stopped, walking the rest of the
+ * element only if `child` did not reach its end: `child` must stay in
+ * place and untouched by anything but xc_json_next until then. For other
+ * elements `child` yields -EINVAL. Returns as xc_json_next.
+ */
+int xc_json_next_enter(struct xc_json_iter *it, struct xc_json *key, struct xc_json *val,
+		       struct xc_json_iter *child);
 
 /*
  * Iterate the array or object that is the value of `key` in `obj`: what
