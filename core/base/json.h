@@ -141,8 +141,9 @@ int xc_json_next_enter(struct xc_json_iter *it, struct xc_json *key, struct xc_j
  * end first (a pass over all of it: for a NodeList's "items", the whole
  * document). Returns the value's type (XC_JSON_ARRAY or XC_JSON_OBJECT),
  * -ENOENT when absent, -EINVAL when `obj` is not an object or the value is
- * not an array or object; on failure `it` yields -EINVAL. Only for values from xc_json_parse (on other spans it stays
- * inside `obj`, but what it yields is unspecified).
+ * not an array or object; on failure `it` yields -EINVAL. Only for values
+ * from xc_json_parse: on other spans it stays inside `obj`, but what it
+ * yields is unspecified.
  */
 int xc_json_iter_member(struct xc_json_iter *it, const struct xc_json *obj, const char *key);
 

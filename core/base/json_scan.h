@@ -128,8 +128,10 @@ static inline size_t utf8_len(const u8 *p, const u8 *end)
  * Where a string body's plain run ends: the first quote or backslash at or
  * after p (with `strict`, also the first byte below 0x20 or at or above
  * 0x80, which the validator must look at), or a point less than 8 bytes
- * from end. 16 bytes a step with SSE2 (as signed bytes, both below 0x20
- * and above 0x7F compare less than 0x20), then 8 with SWAR.
+ * from end (big-endian: the start of the 8 bytes holding the stop; the
+ * callers' byte loops go on from there). 16 bytes a step with SSE2 (as
+ * signed bytes, both below 0x20 and above 0x7F compare less than 0x20),
+ * then 8 with SWAR.
  */
 HOT const u8 *string_stop(const u8 *p, const u8 *end, int strict)
 {
