@@ -138,16 +138,7 @@ static const u8 *scan_string(struct parser *ps, const u8 *p)
 	size_t n;
 
 	for (;;) {
-		while (end - p >= 8) {
-			uint64_t w = load64(p);
-			uint64_t m = equal(w, '"') | equal(w, '\\') |
-				     below(w, 0x20) | (w & HIGHS);
-			if (m) {
-				p += FIRST_HIT(m);
-				break;
-			}
-			p += 8;
-		}
+		p = string_stop(p, end, 1);
 		if (p >= end)
 			return fail(ps, p, "");
 		if (*p == '"')
@@ -404,10 +395,17 @@ HOT uint64_t escaped_bits(struct skip *st, uint64_t bslash)
 static const u8 *skip_block(struct skip *st, const u8 *p, uint64_t open, uint64_t close)
 {
 	uint64_t m;
+	long closes;
 
-	/* cannot reach depth 0 here: count and move on */
-	if (popcount(close) < st->depth) {
-		st->depth += popcount(open) - popcount(close);
+	/* no closer: the depth only grows (and many blocks have no bracket) */
+	if (!close) {
+		if (open)
+			st->depth += popcount(open);
+		return NULL;
+	}
+	/* fewer closers than open containers: cannot reach depth 0 here */
+	if ((closes = popcount(close)) < st->depth) {
+		st->depth += (open ? popcount(open) : 0) - closes;
 		return NULL;
 	}
 	for (m = open | close; m; m &= m - 1) {
@@ -421,13 +419,14 @@ static const u8 *skip_block(struct skip *st, const u8 *p, uint64_t open, uint64_
 }
 
 /*
- * p: at '{' or '['. Returns the byte past its closer (or end). The last,
+ * p: at '{' or '[' with depth 0, or between the values of a container with
+ * depth 1. Returns the byte past its closer (or end). The last,
  * partial block is classified from a zero-padded copy: NUL is neither a
  * quote nor a bracket.
  */
-static const u8 *skip_container(const u8 *p, const u8 *end)
+static const u8 *skip_container(const u8 *p, const u8 *end, long depth)
 {
-	struct skip st = { 0, 0, 0 };
+	struct skip st = { depth, 0, 0 };
 	struct block b;
 	u8 tail[64];
 	const u8 *r;
@@ -460,7 +459,7 @@ static const u8 *skip_value(const u8 *p, const u8 *end)
 	if (*p == '"')
 		return skip_string(p + 1, end, &esc);
 	if (*p == '{' || *p == '[')
-		return skip_container(p, end);
+		return skip_container(p, end, 0);
 	return skip_scalar(p, end);
 }
 
@@ -479,23 +478,52 @@ void xc_json_iter_init(struct xc_json_iter *it, const struct xc_json *c)
 	it->pos = container ? c->p + 1 : NULL;
 	it->end = container ? c->p + c->n - 1 : NULL;
 	it->is_object = container ? c->type == XC_JSON_OBJECT : -1;
+	it->child = NULL;
 }
 
-/* xc_json_next, also telling whether the key holds an escape. */
-static int iter_next(struct xc_json_iter *it, struct xc_json *key, struct xc_json *val,
-		     int *key_esc)
+/*
+ * Where `it` goes on after the element `child` iterates: past its closer,
+ * which a child that reached its end has found (pos == end at the closer),
+ * else walked to from where the child stopped (between two values).
+ */
+static const char *after_child(const struct xc_json_iter *it, const struct xc_json_iter *child)
+{
+	const u8 *end = (const u8 *)it->end;
+
+	if (child->pos == child->end && child->end < it->end)
+		return child->end + 1;
+	return (const char *)skip_container((const u8 *)child->pos, end, 1);
+}
+
+/*
+ * Step to the next element, or past the next member's key and colon:
+ * returns 1 with *val at its value (the key in *key, *key_esc set when it
+ * holds an escape), 0 at the end. The end is `end` or the container's own
+ * closer, whichever comes first: in validated text a closer where a value
+ * could start is the container's, so an iterator may have an end that
+ * lies past its container (xc_json_iter_member).
+ */
+static int iter_step(struct xc_json_iter *it, struct xc_json *key, int *key_esc, const u8 **val)
 {
 	const u8 *end = (const u8 *)it->end, *p, *q;
 
 	set_none(key);
-	set_none(val);
 	if (it->is_object < 0)
 		return -EINVAL;
+	if (it->child) {
+		it->pos = after_child(it, it->child);
+		it->child = NULL;
+	}
 	p = skip_ws((const u8 *)it->pos, end);
 	if (p < end && *p == ',')
 		p = skip_ws(p + 1, end);
 	if (p >= end) {
 		it->pos = it->end;
+		return 0;
+	}
+	/* at the container's own closer: it ends there (end may lie beyond) */
+	if (*p == ']' || *p == '}') {
+		it->pos = it->end = (const char *)p;
 		return 0;
 	}
 	if (it->is_object) {
@@ -509,6 +537,20 @@ static int iter_next(struct xc_json_iter *it, struct xc_json *key, struct xc_jso
 		if (p < end && *p == ':')
 			p = skip_ws(p + 1, end);
 	}
+	*val = p;
+	return 1;
+}
+
+/* xc_json_next, also telling whether the key holds an escape. */
+static int iter_next(struct xc_json_iter *it, struct xc_json *key, struct xc_json *val,
+		     int *key_esc)
+{
+	const u8 *end = (const u8 *)it->end, *p, *q;
+	int rc;
+
+	set_none(val);
+	if ((rc = iter_step(it, key, key_esc, &p)) <= 0)
+		return rc;
 	q = skip_value(p, end);
 	if (q == p)
 		return -EINVAL;
@@ -523,6 +565,43 @@ int xc_json_next(struct xc_json_iter *it, struct xc_json *key, struct xc_json *v
 	int esc;
 
 	return iter_next(it, key, val, &esc);
+}
+
+int xc_json_next_enter(struct xc_json_iter *it, struct xc_json *key, struct xc_json *val,
+		       struct xc_json_iter *child)
+{
+	const u8 *p;
+	int rc, esc;
+
+	set_none(val);
+	rc = iter_step(it, key, &esc, &p); /* first: it may go on after `child` */
+	*child = (struct xc_json_iter){ NULL, NULL, -1, NULL };
+	if (rc <= 0)
+		return rc;
+	if (*p != '{' && *p != '[') {
+		const u8 *q = skip_value(p, (const u8 *)it->end);
+
+		if (q == p)
+			return -EINVAL;
+		if (val)
+			*val = (struct xc_json){ type_at(p, q), (const char *)p, (size_t)(q - p) };
+		it->pos = (const char *)q;
+		return 1;
+	}
+	/* the element's end is not looked for: `it`'s end bounds it */
+	if (val)
+		*val = (struct xc_json){ type_at(p, p + 1), (const char *)p, 0 };
+	*child = (struct xc_json_iter){ (const char *)p + 1, it->end, *p == '{', NULL };
+	it->pos = (const char *)p;
+	it->child = child;
+	return 1;
+}
+
+/* Whether key k (esc: it holds an escape) is `key` of length klen. */
+static int key_is(const struct xc_json *k, int esc, const char *key, size_t klen)
+{
+	/* no escape: the raw body is the key, a memcmp decides */
+	return esc ? xc_json_str_eq(k, key) : k->n - 2 == klen && !memcmp(k->p + 1, key, klen);
 }
 
 int xc_json_get(const struct xc_json *obj, const char *key, struct xc_json *out)
@@ -541,13 +620,37 @@ int xc_json_get(const struct xc_json *obj, const char *key, struct xc_json *out)
 	xc_json_iter_init(&it, obj);
 	set_none(out);
 	while ((rc = iter_next(&it, &k, &v, &esc)) > 0) {
-		/* no escape: the raw body is the key, a memcmp decides */
-		if (esc ? xc_json_str_eq(&k, key) :
-		    k.n - 2 == klen && !memcmp(k.p + 1, key, klen)) {
+		if (key_is(&k, esc, key, klen)) {
 			if (out)
 				*out = v;
 			return 0;
 		}
+	}
+	return rc < 0 ? rc : -ENOENT;
+}
+
+int xc_json_iter_member(struct xc_json_iter *it, const struct xc_json *obj, const char *key)
+{
+	struct xc_json_iter o;
+	struct xc_json k;
+	const u8 *p;
+	size_t klen;
+	int rc, esc;
+
+	*it = (struct xc_json_iter){ NULL, NULL, -1, NULL };
+	if (!obj || obj->type != XC_JSON_OBJECT || !key)
+		return -EINVAL;
+	klen = strlen(key);
+	xc_json_iter_init(&o, obj);
+	while ((rc = iter_step(&o, &k, &esc, &p)) > 0) {
+		if (key_is(&k, esc, key, klen)) {
+			if (p >= (const u8 *)o.end || (*p != '{' && *p != '['))
+				return -EINVAL;
+			/* the value's end is not looked for: obj's closer bounds it */
+			*it = (struct xc_json_iter){ (const char *)p + 1, o.end, *p == '{', NULL };
+			return *p == '{' ? XC_JSON_OBJECT : XC_JSON_ARRAY;
+		}
+		o.pos = (const char *)skip_value(p, (const u8 *)o.end);
 	}
 	return rc < 0 ? rc : -ENOENT;
 }

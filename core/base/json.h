@@ -118,9 +118,36 @@ struct xc_json_iter {
 	const char *pos;
 	const char *end;
 	int is_object;
+	const struct xc_json_iter *child; /* entered by xc_json_next_enter, or NULL */
 };
 void xc_json_iter_init(struct xc_json_iter *it, const struct xc_json *container);
 int xc_json_next(struct xc_json_iter *it, struct xc_json *key, struct xc_json *val);
+
+/*
+ * xc_json_next for a container of containers (a NodeList's items): step
+ * to the next element, and when it is an array or object do not walk to
+ * its end (a pass over all of it) but set `child` to iterate it. `val`, if
+ * not NULL, gets the element's type and start, and its length only when
+ * it is not a container (0 otherwise). The next call on `it` (either
+ * function) goes on from where `child` stopped, walking the rest of the
+ * element only if `child` did not reach its end: `child` must stay in
+ * place and untouched by anything but xc_json_next until then. For other
+ * elements `child` yields -EINVAL. Returns as xc_json_next.
+ */
+int xc_json_next_enter(struct xc_json_iter *it, struct xc_json *key, struct xc_json *val,
+		       struct xc_json_iter *child);
+
+/*
+ * Iterate the array or object that is the value of `key` in `obj`: what
+ * xc_json_get then xc_json_iter_init do, without walking to the value's
+ * end first (a pass over all of it: for a NodeList's "items", the whole
+ * document). Returns the value's type (XC_JSON_ARRAY or XC_JSON_OBJECT),
+ * -ENOENT when absent, -EINVAL when `obj` is not an object or the value is
+ * not an array or object; on failure `it` yields -EINVAL. Only for values
+ * from xc_json_parse: on other spans it stays inside `obj`, but what it
+ * yields is unspecified.
+ */
+int xc_json_iter_member(struct xc_json_iter *it, const struct xc_json *obj, const char *key);
 
 /*
  * Decode string `v` into `buf` (NUL-terminated, UTF-8). Returns the length

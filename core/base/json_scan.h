@@ -120,19 +120,51 @@ static inline size_t utf8_len(const u8 *p, const u8 *end)
 	return n;
 }
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/*
+ * Where a string body's plain run ends: the first quote or backslash at or
+ * after p (with `strict`, also the first byte below 0x20 or at or above
+ * 0x80, which the validator must look at), or a point less than 8 bytes
+ * from end (big-endian: the start of the 8 bytes holding the stop; the
+ * callers' byte loops go on from there). 16 bytes a step with SSE2 (as
+ * signed bytes, both below 0x20 and above 0x7F compare less than 0x20),
+ * then 8 with SWAR.
+ */
+HOT const u8 *string_stop(const u8 *p, const u8 *end, int strict)
+{
+#if defined(__SSE2__)
+	for (; end - p >= 16; p += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+					 _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+		unsigned bits;
+
+		if (strict)
+			m = _mm_or_si128(m, _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+		if ((bits = (unsigned)_mm_movemask_epi8(m)))
+			return p + __builtin_ctz(bits);
+	}
+#endif
+	for (; end - p >= 8; p += 8) {
+		uint64_t w = load64(p);
+		uint64_t m = equal(w, '"') | equal(w, '\\');
+
+		if (strict)
+			m |= below(w, 0x20) | (w & HIGHS);
+		if (m)
+			return p + FIRST_HIT(m);
+	}
+	return p;
+}
+
 /* p: just past the opening quote. Sets *esc when the body holds a backslash. */
 static inline const u8 *skip_string(const u8 *p, const u8 *end, int *esc)
 {
 	for (;;) {
-		while (end - p >= 8) {
-			uint64_t w = load64(p);
-			uint64_t m = equal(w, '"') | equal(w, '\\');
-			if (m) {
-				p += FIRST_HIT(m);
-				break;
-			}
-			p += 8;
-		}
+		p = string_stop(p, end, 0);
 		if (p >= end)
 			return end;
 		if (*p == '"')
@@ -168,8 +200,6 @@ struct block {
 };
 
 #if defined(__SSE2__)
-#include <emmintrin.h>
-
 HOT uint64_t bits16(__m128i v, __m128i c, int shift)
 {
 	return (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, c)) << shift;

@@ -281,17 +281,13 @@ static void parse_status(const struct xc_json *status, struct xc_node_rec *r)
 	}
 }
 
-int xc_nodetab_parse(const struct xc_json *node, const struct xc_node_parse *pc,
-		     struct xc_node_rec *rec)
+/* xc_nodetab_parse on a node's members, from an iterator over them. */
+static int parse_node(struct xc_json_iter *it, const struct xc_node_parse *pc,
+		      struct xc_node_rec *rec)
 {
-	struct xc_json_iter it;
 	struct xc_json k, v, spec = { 0 }, status = { 0 }, cidr_ann = { 0 }, addr_ann = { 0 };
 
-	memset(rec, 0, sizeof(*rec));
-	if (node->type != XC_JSON_OBJECT)
-		return -EINVAL;
-	xc_json_iter_init(&it, node);
-	while (xc_json_next(&it, &k, &v) > 0) {
+	while (xc_json_next(it, &k, &v) > 0) {
 		if (v.type != XC_JSON_OBJECT)
 			continue;
 		if (xc_json_str_eq(&k, "metadata"))
@@ -313,23 +309,40 @@ int xc_nodetab_parse(const struct xc_json *node, const struct xc_node_parse *pc,
 	return 0;
 }
 
+int xc_nodetab_parse(const struct xc_json *node, const struct xc_node_parse *pc,
+		     struct xc_node_rec *rec)
+{
+	struct xc_json_iter it;
+
+	memset(rec, 0, sizeof(*rec));
+	if (node->type != XC_JSON_OBJECT)
+		return -EINVAL;
+	xc_json_iter_init(&it, node);
+	return parse_node(&it, pc, rec);
+}
+
 int xc_nodetab_load_list(struct xc_nodetab *t, const struct xc_json *list,
 			 const struct xc_node_parse *pc, size_t *changed, size_t *skipped)
 {
 	struct xc_node_rec rec;
-	struct xc_json items, item;
-	struct xc_json_iter it;
+	struct xc_json_iter it, item;
+	struct xc_json node;
 	size_t nchanged = 0, nskipped = 0;
 	int rc;
 
+	/*
+	 * Not xc_json_get then xc_json_next: they would walk the whole list to
+	 * find the items' end, then each item to find its end, before parsing
+	 * it: three passes over the list instead of one.
+	 */
 	if (list->type == XC_JSON_ARRAY)
-		items = *list;
-	else if (xc_json_get(list, "items", &items) < 0 || items.type != XC_JSON_ARRAY)
+		xc_json_iter_init(&it, list);
+	else if (xc_json_iter_member(&it, list, "items") != XC_JSON_ARRAY)
 		return -EINVAL;
 	xc_nodetab_begin(t);
-	xc_json_iter_init(&it, &items);
-	while (xc_json_next(&it, NULL, &item) > 0) {
-		if (xc_nodetab_parse(&item, pc, &rec) < 0) {
+	while (xc_json_next_enter(&it, NULL, &node, &item) > 0) {
+		memset(&rec, 0, sizeof(rec));
+		if (node.type != XC_JSON_OBJECT || parse_node(&item, pc, &rec) < 0) {
 			nskipped++;
 			continue;
 		}

@@ -86,6 +86,66 @@ static void check_span(const struct xc_json *v)
 
 static void walk(const struct xc_json *v, int depth);
 
+/* xc_json_iter_member(obj, k) iterates what xc_json_get then xc_json_iter_init do. */
+static void check_member_iter(const struct xc_json *obj, const char *k, const struct xc_json *got)
+{
+	struct xc_json_iter a, b;
+	struct xc_json ka, va, kb, vb;
+	int ra, rb, type = xc_json_iter_member(&a, obj, k);
+
+	if (got->type != XC_JSON_ARRAY && got->type != XC_JSON_OBJECT) {
+		MUST(type == -EINVAL && xc_json_next(&a, &ka, &va) == -EINVAL);
+		return;
+	}
+	MUST(type == (int)got->type);
+	xc_json_iter_init(&b, got);
+	do {
+		ra = xc_json_next(&a, &ka, &va);
+		rb = xc_json_next(&b, &kb, &vb);
+		MUST(ra == rb && ka.type == kb.type && ka.p == kb.p && ka.n == kb.n);
+		MUST(va.type == vb.type && va.p == vb.p && va.n == vb.n);
+	} while (ra > 0);
+	MUST(xc_json_next(&a, NULL, NULL) == 0);
+}
+
+/*
+ * xc_json_next_enter steps as xc_json_next does, and its child iterates
+ * what xc_json_iter_init on the element would, whether the child is run
+ * to its end, one step or not at all.
+ */
+static void check_enter(const struct xc_json *v)
+{
+	struct xc_json_iter a, b, child, whole;
+	struct xc_json ka, va, kb, vb, kc, vc, kw, vw;
+	int ra, rb, rc, rw;
+
+	xc_json_iter_init(&a, v);
+	xc_json_iter_init(&b, v);
+	for (int i = 0;; i++) {
+		ra = xc_json_next_enter(&a, &ka, &va, &child);
+		rb = xc_json_next(&b, &kb, &vb);
+		MUST(ra == rb && ka.type == kb.type && ka.p == kb.p && ka.n == kb.n);
+		MUST(va.type == vb.type && va.p == vb.p);
+		if (ra <= 0)
+			break;
+		if (vb.type != XC_JSON_ARRAY && vb.type != XC_JSON_OBJECT) {
+			MUST(va.n == vb.n && xc_json_next(&child, NULL, NULL) == -EINVAL);
+			continue;
+		}
+		MUST(va.n == 0);
+		xc_json_iter_init(&whole, &vb);
+		for (int j = 0; i % 3 == 2 || j < i % 3; j++) {
+			rc = xc_json_next(&child, &kc, &vc);
+			rw = xc_json_next(&whole, &kw, &vw);
+			MUST(rc == rw && kc.p == kw.p && kc.n == kw.n);
+			MUST(vc.type == vw.type && vc.p == vw.p && vc.n == vw.n);
+			if (rc <= 0)
+				break;
+		}
+	}
+	MUST(xc_json_next(&a, NULL, NULL) == 0);
+}
+
 static void walk_container(const struct xc_json *v, int depth)
 {
 	struct xc_json_iter it;
@@ -111,6 +171,7 @@ static void walk_container(const struct xc_json *v, int depth)
 			if (!memchr(k, '\0', (size_t)kn)) {
 				MUST(xc_json_get(v, k, &got) == 0 && got.p <= val.p);
 				MUST(got.p < val.p || got.n == val.n);
+				check_member_iter(v, k, &got);
 			}
 			free(k);
 		}
@@ -118,6 +179,7 @@ static void walk_container(const struct xc_json *v, int depth)
 		i++;
 	}
 	MUST(rc == 0 && i == count);
+	check_enter(v);
 	MUST(xc_json_at(v, (size_t)count, &at) == (v->type == XC_JSON_ARRAY ? -ENOENT : -EINVAL));
 }
 

@@ -421,6 +421,108 @@ static void test_iter(void)
 	T_INT(xc_json_next(&it, &k, &v), -EINVAL);
 }
 
+/* xc_json_iter_member: iterate a member's value without measuring it first. */
+static void test_iter_member(void)
+{
+	static const char s[] = "{\"k\":1, \"a\" : [ 1, {\"x\":\"]\"} ,[] ] ,\"o\":{ \"p\" : \"}\" },"
+				"\"e\":[],\"\\u0061b\":{}, \"last\":[\"z\"]}";
+	struct xc_json root, k, v, arr;
+	struct xc_json_iter it;
+
+	T_INT(xc_json_parse(s, sizeof s - 1, &root, NULL), 0);
+	T_INT(xc_json_iter_member(&it, &root, "a"), XC_JSON_ARRAY);
+	T_INT(xc_json_next(&it, &k, &v), 1);
+	T(k.type == XC_JSON_NONE && v.type == XC_JSON_NUMBER && v.n == 1);
+	T_INT(xc_json_next(&it, &k, &v), 1);
+	T(v.type == XC_JSON_OBJECT && v.n == 9 && !memcmp(v.p, "{\"x\":\"]\"}", 9));
+	T_INT(xc_json_next(&it, &k, &v), 1);
+	T(v.type == XC_JSON_ARRAY && v.n == 2);
+	/* stops at the array's own closer although its end bound is the object's */
+	T_INT(xc_json_next(&it, &k, &v), 0);
+	T_INT(xc_json_next(&it, &k, &v), 0);
+	T_INT(xc_json_get(&root, "a", &arr), 0);
+	T_INT(xc_json_count(&arr), 3);
+
+	T_INT(xc_json_iter_member(&it, &root, "o"), XC_JSON_OBJECT);
+	T_INT(xc_json_next(&it, &k, &v), 1);
+	T(xc_json_str_eq(&k, "p") && xc_json_str_eq(&v, "}"));
+	T_INT(xc_json_next(&it, &k, &v), 0);
+
+	T_INT(xc_json_iter_member(&it, &root, "e"), XC_JSON_ARRAY);
+	T_INT(xc_json_next(&it, &k, &v), 0);
+	T_INT(xc_json_iter_member(&it, &root, "ab"), XC_JSON_OBJECT); /* escaped key */
+	T_INT(xc_json_next(&it, &k, &v), 0);
+	T_INT(xc_json_iter_member(&it, &root, "last"), XC_JSON_ARRAY);
+	T_INT(xc_json_next(&it, &k, &v), 1);
+	T(xc_json_str_eq(&v, "z"));
+	T_INT(xc_json_next(&it, &k, &v), 0);
+
+	/* absent, not a container, not an object: the iterator yields -EINVAL */
+	T_INT(xc_json_iter_member(&it, &root, "nope"), -ENOENT);
+	T_INT(xc_json_next(&it, &k, &v), -EINVAL);
+	T_INT(xc_json_iter_member(&it, &root, "k"), -EINVAL);
+	T_INT(xc_json_next(&it, &k, &v), -EINVAL);
+	T_INT(xc_json_iter_member(&it, &arr, "a"), -EINVAL);
+	T_INT(xc_json_iter_member(&it, NULL, "a"), -EINVAL);
+	T_INT(xc_json_iter_member(&it, &root, NULL), -EINVAL);
+}
+
+/* xc_json_next_enter: a container's elements iterated without measuring them. */
+static void test_next_enter(void)
+{
+	static const char s[] = "{\"items\":[ {\"a\":1,\"b\":[2,\"]\"]} , 7, [ [], {} ] ,"
+				"{\"c\":\"}\"}, {\"d\":{\"e\":[3]}} ],\"after\":true}";
+	struct xc_json root, k, v, w;
+	struct xc_json_iter it, item, in;
+
+	T_INT(xc_json_parse(s, sizeof s - 1, &root, NULL), 0);
+	T_INT(xc_json_iter_member(&it, &root, "items"), XC_JSON_ARRAY);
+	/* an object, run to its end */
+	T_INT(xc_json_next_enter(&it, &k, &v, &item), 1);
+	T(k.type == XC_JSON_NONE && v.type == XC_JSON_OBJECT && v.n == 0 && *v.p == '{');
+	T_INT(xc_json_next(&item, &k, &v), 1);
+	T(xc_json_str_eq(&k, "a") && v.n == 1);
+	T_INT(xc_json_next(&item, &k, &v), 1);
+	T(xc_json_str_eq(&k, "b") && v.n == 7 && !memcmp(v.p, "[2,\"]\"]", 7));
+	T_INT(xc_json_next(&item, &k, &v), 0);
+	/* a scalar: measured, no child */
+	T_INT(xc_json_next_enter(&it, &k, &v, &item), 1);
+	T(v.type == XC_JSON_NUMBER && v.n == 1 && *v.p == '7');
+	T_INT(xc_json_next(&item, &k, &v), -EINVAL);
+	/* an array, one step into it, then left: the rest is walked */
+	T_INT(xc_json_next_enter(&it, &k, &v, &item), 1);
+	T(v.type == XC_JSON_ARRAY && v.n == 0);
+	T_INT(xc_json_next(&item, &k, &v), 1);
+	T(v.type == XC_JSON_ARRAY && v.n == 2);
+	/* not entered at all, through xc_json_next on the parent */
+	T_INT(xc_json_next_enter(&it, &k, &v, &item), 1);
+	T(v.type == XC_JSON_OBJECT && v.n == 0);
+	T_INT(xc_json_next(&it, &k, &v), 1);
+	T(v.type == XC_JSON_OBJECT && !memcmp(v.p, "{\"d\":", 5));
+	T_INT(xc_json_next(&it, &k, &v), 0);
+
+	/* nested: a child's own child */
+	T_INT(xc_json_iter_member(&it, &root, "items"), XC_JSON_ARRAY);
+	for (int i = 0; i < 5; i++)
+		T_INT(xc_json_next_enter(&it, NULL, NULL, &item), 1);
+	T_INT(xc_json_next_enter(&item, &k, &v, &in), 1);
+	T(xc_json_str_eq(&k, "d") && v.type == XC_JSON_OBJECT);
+	T_INT(xc_json_next(&in, &k, &w), 1);
+	T(xc_json_str_eq(&k, "e") && w.n == 3);
+	T_INT(xc_json_next_enter(&item, &k, &v, &in), 0);
+	T_INT(xc_json_next_enter(&it, &k, &v, &item), 0);
+	T_INT(xc_json_next(&item, &k, &v), -EINVAL);
+	T_INT(xc_json_next(&it, &k, &v), 0);
+
+	/* on a whole document's root too */
+	xc_json_iter_init(&it, &root);
+	T_INT(xc_json_next_enter(&it, &k, &v, &item), 1);
+	T(xc_json_str_eq(&k, "items"));
+	T_INT(xc_json_next_enter(&it, &k, &v, &item), 1);
+	T(xc_json_str_eq(&k, "after") && v.type == XC_JSON_TRUE && v.n == 4);
+	T_INT(xc_json_next_enter(&it, &k, &v, &item), 0);
+}
+
 /*
  * Containers are skipped 64 bytes at a time: put quotes, backslashes and
  * brackets inside strings at every offset to a block boundary, and check
@@ -802,6 +904,8 @@ int main(void)
 	test_depth();
 	test_getters();
 	test_iter();
+	test_iter_member();
+	test_next_enter();
 	test_skip_alignment();
 	test_strings();
 	test_ints();
