@@ -40,7 +40,7 @@ BENCH   ?= 0
 BENCH_OPT ?= -O2
 V       ?= 0
 Q       := $(if $(filter 1,$(V)),,@)
-SIZE_BUDGET := 409600
+SIZE_BUDGET := 417792
 
 ifeq ($(SAN),1)
 CC      := gcc

@@ -61,8 +61,10 @@ void xc_log(enum xc_log_level level, const char *fmt, ...)
 
 		clock_gettime(CLOCK_REALTIME, &ts);
 		gmtime_r(&ts.tv_sec, &tm);
-		n = (int)strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
-		n += snprintf(line + n, sizeof(line) - n, ".%03ldZ ", ts.tv_nsec / 1000000);
+		/* not strftime: its locale and time zone code costs the binary ~5 KB */
+		n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ ",
+			     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+			     tm.tm_sec, ts.tv_nsec / 1000000);
 	}
 	n += snprintf(line + n, sizeof(line) - n, "%s: %s: ", log_prog, level_names[level]);
 	va_start(ap, fmt);
