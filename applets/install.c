@@ -8,11 +8,12 @@ const char install_usage[] =
 "Install this binary as a CNI plugin and write the network configuration.\n"
 "\n"
 "  In the CNI bin dir: xcluster-cni (this binary, replaced atomically when\n"
-"  it differs), and the links xcluster-bridge and xcluster-node-local to it\n"
-"  (the plugin types the configuration names). Plugins of other names are\n"
-"  never touched, unless --take-over-bridge.\n"
+"  it differs), and the links xcluster-bridge, xcluster-node-local and\n"
+"  xcluster-portmap to it (the plugin types the configuration names).\n"
+"  Plugins of other names are never touched, unless --take-over-bridge.\n"
 "  In the CNI conf dir: 10-xcluster-cni.conflist (bridge + node-local IPAM,\n"
-"  MTU of the node's interface minus the tunnel overhead). Other configs\n"
+"  MTU of the node's interface minus the tunnel overhead, hairpin mode;\n"
+"  portmap chained after it for hostPorts). Other configs\n"
 "  are left alone (a warning when one sorts before ours), unless\n"
 "  --disable-foreign. A second run with the same input changes nothing.\n"
 "\n"
@@ -79,7 +80,9 @@ const char install_usage[] =
 #define MTU_MAX 65536
 
 /* The plugin applets: what a runtime execs, so what needs a name on disk. */
-static const char *const plugins[] = { "bridge", "node-local" };
+static const char *const plugins[] = { "bridge", "node-local", "portmap" };
+/* --take-over-bridge replaces these two plain names (not portmap). */
+#define TAKE_OVER 2
 
 struct opts {
 	const char *bin_dir;
@@ -325,7 +328,7 @@ static int install_links(int dfd, const char *dir, int take_over)
 		snprintf(name, sizeof(name), "xcluster-%s", plugins[i]);
 		/* xcluster-* is our namespace: whatever holds such a name is ours to replace. */
 		rc = ensure_link(dfd, dir, name, 0);
-		if (!rc && take_over)
+		if (!rc && take_over && i < TAKE_OVER)
 			rc = ensure_link(dfd, dir, plugins[i], 1);
 	}
 	return rc;
@@ -553,12 +556,24 @@ static long conflist(char *buf, size_t size, int mtu)
 	xc_json_boolean(&o, 1);
 	xc_json_key(&o, "isDefaultGateway");
 	xc_json_boolean(&o, 1);
+	/* a pod reaching its own hostPort comes back through its own port */
+	xc_json_key(&o, "hairpinMode");
+	xc_json_boolean(&o, 1);
 	xc_json_key(&o, "mtu");
 	xc_json_int64(&o, mtu);
 	xc_json_key(&o, "ipam");
 	xc_json_obj(&o);
 	xc_json_key(&o, "type");
 	xc_json_string(&o, "xcluster-node-local");
+	xc_json_end(&o);
+	xc_json_end(&o);
+	xc_json_obj(&o);
+	xc_json_key(&o, "type");
+	xc_json_string(&o, "xcluster-portmap");
+	xc_json_key(&o, "capabilities");
+	xc_json_obj(&o);
+	xc_json_key(&o, "portMappings");
+	xc_json_boolean(&o, 1);
 	xc_json_end(&o);
 	xc_json_end(&o);
 	xc_json_end(&o);
