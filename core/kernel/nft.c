@@ -222,7 +222,8 @@ void xc_nft_chain(struct xc_nft_batch *b, uint8_t family, const char *table,
 }
 
 /* nft's set userdata records (libnftnl's NFTNL_UDATA_SET_*). */
-enum { UD_KEYBYTEORDER, UD_DATABYTEORDER, UD_MERGE, UD_KEY_TYPEOF, UD_DATA_TYPEOF };
+enum { UD_KEYBYTEORDER, UD_DATABYTEORDER, UD_MERGE, UD_KEY_TYPEOF, UD_DATA_TYPEOF,
+       UD_EXPR, UD_DATA_INTERVAL };
 
 /* A u32 record, in host order as nft writes it. */
 static size_t ud_u32(uint8_t *p, uint8_t type, uint32_t v)
@@ -258,6 +259,8 @@ void xc_nft_setx(struct xc_nft_batch *b, uint8_t family, const char *table,
 		n += ud_concat(ud + n, UD_KEY_TYPEOF);
 	if (map && x->data_concat)
 		n += ud_concat(ud + n, UD_DATA_TYPEOF);
+	if (map)
+		n += ud_u32(ud + n, UD_DATA_INTERVAL, 0);
 	xc_nft_put_be32(m, NFTA_SET_FLAGS, s->flags);
 	xc_nft_put_be32(m, NFTA_SET_KEY_TYPE, s->key_type);
 	xc_nft_put_be32(m, NFTA_SET_KEY_LEN, s->key_len);
