@@ -245,9 +245,10 @@ static int add_refused(int rc, const struct xc_hostport_clash *c, struct xc_cni_
 	if (m->host_ip.family)
 		xc_ip_format(&m->host_ip, ip, sizeof(ip));
 	xc_cni_errf(err, XC_CNI_E_ADDR_IN_USE, "hostPort %u/%s%s%s (%s) of "
-		    "runtimeConfig.portMappings[%d] is taken by another pod", m->host_port,
+		    "runtimeConfig.portMappings[%d] is taken by %s", m->host_port,
 		    xc_hostport_proto_name(m->proto), *ip ? " on " : "", ip,
-		    family_name(c->family), c->index);
+		    family_name(c->family), c->index, strcmp(c->tag, P.tag) ? "another pod" :
+		    "this attachment, to another address or containerPort (DEL it first)");
 	xc_cni_err_details(err, "held by %s; nothing was mapped", c->tag);
 	return rc;
 }

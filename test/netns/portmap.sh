@@ -196,6 +196,24 @@ eq "every-address mapping over another's hostIP one: code 102" "$(code "$got")" 
 check "the same hostPort on UDP is another mapping" pm portmap ADD cid-b b "[$(map 8080 80 udp)]"
 eq "pod b's UDP 8080" "$(ask out udp $UP4 8080)" "$OUT4"
 
+got=$(pm portmap ADD cid-a a "[$(map 8080 81 tcp)]")
+eq "re-ADD to another containerPort: code 102" "$(code "$got")" 102
+check_grep "... naming this attachment" "this attachment" echo "$got"
+
+# Racing ADDs of six pods for one hostPort: exactly one gets it.
+RACE=""
+for i in 1 2 3 4 5 6; do
+	pm portmap ADD cid-r$i b "[$(map 6060 80 tcp)]" > "$T/race.$i" &
+	RACE="$RACE $!"
+done
+# shellcheck disable=SC2086
+wait $RACE
+eq "six racing ADDs for one hostPort: one wins" \
+	"$(grep -L '"code"' "$T"/race.* | wc -l) $(grep -l '"code": 102' "$T"/race.* | wc -l)" "1 5"
+for i in 1 2 3 4 5 6; do pm portmap DEL cid-r$i b "[]" >/dev/null; done
+# (the racers share pod b's address: b's hairpin elements went to the winner)
+eq "their DELs leave pod a's elements and pod b's UDP mapping" "$(elems)" 9
+
 # ---- CHECK ----------------------------------------------------------------
 check "CHECK of pod a" pm portmap CHECK cid-a a "$MA"
 ip netns exec "$HOST" nft delete element inet xcluster-cni-portmap port4 '{ udp . 8081 }'
@@ -235,6 +253,16 @@ check "GC of another network leaves ours" sh -c "printf '{\"cniVersion\":\"1.1.0
 eq "pod b's elements stay" "$(elems)" 4
 check "GC with an empty list" gc '[]'
 check "nothing left after GC of all" no_table
+
+# 1,024 hostPorts in one ADD (more than one message per set, a large batch).
+MANY=$(i=0; printf '['; while [ $i -lt 1024 ]; do
+	[ $i = 0 ] || printf ','; map $((20000 + i)) 80 tcp; i=$((i + 1)); done; printf ']')
+check "ADD of 1,024 hostPorts" pm portmap ADD cid-a a "$MANY"
+eq "every one of them, both families, and the hairpins" "$(elems)" 2050
+eq "the last one answers" "$(ask out tcp $UP4 21023)" "$OUT4"
+check "CHECK of 1,024 hostPorts" pm portmap CHECK cid-a a "$MANY"
+check "DEL of 1,024 hostPorts" pm portmap DEL cid-a a "$MANY"
+check "nothing left" no_table
 
 # ---- bad input: the right code, nothing installed --------------------------
 bad() { # DESC CODE MAPPINGS [PREV-POD]
