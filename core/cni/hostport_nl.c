@@ -421,7 +421,7 @@ static int verify_one(struct xc_nl *nl, const struct xc_hostport_pod *p, int set
 		return missing(what, size, set, key, data, "missing");
 	if (strcmp(f.tag, p->tag))
 		return missing(what, size, set, key, data, "held by another attachment");
-	if (f.dlen != dlen || memcmp(f.data, data, dlen))
+	if (f.dlen != dlen || (dlen && memcmp(f.data, data, dlen)))
 		return missing(what, size, set, key, data, "maps elsewhere");
 	return 0;
 }
