@@ -264,6 +264,26 @@ check "CHECK of 1,024 hostPorts" pm portmap CHECK cid-a a "$MANY"
 check "DEL of 1,024 hostPorts" pm portmap DEL cid-a a "$MANY"
 check "nothing left" no_table
 
+# kill -9 at any point of ADD or DEL, then DEL: nothing left (one batch each).
+i=0
+while [ $i -lt 12 ]; do
+	pm portmap ADD cid-k a "$MA" >/dev/null 2>&1 &
+	k=$!
+	sleep "0.0$((i % 5))"
+	kill -9 $k 2>/dev/null
+	wait $k 2>/dev/null
+	if [ $((i % 3)) = 0 ]; then
+		pm portmap DEL cid-k a "[]" >/dev/null 2>&1 &
+		k=$!
+		sleep "0.00$((i % 7))"
+		kill -9 $k 2>/dev/null
+		wait $k 2>/dev/null
+	fi
+	i=$((i + 1))
+done
+check "after kill -9 of ADDs and DELs, a DEL succeeds" pm portmap DEL cid-k a "[]"
+check "... and nothing is left: no element, rule or chain" no_table
+
 # ---- bad input: the right code, nothing installed --------------------------
 bad() { # DESC CODE MAPPINGS [PREV-POD]
 	got=$(pm portmap ADD cid-a "${4:-a}" "$3")
