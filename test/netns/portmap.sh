@@ -264,6 +264,16 @@ check "CHECK of 1,024 hostPorts" pm portmap CHECK cid-a a "$MANY"
 check "DEL of 1,024 hostPorts" pm portmap DEL cid-a a "$MANY"
 check "nothing left" no_table
 
+# snat false: no hairpin elements; SCTP: a mapping like the others.
+check "ADD with snat false and an SCTP mapping" pm portmap ADD cid-s b \
+	"[$(map 7171 80 tcp),$(map 7272 80 sctp)]" ',"snat":false'
+eq "four mapping elements, no hairpin" "$(elems) $(tbl | grep -c 'comment.*cid-s" }')" "4 0"
+check_grep "the SCTP one as nft lists it" "sctp . 7272 comment" tbl
+eq "snat false: TCP from outside still answers" "$(ask out tcp $UP4 7171)" "$OUT4"
+check "CHECK with snat false" pm portmap CHECK cid-s b "[$(map 7171 80 tcp),$(map 7272 80 sctp)]" ',"snat":false'
+check "DEL" pm portmap DEL cid-s b "[]"
+check "nothing left" no_table
+
 # kill -9 at any point of ADD or DEL, then DEL: nothing left (one batch each).
 i=0
 while [ $i -lt 12 ]; do
