@@ -41,7 +41,7 @@ BENCH_OPT ?= -O2
 V       ?= 0
 Q       := $(if $(filter 1,$(V)),,@)
 # The file's bytes; docs/size.md says what each part costs (make size-report).
-SIZE_BUDGET := 409600
+SIZE_BUDGET := 417792
 
 ifeq ($(SAN),1)
 CC      := gcc

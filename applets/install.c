@@ -8,13 +8,14 @@ const char install_usage[] =
 "Install this binary as a CNI plugin and write the network configuration.\n"
 "\n"
 "  In the CNI bin dir: xcluster-cni (this binary, replaced atomically when\n"
-"  it differs), the links xcluster-bridge and xcluster-node-local to it\n"
-"  (the plugin types the configuration names), and loopback, which\n"
-"  containerd's CRI runs for every pod, when the dir has none (one that is\n"
-"  there is left alone). Plugins of other names are never touched, unless\n"
-"  --take-over-bridge.\n"
+"  it differs), the links xcluster-bridge, xcluster-node-local and\n"
+"  xcluster-portmap to it (the plugin types the configuration names),\n"
+"  and loopback, which containerd's CRI runs for every pod, when the dir\n"
+"  has none (one that is there is left alone). Plugins of other names\n"
+"  are never touched, unless --take-over-bridge.\n"
 "  In the CNI conf dir: 10-xcluster-cni.conflist (bridge + node-local IPAM,\n"
-"  MTU of the node's interface minus the tunnel overhead). Other configs\n"
+"  MTU of the node's interface minus the tunnel overhead, hairpin mode;\n"
+"  portmap chained after it for hostPorts). Other configs\n"
 "  are left alone (a warning when one sorts before ours), unless\n"
 "  --disable-foreign. A second run with the same input changes nothing.\n"
 "\n"
@@ -90,7 +91,9 @@ const char install_usage[] =
 #define MTU_MAX 65536
 
 /* The plugin applets: what a runtime execs, so what needs a name on disk. */
-static const char *const plugins[] = { "bridge", "node-local" };
+static const char *const plugins[] = { "bridge", "node-local", "portmap" };
+/* --take-over-bridge replaces these two plain names (not portmap). */
+#define TAKE_OVER 2
 
 struct opts {
 	const char *bin_dir;
@@ -355,7 +358,7 @@ static int install_links(int dfd, const char *dir, int take_over)
 		snprintf(name, sizeof(name), "xcluster-%s", plugins[i]);
 		/* xcluster-* is our namespace: whatever holds such a name is ours to replace. */
 		rc = ensure_link(dfd, dir, name, 0);
-		if (!rc && take_over)
+		if (!rc && take_over && i < TAKE_OVER)
 			rc = ensure_link(dfd, dir, plugins[i], 1);
 	}
 	return rc ? rc : install_loopback(dfd, dir);
@@ -602,6 +605,9 @@ static long conflist(char *buf, size_t size, int mtu, const struct opts *op)
 	xc_json_boolean(&o, 1);
 	xc_json_key(&o, "isDefaultGateway");
 	xc_json_boolean(&o, !op->secondary);
+	/* a pod reaching its own hostPort comes back through its own port */
+	xc_json_key(&o, "hairpinMode");
+	xc_json_boolean(&o, 1);
 	xc_json_key(&o, "mtu");
 	xc_json_int64(&o, mtu);
 	xc_json_key(&o, "ipam");
@@ -611,6 +617,18 @@ static long conflist(char *buf, size_t size, int mtu, const struct opts *op)
 	routes(&o, op);
 	xc_json_end(&o);
 	xc_json_end(&o);
+	/* hostPorts on the primary network only: a second portmap would claim them twice */
+	if (!op->secondary) {
+		xc_json_obj(&o);
+		xc_json_key(&o, "type");
+		xc_json_string(&o, "xcluster-portmap");
+		xc_json_key(&o, "capabilities");
+		xc_json_obj(&o);
+		xc_json_key(&o, "portMappings");
+		xc_json_boolean(&o, 1);
+		xc_json_end(&o);
+		xc_json_end(&o);
+	}
 	xc_json_end(&o);
 	xc_json_end(&o);
 	n = xc_json_out_end(&o);

@@ -50,6 +50,33 @@ void xc_nft_batch_init(struct xc_nft_batch *b, void *buf, size_t cap)
 	start(b, NFNL_MSG_BATCH_BEGIN, 0, AF_UNSPEC, NFNL_SUBSYS_NFTABLES);
 }
 
+void xc_nft_batch_genid(struct xc_nft_batch *b, uint32_t genid)
+{
+	xc_nft_put_be32(&b->m, NFNL_BATCH_GENID, genid);
+}
+
+static int on_gen(const struct nlmsghdr *nlh, void *arg)
+{
+	const struct nlattr *tb[NFTA_GEN_MAX + 1];
+
+	if (xc_nft_parse(nlh, NFT_MSG_NEWGEN, tb, NFTA_GEN_MAX) || !tb[NFTA_GEN_ID])
+		return -EBADMSG;
+	*(uint32_t *)arg = xc_nft_get_be32(tb[NFTA_GEN_ID], 0);
+	return 0;
+}
+
+int xc_nft_genid(struct xc_nl *nl, uint32_t *genid)
+{
+	uint32_t buf[8];
+	struct xc_nl_msg m;
+	struct nfgenmsg *g = xc_nl_msg_init(&m, buf, sizeof(buf), XC_NFT_TYPE(NFT_MSG_GETGEN), 0,
+					    sizeof(*g));
+
+	if (g)
+		g->nfgen_family = AF_UNSPEC;
+	return xc_nl_request(nl, &m, on_gen, genid);
+}
+
 struct xc_nl_msg *xc_nft_msg(struct xc_nft_batch *b, uint16_t cmd, uint16_t flags,
 			     uint8_t family)
 {
@@ -194,18 +221,63 @@ void xc_nft_chain(struct xc_nft_batch *b, uint8_t family, const char *table,
 	xc_nl_nest_end(m, h);
 }
 
-void xc_nft_set(struct xc_nft_batch *b, uint8_t family, const char *table,
-		const struct xc_nft_set *s)
+/* nft's set userdata records (libnftnl's NFTNL_UDATA_SET_*). */
+enum { UD_KEYBYTEORDER, UD_DATABYTEORDER, UD_MERGE, UD_KEY_TYPEOF, UD_DATA_TYPEOF,
+       UD_EXPR, UD_DATA_INTERVAL };
+
+/* A u32 record, in host order as nft writes it. */
+static size_t ud_u32(uint8_t *p, uint8_t type, uint32_t v)
+{
+	p[0] = type;
+	p[1] = 4;
+	memcpy(p + 2, &v, 4);
+	return 6;
+}
+
+/* nft 1.0.6's "typeof" of a concatenation declared by type: expression 13, no data. */
+static size_t ud_concat(uint8_t *p, uint8_t type)
+{
+	p[0] = type;
+	p[1] = 8;
+	ud_u32(p + 2, 0, 13);
+	p[8] = 1;               /* the expression's data record, empty */
+	p[9] = 0;
+	return 10;
+}
+
+void xc_nft_setx(struct xc_nft_batch *b, uint8_t family, const char *table,
+		 const struct xc_nft_set *s, const struct xc_nft_setx *x)
 {
 	struct xc_nl_msg *m = named(b, NFT_MSG_NEWSET, NLM_F_CREATE, family, table, s->name);
-	uint8_t ud[6] = { XC_NFT_UDATA_SET_KEYBYTEORDER, 4 };
+	int map = (s->flags & NFT_SET_MAP) != 0;
+	uint8_t ud[40];
+	size_t n = ud_u32(ud, UD_KEYBYTEORDER, s->byteorder);
 
-	memcpy(ud + 2, &s->byteorder, 4);       /* nft writes it in host order */
+	if (map)
+		n += ud_u32(ud + n, UD_DATABYTEORDER, x->data_byteorder);
+	if (x->key_concat)
+		n += ud_concat(ud + n, UD_KEY_TYPEOF);
+	if (map && x->data_concat)
+		n += ud_concat(ud + n, UD_DATA_TYPEOF);
+	if (map)
+		n += ud_u32(ud + n, UD_DATA_INTERVAL, 0);
 	xc_nft_put_be32(m, NFTA_SET_FLAGS, s->flags);
 	xc_nft_put_be32(m, NFTA_SET_KEY_TYPE, s->key_type);
 	xc_nft_put_be32(m, NFTA_SET_KEY_LEN, s->key_len);
+	if (map) {
+		xc_nft_put_be32(m, NFTA_SET_DATA_TYPE, x->data_type);
+		xc_nft_put_be32(m, NFTA_SET_DATA_LEN, x->data_len);
+	}
 	xc_nft_put_be32(m, NFTA_SET_ID, b->n);    /* the kernel wants one */
-	xc_nl_put(m, NFTA_SET_USERDATA, ud, sizeof(ud));
+	xc_nl_put(m, NFTA_SET_USERDATA, ud, n);
+}
+
+void xc_nft_set(struct xc_nft_batch *b, uint8_t family, const char *table,
+		const struct xc_nft_set *s)
+{
+	static const struct xc_nft_setx none;
+
+	xc_nft_setx(b, family, table, s, &none);
 }
 
 struct xc_nl_msg *xc_nft_elems(struct xc_nft_batch *b, uint16_t cmd, uint8_t family,
@@ -225,6 +297,27 @@ void xc_nft_elem(struct xc_nft_batch *b, const void *key, size_t len, uint32_t f
 	xc_nft_put_data(&b->m, NFTA_SET_ELEM_KEY, key, len);
 	if (flags)
 		xc_nft_put_be32(&b->m, NFTA_SET_ELEM_FLAGS, flags);
+	xc_nl_nest_end(&b->m, e);
+}
+
+void xc_nft_elem_full(struct xc_nft_batch *b, const void *key, size_t klen, const void *data,
+		      size_t dlen, const char *comment)
+{
+	struct nlattr *e = xc_nft_nest(&b->m, NFTA_LIST_ELEM);
+	uint8_t ud[2 + XC_NFT_COMMENT_MAX + 1];
+	size_t n;
+
+	xc_nft_put_data(&b->m, NFTA_SET_ELEM_KEY, key, klen);
+	if (data)
+		xc_nft_put_data(&b->m, NFTA_SET_ELEM_DATA, data, dlen);
+	if (comment) {
+		n = strnlen(comment, XC_NFT_COMMENT_MAX);
+		ud[0] = XC_NFT_UDATA_ELEM_COMMENT;
+		ud[1] = (uint8_t)(n + 1);
+		memcpy(ud + 2, comment, n);
+		ud[2 + n] = '\0';
+		xc_nl_put(&b->m, NFTA_SET_ELEM_USERDATA, ud, n + 3);
+	}
 	xc_nl_nest_end(&b->m, e);
 }
 
@@ -271,6 +364,12 @@ void xc_nft_rule_end(struct xc_nft_batch *b, const char *comment)
 	memcpy(ud + 2, comment, n - 1);
 	ud[n + 1] = '\0';
 	xc_nl_put(m, NFTA_RULE_USERDATA, ud, n + 2);
+}
+
+void xc_nft_chain_flush(struct xc_nft_batch *b, uint8_t family, const char *table,
+			const char *chain)
+{
+	named(b, NFT_MSG_DELRULE, 0, family, table, chain);
 }
 
 void xc_nft_rule_del(struct xc_nft_batch *b, uint8_t family, const char *table,
@@ -375,6 +474,75 @@ void xc_nft_verdict(struct xc_nl_msg *m, int32_t verdict)
 	expr_end(m, e, d);
 }
 
+void xc_nft_jump(struct xc_nl_msg *m, const char *chain)
+{
+	struct nlattr *d, *e = expr(m, "immediate", &d), *v, *vv;
+
+	xc_nft_put_be32(m, NFTA_IMMEDIATE_DREG, NFT_REG_VERDICT);
+	v = xc_nft_nest(m, NFTA_IMMEDIATE_DATA);
+	vv = xc_nft_nest(m, NFTA_DATA_VERDICT);
+	xc_nft_put_be32(m, NFTA_VERDICT_CODE, (uint32_t)NFT_JUMP);
+	xc_nl_put_str(m, NFTA_VERDICT_CHAIN, chain);
+	xc_nl_nest_end(m, vv);
+	xc_nl_nest_end(m, v);
+	expr_end(m, e, d);
+}
+
+void xc_nft_lookup_map(struct xc_nl_msg *m, uint32_t sreg, const char *set, uint32_t dreg)
+{
+	struct nlattr *d, *e = expr(m, "lookup", &d);
+
+	xc_nl_put_str(m, NFTA_LOOKUP_SET, set);
+	xc_nft_put_be32(m, NFTA_LOOKUP_SREG, sreg);
+	xc_nft_put_be32(m, NFTA_LOOKUP_DREG, dreg);
+	xc_nft_put_be32(m, NFTA_LOOKUP_FLAGS, 0);
+	expr_end(m, e, d);
+}
+
+void xc_nft_fib(struct xc_nl_msg *m, uint32_t result, uint32_t flags, uint32_t dreg)
+{
+	static const uint16_t t[] = { NFTA_FIB_DREG, NFTA_FIB_RESULT, NFTA_FIB_FLAGS };
+	uint32_t v[] = { dreg, result, flags };
+
+	expr_u32s(m, "fib", t, v, 3);
+}
+
+void xc_nft_bitwise(struct xc_nl_msg *m, uint32_t sreg, uint32_t dreg, uint32_t len,
+		    const void *mask, const void *xor)
+{
+	struct nlattr *d, *e = expr(m, "bitwise", &d);
+
+	xc_nft_put_be32(m, NFTA_BITWISE_SREG, sreg);
+	xc_nft_put_be32(m, NFTA_BITWISE_DREG, dreg);
+	xc_nft_put_be32(m, NFTA_BITWISE_LEN, len);
+	xc_nft_put_be32(m, NFTA_BITWISE_OP, NFT_BITWISE_BOOL);
+	xc_nft_put_data(m, NFTA_BITWISE_MASK, mask, len);
+	xc_nft_put_data(m, NFTA_BITWISE_XOR, xor, len);
+	expr_end(m, e, d);
+}
+
+void xc_nft_nat(struct xc_nl_msg *m, uint32_t type, uint32_t family, uint32_t reg_addr,
+		uint32_t reg_proto)
+{
+	static const uint16_t t[] = { NFTA_NAT_TYPE, NFTA_NAT_FAMILY, NFTA_NAT_REG_ADDR_MIN,
+				      NFTA_NAT_REG_ADDR_MAX, NFTA_NAT_REG_PROTO_MIN,
+				      NFTA_NAT_REG_PROTO_MAX, NFTA_NAT_FLAGS };
+	/* the flags the kernel derives from the registers (NF_NAT_RANGE_*) */
+	uint32_t v[] = { type, family, reg_addr, reg_addr, reg_proto, reg_proto,
+			 (reg_addr ? 1u : 0u) | (reg_proto ? 2u : 0u) };
+
+	if (reg_proto)
+		expr_u32s(m, "nat", t, v, 7);
+	else {
+		uint32_t w[] = { type, family, reg_addr, reg_addr, v[6] };
+		static const uint16_t u[] = { NFTA_NAT_TYPE, NFTA_NAT_FAMILY,
+					      NFTA_NAT_REG_ADDR_MIN, NFTA_NAT_REG_ADDR_MAX,
+					      NFTA_NAT_FLAGS };
+
+		expr_u32s(m, "nat", u, w, 5);
+	}
+}
+
 /* ---- reading back ------------------------------------------------------ */
 
 int xc_nft_dump(struct xc_nl *nl, uint16_t cmd, uint8_t family, const char *table,
@@ -466,6 +634,102 @@ int xc_nft_elems_parse(const struct nlmsghdr *nlh, xc_nft_elem_cb cb, void *arg)
 	if (rc || !tb[NFTA_SET_ELEM_LIST_ELEMENTS])
 		return rc;
 	return each(tb[NFTA_SET_ELEM_LIST_ELEMENTS], one_elem, &c);
+}
+
+static int on_elem_get(const struct nlmsghdr *nlh, void *arg)
+{
+	struct { xc_nl_cb cb; void *arg; } *g = arg;
+
+	return g->cb ? g->cb(nlh, g->arg) : 0;
+}
+
+int xc_nft_elem_get(struct xc_nl *nl, uint8_t family, const char *table, const char *set,
+		    const void *key, size_t klen, xc_nl_cb cb, void *arg)
+{
+	uint32_t buf[128];
+	struct xc_nl_msg m;
+	struct { xc_nl_cb cb; void *arg; } g = { cb, arg };
+	struct nfgenmsg *gm = xc_nl_msg_init(&m, buf, sizeof(buf),
+					     XC_NFT_TYPE(NFT_MSG_GETSETELEM), 0, sizeof(*gm));
+	struct nlattr *l, *e;
+
+	if (gm)
+		gm->nfgen_family = family;
+	xc_nl_put_str(&m, NFTA_SET_ELEM_LIST_TABLE, table);
+	xc_nl_put_str(&m, NFTA_SET_ELEM_LIST_SET, set);
+	l = xc_nft_nest(&m, NFTA_SET_ELEM_LIST_ELEMENTS);
+	e = xc_nft_nest(&m, NFTA_LIST_ELEM);
+	xc_nft_put_data(&m, NFTA_SET_ELEM_KEY, key, klen);
+	xc_nl_nest_end(&m, e);
+	xc_nl_nest_end(&m, l);
+	return xc_nl_request(nl, &m, on_elem_get, &g);
+}
+
+struct view_ctx {
+	xc_nft_elem_view_cb cb;
+	void *arg;
+};
+
+/* The value of a { NFTA_DATA_VALUE } nest, up to 64 bytes; NULL otherwise. */
+static const uint8_t *data_value(const struct nlattr *a, size_t *len)
+{
+	const struct nlattr *tb[NFTA_DATA_MAX + 1];
+
+	if (!a || xc_nl_nest_parse(a, tb, NFTA_DATA_MAX) || !tb[NFTA_DATA_VALUE] ||
+	    xc_nl_attr_len(tb[NFTA_DATA_VALUE]) > 64)
+		return NULL;
+	*len = xc_nl_attr_len(tb[NFTA_DATA_VALUE]);
+	return xc_nl_attr_data(tb[NFTA_DATA_VALUE]);
+}
+
+/* nft's comment record in an element's userdata (a TLV list) into out. */
+static void udata_comment(const struct nlattr *a, char *out, size_t size)
+{
+	const uint8_t *p = a ? xc_nl_attr_data(a) : NULL;
+	size_t len = a ? xc_nl_attr_len(a) : 0, i = 0;
+
+	out[0] = '\0';
+	while (i + 2 <= len && i + 2 + p[i + 1] <= len) {
+		if (p[i] == XC_NFT_UDATA_ELEM_COMMENT) {
+			size_t n = strnlen((const char *)p + i + 2, p[i + 1]);
+
+			if (n >= size)
+				n = size - 1;
+			memcpy(out, p + i + 2, n);
+			out[n] = '\0';
+			return;
+		}
+		i += 2 + p[i + 1];
+	}
+}
+
+static int one_view(const struct nlattr *a, void *arg)
+{
+	const struct view_ctx *c = arg;
+	const struct nlattr *tb[NFTA_SET_ELEM_MAX + 1];
+	struct xc_nft_elem_view v;
+
+	memset(&v, 0, sizeof(v));
+	if ((a->nla_type & NLA_TYPE_MASK) != NFTA_LIST_ELEM ||
+	    xc_nl_nest_parse(a, tb, NFTA_SET_ELEM_MAX) ||
+	    !(v.key = data_value(tb[NFTA_SET_ELEM_KEY], &v.klen)))
+		return 0;
+	if (tb[NFTA_SET_ELEM_DATA] && !(v.data = data_value(tb[NFTA_SET_ELEM_DATA], &v.dlen)))
+		return 0;
+	v.flags = xc_nft_get_be32(tb[NFTA_SET_ELEM_FLAGS], 0);
+	udata_comment(tb[NFTA_SET_ELEM_USERDATA], v.comment, sizeof(v.comment));
+	return c->cb(c->arg, &v);
+}
+
+int xc_nft_elems_each(const struct nlmsghdr *nlh, xc_nft_elem_view_cb cb, void *arg)
+{
+	const struct nlattr *tb[NFTA_SET_ELEM_LIST_MAX + 1];
+	struct view_ctx c = { cb, arg };
+	int rc = xc_nft_parse(nlh, NFT_MSG_NEWSETELEM, tb, NFTA_SET_ELEM_LIST_MAX);
+
+	if (rc || !tb[NFTA_SET_ELEM_LIST_ELEMENTS])
+		return rc;
+	return each(tb[NFTA_SET_ELEM_LIST_ELEMENTS], one_view, &c);
 }
 
 int xc_nft_rule_body(const struct nlmsghdr *nlh, struct xc_nft_rule_body *r)

@@ -50,6 +50,14 @@
 /* nft's key types for sets (its datatypes' ids). */
 #define XC_NFT_TYPE_IPADDR 7
 #define XC_NFT_TYPE_IP6ADDR 8
+#define XC_NFT_TYPE_INET_PROTO 12
+#define XC_NFT_TYPE_INET_SERVICE 13
+/* A concatenation's type: each part's id shifted in after the first (nft's TYPE_BITS). */
+#define XC_NFT_CONCAT(a, b) (((a) << 6) | (b))
+/* nft's element comment (NFTNL_UDATA_SET_ELEM_COMMENT). */
+#define XC_NFT_UDATA_ELEM_COMMENT 0
+/* The longest comment nft accepts (and so writes), without the NUL. */
+#define XC_NFT_COMMENT_MAX 127
 
 /* The nfnetlink message type of an NFT_MSG_* command. */
 #define XC_NFT_TYPE(cmd) ((uint16_t)((NFNL_SUBSYS_NFTABLES << 8) | (cmd)))
@@ -68,6 +76,17 @@ int xc_nft_open(struct xc_nl *nl, void *buf, size_t size);
 
 /* Start a batch in buf (cap bytes): writes the BATCH_BEGIN message. */
 void xc_nft_batch_init(struct xc_nft_batch *b, void *buf, size_t cap);
+
+/*
+ * Make the batch conditional (right after xc_nft_batch_init): the kernel
+ * refuses all of it with -ERESTART when the ruleset's generation is no
+ * longer genid, i.e. anything changed since the caller read it. This is
+ * nft's own guard; read, decide, write, and on -ERESTART start over.
+ */
+void xc_nft_batch_genid(struct xc_nft_batch *b, uint32_t genid);
+
+/* The ruleset's current generation (NFT_MSG_GETGEN). */
+int xc_nft_genid(struct xc_nl *nl, uint32_t *genid);
 
 /*
  * Close the message before and start a command of type NFT_MSG_* with
@@ -111,15 +130,31 @@ void xc_nft_chain(struct xc_nft_batch *b, uint8_t family, const char *table,
 
 struct xc_nft_set {
 	const char *name;
-	uint32_t flags;             /* NFT_SET_INTERVAL, ... */
-	uint32_t key_type;          /* XC_NFT_TYPE_* */
-	uint32_t key_len;           /* bytes */
-	uint32_t byteorder;         /* XC_NFT_BYTEORDER_* of the key */
+	uint32_t flags;             /* NFT_SET_INTERVAL, NFT_SET_MAP, ... */
+	uint32_t key_type;          /* XC_NFT_TYPE_*, XC_NFT_CONCAT(...) */
+	uint32_t key_len;           /* bytes (each part of a concatenation padded to 4) */
+	uint32_t byteorder;         /* XC_NFT_BYTEORDER_* of the key; 0 for a concatenation */
 };
 
 /* NEWSET, with nft's userdata for the key's byte order. */
 void xc_nft_set(struct xc_nft_batch *b, uint8_t family, const char *table,
 		const struct xc_nft_set *s);
+
+/* What a map or a set with a concatenated key adds to struct xc_nft_set. */
+struct xc_nft_setx {
+	/* maps (NFT_SET_MAP in flags): the data's type, length and byte order */
+	uint32_t data_type, data_len, data_byteorder;
+	/* key, data are concatenations: nft then adds its "typeof" userdata */
+	uint8_t key_concat, data_concat;
+};
+
+/*
+ * NEWSET of a map or concatenation, with nft's userdata: the key's (and a
+ * map's data's) byte order, and for concatenations the empty "typeof"
+ * record nft 1.0.6 writes.
+ */
+void xc_nft_setx(struct xc_nft_batch *b, uint8_t family, const char *table,
+		 const struct xc_nft_set *s, const struct xc_nft_setx *x);
 
 /*
  * Start NEWSETELEM or DELSETELEM for set; add elements with
@@ -133,12 +168,23 @@ void xc_nft_elem(struct xc_nft_batch *b, const void *key, size_t len, uint32_t f
 void xc_nft_elems_end(struct xc_nft_batch *b);
 
 /*
+ * An element with a map's data (data NULL: none) and nft's comment
+ * userdata (NULL: none; cut at XC_NFT_COMMENT_MAX).
+ */
+void xc_nft_elem_full(struct xc_nft_batch *b, const void *key, size_t klen, const void *data,
+		      size_t dlen, const char *comment);
+
+/*
  * Start NEWRULE (appended) in chain: the expressions follow, then
  * xc_nft_rule_end() with the rule's comment (NULL: none).
  */
 struct xc_nl_msg *xc_nft_rule(struct xc_nft_batch *b, uint8_t family, const char *table,
 			      const char *chain);
 void xc_nft_rule_end(struct xc_nft_batch *b, const char *comment);
+
+/* Every rule of a chain removed (DELRULE without a handle). */
+void xc_nft_chain_flush(struct xc_nft_batch *b, uint8_t family, const char *table,
+			const char *chain);
 
 /* DELRULE by handle. */
 void xc_nft_rule_del(struct xc_nft_batch *b, uint8_t family, const char *table,
@@ -155,6 +201,22 @@ void xc_nft_ct(struct xc_nl_msg *m, uint32_t key, uint32_t dreg);
 void xc_nft_masq(struct xc_nl_msg *m);
 /* An immediate verdict (NF_ACCEPT, NF_DROP, NFT_RETURN, ...). */
 void xc_nft_verdict(struct xc_nl_msg *m, int32_t verdict);
+/* jump to chain. */
+void xc_nft_jump(struct xc_nl_msg *m, const char *chain);
+/* A map lookup: the value found goes to dreg (the rule stops on a miss). */
+void xc_nft_lookup_map(struct xc_nl_msg *m, uint32_t sreg, const char *set, uint32_t dreg);
+/* fib (NFT_FIB_RESULT_*, NFTA_FIB_F_* flags) into dreg. */
+void xc_nft_fib(struct xc_nl_msg *m, uint32_t result, uint32_t flags, uint32_t dreg);
+/* dreg = (sreg & mask) ^ xor over len bytes. */
+void xc_nft_bitwise(struct xc_nl_msg *m, uint32_t sreg, uint32_t dreg, uint32_t len,
+		    const void *mask, const void *xor);
+/*
+ * NAT of type NFT_NAT_DNAT/SNAT for family (NFPROTO_IPV4/6) to the address
+ * in reg_addr and the port in reg_proto (0: none), with the range flags
+ * the kernel then reports.
+ */
+void xc_nft_nat(struct xc_nl_msg *m, uint32_t type, uint32_t family, uint32_t reg_addr,
+		uint32_t reg_proto);
 
 /* ---- reading back ------------------------------------------------------ */
 
@@ -173,6 +235,29 @@ int xc_nft_dump(struct xc_nl *nl, uint16_t cmd, uint8_t family, const char *tabl
  */
 int xc_nft_parse(const struct nlmsghdr *nlh, uint16_t cmd, const struct nlattr **tb,
 		 unsigned max);
+
+/*
+ * GETSETELEM of one element by its key: cb gets the kernel's NEWSETELEM
+ * answer; -ENOENT when the set has no such element (or no such set).
+ */
+int xc_nft_elem_get(struct xc_nl *nl, uint8_t family, const char *table, const char *set,
+		    const void *key, size_t klen, xc_nl_cb cb, void *arg);
+
+/* One element as dumped, with what xc_nft_elems_parse leaves out. */
+struct xc_nft_elem_view {
+	const uint8_t *key, *data;      /* data NULL: none (a set) */
+	size_t klen, dlen;
+	uint32_t flags;
+	char comment[XC_NFT_COMMENT_MAX + 2];   /* nft's comment userdata, "" if none */
+};
+typedef int (*xc_nft_elem_view_cb)(void *arg, const struct xc_nft_elem_view *e);
+
+/*
+ * Call cb for each element of a NEWSETELEM message with its key, data and
+ * comment (keys and data up to 64 bytes, a register file's worth; longer
+ * ones are skipped). Returns cb's error or -EBADMSG.
+ */
+int xc_nft_elems_each(const struct nlmsghdr *nlh, xc_nft_elem_view_cb cb, void *arg);
 
 /* A 32-bit big-endian attribute's value, or dflt. */
 uint32_t xc_nft_get_be32(const struct nlattr *a, uint32_t dflt);

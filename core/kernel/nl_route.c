@@ -288,3 +288,26 @@ int xc_nl_route_list(struct xc_nl *nl, int family, uint32_t table, uint8_t proto
 		xc_nl_put_u32(&m, RTA_TABLE, table);
 	return xc_nl_dump(nl, &m, on_route, &l);
 }
+
+static int on_got(const struct nlmsghdr *nlh, void *arg)
+{
+	return xc_nl_route_parse(nlh, arg);
+}
+
+int xc_nl_route_get(struct xc_nl *nl, const struct xc_ip *dst, struct xc_route *out)
+{
+	uint32_t req[REQ_WORDS];
+	struct xc_nl_msg m;
+	struct rtmsg *rtm;
+
+	memset(out, 0, sizeof(*out));
+	if (!fam_bits(dst->family))
+		return -EAFNOSUPPORT;
+	rtm = xc_nl_msg_init(&m, req, sizeof(req), RTM_GETROUTE, 0, sizeof(*rtm));
+	if (!rtm)
+		return m.err;
+	rtm->rtm_family = dst->family;
+	rtm->rtm_dst_len = (uint8_t)fam_bits(dst->family);
+	xc_nl_put_ip(&m, RTA_DST, dst);
+	return xc_nl_request(nl, &m, on_got, out);
+}

@@ -60,4 +60,10 @@ int xc_nl_route_del(struct xc_nl *nl, const struct xc_route *r);
 int xc_nl_route_list(struct xc_nl *nl, int family, uint32_t table, uint8_t protocol,
 		     xc_nl_route_cb cb, void *arg);
 
+/*
+ * The route the kernel picks for dst (RTM_GETROUTE, as `ip route get`):
+ * out->oif is the interface a packet to dst leaves by.
+ */
+int xc_nl_route_get(struct xc_nl *nl, const struct xc_ip *dst, struct xc_route *out);
+
 #endif

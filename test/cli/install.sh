@@ -35,13 +35,17 @@ check_out "binary mode 0755, regular" "755 regular file" stat -c '%a %F' "$B/xcl
 check_out "bridge link" "xcluster-cni" readlink "$B/xcluster-bridge"
 check_out "node-local link" "xcluster-cni" readlink "$B/xcluster-node-local"
 check_out "loopback link (the dir had none)" "xcluster-cni" readlink "$B/loopback"
-check_out "bin dir holds only ours" "loopback xcluster-bridge xcluster-cni xcluster-node-local " listing "$B"
+check_out "portmap link" "xcluster-cni" readlink "$B/xcluster-portmap"
+check_out "bin dir holds only ours" "loopback xcluster-bridge xcluster-cni xcluster-node-local xcluster-portmap " listing "$B"
 check_out "conf dir holds only the conflist (no kubeconfig, no token)" "$CONF " listing "$C"
 check_out "conflist mode 0644" "644" stat -c '%a' "$C/$CONF"
 check "conflist is valid JSON" jget "$C/$CONF" 1
 check_out "conflist cniVersion" "True" jget "$C/$CONF" 'd["cniVersion"] in ("1.0.0", "1.1.0")'
 check_out "conflist name" "xcluster-cni" jget "$C/$CONF" 'd["name"]'
-check_out "one plugin, our bridge" "xcluster-bridge 1" jget "$C/$CONF" 'd["plugins"][0]["type"] + " " + str(len(d["plugins"]))'
+check_out "two plugins, our bridge first" "xcluster-bridge 2" jget "$C/$CONF" 'd["plugins"][0]["type"] + " " + str(len(d["plugins"]))'
+check_out "portmap chained after it, with the portMappings capability" "xcluster-portmap True" \
+	jget "$C/$CONF" 'd["plugins"][1]["type"] + " " + str(d["plugins"][1]["capabilities"]["portMappings"] is True)'
+check_out "hairpin mode on (a pod to its own hostPort)" "True" jget "$C/$CONF" 'd["plugins"][0]["hairpinMode"] is True'
 check_out "gateway flags are JSON true" "True" \
 	jget "$C/$CONF" 'd["plugins"][0]["isGateway"] is True and d["plugins"][0]["isDefaultGateway"] is True'
 check_out "ipam is our node-local" "xcluster-node-local" jget "$C/$CONF" 'd["plugins"][0]["ipam"]["type"]'
@@ -49,7 +53,7 @@ check_out "mtu is a JSON number" "True" jget "$C/$CONF" 'type(d["plugins"][0]["m
 check_out "no kubeconfig or token in the config" "False" jget "$C/$CONF" '"kubeconfig" in json.dumps(d).lower() or "token" in json.dumps(d).lower()'
 check_out "applet runs through an xcluster- link" "$("$XC" ipcalc --help)" \
 	sh -c 'ln -s xcluster-cni "$1/xcluster-ipcalc" && "$1/xcluster-ipcalc" --help; rm -f "$1/xcluster-ipcalc"' sh "$B"
-for p in bridge node-local; do
+for p in bridge node-local portmap; do
 	if "$XC" --list | grep -qx "$p"; then
 		check_out "xcluster-$p runs the $p applet" "$("$XC" $p --help)" "$B/xcluster-$p" --help
 	else
@@ -128,11 +132,13 @@ check_out "foreign bridge, host-local and loopback untouched" "$before" \
 check_grep "says it leaves the foreign loopback" "loopback: another loopback plugin, left alone" \
 	inst --mtu 1500
 check "no plain node-local without opt-in" test ! -e "$B/node-local" -a ! -L "$B/node-local"
+check "no plain portmap, ever" test ! -e "$B/portmap" -a ! -L "$B/portmap"
 check_out "conflist does not use the plain names" "xcluster-bridge xcluster-node-local" \
 	jget "$C/$CONF" '" ".join((d["plugins"][0]["type"], d["plugins"][0]["ipam"]["type"]))'
 check_exit "--take-over-bridge" 0 inst --mtu 1500 --take-over-bridge
 check_out "bridge now ours" "xcluster-cni" readlink "$B/bridge"
 check_out "node-local now ours" "xcluster-cni" readlink "$B/node-local"
+check "take-over leaves a plain portmap alone" test ! -e "$B/portmap" -a ! -L "$B/portmap"
 check "the foreign bridge is kept" cmp "$T/bridge.orig" "$B/bridge.pre-xcluster"
 check_out "host-local never touched" "foreign host-local" "$B/host-local"
 check_out "a foreign loopback is kept even then" "foreign loopback" "$B/loopback"

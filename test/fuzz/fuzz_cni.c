@@ -3,16 +3,45 @@
  * environment lines ("CNI_COMMAND=ADD"), a blank line, then the network
  * configuration. It goes through env reading and validation, the config
  * parser (prevResult included), the version rules, CNI_ARGS, the GC
- * attachment index and the error document. A parsed prevResult must emit
- * and parse back to the same document at every version (abort otherwise).
+ * attachment index, portmap's runtimeConfig.portMappings reader and the
+ * error document. A parsed prevResult must emit and parse back to the same
+ * document at every version (abort otherwise); parsed port mappings must
+ * hold what the reader promises.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "cni/cni.h"
+#include "cni/hostport.h"
 
 #define MAX_ENV 16
+
+/* portMappings: ports 1..65535, a known protocol, keys and text that fit. */
+static void port_mappings(const struct xc_json *rc)
+{
+	static struct xc_hostport v[64];
+	struct xc_cni_err err;
+	uint8_t key[32], data[20];
+	char t[200];
+	int n = xc_hostport_parse(rc, v, 64, &err);
+
+	if (n > 64 || (n < 0 && err.code != XC_CNI_E_CONFIG))
+		abort();
+	for (int i = 0; i < n; i++) {
+		int set = xc_hostport_set(&v[i], v[i].host_ip.family == AF_INET6 ? AF_INET6 : AF_INET);
+
+		if (!v[i].host_port || !v[i].cont_port || !strcmp(xc_hostport_proto_name(v[i].proto), "?"))
+			abort();
+		if (xc_hostport_key(&v[i], set, key) != xc_hostport_keylen(set))
+			abort();
+		memset(data, 0, sizeof(data));
+		xc_hostport_elem_format(set, key, data, t, sizeof(t));
+		if (strlen(t) >= sizeof(t))
+			abort();
+	}
+}
 
 static void roundtrip(const struct xc_cni_result *r)
 {
@@ -78,6 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			roundtrip(&prev);
 		if (xc_cni_attachments(&conf, tab, 64, &err) > 0)
 			xc_cni_attachment_find(tab, 64, "a", "eth0");
+		port_mappings(&conf.runtime_config);
 	}
 	xc_cni_err_emit(&err, xc_cni_err_version(&conf), out, sizeof(out));
 	xc_cni_version_emit(conf.cni_version, out, sizeof(out));

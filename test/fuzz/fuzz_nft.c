@@ -31,6 +31,14 @@ static int on_elem(void *arg, const uint8_t *key, size_t len, uint32_t flags)
 	return 0;
 }
 
+static int on_view(void *arg, const struct xc_nft_elem_view *e)
+{
+	(void)arg;
+	MUST(e->klen <= 64 && e->dlen <= 64 && (e->data || !e->dlen));
+	MUST(strlen(e->comment) < sizeof(e->comment));
+	return 0;
+}
+
 static int on_msg(const struct nlmsghdr *nlh, void *arg)
 {
 	const struct nlattr *tb[NFTA_SET_MAX + 1];
@@ -42,6 +50,7 @@ static int on_msg(const struct nlmsghdr *nlh, void *arg)
 	memcpy(copy, nlh, nlh->nlmsg_len);
 	copy->nlmsg_type = XC_NFT_TYPE(NFT_MSG_NEWSETELEM);
 	xc_nft_elems_parse(copy, on_elem, NULL);
+	xc_nft_elems_each(copy, on_view, NULL);
 	copy->nlmsg_type = XC_NFT_TYPE(NFT_MSG_NEWRULE);
 	if (xc_nft_rule_body(copy, &r) == 0) {
 		MUST(strlen(r.chain) < sizeof(r.chain));

@@ -404,7 +404,8 @@ mkdir -p "$D/inst/bin" "$D/inst/conf"
 check_out "install under umask 000: binary 755, conflist 644" "755 644" sh -c \
 	'echo $(stat -c %a "$1/bin/xcluster-cni" "$1/conf/10-xcluster-cni.conflist")' _ "$D/inst"
 check_out "install: the plugin names are relative links to the binary" \
-	"xcluster-cni xcluster-cni" sh -c 'echo $(readlink "$1/xcluster-bridge" "$1/xcluster-node-local")' _ "$D/inst/bin"
+	"xcluster-cni xcluster-cni xcluster-cni" \
+	sh -c 'echo $(readlink "$1/xcluster-bridge" "$1/xcluster-node-local" "$1/xcluster-portmap")' _ "$D/inst/bin"
 
 check_out "at the end, still no token or key bytes anywhere (TLS and limit runs included)" "" leaks
 

@@ -138,9 +138,105 @@ static void test_cidrs(void)
 	T_INT(xc_masq_parse_cidrs("1.0.0.0/8,2.0.0.0/8,3.0.0.0/8,4.0.0.0/8", p, 3, err, sizeof(err)), -22);
 }
 
+/* `map hostip4 { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }`
+ * as nft 1.0.6 sends it (attributes after the table name). */
+static const uint8_t nft_map[] = {
+	12, 0, 2, 0, 'h', 'o', 's', 't', 'i', 'p', '4', 0,
+	8, 0, 3, 0, 0, 0, 0, 8,  8, 0, 4, 0, 0, 0, 0x73, 0x0d,  8, 0, 5, 0, 0, 0, 0, 12,
+	8, 0, 6, 0, 0, 0, 0x01, 0xcd,  8, 0, 7, 0, 0, 0, 0, 8,  8, 0, 10, 0, 0, 0, 0, 1,
+	42, 0, 13, 0, 0, 4, 0, 0, 0, 0, 1, 4, 0, 0, 0, 0, 3, 8, 0, 4, 13, 0, 0, 0, 1, 0,
+	4, 8, 0, 4, 13, 0, 0, 0, 1, 0, 6, 4, 0, 0, 0, 0, 0, 0,
+};
+/* `set hairpin4 { type ipv4_addr . ipv4_addr; }` */
+static const uint8_t nft_concat_set[] = {
+	13, 0, 2, 0, 'h', 'a', 'i', 'r', 'p', 'i', 'n', '4', 0, 0, 0, 0,
+	8, 0, 3, 0, 0, 0, 0, 0,  8, 0, 4, 0, 0, 0, 0x01, 0xc7,  8, 0, 5, 0, 0, 0, 0, 8,
+	8, 0, 10, 0, 0, 0, 0, 1,
+	20, 0, 13, 0, 0, 4, 0, 0, 0, 0, 3, 8, 0, 4, 13, 0, 0, 0, 1, 0,
+};
+
+/* The attributes after the (padded) table name "xcluster-cni-portmap". */
+static const uint8_t *after_table(const struct xc_nft_batch *b)
+{
+	return (const uint8_t *)b->m.nlh + NLMSG_SPACE(4) + 28;
+}
+
+static void test_map_bytes(void)
+{
+	struct xc_nft_batch b;
+	struct xc_nft_set s = { "hostip4", NFT_SET_MAP,
+		XC_NFT_CONCAT(XC_NFT_CONCAT(XC_NFT_TYPE_IPADDR, XC_NFT_TYPE_INET_PROTO),
+			      XC_NFT_TYPE_INET_SERVICE), 12, 0 };
+	struct xc_nft_setx x = { XC_NFT_CONCAT(XC_NFT_TYPE_IPADDR, XC_NFT_TYPE_INET_SERVICE),
+				 8, 0, 1, 1 };
+	struct xc_nft_set h = { "hairpin4", 0, XC_NFT_CONCAT(XC_NFT_TYPE_IPADDR, XC_NFT_TYPE_IPADDR),
+				8, 0 };
+	struct xc_nft_setx hx = { 0, 0, 0, 1, 0 };
+
+	xc_nft_batch_init(&b, buf, sizeof(buf));
+	xc_nft_setx(&b, NFPROTO_INET, "xcluster-cni-portmap", &s, &x);
+	T_INT(b.m.err, 0);
+	T_INT(b.m.nlh->nlmsg_len, NLMSG_SPACE(4) + 28 + sizeof(nft_map));
+	T(!memcmp(after_table(&b), nft_map, sizeof(nft_map)));
+	xc_nft_batch_init(&b, buf, sizeof(buf));
+	xc_nft_setx(&b, NFPROTO_INET, "xcluster-cni-portmap", &h, &hx);
+	T_INT(b.m.nlh->nlmsg_len, NLMSG_SPACE(4) + 28 + sizeof(nft_concat_set));
+	T(!memcmp(after_table(&b), nft_concat_set, sizeof(nft_concat_set)));
+}
+
+static int views;
+
+static int on_view(void *arg, const struct xc_nft_elem_view *e)
+{
+	static const uint8_t key[8] = { 6, 0, 0, 0, 0x1f, 0x90, 0, 0 };
+	static const uint8_t data[8] = { 198, 18, 1, 2, 0, 80, 0, 0 };
+
+	(void)arg;
+	views++;
+	T_INT(e->klen, 8);
+	T(!memcmp(e->key, key, 8));
+	if (views == 1) {
+		T_INT(e->dlen, 8);
+		T(e->data && !memcmp(e->data, data, 8));
+		T_STR(e->comment, "xcni:1:eth0:cid");
+	} else {
+		T(e->data == NULL);
+		T_STR(e->comment, "");
+	}
+	return 0;
+}
+
+static void test_elem_view(void)
+{
+	static const uint8_t key[8] = { 6, 0, 0, 0, 0x1f, 0x90, 0, 0 };
+	static const uint8_t data[8] = { 198, 18, 1, 2, 0, 80, 0, 0 };
+	char longc[300];
+	struct xc_nft_batch b;
+
+	xc_nft_batch_init(&b, buf, sizeof(buf));
+	xc_nft_batch_genid(&b, 7);
+	xc_nft_elems(&b, NFT_MSG_NEWSETELEM, NFPROTO_INET, "t", "port4");
+	xc_nft_elem_full(&b, key, 8, data, 8, "xcni:1:eth0:cid");
+	xc_nft_elem_full(&b, key, 8, NULL, 0, NULL);
+	xc_nft_elems_end(&b);
+	T_INT(b.m.err, 0);
+	T_INT(xc_nft_elems_each(b.m.nlh, on_view, NULL), 0);
+	T_INT(views, 2);
+	/* a comment is cut at nft's limit */
+	memset(longc, 'a', sizeof(longc) - 1);
+	longc[sizeof(longc) - 1] = '\0';
+	xc_nft_batch_init(&b, buf, sizeof(buf));
+	xc_nft_elems(&b, NFT_MSG_NEWSETELEM, NFPROTO_INET, "t", "port4");
+	xc_nft_elem_full(&b, key, 8, data, 8, longc);
+	xc_nft_elems_end(&b);
+	T_INT(b.m.err, 0);
+}
+
 int main(void)
 {
 	test_set_bytes();
+	test_map_bytes();
+	test_elem_view();
 	test_elems_rule();
 	test_intervals();
 	test_cidrs();
