@@ -214,11 +214,12 @@ struct xc_k8s_addr {
 #define XC_K8S_ANNOT_ABSENT (-1)
 #define XC_K8S_ANNOT_TOO_LONG (-2) /* over XC_K8S_ANNOT_LEN, or holds a NUL */
 
-/* A Node as pod networking sees it (850 bytes, fixed). */
+/* A Node as pod networking sees it (860 bytes, fixed). */
 struct xc_k8s_node {
 	char name[XC_K8S_NAME_MAX + 1];
 	char uid[XC_K8S_UID_MAX + 1];
 	char rv[XC_K8S_RV_MAX + 1];
+	int64_t created;         /* metadata.creationTimestamp, Unix seconds; 0: absent or unreadable */
 	uint8_t deleting;        /* metadata.deletionTimestamp is set */
 	uint8_t ncidrs;          /* spec.podCIDRs, else spec.podCIDR, in order */
 	uint8_t naddrs;          /* status.addresses of the two types, in order */
@@ -245,6 +246,13 @@ struct xc_k8s_select {
  */
 int xc_k8s_node_parse(const struct xc_json *obj, const char *const *annot,
 		      struct xc_k8s_node *node, char *err, size_t errlen);
+
+/*
+ * A Kubernetes timestamp (metav1.Time: RFC 3339, "2024-01-01T00:00:00Z",
+ * optional fractions ignored, Z or a +hh:mm offset) in Unix seconds.
+ * Returns 0, or -EINVAL when text is not one.
+ */
+int xc_k8s_parse_time(const char *text, int64_t *out);
 
 /* Name of an address type ("InternalIP", "ExternalIP"). */
 const char *xc_k8s_addr_type_name(int type);

@@ -127,6 +127,7 @@ static void from_k8s(const struct xc_nodesrc *s, const struct xc_k8s_node *kn,
 	memset(r, 0, sizeof(*r));
 	memcpy(r->name, kn->name, sizeof(kn->name) < sizeof(r->name) ? sizeof(kn->name) : sizeof(r->name));
 	r->name[sizeof(r->name) - 1] = '\0';
+	r->created = kn->created;
 	if (s->annot[0]) {
 		int n = kn->annot_len[0] >= 0 ?
 			xc_k8s_parse_cidr_list(kn->annot[0], r->cidr, XC_NODE_CIDRS) : 0;
