@@ -219,7 +219,7 @@ struct xc_k8s_node {
 	char name[XC_K8S_NAME_MAX + 1];
 	char uid[XC_K8S_UID_MAX + 1];
 	char rv[XC_K8S_RV_MAX + 1];
-	int64_t created;         /* metadata.creationTimestamp, Unix seconds; 0: absent or unreadable */
+	int64_t created;         /* metadata.creationTimestamp (xc_k8s_parse_time); 0: none */
 	uint8_t deleting;        /* metadata.deletionTimestamp is set */
 	uint8_t ncidrs;          /* spec.podCIDRs, else spec.podCIDR, in order */
 	uint8_t naddrs;          /* status.addresses of the two types, in order */
@@ -248,9 +248,11 @@ int xc_k8s_node_parse(const struct xc_json *obj, const char *const *annot,
 		      struct xc_k8s_node *node, char *err, size_t errlen);
 
 /*
- * A Kubernetes timestamp (metav1.Time: RFC 3339, "2024-01-01T00:00:00Z",
- * optional fractions ignored, Z or a +hh:mm offset) in Unix seconds.
- * Returns 0, or -EINVAL when text is not one.
+ * A Kubernetes timestamp (metav1.Time as the API writes it: RFC 3339 in
+ * UTC to the second, "2024-01-01T00:00:00Z") as the number 20240101000000,
+ * which orders as the times do (no calendar arithmetic needed to rank;
+ * the digits are not range-checked). Returns 0, or -EINVAL for anything
+ * else (fractions and offsets too).
  */
 int xc_k8s_parse_time(const char *text, int64_t *out);
 

@@ -232,53 +232,20 @@ int xc_k8s_node_parse(const struct xc_json *obj, const char *const *annot,
 	return rc;
 }
 
-/* n digits at p, or -1. */
-static int digits(const char *p, int n)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return -1;
-		v = v * 10 + (p[i] - '0');
-	}
-	return v;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
 int xc_k8s_parse_time(const char *s, int64_t *out)
 {
-	int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
-	int h = digits(s + 11, 2), mi = digits(s + 14, 2), se = digits(s + 17, 2);
-	const char *p = s + 19;
-	int64_t off = 0;
+	static const char form[] = "dddd-dd-ddTdd:dd:ddZ";
+	int64_t v = 0;
 
-	if (strnlen(s, 20) < 20 || y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 ||
-	    h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60 || s[4] != '-' || s[7] != '-' ||
-	    (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
-		return -EINVAL;
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			;
-	if ((*p == '+' || *p == '-') && digits(p + 1, 2) >= 0 && p[3] == ':' &&
-	    digits(p + 4, 2) >= 0 && !p[6]) {
-		off = (digits(p + 1, 2) * 60 + digits(p + 4, 2)) * 60;
-		off = *p == '+' ? off : -off;
-	} else if (!((*p == 'Z' || *p == 'z') && !p[1])) {
-		return -EINVAL;
+	for (int i = 0; form[i]; i++) {
+		if (form[i] == 'd' && s[i] >= '0' && s[i] <= '9')
+			v = v * 10 + s[i] - '0';
+		else if (form[i] == 'd' || s[i] != form[i])
+			return -EINVAL;
 	}
-	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
+	if (s[20])
+		return -EINVAL;
+	*out = v;
 	return 0;
 }
 

@@ -494,8 +494,7 @@ const struct xc_prefix *xc_node_cidr(const struct xc_node *n, int family)
 
 int xc_node_rank_cmp(const struct xc_node *a, const struct xc_node *b)
 {
-	int64_t ta = a->created ? a->created : INT64_MAX;
-	int64_t tb = b->created ? b->created : INT64_MAX;
+	uint64_t ta = (uint64_t)a->created - 1, tb = (uint64_t)b->created - 1; /* 0: the latest */
 
 	if (ta != tb)
 		return ta < tb ? -1 : 1;

@@ -45,7 +45,7 @@ struct xc_node_addr {
 /* One node as parsed (stack-sized; the table stores a copy). */
 struct xc_node_rec {
 	char name[XC_NODE_NAME_MAX + 1];
-	int64_t created;             /* metadata.creationTimestamp (Unix s); 0: unknown */
+	int64_t created;             /* metadata.creationTimestamp (xc_k8s_parse_time); 0: unknown */
 	uint8_t ncidr, naddr;
 	struct xc_prefix cidr[XC_NODE_CIDRS];   /* network form, host bits clear */
 	struct xc_node_addr addr[XC_NODE_ADDRS];

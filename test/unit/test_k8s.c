@@ -113,7 +113,7 @@ static void test_node_record(void)
 	T_STR(n.annot[0], "10.7.0.0/16");
 	T_INT(n.annot_len[1], XC_K8S_ANNOT_ABSENT);
 	T_INT(n.deleting, 0);
-	T(n.created == 1704067200);   /* 2024-01-01T00:00:00Z */
+	T(n.created == 20240101000000);   /* 2024-01-01T00:00:00Z */
 	T_INT(n.dropped, 0);
 	T_STR(xc_k8s_addr_type_name(n.addr[1].type), "ExternalIP");
 	/* no annotation names: none kept */
