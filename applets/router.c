@@ -777,7 +777,7 @@ static int cleanup(void)
 
 static int open_source(void)
 {
-	struct xc_k8s_opts ko = { .kubeconfig = R.o.kubeconfig };
+	struct xc_k8s_opts ko = { .kubeconfig = R.o.kubeconfig, .component = "router" };
 	char name[700];
 	int rc;
 

@@ -84,6 +84,7 @@ struct xc_k8s_opts {
 	const char *sa_dir;      /* service-account folder; NULL: $XC_SA_DIR, else
 				    /var/run/secrets/kubernetes.io/serviceaccount */
 	int no_env;              /* ignore $KUBECONFIG and $HOME (tests) */
+	const char *component;   /* named in the User-Agent: "xcluster-cni/VERSION (router)" */
 };
 
 struct xc_k8s_config {
@@ -160,6 +161,7 @@ struct xc_k8s_client {
 	unsigned requests;       /* requests sent (for tests and logs) */
 	unsigned token_reads;    /* times the token file was read */
 	char err[XC_K8S_ERRLEN];
+	char agent[80];          /* the User-Agent field sent with every request */
 	/* private */
 	int have_token;
 	uint64_t tok_dev, tok_ino, tok_size;
@@ -176,8 +178,10 @@ struct xc_k8s_client {
  * the caller must log a warning: the server's certificate will not be
  * checked. A plain http server with a token or client certificate is
  * refused (-EINVAL) unless its host is loopback (localhost, 127.0.0.0/8,
- * ::1); then k->plain is set and the caller must warn too. Returns 0 or a
- * negative errno with k->err set.
+ * ::1); then k->plain is set and the caller must warn too. Every request
+ * names us: "User-Agent: xcluster-cni/VERSION (COMPONENT)", the component
+ * from opts (left out when NULL). Returns 0 or a negative errno with k->err
+ * set.
  */
 int xc_k8s_client_init(struct xc_k8s_client *k, const struct xc_k8s_opts *opts);
 

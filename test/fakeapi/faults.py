@@ -123,13 +123,25 @@ class Stats:
             self.log = collections.deque(maxlen=2000)
             self.started = time.time()
 
-    def request(self, t0, method, path, query, verb, code, agent):
+    def begin(self, t0, method, path, query, verb, agent):
+        """Log a request that may last (a watch) as it starts: "open" until request() ends it."""
+        e = {"t": round(t0, 3), "dur": None, "method": method, "path": path, "query": query,
+             "verb": verb, "code": 0, "agent": agent, "open": True}
+        with self.lock:
+            self.log.append(e)
+        return e
+
+    def request(self, t0, method, path, query, verb, code, agent, entry=None):
         """Count one request; `t0` is when it arrived (what backoff checks compare)."""
         with self.lock:
             self.verbs[verb] += 1
             self.codes[str(code)] += 1
-            self.log.append({"t": round(t0, 3), "dur": round(time.time() - t0, 3), "method": method,
-                             "path": path, "query": query, "verb": verb, "code": code, "agent": agent})
+            e = entry if entry is not None else {}
+            e.update({"t": round(t0, 3), "dur": round(time.time() - t0, 3), "method": method,
+                      "path": path, "query": query, "verb": verb, "code": code, "agent": agent})
+            e.pop("open", None)
+            if entry is None:
+                self.log.append(e)
 
     def bump(self, name, n=1):
         with self.lock:
