@@ -501,6 +501,8 @@ static int src_list(void)
 		src_failed(rc);
 		return rc;
 	}
+	if (R.src.err[0])   /* a notice: WatchList refused */
+		xc_warn("node source: %s", R.src.err);
 	if (!R.listed || R.dirty)
 		xc_info("node listing: %zu nodes (was %zu)", R.nodes.n, before);
 	if (!R.listed) {

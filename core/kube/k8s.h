@@ -292,6 +292,7 @@ enum xc_k8s_event_type {
 struct xc_k8s_event {
 	enum xc_k8s_event_type type;
 	const char *rv;          /* the resourceVersion this event brings us to */
+	int initial_end;         /* BOOKMARK: k8s.io/initial-events-end (WatchList) */
 	struct xc_k8s_node node; /* not for BOOKMARK and RESTART */
 };
 
@@ -351,10 +352,25 @@ int xc_k8s_listparse_end(struct xc_k8s_listparse *lp);
  * holds one item at a time (XC_K8S_OBJ_MAX for any node). Blocking; each
  * wait is bounded by k->http.timeout_ms. Returns 0 or an error listed at
  * the head (-EAGAIN with k->retry_after for 429/5xx).
+ *
+ * At resourceVersion `at`, as client-go's reflector lists: "0" is any
+ * version, served from the API server's watch cache (limit is sent; the
+ * cache ignores it); another version means no older than that one, also
+ * from the cache, so no limit is sent; "" or NULL is the latest, a quorum
+ * read from etcd, paginated. A version the server no longer has or does
+ * not have yet (410, 504) is listed again at "" at once. xc_k8s_list is
+ * the quorum read.
  */
-int xc_k8s_list(struct xc_k8s_client *k, const struct xc_k8s_select *sel, unsigned limit,
-		char *buf, size_t size, xc_k8s_event_fn fn, void *arg,
-		char rv[XC_K8S_RV_MAX + 1]);
+int xc_k8s_list_at(struct xc_k8s_client *k, const struct xc_k8s_select *sel, unsigned limit,
+		   const char *at, char *buf, size_t size, xc_k8s_event_fn fn, void *arg,
+		   char rv[XC_K8S_RV_MAX + 1]);
+
+static inline int xc_k8s_list(struct xc_k8s_client *k, const struct xc_k8s_select *sel,
+			      unsigned limit, char *buf, size_t size, xc_k8s_event_fn fn, void *arg,
+			      char rv[XC_K8S_RV_MAX + 1])
+{
+	return xc_k8s_list_at(k, sel, limit, "", buf, size, fn, arg, rv);
+}
 
 /* ---- WATCH -------------------------------------------------------------- */
 
@@ -363,6 +379,9 @@ struct xc_k8s_watch {
 	struct xc_k8s_select sel;
 	char rv[XC_K8S_RV_MAX + 1]; /* last resourceVersion seen */
 	int timeout_s;           /* timeoutSeconds asked of the server; 0: 300..599 */
+	int initial;             /* WatchList: set, the next start asks for the initial
+				    events; their end (a BOOKMARK with k8s.io/initial-events-end)
+				    clears it */
 	unsigned idle_ms;        /* no byte for timeout_s plus this: the connection is dead */
 	/* counters, for logs and tests */
 	unsigned long events, bookmarks, watches, bytes;
@@ -385,8 +404,14 @@ int xc_k8s_watch_init(struct xc_k8s_watch *w, struct xc_k8s_client *k,
 /*
  * Start watching from resourceVersion rv (normally a list's; "" or NULL:
  * from now, the server first sends every node as ADDED), with bookmarks.
- * Blocks until the response head arrives. Returns 0, -ESTALE (rv too
- * old: list again), -EAGAIN (back off, k->retry_after) or another error.
+ * With w->initial set, a WatchList: sendInitialEvents=true and
+ * resourceVersionMatch=NotOlderThan (rv "": the latest), every node comes
+ * as ADDED, then a BOOKMARK with k8s.io/initial-events-end. A server that
+ * refuses it answers 422 (-EPROTO) or 403 (-EPERM); one that ignores it
+ * sends an ordinary bookmark first or ends the watch first, which step
+ * reports as -ENOMSG. Blocks until the response head arrives. Returns 0,
+ * -ESTALE (rv too old: list again), -EAGAIN (back off, k->retry_after) or
+ * another error.
  */
 int xc_k8s_watch_start(struct xc_k8s_watch *w, const char *rv);
 
@@ -403,6 +428,8 @@ int xc_k8s_watch_start(struct xc_k8s_watch *w, const char *rv);
  *   -EAGAIN   back off (429, 5xx, or an ERROR event with such a code);
  *             k->retry_after gives the server's seconds or -1
  *   -ETIMEDOUT  nothing arrived for timeout_s + idle_ms: reconnect
+ *   -ENOMSG   w->initial: the server does not send initial events (see
+ *             xc_k8s_watch_start); the watch is closed
  *   other < 0 transport or protocol errors; the watch is closed
  */
 int xc_k8s_watch_step(struct xc_k8s_watch *w, xc_k8s_event_fn fn, void *arg);

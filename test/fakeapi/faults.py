@@ -36,6 +36,7 @@ class Config:
         "history_max": int,          # events kept for watches
         "history_seconds": float,
         "events_rate": float,        # MODIFIED (status heartbeat) events per second, 0 = off
+        "watch_list": str,           # "on" | "off" (feature gate off: 422) | "ignore" (a server before 1.27)
     }
 
     def __init__(self, **kw):
@@ -50,6 +51,7 @@ class Config:
         self.history_max = 10000
         self.history_seconds = 300.0
         self.events_rate = 0.0
+        self.watch_list = "on"
         self.update(kw)
 
     def update(self, kw):
@@ -57,6 +59,8 @@ class Config:
             if k not in self.FIELDS:
                 raise ValueError("unknown config key %r" % k)
             v = self.FIELDS[k](v)
+            if k == "watch_list" and v not in ("on", "off", "ignore"):
+                raise ValueError("watch_list must be on, off or ignore")
             if k == "too_old" and v not in ("event", "http"):
                 raise ValueError("too_old must be event or http")
             if k == "chunking" and not (v in ("event", "random") or
