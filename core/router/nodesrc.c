@@ -194,10 +194,16 @@ static int k8s_fail(struct xc_nodesrc *s, int rc, const char *what)
 	return rc;
 }
 
-/* Read the WatchList's initial events until their end (each wait bounded). */
+/*
+ * Read the WatchList's initial events until their end (each wait bounded).
+ * -ENOMSG: the server refused (400, 403, 422) or ignored the WatchList.
+ */
 static int initial_events(struct xc_nodesrc *s, struct ev_ctx *c)
 {
-	int rc = xc_k8s_watch_start(&s->w, s->rv);
+	int rc = xc_k8s_watch_start(&s->w, s->rv), st = s->k->status;
+
+	if (rc && (st == 400 || st == 403 || st == 422))
+		return -ENOMSG;
 
 	while (!rc && s->w.initial) {
 		struct pollfd p = { xc_k8s_watch_fd(&s->w), POLLIN, 0 };
@@ -232,7 +238,7 @@ static int k8s_list(struct xc_nodesrc *s, struct xc_nodetab *t)
 	s->w.initial = !s->no_watchlist;
 	if (!rc && s->w.initial) {
 		rc = initial_events(s, &c);
-		if (rc == -EPROTO || rc == -EPERM || rc == -ENOMSG) {
+		if (rc == -ENOMSG) {
 			xc_k8s_watch_stop(&s->w);
 			k8s_fail(s, rc, "WatchList refused or ignored, LIST+WATCH from now on");
 			s->no_watchlist = 1;

@@ -74,6 +74,8 @@ print("\n".join(sorted({e["agent"] for e in json.load(sys.stdin)["log"] if e["pa
 nreqs() { reqs | grep -c -- "$1"; }
 nreqs_is() { [ "$(nreqs "$1")" = "$2" ]; }
 start() { # fakeapi options
+	# the last router goes first: it would ask the new server too (same port)
+	[ -n "$R_PID" ] && kill "$R_PID" && wait "$R_PID" 2>/dev/null
 	fake_start --state "$FAKE_DIR/state.json" --bookmark-interval 1 "$@" ||
 		{ t_fail "fake API server start"; t_done; exit 1; }
 	cat > "$FAKE_DIR/kubeconfig" <<KC
@@ -90,7 +92,6 @@ contexts:
   context: {cluster: fake, user: router}
 current-context: fake
 KC
-	[ -n "$R_PID" ] && kill "$R_PID" && wait "$R_PID" 2>/dev/null
 	: > "$FAKE_DIR/router.log"
 	"$XC" router --kubeconfig "$FAKE_DIR/kubeconfig" --node-name n1 --tunnel-mode none \
 		--resync 3 --cache-dir "$FAKE_DIR/cache" >>"$FAKE_DIR/router.log" 2>&1 &
