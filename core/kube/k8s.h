@@ -358,8 +358,8 @@ int xc_k8s_listparse_end(struct xc_k8s_listparse *lp);
  * cache ignores it); another version means no older than that one, also
  * from the cache, so no limit is sent; "" or NULL is the latest, a quorum
  * read from etcd, paginated. A version the server no longer has or does
- * not have yet (410, 504) is listed again at "" at once. xc_k8s_list is
- * the quorum read.
+ * not have yet (410, 504) is listed again at "" at once (`at` must not be
+ * rv's buffer, which is cleared first). xc_k8s_list is the quorum read.
  */
 int xc_k8s_list_at(struct xc_k8s_client *k, const struct xc_k8s_select *sel, unsigned limit,
 		   const char *at, char *buf, size_t size, xc_k8s_event_fn fn, void *arg,
