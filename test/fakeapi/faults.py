@@ -129,7 +129,7 @@ class Stats:
 
     def begin(self, t0, method, path, query, verb, agent):
         """Log a request that may last (a watch) as it starts: "open" until request() ends it."""
-        e = {"t": round(t0, 3), "dur": None, "method": method, "path": path, "query": query,
+        e = {"t": round(t0, 3), "dur": 0, "method": method, "path": path, "query": query,
              "verb": verb, "code": 0, "agent": agent, "open": True}
         with self.lock:
             self.log.append(e)
