@@ -17,8 +17,9 @@ cd "$(dirname "$0")/../.." || exit 2
 N=${BENCH_NODES:-5000}
 if [ -z "${APC_NS:-}" ]; then
 	APC_NS=xcb-apc-$$
+	export APC_NS
 	ip netns add "$APC_NS" || exit 1
-	APC_NS=$APC_NS ip netns exec "$APC_NS" sh "$0"
+	ip netns exec "$APC_NS" sh "$0"
 	rc=$?
 	ip netns del "$APC_NS"
 	exit $rc
@@ -64,9 +65,8 @@ run() { # name fakeapi-option command...
 	b0=$(lo_bytes) t0=$(date +%s%N)
 	"$@" >/dev/null 2>"$FAKE_DIR/err" || { echo "$name failed:"; tail -3 "$FAKE_DIR/err"; }
 	t1=$(date +%s%N) b1=$(lo_bytes)
-	set -- $(reqs)
-	n=$1; shift
-	printf '| %s | %s | %s | %.1f MB | %.2f s |\n' "$name" "$n" "$*" \
+	r=$(reqs)
+	printf '| %s | %s | %s | %.1f MB | %.2f s |\n' "$name" "${r%% *}" "${r#* }" \
 		"$(echo "($b1 - $b0) / 1000000" | bc -l)" "$(echo "($t1 - $t0) / 1000000000" | bc -l)"
 	fake_stop
 }
