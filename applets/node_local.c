@@ -172,7 +172,7 @@ static int fetch_pod_cidrs(struct nl_conf *c, const char *name, struct xc_prefix
 	static struct xc_k8s_client kc;
 	static char node_buf[XC_K8S_OBJ_MAX];
 	char kubeconfig[XC_CNI_PATH_MAX + 1], node[254], annot[254];
-	struct xc_k8s_opts ko = { .kubeconfig = kubeconfig };
+	struct xc_k8s_opts ko = { .kubeconfig = kubeconfig, .component = "node-local" };
 	struct xc_podcidr_req rq = { .k8s = &ko, .data_dir = c->data_dir, .network = name };
 	int insecure = 0, n;
 	long rc;

@@ -304,7 +304,7 @@ relist:
 int nodes_main(int argc, char **argv)
 {
 	static struct state st;
-	struct xc_k8s_opts opts = { 0 };
+	struct xc_k8s_opts opts = { .component = "nodes" };
 	struct xc_k8s_select sel;
 	char rv[XC_K8S_RV_MAX + 1];
 	unsigned long limit = 0;

@@ -504,6 +504,8 @@ static int src_list(void)
 		src_failed(rc);
 		return rc;
 	}
+	if (R.src.err[0])   /* a notice: WatchList refused */
+		xc_warn("node source: %s", R.src.err);
 	if (!R.listed || R.dirty)
 		xc_info("node listing: %zu nodes (was %zu)", R.nodes.n, before);
 	if (!R.listed) {
@@ -780,7 +782,7 @@ static int cleanup(void)
 
 static int open_source(void)
 {
-	struct xc_k8s_opts ko = { .kubeconfig = R.o.kubeconfig };
+	struct xc_k8s_opts ko = { .kubeconfig = R.o.kubeconfig, .component = "router" };
 	char name[700];
 	int rc;
 

@@ -86,6 +86,7 @@ struct xc_k8s_opts {
 	const char *sa_dir;      /* service-account folder; NULL: $XC_SA_DIR, else
 				    /var/run/secrets/kubernetes.io/serviceaccount */
 	int no_env;              /* ignore $KUBECONFIG and $HOME (tests) */
+	const char *component;   /* named in the User-Agent: "xcluster-cni/VERSION (router)" */
 };
 
 struct xc_k8s_config {
@@ -162,6 +163,7 @@ struct xc_k8s_client {
 	unsigned requests;       /* requests sent (for tests and logs) */
 	unsigned token_reads;    /* times the token file was read */
 	char err[XC_K8S_ERRLEN];
+	char agent[80];          /* the User-Agent field sent with every request */
 	/* private */
 	int have_token;
 	uint64_t tok_dev, tok_ino, tok_size;
@@ -178,8 +180,10 @@ struct xc_k8s_client {
  * the caller must log a warning: the server's certificate will not be
  * checked. A plain http server with a token or client certificate is
  * refused (-EINVAL) unless its host is loopback (localhost, 127.0.0.0/8,
- * ::1); then k->plain is set and the caller must warn too. Returns 0 or a
- * negative errno with k->err set.
+ * ::1); then k->plain is set and the caller must warn too. Every request
+ * names us: "User-Agent: xcluster-cni/VERSION (COMPONENT)", the component
+ * from opts (left out when NULL). Returns 0 or a negative errno with k->err
+ * set.
  */
 int xc_k8s_client_init(struct xc_k8s_client *k, const struct xc_k8s_opts *opts);
 
@@ -216,11 +220,12 @@ struct xc_k8s_addr {
 #define XC_K8S_ANNOT_ABSENT (-1)
 #define XC_K8S_ANNOT_TOO_LONG (-2) /* over XC_K8S_ANNOT_LEN, or holds a NUL */
 
-/* A Node as pod networking sees it (850 bytes, fixed). */
+/* A Node as pod networking sees it (860 bytes, fixed). */
 struct xc_k8s_node {
 	char name[XC_K8S_NAME_MAX + 1];
 	char uid[XC_K8S_UID_MAX + 1];
 	char rv[XC_K8S_RV_MAX + 1];
+	int64_t created;         /* metadata.creationTimestamp (xc_k8s_parse_time); 0: none */
 	uint8_t deleting;        /* metadata.deletionTimestamp is set */
 	uint8_t ncidrs;          /* spec.podCIDRs, else spec.podCIDR, in order */
 	uint8_t naddrs;          /* status.addresses of the two types, in order */
@@ -247,6 +252,15 @@ struct xc_k8s_select {
  */
 int xc_k8s_node_parse(const struct xc_json *obj, const char *const *annot,
 		      struct xc_k8s_node *node, char *err, size_t errlen);
+
+/*
+ * A Kubernetes timestamp (metav1.Time as the API writes it: RFC 3339 in
+ * UTC to the second, "2024-01-01T00:00:00Z") as the number 20240101000000,
+ * which orders as the times do (no calendar arithmetic needed to rank;
+ * the digits are not range-checked). Returns 0, or -EINVAL for anything
+ * else (fractions and offsets too).
+ */
+int xc_k8s_parse_time(const char *text, int64_t *out);
 
 /* Name of an address type ("InternalIP", "ExternalIP"). */
 const char *xc_k8s_addr_type_name(int type);
@@ -280,6 +294,7 @@ enum xc_k8s_event_type {
 struct xc_k8s_event {
 	enum xc_k8s_event_type type;
 	const char *rv;          /* the resourceVersion this event brings us to */
+	int initial_end;         /* BOOKMARK: k8s.io/initial-events-end (WatchList) */
 	struct xc_k8s_node node; /* not for BOOKMARK and RESTART */
 };
 
@@ -339,10 +354,25 @@ int xc_k8s_listparse_end(struct xc_k8s_listparse *lp);
  * holds one item at a time (XC_K8S_OBJ_MAX for any node). Blocking; each
  * wait is bounded by k->http.timeout_ms. Returns 0 or an error listed at
  * the head (-EAGAIN with k->retry_after for 429/5xx).
+ *
+ * At resourceVersion `at`, as client-go's reflector lists: "0" is any
+ * version, served from the API server's watch cache (limit is sent; the
+ * cache ignores it); another version means no older than that one, also
+ * from the cache, so no limit is sent; "" or NULL is the latest, a quorum
+ * read from etcd, paginated. A version the server no longer has or does
+ * not have yet (410, 504) is listed again at "" at once (`at` must not be
+ * rv's buffer, which is cleared first). xc_k8s_list is the quorum read.
  */
-int xc_k8s_list(struct xc_k8s_client *k, const struct xc_k8s_select *sel, unsigned limit,
-		char *buf, size_t size, xc_k8s_event_fn fn, void *arg,
-		char rv[XC_K8S_RV_MAX + 1]);
+int xc_k8s_list_at(struct xc_k8s_client *k, const struct xc_k8s_select *sel, unsigned limit,
+		   const char *at, char *buf, size_t size, xc_k8s_event_fn fn, void *arg,
+		   char rv[XC_K8S_RV_MAX + 1]);
+
+static inline int xc_k8s_list(struct xc_k8s_client *k, const struct xc_k8s_select *sel,
+			      unsigned limit, char *buf, size_t size, xc_k8s_event_fn fn, void *arg,
+			      char rv[XC_K8S_RV_MAX + 1])
+{
+	return xc_k8s_list_at(k, sel, limit, "", buf, size, fn, arg, rv);
+}
 
 /* ---- WATCH -------------------------------------------------------------- */
 
@@ -351,6 +381,9 @@ struct xc_k8s_watch {
 	struct xc_k8s_select sel;
 	char rv[XC_K8S_RV_MAX + 1]; /* last resourceVersion seen */
 	int timeout_s;           /* timeoutSeconds asked of the server; 0: 300..599 */
+	int initial;             /* WatchList: set, the next start asks for the initial
+				    events; their end (a BOOKMARK with k8s.io/initial-events-end)
+				    clears it */
 	unsigned idle_ms;        /* no byte for timeout_s plus this: the connection is dead */
 	/* counters, for logs and tests */
 	unsigned long events, bookmarks, watches, bytes;
@@ -373,8 +406,14 @@ int xc_k8s_watch_init(struct xc_k8s_watch *w, struct xc_k8s_client *k,
 /*
  * Start watching from resourceVersion rv (normally a list's; "" or NULL:
  * from now, the server first sends every node as ADDED), with bookmarks.
- * Blocks until the response head arrives. Returns 0, -ESTALE (rv too
- * old: list again), -EAGAIN (back off, k->retry_after) or another error.
+ * With w->initial set, a WatchList: sendInitialEvents=true and
+ * resourceVersionMatch=NotOlderThan (rv "": the latest), every node comes
+ * as ADDED, then a BOOKMARK with k8s.io/initial-events-end. A server that
+ * refuses it answers 422 (-EPROTO) or 403 (-EPERM); one that ignores it
+ * sends an ordinary bookmark first or ends the watch first, which step
+ * reports as -ENOMSG. Blocks until the response head arrives. Returns 0,
+ * -ESTALE (rv too old: list again), -EAGAIN (back off, k->retry_after) or
+ * another error.
  */
 int xc_k8s_watch_start(struct xc_k8s_watch *w, const char *rv);
 
@@ -391,6 +430,8 @@ int xc_k8s_watch_start(struct xc_k8s_watch *w, const char *rv);
  *   -EAGAIN   back off (429, 5xx, or an ERROR event with such a code);
  *             k->retry_after gives the server's seconds or -1
  *   -ETIMEDOUT  nothing arrived for timeout_s + idle_ms: reconnect
+ *   -ENOMSG   w->initial: the server does not send initial events (see
+ *             xc_k8s_watch_start); the watch is closed
  *   other < 0 transport or protocol errors; the watch is closed
  */
 int xc_k8s_watch_step(struct xc_k8s_watch *w, xc_k8s_event_fn fn, void *arg);

@@ -17,7 +17,8 @@
 #include "kube/k8s_priv.h"
 #include "version.h"
 
-#define USER_AGENT "User-Agent: xcluster-cni/" XC_VERSION
+/* The User-Agent: this, then " (COMPONENT)" when the client was given one. */
+#define AGENT "User-Agent: xcluster-cni/" XC_VERSION
 
 int xc_k8s_fail(struct xc_k8s_client *k, int rc, const char *fmt, ...)
 {
@@ -307,6 +308,7 @@ int xc_k8s_client_init_config(struct xc_k8s_client *k, const struct xc_k8s_confi
 	k->watching = 0;
 	k->requests = k->token_reads = 0;
 	k->err[0] = 0;
+	strcpy(k->agent, AGENT);
 	k->have_token = 0;
 	k->auth[0] = 0;
 	k->http.fd = -1;
@@ -343,7 +345,10 @@ int xc_k8s_client_init(struct xc_k8s_client *k, const struct xc_k8s_opts *opts)
 		xc_k8s_config_wipe(&k->cfg);
 		return rc;
 	}
-	return xc_k8s_client_init_config(k, &k->cfg);
+	rc = xc_k8s_client_init_config(k, &k->cfg);
+	if (opts && opts->component)
+		snprintf(k->agent, sizeof(k->agent), AGENT " (%.32s)", opts->component);
+	return rc;
 }
 
 void xc_k8s_client_close(struct xc_k8s_client *k)
@@ -367,7 +372,7 @@ static int request_once(struct xc_k8s_client *k, const char *method, const char 
 	if (k->have_token)
 		fields[n++] = k->auth;
 	fields[n++] = "Accept: application/json";
-	fields[n++] = USER_AGENT;
+	fields[n++] = k->agent;
 	fields[n] = NULL;
 	k->status = 0;
 	k->requests++;

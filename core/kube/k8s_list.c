@@ -296,9 +296,28 @@ static int one_page(struct xc_k8s_client *k, struct xc_k8s_listparse *lp, const 
 	return rc ? xc_k8s_fail(k, -EPROTO, "LIST %s: %s", path, lp->err) : 0;
 }
 
-int xc_k8s_list(struct xc_k8s_client *k, const struct xc_k8s_select *sel, unsigned limit,
-		char *buf, size_t size, xc_k8s_event_fn fn, void *arg,
-		char rv[XC_K8S_RV_MAX + 1])
+/* The path of a LIST page: at "" or NULL quorum, "0" the cache, else no older than at. */
+static int page_path(char *path, const char *num, const char *at, const char *cont,
+		     const struct xc_k8s_select *sel)
+{
+	int rc = 0;
+
+	strcpy(path, "/api/v1/nodes");
+	/* A list not older than a given version is served whole from the watch cache: no limit. */
+	if (!at[0] || !strcmp(at, "0") || cont[0])
+		rc = xc_k8s_query(path, XC_K8S_REQ_PATH_MAX, "limit", num);
+	if (!rc && at[0] && !cont[0])
+		rc = xc_k8s_query(path, XC_K8S_REQ_PATH_MAX, "resourceVersion", at);
+	if (!rc && cont[0])
+		rc = xc_k8s_query(path, XC_K8S_REQ_PATH_MAX, "continue", cont);
+	if (!rc)
+		rc = xc_k8s_query_sel(path, XC_K8S_REQ_PATH_MAX, sel);
+	return rc;
+}
+
+int xc_k8s_list_at(struct xc_k8s_client *k, const struct xc_k8s_select *sel, unsigned limit,
+		   const char *at, char *buf, size_t size, xc_k8s_event_fn fn, void *arg,
+		   char rv[XC_K8S_RV_MAX + 1])
 {
 	struct xc_k8s_listparse lp;
 	struct xc_k8s_event restart = { .type = XC_K8S_RESTART, .rv = "" };
@@ -307,22 +326,22 @@ int xc_k8s_list(struct xc_k8s_client *k, const struct xc_k8s_select *sel, unsign
 
 	snprintf(num, sizeof(num), "%u", limit ? limit : 500);
 	rv[0] = 0;
+	at = at ? at : "";
 	for (;;) {
-		strcpy(path, "/api/v1/nodes");
-		rc = xc_k8s_query(path, sizeof(path), "limit", num);
-		if (!rc && cont[0])
-			rc = xc_k8s_query(path, sizeof(path), "continue", cont);
-		if (!rc)
-			rc = xc_k8s_query_sel(path, sizeof(path), sel);
-		if (rc)
-			return xc_k8s_fail(k, rc, "LIST: request path too long");
+		if (page_path(path, num, at, cont, sel))
+			return xc_k8s_fail(k, -E2BIG, "LIST: request path too long");
 		rc = xc_k8s_request(k, "GET", path);
 		if (rc)
 			return rc;
-		if (k->status == 410 && cont[0] && restarts < 3) {
-			/* the continue token expired (~5 min): only a new list is consistent */
+		/*
+		 * A continue token expired (~5 min): only a new list is consistent.
+		 * A version gone (or not there yet, 504): the latest, from etcd.
+		 */
+		if ((k->status == 410 && cont[0] && restarts < 3) ||
+		    ((k->status == 410 || k->status == 504) && !cont[0] && at[0])) {
 			xc_http_close(&k->http);
-			restarts++;
+			restarts += !!cont[0];
+			at = cont[0] ? at : "";
 			cont[0] = 0;
 			rv[0] = 0;
 			rc = fn ? fn(arg, &restart) : 0;

@@ -57,6 +57,14 @@ static void annotations(const struct xc_json *obj, const char *const *want,
 	}
 }
 
+static int64_t time_of(const struct xc_json *v)
+{
+	char text[48];
+	int64_t t;
+
+	return cstr(v, text, sizeof(text)) > 0 && !xc_k8s_parse_time(text, &t) ? t : 0;
+}
+
 static int metadata(const struct xc_json *md, const char *const *annot, struct xc_k8s_node *n,
 		    char *err, size_t errlen)
 {
@@ -78,6 +86,8 @@ static int metadata(const struct xc_json *md, const char *const *annot, struct x
 		else if (xc_json_str_eq(&key, "resourceVersion"))
 			rc = field_str(&val, n->rv, sizeof(n->rv), "metadata.resourceVersion",
 				       err, errlen);
+		else if (xc_json_str_eq(&key, "creationTimestamp"))
+			n->created = time_of(&val);
 		else if (xc_json_str_eq(&key, "deletionTimestamp"))
 			n->deleting = val.type != XC_JSON_NULL;
 		else if (annot && xc_json_str_eq(&key, "annotations") &&
@@ -191,6 +201,7 @@ int xc_k8s_node_parse(const struct xc_json *obj, const char *const *annot,
 	/* Only the header, not the 800 bytes: most of the record is counted. */
 	n->name[0] = n->uid[0] = n->rv[0] = 0;
 	n->deleting = n->ncidrs = n->naddrs = n->dropped = 0;
+	n->created = 0;
 	for (i = 0; i < XC_K8S_ANNOT_MAX; i++) {
 		n->annot_len[i] = XC_K8S_ANNOT_ABSENT;
 		n->annot[i][0] = 0;
@@ -219,6 +230,23 @@ int xc_k8s_node_parse(const struct xc_json *obj, const char *const *annot,
 		rc = -EINVAL;
 	}
 	return rc;
+}
+
+int xc_k8s_parse_time(const char *s, int64_t *out)
+{
+	static const char form[] = "dddd-dd-ddTdd:dd:ddZ";
+	int64_t v = 0;
+
+	for (int i = 0; form[i]; i++) {
+		if (form[i] == 'd' && s[i] >= '0' && s[i] <= '9')
+			v = v * 10 + s[i] - '0';
+		else if (form[i] == 'd' || s[i] != form[i])
+			return -EINVAL;
+	}
+	if (s[20])
+		return -EINVAL;
+	*out = v;
+	return 0;
 }
 
 const char *xc_k8s_addr_type_name(int type)

@@ -80,6 +80,12 @@ static int bookmark(struct xc_k8s_watch *w, const struct xc_json *obj,
 	    (n = xc_json_get_str(&md, "resourceVersion", rv, sizeof(rv))) <= 0 ||
 	    memchr(rv, 0, (size_t)n))
 		return werr(w, -EINVAL, "watch: BOOKMARK without a usable metadata.resourceVersion");
+	/* a bookmark is a few hundred bytes: its one annotation is found by its text */
+	w->ev.initial_end = memmem(obj->p, obj->n, "\"k8s.io/initial-events-end\":\"true\"", 34) != NULL;
+	if (w->initial && !w->ev.initial_end)
+		return werr(w, -ENOMSG, "watch: a bookmark before the initial events ended: "
+			    "the server does not stream them");
+	w->initial &= !w->ev.initial_end;
 	w->ev.type = XC_K8S_BOOKMARK;
 	w->ev.rv = rv;
 	w->ev.node.name[0] = 0;
@@ -100,6 +106,7 @@ static int object_event(struct xc_k8s_watch *w, enum xc_k8s_event_type type,
 	if (rc)
 		return werr(w, -EINVAL, "watch: %s event: %s", xc_k8s_event_name(type), perr);
 	w->ev.type = type;
+	w->ev.initial_end = 0;
 	w->ev.rv = w->ev.node.rv;
 	rc = fn ? fn(arg, &w->ev) : 0;
 	if (!rc) {
@@ -246,7 +253,8 @@ int xc_k8s_watch_start(struct xc_k8s_watch *w, const char *rv)
 	}
 	w->cur_timeout_s = watch_timeout(w);
 	snprintf(num, sizeof(num), "%d", w->cur_timeout_s);
-	strcpy(path, "/api/v1/nodes?watch=1&allowWatchBookmarks=true");
+	strcpy(path, w->initial ? "/api/v1/nodes?watch=1&allowWatchBookmarks=true&sendInitialEvents=true"
+		     "&resourceVersionMatch=NotOlderThan" : "/api/v1/nodes?watch=1&allowWatchBookmarks=true");
 	rc = xc_k8s_query(path, sizeof(path), "timeoutSeconds", num);
 	if (!rc && w->rv[0])
 		rc = xc_k8s_query(path, sizeof(path), "resourceVersion", w->rv);
@@ -321,6 +329,8 @@ int xc_k8s_watch_step(struct xc_k8s_watch *w, xc_k8s_event_fn fn, void *arg)
 		 * resourceVersion. Twice in one call means it ends at once: back off.
 		 */
 		closed(w, 0);
+		if (w->initial)
+			return xc_k8s_fail(k, -ENOMSG, "watch: it ended before the initial events did");
 		if (restarted)
 			return xc_k8s_fail(k, -EAGAIN, "watch: the server ends every watch at once");
 		restarted = 1;

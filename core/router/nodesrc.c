@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <poll.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
 
@@ -127,6 +128,7 @@ static void from_k8s(const struct xc_nodesrc *s, const struct xc_k8s_node *kn,
 	memset(r, 0, sizeof(*r));
 	memcpy(r->name, kn->name, sizeof(kn->name) < sizeof(r->name) ? sizeof(kn->name) : sizeof(r->name));
 	r->name[sizeof(r->name) - 1] = '\0';
+	r->created = kn->created;
 	if (s->annot[0]) {
 		int n = kn->annot_len[0] >= 0 ?
 			xc_k8s_parse_cidr_list(kn->annot[0], r->cidr, XC_NODE_CIDRS) : 0;
@@ -186,35 +188,80 @@ static int on_event(void *arg, const struct xc_k8s_event *ev)
 	}
 }
 
+static int k8s_fail(struct xc_nodesrc *s, int rc, const char *what)
+{
+	snprintf(s->err, sizeof(s->err), "%s: %.560s", what, s->k->err[0] ? s->k->err : strerror(-rc));
+	return rc;
+}
+
+/*
+ * Read the WatchList's initial events until their end (each wait bounded).
+ * -ENOMSG: the server refused (400, 403, 422) or ignored the WatchList.
+ */
+static int initial_events(struct xc_nodesrc *s, struct ev_ctx *c)
+{
+	int rc = xc_k8s_watch_start(&s->w, s->rv), st = s->k->status;
+
+	if (rc && (st == 400 || st == 403 || st == 422))
+		return -ENOMSG;
+
+	while (!rc && s->w.initial) {
+		struct pollfd p = { xc_k8s_watch_fd(&s->w), POLLIN, 0 };
+
+		if (!xc_k8s_watch_pending(&s->w) && poll(&p, 1, s->k->http.timeout_ms) == 0) {
+			strcpy(s->k->err, "watch: the initial events stopped coming");
+			return -ENOMSG;
+		}
+		rc = xc_k8s_watch_step(&s->w, on_event, c);
+	}
+	return rc;
+}
+
+/*
+ * A WatchList; where the server refuses or ignores it, LIST (at the last
+ * version synced, else 0: the watch cache) then WATCH, from then on.
+ * Nothing is removed from t before a listing is complete.
+ */
 static int k8s_list(struct xc_nodesrc *s, struct xc_nodetab *t)
 {
 	struct xc_k8s_select sel = { .annot = { s->annot[0], s->annot[1] } };
 	struct ev_ctx c = { s, t };
-	char rv[XC_K8S_RV_MAX + 1];
+	char at[XC_K8S_RV_MAX + 1];
 	int rc;
 
 	if (s->watching)
-		xc_k8s_watch_stop(&s->w);
+		memcpy(s->rv, s->w.rv, sizeof(s->rv));   /* relist from the last version seen */
 	s->watching = 0;
+	xc_k8s_watch_stop(&s->w);
 	xc_nodetab_begin(t);
-	rc = xc_k8s_list(s->k, &sel, 500, s->buf, XC_K8S_OBJ_MAX, on_event, &c, rv);
-	if (rc) {
-		snprintf(s->err, sizeof(s->err), "listing nodes: %.560s",
-			 s->k->err[0] ? s->k->err : strerror(-rc));
-		return rc;
-	}
-	xc_nodetab_sweep(t);
 	rc = xc_k8s_watch_init(&s->w, s->k, &sel, s->buf, XC_K8S_OBJ_MAX);
-	if (!rc)
-		rc = xc_k8s_watch_start(&s->w, rv);
-	if (rc) {
-		/* The listing stands; the caller backs off and lists again. */
-		snprintf(s->err, sizeof(s->err), "watching nodes: %.560s",
-			 s->k->err[0] ? s->k->err : strerror(-rc));
-		return rc;
+	s->w.initial = !s->no_watchlist;
+	if (!rc && s->w.initial) {
+		rc = initial_events(s, &c);
+		if (rc == -ENOMSG) {
+			xc_k8s_watch_stop(&s->w);
+			k8s_fail(s, rc, "WatchList refused or ignored, LIST+WATCH from now on");
+			s->no_watchlist = 1;
+			s->w.initial = rc = 0;
+		} else if (rc == -ESTALE) {
+			s->rv[0] = 0;      /* that version is gone: the next one asks for the latest */
+		} else if (!rc) {
+			memcpy(s->rv, s->w.rv, sizeof(s->rv));
+		}
 	}
-	s->watching = 1;
-	return 0;
+	if (!rc && s->no_watchlist) {
+		strcpy(at, s->rv[0] ? s->rv : "0");
+		rc = xc_k8s_list_at(s->k, &sel, 500, at, s->buf, XC_K8S_OBJ_MAX, on_event, &c, s->rv);
+		if (rc)
+			return k8s_fail(s, rc, "listing nodes");
+		xc_nodetab_sweep(t);
+		/* On an error the listing stands; the caller backs off and lists again. */
+		rc = xc_k8s_watch_start(&s->w, s->rv);
+	} else if (!rc) {
+		xc_nodetab_sweep(t);
+	}
+	s->watching = !rc;
+	return rc ? k8s_fail(s, rc, "watching nodes") : 0;
 }
 
 static int k8s_step(struct xc_nodesrc *s, struct xc_nodetab *t)
@@ -227,12 +274,7 @@ static int k8s_step(struct xc_nodesrc *s, struct xc_nodetab *t)
 	rc = xc_k8s_watch_step(&s->w, on_event, &c);
 	if (rc == -ESTALE)
 		return 1;
-	if (rc) {
-		snprintf(s->err, sizeof(s->err), "watching nodes: %.560s",
-			 s->k->err[0] ? s->k->err : strerror(-rc));
-		return rc;
-	}
-	return 0;
+	return rc ? k8s_fail(s, rc, "watching nodes") : 0;
 }
 
 /* ---- common ----------------------------------------------------------- */

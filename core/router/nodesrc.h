@@ -6,8 +6,14 @@
  *         when it is replaced or rewritten (inotify on its folder: a
  *         close after writing, a rename onto it) or when asked (SIGHUP).
  *         For clusters without an API server in reach and for tests.
- *   k8s   The API server (core/kube/k8s): LIST, then WATCH from the list's
- *         resourceVersion; a watch that cannot resume (410) is a relist.
+ *   k8s   The API server (core/kube/k8s), as client-go's reflector: a
+ *         WatchList (the initial state streamed as ADDED events, complete
+ *         at the k8s.io/initial-events-end bookmark, then the same watch
+ *         goes on); where the server refuses or ignores it, LIST (the first
+ *         at resourceVersion 0, from the watch cache; later ones not older
+ *         than the last version seen) then WATCH from the list's version,
+ *         for the rest of the process's life. A watch that cannot resume
+ *         (410) is a relist from the last version seen.
  *
  * Either way changes land in a struct xc_nodetab, whose notify hook
  * hears about each one. A source that fails (file unreadable or not
@@ -49,6 +55,8 @@ struct xc_nodesrc {
 	struct xc_k8s_watch w;
 	char *buf;                           /* one object (XC_K8S_OBJ_MAX) */
 	int watching;
+	int no_watchlist;                    /* the server refused or ignored WatchList */
+	char rv[XC_K8S_RV_MAX + 1];          /* last resourceVersion synced, "" none */
 };
 
 /*
@@ -70,8 +78,9 @@ void xc_nodesrc_close(struct xc_nodesrc *s);
 
 /*
  * A full listing into t (blocking for the API server: each wait bounded
- * by the client's timeout). k8s then starts a watch from it. Returns 0,
- * or a negative errno (-EAGAIN: back off, retry_after in s->k) with the
+ * by the client's timeout). k8s then starts a watch from it. Returns 0
+ * (s->err then holds a notice to log, if any: WatchList refused), or a
+ * negative errno (-EAGAIN: back off, retry_after in s->k) with the
  * table as it was before the listing, except for updated nodes.
  */
 int xc_nodesrc_list(struct xc_nodesrc *s, struct xc_nodetab *t);

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "kube/k8s.h"
 #include "router/nodetab.h"
 
 void xc_nodetab_init(struct xc_nodetab *t)
@@ -64,7 +65,7 @@ const struct xc_node *xc_nodetab_find(const struct xc_nodetab *t, const char *na
 /* Compare only what was parsed: stale bytes past the counts do not matter. */
 static int same_content(const struct xc_node *n, const struct xc_node_rec *r)
 {
-	if (n->ncidr != r->ncidr || n->naddr != r->naddr)
+	if (n->ncidr != r->ncidr || n->naddr != r->naddr || n->created != r->created)
 		return 0;
 	for (int i = 0; i < r->ncidr; i++)
 		if (n->cidr[i].len != r->cidr[i].len || !xc_ip_equal(&n->cidr[i].ip, &r->cidr[i].ip))
@@ -79,6 +80,7 @@ static void copy_content(struct xc_node *n, const struct xc_node_rec *r)
 {
 	n->ncidr = r->ncidr;
 	n->naddr = r->naddr;
+	n->created = r->created;
 	n->logged = 0;
 	memcpy(n->cidr, r->cidr, sizeof(n->cidr));
 	memcpy(n->addr, r->addr, sizeof(n->addr));
@@ -230,6 +232,11 @@ static void parse_meta(const struct xc_json *meta, const struct xc_node_parse *p
 			if (xc_json_str(&v, r->name, sizeof(r->name)) < 0 ||
 			    strlen(r->name) != (size_t)(v.n - 2))
 				r->name[0] = '\0';
+		} else if (xc_json_str_eq(&k, "creationTimestamp")) {
+			char ts[48];
+
+			if (xc_json_str(&v, ts, sizeof(ts)) <= 0 || xc_k8s_parse_time(ts, &r->created))
+				r->created = 0;
 		} else if (xc_json_str_eq(&k, "annotations") && v.type == XC_JSON_OBJECT) {
 			if (pc && pc->cidr_annotation && *pc->cidr_annotation)
 				xc_json_get(&v, pc->cidr_annotation, cidr_ann);
@@ -496,4 +503,13 @@ const struct xc_prefix *xc_node_cidr(const struct xc_node *n, int family)
 		if (n->cidr[i].ip.family == family)
 			return &n->cidr[i];
 	return NULL;
+}
+
+int xc_node_rank_cmp(const struct xc_node *a, const struct xc_node *b)
+{
+	uint64_t ta = (uint64_t)a->created - 1, tb = (uint64_t)b->created - 1; /* 0: the latest */
+
+	if (ta != tb)
+		return ta < tb ? -1 : 1;
+	return strcmp(a->name, b->name);
 }

@@ -47,6 +47,7 @@ struct xc_node_addr {
 /* One node as parsed (stack-sized; the table stores a copy). */
 struct xc_node_rec {
 	char name[XC_NODE_NAME_MAX + 1];
+	int64_t created;             /* metadata.creationTimestamp (xc_k8s_parse_time); 0: unknown */
 	uint8_t ncidr, naddr;
 	struct xc_prefix cidr[XC_NODE_CIDRS];   /* network form, host bits clear */
 	struct xc_node_addr addr[XC_NODE_ADDRS];
@@ -55,6 +56,7 @@ struct xc_node_rec {
 /* A stored node. */
 struct xc_node {
 	uint32_t gen;                /* last full listing that named it */
+	int64_t created;             /* as in xc_node_rec: ranks overlapping claims */
 	uint8_t ncidr, naddr;
 	uint8_t logged;              /* the router's: bit k, cidr[k]'s refusal logged; 0 on change */
 	struct xc_prefix cidr[XC_NODE_CIDRS];
@@ -114,7 +116,7 @@ size_t xc_nodetab_sweep(struct xc_nodetab *t);
 
 /*
  * Read a Node object (JSON as the API serves it) into rec: metadata.name,
- * spec.podCIDRs (or the older spec.podCIDR), status.addresses, and the
+ * metadata.creationTimestamp, spec.podCIDRs (or the older spec.podCIDR), status.addresses, and the
  * annotations named in pc. Unparsable CIDRs and addresses are skipped;
  * beyond XC_NODE_CIDRS / XC_NODE_ADDRS the rest are ignored.
  * -EINVAL when the object has no usable name.
@@ -157,6 +159,14 @@ int xc_nodetab_load_map(struct xc_nodetab *t, const char *path, size_t *changed,
  * ExternalIP). NULL if it has none of that family.
  */
 const struct xc_ip *xc_node_addr(const struct xc_node *n, int family);
+
+/*
+ * Which of two nodes ranks first when their pod CIDRs overlap: the one
+ * created earlier (an unknown creation time counts as the latest), then
+ * the name first in strcmp order. Negative when a ranks first, positive
+ * when b does, 0 only for the same name.
+ */
+int xc_node_rank_cmp(const struct xc_node *a, const struct xc_node *b);
 
 /* The node's pod CIDR of family, or NULL. */
 const struct xc_prefix *xc_node_cidr(const struct xc_node *n, int family);

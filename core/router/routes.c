@@ -183,6 +183,10 @@ struct cctx {
 	int fdb_done;           /* the current peer's FDB entry is out */
 	struct xc_ip *addrs;    /* every node's addresses, sorted */
 	size_t naddr;
+	const char **refused;   /* judge: per node i, CIDR k: [i * XC_NODE_CIDRS + k] */
+	struct xc_rt_claim *cl; /* judge: the claims that met every rule */
+	int32_t *map;           /* judge: slot -> claim, -1: none */
+	char why[XC_NODE_NAME_MAX + 2 * XC_IP_STRLEN + 48];
 };
 
 static struct xc_rt_entry *emit(struct cctx *c, uint8_t kind, uint8_t family,
@@ -548,12 +552,79 @@ static int sort_dedupe(struct cctx *c, xc_rt_skip_cb skip, void *arg)
 	return 0;
 }
 
+/* The text of claim j's loss, into c->why. */
+static const char *lost_text(struct cctx *c, size_t j)
+{
+	const struct xc_rt_claim *w = &c->cl[c->cl[j].lost_to];
+	char p[XC_IP_STRLEN];
+	int64_t a = w->node->created, b = c->cl[j].node->created;
+
+	xc_prefix_format(w->cidr, p, sizeof(p));
+	snprintf(c->why, sizeof(c->why), "overlaps %s's %s (%s)", w->node->name, p,
+		 w->node == c->cl[j].node ? "its own" : a == b ? "same age, name first" :
+		 "created earlier");
+	return c->why;
+}
+
+/* Why node i's CIDR k gets no route, or NULL (after judge). */
+static const char *refusal_of(struct cctx *c, size_t i, int k)
+{
+	size_t s = i * XC_NODE_CIDRS + (size_t)k;
+
+	if (c->refused[s])
+		return c->refused[s];
+	return c->map[s] >= 0 && c->cl[c->map[s]].lost_to >= 0 ?
+	       lost_text(c, (size_t)c->map[s]) : NULL;
+}
+
+/*
+ * For every peer CIDR: xc_rt_cidr_refusal's reason (c->refused), and the
+ * contest among the CIDRs it lets through (c->cl, c->map: slot to claim
+ * or -1). Slots are [i * XC_NODE_CIDRS + k] for node i, CIDR k. -ENOMEM.
+ */
+static int judge(struct cctx *c, const struct xc_nodetab *t)
+{
+	size_t slots = t->n * XC_NODE_CIDRS, n = 0;
+
+	c->cl = malloc(slots * sizeof(*c->cl) + 1);
+	c->map = malloc(slots * sizeof(*c->map) + 1);
+	c->refused = calloc(slots + 1, sizeof(*c->refused));
+	if (!c->cl || !c->map || !c->refused)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct xc_node *nd = t->v[i];
+
+		for (int k = 0; k < XC_NODE_CIDRS; k++) {
+			size_t s = i * XC_NODE_CIDRS + (size_t)k;
+
+			c->map[s] = -1;
+			if (nd == c->self || k >= nd->ncidr)
+				continue;
+			c->refused[s] = xc_rt_cidr_refusal(&nd->cidr[k], c->addrs, c->naddr,
+							   c->conf->cluster, c->conf->ncluster);
+			if (!c->refused[s]) {
+				c->map[s] = (int32_t)n;
+				c->cl[n++] = (struct xc_rt_claim){ nd, &nd->cidr[k], -1 };
+			}
+		}
+	}
+	return xc_rt_contest(c->cl, n);
+}
+
+static void judge_free(struct cctx *c)
+{
+	free(c->cl);
+	free(c->map);
+	free((void *)c->refused);
+	free(c->addrs);
+}
+
 int xc_rt_compute(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 		  const struct xc_nodetab *t, struct xc_rt_set *out, struct xc_rt_stats *st,
 		  xc_rt_skip_cb skip, void *arg)
 {
 	struct xc_rt_stats local;
-	struct cctx c = { conf, env, NULL, out, st ? st : &local, 0, NULL, 0 };
+	struct cctx c = { .conf = conf, .env = env, .out = out, .st = st ? st : &local };
 	size_t need = 0;
 
 	memset(c.st, 0, sizeof(*c.st));
@@ -561,10 +632,12 @@ int xc_rt_compute(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 	for (size_t i = 0; i < t->n; i++)
 		need += (size_t)t->v[i]->ncidr * 2 + 1;
 	/* twice: sort_set gathers through the second half */
-	if (xc_rt_set_reserve(out, 2 * need) || gather_addrs(&c, t))
-		return -ENOMEM;
 	if (conf->self)
 		c.self = xc_nodetab_find(t, conf->self);
+	if (xc_rt_set_reserve(out, 2 * need) || gather_addrs(&c, t) || judge(&c, t)) {
+		judge_free(&c);
+		return -ENOMEM;
+	}
 	c.st->nodes = t->n;
 	for (size_t i = 0; i < t->n; i++) {
 		const struct xc_node *n = t->v[i];
@@ -574,8 +647,7 @@ int xc_rt_compute(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 		c.st->peers++;
 		c.fdb_done = 0;
 		for (int k = 0; k < n->ncidr; k++) {
-			const char *r = xc_rt_cidr_refusal(&n->cidr[k], c.addrs, c.naddr,
-							   conf->cluster, conf->ncluster);
+			const char *r = refusal_of(&c, i, k);
 			int why = r ? XC_RT_SKIP_REFUSED : one_cidr(&c, n, &n->cidr[k]);
 
 			c.st->refused += !!r;
@@ -586,7 +658,7 @@ int xc_rt_compute(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 			}
 		}
 	}
-	free(c.addrs);
+	judge_free(&c);
 	if (sort_dedupe(&c, skip, arg)) {
 		out->n = 0;
 		return -ENOMEM;

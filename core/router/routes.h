@@ -192,17 +192,37 @@ void xc_rt_vxlan_mac(const struct xc_ip *underlay, uint8_t mac[6]);
  * multicast, 255.255.255.255), contains one of addrs (every node's
  * addresses, sorted by xc_ip_cmp), or lies outside every prefix of its
  * family in cluster (no rule for a family cluster has none of). Its
- * length alone is never a reason.
+ * length alone is never a reason. (xc_rt_compute also refuses a CIDR that
+ * loses xc_rt_contest: "overlaps n1's 198.19.0.0/16 (n1 is older)".)
  */
 const char *xc_rt_cidr_refusal(const struct xc_prefix *cidr, const struct xc_ip *addrs,
 			       size_t naddr, const struct xc_prefix *cluster, size_t ncluster);
+
+/* One node's claim to a pod CIDR, for xc_rt_contest. */
+struct xc_rt_claim {
+	const struct xc_node *node;
+	const struct xc_prefix *cidr;  /* network form */
+	int32_t lost_to;               /* out: the claim it yields to; -1: it keeps its route */
+};
+
+/*
+ * Settle overlapping claims (pod CIDRs of different nodes that share an
+ * address): claims are taken in rank order (xc_node_rank_cmp, then their
+ * order in c) and each keeps its route unless it overlaps a claim taken
+ * before that kept its own. The outcome depends only on the set of claims,
+ * never on the order nodes arrived in. Identical prefixes yield to the
+ * first-ranked of them. O(n log n + n * prefix depth). -ENOMEM.
+ */
+int xc_rt_contest(struct xc_rt_claim *c, size_t n);
 
 /*
  * The wanted entries for every node of t except conf->self, sorted, into
  * out (emptied first). The metric stored is the kernel's (IPv6 0 -> 1024).
  * skip (may be NULL) hears about each CIDR that got nothing, and why;
  * xc_rt_cidr_refusal is asked about each (with every node's addresses and
- * env's self4/self6, and conf's cluster). -ENOMEM; out is then empty.
+ * env's self4/self6, and conf's cluster); the peers' CIDRs it accepts then
+ * go through xc_rt_contest, whose losers are refused too, the reason
+ * naming the winner. -ENOMEM; out is then empty.
  */
 int xc_rt_compute(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 		  const struct xc_nodetab *t, struct xc_rt_set *out, struct xc_rt_stats *st,

@@ -4,7 +4,10 @@
 # kubectl adds, deletes and annotates nodes -> routes converge; a second
 # router (other protocol, annotations) works beside the first; the API
 # server down or faulting -> every route stays, and the router catches up
-# once it answers; SIGTERM during a hung LIST exits at once.
+# once it answers; SIGTERM during a hung LIST exits at once. The server
+# answers WatchList with 422 (the feature gate off), so the router lists
+# and watches, which the LIST faults need; router_watchlist.sh covers the
+# WatchList.
 if [ -z "$RTE_NS" ]; then
 	. test/lib/t.sh
 	if [ "$(id -u)" != 0 ] || ! [ -x "${KUBECTL:-/usr/bin/kubectl}" ] ||
@@ -47,7 +50,8 @@ node() { # name v4 v6 n
 
 fake_certs >/dev/null 2>&1 || { t_fail "mkcerts"; t_done; exit 1; }
 echo tok-1 > "$FAKE_DIR/token"
-fake_start --load "$FAKE_DIR/nodes.json" --state "$FAKE_DIR/state.json" --bookmark-interval 1 ||
+fake_start --load "$FAKE_DIR/nodes.json" --state "$FAKE_DIR/state.json" --bookmark-interval 1 \
+	--watch-list off ||
 	{ t_fail "fake API server start"; t_done; exit 1; }
 KC=$FAKE_DIR/kubeconfig
 cat > "$KC" <<EOF
@@ -180,7 +184,7 @@ n=$(metric xcluster_router_full_syncs_total)
 check "API down: a full resync since" wait_for $WAIT metric_above xcluster_router_full_syncs_total "$n"
 check_out "API down: every route stays" "$before" routes
 check "API down: /healthz still answers" python3 -c 'import urllib.request; urllib.request.urlopen("http://127.0.0.1:9142/healthz", timeout=2)'
-FAKE_PORT=$port fake_start --state "$FAKE_DIR/state.json" --bookmark-interval 1 ||
+FAKE_PORT=$port fake_start --state "$FAKE_DIR/state.json" --bookmark-interval 1 --watch-list off ||
 	{ t_fail "fake API server restart"; t_done; exit 1; }
 k delete node n4 >/dev/null 2>&1
 check "API back: a change made since converges" wait_for $WAIT hasnt 198.19.4.0

@@ -202,6 +202,9 @@ def parse_args(argv):
     a("--watch-timeout", type=float, default=1800, help="server-side watch timeout (seconds)")
     a("--too-old", choices=("event", "http"), default="event",
       help="too-old resourceVersion on watch: 200 + ERROR event (default) or HTTP 410")
+    a("--watch-list", choices=("on", "off", "ignore"), default="on",
+      help="sendInitialEvents: served (default), refused with 422 as with the WatchList feature gate off, "
+           "or ignored as by a server before 1.27")
     a("--chunking", default="event", help="event | split:N | random (default: one chunk per event)")
     a("--events-rate", type=float, default=0, help="MODIFIED heartbeat events per second")
     a("--no-gzip", action="store_true", help="never gzip large responses")
@@ -218,7 +221,7 @@ def main(argv):
     cfg = faults.Config(bookmark_interval=args.bookmark_interval, too_old=args.too_old, chunking=args.chunking,
                         watch_timeout=args.watch_timeout, gzip=not args.no_gzip, continue_ttl=args.continue_ttl,
                         history_max=args.history, history_seconds=args.history_seconds,
-                        events_rate=args.events_rate)
+                        events_rate=args.events_rate, watch_list=args.watch_list)
     st = storelib.Store(args.history, args.history_seconds, args.continue_ttl)
     if args.state and os.path.exists(args.state):
         st.load_state(args.state)

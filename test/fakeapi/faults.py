@@ -36,6 +36,7 @@ class Config:
         "history_max": int,          # events kept for watches
         "history_seconds": float,
         "events_rate": float,        # MODIFIED (status heartbeat) events per second, 0 = off
+        "watch_list": str,           # "on" | "off" (feature gate off: 422) | "ignore" (a server before 1.27)
     }
 
     def __init__(self, **kw):
@@ -50,6 +51,7 @@ class Config:
         self.history_max = 10000
         self.history_seconds = 300.0
         self.events_rate = 0.0
+        self.watch_list = "on"
         self.update(kw)
 
     def update(self, kw):
@@ -57,6 +59,8 @@ class Config:
             if k not in self.FIELDS:
                 raise ValueError("unknown config key %r" % k)
             v = self.FIELDS[k](v)
+            if k == "watch_list" and v not in ("on", "off", "ignore"):
+                raise ValueError("watch_list must be on, off or ignore")
             if k == "too_old" and v not in ("event", "http"):
                 raise ValueError("too_old must be event or http")
             if k == "chunking" and not (v in ("event", "random") or
@@ -123,13 +127,25 @@ class Stats:
             self.log = collections.deque(maxlen=2000)
             self.started = time.time()
 
-    def request(self, t0, method, path, query, verb, code, agent):
+    def begin(self, t0, method, path, query, verb, agent):
+        """Log a request that may last (a watch) as it starts: "open" until request() ends it."""
+        e = {"t": round(t0, 3), "dur": 0, "method": method, "path": path, "query": query,
+             "verb": verb, "code": 0, "agent": agent, "open": True}
+        with self.lock:
+            self.log.append(e)
+        return e
+
+    def request(self, t0, method, path, query, verb, code, agent, entry=None):
         """Count one request; `t0` is when it arrived (what backoff checks compare)."""
         with self.lock:
             self.verbs[verb] += 1
             self.codes[str(code)] += 1
-            self.log.append({"t": round(t0, 3), "dur": round(time.time() - t0, 3), "method": method,
-                             "path": path, "query": query, "verb": verb, "code": code, "agent": agent})
+            e = entry if entry is not None else {}
+            e.update({"t": round(t0, 3), "dur": round(time.time() - t0, 3), "method": method,
+                      "path": path, "query": query, "verb": verb, "code": code, "agent": agent})
+            e.pop("open", None)
+            if entry is None:
+                self.log.append(e)
 
     def bump(self, name, n=1):
         with self.lock:

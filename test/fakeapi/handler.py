@@ -75,6 +75,7 @@ def negotiate(accept):
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = ""
+    _entry = None          # the stats log entry of a request logged as it starts (watches)
 
     # --- connection setup and plumbing -----------------------------------------
     def setup(self):
@@ -106,6 +107,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_response_only(code, message)
         self.send_header("Date", self.date_time_string())
         self._code = code
+        if self._entry is not None:
+            self._entry["code"] = code
 
     def abort(self):
         """Cut the TCP connection without TLS close_notify or a last chunk."""
@@ -287,6 +290,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         parts = [urllib.parse.unquote(p) for p in path.strip("/").split("/") if p]
         verb = classify(self.command, parts, query)
         srv = self.server
+        agent = self.headers.get("User-Agent", "") if self.headers else ""
+        # a watch is in the log from its start (tests ask what is being watched)
+        self._entry = srv.stats.begin(t0, self.command, path, url.query, verb, agent) if verb == "watch" else None
         try:
             try:
                 body = self.read_body()
@@ -318,8 +324,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if srv.verbose:
                 srv.log("connection error: %s" % e)
         finally:
-            agent = self.headers.get("User-Agent", "") if self.headers else ""
-            srv.stats.request(t0, self.command, path, url.query, verb, self._code, agent)
+            srv.stats.request(t0, self.command, path, url.query, verb, self._code, agent, self._entry)
 
     def inject(self, verb):
         f = self.server.faults

@@ -127,6 +127,18 @@ def serve(h, query):
     rvq = query.get("resourceVersion", "")
     bookmarks = query.get("allowWatchBookmarks") in ("true", "1")
     initial = query.get("sendInitialEvents") == "true"
+    if "sendInitialEvents" in query and cfg.watch_list == "off":
+        srv.stats.bump("watch_list_refused")
+        raise ApiError(422, "Invalid", 'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: '
+                       "sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled",
+                       {"group": "meta.k8s.io", "kind": "ListOptions", "causes": [
+                           {"reason": "FieldValueForbidden", "field": "sendInitialEvents",
+                            "message": "Forbidden: sendInitialEvents is forbidden for watch unless the "
+                                       "WatchList feature gate is enabled"}]})
+    if cfg.watch_list == "ignore":
+        initial = False   # an older server knows neither parameter
+    elif initial:
+        srv.stats.bump("watch_list")
     if initial and (query.get("resourceVersionMatch") != "NotOlderThan" or not bookmarks):
         raise ApiError(422, "Invalid", "sendInitialEvents requires resourceVersionMatch=NotOlderThan and "
                        "allowWatchBookmarks=true")

@@ -11,7 +11,10 @@
  *     final position and the same result;
  *   - delivered records keep their limits (terminated names, at most
  *     XC_K8S_CIDRS_MAX CIDRs and XC_K8S_ADDRS_MAX addresses);
- *   - the position only moves to resourceVersions of delivered events.
+ *   - the position only moves to resourceVersions of delivered events;
+ *   - read as a WatchList's (w.initial set), the same: where the initial
+ *     events end (the k8s.io/initial-events-end bookmark, or -ENOMSG at an
+ *     ordinary bookmark) does not depend on the cuts either.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -24,8 +27,8 @@
 #define MAX_EV 256
 
 struct run {
-	int rc, n;
-	uint32_t digest;       /* of types, names, rvs, CIDR counts */
+	int rc, n, initial;    /* initial: still in the WatchList's initial events */
+	uint32_t digest;       /* of types, names, rvs, CIDR counts, initial ends */
 	char rv[XC_K8S_RV_MAX + 1];
 	char last[XC_K8S_RV_MAX + 1]; /* the last non-empty rv delivered */
 };
@@ -60,6 +63,7 @@ static int on_event(void *arg, const struct xc_k8s_event *ev)
 		r->digest = mix(r->digest, &n->naddrs, 1);
 	}
 	r->digest = mix(r->digest, &ev->type, sizeof(ev->type));
+	r->digest = mix(r->digest, &ev->initial_end, sizeof(ev->initial_end));
 	r->digest = mix(r->digest, ev->rv, strlen(ev->rv));
 	if (ev->rv[0])
 		strcpy(r->last, ev->rv);
@@ -68,13 +72,14 @@ static int on_event(void *arg, const struct xc_k8s_event *ev)
 }
 
 static void watch_run(const uint8_t *d, size_t len, size_t size, unsigned seed, int whole,
-		      struct run *r)
+		      int initial, struct run *r)
 {
 	struct xc_k8s_watch w;
 	size_t pos = 0, n;
 
 	memset(r, 0, sizeof(*r));
 	MUST(!xc_k8s_watch_init(&w, NULL, NULL, buf, size));
+	w.initial = initial;
 	w.sel.annot[0] = annot[0];
 	w.sel.annot[1] = annot[1];
 	while (pos < len && !r->rc) {
@@ -85,6 +90,8 @@ static void watch_run(const uint8_t *d, size_t len, size_t size, unsigned seed, 
 		pos += n;
 	}
 	memcpy(r->rv, w.rv, sizeof(r->rv));
+	r->initial = w.initial;
+	MUST(!r->initial || initial);
 	/* the callback's refusal keeps the position before that event */
 	MUST(r->rc == -ECANCELED || !strcmp(w.rv, r->last));
 }
@@ -113,7 +120,8 @@ static void list_run(const uint8_t *d, size_t len, size_t size, unsigned seed, i
 
 static int same(const struct run *a, const struct run *b)
 {
-	return a->rc == b->rc && a->n == b->n && a->digest == b->digest && !strcmp(a->rv, b->rv);
+	return a->rc == b->rc && a->n == b->n && a->digest == b->digest && !strcmp(a->rv, b->rv) &&
+	       a->initial == b->initial;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -127,10 +135,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bufsize = 64 + (size_t)data[0] * 256;   /* 64 .. 65344 */
 	seed = data[1];
 	data += 2, size -= 2;
-	watch_run(data, size, bufsize, seed, 1, &a);
-	watch_run(data, size, bufsize, seed, 0, &b);
-	MUST(same(&a, &b));
-	MUST(a.rc <= 0);
+	for (int initial = 0; initial < 2; initial++) {
+		watch_run(data, size, bufsize, seed, 1, initial, &a);
+		watch_run(data, size, bufsize, seed, 0, initial, &b);
+		MUST(same(&a, &b));
+		MUST(a.rc <= 0);
+	}
 	list_run(data, size, bufsize, seed, 1, &a);
 	list_run(data, size, bufsize, seed, 0, &b);
 	MUST(same(&a, &b));

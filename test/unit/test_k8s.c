@@ -113,6 +113,7 @@ static void test_node_record(void)
 	T_STR(n.annot[0], "10.7.0.0/16");
 	T_INT(n.annot_len[1], XC_K8S_ANNOT_ABSENT);
 	T_INT(n.deleting, 0);
+	T(n.created == 20240101000000);   /* 2024-01-01T00:00:00Z */
 	T_INT(n.dropped, 0);
 	T_STR(xc_k8s_addr_type_name(n.addr[1].type), "ExternalIP");
 	/* no annotation names: none kept */
@@ -537,6 +538,44 @@ static void test_list_stream(void)
 	T_INT(bad, 0);
 }
 
+/* WatchList: the initial events end at the annotated bookmark, wherever the stream is cut. */
+static void test_watchlist(void)
+{
+	const char *end = "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"Node\",\"apiVersion\":\"v1\","
+			  "\"metadata\":{\"resourceVersion\":\"12\",\"annotations\":"
+			  "{\"k8s.io/initial-events-end\":\"true\"}}}}\n";
+	const char *plain = "{\"type\":\"BOOKMARK\",\"object\":{\"metadata\":{\"resourceVersion\":\"12\"}}}\n";
+	char text[1024];
+	struct xc_k8s_watch w;
+	struct rec r;
+	int bad = 0;
+
+	snprintf(text, sizeof(text), "%s%s%s", "{\"type\":\"ADDED\",\"object\":{\"metadata\":"
+		 "{\"name\":\"a\",\"resourceVersion\":\"6\"}}}\n", end,
+		 "{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"name\":\"b\",\"resourceVersion\":\"13\"}}}\n");
+	for (size_t cut = 0; cut <= strlen(text); cut++) {
+		memset(&r, 0, sizeof(r));
+		xc_k8s_watch_init(&w, &client, NULL, wbuf, sizeof(wbuf));
+		w.initial = 1;
+		bad += xc_k8s_watch_feed(&w, text, cut, record, &r) != 0;
+		bad += xc_k8s_watch_feed(&w, text + cut, strlen(text) - cut, record, &r) != 0;
+		bad += r.n != 3 || w.initial || r.type[1] != XC_K8S_BOOKMARK || strcmp(w.rv, "13");
+	}
+	T_INT(bad, 0);
+	/* an ordinary bookmark first: the server does not stream initial events */
+	memset(&r, 0, sizeof(r));
+	xc_k8s_watch_init(&w, &client, NULL, wbuf, sizeof(wbuf));
+	w.initial = 1;
+	T_INT(xc_k8s_watch_feed(&w, plain, strlen(plain), record, &r), -ENOMSG);
+	T_INT(r.n, 0);
+	T(strstr(client.err, "does not stream them") != NULL);
+	/* outside a WatchList both bookmarks are bookmarks */
+	xc_k8s_watch_init(&w, &client, NULL, wbuf, sizeof(wbuf));
+	T_INT(xc_k8s_watch_feed(&w, plain, strlen(plain), record, &r), 0);
+	T_INT(xc_k8s_watch_feed(&w, end, strlen(end), record, &r), 0);
+	T_INT(r.n, 2);
+}
+
 int main(void)
 {
 	test_node_record();
@@ -544,6 +583,7 @@ int main(void)
 	test_node_fields();
 	test_watch_assembly();
 	test_watch_errors();
+	test_watchlist();
 	test_list_stream();
 	free(grow);
 	return t_done("test_k8s");

@@ -342,6 +342,24 @@ static void test_get_list(void)
 	T_INT(r.listed, 9);
 	T_INT(count(r.names, "node-00001"), 2);
 	T_INT(count(r.names, "node-00007"), 1);
+	/* at resourceVersion 0: the (fake) watch cache answers whole, limit or not */
+	memset(&r, 0, sizeof(r));
+	before = k.requests;
+	T_INT(xc_k8s_list_at(&k, NULL, 2, "0", obj, sizeof(obj), on_event, &r, rv), 0);
+	T_INT(r.listed, 7);
+	T_INT(k.requests - before, 1);
+	/* a version the server has lost (410): again at once, the latest, paginated */
+	T_INT(fault("{\"status\": {\"code\": 410, \"match\": \"list\"}}"), 200);
+	memset(&r, 0, sizeof(r));
+	before = k.requests;
+	strcpy(buf, rv);
+	T_INT(xc_k8s_list_at(&k, NULL, 2, buf, obj, sizeof(obj), on_event, &r, rv), 0);
+	T_INT(r.listed, 7);
+	T_INT(k.requests - before, 5);
+	/* a version it does not have yet (504 after its wait): the same */
+	memset(&r, 0, sizeof(r));
+	T_INT(xc_k8s_list_at(&k, NULL, 0, "99999999", obj, sizeof(obj), on_event, &r, rv), 0);
+	T_INT(r.listed, 7);
 	/* a 500 on a list: back off */
 	T_INT(fault("{\"status\": {\"code\": 500, \"match\": \"list\"}}"), 200);
 	T_INT(xc_k8s_list(&k, NULL, 0, obj, sizeof(obj), on_event, &r, rv), -EAGAIN);

@@ -18,6 +18,7 @@
 #include "t.h"
 #include "base/json.h"
 #include "kernel/nl_route.h"
+#include "kube/k8s.h"
 #include "router/nodetab.h"
 #include "router/routes.h"
 
@@ -45,12 +46,12 @@ static struct xc_prefix pfx_of(const char *s)
 	return p;
 }
 
-/* A Node object as the API serves it (trimmed). */
-static void node(struct xc_nodetab *t, const char *name, const char *cidrs, const char *addrs)
+/* A Node object as the API serves it (trimmed), created at `created` ("": no field). */
+static int rec_of(struct xc_node_rec *rec, const char *name, const char *cidrs, const char *addrs,
+		  const char *created)
 {
-	char doc[2048], ca[512] = "", aa[512] = "", *p, *tok, tmp[512];
+	char doc[2048], ca[512] = "", aa[512] = "", ts[80] = "", *p, *tok, tmp[512];
 	struct xc_json root;
-	struct xc_node_rec rec;
 	size_t n;
 
 	snprintf(tmp, sizeof(tmp), "%s", cidrs);
@@ -60,15 +61,25 @@ static void node(struct xc_nodetab *t, const char *name, const char *cidrs, cons
 	for (p = tmp, n = 0; (tok = strsep(&p, " ")) && *tok;)
 		n += (size_t)snprintf(aa + n, sizeof(aa) - n,
 				      "%s{\"type\":\"InternalIP\",\"address\":\"%s\"}", n ? "," : "", tok);
+	if (*created)
+		snprintf(ts, sizeof(ts), ",\"creationTimestamp\":\"%s\"", created);
 	snprintf(doc, sizeof(doc),
-		 "{\"kind\":\"Node\",\"metadata\":{\"name\":\"%s\"},\"spec\":{\"podCIDRs\":[%s]},"
+		 "{\"kind\":\"Node\",\"metadata\":{\"name\":\"%s\"%s},\"spec\":{\"podCIDRs\":[%s]},"
 		 "\"status\":{\"addresses\":[%s,{\"type\":\"Hostname\",\"address\":\"%s\"}]}}",
-		 name, ca, aa, name);
-	if (xc_json_parse(doc, strlen(doc), &root, NULL) < 0 || xc_nodetab_parse(&root, NULL, &rec) < 0) {
+		 name, ts, ca, aa, name);
+	if (xc_json_parse(doc, strlen(doc), &root, NULL) < 0 || xc_nodetab_parse(&root, NULL, rec) < 0) {
 		printf("bad test node %s\n", doc);
-		return;
+		return -1;
 	}
-	xc_nodetab_set(t, &rec);
+	return 0;
+}
+
+static void node(struct xc_nodetab *t, const char *name, const char *cidrs, const char *addrs)
+{
+	struct xc_node_rec rec;
+
+	if (!rec_of(&rec, name, cidrs, addrs, ""))
+		xc_nodetab_set(t, &rec);
 }
 
 static void host(void)
@@ -414,11 +425,13 @@ static void test_dup_own(void)
 	node(&tab, "a", "198.19.2.0/24", "198.18.0.3");
 	node(&tab, "c", "198.19.1.0/25", "198.18.0.4");
 	T_STR(plan(&c), "ip route replace 198.19.2.0/24 via 198.18.0.3 dev eth0 proto 202\n");
-	T_STR(skips, "c 198.19.1.0/25 5\nb 198.19.2.0/24 4\n");
-	/* no own node in the table: every node is a peer */
+	T_STR(skips, "b 198.19.2.0/24 6 overlaps a's 198.19.2.0/24 (same age, name first)\n"
+		 "c 198.19.1.0/25 5\n");
+	/* no own node in the table: every node is a peer; c's name sorts first */
 	c.self = "elsewhere";
 	plan(&c);
-	T(strstr(out, "198.19.1.0/24 via 198.18.0.1") != NULL);
+	T(strstr(out, "198.19.1.0/25 via 198.18.0.4") != NULL);
+	T(strstr(skips, "n1 198.19.1.0/24 6 overlaps c's 198.19.1.0/25 (same age, name first)") != NULL);
 }
 
 /* xc_rt_cidr_refusal of text, NULL as "-". */
@@ -491,6 +504,118 @@ static void test_refusal(void)
 	cl[0] = pfx_of("198.19.2.0/24");
 	plan(&c);
 	T(strstr(skips, "lo 198.19.5.0/24 6 outside CLUSTER_CIDR\n") != NULL);
+}
+
+/* ---- overlapping pod CIDRs ---------------------------------------------- */
+
+static const char *const contenders[][4] = {
+	/* name, CIDRs, address, creationTimestamp */
+	{ "old", "198.19.0.0/16", "198.18.0.10", "2020-01-01T00:00:00Z" },
+	{ "new", "198.19.1.0/24 fd00:0:1::/64", "198.18.0.11", "2024-05-01T10:00:00Z" },
+	{ "b", "198.20.0.0/24", "198.18.0.12", "2022-01-01T00:00:00Z" },
+	{ "a", "198.20.0.0/24", "198.18.0.13", "2022-01-01T00:00:00Z" },
+	{ "mid", "198.21.0.0/16", "198.18.0.14", "2020-12-31T23:00:00Z" },
+	{ "x", "198.21.5.0/24", "198.18.0.15", "2019-12-31T23:59:59Z" },
+	{ "y", "198.21.9.0/24 fd00:0:1::/48", "198.18.0.16", "2023-01-01T00:00:00Z" },
+};
+#define NCONT (sizeof(contenders) / sizeof(contenders[0]))
+
+static const char overlap_plan[] =
+	"ip route replace 198.19.0.0/16 via 198.18.0.10 dev eth0 proto 202\n"
+	"ip route replace 198.20.0.0/24 via 198.18.0.13 dev eth0 proto 202\n"
+	"ip route replace 198.21.5.0/24 via 198.18.0.15 dev eth0 proto 202\n"
+	"ip route replace 198.21.9.0/24 via 198.18.0.16 dev eth0 proto 202\n";
+static const char overlap_skips[] =
+	"b 198.20.0.0/24 6 overlaps a's 198.20.0.0/24 (same age, name first)\n"
+	"mid 198.21.0.0/16 6 overlaps x's 198.21.5.0/24 (created earlier)\n"
+	"new 198.19.1.0/24 6 overlaps old's 198.19.0.0/16 (created earlier)\n"
+	"new fd00:0:1::/64 6 overlaps y's fd00:0:1::/48 (created earlier)\n"
+	"y fd00:0:1::/48 2\n";
+
+/* Insert the contenders in the order perm gives, computing after each. */
+static int overlap_order(const struct xc_rt_conf *c, const int *perm, struct xc_node_rec *recs)
+{
+	xc_nodetab_free(&tab);
+	for (size_t i = 0; i < NCONT; i++) {
+		xc_nodetab_set(&tab, &recs[perm[i]]);
+		plan(c);
+	}
+	return strcmp(out, overlap_plan) || strcmp(skips, overlap_skips);
+}
+
+/* The next permutation in lexicographic order; 0 after the last. */
+static int next_perm(int *p, size_t n)
+{
+	size_t i = n - 1, j = n - 1;
+
+	while (i > 0 && p[i - 1] >= p[i])
+		i--;
+	if (!i)
+		return 0;
+	while (p[j] <= p[i - 1])
+		j--;
+	int t = p[i - 1];
+
+	p[i - 1] = p[j];
+	p[j] = t;
+	for (j = n - 1; i < j; i++, j--)
+		t = p[i], p[i] = p[j], p[j] = t;
+	return 1;
+}
+
+static void test_overlap(void)
+{
+	struct xc_rt_conf c = { .mode = XC_RT_NONE, .protocol = 202, .self = "self" };
+	struct xc_node_rec recs[NCONT], r;
+	int perm[NCONT], bad = 0, orders = 0;
+	int64_t t;
+
+	T(xc_k8s_parse_time("2019-12-31T23:59:59Z", &t) == 0 && t == 20191231235959);
+	T(xc_k8s_parse_time("2024-02-29T12:00:00Z", &t) == 0 && t == 20240229120000);
+	T(xc_k8s_parse_time("2019-12-31T23:59:59.5Z", &t) == -EINVAL);
+	T(xc_k8s_parse_time("2021-01-01T00:00:00+01:00", &t) == -EINVAL);
+	T(xc_k8s_parse_time("2021-01-01T00:00:00Z ", &t) == -EINVAL);
+	T(xc_k8s_parse_time("2021-01-01T00:00", &t) == -EINVAL);
+	T(xc_k8s_parse_time("2021-01-01 00:00:00Z", &t) == -EINVAL);
+	T(xc_k8s_parse_time("2021-01-01T00:00:00", &t) == -EINVAL);
+	host();
+	for (size_t i = 0; i < NCONT; i++) {
+		rec_of(&recs[i], contenders[i][0], contenders[i][1], contenders[i][2], contenders[i][3]);
+		perm[i] = (int)i;
+	}
+	T(recs[5].created == 20191231235959);
+	do {
+		bad += overlap_order(&c, perm, recs);
+		orders++;
+	} while (next_perm(perm, NCONT));
+	T(orders == 5040);
+	T(bad == 0);
+	/* the last order's table: the winner's deletion hands its CIDR on */
+	T_STR(out, overlap_plan);
+	T_STR(skips, overlap_skips);
+	xc_nodetab_del(&tab, "a");
+	plan(&c);
+	T(strstr(out, "198.20.0.0/24 via 198.18.0.12") != NULL);
+	xc_nodetab_del(&tab, "x");
+	plan(&c);
+	T(strstr(out, "198.21.0.0/16 via 198.18.0.14") != NULL);  /* mid is older than y */
+	T(strstr(skips, "y 198.21.9.0/24 6 overlaps mid's 198.21.0.0/16 (created earlier)") != NULL);
+	/* an unknown creation time ranks last; a refused CIDR takes part in nothing */
+	xc_nodetab_free(&tab);
+	rec_of(&r, "nots", "198.22.0.0/24", "198.18.0.20", "");
+	xc_nodetab_set(&tab, &r);
+	rec_of(&r, "z", "198.22.0.0/23", "198.18.0.21", "2025-01-01T00:00:00Z");
+	xc_nodetab_set(&tab, &r);
+	rec_of(&r, "grab", "198.22.0.0/22 198.18.0.0/24", "198.18.0.22", "2000-01-01T00:00:00Z");
+	xc_nodetab_set(&tab, &r);
+	plan(&c);
+	T_STR(out, "ip route replace 198.22.0.0/22 via 198.18.0.22 dev eth0 proto 202\n");
+	rec_of(&r, "grab", "198.18.0.0/24", "198.18.0.22", "2000-01-01T00:00:00Z");
+	xc_nodetab_set(&tab, &r);
+	plan(&c);
+	T_STR(out, "ip route replace 198.22.0.0/23 via 198.18.0.21 dev eth0 proto 202\n");
+	T_STR(skips, "grab 198.18.0.0/24 6 contains a node's address\n"
+		 "nots 198.22.0.0/24 6 overlaps z's 198.22.0.0/23 (created earlier)\n");
 }
 
 /* ---- diff and adoption -------------------------------------------------- */
@@ -739,6 +864,7 @@ int main(void)
 	test_mode_auto();
 	test_dup_own();
 	test_refusal();
+	test_overlap();
 	test_diff();
 	test_diff_fixed();
 	test_messages();
