@@ -40,8 +40,9 @@ BENCH   ?= 0
 BENCH_OPT ?= -O2
 V       ?= 0
 Q       := $(if $(filter 1,$(V)),,@)
-# The file's bytes; docs/size.md says what each part costs (make size-report).
-SIZE_BUDGET := 417792
+# The file's bytes: 432 KiB, the ceiling issue 11 set for nf_tables, portmap
+# and loopback; docs/size.md says what each part costs (make size-report).
+SIZE_BUDGET := 442368
 
 ifeq ($(SAN),1)
 CC      := gcc
