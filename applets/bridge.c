@@ -33,6 +33,7 @@ const char bridge_usage[] =
 #include <linux/rtnetlink.h>
 
 #include "main.h"
+#include "base/log.h"
 #include "cni/cni.h"
 #include "cni/cniconv.h"
 #include "kernel/netlink.h"
@@ -51,6 +52,7 @@ enum { IF_BRIDGE, IF_HOST, IF_POD };
 
 /* IPv6 addresses usable within this (the reference's limit too). */
 #define DAD_TIMEOUT_MS 10000
+#define UNDO_IPAM_MS 10000     /* the IPAM DEL that takes back a failed ADD */
 /* A new bridge port passes the carrier on within this (the reference waits ~2.5 s). */
 #define PORT_TIMEOUT_MS 2500
 #define MAX_ATTACHMENTS 16384
@@ -82,7 +84,8 @@ struct br {
 	int v6_off;                     /* xc_podlink_ipv6_off() in the pod */
 	/* ADD's undo log: what to take back when a later step fails */
 	int undo_veth;                  /* host end's ifindex */
-	int undo_ipam;                  /* the IPAM plugin allocated */
+	int undo_ipam;                  /* the IPAM plugin allocated, or may have */
+	int ipam_ms;                    /* its deadline (XC_IPAM_TIMEOUT_MS) */
 };
 
 static struct br B;
@@ -132,12 +135,40 @@ static int conf_numbers(const struct xc_json *root, struct br_conf *c, struct xc
 	return 0;
 }
 
+/*
+ * The IPAM plugin's name and deadline. "bridge" would run this plugin
+ * again, which would run itself, until the deadlines stop them. A bad
+ * XC_IPAM_TIMEOUT_MS fails ADD and CHECK; DEL, GC and STATUS warn and use
+ * the default, so a typo in the runtime's environment never leaves pods
+ * that cannot be torn down.
+ */
+static int ipam_conf(struct br *b, struct xc_cni_err *err)
+{
+	const char *type = b->cni.conf.ipam_type;
+	enum xc_cni_cmd cmd = b->cni.env.cmd;
+	struct xc_cni_err e;
+
+	if (!strcmp(type + (strncmp(type, "xcluster-", 9) ? 0 : 9), "bridge"))
+		return xc_cni_errf(err, XC_CNI_E_CONFIG, "ipam.type \"%s\" is this bridge "
+				   "plugin, which would call itself: name an IPAM plugin", type);
+	xc_cni_err_init(&e);
+	if (!xc_cni_ipam_timeout(getenv("XC_IPAM_TIMEOUT_MS"), &b->ipam_ms, &e))
+		return 0;
+	if (cmd == XC_CNI_CMD_ADD || cmd == XC_CNI_CMD_CHECK) {
+		*err = e;
+		return -EINVAL;
+	}
+	xc_warn("%s; using %d ms", e.msg, b->ipam_ms);
+	return 0;
+}
+
 static int conf_parse(void *ctx, struct xc_cni_err *err)
 {
 	struct br *b = ctx;
 	static const char *const known_args[] = { "MAC", NULL };
 	const struct xc_json *root = &b->cni.conf.root;
 	struct br_conf *c = &b->conf;
+	int rc;
 
 	c->preserve_default_vlan = 1;
 	if (unsupported(root, err) ||
@@ -161,6 +192,8 @@ static int conf_parse(void *ctx, struct xc_cni_err *err)
 		return xc_cni_errf(err, XC_CNI_E_UNSUPPORTED, "vlan with isGateway is not "
 				   "supported yet (the gateway would need a VLAN interface)");
 	c->l3 = b->cni.conf.ipam_type[0] != '\0';
+	if (c->l3 && (rc = ipam_conf(b, err)))
+		return rc;
 	/* Only ADD reads the MAC: DEL must clean up whatever CNI_ARGS says. */
 	if (b->cni.env.cmd == XC_CNI_CMD_ADD &&
 	    (c->has_mac = xc_cniconv_mac(&b->cni.conf, b->cni.env.args, known_args, c->mac,
@@ -182,7 +215,7 @@ static int ipam_call(struct br *b, enum xc_cni_cmd cmd, char *out, size_t out_si
 		.envp = environ,
 		.in = b->cni.in,
 		.in_len = b->cni.in_len,
-		.timeout_ms = b->cni.env.ipam_timeout_ms,
+		.timeout_ms = b->ipam_ms,
 		.out = out,
 		.out_size = out_size,
 		.self_main = xc_main,
@@ -342,6 +375,9 @@ static int setup_port(struct br *b, struct xc_cni_err *err)
 /* ADD's answer: the addresses the pod gets, and the IPAM DEL that undoes them. */
 static int ipam_added(struct br *b, int rc, struct xc_cni_err *err)
 {
+	/* Killed (deadline, signal) or cut off mid-answer: it may have allocated. */
+	if (rc && !err->raw)
+		b->undo_ipam = 1;
 	if (rc)
 		return rc;
 	b->undo_ipam = 1;
@@ -532,8 +568,16 @@ static void add_undo(void *ctx)
 	/* The pod end, its addresses and routes go with the host end. */
 	if (b->undo_veth > 0)
 		xc_nl_link_del(&b->host, b->undo_veth);
-	if (b->undo_ipam)
+	/*
+	 * The ADD may have used its whole deadline: the undo gets at most
+	 * UNDO_IPAM_MS more, so the two stay well inside the runtime's own
+	 * limit (the runtime sends a DEL of its own anyway).
+	 */
+	if (b->undo_ipam) {
+		if (b->ipam_ms > UNDO_IPAM_MS)
+			b->ipam_ms = UNDO_IPAM_MS;
 		ipam_exec(b, XC_CNI_CMD_DEL, NULL, undo_out, sizeof(undo_out), &e);
+	}
 }
 
 /* The links of ADD: veth, bridge port, the pod's end up. */

@@ -94,6 +94,7 @@ runtime) # make test-runtime, bench/runtime: a private containerd (test/runtime/
 	need ping iputils-ping
 	need jq jq
 	need iptables iptables # the reference portmap, chained after our bridge
+	need nft nftables      # run.sh's masquerade checks read the router's table
 	need curl curl         # ... a hostPort from the node
 	;;
 *)

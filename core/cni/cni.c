@@ -161,20 +161,20 @@ static int env_missing(const struct xc_cni_env *env, struct xc_cni_err *err)
 	return -EINVAL;
 }
 
-static int ipam_timeout(struct xc_cni_env *env, const char *s, struct xc_cni_err *err)
+int xc_cni_ipam_timeout(const char *value, int *ms, struct xc_cni_err *err)
 {
 	char *end;
-	long ms;
+	long v;
 
-	env->ipam_timeout_ms = XC_CNI_IPAM_TIMEOUT_MS;
-	if (!s)
+	*ms = XC_CNI_IPAM_TIMEOUT_MS;
+	if (!value || !*value)
 		return 0;
 	errno = 0;
-	ms = strtol(s, &end, 10);
-	if (errno || end == s || *end || ms < 100 || ms > 600000)
+	v = strtol(value, &end, 10);
+	if (errno || end == value || *end || v < 100 || v > 600000)
 		return xc_cni_errf(err, XC_CNI_E_ENV, "XC_IPAM_TIMEOUT_MS=%.32s is not a number "
-				   "of milliseconds from 100 to 600000", s);
-	env->ipam_timeout_ms = (int)ms;
+				   "of milliseconds from 100 to 600000", value);
+	*ms = (int)v;
 	return 0;
 }
 
@@ -207,8 +207,6 @@ int xc_cni_env_read(struct xc_cni_env *env, char *const *envp, struct xc_cni_err
 		return rc;
 	if ((need & (NEED_NETNS | NEED_CID)) && env->netns &&
 	    (rc = xc_cni_valid_netns(env->netns, err)))
-		return rc;
-	if ((rc = ipam_timeout(env, env_get(envp, "XC_IPAM_TIMEOUT_MS"), err)))
 		return rc;
 	if (need & NEED_CID)
 		return xc_cni_args_check(env->args, err);

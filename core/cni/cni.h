@@ -40,6 +40,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/types.h>
 
 #include "base/ipaddr.h"
@@ -161,7 +162,6 @@ struct xc_cni_env {
 	const char *ifname;
 	const char *args;
 	const char *path;
-	int ipam_timeout_ms;      /* XC_IPAM_TIMEOUT_MS, else XC_CNI_IPAM_TIMEOUT_MS */
 };
 
 /*
@@ -175,6 +175,14 @@ struct xc_cni_env {
 #define XC_CNI_IPAM_TIMEOUT_MS 60000
 
 /*
+ * The IPAM deadline from XC_IPAM_TIMEOUT_MS's value (NULL or empty: the
+ * default) into *ms. A value that is not from 100 to 600000: code 4 naming
+ * it, and *ms the default, so a caller that must not fail on it (DEL) can
+ * go on. Only the plugin that delegates reads it.
+ */
+int xc_cni_ipam_timeout(const char *value, int *ms, struct xc_cni_err *err);
+
+/*
  * Read the CNI_* variables from envp (a NULL-terminated "K=V" array such
  * as environ) and require those the spec requires for the command:
  *
@@ -185,8 +193,7 @@ struct xc_cni_env {
  *
  * Empty counts as unset. For ADD, CHECK and DEL the container ID,
  * interface name, netns path (when set) and CNI_ARGS are validated as
- * below, and XC_IPAM_TIMEOUT_MS when set. Failure: code 4 naming the
- * variable(s).
+ * below. Failure: code 4 naming the variable(s).
  */
 int xc_cni_env_read(struct xc_cni_env *env, char *const *envp, struct xc_cni_err *err);
 
@@ -540,6 +547,7 @@ struct xc_cni_child {
 	int64_t deadline;               /* xc_now_ms() at which it is killed */
 	int timeout_ms;
 	char file[XC_CNI_PATH_MAX + 1]; /* the plugin file found */
+	struct sigaction chld;          /* the caller's SIGCHLD, back at the end */
 };
 
 /*

@@ -3,22 +3,27 @@
  * would, with a deadline (see cni.h). This is the only exec in the
  * project.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#endif
 
 extern char **environ;
 
+#include "base/fdio.h"
 #include "cni/cni.h"
 #include "base/deadline.h"
 
@@ -73,23 +78,48 @@ static int is_self(const char *file)
 }
 
 /*
+ * This process has one thread (field 20 of /proc/self/stat). A child
+ * forked beside a second thread may find a lock (stdio's, malloc's) held
+ * by a thread it does not have: it then gets an exec, never our code.
+ */
+static int one_thread(void)
+{
+	char buf[512], *p;
+	ssize_t n = xc_file_read(AT_FDCWD, "/proc/self/stat", 0, buf, sizeof(buf));
+	int field = 3;
+
+	if (n <= 0 || !(p = strrchr(buf, ')')) || p[1] != ' ')
+		return 0;
+	for (p += 2; p && field < 20; field++)    /* p: the start of field `field` */
+		if ((p = strchr(p, ' ')))
+			p++;
+	return p && p[0] == '1' && p[1] == ' ';
+}
+
+/*
  * Without an exec the child keeps every descriptor of ours: close all but
  * its stdin, stdout and stderr, as O_CLOEXEC would have (the status pipe's
- * end among them, which tells the parent it runs).
+ * end among them, which tells the parent it runs). Without close_range(2)
+ * (Linux < 5.9), the ones /proc/self/fd lists.
  */
 static void close_inherited(void)
 {
-	struct rlimit rl;
-	long fd, max = 1024;
+	DIR *d;
+	struct dirent *e;
+	int fd;
 
 #ifdef SYS_close_range
 	if (!syscall(SYS_close_range, 3U, ~0U, 0U))
 		return;
 #endif
-	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY)
-		max = (long)rl.rlim_cur;
-	for (fd = 3; fd < max; fd++)
-		close((int)fd);
+	d = opendir("/proc/self/fd");
+	while (d && (e = readdir(d))) {
+		fd = atoi(e->d_name);
+		if (fd > 2 && fd != dirfd(d))
+			close(fd);
+	}
+	if (d)
+		closedir(d);
 }
 
 /* The applet in file's name, as exec would have started it; never returns. */
@@ -105,6 +135,11 @@ static void run_self(int (*self_main)(int, char **), const char *file, char **en
 	rc = self_main(1, argv);
 	/* exit() would flush stdio too, but also run our parent's atexit work */
 	fflush(NULL);
+#ifdef __SANITIZE_ADDRESS__
+	/* _exit skips the leak check an exec'd plugin's exit would run */
+	if (__lsan_do_recoverable_leak_check())
+		rc = rc ? rc : 23;
+#endif
 	_exit(rc);
 }
 
@@ -113,12 +148,11 @@ static void run_self(int (*self_main)(int, char **), const char *file, char **en
  * mid-ADD would allocate an address nobody will release until GC, so it
  * dies with the thread that started it (the main thread, which lives as
  * long as the plugin). An exec failure travels back as errno on the status
- * pipe. self_main: see struct xc_cni_exec; spawn() runs before the bridge
- * starts its second thread, so the child's copy of locks and stdio is
- * consistent.
+ * pipe. self_main: see struct xc_cni_exec (one_thread() chose it). It
+ * gets SIGCHLD as our caller gave it to us, which we changed to wait.
  */
 static void child(const char *file, char **env, int (*self_main)(int, char **), int in,
-		  int out, int status, pid_t parent)
+		  int out, int status, pid_t parent, const struct sigaction *chld)
 {
 	char *argv[] = { (char *)file, NULL };
 	int e;
@@ -127,6 +161,7 @@ static void child(const char *file, char **env, int (*self_main)(int, char **), 
 		_exit(127);
 	/* We ignore SIGPIPE while feeding it; it must start with the default. */
 	signal(SIGPIPE, SIG_DFL);
+	sigaction(SIGCHLD, chld, NULL);
 	if (dup2(in, 0) >= 0 && dup2(out, 1) >= 0) {
 		if (self_main)
 			run_self(self_main, file, env);
@@ -169,7 +204,7 @@ static int spawn(struct xc_cni_child *r, char **env, int (*self_main)(int, char 
 		fflush(NULL);   /* the child must not write our buffered output again */
 	r->pid = fork();
 	if (r->pid == 0)
-		child(file, env, self_main, in[0], out[1], st[1], parent);
+		child(file, env, self_main, in[0], out[1], st[1], parent, &r->chld);
 	if (r->pid < 0)
 		e = errno;
 	close(in[0]);
@@ -367,11 +402,19 @@ int xc_cni_exec_start(const struct xc_cni_exec *x, struct xc_cni_child *c,
 	if (build_env(x->envp, cmd_var, env, EXEC_MAX_ENV))
 		return xc_cni_errf(err, XC_CNI_E_DELEGATE, "more than %d environment variables",
 				   EXEC_MAX_ENV);
+	/*
+	 * A caller that ignores SIGCHLD would have the kernel reap the child
+	 * before we can read its exit status: the default until it is reaped.
+	 */
+	sigaction(SIGCHLD, &(struct sigaction){ .sa_handler = SIG_DFL }, &c->chld);
 	c->timeout_ms = x->timeout_ms > 0 ? x->timeout_ms : XC_CNI_IPAM_TIMEOUT_MS;
 	c->deadline = xc_now_ms() + c->timeout_ms;
-	rc = spawn(c, env, x->self_main && is_self(c->file) ? x->self_main : NULL, err);
-	if (rc)
+	rc = spawn(c, env, x->self_main && is_self(c->file) && one_thread() ? x->self_main : NULL,
+		   err);
+	if (rc) {
+		sigaction(SIGCHLD, &c->chld, NULL);
 		return rc;
+	}
 	if (!x->in_len) {
 		close(c->in);
 		c->in = -1;
@@ -388,6 +431,7 @@ long xc_cni_exec_wait(const struct xc_cni_exec *x, struct xc_cni_child *c, int *
 		return xc_cni_errf(err, XC_CNI_E_INTERNAL, "the IPAM plugin was not started");
 	len = finish(x, c, status, err);
 	c->pid = 0;
+	sigaction(SIGCHLD, &c->chld, NULL);
 	return len;
 }
 

@@ -25,30 +25,28 @@ static int env(char **envp, struct xc_cni_env *e)
 	return xc_cni_env_read(e, envp, &err);
 }
 
-/* XC_IPAM_TIMEOUT_MS: from 100 to 600000 ms, else code 4 naming it. */
+/* XC_IPAM_TIMEOUT_MS: from 100 to 600000 ms, else code 4 naming it and the default. */
 static void test_env_ipam_timeout(void)
 {
 	static const char *const bad[] = { "99", "600001", "5s", "-1", "1e3",
 					   "99999999999999999999" };
-	char var[64];
-	char *envp[] = { "CNI_COMMAND=VERSION", var, NULL };
-	struct xc_cni_env e;
-	size_t i;
+	int ms = 0;
 
-	snprintf(var, sizeof(var), "XC_IPAM_TIMEOUT_MS=100");
-	T_INT(env(envp, &e), 0);
-	T_INT(e.ipam_timeout_ms, 100);
-	snprintf(var, sizeof(var), "XC_IPAM_TIMEOUT_MS=600000");
-	T_INT(env(envp, &e), 0);
-	T_INT(e.ipam_timeout_ms, 600000);
-	snprintf(var, sizeof(var), "XC_IPAM_TIMEOUT_MS=");  /* empty is unset */
-	T_INT(env(envp, &e), 0);
-	T_INT(e.ipam_timeout_ms, XC_CNI_IPAM_TIMEOUT_MS);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(var, sizeof(var), "XC_IPAM_TIMEOUT_MS=%s", bad[i]);
-		T(env(envp, &e) < 0);
+	T_INT(xc_cni_ipam_timeout(NULL, &ms, &err), 0);
+	T_INT(ms, XC_CNI_IPAM_TIMEOUT_MS);
+	T_INT(xc_cni_ipam_timeout("", &ms, &err), 0);          /* empty is unset */
+	T_INT(ms, XC_CNI_IPAM_TIMEOUT_MS);
+	T_INT(xc_cni_ipam_timeout("100", &ms, &err), 0);
+	T_INT(ms, 100);
+	T_INT(xc_cni_ipam_timeout("600000", &ms, &err), 0);
+	T_INT(ms, 600000);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		xc_cni_err_init(&err);
+		ms = 0;
+		T(xc_cni_ipam_timeout(bad[i], &ms, &err) < 0);
 		T_INT(err.code, 4);
 		T(strstr(err.msg, "XC_IPAM_TIMEOUT_MS") != NULL);
+		T_INT(ms, XC_CNI_IPAM_TIMEOUT_MS);
 	}
 }
 
@@ -92,7 +90,6 @@ static void test_env(void)
 	T_STR(e.ifname, "eth0");
 	T_STR(e.args, "IgnoreUnknown=1;IP=10.0.0.5");
 	T_STR(e.path, "/opt");
-	T_INT(e.ipam_timeout_ms, XC_CNI_IPAM_TIMEOUT_MS);
 	T_INT(XC_CNI_IPAM_TIMEOUT_MS, 60000);
 	test_env_ipam_timeout();
 
