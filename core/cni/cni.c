@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "base/fdio.h"
@@ -518,6 +519,24 @@ long xc_cni_get_str(const struct xc_json *obj, const char *where, const char *ke
 		n = xc_cni_errf(err, XC_CNI_E_CONFIG, "%s%s%s contains a NUL character",
 				where ? where : "", where ? "." : "", key);
 	return n;
+}
+
+const char *xc_cni_key(const struct xc_json *obj, const char *key, char *buf, size_t size)
+{
+	struct xc_json_iter it;
+	struct xc_json k, v;
+	struct xc_json exact;
+	long n;
+
+	if (obj->type != XC_JSON_OBJECT || !xc_json_get(obj, key, &exact))
+		return key;
+	xc_json_iter_init(&it, obj);
+	while (xc_json_next(&it, &k, &v) > 0) {
+		n = xc_json_str(&k, buf, size);
+		if (n >= 0 && !strcasecmp(buf, key))
+			return buf;
+	}
+	return key;
 }
 
 int xc_cni_get_int(const struct xc_json *obj, const char *where, const char *key,

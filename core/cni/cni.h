@@ -321,6 +321,16 @@ int xc_cni_conf_parse(const char *text, size_t len, struct xc_cni_conf *conf,
 		      struct xc_cni_result *prev, struct xc_cni_err *err);
 
 /*
+ * The spelling of `key` in obj as the reference plugins' Go decoder finds
+ * it: key itself when obj has it, else the first member whose name equals
+ * it ignoring ASCII case (containerd 1.6 sends runtimeConfig.portMappings
+ * as {"HostPort": ...}). Copies the name into buf (size bytes) and returns
+ * buf, or returns key when there is neither, so that a getter reports the
+ * key as the documentation spells it.
+ */
+const char *xc_cni_key(const struct xc_json *obj, const char *key, char *buf, size_t size);
+
+/*
  * Typed getters for plugin keys with useful failures. `where` names the
  * object for messages ("ipam", "ipam.ranges[0][1]"). A missing key
  * returns -ENOENT and fills err only when `required`; a wrong type or an

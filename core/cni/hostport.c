@@ -32,8 +32,9 @@ const char *xc_hostport_proto_name(uint8_t proto)
 static int parse_proto(const struct xc_json *e, const char *where, uint8_t *proto,
 		       struct xc_cni_err *err)
 {
-	char s[16];
-	long n = xc_cni_get_str(e, where, "protocol", 1, s, sizeof(s), err);
+	char s[16], k[16];
+	long n = xc_cni_get_str(e, where, xc_cni_key(e, "protocol", k, sizeof(k)), 1, s, sizeof(s),
+				err);
 
 	if (n == -ENOSPC)
 		n = 0, s[0] = '\0';
@@ -53,8 +54,9 @@ static int parse_host_ip(const struct xc_json *e, const char *where, struct xc_h
 {
 	struct xc_ip *ip = &m->host_ip;
 	static const uint8_t zero[16];
-	char s[64];
-	long n = xc_cni_get_str(e, where, "hostIP", 0, s, sizeof(s), err);
+	char s[64], k[16];
+	long n = xc_cni_get_str(e, where, xc_cni_key(e, "hostIP", k, sizeof(k)), 0, s, sizeof(s),
+				err);
 
 	memset(ip, 0, sizeof(*ip));
 	if (n == -ENOENT || n == 0)
@@ -72,14 +74,18 @@ static int parse_host_ip(const struct xc_json *e, const char *where, struct xc_h
 static int parse_one(const struct xc_json *e, const char *where, struct xc_hostport *m,
 		     struct xc_cni_err *err)
 {
+	char k1[16], k2[16];
 	int64_t hp, cp;
 	int rc;
 
 	if (e->type != XC_JSON_OBJECT)
 		return xc_cni_errf(err, XC_CNI_E_CONFIG, "%s must be an object, not %s", where,
 				   xc_json_type_name(e->type));
-	if ((rc = xc_cni_get_int(e, where, "hostPort", 1, 1, 65535, &hp, err)) ||
-	    (rc = xc_cni_get_int(e, where, "containerPort", 1, 1, 65535, &cp, err)) ||
+	/* any case, as the reference's decoder: containerd 1.6 sends "HostPort" */
+	if ((rc = xc_cni_get_int(e, where, xc_cni_key(e, "hostPort", k1, sizeof(k1)), 1, 1,
+				 65535, &hp, err)) ||
+	    (rc = xc_cni_get_int(e, where, xc_cni_key(e, "containerPort", k2, sizeof(k2)), 1, 1,
+				 65535, &cp, err)) ||
 	    (rc = parse_proto(e, where, &m->proto, err)) ||
 	    (rc = parse_host_ip(e, where, m, err)))
 		return rc;

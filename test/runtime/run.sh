@@ -20,8 +20,9 @@
 #              and GC (or DEL with the right config) gets it back
 #   restart    containerd stopped (TERM, then KILL) and started while pods
 #              run: their network untouched; a pod after the restart works
-#   ports      capabilities: portMappings reach a chained reference portmap;
-#              a hostPort answers on the node's addresses (IPv4, IPv6)
+#   ports      capabilities: portMappings reach a chained portmap, the
+#              reference one and ours; a hostPort answers on the node's
+#              addresses (IPv4, IPv6) and goes with the pod
 #   multi      max_conf_num = 2: eth0 and eth1 on two bridges
 #   secondary  the same the shipped way: install --secondary, a second
 #              router (annotation, own PROTOCOL and --network)
@@ -649,15 +650,14 @@ s_secondary() {
 # The CRI plugin passes runtimeConfig.portMappings to the plugins of the
 # list that declare the capability: here the reference portmap, chained
 # after our bridge (it takes our result as prevResult).
-s_ports() {
-	if ! command -v iptables > /dev/null 2>&1 || ! command -v curl > /dev/null 2>&1 || [ ! -x /usr/lib/cni/portmap ]; then
-		t_skip "ports: no iptables, curl or reference portmap" 14
-		return
-	fi
-	ln -sf /usr/lib/cni/portmap "$BIN/portmap"
+# ports_with TYPE: a hostPort through the CRI's port_mappings, with TYPE
+# chained after our bridge: the reference portmap (iptables) or ours
+# (nf_tables, table inet xcluster-cni-portmap).
+ports_with() {
+	pm=$1
 	NET=xcluster-cni BR=xcbr9
 	conflist "$CONF" 10-xcluster-cni.conflist $NET $BR xct-logged-bridge 198.18.120.0/24 fd00:120::/64
-	jq -c '.plugins += [{"type": "portmap", "capabilities": {"portMappings": true}}]' \
+	jq -c --arg t "$pm" '.plugins += [{"type": $t, "capabilities": {"portMappings": true}}]' \
 		"$CONF/10-xcluster-cni.conflist" | put "$CONF" 10-xcluster-cni.conflist
 	settle
 	# the node's own addresses, on an "eth0" in its namespace (one end of a
@@ -667,28 +667,55 @@ s_ports() {
 	ip -n "$NODE" addr add 198.18.0.10/24 dev eth0
 	ip -n "$NODE" addr add fd00:18::10/64 dev eth0 nodad
 	ip -n "$NODE" link set eth0 up
-	P=$T/pods.ports
+	P=$T/pods.ports-$pm
 	: > "$T/calls"
 	run_pods "$P" --port 80:18080 h1
-	eq "h1 ready, with a hostPort" "$(nready "$P")" 1
-	h1ns=$(col "$P" h1 6) h1ip=$(col "$P" h1 4)
-	check_grep "our bridge got no runtimeConfig (it declares no capability)" "^ADD .* eth0 0 0 0 " cat "$T/calls"
-	check_grep "portmap's DNAT to h1 (IPv4)" "18080.*$h1ip:80" ip netns exec "$NODE" iptables -t nat -S
-	check_grep "portmap's DNAT to h1 (IPv6)" "18080.*$(col "$P" h1 5)\]?:80" ip netns exec "$NODE" ip6tables -t nat -S
+	eq "$pm: h1 ready, with a hostPort" "$(nready "$P")" 1
+	h1ns=$(col "$P" h1 6) h1ip=$(col "$P" h1 4) h1ip6=$(col "$P" h1 5)
+	check_grep "$pm: our bridge got no runtimeConfig (it declares no capability)" "^ADD .* eth0 0 0 0 " cat "$T/calls"
+	if [ "$pm" = portmap ]; then
+		check_grep "$pm: DNAT to h1 (IPv4)" "18080.*$h1ip:80" ip netns exec "$NODE" iptables -t nat -S
+		check_grep "$pm: DNAT to h1 (IPv6)" "18080.*$h1ip6\]?:80" ip netns exec "$NODE" ip6tables -t nat -S
+	else
+		check_grep "$pm: map element to h1 (IPv4)" "tcp . 18080 comment .* : $h1ip . 80" \
+			ip netns exec "$NODE" nft list table inet xcluster-cni-portmap
+		check_grep "$pm: map element to h1 (IPv6)" "tcp . 18080 comment .* : $h1ip6 . 80" \
+			ip netns exec "$NODE" nft list table inet xcluster-cni-portmap
+	fi
 	mkdir -p "$T/www" && echo "pod h1" > "$T/www/index.html"
 	# nsenter twice: the pod's netns path exists in our mount namespace only
 	nsenter --mount=/proc/$RT_HOLDER/ns/mnt -- nsenter --net="$h1ns" -- /bin/busybox httpd -f -p 80 -h "$T/www" &
 	httpd=$!
-	check "the pod listens on :80" wait_for 10 in_pod "$h1ns" sh -c 'busybox netstat -ltn | grep -q ":80 "'
-	check_out "the node's 198.18.0.10:18080 reaches the pod" "pod h1" \
+	check "$pm: the pod listens on :80" wait_for 10 in_pod "$h1ns" sh -c 'busybox netstat -ltn | grep -q ":80 "'
+	check_out "$pm: the node's 198.18.0.10:18080 reaches the pod" "pod h1" \
 		ip netns exec "$NODE" curl -sS -m 5 http://198.18.0.10:18080/
-	check_out "the node's [fd00:18::10]:18080 reaches the pod" "pod h1" \
+	check_out "$pm: the node's [fd00:18::10]:18080 reaches the pod" "pod h1" \
 		ip netns exec "$NODE" curl -sS -m 5 "http://[fd00:18::10]:18080/"
 	kill $httpd; wait $httpd 2> /dev/null
-	check "stop + remove h1" cri down $(ids "$P")
-	check "portmap's rules gone with it" sh -c "! ip netns exec '$NODE' iptables -t nat -S | grep -q 18080"
-	nothing_left $NET $BR "ports"
+	check "$pm: stop + remove h1" cri down $(ids "$P")
+	if [ "$pm" = portmap ]; then
+		check "$pm: its rules gone with it" sh -c "! ip netns exec '$NODE' iptables -t nat -S | grep -q 18080"
+	else
+		check "$pm: its elements gone with it" sh -c \
+			"! ip netns exec '$NODE' nft list table inet xcluster-cni-portmap 2>/dev/null | grep -q 18080"
+	fi
+	nothing_left $NET $BR "ports $pm"
 	ip -n "$NODE" link del eth0
+}
+
+s_ports() {
+	if ! command -v iptables > /dev/null 2>&1 || ! command -v curl > /dev/null 2>&1 || [ ! -x /usr/lib/cni/portmap ]; then
+		t_skip "ports: no iptables, curl or reference portmap" 14
+	else
+		ln -sf /usr/lib/cni/portmap "$BIN/portmap"
+		ports_with portmap
+	fi
+	if ! command -v nft > /dev/null 2>&1 || ! command -v curl > /dev/null 2>&1; then
+		t_skip "ports: no nft or curl to look at ours" 14
+		return
+	fi
+	ln -sf xcluster-cni "$BIN/xcluster-portmap"
+	ports_with xcluster-portmap
 }
 
 # --- run the sections --------------------------------------------------------------

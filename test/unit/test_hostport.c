@@ -72,6 +72,21 @@ static void test_parse(void)
 	T(xc_hostport_applies(&v[1], AF_INET) && !xc_hostport_applies(&v[1], AF_INET6));
 	T(!xc_hostport_applies(&v[2], AF_INET));
 
+	/* containerd 1.6 sends Go's field names; the reference's decoder takes any case */
+	T_INT(parse("[{\"HostPort\":18080,\"ContainerPort\":80,\"Protocol\":\"tcp\",\"HostIP\":\"\"},"
+		    "{\"hostport\":53,\"CONTAINERPORT\":5353,\"protocol\":\"udp\","
+		    "\"hostip\":\"198.18.0.1\"}]", &err), 2);
+	T_INT(v[0].host_port, 18080);
+	T_INT(v[0].cont_port, 80);
+	T_INT(v[0].proto, IPPROTO_TCP);
+	T_INT(v[1].host_port, 53);
+	T_INT(v[1].host_ip.family, AF_INET);
+	/* the exact spelling wins over another case of it, as in Go */
+	T_INT(parse("[{\"HostPort\":1,\"hostPort\":2,\"containerPort\":80,\"protocol\":\"tcp\"}]",
+		    &err), 1);
+	T_INT(v[0].host_port, 2);
+	bad("[{\"HostPort\":0,\"containerPort\":80,\"protocol\":\"tcp\"}]", "HostPort");
+
 	bad("{\"hostPort\":80}", "portMappings");
 	bad("[80]", "portMappings[0] must be an object");
 	bad("[{\"hostPort\":0,\"containerPort\":80,\"protocol\":\"tcp\"}]", "hostPort");
