@@ -58,7 +58,7 @@ static struct pm P;
 static uint32_t nl_buf[XC_NL_BUFSIZE / 4], rt_buf[XC_NL_BUFMIN / 4];
 static uint32_t batch[BATCH_SIZE / 4];
 
-/* A kernel operation failed: code 105 with the kernel's own words. */
+/* A kernel operation failed: code 105 with the kernel's own words, or what nf_tables lacks. */
 static __attribute__((format(printf, 3, 4)))
 int kfail(struct xc_cni_err *err, int rc, const char *fmt, ...)
 {
@@ -68,13 +68,11 @@ int kfail(struct xc_cni_err *err, int rc, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	xc_cni_errf(err, XC_CNI_E_KERNEL, "%s: %s", what, strerror(rc < 0 ? -rc : rc));
-	if (*xc_nl_errmsg(&P.nl))
-		xc_cni_err_details(err, "kernel: %s", xc_nl_errmsg(&P.nl));
-	else if (rc == -ENOENT || rc == -EOPNOTSUPP || rc == -EPROTONOSUPPORT)
+	rc = xc_podlink_kfail(err, &P.nl, rc, "%s", what);
+	if (!*xc_nl_errmsg(&P.nl) && (rc == -ENOENT || rc == -EOPNOTSUPP || rc == -EPROTONOSUPPORT))
 		xc_cni_err_details(err, "the node's kernel needs nf_tables with the nat "
 				   "chain type, fib, masq and nat expressions (docs/portmap.md)");
-	return rc < 0 ? rc : -EIO;
+	return rc;
 }
 
 /* ---- configuration ------------------------------------------------------ */
