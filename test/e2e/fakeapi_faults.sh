@@ -23,6 +23,9 @@ raw() { n=$1; shift; fakectl raw "$@" --out "$D/$n.body" > "$D/$n.sum"; }
 # pr ARGS... --print FIELDS: one raw request, selected fields on one line
 pr() { fakectl raw "$@"; }
 rv() { fakectl get /fake/stats | fakectl pick resourceVersion; }
+# A watch the client has closed stays open on the server until it notices
+# (up to a second): before opening the one a fault must hit, wait for none,
+# or the fault can hit the closing one and miss ours (seen in CI: "timeout").
 wait_watches() { # N: until N watches are open
 	i=0
 	while [ "$(fakectl get /fake/stats | fakectl pick watches_active)" != "$1" ]; do
@@ -127,6 +130,7 @@ check_out "the current resourceVersion is fine after expiry" "200 clean" \
 	pr GET "/api/v1/nodes?watch=true&resourceVersion=$(rv)&timeoutSeconds=1" --max-seconds 60 --print "status end"
 f config '{"too_old": "event"}' >/dev/null
 # an open watch when history is dropped gets ERROR 410 (event form)
+wait_watches 0
 fakectl raw GET "/api/v1/nodes?watch=true&resourceVersion=$(rv)" --max-seconds 60 --print "end lines.type" > "$D/open.out" &
 WP=$!; BG="$BG $WP"
 wait_watches 1
@@ -147,6 +151,7 @@ f config '{"history_max": 10000}' >/dev/null
 
 # --- dropping watches, garbage and truncated events, chunking, slow bodies ----------------------
 for mode in abort clean; do
+	wait_watches 0
 	fakectl raw GET "/api/v1/nodes?watch=true&resourceVersion=$(rv)" --max-seconds 60 --print end > "$D/drop.out" &
 	WP=$!; BG="$BG $WP"
 	wait_watches 1
