@@ -23,6 +23,8 @@
 #   ports      capabilities: portMappings reach a chained portmap, the
 #              reference one and ours; a hostPort answers on the node's
 #              addresses (IPv4, IPv6) and goes with the pod
+#   masq       the router's masquerade: a pod reaching an "outside"
+#              namespace is seen there with the node's address (IPv4, IPv6)
 #   multi      max_conf_num = 2: eth0 and eth1 on two bridges
 #   secondary  the same the shipped way: install --secondary, a second
 #              router (annotation, own PROTOCOL and --network)
@@ -718,8 +720,61 @@ s_ports() {
 	ports_with xcluster-portmap
 }
 
+# --- masq: a pod's traffic out of the cluster leaves with the node's address ----------
+# The router (--once, its NodeList from a file) fills the masquerade table;
+# an "outside" namespace beside the node serves HTTP and logs who called.
+s_masq() {
+	if ! command -v nft > /dev/null 2>&1 || ! command -v curl > /dev/null 2>&1; then
+		t_skip "masq: no nft or curl" 16
+		return
+	fi
+	NET=xcluster-cni BR=xcbrm OUT=$RT_NS-out
+	conflist "$CONF" 10-xcluster-cni.conflist $NET $BR xcluster-bridge 198.18.121.0/24 fd00:121::/64
+	settle
+	ip netns add "$OUT"
+	ip -n "$NODE" link add eth0 type veth peer name o0 netns "$OUT"
+	ip -n "$NODE" addr add 198.18.0.10/24 dev eth0
+	ip -n "$NODE" addr add fd00:18::10/64 dev eth0 nodad
+	ip -n "$NODE" link set eth0 up
+	ip -n "$OUT" addr add 198.18.0.200/24 dev o0
+	ip -n "$OUT" addr add fd00:18::200/64 dev o0 nodad
+	ip -n "$OUT" link set o0 up
+	cat > "$T/nodes-masq.json" <<-EOF
+	{"apiVersion": "v1", "kind": "NodeList", "items": [
+	 {"metadata": {"name": "rt-node"}, "spec": {"podCIDRs": ["198.18.121.0/24", "fd00:121::/64"]},
+	  "status": {"addresses": [{"type": "InternalIP", "address": "198.18.0.10"}]}}]}
+	EOF
+	router() { rt_in env CLUSTER_CIDR=198.18.121.0/24,fd00:121::/64 "$BIN/xcluster-cni" router \
+		--node-name rt-node --nodes-file "$T/nodes-masq.json" --tunnel-mode none \
+		--metrics-port 0 --masquerade true "$@"; }
+	check "masq: the router fills its table (--once)" router --once
+	P=$T/pods.masq
+	run_pods "$P" m1
+	eq "masq: m1 ready" "$(nready "$P")" 1
+	m1ns=$(col "$P" m1 6)
+	for a in 198.18.0.200 fd00:18::200; do
+		ip netns exec "$OUT" "$RT_PY" -m http.server 8080 --bind "$a" > "$T/out.log" 2>&1 &
+		web=$!
+		u=$a; case $a in *:*) u="[$a]" ;; esac
+		check "masq: the outside serves on $a (asked from the node)" wait_for 60 ip netns exec "$NODE" curl -s -o /dev/null "http://$u:8080/"
+		: > "$T/out.log"
+		check "masq: m1 reaches the outside $a" in_pod "$m1ns" curl -sS -m 5 -o /dev/null "http://$u:8080/"
+		want=198.18.0.10; case $a in *:*) want=fd00:18::10 ;; esac
+		check_grep "masq: ... which sees the node's $want, not the pod's address" "^$want - " cat "$T/out.log"
+		kill $web; wait $web 2> /dev/null
+	done
+	check "stop + remove m1" cri down $(ids "$P")
+	check "masq: the router --cleanup" router --cleanup
+	check "masq: ... and its table is gone" sh -c "! ip netns exec '$NODE' nft list tables | grep -q 'inet xcluster-cni\$'"
+	nothing_left $NET $BR "masq"
+	rm -f "$CONF"/*.conflist
+	ip -n "$NODE" link del $BR       # with its gateways: no later section's
+	ip -n "$NODE" link del eth0
+	ip netns del "$OUT"
+}
+
 # --- run the sections --------------------------------------------------------------
-for s in ${RT_SECTIONS:-cri install ctr loops switch restart ports multi secondary}; do
+for s in ${RT_SECTIONS:-cri install ctr loops switch restart ports masq multi secondary}; do
 	s_$s
 done
 
