@@ -271,15 +271,6 @@ static int get_bridge(struct br *b, struct xc_cni_err *err)
 
 /* ---- ADD ------------------------------------------------------------------ */
 
-/* Routes on a host interface of ours are ours: no router advertisements there. */
-static void no_ra(const char *ifname)
-{
-	char key[64];
-
-	snprintf(key, sizeof(key), "net/ipv6/conf/%s/accept_ra", ifname);
-	xc_sysctl_write(key, "0");
-}
-
 static int ensure_bridge(struct br *b, struct xc_cni_err *err)
 {
 	uint8_t mac[6];
@@ -292,8 +283,6 @@ static int ensure_bridge(struct br *b, struct xc_cni_err *err)
 					   b->conf.vlan != 0);
 		if (rc && rc != -EEXIST)
 			return xc_podlink_kfail(err, &b->host, rc, "creating bridge %s", b->conf.bridge);
-		if (!rc)
-			no_ra(b->conf.bridge);
 		rc = get_bridge(b, err);
 	}
 	if (rc)
@@ -341,7 +330,7 @@ static int make_veth(struct br *b, struct xc_cni_err *err)
 	b->undo_veth = b->veth.index;
 	b->pod_index = b->veth.link_netnsid >= 0 ? b->veth.link : 0;
 	/* Its routes are ours too, as the reference has it. */
-	no_ra(b->veth.name);
+	xc_podlink_no_ra(b->veth.name);
 	return 0;
 }
 

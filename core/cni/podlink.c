@@ -188,13 +188,40 @@ int xc_podlink_port_set(struct xc_nl *host, int index, const char *alias, int ha
 	return xc_nl_request(host, &m, NULL, NULL);
 }
 
+/* Best effort: a node without IPv6 has no net/ipv6. */
+static int if_sysctl(const char *family, const char *ifname, const char *leaf,
+		     const char *value)
+{
+	char key[96];
+
+	snprintf(key, sizeof(key), "net/%s/conf/%s/%s", family, ifname, leaf);
+	return xc_sysctl_write(key, value);
+}
+
 int xc_podlink_bridge_add(struct xc_nl *host, const char *name, unsigned mtu,
 			  const uint8_t mac[6], int vlan_filtering)
 {
-	struct xc_link_new br = { .name = name, .mtu = mtu, .mac = mac, .up = 1,
+	struct xc_link_new br = { .name = name, .mtu = mtu, .mac = mac,
 				  .vlan_filtering = vlan_filtering };
+	int rc = xc_nl_bridge_add(host, &br);
 
-	return xc_nl_bridge_add(host, &br);
+	if (rc)
+		return rc;
+	/*
+	 * Set while it is down, before its link-local address exists. No DAD:
+	 * while that address is tentative the kernel has no source for the
+	 * neighbour solicitations of packets it forwards to pods, so those (a
+	 * hostPort's, other nodes') wait up to 2 s after each carrier change.
+	 * The MAC is our random one: a duplicate is not a risk worth that.
+	 */
+	xc_podlink_no_ra(name);
+	if_sysctl("ipv6", name, "accept_dad", "0");
+	return 0;
+}
+
+void xc_podlink_no_ra(const char *ifname)
+{
+	if_sysctl("ipv6", ifname, "accept_ra", "0");
 }
 
 /* ---- VLANs -------------------------------------------------------------- */
@@ -477,25 +504,16 @@ int xc_podlink_has_route(struct xc_nl *pod, const struct xc_cni_route *rt)
 
 /* ---- pod settings, bridge gateways, GC --------------------------------- */
 
-static int pod_sysctl(const char *family, const char *ifname, const char *leaf,
-		      const char *value)
-{
-	char key[96];
-
-	snprintf(key, sizeof(key), "net/%s/conf/%s/%s", family, ifname, leaf);
-	return xc_sysctl_write(key, value);
-}
-
 void xc_podlink_pod_sysctls(const char *ifname, int enable_dad)
 {
 	if (enable_dad) {
-		pod_sysctl("ipv6", ifname, "enhanced_dad", "1");
-		pod_sysctl("ipv6", ifname, "accept_dad", "1");
+		if_sysctl("ipv6", ifname, "enhanced_dad", "1");
+		if_sysctl("ipv6", ifname, "accept_dad", "1");
 	} else {
 		/* No DAD: the addresses are usable as soon as the link is. */
-		pod_sysctl("ipv6", ifname, "accept_dad", "0");
+		if_sysctl("ipv6", ifname, "accept_dad", "0");
 	}
-	pod_sysctl("ipv4", ifname, "arp_notify", "1");
+	if_sysctl("ipv4", ifname, "arp_notify", "1");
 }
 
 static const char *v6_dev(const char *ifname, int i)

@@ -98,11 +98,18 @@ int xc_podlink_veth_add(struct xc_nl *host, const struct xc_podlink_veth *v,
 int xc_podlink_port_set(struct xc_nl *host, int index, const char *alias, int hairpin);
 
 /*
- * Create a bridge (up) with a fixed MAC, so it keeps it whatever ports come
- * and go, and with VLAN filtering when asked.
+ * Create a bridge, down, with a fixed MAC, so it keeps it whatever ports
+ * come and go, and with VLAN filtering when asked; with IPv6 neither router
+ * advertisements nor DAD on it. The caller sets it up.
  */
 int xc_podlink_bridge_add(struct xc_nl *host, const char *name, unsigned mtu,
 			  const uint8_t mac[6], int vlan_filtering);
+
+/*
+ * Routes on a host interface of ours are ours: no router advertisements
+ * there (as the reference has it). Best effort, like every sysctl here.
+ */
+void xc_podlink_no_ra(const char *ifname);
 
 /*
  * VLAN membership of a bridge port (the bridge's own VLAN table, not the

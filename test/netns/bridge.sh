@@ -93,6 +93,11 @@ eq "ping: pod IPv6 address added nodad" \
 	"$(ip -n "$PA" -j addr show dev eth0 | jq '[.[0].addr_info[] | select(.family == "inet6" and .scope == "global" and .nodad)] | length')" 1
 eq "ping: bridge IPv6 gateway nodad, not tentative right after the first ADD" \
 	"$(ip -n "$HOST" -j addr show dev br-ping | jq -c '[.[0].addr_info[] | select(.local == "fd00:1::1") | [.nodad, .tentative]]')" '[[true,null]]'
+# Nor on the bridge we created: a tentative link-local there left the
+# kernel no source for the solicitations of forwarded IPv6 (portmap.sh's
+# first outside connection waited 1-2 s). Its router advertisements off.
+eq "ping: the bridge we created has accept_dad 0, accept_ra 0" \
+	"$(ip netns exec "$HOST" cat /proc/sys/net/ipv6/conf/br-ping/accept_dad /proc/sys/net/ipv6/conf/br-ping/accept_ra | tr '\n' ' ')" "0 0 "
 B=$(printf '%s' "$C" | cni bridge ADD cb "$PB" eth0)
 check "ping: ADD b" test -n "$(jf "$B" '.ips[0].address')"
 b4=$(jf "$B" '.ips[] | select(.address | test("\\.")) | .address | split("/")[0]')
@@ -176,6 +181,8 @@ eq "forceAddress: ADD" "$?" 0
 eq "forceAddress: bridge address replaced" \
 	"$(ip -n "$HOST" -j addr show dev br-conf | jq -r '[.[0].addr_info[] | select(.family == "inet") | .local] | join(" ")')" \
 	"198.18.5.1"
+eq "forceAddress: a bridge we did not create keeps its accept_dad" \
+	"$(ip netns exec "$HOST" cat /proc/sys/net/ipv6/conf/br-conf/accept_dad)" 1
 printf '%s' "$F" | cni bridge DEL cu4 "$POD" eth0 >/dev/null
 
 # --- CHECK finds each difference (code 106) ------------------------------------
