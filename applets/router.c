@@ -81,6 +81,7 @@ const char router_usage[] =
 #include "kube/podcidr_cache.h"
 #include "router/routes.h"
 #include "router/rtconf.h"
+#include "router/schedule.h"
 #include "router/tunnel.h"
 #include "version.h"
 
@@ -104,27 +105,16 @@ static struct {
 	struct xc_nl nl, mon, nft;
 	struct xc_masq masq;
 	struct xc_httpd http;
-	struct xc_k8s_backoff src_bo, nl_bo, masq_bo;
+	struct xc_sched s;           /* when to list and sync (core/router/schedule) */
 	struct stats st;
-	int sfd, tfd, mode, listed, dirty, need_full, need_env, in_full, noll, src6_wait;
-	int masq_retry;
+	int sfd, tfd, mode, in_full, noll, src6_wait;
 	struct xc_ip tun4;           /* the tunnel address last logged */
-	int64_t sync_at, full_at, src_at;
 	unsigned pod_mtu, nlog;
 } R;
 
 static uint32_t nlbuf[XC_NL_BUFSIZE / 4], monbuf[XC_NL_BUFSIZE / 4], nftbuf[XC_NL_BUFSIZE / 4];
 /* One nf_tables batch; the socket's send buffer takes about 200 KiB. */
 static uint32_t batchbuf[(192 << 10) / 4];
-
-/* Run a sync no later than in ms milliseconds. */
-static void schedule(unsigned ms)
-{
-	int64_t at = xc_now_ms() + ms;
-
-	if (!R.sync_at || at < R.sync_at)
-		R.sync_at = at;
-}
 
 /* ---- logging what changed --------------------------------------------- */
 
@@ -155,9 +145,7 @@ static void on_node(void *arg, const struct xc_node *before, const struct xc_nod
 	const char *name = after ? after->name : before->name;
 
 	(void)arg;
-	R.dirty = 1;
-	if (!strcmp(name, R.o.self))
-		R.need_env = 1;
+	xc_sched_nodes_changed(&R.s, xc_now_ms(), !strcmp(name, R.o.self));
 	if (!before)
 		xc_log(lvl, "node %s added: %s", name,
 		       node_text(after->cidr, after->ncidr, after->addr, after->naddr, a, sizeof(a)));
@@ -377,7 +365,10 @@ static const char *nft_why(int rc)
 	return "";
 }
 
-/* After the routes, which go on whatever nf_tables does. Returns 1 on failure. */
+/*
+ * After the routes, which go on whatever nf_tables does. Returns 1, or a
+ * negative errno (logged by the caller, who knows when it is retried).
+ */
 static int masq_step(int full)
 {
 	unsigned n = 0;
@@ -387,78 +378,92 @@ static int masq_step(int full)
 		R.masq.errors += R.o.masq.on;
 	if (rc == 0)
 		rc = xc_masq_sync(&R.masq, &R.nft, &R.o.masq, R.o.cleanup ? NULL : &R.nodes,
-				  full || R.masq_retry, R.o.dry_run, masq_say, &n);
-	if (rc < 0 && (R.o.masq.on || rc != -EPROTONOSUPPORT)) {
-		unsigned ms = xc_k8s_backoff_next(&R.masq_bo, -1);
-
-		xc_warn("masquerade: nf_tables: %s%s%s%s; routing goes on, retry in %u ms",
-			strerror(-rc), *xc_nl_errmsg(&R.nft) ? ": " : "", xc_nl_errmsg(&R.nft),
-			nft_why(rc), ms);
-		R.masq_retry = 1;
-		schedule(ms);
-		return 1;
-	}
-	R.masq_retry = 0;
-	xc_k8s_backoff_reset(&R.masq_bo);
+				  full, R.o.dry_run, masq_say, &n);
+	if (rc < 0 && (R.o.masq.on || rc != -EPROTONOSUPPORT))
+		return rc;
 	if ((R.masq.on != was || (!R.masq.on && rc > 0)) && !R.o.dry_run)
 		xc_info(R.masq.on ? "masquerade on: pods' egress outside the cluster's pod "
 			"CIDRs leaves with this node's address (table inet %s)" :
 			"masquerade off: table inet %s removed", R.masq.table);
-	return 0;
+	return 1;
 }
 
-/* One pass: compute, (full: read the kernel), diff, apply. Returns failures. */
-static int sync_now(int full)
+static void masq_failed(int rc, unsigned retry_ms)
 {
+	xc_warn("masquerade: nf_tables: %s%s%s%s; routing goes on, retry in %u ms",
+		strerror(-rc), *xc_nl_errmsg(&R.nft) ? ": " : "", xc_nl_errmsg(&R.nft),
+		nft_why(rc), retry_ms);
+}
+
+/*
+ * One pass as xc_sched_due() asked (XC_SCHED_* bits): compute, (full: read
+ * the kernel), diff, apply; then the masquerade. The outcome is for
+ * xc_sched_synced(); masq_rc is the masquerade's error to log.
+ */
+static struct xc_sched_sync sync_now(int what, int *masq_rc)
+{
+	struct xc_sched_sync r = { .full = !!(what & XC_SCHED_FULL) };
 	int64_t t0 = xc_now_ms();
 	unsigned nlogged = 0;
-	int rc, mf;
+	int rc;
 
-	R.sync_at = 0;
-	if (!R.listed && !R.o.cleanup)
-		return 0;
-	full |= R.need_full;
-	if (R.need_env || full) {
-		full = 1;
-		R.need_env = 0;
-		if (env_refresh() < 0)
-			return 1;
+	*masq_rc = 0;
+	if (r.full && env_refresh() < 0) {
+		r.full = 0;
+		r.failed = -1;
+		return r;
 	}
-	R.in_full = full;
+	R.in_full = r.full;
 	R.noll = 0;
 	rc = xc_rt_sync(&R.g, &R.nl, &R.rc, &R.env, R.o.cleanup ? NULL : &R.nodes,
-			(full ? XC_RT_SYNC_FULL : 0) | (R.o.dry_run ? XC_RT_SYNC_DRY : 0),
+			(r.full ? XC_RT_SYNC_FULL : 0) | (R.o.dry_run ? XC_RT_SYNC_DRY : 0),
 			on_skip, report, &nlogged);
-	mf = masq_step(full);
+	r.masq = *masq_rc = masq_step(r.full || (what & XC_SCHED_MASQ_FULL));
 	R.st.skipped = R.st.last_skipped = R.g.cs.skipped;
 	if (rc < 0) {
 		xc_err("sync: %s", strerror(-rc));
-		schedule(xc_k8s_backoff_next(&R.nl_bo, -1));
-		return 1;
+		r.full = 0;
+		r.failed = -1;
+		return r;
 	}
-	R.dirty = 0;
-	if (full) {
-		R.need_full = 0;
-		R.full_at = t0 + (int64_t)R.o.resync_s * 1000;
+	r.failed = rc;
+	r.neigh_wait = R.noll;
+	if (r.full)
 		log_blocked();
-	}
-	if (rc > 0) {
-		schedule(xc_k8s_backoff_next(&R.nl_bo, -1));
-	} else {
+	if (!rc) {
 		struct timespec ts;
 
-		xc_k8s_backoff_reset(&R.nl_bo);
 		clock_gettime(CLOCK_REALTIME, &ts);
 		R.st.last_sync = ts.tv_sec + ts.tv_nsec / 1e9;
 	}
-	if (R.noll)
-		schedule(1000);
 	if (R.g.changes && !R.o.dry_run)
 		xc_info("%s sync: %zu change%s (%zu failed) in %lld ms; %zu routes for %zu peers",
-			full ? "full" : "incremental", R.g.changes, R.g.changes == 1 ? "" : "s",
+			r.full ? "full" : "incremental", R.g.changes, R.g.changes == 1 ? "" : "s",
 			R.g.failed, (long long)(xc_now_ms() - t0), R.g.cs.routes, R.g.cs.peers);
 	write_cache();
-	return rc || mf;
+	return r;
+}
+
+/* A sync the schedule asked for, its outcome reported back. */
+static void sync_due(int what)
+{
+	int masq_rc;
+	struct xc_sched_sync r = sync_now(what, &masq_rc);
+	unsigned masq_ms = xc_sched_synced(&R.s, xc_now_ms(), &r);
+
+	if (masq_rc < 0)
+		masq_failed(masq_rc, masq_ms);
+}
+
+/* A sync outside the daemon's loop (--once, --dry-run, --cleanup): 1 on failure. */
+static int sync_once(void)
+{
+	int masq_rc;
+	struct xc_sched_sync r = sync_now(XC_SCHED_SYNC | XC_SCHED_FULL, &masq_rc);
+
+	if (masq_rc < 0)
+		masq_failed(masq_rc, 0);
+	return r.failed != 0 || masq_rc < 0;
 }
 
 /* ---- the node source -------------------------------------------------- */
@@ -485,10 +490,10 @@ static int unblocked(int (*fn)(struct xc_nodesrc *, struct xc_nodetab *))
 
 static void src_failed(int rc)
 {
-	unsigned ms = xc_k8s_backoff_next(&R.src_bo, R.src.k ? R.src.k->retry_after : -1);
+	unsigned ms = xc_sched_source_failed(&R.s, xc_now_ms(),
+					     R.src.k ? R.src.k->retry_after : -1);
 
 	R.st.src_errors++;
-	R.src_at = xc_now_ms() + ms;
 	xc_warn("node source: %s; keeping %zu nodes and every route, retry in %u ms",
 		R.src.err[0] ? R.src.err : strerror(-rc), R.nodes.n, ms);
 }
@@ -506,16 +511,10 @@ static int src_list(void)
 	}
 	if (R.src.err[0])   /* a notice: WatchList refused */
 		xc_warn("node source: %s", R.src.err);
-	if (!R.listed || R.dirty)
+	if (!R.s.listed || R.s.dirty)
 		xc_info("node listing: %zu nodes (was %zu)", R.nodes.n, before);
-	if (!R.listed) {
-		/* the first complete listing: adopt, repair and prune, even if empty */
-		R.need_full = 1;
-		schedule(0);
-	}
-	R.listed = 1;
-	R.src_at = 0;
-	xc_k8s_backoff_reset(&R.src_bo);
+	/* the first complete listing: adopt, repair and prune, even if empty */
+	xc_sched_listed(&R.s, xc_now_ms());
 	return 0;
 }
 
@@ -526,7 +525,7 @@ static void src_input(void)
 	R.nlog = 0;
 	rc = unblocked(xc_nodesrc_step);
 	if (rc == 1)
-		src_list();
+		xc_sched_relist(&R.s, xc_now_ms());
 	else if (rc < 0)
 		src_failed(rc);
 }
@@ -546,7 +545,7 @@ static void route_event(uint16_t type, const struct xc_route *r)
 	case XC_RT_EV_LOST:
 		xc_info("route %s was removed outside the router: restoring",
 			xc_rt_describe(&R.env, &e, d, sizeof(d)));
-		schedule(R.o.debounce_ms);
+		xc_sched_kernel_changed(&R.s, xc_now_ms(), 0);
 		break;
 	default:
 		break;
@@ -566,13 +565,10 @@ static int on_event(const struct xc_nl_event *ev, void *arg)
 		for (int i = XC_RT_DEV_LINK0; i < R.env.ndev; i++)
 			known |= R.env.dev[i].ifindex == l->index;
 		/* Pods' veths come and go; only our devices and the underlay matter. */
-		if (known) {
-			R.need_env = 1;
-			schedule(R.o.debounce_ms);
-		}
+		if (known)
+			xc_sched_kernel_changed(&R.s, xc_now_ms(), 1);
 	} else if (ev->kind == XC_NL_EV_ADDR && ev->u.addr.scope == RT_SCOPE_UNIVERSE) {
-		R.need_env = 1;
-		schedule(R.o.debounce_ms);
+		xc_sched_kernel_changed(&R.s, xc_now_ms(), 1);
 	}
 	return 0;
 }
@@ -585,8 +581,7 @@ static void monitor_input(void)
 		;
 	if (rc == -ENOBUFS) {
 		xc_warn("kernel events were lost: full resync");
-		R.need_full = 1;
-		schedule(0);
+		xc_sched_events_lost(&R.s, xc_now_ms());
 	}
 }
 
@@ -608,7 +603,7 @@ static void http_input(void)
 		struct xc_rt_metrics_in in = {
 			xc_tunnel_mode_name(R.mode), R.src.kind == XC_NODESRC_FILE ? "file" : "api",
 			R.o.self, XC_VERSION, R.nodes.n, R.st.skipped, R.st.src_errors,
-			!R.src_at && R.listed, R.st.last_sync, R.pod_mtu,
+			!R.s.list_at && R.s.listed, R.st.last_sync, R.pod_mtu,
 		};
 
 		n = xc_rt_metrics(&R.g, &in, body, sizeof(body));
@@ -623,15 +618,15 @@ static void http_input(void)
 
 static void arm_timer(void)
 {
-	int64_t next = 0, cand[4] = { R.sync_at, R.full_at, R.src_at, 0 };
+	int64_t next = 0, cand[3] = { xc_sched_deadline(&R.s), 0, 0 };
 	struct itimerspec its = { 0 };
 	int ms = xc_nodesrc_poll_ms(&R.src);
 
 	if (ms >= 0)
-		cand[3] = xc_now_ms() + ms;
-	if (R.http.cfd >= 0 && (!cand[3] || R.http.deadline_ms < cand[3]))
-		cand[3] = R.http.deadline_ms;
-	for (int i = 0; i < 4; i++)
+		cand[1] = xc_now_ms() + ms;
+	if (R.http.cfd >= 0)
+		cand[2] = R.http.deadline_ms;
+	for (int i = 0; i < 3; i++)
 		if (cand[i] && (!next || cand[i] < next))
 			next = cand[i];
 	if (next) {
@@ -656,9 +651,7 @@ static int signal_input(void)
 		xc_info("SIGHUP: re-reading the node source%s", R.o.addr_map ? " and address map" : "");
 		if (R.o.addr_map && xc_nodetab_load_map(&R.amap, R.o.addr_map, NULL, e, sizeof(e)))
 			xc_warn("address map %s: %s", R.o.addr_map, e[0] ? e : strerror(errno));
-		src_list();
-		R.need_full = 1;
-		schedule(0);
+		xc_sched_hangup(&R.s, xc_now_ms());
 	}
 	return 0;
 }
@@ -671,17 +664,16 @@ static int loop(void)
 			{ xc_nodesrc_fd(&R.src), POLLIN, 0 }, { xc_httpd_fd(&R.http), POLLIN, 0 },
 		};
 		int64_t now = xc_now_ms();
+		int due = xc_sched_due(&R.s, now);
 		uint64_t ticks;
 
-		if (R.src_at && now >= R.src_at)
+		if (due & XC_SCHED_LIST) {
 			src_list();
-		if (R.dirty && !R.sync_at)
-			schedule(R.o.debounce_ms);
-		if (R.full_at && now >= R.full_at)
-			R.need_full = 1, R.sync_at = now;
-		if (R.sync_at && now >= R.sync_at)
-			sync_now(R.need_full);
-		xc_httpd_expire(&R.http, now);
+			due = xc_sched_due(&R.s, now = xc_now_ms());
+		}
+		if (due & XC_SCHED_SYNC)
+			sync_due(due);
+		xc_httpd_expire(&R.http, xc_now_ms());
 		arm_timer();
 		if (poll(p, 5, xc_nodesrc_poll_ms(&R.src) == 0 ? 0 : -1) < 0 && errno != EINTR)
 			return xc_err("poll: %s", strerror(errno)), 1;
@@ -692,7 +684,7 @@ static int loop(void)
 		if (p[2].revents)
 			monitor_input();
 		if (p[3].revents || (p[3].fd >= 0 && xc_nodesrc_poll_ms(&R.src) == 0) ||
-		    (R.src.kind == XC_NODESRC_K8S && R.listed && !R.src_at && p[3].fd < 0))
+		    (R.src.kind == XC_NODESRC_K8S && R.s.listed && !R.s.list_at && p[3].fd < 0))
 			src_input();
 		if (p[4].revents)
 			http_input();
@@ -770,7 +762,7 @@ static int cleanup(void)
 	xc_info("cleanup: removing routes of protocol %u, the tunnel device and table inet %s",
 		R.rc.protocol, R.masq.table);
 	before = R.g.dels;
-	failed = sync_now(1);
+	failed = sync_once();
 	rc = xc_tunnel_cleanup(&R.tun, &R.nl);
 	if (rc < 0)
 		xc_warn("cannot remove %s or our address on tunl0: %s", R.tun.o.vxlan_name,
@@ -849,9 +841,7 @@ int router_main(int argc, char **argv)
 	xc_nodetab_init(&R.nodes);
 	xc_nodetab_init(&R.amap);
 	R.nodes.notify = on_node;
-	xc_k8s_backoff_init(&R.src_bo, 500, 30000);
-	xc_k8s_backoff_init(&R.nl_bo, 200, 10000);
-	xc_k8s_backoff_init(&R.masq_bo, 1000, 60000);
+	xc_sched_init(&R.s, R.o.debounce_ms, R.o.resync_s, xc_now_ms());
 	rc = xc_nl_open(&R.nl, nlbuf, sizeof(nlbuf));
 	if (rc)
 		return xc_err("netlink: %s", strerror(-rc)), 1;
@@ -873,9 +863,9 @@ int router_main(int argc, char **argv)
 		if (R.o.dry_run && env_refresh() == 0 &&
 		    xc_tunnel_plan(&R.tun, &R.nl, R.mode, &R.env, plan, sizeof(plan)) > 0)
 			fputs(plan, stdout);
-		rc = sync_now(1);
+		rc = sync_once();
 		fflush(stdout);
-		return rc ? 1 : 0;
+		return rc;
 	}
 	if (start_daemon())
 		return 1;
@@ -884,8 +874,5 @@ int router_main(int argc, char **argv)
 			XC_VERSION, R.o.port);
 	else
 		xc_info("xcluster-cni %s router running; health and metrics off", XC_VERSION);
-	R.need_full = 1;
-	src_list();
-	schedule(0);
 	return loop();
 }
