@@ -1,6 +1,7 @@
 /*
  * router: this node's routes to every other node's pod CIDRs, kept in step
- * with the cluster's Nodes. One thread, one poll loop; the engine is in
+ * with the cluster's Nodes. One thread, one poll loop (core/router/health
+ * answers probes on a thread of its own); the engine is in
  * core/router/routes, core/router/tunnel, core/router/nodetab and core/router/nodesrc (docs/router.md).
  */
 const char router_usage[] =
@@ -71,7 +72,7 @@ const char router_usage[] =
 #include <linux/rtnetlink.h>
 
 #include "base/deadline.h"
-#include "router/httpd.h"
+#include "router/health.h"
 #include "router/masq.h"
 #include "kube/k8s.h"
 #include "base/log.h"
@@ -104,10 +105,10 @@ static struct {
 	struct xc_rt_engine g;
 	struct xc_nl nl, mon, nft;
 	struct xc_masq masq;
-	struct xc_httpd http;
+	struct xc_health health;     /* /healthz, /metrics: a thread of their own */
 	struct xc_sched s;           /* when to list and sync (core/router/schedule) */
 	struct stats st;
-	int sfd, tfd, mode, in_full, noll, src6_wait;
+	int sfd, tfd, mode, in_full, noll, src6_wait, publish;
 	struct xc_ip tun4;           /* the tunnel address last logged */
 	unsigned pod_mtu, nlog;
 } R;
@@ -146,6 +147,7 @@ static void on_node(void *arg, const struct xc_node *before, const struct xc_nod
 
 	(void)arg;
 	xc_sched_nodes_changed(&R.s, xc_now_ms(), !strcmp(name, R.o.self));
+	xc_health_progress(&R.health, xc_now_ms());
 	if (!before)
 		xc_log(lvl, "node %s added: %s", name,
 		       node_text(after->cidr, after->ncidr, after->addr, after->naddr, a, sizeof(a)));
@@ -311,6 +313,7 @@ static void report(void *arg, enum xc_rt_op op, const struct xc_rt_entry *e, int
 	unsigned *nlogged = arg;
 	char d[300];
 
+	xc_health_progress(&R.health, xc_now_ms());
 	if (R.o.dry_run) {
 		if (xc_rt_format(&R.rc, &R.env, op, e, d, sizeof(d)) > 0)
 			printf("%s\n", d);
@@ -494,6 +497,7 @@ static void src_failed(int rc)
 					     R.src.k ? R.src.k->retry_after : -1);
 
 	R.st.src_errors++;
+	R.publish = 1;
 	xc_warn("node source: %s; keeping %zu nodes and every route, retry in %u ms",
 		R.src.err[0] ? R.src.err : strerror(-rc), R.nodes.n, ms);
 }
@@ -523,6 +527,7 @@ static void src_input(void)
 	int rc;
 
 	R.nlog = 0;
+	R.publish = 1;
 	rc = unblocked(xc_nodesrc_step);
 	if (rc == 1)
 		xc_sched_relist(&R.s, xc_now_ms());
@@ -585,48 +590,44 @@ static void monitor_input(void)
 	}
 }
 
-/* ---- health and metrics ----------------------------------------------- */
+/* ---- health and metrics (core/router/health) --------------------------- */
 
-static void http_input(void)
+/* The /metrics text, as of now, for the health thread. */
+static void publish_metrics(void)
 {
-	static char body[8192];
-	char path[XC_HTTPD_PATH_MAX];
-	int rc = xc_httpd_step(&R.http, xc_now_ms(), path, sizeof(path));
+	static char body[XC_HEALTH_TEXT_MAX];
+	struct xc_rt_metrics_in in = {
+		xc_tunnel_mode_name(R.mode), R.src.kind == XC_NODESRC_FILE ? "file" : "api",
+		R.o.self, XC_VERSION, R.nodes.n, R.st.skipped, R.st.src_errors,
+		!R.s.list_at && R.s.listed, R.st.last_sync, R.pod_mtu,
+	};
 	size_t n;
 
-	if (rc != 1)
+	R.publish = 0;
+	if (!R.o.port)
 		return;
-	if (!strcmp(path, "/healthz") || !strcmp(path, "/")) {
-		n = (size_t)snprintf(body, sizeof(body), "ok\n");
-		xc_httpd_reply(&R.http, 200, "text/plain", body, n);
-	} else if (!strcmp(path, "/metrics")) {
-		struct xc_rt_metrics_in in = {
-			xc_tunnel_mode_name(R.mode), R.src.kind == XC_NODESRC_FILE ? "file" : "api",
-			R.o.self, XC_VERSION, R.nodes.n, R.st.skipped, R.st.src_errors,
-			!R.s.list_at && R.s.listed, R.st.last_sync, R.pod_mtu,
-		};
+	n = xc_rt_metrics(&R.g, &in, body, sizeof(body));
+	n += xc_masq_metrics(&R.masq, body + n, sizeof(body) - n);
+	xc_health_publish(&R.health, body, n);
+}
 
-		n = xc_rt_metrics(&R.g, &in, body, sizeof(body));
-		n += xc_masq_metrics(&R.masq, body + n, sizeof(body) - n);
-		xc_httpd_reply(&R.http, 200, "text/plain; version=0.0.4", body, n);
-	} else {
-		xc_httpd_reply(&R.http, 404, "text/plain", "not found\n", 10);
-	}
+static void on_source_progress(void *arg)
+{
+	(void)arg;
+	xc_health_progress(&R.health, xc_now_ms());
 }
 
 /* ---- the loop --------------------------------------------------------- */
 
 static void arm_timer(void)
 {
-	int64_t next = 0, cand[3] = { xc_sched_deadline(&R.s), 0, 0 };
+	int64_t next = 0, cand[2] = { xc_sched_deadline(&R.s), 0 };
 	struct itimerspec its = { 0 };
 	int ms = xc_nodesrc_poll_ms(&R.src);
 
 	if (ms >= 0)
 		cand[1] = xc_now_ms() + ms;
-	if (R.http.cfd >= 0)
-		cand[2] = R.http.deadline_ms;
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 2; i++)
 		if (cand[i] && (!next || cand[i] < next))
 			next = cand[i];
 	if (next) {
@@ -659,9 +660,9 @@ static int signal_input(void)
 static int loop(void)
 {
 	for (;;) {
-		struct pollfd p[5] = {
+		struct pollfd p[4] = {
 			{ R.sfd, POLLIN, 0 }, { R.tfd, POLLIN, 0 }, { R.mon.fd, POLLIN, 0 },
-			{ xc_nodesrc_fd(&R.src), POLLIN, 0 }, { xc_httpd_fd(&R.http), POLLIN, 0 },
+			{ xc_nodesrc_fd(&R.src), POLLIN, 0 },
 		};
 		int64_t now = xc_now_ms();
 		int due = xc_sched_due(&R.s, now);
@@ -673,10 +674,13 @@ static int loop(void)
 		}
 		if (due & XC_SCHED_SYNC)
 			sync_due(due);
-		xc_httpd_expire(&R.http, xc_now_ms());
+		if (due || R.publish)
+			publish_metrics();
 		arm_timer();
-		if (poll(p, 5, xc_nodesrc_poll_ms(&R.src) == 0 ? 0 : -1) < 0 && errno != EINTR)
+		xc_health_idle(&R.health);
+		if (poll(p, 4, xc_nodesrc_poll_ms(&R.src) == 0 ? 0 : -1) < 0 && errno != EINTR)
 			return xc_err("poll: %s", strerror(errno)), 1;
+		xc_health_busy(&R.health, xc_now_ms());
 		if (p[0].revents && signal_input())
 			return 0;
 		if (p[1].revents && read(R.tfd, &ticks, sizeof(ticks)) < 0)
@@ -686,8 +690,6 @@ static int loop(void)
 		if (p[3].revents || (p[3].fd >= 0 && xc_nodesrc_poll_ms(&R.src) == 0) ||
 		    (R.src.kind == XC_NODESRC_K8S && R.s.listed && !R.s.list_at && p[3].fd < 0))
 			src_input();
-		if (p[4].revents)
-			http_input();
 	}
 }
 
@@ -792,7 +794,8 @@ static int open_source(void)
 		xc_warn("%s is plain http: credentials are sent unencrypted (loopback only)",
 			R.src.k->cfg.server);
 	if (R.src.k)
-		R.src.k->http.timeout_ms = 10000;  /* under the liveness probe's 3 x 10 s */
+		R.src.k->http.timeout_ms = 10000;  /* a wait well under XC_HEALTH_STALL_MS */
+	R.src.progress = on_source_progress;
 	xc_info("node %s, nodes from %s, protocol %u, table %u", R.o.self,
 		xc_nodesrc_name(&R.src, name, sizeof(name)), R.rc.protocol,
 		R.rc.table ? R.rc.table : XC_RT_TABLE_MAIN);
@@ -813,7 +816,7 @@ static int start_daemon(void)
 	if (R.tfd < 0)
 		return xc_err("timerfd: %s", strerror(errno)), 1;
 	if (R.o.port) {
-		rc = xc_httpd_listen(&R.http, "127.0.0.1", R.o.port);
+		rc = xc_health_start(&R.health, "127.0.0.1", R.o.port, XC_HEALTH_STALL_MS);
 		if (rc)
 			return xc_err("health and metrics on 127.0.0.1:%u: %s", R.o.port,
 				      strerror(-rc)), 1;
@@ -832,7 +835,7 @@ int router_main(int argc, char **argv)
 	R.masq.buf = (uint8_t *)batchbuf;
 	R.masq.cap = sizeof(batchbuf);
 	R.mode = -1;
-	xc_httpd_init(&R.http);
+	xc_httpd_init(&R.health.http);
 	rc = configure(argc, argv);
 	if (rc)
 		return rc;
@@ -869,6 +872,7 @@ int router_main(int argc, char **argv)
 	}
 	if (start_daemon())
 		return 1;
+	publish_metrics();   /* before the first listing, which may take long */
 	if (R.o.port)
 		xc_info("xcluster-cni %s router running; health and metrics on 127.0.0.1:%u",
 			XC_VERSION, R.o.port);

@@ -170,6 +170,8 @@ static int on_event(void *arg, const struct xc_k8s_event *ev)
 	struct xc_node_rec rec;
 
 	c->s->events++;
+	if (c->s->progress)
+		c->s->progress(c->s->progress_arg);
 	switch (ev->type) {
 	case XC_K8S_LISTED:
 	case XC_K8S_ADDED:

@@ -46,6 +46,8 @@ struct xc_nodesrc {
 	const char *annot[XC_K8S_ANNOT_MAX]; /* k8s: cidr, address annotation */
 	char err[XC_NODESRC_ERRLEN];
 	unsigned long listings, events;      /* for logs and metrics */
+	void (*progress)(void *arg);         /* each event taken in (a watchdog's sign), or NULL */
+	void *progress_arg;
 	/* file */
 	const char *path;
 	char base[256];                      /* path's last component */
