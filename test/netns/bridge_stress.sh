@@ -69,7 +69,8 @@ rand() {
 
 # killed CMD CID POD: start CMD and kill -9 it after 0 to 3 ms.
 killed() {
-	printf '%s' "$C" | cni bridge "$1" "$2" "$3" eth0 >/dev/null 2>&1 &
+	printf '%s' "$C" > "$T/killed.conf"
+	"$T/cni-run" bridge "$1" "$2" "$3" eth0 < "$T/killed.conf" >/dev/null 2>&1 &
 	_pid=$!
 	BG_PIDS=$_pid
 	sleep "0.00$(rand 4)"

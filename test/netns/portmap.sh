@@ -59,10 +59,24 @@ pod() {
 	ip netns exec "$_ns" python3 "$T/pm.py" serve 80 81 90 >/dev/null 2>&1 &
 	BG_PIDS="$BG_PIDS $!"
 }
+# chained POD MAPPINGS [EXTRA]: a portmap configuration chained on POD's result.
+chained() {
+	pmconf "$2" "$(sed "s/\"cniVersion\": *\"[0-9.]*\"/\"cniVersion\": \"${PMV:-1.1.0}\"/" "$T/$1.res")" \
+		"${3:-}"
+}
 # pm PLUGIN CMD CID POD MAPPINGS [EXTRA]: portmap (ours or ref-portmap) chained on POD's result.
 pm() {
-	pmconf "$5" "$(sed "s/\"cniVersion\": *\"[0-9.]*\"/\"cniVersion\": \"${PMV:-1.1.0}\"/" "$T/$4.res")" \
-		"${6:-}" | cni "$1" "$2" "$3" "$NS-$4" eth0
+	chained "$4" "$5" "${6:-}" | cni "$1" "$2" "$3" "$NS-$4" eth0
+}
+# pm_killed CMD CID POD MAPPINGS MS: our portmap, killed (-9) after MS ms
+# (cni-run: the plugin is $!, nothing of it runs on after the kill).
+pm_killed() {
+	chained "$3" "$4" > "$T/killed.conf"
+	"$T/cni-run" portmap "$1" "$2" "$NS-$3" eth0 < "$T/killed.conf" >/dev/null 2>&1 &
+	_k=$!
+	sleep "0.$(printf %03d "$5")"
+	kill -9 $_k 2>/dev/null
+	wait $_k 2>/dev/null
 }
 # ask FROM PROTO HOST PORT: the address the echo saw ("" when unreachable).
 # FROM: out, host, or a pod name.
@@ -277,18 +291,8 @@ check "nothing left" no_table
 # kill -9 at any point of ADD or DEL, then DEL: nothing left (one batch each).
 i=0
 while [ $i -lt 12 ]; do
-	pm portmap ADD cid-k a "$MA" >/dev/null 2>&1 &
-	k=$!
-	sleep "0.0$((i % 5))"
-	kill -9 $k 2>/dev/null
-	wait $k 2>/dev/null
-	if [ $((i % 3)) = 0 ]; then
-		pm portmap DEL cid-k a "[]" >/dev/null 2>&1 &
-		k=$!
-		sleep "0.00$((i % 7))"
-		kill -9 $k 2>/dev/null
-		wait $k 2>/dev/null
-	fi
+	pm_killed ADD cid-k a "$MA" $((i % 5 * 10))
+	[ $((i % 3)) = 0 ] && pm_killed DEL cid-k a "[]" $((i % 7))
 	i=$((i + 1))
 done
 check "after kill -9 of ADDs and DELs, a DEL succeeds" pm portmap DEL cid-k a "[]"
