@@ -74,7 +74,8 @@ int xc_rt_cmp(const struct xc_rt_entry *a, const struct xc_rt_entry *b)
 
 #define VALUE_FLAGS (XC_RT_F_ONLINK | XC_RT_F_SRC | XC_RT_F_FOREIGN | XC_RT_F_ODD)
 
-int xc_rt_same(const struct xc_rt_entry *a, const struct xc_rt_entry *b)
+/* Non-zero when two entries of the same key also agree on every value. */
+static int same_values(const struct xc_rt_entry *a, const struct xc_rt_entry *b)
 {
 	if (a->oif != b->oif)
 		return 0;
@@ -694,7 +695,7 @@ int xc_rt_diff(const struct xc_rt_set *want, const struct xc_rt_set *have,
 				rc = cb(arg, XC_RT_DEL, NULL, h);
 			j++;
 		} else {
-			if (!(h->flags & XC_RT_F_FOREIGN) && !xc_rt_same(w, h))
+			if (!(h->flags & XC_RT_F_FOREIGN) && !same_values(w, h))
 				rc = cb(arg, XC_RT_REPLACE, w, h);
 			i++;
 			j++;

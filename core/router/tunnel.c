@@ -103,7 +103,12 @@ int xc_tunnel_overhead(int mode, int family)
 
 #define SIT_PROBE "xcsitprobe"
 
-int xc_tunnel_sit_available(struct xc_nl *nl)
+/*
+ * Whether sit tunnels can be used here: 1 when sit0 exists or appears
+ * after creating (and deleting) a probe sit device, which makes the
+ * kernel load the module; 0 when the kernel has no sit.
+ */
+static int sit_available(struct xc_nl *nl)
 {
 	uint32_t req[REQ_WORDS];
 	struct xc_link l;
@@ -134,7 +139,7 @@ static int have_sit(struct xc_tunnel *t, struct xc_nl *nl, int probe)
 	struct xc_link l;
 
 	if (!t->sit)
-		t->sit = (probe ? xc_tunnel_sit_available(nl) : xc_nl_link_get(nl, "sit0", &l) == 0) ?
+		t->sit = (probe ? sit_available(nl) : xc_nl_link_get(nl, "sit0", &l) == 0) ?
 			 1 : -1;
 	return t->sit > 0;
 }
