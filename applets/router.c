@@ -79,7 +79,7 @@ const char router_usage[] =
 #include "kernel/nl_event.h"
 #include "router/nodesrc.h"
 #include "router/nodetab.h"
-#include "kube/podcidr_cache.h"
+#include "base/podcidrs.h"
 #include "router/routes.h"
 #include "router/rtconf.h"
 #include "router/schedule.h"

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "kube/k8s.h"
+#include "../../test/lib/httpfetch.h"
 
 static struct xc_k8s_client k;
 static struct xc_k8s_watch w;
@@ -90,8 +91,8 @@ static int heartbeats(const char *server_url, unsigned n)
 	snprintf(body, sizeof(body), "{\"count\": %u}", n);
 	xc_http_init(&c, server_url, &k.tls, &tc);
 	c.timeout_ms = 600000;
-	rc = xc_http_fetch(&c, "POST", "/fake/events", NULL, body, strlen(body), out,
-			   sizeof(out), &len);
+	rc = ht_fetch(&c, "POST", "/fake/events", NULL, body, strlen(body), out,
+		      sizeof(out), &len);
 	xc_http_close(&c);
 	return rc ? rc : c.resp.status == 200 ? 0 : -EPROTO;
 }

@@ -418,19 +418,6 @@ int xc_ip_netmask(int family, int len, struct xc_ip *mask)
 	return 0;
 }
 
-int xc_ip_mask_len(const struct xc_ip *mask)
-{
-	struct xc_ip want;
-	int n = xc_ip_bytes(mask->family), len = 0;
-
-	if (!n)
-		return -EAFNOSUPPORT;
-	while (len < 8 * n && mask->a[len / 8] & (0x80 >> (len % 8)))
-		len++;
-	xc_ip_netmask(mask->family, len, &want);
-	return memcmp(want.a, mask->a, (size_t)n) ? -EINVAL : len;
-}
-
 /* --- prefix math ---------------------------------------------------------- */
 
 static int prefix_valid(const struct xc_prefix *p)
@@ -522,16 +509,6 @@ int xc_prefix_size_str(const struct xc_prefix *p, char *buf, size_t size)
 		buf[i] = (char)('0' + d[nd - 1 - i]);
 	buf[nd] = '\0';
 	return 0;
-}
-
-uint64_t xc_prefix_size(const struct xc_prefix *p)
-{
-	int host;
-
-	if (!prefix_valid(p))
-		return 0;
-	host = xc_ip_bits(p->ip.family) - p->len;
-	return host >= 64 ? UINT64_MAX : (uint64_t)1 << host;
 }
 
 /* Same family and equal in the first len bits. */

@@ -96,8 +96,6 @@ int xc_ip_cmp(const struct xc_ip *a, const struct xc_ip *b);
  * length beyond the family's bits.
  */
 int xc_ip_netmask(int family, int len, struct xc_ip *mask);
-/* A netmask's prefix length, -EINVAL if the mask is not contiguous. */
-int xc_ip_mask_len(const struct xc_ip *mask);
 
 /*
  * The prefix math below expects a valid prefix (known family, len within
@@ -126,8 +124,6 @@ int xc_prefix_last_host(const struct xc_prefix *p, struct xc_ip *ip);
  * XC_SIZE_STRLEN bytes are always enough.
  */
 int xc_prefix_size_str(const struct xc_prefix *p, char *buf, size_t size);
-/* Number of addresses, saturated at UINT64_MAX (0 for an invalid prefix). */
-uint64_t xc_prefix_size(const struct xc_prefix *p);
 
 /* Non-zero if ip lies inside p (same family; zones ignored). */
 int xc_prefix_contains(const struct xc_prefix *p, const struct xc_ip *ip);

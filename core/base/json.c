@@ -729,15 +729,6 @@ nospace:
 	return -ENOSPC;
 }
 
-long xc_json_raw(const struct xc_json *v, const char **s)
-{
-	if (!is_string(v) || memchr(v->p + 1, '\\', v->n - 2))
-		return -EINVAL;
-	if (s)
-		*s = v->p + 1;
-	return (long)(v->n - 2);
-}
-
 int xc_json_str_eq(const struct xc_json *v, const char *s)
 {
 	const u8 *p, *end, *t = (const u8 *)s;
@@ -826,14 +817,6 @@ int xc_json_get_int(const struct xc_json *obj, const char *key, int64_t *out)
 	int rc = xc_json_get(obj, key, &v);
 
 	return rc ? rc : xc_json_int(&v, out);
-}
-
-int xc_json_get_bool(const struct xc_json *obj, const char *key, int *out)
-{
-	struct xc_json v;
-	int rc = xc_json_get(obj, key, &v);
-
-	return rc ? rc : xc_json_bool(&v, out);
 }
 
 const char *xc_json_type_name(enum xc_json_type t)

@@ -11,8 +11,7 @@
  * (pointer + length) into the caller's buffer, which must outlive it.
  *
  * Strings stay escaped in the input. xc_json_str() decodes one into a
- * caller buffer (\u escapes incl. surrogate pairs to UTF-8); when a string
- * holds no escape, xc_json_raw() hands out the span itself without copying.
+ * caller buffer (\u escapes incl. surrogate pairs to UTF-8).
  *
  * Getters and iterators expect values that came from xc_json_parse (or
  * from getters on them). On any other span they still never read outside
@@ -159,13 +158,6 @@ int xc_json_iter_member(struct xc_json_iter *it, const struct xc_json *obj, cons
 long xc_json_str(const struct xc_json *v, char *buf, size_t size);
 
 /*
- * The contents of string `v` without the quotes, when it holds no escape.
- * Returns the length and sets *s; -EINVAL if not a string or if it has an
- * escape (then use xc_json_str).
- */
-long xc_json_raw(const struct xc_json *v, const char **s);
-
-/*
  * Non-zero if string `v` equals the NUL-terminated `s` (after unescaping).
  * A string holding \u0000 equals no C string. 0 when `v` is not a string.
  */
@@ -187,7 +179,6 @@ int xc_json_bool(const struct xc_json *v, int *out);
  */
 long xc_json_get_str(const struct xc_json *obj, const char *key, char *buf, size_t size);
 int xc_json_get_int(const struct xc_json *obj, const char *key, int64_t *out);
-int xc_json_get_bool(const struct xc_json *obj, const char *key, int *out);
 
 /* Name of a type ("string", "object", ...), for error messages. */
 const char *xc_json_type_name(enum xc_json_type t);
@@ -231,17 +222,9 @@ void xc_json_arr(struct xc_json_out *o);           /* [ */
 void xc_json_end(struct xc_json_out *o);           /* } or ] of the innermost open one */
 void xc_json_key(struct xc_json_out *o, const char *key);
 void xc_json_string(struct xc_json_out *o, const char *s);
-void xc_json_string_n(struct xc_json_out *o, const char *s, size_t n);
 void xc_json_int64(struct xc_json_out *o, int64_t v);
 void xc_json_boolean(struct xc_json_out *o, int v);
 void xc_json_null(struct xc_json_out *o);
-/*
- * Write a value from the parser (any type, any size). Its tokens are
- * replayed through the emitter, so it takes this output's layout (compact
- * or indented) whatever its own white space; strings and numbers are
- * copied exactly as they were written. -EINVAL for XC_JSON_NONE.
- */
-void xc_json_value(struct xc_json_out *o, const struct xc_json *v);
 /*
  * Finish: returns the length written, or the first error: -ENOSPC on
  * overflow, -EINVAL on unbalanced or misplaced calls or when nothing was

@@ -197,20 +197,15 @@ void xc_json_key(struct xc_json_out *o, const char *key)
 	end_key(o);
 }
 
-void xc_json_string_n(struct xc_json_out *o, const char *s, size_t n)
+void xc_json_string(struct xc_json_out *o, const char *s)
 {
-	if (!s && n) {
+	if (!s) {
 		out_fail(o, -EINVAL);
 		return;
 	}
 	if (begin_value(o))
 		return;
-	put_string(o, (const u8 *)s, n);
-}
-
-void xc_json_string(struct xc_json_out *o, const char *s)
-{
-	xc_json_string_n(o, s, s ? strlen(s) : 1);
+	put_string(o, (const u8 *)s, strlen(s));
 }
 
 void xc_json_int64(struct xc_json_out *o, int64_t v)
@@ -237,63 +232,6 @@ void xc_json_null(struct xc_json_out *o)
 {
 	if (!begin_value(o))
 		put(o, "null", 4);
-}
-
-/*
- * Replay the tokens of v through the emitter, so the copy follows this
- * emitter's layout (compact or indented) whatever v's white space was.
- * Strings and numbers are copied as they are: v has been validated.
- */
-void xc_json_value(struct xc_json_out *o, const struct xc_json *v)
-{
-	const u8 *p, *end, *q;
-	int base = o->depth, esc;
-
-	if (o->error)
-		return;
-	if (!v || v->type == XC_JSON_NONE || !v->p || !v->n) {
-		out_fail(o, -EINVAL);
-		return;
-	}
-	p = (const u8 *)v->p;
-	end = p + v->n;
-	while (!o->error && (p = skip_ws(p, end)) < end) {
-		int in_obj = o->depth > base && o->is_obj[o->depth - 1];
-
-		switch (*p) {
-		case '{': case '[':
-			open_container(o, (char)*p++);
-			continue;
-		case '}': case ']':
-			if (o->depth <= base)
-				out_fail(o, -EINVAL);
-			xc_json_end(o);
-			p++;
-			continue;
-		case ',': case ':':
-			p++;
-			continue;
-		case '"':
-			q = skip_string(p + 1, end, &esc);
-			break;
-		default:
-			q = skip_scalar(p, end);
-			in_obj = 0;
-			break;
-		}
-		if (q == p) {
-			out_fail(o, -EINVAL);
-		} else if (in_obj && !o->after_key) {
-			if (!begin_key(o))
-				put(o, p, (size_t)(q - p));
-			end_key(o);
-		} else if (!begin_value(o)) {
-			put(o, p, (size_t)(q - p));
-		}
-		p = q;
-	}
-	if (o->depth != base)
-		out_fail(o, -EINVAL);
 }
 
 long xc_json_out_end(struct xc_json_out *o)

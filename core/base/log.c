@@ -42,11 +42,6 @@ void xc_log_set_level(enum xc_log_level level)
 	log_level = level;
 }
 
-int xc_log_enabled(enum xc_log_level level)
-{
-	return (int)level <= log_level;
-}
-
 /* Civil date from a day count, in 400-year eras starting in March. */
 void xc_utc_format(int64_t t, char sep, char *buf, size_t size)
 {
@@ -73,7 +68,7 @@ void xc_log(enum xc_log_level level, const char *fmt, ...)
 	int n = 0;
 	va_list ap;
 
-	if (!xc_log_enabled(level))
+	if ((int)level > log_level)
 		return;
 	if (log_stamps) {
 		struct timespec ts;

@@ -34,9 +34,6 @@ void xc_log_set_level(enum xc_log_level level);
  */
 int xc_log_parse_level(const char *text);
 
-/* Non-zero when messages at `level` would be printed. */
-int xc_log_enabled(enum xc_log_level level);
-
 /* Print one line at `level`; printf-style; a trailing newline is added. */
 void xc_log(enum xc_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -318,9 +318,11 @@ int xc_podlink_vlan_list(struct xc_nl *host, int index, uint16_t *vids, int max)
 
 /* ---- bridge ports ------------------------------------------------------- */
 
+typedef int (*port_cb)(const struct xc_link *l, const char *alias, void *arg);
+
 struct ports {
 	int master;
-	xc_podlink_port_cb cb;
+	port_cb cb;
 	void *arg;
 };
 
@@ -342,7 +344,8 @@ static int on_port(const struct nlmsghdr *nlh, void *arg)
 	return p->cb(&l, alias, p->arg);
 }
 
-int xc_podlink_ports(struct xc_nl *host, int master, xc_podlink_port_cb cb, void *arg)
+/* Call cb for every interface enslaved to master, with its alias ("" if none). */
+static int ports_of(struct xc_nl *host, int master, port_cb cb, void *arg)
 {
 	uint32_t req[REQ_WORDS];
 	struct xc_nl_msg m;
@@ -658,7 +661,7 @@ int xc_podlink_gc(struct xc_nl *host, int master, const char *network,
 	/* Collect, then delete: no changes while the dump runs. */
 	do {
 		g.n_stale = 0;
-		if ((rc = xc_podlink_ports(host, master, on_gc_port, &g)))
+		if ((rc = ports_of(host, master, on_gc_port, &g)))
 			return rc;
 		for (int i = 0; i < g.n_stale; i++) {
 			rc = xc_nl_link_del(host, g.stale[i]);

@@ -121,10 +121,6 @@ int xc_podlink_vlan_set(struct xc_nl *host, int index, uint16_t vid, int access,
 /* The VLAN ids of a bridge port into vids[0..max); returns the count. */
 int xc_podlink_vlan_list(struct xc_nl *host, int index, uint16_t *vids, int max);
 
-/* Call cb for every interface enslaved to master, with its alias ("" if none). */
-typedef int (*xc_podlink_port_cb)(const struct xc_link *l, const char *alias, void *arg);
-int xc_podlink_ports(struct xc_nl *host, int master, xc_podlink_port_cb cb, void *arg);
-
 /* A random unicast, locally administered MAC address. */
 void xc_podlink_random_mac(uint8_t mac[6]);
 

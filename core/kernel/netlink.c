@@ -80,19 +80,6 @@ int xc_nl_open_nsfd(struct xc_nl *nl, void *buf, size_t size, int nsfd)
 	return err;
 }
 
-int xc_nl_open_ns(struct xc_nl *nl, void *buf, size_t size, const char *path)
-{
-	int fd, err;
-
-	nl->fd = -1;
-	fd = xc_netns_open(path);
-	if (fd < 0)
-		return fd;
-	err = xc_nl_open_nsfd(nl, buf, size, fd);
-	close(fd);
-	return err;
-}
-
 void xc_nl_close(struct xc_nl *nl)
 {
 	if (nl->fd >= 0)

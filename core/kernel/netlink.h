@@ -90,9 +90,6 @@ int xc_nl_open_proto(struct xc_nl *nl, void *buf, size_t size, int proto);
  */
 int xc_nl_open_nsfd(struct xc_nl *nl, void *buf, size_t size, int nsfd);
 
-/* The same, with the namespace given by path (checked as xc_netns_open does). */
-int xc_nl_open_ns(struct xc_nl *nl, void *buf, size_t size, const char *path);
-
 /* Close the socket; the context may be opened again. Safe on a closed one. */
 void xc_nl_close(struct xc_nl *nl);
 

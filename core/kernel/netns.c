@@ -36,7 +36,11 @@ static int path_ok(const char *path)
 	return 0;
 }
 
-int xc_netns_check_fd(int fd)
+/*
+ * Check that fd refers to a network namespace: 0, -ENOTSUP when it is not
+ * on nsfs, -EMEDIUMTYPE when it is another kind of namespace.
+ */
+static int check_fd(int fd)
 {
 	struct statfs sfs;
 	int type;
@@ -52,7 +56,8 @@ int xc_netns_check_fd(int fd)
 	return type == CLONE_NEWNET ? 0 : -EMEDIUMTYPE;
 }
 
-const char *xc_netns_kind(int fd)
+/* The type of the namespace fd refers to, as lsns(8) names it ("mnt", ...), or NULL. */
+static const char *ns_kind(int fd)
 {
 	static const struct { int type; const char *name; } kinds[] = {
 		{ CLONE_NEWNET, "network" }, { CLONE_NEWNS, "mnt" },
@@ -90,9 +95,9 @@ int xc_netns_open_kind(const char *path, const char **kind)
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	err = xc_netns_check_fd(fd);
+	err = check_fd(fd);
 	if (err == -EMEDIUMTYPE && kind)
-		*kind = xc_netns_kind(fd);
+		*kind = ns_kind(fd);
 	if (err) {
 		close(fd);
 		return err;
@@ -105,7 +110,8 @@ int xc_netns_open(const char *path)
 	return xc_netns_open_kind(path, NULL);
 }
 
-int xc_netns_open_self(void)
+/* Open the calling thread's own network namespace. */
+static int open_self(void)
 {
 	int fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 
@@ -120,7 +126,7 @@ int xc_netns_enter(int nsfd, int *saved)
 	int fd, err;
 
 	*saved = -1;
-	fd = xc_netns_open_self();
+	fd = open_self();
 	if (fd < 0)
 		return fd;
 	if (setns(nsfd, CLONE_NEWNET) < 0) {
@@ -144,25 +150,12 @@ int xc_netns_return(int saved)
 	return err;
 }
 
-int xc_netns_run(int nsfd, int (*fn)(void *arg), void *arg)
-{
-	int saved, err, ret;
-
-	err = xc_netns_enter(nsfd, &saved);
-	if (err)
-		return err;
-	ret = fn(arg);
-	if (xc_netns_return(saved))
-		return -ENOTRECOVERABLE;
-	return ret;
-}
-
 int xc_netns_is_current(int nsfd)
 {
 	struct stat a, b;
 	int self, err = 0;
 
-	self = xc_netns_open_self();
+	self = open_self();
 	if (self < 0)
 		return self;
 	if (fstat(self, &a) < 0 || fstat(nsfd, &b) < 0)

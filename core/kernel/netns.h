@@ -31,18 +31,6 @@ int xc_netns_open(const char *path);
  */
 int xc_netns_open_kind(const char *path, const char **kind);
 
-/* Open the calling thread's own network namespace. */
-int xc_netns_open_self(void);
-
-/*
- * Check that fd refers to a network namespace: 0, -ENOTSUP when it is not
- * on nsfs, -EMEDIUMTYPE when it is another kind of namespace.
- */
-int xc_netns_check_fd(int fd);
-
-/* The type of the namespace fd refers to, as lsns(8) names it ("mnt", ...), or NULL. */
-const char *xc_netns_kind(int fd);
-
 /*
  * Move the calling thread into the namespace nsfd. *saved receives a
  * descriptor of the namespace it left, for xc_netns_return(). On failure
@@ -56,13 +44,6 @@ int xc_netns_enter(int nsfd, int *saved);
  * should treat it as fatal.
  */
 int xc_netns_return(int saved);
-
-/*
- * Run fn(arg) inside the namespace nsfd and come back. Returns fn's
- * result, the entering error, or -ENOTRECOVERABLE if the thread could not
- * come back (fatal: exit).
- */
-int xc_netns_run(int nsfd, int (*fn)(void *arg), void *arg);
 
 /*
  * 1 if nsfd is the calling thread's current network namespace, 0 if it is

@@ -14,6 +14,34 @@ int xc_nft_open(struct xc_nl *nl, void *buf, size_t size)
 	return xc_nl_open_proto(nl, buf, size, NETLINK_NETFILTER);
 }
 
+/* ---- attributes -------------------------------------------------------- */
+
+/* A 32-bit attribute in network byte order, as nf_tables wants them. */
+static int put_be32(struct xc_nl_msg *m, uint16_t type, uint32_t v)
+{
+	return xc_nl_put_u32(m, type, htonl(v));
+}
+
+/* A nest as the kernel writes it (no NLA_F_NESTED); end with xc_nl_nest_end. */
+static struct nlattr *nft_nest(struct xc_nl_msg *m, uint16_t type)
+{
+	struct nlattr *a = xc_nl_nest_begin(m, type);
+
+	if (a)
+		a->nla_type = type;
+	return a;
+}
+
+/* A value inside nest type: { NFTA_DATA_VALUE: data }. */
+static int put_data(struct xc_nl_msg *m, uint16_t type, const void *data, size_t len)
+{
+	struct nlattr *a = nft_nest(m, type);
+
+	xc_nl_put(m, NFTA_DATA_VALUE, data, len);
+	xc_nl_nest_end(m, a);
+	return m->err;
+}
+
 /* ---- the batch --------------------------------------------------------- */
 
 /* Account for the message built so far. */
@@ -52,7 +80,7 @@ void xc_nft_batch_init(struct xc_nft_batch *b, void *buf, size_t cap)
 
 void xc_nft_batch_genid(struct xc_nft_batch *b, uint32_t genid)
 {
-	xc_nft_put_be32(&b->m, NFNL_BATCH_GENID, genid);
+	put_be32(&b->m, NFNL_BATCH_GENID, genid);
 }
 
 static int on_gen(const struct nlmsghdr *nlh, void *arg)
@@ -77,8 +105,13 @@ int xc_nft_genid(struct xc_nl *nl, uint32_t *genid)
 	return xc_nl_request(nl, &m, on_gen, genid);
 }
 
-struct xc_nl_msg *xc_nft_msg(struct xc_nft_batch *b, uint16_t cmd, uint16_t flags,
-			     uint8_t family)
+/*
+ * Close the message before and start a command of type NFT_MSG_* with
+ * flags (NLM_F_CREATE, ...) for family (NFPROTO_INET, ...). Returns the
+ * message for the builders; overflow is reported by xc_nft_send().
+ */
+static struct xc_nl_msg *nft_msg(struct xc_nft_batch *b, uint16_t cmd, uint16_t flags,
+				 uint8_t family)
 {
 	b->n++;
 	return start(b, XC_NFT_TYPE(cmd), flags, family, 0);
@@ -155,48 +188,23 @@ int xc_nft_send(struct xc_nl *nl, struct xc_nft_batch *b)
 	return a.acked ? 0 : -EIO;
 }
 
-/* ---- attributes -------------------------------------------------------- */
-
-int xc_nft_put_be32(struct xc_nl_msg *m, uint16_t type, uint32_t v)
-{
-	return xc_nl_put_u32(m, type, htonl(v));
-}
-
-struct nlattr *xc_nft_nest(struct xc_nl_msg *m, uint16_t type)
-{
-	struct nlattr *a = xc_nl_nest_begin(m, type);
-
-	if (a)
-		a->nla_type = type;
-	return a;
-}
-
-int xc_nft_put_data(struct xc_nl_msg *m, uint16_t type, const void *data, size_t len)
-{
-	struct nlattr *a = xc_nft_nest(m, type);
-
-	xc_nl_put(m, NFTA_DATA_VALUE, data, len);
-	xc_nl_nest_end(m, a);
-	return m->err;
-}
-
 /* ---- objects ----------------------------------------------------------- */
 
 void xc_nft_table(struct xc_nft_batch *b, uint16_t cmd, uint8_t family, const char *name)
 {
-	struct xc_nl_msg *m = xc_nft_msg(b, cmd, cmd == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0,
+	struct xc_nl_msg *m = nft_msg(b, cmd, cmd == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0,
 					 family);
 
 	xc_nl_put_str(m, NFTA_TABLE_NAME, name);
 	if (cmd == NFT_MSG_NEWTABLE)
-		xc_nft_put_be32(m, NFTA_TABLE_FLAGS, 0);
+		put_be32(m, NFTA_TABLE_FLAGS, 0);
 }
 
 /* The table and name attributes that start most messages (types 1 and 2). */
 static struct xc_nl_msg *named(struct xc_nft_batch *b, uint16_t cmd, uint16_t flags,
 			       uint8_t family, const char *table, const char *name)
 {
-	struct xc_nl_msg *m = xc_nft_msg(b, cmd, flags, family);
+	struct xc_nl_msg *m = nft_msg(b, cmd, flags, family);
 
 	xc_nl_put_str(m, 1, table);
 	if (name)
@@ -214,10 +222,10 @@ void xc_nft_chain(struct xc_nft_batch *b, uint8_t family, const char *table,
 	if (!c->type)
 		return;
 	xc_nl_put_str(m, NFTA_CHAIN_TYPE, c->type);
-	xc_nft_put_be32(m, NFTA_CHAIN_POLICY, c->policy);
+	put_be32(m, NFTA_CHAIN_POLICY, c->policy);
 	h = xc_nl_nest_begin(m, NFTA_CHAIN_HOOK);
-	xc_nft_put_be32(m, NFTA_HOOK_HOOKNUM, c->hook);
-	xc_nft_put_be32(m, NFTA_HOOK_PRIORITY, (uint32_t)c->prio);
+	put_be32(m, NFTA_HOOK_HOOKNUM, c->hook);
+	put_be32(m, NFTA_HOOK_PRIORITY, (uint32_t)c->prio);
 	xc_nl_nest_end(m, h);
 }
 
@@ -261,14 +269,14 @@ void xc_nft_setx(struct xc_nft_batch *b, uint8_t family, const char *table,
 		n += ud_concat(ud + n, UD_DATA_TYPEOF);
 	if (map)
 		n += ud_u32(ud + n, UD_DATA_INTERVAL, 0);
-	xc_nft_put_be32(m, NFTA_SET_FLAGS, s->flags);
-	xc_nft_put_be32(m, NFTA_SET_KEY_TYPE, s->key_type);
-	xc_nft_put_be32(m, NFTA_SET_KEY_LEN, s->key_len);
+	put_be32(m, NFTA_SET_FLAGS, s->flags);
+	put_be32(m, NFTA_SET_KEY_TYPE, s->key_type);
+	put_be32(m, NFTA_SET_KEY_LEN, s->key_len);
 	if (map) {
-		xc_nft_put_be32(m, NFTA_SET_DATA_TYPE, x->data_type);
-		xc_nft_put_be32(m, NFTA_SET_DATA_LEN, x->data_len);
+		put_be32(m, NFTA_SET_DATA_TYPE, x->data_type);
+		put_be32(m, NFTA_SET_DATA_LEN, x->data_len);
 	}
-	xc_nft_put_be32(m, NFTA_SET_ID, b->n);    /* the kernel wants one */
+	put_be32(m, NFTA_SET_ID, b->n);    /* the kernel wants one */
 	xc_nl_put(m, NFTA_SET_USERDATA, ud, n);
 }
 
@@ -286,30 +294,30 @@ struct xc_nl_msg *xc_nft_elems(struct xc_nft_batch *b, uint16_t cmd, uint8_t fam
 	struct xc_nl_msg *m = named(b, cmd, cmd == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0,
 				    family, table, set);
 
-	xc_nft_nest(m, NFTA_SET_ELEM_LIST_ELEMENTS);
+	nft_nest(m, NFTA_SET_ELEM_LIST_ELEMENTS);
 	return m;
 }
 
 void xc_nft_elem(struct xc_nft_batch *b, const void *key, size_t len, uint32_t flags)
 {
-	struct nlattr *e = xc_nft_nest(&b->m, NFTA_LIST_ELEM);
+	struct nlattr *e = nft_nest(&b->m, NFTA_LIST_ELEM);
 
-	xc_nft_put_data(&b->m, NFTA_SET_ELEM_KEY, key, len);
+	put_data(&b->m, NFTA_SET_ELEM_KEY, key, len);
 	if (flags)
-		xc_nft_put_be32(&b->m, NFTA_SET_ELEM_FLAGS, flags);
+		put_be32(&b->m, NFTA_SET_ELEM_FLAGS, flags);
 	xc_nl_nest_end(&b->m, e);
 }
 
 void xc_nft_elem_full(struct xc_nft_batch *b, const void *key, size_t klen, const void *data,
 		      size_t dlen, const char *comment)
 {
-	struct nlattr *e = xc_nft_nest(&b->m, NFTA_LIST_ELEM);
+	struct nlattr *e = nft_nest(&b->m, NFTA_LIST_ELEM);
 	uint8_t ud[2 + XC_NFT_COMMENT_MAX + 1];
 	size_t n;
 
-	xc_nft_put_data(&b->m, NFTA_SET_ELEM_KEY, key, klen);
+	put_data(&b->m, NFTA_SET_ELEM_KEY, key, klen);
 	if (data)
-		xc_nft_put_data(&b->m, NFTA_SET_ELEM_DATA, data, dlen);
+		put_data(&b->m, NFTA_SET_ELEM_DATA, data, dlen);
 	if (comment) {
 		n = strnlen(comment, XC_NFT_COMMENT_MAX);
 		ud[0] = XC_NFT_UDATA_ELEM_COMMENT;
@@ -343,7 +351,7 @@ struct xc_nl_msg *xc_nft_rule(struct xc_nft_batch *b, uint8_t family, const char
 	struct xc_nl_msg *m = named(b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND, family,
 				    table, chain);
 
-	xc_nft_nest(m, NFTA_RULE_EXPRESSIONS);
+	nft_nest(m, NFTA_RULE_EXPRESSIONS);
 	return m;
 }
 
@@ -372,24 +380,15 @@ void xc_nft_chain_flush(struct xc_nft_batch *b, uint8_t family, const char *tabl
 	named(b, NFT_MSG_DELRULE, 0, family, table, chain);
 }
 
-void xc_nft_rule_del(struct xc_nft_batch *b, uint8_t family, const char *table,
-		     const char *chain, uint64_t handle)
-{
-	struct xc_nl_msg *m = named(b, NFT_MSG_DELRULE, 0, family, table, chain);
-	uint32_t h[2] = { htonl((uint32_t)(handle >> 32)), htonl((uint32_t)handle) };
-
-	xc_nl_put(m, NFTA_RULE_HANDLE, h, sizeof(h));
-}
-
 /* ---- expressions ------------------------------------------------------- */
 
 /* { NFTA_LIST_ELEM: { NAME: name, DATA: { ... } } }: returns both nests. */
 static struct nlattr *expr(struct xc_nl_msg *m, const char *name, struct nlattr **data)
 {
-	struct nlattr *e = xc_nft_nest(m, NFTA_LIST_ELEM);
+	struct nlattr *e = nft_nest(m, NFTA_LIST_ELEM);
 
 	xc_nl_put_str(m, NFTA_EXPR_NAME, name);
-	*data = xc_nft_nest(m, NFTA_EXPR_DATA);
+	*data = nft_nest(m, NFTA_EXPR_DATA);
 	return e;
 }
 
@@ -406,7 +405,7 @@ static void expr_u32s(struct xc_nl_msg *m, const char *name, const uint16_t *t,
 	struct nlattr *d, *e = expr(m, name, &d);
 
 	for (int i = 0; i < n; i++)
-		xc_nft_put_be32(m, t[i], v[i]);
+		put_be32(m, t[i], v[i]);
 	expr_end(m, e, d);
 }
 
@@ -445,9 +444,9 @@ void xc_nft_cmp(struct xc_nl_msg *m, uint32_t sreg, uint32_t op, const void *dat
 {
 	struct nlattr *d, *e = expr(m, "cmp", &d);
 
-	xc_nft_put_be32(m, NFTA_CMP_SREG, sreg);
-	xc_nft_put_be32(m, NFTA_CMP_OP, op);
-	xc_nft_put_data(m, NFTA_CMP_DATA, data, len);
+	put_be32(m, NFTA_CMP_SREG, sreg);
+	put_be32(m, NFTA_CMP_OP, op);
+	put_data(m, NFTA_CMP_DATA, data, len);
 	expr_end(m, e, d);
 }
 
@@ -456,21 +455,8 @@ void xc_nft_lookup(struct xc_nl_msg *m, uint32_t sreg, const char *set, int inve
 	struct nlattr *d, *e = expr(m, "lookup", &d);
 
 	xc_nl_put_str(m, NFTA_LOOKUP_SET, set);
-	xc_nft_put_be32(m, NFTA_LOOKUP_SREG, sreg);
-	xc_nft_put_be32(m, NFTA_LOOKUP_FLAGS, invert ? NFT_LOOKUP_F_INV : 0);
-	expr_end(m, e, d);
-}
-
-void xc_nft_verdict(struct xc_nl_msg *m, int32_t verdict)
-{
-	struct nlattr *d, *e = expr(m, "immediate", &d), *v, *vv;
-
-	xc_nft_put_be32(m, NFTA_IMMEDIATE_DREG, NFT_REG_VERDICT);
-	v = xc_nft_nest(m, NFTA_IMMEDIATE_DATA);
-	vv = xc_nft_nest(m, NFTA_DATA_VERDICT);
-	xc_nft_put_be32(m, NFTA_VERDICT_CODE, (uint32_t)verdict);
-	xc_nl_nest_end(m, vv);
-	xc_nl_nest_end(m, v);
+	put_be32(m, NFTA_LOOKUP_SREG, sreg);
+	put_be32(m, NFTA_LOOKUP_FLAGS, invert ? NFT_LOOKUP_F_INV : 0);
 	expr_end(m, e, d);
 }
 
@@ -478,10 +464,10 @@ void xc_nft_jump(struct xc_nl_msg *m, const char *chain)
 {
 	struct nlattr *d, *e = expr(m, "immediate", &d), *v, *vv;
 
-	xc_nft_put_be32(m, NFTA_IMMEDIATE_DREG, NFT_REG_VERDICT);
-	v = xc_nft_nest(m, NFTA_IMMEDIATE_DATA);
-	vv = xc_nft_nest(m, NFTA_DATA_VERDICT);
-	xc_nft_put_be32(m, NFTA_VERDICT_CODE, (uint32_t)NFT_JUMP);
+	put_be32(m, NFTA_IMMEDIATE_DREG, NFT_REG_VERDICT);
+	v = nft_nest(m, NFTA_IMMEDIATE_DATA);
+	vv = nft_nest(m, NFTA_DATA_VERDICT);
+	put_be32(m, NFTA_VERDICT_CODE, (uint32_t)NFT_JUMP);
 	xc_nl_put_str(m, NFTA_VERDICT_CHAIN, chain);
 	xc_nl_nest_end(m, vv);
 	xc_nl_nest_end(m, v);
@@ -493,9 +479,9 @@ void xc_nft_lookup_map(struct xc_nl_msg *m, uint32_t sreg, const char *set, uint
 	struct nlattr *d, *e = expr(m, "lookup", &d);
 
 	xc_nl_put_str(m, NFTA_LOOKUP_SET, set);
-	xc_nft_put_be32(m, NFTA_LOOKUP_SREG, sreg);
-	xc_nft_put_be32(m, NFTA_LOOKUP_DREG, dreg);
-	xc_nft_put_be32(m, NFTA_LOOKUP_FLAGS, 0);
+	put_be32(m, NFTA_LOOKUP_SREG, sreg);
+	put_be32(m, NFTA_LOOKUP_DREG, dreg);
+	put_be32(m, NFTA_LOOKUP_FLAGS, 0);
 	expr_end(m, e, d);
 }
 
@@ -512,12 +498,12 @@ void xc_nft_bitwise(struct xc_nl_msg *m, uint32_t sreg, uint32_t dreg, uint32_t 
 {
 	struct nlattr *d, *e = expr(m, "bitwise", &d);
 
-	xc_nft_put_be32(m, NFTA_BITWISE_SREG, sreg);
-	xc_nft_put_be32(m, NFTA_BITWISE_DREG, dreg);
-	xc_nft_put_be32(m, NFTA_BITWISE_LEN, len);
-	xc_nft_put_be32(m, NFTA_BITWISE_OP, NFT_BITWISE_BOOL);
-	xc_nft_put_data(m, NFTA_BITWISE_MASK, mask, len);
-	xc_nft_put_data(m, NFTA_BITWISE_XOR, xor, len);
+	put_be32(m, NFTA_BITWISE_SREG, sreg);
+	put_be32(m, NFTA_BITWISE_DREG, dreg);
+	put_be32(m, NFTA_BITWISE_LEN, len);
+	put_be32(m, NFTA_BITWISE_OP, NFT_BITWISE_BOOL);
+	put_data(m, NFTA_BITWISE_MASK, mask, len);
+	put_data(m, NFTA_BITWISE_XOR, xor, len);
 	expr_end(m, e, d);
 }
 
@@ -657,9 +643,9 @@ int xc_nft_elem_get(struct xc_nl *nl, uint8_t family, const char *table, const c
 		gm->nfgen_family = family;
 	xc_nl_put_str(&m, NFTA_SET_ELEM_LIST_TABLE, table);
 	xc_nl_put_str(&m, NFTA_SET_ELEM_LIST_SET, set);
-	l = xc_nft_nest(&m, NFTA_SET_ELEM_LIST_ELEMENTS);
-	e = xc_nft_nest(&m, NFTA_LIST_ELEM);
-	xc_nft_put_data(&m, NFTA_SET_ELEM_KEY, key, klen);
+	l = nft_nest(&m, NFTA_SET_ELEM_LIST_ELEMENTS);
+	e = nft_nest(&m, NFTA_LIST_ELEM);
+	put_data(&m, NFTA_SET_ELEM_KEY, key, klen);
 	xc_nl_nest_end(&m, e);
 	xc_nl_nest_end(&m, l);
 	return xc_nl_request(nl, &m, on_elem_get, &g);

@@ -5,7 +5,7 @@
  *
  * Every change is a batch: NFNL_MSG_BATCH_BEGIN, the commands, then
  * NFNL_MSG_BATCH_END; the kernel commits all of it or none. Commands are
- * built in the caller's buffer one after the other (xc_nft_msg), then
+ * built in the caller's buffer one after the other, then
  * xc_nft_send() closes the batch, sends it in one datagram and collects
  * the answers. The kernel handles a batch within sendmsg(2), so every
  * answer is queued when it returns: the commands carry no NLM_F_ACK (only
@@ -89,28 +89,11 @@ void xc_nft_batch_genid(struct xc_nft_batch *b, uint32_t genid);
 int xc_nft_genid(struct xc_nl *nl, uint32_t *genid);
 
 /*
- * Close the message before and start a command of type NFT_MSG_* with
- * flags (NLM_F_CREATE, ...) for family (NFPROTO_INET, ...). Returns the
- * message for the builders below; overflow is reported by xc_nft_send().
- */
-struct xc_nl_msg *xc_nft_msg(struct xc_nft_batch *b, uint16_t cmd, uint16_t flags,
-			     uint8_t family);
-
-/*
  * Close the batch and send it; every failure the kernel reported is
  * looked at and the first returned (its text in xc_nl_errmsg()). A batch
  * without commands is not sent (0). -EMSGSIZE when it did not fit.
  */
 int xc_nft_send(struct xc_nl *nl, struct xc_nft_batch *b);
-
-/* ---- attributes -------------------------------------------------------- */
-
-/* A 32-bit attribute in network byte order, as nf_tables wants them. */
-int xc_nft_put_be32(struct xc_nl_msg *m, uint16_t type, uint32_t v);
-/* A nest as the kernel writes it (no NLA_F_NESTED); end with xc_nl_nest_end. */
-struct nlattr *xc_nft_nest(struct xc_nl_msg *m, uint16_t type);
-/* A value inside nest type: { NFTA_DATA_VALUE: data }. */
-int xc_nft_put_data(struct xc_nl_msg *m, uint16_t type, const void *data, size_t len);
 
 /* ---- objects ----------------------------------------------------------- */
 
@@ -186,10 +169,6 @@ void xc_nft_rule_end(struct xc_nft_batch *b, const char *comment);
 void xc_nft_chain_flush(struct xc_nft_batch *b, uint8_t family, const char *table,
 			const char *chain);
 
-/* DELRULE by handle. */
-void xc_nft_rule_del(struct xc_nft_batch *b, uint8_t family, const char *table,
-		     const char *chain, uint64_t handle);
-
 /* ---- expressions (inside a rule); registers: NFT_REG_1, ... ----------- */
 
 void xc_nft_meta(struct xc_nl_msg *m, uint32_t key, uint32_t dreg);
@@ -199,8 +178,6 @@ void xc_nft_payload(struct xc_nl_msg *m, uint32_t base, uint32_t off, uint32_t l
 void xc_nft_lookup(struct xc_nl_msg *m, uint32_t sreg, const char *set, int invert);
 void xc_nft_ct(struct xc_nl_msg *m, uint32_t key, uint32_t dreg);
 void xc_nft_masq(struct xc_nl_msg *m);
-/* An immediate verdict (NF_ACCEPT, NF_DROP, NFT_RETURN, ...). */
-void xc_nft_verdict(struct xc_nl_msg *m, int32_t verdict);
 /* jump to chain. */
 void xc_nft_jump(struct xc_nl_msg *m, const char *chain);
 /* A map lookup: the value found goes to dreg (the rule stops on a miss). */

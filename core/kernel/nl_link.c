@@ -150,35 +150,6 @@ int xc_nl_link_get_index(struct xc_nl *nl, int index, struct xc_link *out)
 	return get_link(nl, NULL, index, out);
 }
 
-struct link_list {
-	xc_nl_link_cb cb;
-	void *arg;
-};
-
-static int on_link(const struct nlmsghdr *nlh, void *arg)
-{
-	struct link_list *l = arg;
-	struct xc_link link;
-
-	if (nlh->nlmsg_type != RTM_NEWLINK)
-		return 0;
-	if (xc_nl_link_parse(nlh, &link) < 0)
-		return -EBADMSG;
-	return l->cb(&link, l->arg);
-}
-
-int xc_nl_link_list(struct xc_nl *nl, xc_nl_link_cb cb, void *arg)
-{
-	uint32_t req[REQ_WORDS];
-	struct xc_nl_msg m;
-	struct link_list l = { cb, arg };
-
-	if (!xc_nl_msg_init(&m, req, sizeof(req), RTM_GETLINK, 0, sizeof(struct ifinfomsg)))
-		return m.err;
-	xc_nl_put_u32(&m, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	return xc_nl_dump(nl, &m, on_link, &l);
-}
-
 /* ---- creation --------------------------------------------------------- */
 
 static int check_new(const struct xc_link_new *ln)
@@ -405,59 +376,9 @@ int xc_nl_link_set_mtu(struct xc_nl *nl, int index, unsigned mtu)
 	return set_attr(nl, index, IFLA_MTU, &v, sizeof(v));
 }
 
-int xc_nl_link_set_master(struct xc_nl *nl, int index, int master)
-{
-	uint32_t v = master > 0 ? (uint32_t)master : 0;
-
-	return set_attr(nl, index, IFLA_MASTER, &v, sizeof(v));
-}
-
-int xc_nl_link_set_name(struct xc_nl *nl, int index, const char *name)
-{
-	if (!name || !*name)
-		return -EINVAL;
-	if (strlen(name) >= IFNAMSIZ)
-		return -ENAMETOOLONG;
-	return set_attr(nl, index, IFLA_IFNAME, name, strlen(name) + 1);
-}
-
-int xc_nl_link_set_netns(struct xc_nl *nl, int index, int nsfd)
-{
-	uint32_t v = (uint32_t)nsfd;
-
-	if (nsfd < 0)
-		return -EBADF;
-	return set_attr(nl, index, IFLA_NET_NS_FD, &v, sizeof(v));
-}
-
 int xc_nl_link_set_addr(struct xc_nl *nl, int index, const uint8_t *addr, size_t len)
 {
 	if (!len || len > XC_LINK_ADDR_MAX)
 		return -EINVAL;
 	return set_attr(nl, index, IFLA_ADDRESS, addr, len);
-}
-
-int xc_nl_brport_set(struct xc_nl *nl, int index, uint16_t attr, uint8_t value)
-{
-	uint32_t req[REQ_WORDS];
-	struct xc_nl_msg m;
-	struct ifinfomsg *ifi;
-	struct nlattr *pi;
-
-	if (index <= 0)
-		return -EINVAL;
-	ifi = set_msg(&m, req, sizeof(req), RTM_SETLINK, index);
-	if (!ifi)
-		return m.err;
-	/* AF_BRIDGE routes the request to the port's bridge (br_setlink). */
-	ifi->ifi_family = AF_BRIDGE;
-	pi = xc_nl_nest_begin(&m, IFLA_PROTINFO);
-	xc_nl_put_u8(&m, attr, value);
-	xc_nl_nest_end(&m, pi);
-	return xc_nl_request(nl, &m, NULL, NULL);
-}
-
-int xc_nl_brport_set_hairpin(struct xc_nl *nl, int index, int on)
-{
-	return xc_nl_brport_set(nl, index, IFLA_BRPORT_MODE, on ? 1 : 0);
 }

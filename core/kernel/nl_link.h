@@ -5,7 +5,7 @@
  * missing interface gives -ENODEV. Interfaces are named by index except
  * where a name is the natural key (creation, lookup).
  *
- * Names: xc_nl_bridge_ xc_nl_brport_ xc_nl_link_ xc_nl_veth_ xc_nl_vxlan_
+ * Names: xc_nl_bridge_ xc_nl_link_ xc_nl_veth_ xc_nl_vxlan_
  */
 #ifndef XC_NL_LINK_H
 #define XC_NL_LINK_H
@@ -40,8 +40,6 @@ struct xc_link {
 		struct xc_ip local;        /* family 0: none */
 	} vxlan;
 };
-
-typedef int (*xc_nl_link_cb)(const struct xc_link *link, void *arg);
 
 /* Settings shared by the creating calls; zero/NULL means kernel default. */
 struct xc_link_new {
@@ -79,9 +77,6 @@ int xc_nl_link_parse(const struct nlmsghdr *nlh, struct xc_link *out);
 int xc_nl_link_get(struct xc_nl *nl, const char *name, struct xc_link *out);
 int xc_nl_link_get_index(struct xc_nl *nl, int index, struct xc_link *out);
 
-/* Call cb for every interface in the socket's netns (see xc_nl_dump). */
-int xc_nl_link_list(struct xc_nl *nl, xc_nl_link_cb cb, void *arg);
-
 /* Create a bridge. */
 int xc_nl_bridge_add(struct xc_nl *nl, const struct xc_link_new *br);
 
@@ -108,21 +103,7 @@ int xc_nl_link_set_up(struct xc_nl *nl, int index, int up);
 /* Promiscuous mode on or off. */
 int xc_nl_link_set_promisc(struct xc_nl *nl, int index, int on);
 int xc_nl_link_set_mtu(struct xc_nl *nl, int index, unsigned mtu);
-/* Enslave to master (a bridge); master 0 releases it ("nomaster"). */
-int xc_nl_link_set_master(struct xc_nl *nl, int index, int master);
-/* Rename; the interface must be down. */
-int xc_nl_link_set_name(struct xc_nl *nl, int index, const char *name);
-/* Move into the namespace nsfd; its index may change there. */
-int xc_nl_link_set_netns(struct xc_nl *nl, int index, int nsfd);
 /* Set the link-layer address (len bytes). */
 int xc_nl_link_set_addr(struct xc_nl *nl, int index, const uint8_t *addr, size_t len);
-
-/*
- * Set a bridge port option given as a u8 attribute (IFLA_BRPORT_MODE for
- * hairpin, IFLA_BRPORT_LEARNING, IFLA_BRPORT_UNICAST_FLOOD, ...).
- */
-int xc_nl_brport_set(struct xc_nl *nl, int index, uint16_t attr, uint8_t value);
-/* Hairpin mode of a bridge port on or off. */
-int xc_nl_brport_set_hairpin(struct xc_nl *nl, int index, int on);
 
 #endif

@@ -42,61 +42,6 @@ int xc_nl_neigh_parse(const struct nlmsghdr *nlh, struct xc_neigh *out)
 	return 0;
 }
 
-static int check_neigh(const struct xc_neigh *n)
-{
-	if (n->ifindex <= 0 || n->lladdr_len > sizeof(n->lladdr))
-		return -EINVAL;
-	if (n->family != AF_INET && n->family != AF_INET6 && n->family != AF_BRIDGE)
-		return -EAFNOSUPPORT;
-	if (n->family != AF_BRIDGE && n->dst.family != n->family)
-		return -EAFNOSUPPORT;
-	return 0;
-}
-
-static int neigh_msg(struct xc_nl *nl, const struct xc_neigh *n, uint16_t type, uint16_t flags)
-{
-	uint32_t req[REQ_WORDS];
-	struct xc_nl_msg m;
-	struct ndmsg *ndm;
-	int err;
-
-	err = check_neigh(n);
-	if (err)
-		return err;
-	ndm = xc_nl_msg_init(&m, req, sizeof(req), type, flags, sizeof(*ndm));
-	if (!ndm)
-		return m.err;
-	ndm->ndm_family = n->family;
-	ndm->ndm_ifindex = n->ifindex;
-	ndm->ndm_flags = n->flags;
-	if (type == RTM_NEWNEIGH) {
-		ndm->ndm_state = n->state ? n->state : NUD_PERMANENT;
-		ndm->ndm_type = RTN_UNICAST;
-	}
-	if (n->dst.family)
-		xc_nl_put_ip(&m, NDA_DST, &n->dst);
-	if (n->lladdr_len)
-		xc_nl_put(&m, NDA_LLADDR, n->lladdr, n->lladdr_len);
-	if (n->vni)
-		xc_nl_put_u32(&m, NDA_VNI, n->vni);
-	return xc_nl_request(nl, &m, NULL, NULL);
-}
-
-int xc_nl_neigh_add(struct xc_nl *nl, const struct xc_neigh *n)
-{
-	return neigh_msg(nl, n, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_EXCL);
-}
-
-int xc_nl_neigh_replace(struct xc_nl *nl, const struct xc_neigh *n)
-{
-	return neigh_msg(nl, n, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE);
-}
-
-int xc_nl_neigh_del(struct xc_nl *nl, const struct xc_neigh *n)
-{
-	return neigh_msg(nl, n, RTM_DELNEIGH, 0);
-}
-
 struct neigh_list {
 	int family, ifindex;
 	xc_nl_neigh_cb cb;

@@ -5,7 +5,8 @@
  * A VXLAN device is programmed the way flannel does it: for each remote
  * node a permanent ARP/NDP entry (remote overlay IP -> remote VTEP MAC) on
  * the VXLAN device, and an FDB entry (family AF_BRIDGE, NTF_SELF, remote
- * VTEP MAC -> NDA_DST remote underlay IP).
+ * VTEP MAC -> NDA_DST remote underlay IP). The router writes them in its
+ * batches (core/router/routes_nl.c); this module parses and lists them.
  *
  * Names: xc_nl_neigh_
  */
@@ -23,7 +24,7 @@ struct xc_neigh {
 	                        remote VTEP; family 0: none */
 	uint8_t lladdr_len;  /* 0: none */
 	uint8_t lladdr[XC_NEIGH_LLADDR_MAX];
-	uint16_t state;      /* NUD_*; 0 is taken as NUD_PERMANENT by add/replace */
+	uint16_t state;      /* NUD_* */
 	uint8_t flags;       /* NTF_SELF, NTF_MASTER, NTF_ROUTER, ... */
 	int master;          /* NDA_MASTER (reported) */
 	uint32_t vni;        /* NDA_VNI; 0: none */
@@ -36,18 +37,6 @@ typedef int (*xc_nl_neigh_cb)(const struct xc_neigh *n, void *arg);
  * -EBADMSG for anything else.
  */
 int xc_nl_neigh_parse(const struct nlmsghdr *nlh, struct xc_neigh *out);
-
-/* Add an entry; -EEXIST if there is one for the same key. */
-int xc_nl_neigh_add(struct xc_nl *nl, const struct xc_neigh *n);
-
-/* Add or overwrite an entry (ip neigh replace / bridge fdb replace). */
-int xc_nl_neigh_replace(struct xc_nl *nl, const struct xc_neigh *n);
-
-/*
- * Delete an entry: an IP neighbour by (ifindex, dst), an FDB entry by
- * (ifindex, lladdr, and dst when set). -ENOENT if absent.
- */
-int xc_nl_neigh_del(struct xc_nl *nl, const struct xc_neigh *n);
 
 /*
  * Call cb for each entry of family (AF_INET, AF_INET6, AF_BRIDGE) on

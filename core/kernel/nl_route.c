@@ -184,14 +184,14 @@ static void put_common(struct xc_nl_msg *m, const struct xc_route *r, uint32_t t
 		xc_nl_put_ip(m, RTA_PREFSRC, &r->src);
 	if (r->metric)
 		xc_nl_put_u32(m, RTA_PRIORITY, r->metric);
-	if (r->mtu && m->nlh->nlmsg_type == RTM_NEWROUTE) {
+	if (r->mtu) {
 		mx = xc_nl_nest_begin(m, RTA_METRICS);
 		xc_nl_put_u32(m, RTAX_MTU, r->mtu);
 		xc_nl_nest_end(m, mx);
 	}
 }
 
-static int route_msg(struct xc_nl *nl, const struct xc_route *r, uint16_t type, uint16_t flags)
+int xc_nl_route_add(struct xc_nl *nl, const struct xc_route *r)
 {
 	uint32_t req[REQ_WORDS];
 	uint32_t table = r->table ? r->table : RT_TABLE_MAIN;
@@ -202,7 +202,8 @@ static int route_msg(struct xc_nl *nl, const struct xc_route *r, uint16_t type, 
 	err = check_route(r);
 	if (err)
 		return err;
-	rtm = xc_nl_msg_init(&m, req, sizeof(req), type, flags, sizeof(*rtm));
+	rtm = xc_nl_msg_init(&m, req, sizeof(req), RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL,
+			     sizeof(*rtm));
 	if (!rtm)
 		return m.err;
 	rtm->rtm_family = r->dst.ip.family;
@@ -210,32 +211,11 @@ static int route_msg(struct xc_nl *nl, const struct xc_route *r, uint16_t type, 
 	/* Tables past 255 exist only in RTA_TABLE. */
 	rtm->rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
 	rtm->rtm_flags = r->flags;
-	if (type == RTM_NEWROUTE) {
-		rtm->rtm_type = r->type ? r->type : RTN_UNICAST;
-		rtm->rtm_protocol = r->protocol ? r->protocol : RTPROT_BOOT;
-		rtm->rtm_scope = add_scope(r, rtm->rtm_type);
-	} else {
-		rtm->rtm_type = r->type;
-		rtm->rtm_protocol = r->protocol;
-		rtm->rtm_scope = RT_SCOPE_NOWHERE;
-	}
+	rtm->rtm_type = r->type ? r->type : RTN_UNICAST;
+	rtm->rtm_protocol = r->protocol ? r->protocol : RTPROT_BOOT;
+	rtm->rtm_scope = add_scope(r, rtm->rtm_type);
 	put_common(&m, r, table);
 	return xc_nl_request(nl, &m, NULL, NULL);
-}
-
-int xc_nl_route_add(struct xc_nl *nl, const struct xc_route *r)
-{
-	return route_msg(nl, r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
-}
-
-int xc_nl_route_replace(struct xc_nl *nl, const struct xc_route *r)
-{
-	return route_msg(nl, r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE);
-}
-
-int xc_nl_route_del(struct xc_nl *nl, const struct xc_route *r)
-{
-	return route_msg(nl, r, RTM_DELROUTE, 0);
 }
 
 struct route_list {

@@ -1,7 +1,8 @@
 /*
  * nl_route: routes over rtnetlink (RTM_*ROUTE).
  *
- * One struct describes a route to add, replace, delete, or one read back.
+ * One struct describes a route to add or one read back (the router writes
+ * its own routes in batches: core/router/routes_nl.c).
  * The gateway may be of the other family than the destination: an IPv4
  * route via an IPv6 next hop is sent as RTA_VIA (Linux 5.2 and later).
  *
@@ -17,10 +18,10 @@ struct xc_route {
 	struct xc_ip gw;       /* family 0: no gateway */
 	struct xc_ip src;      /* preferred source (RTA_PREFSRC); family 0: none */
 	int oif;               /* output interface; 0: none */
-	uint32_t table;        /* 0: main (add/del); every table (list) */
-	uint8_t protocol;      /* RTPROT_*; 0: boot (add), any (del) */
+	uint32_t table;        /* 0: main (add); every table (list) */
+	uint8_t protocol;      /* RTPROT_*; 0: boot (add) */
 	uint8_t scope;         /* RT_SCOPE_*; see xc_nl_route_add */
-	uint8_t type;          /* RTN_*; 0: unicast (add), any (del) */
+	uint8_t type;          /* RTN_*; 0: unicast (add) */
 	uint32_t flags;        /* RTNH_F_ONLINK, ... */
 	uint32_t metric;       /* RTA_PRIORITY; 0: kernel default */
 	uint32_t mtu;          /* RTAX_MTU; 0: none */
@@ -43,15 +44,6 @@ int xc_nl_route_parse(const struct nlmsghdr *nlh, struct xc_route *out);
  * RT_SCOPE_LINK, and a local route with RT_SCOPE_HOST.
  */
 int xc_nl_route_add(struct xc_nl *nl, const struct xc_route *r);
-
-/* Add the route, or replace the one with the same key (dst, table, metric, ...). */
-int xc_nl_route_replace(struct xc_nl *nl, const struct xc_route *r);
-
-/*
- * Delete the first route matching r: fields left 0 (protocol, type,
- * oif, gateway) match any value; scope is never compared. -ESRCH if none.
- */
-int xc_nl_route_del(struct xc_nl *nl, const struct xc_route *r);
 
 /*
  * Call cb for each route of family (AF_INET, AF_INET6) in table (0: all)

@@ -502,30 +502,6 @@ ssize_t xc_http_read(struct xc_http_conn *c, void *buf, size_t len, int timeout_
 	}
 }
 
-int xc_http_fetch(struct xc_http_conn *c, const char *method, const char *path,
-		  const char *const *fields, const void *body, size_t body_len,
-		  void *out, size_t out_max, size_t *out_len)
-{
-	uint64_t keep = c->body_max;
-	ssize_t n;
-	int r;
-
-	*out_len = 0;
-	c->body_max = out_max;
-	r = xc_http_request(c, method, path, fields, body, body_len);
-	c->body_max = keep;
-	while (!r) {
-		n = xc_http_read(c, (char *)out + *out_len, out_max - *out_len, c->timeout_ms);
-		if (n == 0)
-			break;
-		if (n < 0)
-			r = n == -ENOBUFS ? -EFBIG : (int)n;
-		else
-			*out_len += (size_t)n;
-	}
-	return r;
-}
-
 int xc_http_init(struct xc_http_conn *c, const char *url,
 		 const struct xc_tls_config *tls_cfg, struct xc_tls_conn *tls)
 {
@@ -556,9 +532,4 @@ int xc_http_pending(const struct xc_http_conn *c)
 	if (!c->in_body || c->fd < 0)
 		return 0;
 	return c->rpos < c->rlen || (c->url.tls && xc_tls_pending(c->tls) > 0);
-}
-
-const char *xc_http_field(const struct xc_http_conn *c, const char *name)
-{
-	return xc_http_resp_field(&c->resp, name);
 }

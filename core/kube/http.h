@@ -9,10 +9,10 @@
  *              without a socket. Chunk boundaries are framing, not
  *              messages: the body comes out as one byte stream.
  *   connection struct xc_http_conn: connect with a timeout, send a request,
- *              read the response head, then either stream the body
- *              (xc_http_read, for a watch driven by the caller's poll
- *              loop) or collect it (xc_http_fetch, for GET and LIST). A
- *              connection is kept and reused while the server allows.
+ *              read the response head, then read the body as it comes
+ *              (xc_http_read: a watch in the caller's poll loop, or a
+ *              GET's whole body). A connection is kept and reused while
+ *              the server allows.
  *
  * Nothing is allocated: every object belongs to the caller. Request header
  * values (Authorization: Bearer ...) never appear in error texts.
@@ -183,15 +183,6 @@ int xc_http_request(struct xc_http_conn *c, const char *method, const char *path
  */
 ssize_t xc_http_read(struct xc_http_conn *c, void *buf, size_t len, int timeout_ms);
 
-/*
- * Request, then the whole body into out (at most out_max bytes; -EFBIG
- * beyond, checked against Content-Length before reading). Returns 0 with
- * c->resp.status and *out_len set, or a negative errno.
- */
-int xc_http_fetch(struct xc_http_conn *c, const char *method, const char *path,
-		  const char *const *fields, const void *body, size_t body_len,
-		  void *out, size_t out_max, size_t *out_len);
-
 /* The socket to poll for input while streaming, -1 when not connected. */
 int xc_http_fd(const struct xc_http_conn *c);
 
@@ -202,9 +193,6 @@ int xc_http_fd(const struct xc_http_conn *c);
  * sleeping while this is true.
  */
 int xc_http_pending(const struct xc_http_conn *c);
-
-/* Value of a header field of the current response, or NULL. */
-const char *xc_http_field(const struct xc_http_conn *c, const char *name);
 
 /* Close the connection (the object can be used again for new requests). */
 void xc_http_close(struct xc_http_conn *c);

@@ -72,7 +72,8 @@ int xc_k8s_query_sel(char *out, size_t size, const struct xc_k8s_select *sel)
 
 /* ---- statuses -------------------------------------------------------------- */
 
-int xc_k8s_code_errno(int code)
+/* The errno for an API status code (k8s_priv.h lists them). */
+static int code_errno(int code)
 {
 	switch (code) {
 	case 401: return -EACCES;
@@ -115,7 +116,7 @@ int xc_k8s_status_text(const struct xc_json *st, int code, char *msg, size_t siz
 	clean_copy(text, sizeof(text), text);
 	snprintf(msg, size, "%d%s%s%s%s", code, reason[0] ? " " : "", reason,
 		 text[0] ? ": " : "", text);
-	return xc_k8s_code_errno(code);
+	return code_errno(code);
 }
 
 int xc_k8s_http_error(struct xc_k8s_client *k, const char *what, char *buf, size_t size)
@@ -137,7 +138,7 @@ int xc_k8s_http_error(struct xc_k8s_client *k, const char *what, char *buf, size
 		xc_http_close(&k->http); /* the rest is unread: the connection cannot be reused */
 	k->retry_after = ra;
 	xc_k8s_status_text(st, code, msg, sizeof(msg), ra < 0 ? &k->retry_after : NULL);
-	return xc_k8s_fail(k, xc_k8s_code_errno(code), "%s: %s", what, msg);
+	return xc_k8s_fail(k, code_errno(code), "%s: %s", what, msg);
 }
 
 /* ---- tokens ---------------------------------------------------------------- */

@@ -43,6 +43,5 @@ int xc_k8s_http_error(struct xc_k8s_client *k, const char *what, char *buf, size
  */
 int xc_k8s_status_text(const struct xc_json *status, int code, char *msg, size_t size,
 		       long *retry_after);
-int xc_k8s_code_errno(int code);
 
 #endif

@@ -29,17 +29,6 @@ int xc_podcidr_from_node(const struct xc_k8s_node *n, int annot_index,
 	return n->ncidrs;
 }
 
-int xc_podcidr_cache_update(const char *data_dir, const char *network,
-			    const struct xc_k8s_node *node, int annot_index)
-{
-	struct xc_prefix p[XC_PODCIDRS_MAX];
-	int n = xc_podcidr_from_node(node, annot_index, p, XC_PODCIDRS_MAX);
-
-	if (n < 0)
-		return n;
-	return xc_podcidrs_write(data_dir, network, node->name, p, n);
-}
-
 int xc_podcidr_fetch(const struct xc_podcidr_req *r, struct xc_k8s_client *k,
 		     char *buf, size_t size, struct xc_prefix *out, int max, int *insecure)
 {

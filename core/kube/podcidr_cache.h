@@ -9,11 +9,11 @@
  * old servers). spec.podCIDRs only ever goes from empty to set, so a cache
  * once written stays right for that node.
  *
- * Two writers use it: node-local on a cache miss (xc_podcidr_fetch: one GET
- * of its Node) and the router whenever its own Node changes
- * (xc_podcidr_cache_update). Errors are negative errno values; -ENODATA
- * means the node has no pod CIDRs yet (node-local answers CNI code 11,
- * try again later).
+ * node-local uses it on a cache miss (xc_podcidr_fetch: one GET of its
+ * Node). The router writes the same file from its node table (applets/
+ * router.c, with xc_podcidrs_write). Errors are negative errno values;
+ * -ENODATA means the node has no pod CIDRs yet (node-local answers CNI
+ * code 11, try again later).
  *
  * Names: xc_podcidr_
  */
@@ -32,14 +32,6 @@
  */
 int xc_podcidr_from_node(const struct xc_k8s_node *node, int annot_index,
 			 struct xc_prefix *out, int max);
-
-/*
- * The file from a node record (xc_podcidr_from_node, then
- * xc_podcidrs_write). The router calls it for each event about its own node. Returns 1 written,
- * 0 unchanged, -ENODATA (no pod CIDRs yet: nothing written), or an error.
- */
-int xc_podcidr_cache_update(const char *data_dir, const char *network,
-			    const struct xc_k8s_node *node, int annot_index);
 
 /* What xc_podcidr_fetch needs. */
 struct xc_podcidr_req {

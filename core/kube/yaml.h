@@ -124,26 +124,17 @@ enum xc_yaml_type xc_yaml_type(const struct xc_yaml *doc, int i);
 int xc_yaml_get(const struct xc_yaml *doc, int map, const char *key);
 
 /*
- * Iteration over a mapping's values or a sequence's entries, in order:
+ * Iteration over a mapping's values or a sequence's entries, in order
+ * (a mapping value's key is xc_yaml_node(doc, v)->key):
  *
  *   for (int v = xc_yaml_first(doc, coll); v >= 0; v = xc_yaml_next(doc, v))
- *           k = xc_yaml_key(doc, v);   (mappings)
+ *           ...
  *
  * xc_yaml_first returns the first entry, -ENOENT when empty, -EINVAL when
  * `coll` is no collection; xc_yaml_next the following entry or -ENOENT.
  */
 int xc_yaml_first(const struct xc_yaml *doc, int coll);
 int xc_yaml_next(const struct xc_yaml *doc, int i);
-
-/* The key node of mapping value `i`; -EINVAL when `i` is not one. */
-int xc_yaml_key(const struct xc_yaml *doc, int i);
-
-/*
- * In sequence `seq` of mappings, the first mapping whose `field` decodes to
- * `value` (kubeconfig's clusters/contexts/users by name): its index,
- * -ENOENT, or -EINVAL when `seq` is not a sequence.
- */
-int xc_yaml_find(const struct xc_yaml *doc, int seq, const char *field, const char *value);
 
 /*
  * Decode scalar `i` into `buf` (NUL-terminated UTF-8). A NULL node decodes
@@ -153,21 +144,11 @@ int xc_yaml_find(const struct xc_yaml *doc, int seq, const char *field, const ch
  */
 long xc_yaml_str(const struct xc_yaml *doc, int i, char *buf, size_t size);
 
-/* Decoded length of scalar `i` (what xc_yaml_str needs minus the NUL), or -EINVAL. */
-long xc_yaml_strlen(const struct xc_yaml *doc, int i);
-
-/* 1 when scalar (or NULL node) `i` decodes to exactly `s`, else 0. */
-int xc_yaml_eq(const struct xc_yaml *doc, int i, const char *s);
-
 /*
  * kubeconfig booleans (insecure-skip-tls-verify): "true"/"false" as Go's
  * YAML reads them (also True, TRUE, yes, no, on, off in any of those cases).
  * Sets *out to 1 or 0; -EINVAL for anything else.
  */
 int xc_yaml_bool(const struct xc_yaml *doc, int i, int *out);
-
-/* Lookups by key from mapping `map`, as xc_yaml_get + xc_yaml_str / _bool. */
-long xc_yaml_get_str(const struct xc_yaml *doc, int map, const char *key, char *buf, size_t size);
-int xc_yaml_get_bool(const struct xc_yaml *doc, int map, const char *key, int *out);
 
 #endif

@@ -227,13 +227,6 @@ int xc_yaml_next(const struct xc_yaml *doc, int i)
 	return nd->next >= 0 ? nd->next : -ENOENT;
 }
 
-int xc_yaml_key(const struct xc_yaml *doc, int i)
-{
-	const struct xc_yaml_node *nd = xc_yaml_node(doc, i);
-
-	return nd && nd->key >= 0 ? nd->key : -EINVAL;
-}
-
 int xc_yaml_get(const struct xc_yaml *doc, int map, const char *key)
 {
 	if (xc_yaml_type(doc, map) != XC_YAML_MAP || !key)
@@ -241,19 +234,6 @@ int xc_yaml_get(const struct xc_yaml *doc, int map, const char *key)
 	for (int v = doc->nodes[map].child; v >= 0; v = doc->nodes[v].next)
 		if (yaml_node_eq(doc, doc->nodes[v].key, key))
 			return v;
-	return -ENOENT;
-}
-
-int xc_yaml_find(const struct xc_yaml *doc, int seq, const char *field, const char *value)
-{
-	if (xc_yaml_type(doc, seq) != XC_YAML_SEQ || !field || !value)
-		return -EINVAL;
-	for (int e = doc->nodes[seq].child; e >= 0; e = doc->nodes[e].next) {
-		int v = xc_yaml_get(doc, e, field);
-
-		if (v >= 0 && xc_yaml_type(doc, v) == XC_YAML_SCALAR && yaml_node_eq(doc, v, value))
-			return e;
-	}
 	return -ENOENT;
 }
 
@@ -267,19 +247,6 @@ long xc_yaml_str(const struct xc_yaml *doc, int i, char *buf, size_t size)
 	if (size)
 		buf[k.n < size ? k.n : size - 1] = '\0';
 	return k.n < size ? (long)k.n : -ENOSPC;
-}
-
-long xc_yaml_strlen(const struct xc_yaml *doc, int i)
-{
-	struct sink k = { 0 };
-	int rc = run_decode(doc, i, &k);
-
-	return rc < 0 ? rc : (long)k.n;
-}
-
-int xc_yaml_eq(const struct xc_yaml *doc, int i, const char *s)
-{
-	return s && yaml_node_eq(doc, i, s);
 }
 
 int xc_yaml_bool(const struct xc_yaml *doc, int i, int *out)
@@ -302,18 +269,4 @@ int xc_yaml_bool(const struct xc_yaml *doc, int i, int *out)
 		}
 	}
 	return -EINVAL;
-}
-
-long xc_yaml_get_str(const struct xc_yaml *doc, int map, const char *key, char *buf, size_t size)
-{
-	int v = xc_yaml_get(doc, map, key);
-
-	return v < 0 ? v : xc_yaml_str(doc, v, buf, size);
-}
-
-int xc_yaml_get_bool(const struct xc_yaml *doc, int map, const char *key, int *out)
-{
-	int v = xc_yaml_get(doc, map, key);
-
-	return v < 0 ? v : xc_yaml_bool(doc, v, out);
 }

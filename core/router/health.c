@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/deadline.h"
 #include "router/health.h"
@@ -90,7 +91,8 @@ int xc_health_start(struct xc_health *h, const char *addr, unsigned port, unsign
 	rc = pthread_create(&t, NULL, serve, h);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc) {
-		xc_httpd_close(&h->http);
+		close(h->http.lfd);
+		h->http.lfd = -1;
 		return -rc;
 	}
 	pthread_detach(t);

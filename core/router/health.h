@@ -45,7 +45,7 @@ struct xc_health {
 };
 
 /*
- * Listen on addr:port (port 0: any, see xc_httpd_port on h->http) and
+ * Listen on addr:port (port 0: any, as the tests do) and
  * start the thread, with every signal blocked in it. The loop counts as
  * busy from now. Returns 0 or a negative errno.
  */

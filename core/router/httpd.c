@@ -54,18 +54,6 @@ int xc_httpd_listen(struct xc_httpd *h, const char *addr, unsigned port)
 	return 0;
 }
 
-unsigned xc_httpd_port(const struct xc_httpd *h)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (h->lfd < 0 || getsockname(h->lfd, (struct sockaddr *)&ss, &len) < 0)
-		return 0;
-	if (ss.ss_family == AF_INET)
-		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-}
-
 int xc_httpd_fd(const struct xc_httpd *h)
 {
 	return h->cfd >= 0 ? h->cfd : h->lfd;
@@ -182,12 +170,4 @@ void xc_httpd_expire(struct xc_httpd *h, int64_t now_ms)
 {
 	if (h->cfd >= 0 && now_ms >= h->deadline_ms)
 		drop(h);
-}
-
-void xc_httpd_close(struct xc_httpd *h)
-{
-	drop(h);
-	if (h->lfd >= 0)
-		close(h->lfd);
-	h->lfd = -1;
 }

@@ -269,11 +269,3 @@ size_t xc_masq_metrics(const struct xc_masq *q, char *buf, size_t size)
 			      "xcluster_router_nftables_errors_total %lu\n", q->errors);
 	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size ? size - 1 : 0;
 }
-
-void xc_masq_free(struct xc_masq *q)
-{
-	for (int i = 0; i < XC_MASQ_NSETS; i++) {
-		xc_ivset_free(&q->want[i]);
-		xc_ivset_free(&q->have[i]);
-	}
-}

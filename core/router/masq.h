@@ -143,7 +143,4 @@ int xc_masq_sync(struct xc_masq *q, struct xc_nl *nl, const struct xc_masq_conf 
  */
 size_t xc_masq_metrics(const struct xc_masq *q, char *buf, size_t size);
 
-/* Free what q allocated. */
-void xc_masq_free(struct xc_masq *q);
-
 #endif

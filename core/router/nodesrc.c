@@ -281,22 +281,6 @@ static int k8s_step(struct xc_nodesrc *s, struct xc_nodetab *t)
 
 /* ---- common ----------------------------------------------------------- */
 
-void xc_nodesrc_close(struct xc_nodesrc *s)
-{
-	if (s->ifd >= 0)
-		close(s->ifd);
-	s->ifd = -1;
-	if (s->k) {
-		if (s->watching)
-			xc_k8s_watch_stop(&s->w);
-		xc_k8s_client_close(s->k);
-		free(s->k);
-		s->k = NULL;
-	}
-	free(s->buf);
-	s->buf = NULL;
-}
-
 int xc_nodesrc_list(struct xc_nodesrc *s, struct xc_nodetab *t)
 {
 	int rc;

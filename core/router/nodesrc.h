@@ -75,9 +75,6 @@ int xc_nodesrc_open_file(struct xc_nodesrc *s, const char *path, const struct xc
 int xc_nodesrc_open_k8s(struct xc_nodesrc *s, const struct xc_k8s_opts *opts,
 			const struct xc_node_parse *pc);
 
-/* Release everything. */
-void xc_nodesrc_close(struct xc_nodesrc *s);
-
 /*
  * A full listing into t (blocking for the API server: each wait bounded
  * by the client's timeout). k8s then starts a watch from it. Returns 0

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "base/sorted.h"
 #include "kube/k8s.h"
 #include "router/nodetab.h"
 
@@ -32,26 +33,15 @@ void xc_nodetab_free(struct xc_nodetab *t)
 	t->notify_arg = arg;
 }
 
+static int cmp_name(const void *elem, const void *name)
+{
+	return strcmp((*(struct xc_node *const *)elem)->name, name);
+}
+
 /* Index of name, or of where it would go (then *found is 0). */
 static size_t lookup(const struct xc_nodetab *t, const char *name, int *found)
 {
-	size_t lo = 0, hi = t->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(t->v[mid]->name, name);
-
-		if (!c) {
-			*found = 1;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = 0;
-	return lo;
+	return xc_sorted_find(t->v, t->n, sizeof(*t->v), name, cmp_name, found);
 }
 
 const struct xc_node *xc_nodetab_find(const struct xc_nodetab *t, const char *name)

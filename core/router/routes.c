@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <linux/rtnetlink.h>
 
+#include "base/sorted.h"
 #include "router/routes.h"
 
 #define IP6_DEFAULT_METRIC 1024
@@ -74,7 +75,8 @@ int xc_rt_cmp(const struct xc_rt_entry *a, const struct xc_rt_entry *b)
 
 #define VALUE_FLAGS (XC_RT_F_ONLINK | XC_RT_F_SRC | XC_RT_F_FOREIGN | XC_RT_F_ODD)
 
-int xc_rt_same(const struct xc_rt_entry *a, const struct xc_rt_entry *b)
+/* Non-zero when two entries of the same key also agree on every value. */
+static int same_values(const struct xc_rt_entry *a, const struct xc_rt_entry *b)
 {
 	if (a->oif != b->oif)
 		return 0;
@@ -90,26 +92,15 @@ int xc_rt_same(const struct xc_rt_entry *a, const struct xc_rt_entry *b)
 	}
 }
 
+static int cmp_entry(const void *elem, const void *e)
+{
+	return xc_rt_cmp(elem, e);
+}
+
 /* Index of e's key in s, or where it goes (*found 0). */
 static size_t set_lookup(const struct xc_rt_set *s, const struct xc_rt_entry *e, int *found)
 {
-	size_t lo = 0, hi = s->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = xc_rt_cmp(&s->v[mid], e);
-
-		if (!c) {
-			*found = 1;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = 0;
-	return lo;
+	return xc_sorted_find(s->v, s->n, sizeof(*s->v), e, cmp_entry, found);
 }
 
 struct xc_rt_entry *xc_rt_set_find(const struct xc_rt_set *s, const struct xc_rt_entry *e)
@@ -236,22 +227,17 @@ static int place(struct cctx *c, const struct xc_ip *nh, uint8_t *dev, uint8_t *
 	return 0;
 }
 
+static int cmp_ll_ip(const void *elem, const void *ip)
+{
+	return xc_ip_cmp(&((const struct xc_rt_lladdr *)elem)->ip, ip);
+}
+
 static const struct xc_rt_lladdr *find_ll(const struct xc_rt_env *env, const struct xc_ip *ip)
 {
-	size_t lo = 0, hi = env->nll;
+	int found;
+	size_t i = xc_sorted_find(env->ll, env->nll, sizeof(*env->ll), ip, cmp_ll_ip, &found);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int r = xc_ip_cmp(&env->ll[mid].ip, ip);
-
-		if (!r)
-			return &env->ll[mid];
-		if (r < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return found ? &env->ll[i] : NULL;
 }
 
 /*
@@ -694,7 +680,7 @@ int xc_rt_diff(const struct xc_rt_set *want, const struct xc_rt_set *have,
 				rc = cb(arg, XC_RT_DEL, NULL, h);
 			j++;
 		} else {
-			if (!(h->flags & XC_RT_F_FOREIGN) && !xc_rt_same(w, h))
+			if (!(h->flags & XC_RT_F_FOREIGN) && !same_values(w, h))
 				rc = cb(arg, XC_RT_REPLACE, w, h);
 			i++;
 			j++;

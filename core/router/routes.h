@@ -169,8 +169,6 @@ int xc_rt_set_reserve(struct xc_rt_set *s, size_t n);
  */
 int xc_rt_cmp(const struct xc_rt_entry *a, const struct xc_rt_entry *b);
 
-/* Non-zero when two entries of the same key also agree on every value. */
-int xc_rt_same(const struct xc_rt_entry *a, const struct xc_rt_entry *b);
 
 /* The entry with e's key, or NULL. */
 struct xc_rt_entry *xc_rt_set_find(const struct xc_rt_set *s, const struct xc_rt_entry *e);

@@ -3,7 +3,6 @@
  * See routes.h.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
+#include "base/textbuf.h"
 #include "kernel/nl_neigh.h"
 #include "kernel/nl_route.h"
 #include "router/routes.h"
@@ -408,21 +408,6 @@ static const char *dev_name(const struct xc_rt_env *env, const struct xc_rt_entr
 	return NULL;
 }
 
-/* Appends to buf at *n, keeping it NUL-terminated; *n may pass size (then cut). */
-static void put(char *buf, size_t size, size_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void put(char *buf, size_t size, size_t *n, const char *fmt, ...)
-{
-	va_list ap;
-	int k;
-
-	va_start(ap, fmt);
-	k = vsnprintf(*n < size ? buf + *n : NULL, *n < size ? size - *n : 0, fmt, ap);
-	va_end(ap);
-	if (k > 0)
-		*n += (size_t)k;
-}
-
 /* "DST via GW dev X onlink [src S]" or the neighbour/FDB part. */
 static void describe(const struct xc_rt_env *env, const struct xc_rt_entry *e, int del,
 		     char *buf, size_t size, size_t *n)
@@ -433,34 +418,35 @@ static void describe(const struct xc_rt_env *env, const struct xc_rt_entry *e, i
 	xc_mac_format(e->mac, mac, sizeof(mac));
 	if (e->kind == XC_RT_FDB) {
 		fmt_ip(e->gw_family, e->gw, a, sizeof(a));
-		put(buf, size, n, "%s dev %s dst %s", mac, dev ? dev : "?", a);
+		xc_textbuf_printf(buf, size, n, "%s dev %s dst %s", mac, dev ? dev : "?", a);
 		return;
 	}
 	fmt_ip(e->family, e->dst, a, sizeof(a));
 	if (e->kind == XC_RT_NEIGH) {
 		if (del)
-			put(buf, size, n, "%s dev %s", a, dev ? dev : "?");
+			xc_textbuf_printf(buf, size, n, "%s dev %s", a, dev ? dev : "?");
 		else
-			put(buf, size, n, "%s lladdr %s dev %s", a, mac, dev ? dev : "?");
+			xc_textbuf_printf(buf, size, n, "%s lladdr %s dev %s", a, mac,
+					  dev ? dev : "?");
 		return;
 	}
-	put(buf, size, n, "%s/%u", a, e->len);
+	xc_textbuf_printf(buf, size, n, "%s/%u", a, e->len);
 	if (del)
 		return;
 	if (e->gw_family) {
 		fmt_ip(e->gw_family, e->gw, a, sizeof(a));
-		put(buf, size, n, " via %s%s", e->gw_family == e->family ? "" :
-		    e->gw_family == AF_INET6 ? "inet6 " : "inet ", a);
+		xc_textbuf_printf(buf, size, n, " via %s%s", e->gw_family == e->family ? "" :
+				  e->gw_family == AF_INET6 ? "inet6 " : "inet ", a);
 	}
 	if (dev)
-		put(buf, size, n, " dev %s", dev);
+		xc_textbuf_printf(buf, size, n, " dev %s", dev);
 	else if (e->oif > 0)
-		put(buf, size, n, " dev if%d", e->oif);
+		xc_textbuf_printf(buf, size, n, " dev if%d", e->oif);
 	if (e->flags & XC_RT_F_ONLINK)
-		put(buf, size, n, " onlink");
+		xc_textbuf_printf(buf, size, n, " onlink");
 	if ((e->flags & XC_RT_F_SRC) && env->src6.family) {
 		xc_ip_format(&env->src6, a, sizeof(a));
-		put(buf, size, n, " src %s", a);
+		xc_textbuf_printf(buf, size, n, " src %s", a);
 	}
 }
 
@@ -476,21 +462,21 @@ int xc_rt_format(const struct xc_rt_conf *conf, const struct xc_rt_env *env, enu
 		return -ENOSPC;
 	buf[0] = '\0';
 	if (e->kind == XC_RT_FDB)
-		put(buf, size, &n, "bridge fdb %s ", verb);
+		xc_textbuf_printf(buf, size, &n, "bridge fdb %s ", verb);
 	else
-		put(buf, size, &n, "ip %s%s %s ", six, e->kind == XC_RT_NEIGH ? "neigh" : "route",
-		    verb);
+		xc_textbuf_printf(buf, size, &n, "ip %s%s %s ", six,
+				  e->kind == XC_RT_NEIGH ? "neigh" : "route", verb);
 	describe(env, e, op == XC_RT_DEL, buf, size, &n);
 	if (e->kind == XC_RT_FDB)
-		put(buf, size, &n, op == XC_RT_DEL ? " self" : " self permanent");
+		xc_textbuf_printf(buf, size, &n, op == XC_RT_DEL ? " self" : " self permanent");
 	else if (e->kind == XC_RT_NEIGH && op != XC_RT_DEL)
-		put(buf, size, &n, " nud permanent");
+		xc_textbuf_printf(buf, size, &n, " nud permanent");
 	if (e->kind == XC_RT_ROUTE) {
-		put(buf, size, &n, " proto %u", conf->protocol);
+		xc_textbuf_printf(buf, size, &n, " proto %u", conf->protocol);
 		if (table != XC_RT_TABLE_MAIN)
-			put(buf, size, &n, " table %u", table);
+			xc_textbuf_printf(buf, size, &n, " table %u", table);
 		if (conf->metric)
-			put(buf, size, &n, " metric %u", conf->metric);
+			xc_textbuf_printf(buf, size, &n, " metric %u", conf->metric);
 	}
 	return n < size ? (int)n : -ENOSPC;
 }

@@ -3,7 +3,6 @@
  * See tunnel.h.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
+#include "base/textbuf.h"
 #include "kernel/nl_addr.h"
 #include "kernel/nl_link.h"
 #include "kernel/nl_neigh.h"
@@ -103,7 +103,12 @@ int xc_tunnel_overhead(int mode, int family)
 
 #define SIT_PROBE "xcsitprobe"
 
-int xc_tunnel_sit_available(struct xc_nl *nl)
+/*
+ * Whether sit tunnels can be used here: 1 when sit0 exists or appears
+ * after creating (and deleting) a probe sit device, which makes the
+ * kernel load the module; 0 when the kernel has no sit.
+ */
+static int sit_available(struct xc_nl *nl)
 {
 	uint32_t req[REQ_WORDS];
 	struct xc_link l;
@@ -134,7 +139,7 @@ static int have_sit(struct xc_tunnel *t, struct xc_nl *nl, int probe)
 	struct xc_link l;
 
 	if (!t->sit)
-		t->sit = (probe ? xc_tunnel_sit_available(nl) : xc_nl_link_get(nl, "sit0", &l) == 0) ?
+		t->sit = (probe ? sit_available(nl) : xc_nl_link_get(nl, "sit0", &l) == 0) ?
 			 1 : -1;
 	return t->sit > 0;
 }
@@ -492,9 +497,6 @@ static int on_dev_addr(const struct xc_addr *a, void *arg)
 	return 0;
 }
 
-static void put(char *buf, size_t size, size_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
 /*
  * Our address on slot's device: want (NULL: none) there, no other of
  * ours. With buf, print what would change as ip commands instead of
@@ -520,7 +522,8 @@ static int dev_addr_sync(struct xc_nl *nl, const char *tag, const struct xc_rt_d
 		a.prefix = d.ours[i];
 		xc_ip_format(&a.prefix.ip, s, sizeof(s));
 		if (buf)
-			put(buf, size, n, "ip addr del %s/%u dev %s\n", s, a.prefix.len, dev->name);
+			xc_textbuf_printf(buf, size, n, "ip addr del %s/%u dev %s\n", s, a.prefix.len,
+					  dev->name);
 		else if ((rc = xc_nl_addr_del(nl, &a)) && rc != -EADDRNOTAVAIL)
 			return rc;
 	}
@@ -528,7 +531,8 @@ static int dev_addr_sync(struct xc_nl *nl, const char *tag, const struct xc_rt_d
 		return changes;
 	xc_ip_format(want, s, sizeof(s));
 	if (buf) {
-		put(buf, size, n, "ip addr add %s/32 dev %s label %s\n", s, dev->name, d.label);
+		xc_textbuf_printf(buf, size, n, "ip addr add %s/32 dev %s label %s\n", s, dev->name,
+				  d.label);
 		return changes + 1;
 	}
 	a.prefix.ip = *want;
@@ -590,24 +594,12 @@ int xc_tunnel_setup(struct xc_tunnel *t, struct xc_nl *nl, int mode, struct xc_r
 	return a < 0 ? a : rc + a;
 }
 
-static void put(char *buf, size_t size, size_t *n, const char *fmt, ...)
-{
-	va_list ap;
-	int k;
-
-	va_start(ap, fmt);
-	k = vsnprintf(*n < size ? buf + *n : NULL, *n < size ? size - *n : 0, fmt, ap);
-	va_end(ap);
-	if (k > 0)
-		*n += (size_t)k;
-}
-
 static void plan_up(struct xc_nl *nl, const char *name, char *buf, size_t size, size_t *n)
 {
 	struct xc_link l;
 
 	if (xc_nl_link_get(nl, name, &l) < 0 || !(l.flags & IFF_UP))
-		put(buf, size, n, "ip link set %s up\n", name);
+		xc_textbuf_printf(buf, size, n, "ip link set %s up\n", name);
 }
 
 static void plan_vxlan(struct xc_tunnel *t, struct xc_nl *nl, const struct xc_rt_env *env,
@@ -622,32 +614,34 @@ static void plan_vxlan(struct xc_tunnel *t, struct xc_nl *nl, const struct xc_rt
 	int have;
 
 	if (vx_wanted(t, env, &local, mac, &mtu) < 0) {
-		put(buf, size, n, "# %s: no underlay address for this node yet\n", t->o.vxlan_name);
+		xc_textbuf_printf(buf, size, n, "# %s: no underlay address for this node yet\n",
+				  t->o.vxlan_name);
 		return;
 	}
 	xc_ip_format(local, a, sizeof(a));
 	xc_mac_format(mac, m, sizeof(m));
 	have = xc_nl_link_get(nl, t->o.vxlan_name, &l) == 0;
 	if (have && !vx_matches(t, &l, local, underlay)) {
-		put(buf, size, n, "ip link del %s\n", t->o.vxlan_name);
+		xc_textbuf_printf(buf, size, n, "ip link del %s\n", t->o.vxlan_name);
 		have = 0;
 	}
 	if (!have) {
-		put(buf, size, n, "ip link add %s address %s", t->o.vxlan_name, m);
+		xc_textbuf_printf(buf, size, n, "ip link add %s address %s", t->o.vxlan_name, m);
 		if (mtu)
-			put(buf, size, n, " mtu %u", mtu);
-		put(buf, size, n, " type vxlan id %u dstport %u local %s", t->o.vni, t->o.port, a);
+			xc_textbuf_printf(buf, size, n, " mtu %u", mtu);
+		xc_textbuf_printf(buf, size, n, " type vxlan id %u dstport %u local %s", t->o.vni,
+				  t->o.port, a);
 		if (underlay)
-			put(buf, size, n, " dev %s", env->dev[env->underlay].name);
-		put(buf, size, n, " nolearning\nip link set %s up\n", t->o.vxlan_name);
+			xc_textbuf_printf(buf, size, n, " dev %s", env->dev[env->underlay].name);
+		xc_textbuf_printf(buf, size, n, " nolearning\nip link set %s up\n", t->o.vxlan_name);
 		return;
 	}
 	if (l.addr_len != 6 || memcmp(l.addr, mac, 6))
-		put(buf, size, n, "ip link set %s address %s\n", t->o.vxlan_name, m);
+		xc_textbuf_printf(buf, size, n, "ip link set %s address %s\n", t->o.vxlan_name, m);
 	if (mtu && l.mtu != mtu)
-		put(buf, size, n, "ip link set %s mtu %u\n", t->o.vxlan_name, mtu);
+		xc_textbuf_printf(buf, size, n, "ip link set %s mtu %u\n", t->o.vxlan_name, mtu);
 	if (!(l.flags & IFF_UP))
-		put(buf, size, n, "ip link set %s up\n", t->o.vxlan_name);
+		xc_textbuf_printf(buf, size, n, "ip link set %s up\n", t->o.vxlan_name);
 }
 
 int xc_tunnel_plan(struct xc_tunnel *t, struct xc_nl *nl, int mode,

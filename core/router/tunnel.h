@@ -80,15 +80,8 @@ const char *xc_tunnel_mode_name(int mode);
 const char *xc_tunnel_mode_list(void);
 
 /*
- * Whether sit tunnels can be used here: 1 when sit0 exists or appears
- * after creating (and deleting) a probe sit device, which makes the
- * kernel load the module; 0 when the kernel has no sit.
- */
-int xc_tunnel_sit_available(struct xc_nl *nl);
-
-/*
  * The mode to run: requested (>= 0) as it is; by default sit where the
- * kernel has it (xc_tunnel_sit_available, asked once; with probe 0 only
+ * kernel has it (asked once, probing with a sit device; with probe 0 only
  * an existing sit0 counts, nothing is created), else none, and none in an
  * IPv6-only cluster (env->self6 without env->self4). For auto,
  * env->tunnel becomes sit where available, else vxlan.

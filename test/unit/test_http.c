@@ -14,6 +14,7 @@
 #include "kube/http.h"
 #include "t.h"
 #include "httptest.h"
+#include "httpfetch.h"
 
 static struct xc_http_conn conn;
 static struct xc_http_resp resp;
@@ -293,7 +294,7 @@ static const char *plain(const char *host, int port)
 
 static int fetch(const char *path, size_t max, size_t *n)
 {
-	int r = xc_http_fetch(&conn, "GET", path, NULL, NULL, 0, body, max, n);
+	int r = ht_fetch(&conn, "GET", path, NULL, NULL, 0, body, max, n);
 
 	if (r >= 0 && *n < sizeof(body))
 		body[*n] = 0;
@@ -329,8 +330,8 @@ static void test_live_basic(int port)
 	T(strstr(body, " req=2") != NULL);
 	T_INT(conn.requests, 2);
 
-	T_INT(xc_http_fetch(&conn, "POST", "/echo?x=1", fields, "{\"k\":1}", 7, body,
-			    sizeof(body), &n), 0);
+	T_INT(ht_fetch(&conn, "POST", "/echo?x=1", fields, "{\"k\":1}", 7, body,
+		       sizeof(body), &n), 0);
 	body[n] = 0;
 	snprintf(want, sizeof(want), "host: 127.0.0.1:%d\n", port);
 	T(strstr(body, "POST /echo?x=1\n") != NULL);
@@ -579,7 +580,7 @@ static void test_live_connect(void)
 	/* the kernel would try for 2 minutes: well under that, 300 ms is ours */
 	conn.connect_timeout_ms = 300;
 	t0 = now_s();
-	T_INT(xc_http_fetch(&conn, "GET", "/", NULL, NULL, 0, body, 10, &n), -ETIMEDOUT);
+	T_INT(ht_fetch(&conn, "GET", "/", NULL, NULL, 0, body, 10, &n), -ETIMEDOUT);
 	T(now_s() - t0 < 30);
 	T(strstr(conn.err, "connect timed out after 300 ms") != NULL);
 	for (i = 0; i < 4; i++)
@@ -587,11 +588,11 @@ static void test_live_connect(void)
 	close(lfd);
 
 	T_INT(xc_http_init(&conn, plain("127.0.0.1", free_port()), NULL, NULL), 0);
-	T_INT(xc_http_fetch(&conn, "GET", "/", fields, NULL, 0, body, 10, &n), -ECONNREFUSED);
+	T_INT(ht_fetch(&conn, "GET", "/", fields, NULL, 0, body, 10, &n), -ECONNREFUSED);
 	T(strstr(conn.err, "http://127.0.0.1:") != NULL);
 	T(strstr(conn.err, "secret") == NULL);
 	T_INT(xc_http_init(&conn, "http://no-such-host.invalid:1/", NULL, NULL), 0);
-	T(xc_http_fetch(&conn, "GET", "/", NULL, NULL, 0, body, 10, &n) < 0);
+	T(ht_fetch(&conn, "GET", "/", NULL, NULL, 0, body, 10, &n) < 0);
 	T_INT(xc_http_init(&conn, "https://127.0.0.1/", NULL, NULL), -EINVAL);
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/json.h"
+#include "jsoncopy.h"
 #include "t.h"
 
 #define SUITE_DIR "test/data/jsontestsuite/test_parsing"
@@ -41,7 +42,7 @@ static int parse_s(const char *s, struct xc_json_error *err)
 	return parse_n(s, strlen(s), NULL, err);
 }
 
-/* Structural equality: same types, decoded strings, number texts, order. */
+/* Structural equality: same types, decoded strings, numbers (text or int64), order. */
 static int same(const struct xc_json *a, const struct xc_json *b)
 {
 	struct xc_json_iter ia, ib;
@@ -52,7 +53,7 @@ static int same(const struct xc_json *a, const struct xc_json *b)
 		return 0;
 	switch (a->type) {
 	case XC_JSON_NUMBER:
-		return a->n == b->n && !memcmp(a->p, b->p, a->n);
+		return jc_same_number(a, b);
 	case XC_JSON_STRING: {
 		char *sa = malloc(a->n), *sb = malloc(b->n);
 		long la = xc_json_str(a, sa, a->n), lb = xc_json_str(b, sb, b->n);
@@ -81,7 +82,10 @@ static int same(const struct xc_json *a, const struct xc_json *b)
 	}
 }
 
-/* Emit v through the emitter (xc_json_value), parse that, compare. */
+/*
+ * Emit v through the emitter (jc_copy: the product's calls), parse that,
+ * compare. A document those calls cannot write (a fraction, \u0000) passes.
+ */
 static int round_trip(const struct xc_json *v, int indent)
 {
 	/* worst case: every byte on its own line at the deepest indentation */
@@ -90,12 +94,13 @@ static int round_trip(const struct xc_json *v, int indent)
 	struct xc_json_out *o = malloc(sizeof(*o));
 	struct xc_json back;
 	long len;
-	int ok;
+	int ok, rc;
 
 	xc_json_out_init(o, buf, size, indent);
-	xc_json_value(o, v);
+	rc = jc_copy(o, v);
 	len = xc_json_out_end(o);
-	ok = len > 0 && xc_json_parse(buf, (size_t)len, &back, NULL) == 0 && same(v, &back);
+	ok = rc == -EDOM ||
+	     (!rc && len > 0 && xc_json_parse(buf, (size_t)len, &back, NULL) == 0 && same(v, &back));
 	free(buf);
 	free(o);
 	return ok;
@@ -334,16 +339,16 @@ static void test_getters(void)
 	T_INT(xc_json_get_int(&root, "f", &i), -EINVAL);
 	T_INT(xc_json_get_int(&root, "name", &i), -EINVAL);
 	T_INT(xc_json_get_int(&root, "missing", &i), -ENOENT);
-	T_INT(xc_json_get_bool(&root, "on", &b), 0);
+	T_INT(xc_json_get(&root, "on", &v), 0);
+	T_INT(xc_json_bool(&v, &b), 0);
 	T_INT(b, 1);
-	T_INT(xc_json_get_bool(&root, "off", &b), 0);
-	T_INT(b, 0);
-	T_INT(xc_json_get_bool(&root, "nil", &b), -EINVAL);
-	T_INT(xc_json_get_bool(&root, "missing", &b), -ENOENT);
 	T_INT(xc_json_get(&root, "nil", &v), 0);
 	T_INT(v.type, XC_JSON_NULL);
+	T_INT(xc_json_bool(&v, &b), -EINVAL);
 	T_INT(xc_json_get(&root, "off", &v), 0);
 	T_INT(v.type, XC_JSON_FALSE);
+	T_INT(xc_json_bool(&v, &b), 0);
+	T_INT(b, 0);
 
 	/* wrong container types */
 	T_INT(xc_json_get(&root, "list", &v), 0);
@@ -575,7 +580,6 @@ static void test_strings(void)
 		" \"plain \xC3\xA9\", \"\"]";
 	struct xc_json root, v;
 	char buf[32];
-	const char *raw;
 
 	T_INT(xc_json_parse(s, sizeof s - 1, &root, NULL), 0);
 	T_INT(xc_json_at(&root, 0, &v), 0);
@@ -584,7 +588,6 @@ static void test_strings(void)
 	T(xc_json_str_eq(&v, "\"\\/\b\f\n\r\t"));
 	T(!xc_json_str_eq(&v, "\"\\/\b\f\n\r"));
 	T(!xc_json_str_eq(&v, "\"\\/\b\f\n\r\tx"));
-	T_INT(xc_json_raw(&v, &raw), -EINVAL);
 
 	/* \u escapes to UTF-8, a surrogate pair to one 4-byte sequence */
 	T_INT(xc_json_at(&root, 1, &v), 0);
@@ -605,10 +608,8 @@ static void test_strings(void)
 	T(!xc_json_str_eq(&v, "a"));
 	T(!xc_json_str_eq(&v, "ab"));
 
-	/* no escape: the span itself */
+	/* no escape */
 	T_INT(xc_json_at(&root, 3, &v), 0);
-	T_INT(xc_json_raw(&v, &raw), 8);
-	T(raw == v.p + 1 && !memcmp(raw, "plain \xC3\xA9", 8));
 	T_INT(xc_json_str(&v, buf, 9), 8);
 	T_INT(xc_json_str(&v, buf, 8), -ENOSPC);
 	T(xc_json_str_eq(&v, "plain \xC3\xA9"));
@@ -616,13 +617,11 @@ static void test_strings(void)
 
 	T_INT(xc_json_at(&root, 4, &v), 0);
 	T_INT(xc_json_str(&v, buf, 1), 0);
-	T_INT(xc_json_raw(&v, &raw), 0);
 	T(xc_json_str_eq(&v, ""));
 	T(!xc_json_str_eq(&v, "x"));
 
 	/* not a string */
 	T_INT(xc_json_str(&root, buf, sizeof buf), -EINVAL);
-	T_INT(xc_json_raw(&root, &raw), -EINVAL);
 	T(!xc_json_str_eq(&root, ""));
 	T(!xc_json_str_eq(NULL, ""));
 }
@@ -694,7 +693,7 @@ static void build(struct xc_json_out *o)
 	xc_json_end(o);
 	xc_json_key(o, "extra");
 	xc_json_parse(extra, sizeof extra - 1, &sub, NULL);
-	xc_json_value(o, &sub);
+	jc_copy(o, &sub);
 	xc_json_end(o);
 }
 
@@ -802,15 +801,6 @@ static void test_emit_escapes(void)
 	T_STR(buf, "\"a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
 	T_INT(parse_s(buf, NULL), 0);
 
-	/* explicit length: an embedded NUL, and the bytes after it */
-	xc_json_out_init(&o, buf, sizeof buf, 0);
-	xc_json_arr(&o);
-	xc_json_string_n(&o, "a\0b", 3);
-	xc_json_string_n(&o, "", 0);
-	xc_json_end(&o);
-	T(xc_json_out_end(&o) > 0);
-	T_STR(buf, "[\"a\\u0000b\",\"\"]");
-
 	/* keys are escaped the same way */
 	xc_json_out_init(&o, buf, sizeof buf, 1);
 	xc_json_obj(&o);
@@ -826,7 +816,6 @@ static void test_emit_misuse(void)
 {
 	static struct xc_json_out o;
 	char buf[1024];
-	struct xc_json none = { XC_JSON_NONE, NULL, 0 };
 
 #define MISUSE(rc, ...) do { \
 	xc_json_out_init(&o, buf, sizeof buf, 0); \
@@ -845,8 +834,6 @@ static void test_emit_misuse(void)
 	MISUSE(-EINVAL, xc_json_obj(&o); xc_json_key(&o, "a"); xc_json_key(&o, "b"));
 	MISUSE(-EINVAL, xc_json_obj(&o); xc_json_key(&o, NULL); xc_json_null(&o); xc_json_end(&o));
 	MISUSE(-EINVAL, xc_json_string(&o, NULL));
-	MISUSE(-EINVAL, xc_json_value(&o, &none));
-	MISUSE(-EINVAL, xc_json_value(&o, NULL));
 	/* the first error sticks */
 	MISUSE(-EINVAL, xc_json_end(&o); xc_json_arr(&o); xc_json_end(&o));
 	/* depth: the limit exactly, then one more */
@@ -861,11 +848,11 @@ static void test_emit_misuse(void)
 static void test_round_trip(void)
 {
 	static const char s[] =
-		"\t{\"a\":[1,-0.5e+10,true,false,null,\"\\u00e9\\ud83d\\ude00\\n\"],\r\n"
+		"\t{\"a\":[1,-0,true,false,null,\"\\u00e9\\ud83d\\ude00\\n\"],\r\n"
 		"\"b\":{\"c\":{\"d\":[[[]]]},\"e\":\"\\\"quoted\\\"\",\"\\u0041\":{}},"
 		"\"f\":\"\xE2\x82\xAC\"}  ";
 	static const char other[] =
-		"{\"a\":[1,-0.5e+10,true,false,null,\"\\u00e9\\ud83d\\ude00\\n\"],"
+		"{\"a\":[1,-0,true,false,null,\"\\u00e9\\ud83d\\ude00\\n\"],"
 		"\"b\":{\"c\":{\"d\":[[[]]]},\"e\":\"\\\"quoted\\\"\",\"\\u0042\":{}},"
 		"\"f\":\"\xE2\x82\xAC\"}";
 	static struct xc_json_out o;
@@ -877,10 +864,11 @@ static void test_round_trip(void)
 	T(round_trip(&root, 0));
 	T(round_trip(&root, 4));
 	xc_json_out_init(&o, buf, sizeof buf, 0);
-	xc_json_value(&o, &root);
+	T_INT(jc_copy(&o, &root), 0);
 	n = xc_json_out_end(&o);
-	T_STR(buf, "{\"a\":[1,-0.5e+10,true,false,null,\"\\u00e9\\ud83d\\ude00\\n\"],"
-		   "\"b\":{\"c\":{\"d\":[[[]]]},\"e\":\"\\\"quoted\\\"\",\"\\u0041\":{}},"
+	/* strings decoded and escaped again, numbers as int64 */
+	T_STR(buf, "{\"a\":[1,0,true,false,null,\"\xC3\xA9\xF0\x9F\x98\x80\\n\"],"
+		   "\"b\":{\"c\":{\"d\":[[[]]]},\"e\":\"\\\"quoted\\\"\",\"A\":{}},"
 		   "\"f\":\"\xE2\x82\xAC\"}");
 	T_INT(xc_json_parse(buf, (size_t)n, &back, NULL), 0);
 	T(same(&root, &back));
@@ -889,7 +877,7 @@ static void test_round_trip(void)
 	T_INT(v.type, XC_JSON_OBJECT);
 	/* the emitter's own output is a fixed point */
 	xc_json_out_init(&o, buf2, sizeof buf2, 0);
-	xc_json_value(&o, &back);
+	T_INT(jc_copy(&o, &back), 0);
 	T_INT(xc_json_out_end(&o), n);
 	T_STR(buf2, buf);
 	/* and the comparison can tell documents apart */

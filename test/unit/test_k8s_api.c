@@ -25,6 +25,7 @@
 #include "kube/k8s.h"
 #include "kube/podcidr_cache.h"
 #include "httptest.h"
+#include "httpfetch.h"
 #include "t.h"
 
 static char dir[64];
@@ -128,8 +129,8 @@ static int ctl(const char *method, const char *path, const char *body, char *out
 	xc_tls_config_init(&tls, ta, 2, mem, sizeof(mem));
 	xc_tls_add_ca_file(&tls, ht_file(ca, sizeof(ca), "ca.crt"));
 	xc_http_init(&c, url, &tls, &tc);
-	rc = xc_http_fetch(&c, method, path, fields, body, body ? strlen(body) : 0,
-			   out ? out : scratch, out ? size : sizeof(scratch), &len);
+	rc = ht_fetch(&c, method, path, fields, body, body ? strlen(body) : 0,
+		      out ? out : scratch, out ? size : sizeof(scratch), &len);
 	xc_http_close(&c);
 	if (rc)
 		return rc;

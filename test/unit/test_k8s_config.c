@@ -252,6 +252,16 @@ static void test_backoff(void)
 
 /* ---- the pod-CIDR cache -------------------------------------------------------- */
 
+/* A node record into the podcidrs file, as xc_podcidr_fetch does after its GET. */
+static int cache_update(const char *data_dir, const char *network, const struct xc_k8s_node *n,
+			int annot_index)
+{
+	struct xc_prefix p[XC_PODCIDRS_MAX];
+	int count = xc_podcidr_from_node(n, annot_index, p, XC_PODCIDRS_MAX);
+
+	return count < 0 ? count : xc_podcidrs_write(data_dir, network, n->name, p, count);
+}
+
 static void test_podcidr_cache(void)
 {
 	char dir[] = "/tmp/xc-test-k8s.XXXXXX", data[300], path[400], buf[256];
@@ -267,14 +277,14 @@ static void test_podcidr_cache(void)
 	snprintf(path, sizeof(path), "%s/net1/podcidrs", data);
 	T_INT(xc_podcidrs_read(data, "net1", p, XC_PODCIDRS_MAX, NULL, 0), -ENOENT);
 	T_INT(parse_node(NODE_A(1), NULL, &n, err), 0);
-	T_INT(xc_podcidr_cache_update(data, "net1", &n, -1), 1);
+	T_INT(cache_update(data, "net1", &n, -1), 1);
 	T_INT(xc_podcidrs_read(data, "net1", p, XC_PODCIDRS_MAX, NULL, 0), 2);
 	xc_prefix_format(&p[1], buf, sizeof(buf));
 	T_STR(buf, "fd00:10:244:3::/64");
 	/* the same again: the file is not touched (node-local's index keys on the folder) */
 	T_INT(stat(path, &st), 0);
 	usleep(20000);
-	T_INT(xc_podcidr_cache_update(data, "net1", &n, -1), 0);
+	T_INT(cache_update(data, "net1", &n, -1), 0);
 	T_INT(stat(path, &st2), 0);
 	T_INT(st.st_ino, st2.st_ino);
 	/* the format node-local reads: a comment, then one CIDR a line */
@@ -285,19 +295,19 @@ static void test_podcidr_cache(void)
 		fclose(f);
 	/* the annotation wins when it is there */
 	T_INT(parse_node(NODE_A(2), annot, &n, err), 0);
-	T_INT(xc_podcidr_cache_update(data, "net1", &n, 0), 1);
+	T_INT(cache_update(data, "net1", &n, 0), 1);
 	T_INT(xc_podcidrs_read(data, "net1", p, XC_PODCIDRS_MAX, NULL, 0), 1);
 	xc_prefix_format(&p[0], buf, sizeof(buf));
 	T_STR(buf, "10.3.0.0/16");
 	T_INT(xc_podcidr_from_node(&n, 1, p, XC_PODCIDRS_MAX), 2);  /* absent: spec */
 	strcpy(n.annot[0], "10.0.0.0/8,nope");
 	T_INT(xc_podcidr_from_node(&n, 0, p, XC_PODCIDRS_MAX), -EINVAL);
-	T_INT(xc_podcidr_cache_update(data, "net1", &n, 0), -EINVAL);
+	T_INT(cache_update(data, "net1", &n, 0), -EINVAL);
 	n.annot_len[0] = XC_K8S_ANNOT_TOO_LONG;
 	T_INT(xc_podcidr_from_node(&n, 0, p, XC_PODCIDRS_MAX), -EINVAL);
 	/* a node without pod CIDRs yet */
 	T_INT(parse_node("{\"metadata\":{\"name\":\"fresh\"}}", annot, &n, err), 0);
-	T_INT(xc_podcidr_cache_update(data, "net2", &n, 0), -ENODATA);
+	T_INT(cache_update(data, "net2", &n, 0), -ENODATA);
 	T_INT(xc_podcidrs_read(data, "net2", p, XC_PODCIDRS_MAX, NULL, 0), -ENOENT);
 	/* no temporary file is left behind */
 	snprintf(path, sizeof(path), "%s/net1/.podcidrs.%d", data, (int)getpid());

@@ -116,10 +116,10 @@ static int run_tool(int nsfd, char *out, size_t size, char *const argv[])
 /* A new namespace kept alive by its descriptor only; we stay where we are. */
 static int make_netns(void)
 {
-	int self = xc_netns_open_self(), fd = -1;
+	int self = xc_netns_open("/proc/self/ns/net"), fd = -1;
 
 	if (self >= 0 && unshare(CLONE_NEWNET) == 0) {
-		fd = xc_netns_open_self();
+		fd = xc_netns_open("/proc/self/ns/net");
 		if (setns(self, CLONE_NEWNET) < 0)
 			abort();
 	}
@@ -322,23 +322,6 @@ static void test_netns_paths(void)
 
 /* ---- links ------------------------------------------------------------ */
 
-struct seen {
-	const char *name;
-	int count;
-	struct xc_link link;
-};
-
-static int on_link_seen(const struct xc_link *l, void *arg)
-{
-	struct seen *s = arg;
-
-	if (!strcmp(l->name, s->name)) {
-		s->count++;
-		s->link = *l;
-	}
-	return 0;
-}
-
 /* What a CNI ADD asks of one request: enslaved, up, in a group, echoed back. */
 static void test_veth_settings(void)
 {
@@ -371,7 +354,6 @@ static void test_veth_peer_ns(void)
 	struct xc_veth v = { .end = { .name = "vh0", .mtu = 1400 },
 			     .peer = { .name = "eth0", .mac = mac, .nsfd = nsb } };
 	struct xc_link h, p;
-	struct seen s = { .name = "eth0" };
 
 	T_INT(xc_nl_veth_add(&nla, &v, NULL), 0);
 	T_INT(xc_nl_veth_add(&nla, &v, NULL), -EEXIST);
@@ -386,8 +368,6 @@ static void test_veth_peer_ns(void)
 	T(p.addr_len == 6 && !memcmp(p.addr, mac, 6));
 	T_INT(xc_nl_link_get_index(&nlb, p.index, &h), 0);
 	T_STR(h.name, "eth0");
-	T_INT(xc_nl_link_list(&nlb, on_link_seen, &s), 0);
-	T_INT(s.count, 1);
 	T_INT(xc_nl_link_del(&nla, ifindex(&nla, "vh0")), 0);
 	T_INT(xc_nl_link_get(&nlb, "eth0", &p), -ENODEV);   /* the pair went together */
 	test_veth_settings();
@@ -399,7 +379,7 @@ static void test_link_changes(void)
 	struct xc_link_new br = { .name = "br0" }, longname = { .name = "0123456789abcdefXYZ" };
 	struct xc_link l;
 	char out[8192];
-	int bri, vi, xi;
+	int bri, vi;
 
 	T_INT(xc_nl_bridge_add(&nla, &br), 0);
 	T_INT(xc_nl_bridge_add(&nla, &br), -EEXIST);
@@ -421,38 +401,27 @@ static void test_link_changes(void)
 	T_INT(veth_up("vp0", "vp1", 0), 0);
 	vi = ifindex(&nla, "vp0");
 	T_INT(xc_nl_link_set_mtu(&nla, vi, 1280), 0);
-	T_INT(xc_nl_link_set_master(&nla, vi, bri), 0);
-	T_INT(xc_nl_brport_set_hairpin(&nla, vi, 1), 0);
+	/* a bridge port as ip(8) makes one: what xc_link reports of it */
+	T_INT(TOOL(-1, out, "ip", "link", "set", "vp0", "master", "br0"), 0);
+	T_INT(TOOL(-1, out, "ip", "link", "set", "vp0", "type", "bridge_slave", "hairpin", "on"), 0);
 	T_INT(xc_nl_link_get_index(&nla, vi, &l), 0);
 	T_INT(l.mtu, 1280);
 	T_INT(l.master, bri);
 	T_STR(l.slave_kind, "bridge");
 	T_INT(l.hairpin, 1);
-	TOOL(-1, out, "ip", "-j", "-d", "link", "show", "vp0");
-	T(strstr(out, "\"hairpin\":true") != NULL);
-	T(strstr(out, "\"master\":\"br0\"") != NULL);
-	T_INT(xc_nl_brport_set_hairpin(&nla, vi, 0), 0);
+	T_INT(TOOL(-1, out, "ip", "link", "set", "vp0", "type", "bridge_slave", "hairpin", "off"), 0);
 	xc_nl_link_get_index(&nla, vi, &l);
 	T_INT(l.hairpin, 0);
-	T_INT(xc_nl_link_set_master(&nla, vi, 0), 0);
+	T_INT(TOOL(-1, out, "ip", "link", "set", "vp0", "nomaster"), 0);
 	xc_nl_link_get_index(&nla, vi, &l);
 	T(l.master == 0 && l.slave_kind[0] == '\0');
 
-	T_INT(xc_nl_link_set_up(&nla, vi, 0), 0);   /* older kernels refuse to rename a live one */
+	T_INT(xc_nl_link_set_up(&nla, vi, 0), 0);
 	xc_nl_link_get_index(&nla, vi, &l);
 	T(!(l.flags & IFF_UP));
-	T_INT(xc_nl_link_set_name(&nla, vi, "vp-renamed"), 0);
-	T_INT(ifindex(&nla, "vp-renamed"), vi);
-	T_INT(xc_nl_link_get(&nla, "vp0", &l), -ENODEV);
-
-	/* Move an interface into B, the way it was not created. */
-	xi = ifindex(&nla, "vp1");
-	T_INT(xc_nl_link_set_netns(&nla, xi, nsb), 0);
-	T_INT(xc_nl_link_get(&nla, "vp1", &l), -ENODEV);
-	T_INT(xc_nl_link_get(&nlb, "vp1", &l), 0);
 	T_INT(xc_nl_link_del(&nla, vi), 0);
 	T_INT(xc_nl_link_del(&nla, vi), -ENODEV);
-	T_INT(xc_nl_link_get(&nlb, "vp1", &l), -ENODEV);
+	T_INT(xc_nl_link_get(&nla, "vp1", &l), -ENODEV);   /* the pair went together */
 	T_INT(xc_nl_link_get_index(&nla, 0, &l), -EINVAL);
 }
 
@@ -615,6 +584,14 @@ static int route_find(int fam, uint32_t table, uint8_t proto, const char *dst, s
 	return s.count;
 }
 
+/* Delete a route by ip(8): the product deletes none on its own (routes go with links). */
+static int route_del(char *dst, char *table)
+{
+	char out[256];
+
+	return TOOL(-1, out, "ip", "route", "del", dst, "table", table);
+}
+
 static void test_routes_basic(int r0)
 {
 	struct xc_route r = { .dst = pfx_of("198.19.10.0/24"), .gw = ip_of("198.18.2.2"),
@@ -633,13 +610,8 @@ static void test_routes_basic(int r0)
 	T(got.scope == RT_SCOPE_UNIVERSE && got.type == RTN_UNICAST && got.nexthops == 1);
 	TOOL(-1, out, "ip", "-j", "route", "show", "proto", "250");
 	T(strstr(out, "\"dst\":\"198.19.10.0/24\",\"gateway\":\"198.18.2.2\"") != NULL);
-	r.gw = ip_of("198.18.2.3");
-	T_INT(xc_nl_route_replace(&nla, &r), 0);
-	T_INT(route_find(AF_INET, RT_TABLE_MAIN, 250, "198.19.10.0", &got), 1);
-	T(ip_eq(&got.gw, "198.18.2.3"));
 	T_INT(route_find(AF_INET, RT_TABLE_MAIN, 251, "198.19.10.0", NULL), 0);
-	T_INT(xc_nl_route_del(&nla, &r), 0);
-	T_INT(xc_nl_route_del(&nla, &r), -ESRCH);
+	T_INT(route_del("198.19.10.0/24", "main"), 0);
 	T_INT(route_find(AF_INET, 0, 250, "198.19.10.0", NULL), 0);
 
 	/* Host bits are cleared; another table; IPv6. */
@@ -648,7 +620,7 @@ static void test_routes_basic(int r0)
 	T_INT(route_find(AF_INET6, 100, 250, "fd00:10::", &got), 1);
 	T(got.table == 100 && got.dst.len == 64 && ip_eq(&got.gw, "fd00:4::2"));
 	T_INT(route_find(AF_INET6, RT_TABLE_MAIN, 0, "fd00:10::", NULL), 0);
-	T_INT(xc_nl_route_del(&nla, &r6), 0);
+	T_INT(route_del("fd00:10::/64", "100"), 0);
 
 	/* Without a gateway: scope link, as ip route does. */
 	r = (struct xc_route){ .dst = pfx_of("198.19.12.0/24"), .oif = r0, .table = 1000 };
@@ -683,7 +655,7 @@ static void test_routes_onlink(int r0)
 	T_STR(xc_nl_errmsg(&nla), "");   /* cleared by the next request */
 	T_INT(route_find(AF_INET, RT_TABLE_MAIN, 250, "198.19.11.0", &got), 1);
 	T(got.flags & RTNH_F_ONLINK);
-	T_INT(xc_nl_route_del(&nla, &r), 0);
+	T_INT(route_del("198.19.11.0/24", "main"), 0);
 	T_INT(route_find(AF_INET, RT_TABLE_MAIN, 250, "198.19.11.0", NULL), 0);
 	r6.flags = RTNH_F_ONLINK;
 	T_INT(xc_nl_route_add(&nla, &r6), 0);
@@ -700,7 +672,7 @@ static void test_routes_onlink(int r0)
 	}
 	T_INT(route_find(AF_INET, RT_TABLE_MAIN, 250, "198.19.13.0", &got), 1);
 	T(got.gw.family == AF_INET6 && ip_eq(&got.gw, "fd00:4::2"));
-	T_INT(xc_nl_route_del(&nla, &via), 0);
+	T_INT(route_del("198.19.13.0/24", "main"), 0);
 }
 
 /* Thousands of routes: the dump spans many datagrams. */
@@ -781,6 +753,48 @@ static int neigh_find(int fam, int ifi, const char *dst, struct xc_neigh *out)
 	return s.count;
 }
 
+/*
+ * A neighbour or FDB entry written as ip(8) and bridge(8) do (add, replace,
+ * del), to read back with xc_nl_neigh_list: the router writes its own in
+ * batches (core/router/routes_nl.c).
+ */
+static int neigh_put(uint16_t type, uint16_t flags, const struct xc_neigh *n)
+{
+	uint32_t req[64];
+	struct xc_nl_msg m;
+	struct ndmsg *ndm = xc_nl_msg_init(&m, req, sizeof(req), type, flags, sizeof(*ndm));
+
+	if (!ndm)
+		return m.err;
+	ndm->ndm_family = n->family;
+	ndm->ndm_ifindex = n->ifindex;
+	ndm->ndm_flags = n->flags;
+	if (type == RTM_NEWNEIGH) {
+		ndm->ndm_state = NUD_PERMANENT;
+		ndm->ndm_type = RTN_UNICAST;
+	}
+	if (n->dst.family)
+		xc_nl_put_ip(&m, NDA_DST, &n->dst);
+	if (n->lladdr_len)
+		xc_nl_put(&m, NDA_LLADDR, n->lladdr, n->lladdr_len);
+	return xc_nl_request(&nla, &m, NULL, NULL);
+}
+
+static int neigh_add(const struct xc_neigh *n)
+{
+	return neigh_put(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_EXCL, n);
+}
+
+static int neigh_replace(const struct xc_neigh *n)
+{
+	return neigh_put(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, n);
+}
+
+static int neigh_del(const struct xc_neigh *n)
+{
+	return neigh_put(RTM_DELNEIGH, 0, n);
+}
+
 static void test_vxlan(void)
 {
 	static const uint8_t mac1[6] = { 2, 0, 0, 0, 0, 1 }, mac2[6] = { 2, 0, 0, 0, 0, 2 };
@@ -807,37 +821,37 @@ static void test_vxlan(void)
 
 	fdb.ifindex = arp.ifindex = vi;
 	memcpy(fdb.lladdr, mac1, 6);
-	T_INT(xc_nl_neigh_replace(&nla, &fdb), 0);
+	T_INT(neigh_replace(&fdb), 0);
 	T_INT(neigh_find(AF_BRIDGE, vi, "198.18.2.2", &got), 1);
 	T(!memcmp(got.lladdr, mac1, 6) && (got.state & NUD_PERMANENT) && (got.flags & NTF_SELF));
 	TOOL(-1, out, "bridge", "-j", "fdb", "show", "dev", "vx0");
 	T(strstr(out, "\"mac\":\"02:00:00:00:00:01\",\"dst\":\"198.18.2.2\"") != NULL);
 	fdb.dst = ip_of("198.18.2.3");   /* the node moved: replace in place */
-	T_INT(xc_nl_neigh_replace(&nla, &fdb), 0);
+	T_INT(neigh_replace(&fdb), 0);
 	T_INT(neigh_find(AF_BRIDGE, vi, "198.18.2.3", NULL), 1);
 	T_INT(neigh_find(AF_BRIDGE, vi, "198.18.2.2", NULL), 0);
-	T_INT(xc_nl_neigh_del(&nla, &fdb), 0);
+	T_INT(neigh_del(&fdb), 0);
 	T_INT(neigh_find(AF_BRIDGE, vi, "198.18.2.3", NULL), 0);
 
 	memcpy(arp.lladdr, mac1, 6);
-	T_INT(xc_nl_neigh_add(&nla, &arp), 0);
-	T_INT(xc_nl_neigh_add(&nla, &arp), -EEXIST);
+	T_INT(neigh_add(&arp), 0);
+	T_INT(neigh_add(&arp), -EEXIST);
 	T_INT(neigh_find(AF_INET, vi, "198.19.20.0", &got), 1);
 	T(got.state == NUD_PERMANENT && got.lladdr_len == 6 && !memcmp(got.lladdr, mac1, 6));
 	memcpy(arp.lladdr, mac2, 6);
-	T_INT(xc_nl_neigh_replace(&nla, &arp), 0);
+	T_INT(neigh_replace(&arp), 0);
 	T_INT(neigh_find(AF_INET, 0, "198.19.20.0", &got), 1);
 	T(!memcmp(got.lladdr, mac2, 6));
 	TOOL(-1, out, "ip", "-j", "neigh", "show", "dev", "vx0");
 	T(strstr(out, "\"dst\":\"198.19.20.0\",\"lladdr\":\"02:00:00:00:00:02\"") != NULL);
-	T_INT(xc_nl_neigh_del(&nla, &arp), 0);
-	T_INT(xc_nl_neigh_del(&nla, &arp), -ENOENT);
+	T_INT(neigh_del(&arp), 0);
+	T_INT(neigh_del(&arp), -ENOENT);
 	T_INT(neigh_find(AF_INET, vi, "198.19.20.0", NULL), 0);
 
 	arp = (struct xc_neigh){ .family = AF_INET6, .ifindex = ifindex(&nla, "r0"),
 				 .dst = ip_of("fd00:4::99"), .lladdr_len = 6 };
 	memcpy(arp.lladdr, mac1, 6);
-	T_INT(xc_nl_neigh_add(&nla, &arp), 0);
+	T_INT(neigh_add(&arp), 0);
 	T_INT(neigh_find(AF_INET6, arp.ifindex, "fd00:4::99", &got), 1);
 	T_INT(neigh_find(AF_INET6, vi, "fd00:4::99", NULL), 0);
 	xc_nl_link_del(&nla, vi);
@@ -897,19 +911,16 @@ static void test_monitor(void)
 	xc_nl_close(&mon);
 }
 
-static int on_run(void *arg)
+/* A netlink socket in the namespace at path, the way bridge opens the pod's. */
+static int nl_open_path(struct xc_nl *nl, const char *path)
 {
-	struct xc_link l;
-	struct xc_nl nl;
-	int err;
+	int fd = xc_netns_open(path), err;
 
-	(void)arg;
-	err = xc_nl_open(&nl, buf_m, sizeof(buf_m));
-	if (err)
-		return err;
-	err = xc_nl_link_get(&nl, "vb", &l);
-	xc_nl_close(&nl);
-	return err ? err : 42;
+	if (fd < 0)
+		return fd;
+	err = xc_nl_open_nsfd(nl, buf_m, sizeof(buf_m), fd);
+	close(fd);
+	return err;
 }
 
 static void test_open_ns(void)
@@ -934,16 +945,13 @@ static void test_open_ns(void)
 	T_INT(read(pfd[0], out, 1), 1);
 	close(pfd[0]);
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-	T_INT(xc_nl_open_ns(&nl, buf_m, sizeof(buf_m), path), 0);
+	T_INT(nl_open_path(&nl, path), 0);
 	T_INT(xc_nl_bridge_add(&nl, &br), 0);
 	T_INT(xc_nl_link_get(&nl, "vb", &l), 0);
 	T_INT(xc_nl_link_get(&nla, "vb", &l), -ENODEV);
 	xc_nl_close(&nl);
 	fd = xc_netns_open(path);
 	T(fd >= 0);
-	T_INT(xc_netns_is_current(fd), 0);
-	T_INT(xc_netns_run(fd, on_run, NULL), 42);
-	T_INT(xc_netns_run(nsb, on_run, NULL), -ENODEV);
 	T_INT(xc_netns_is_current(fd), 0);
 	close(fd);
 	kill(pid, SIGKILL);
@@ -957,7 +965,7 @@ static void test_open_ns(void)
 		return;
 	}
 	snprintf(out, sizeof(out), "/var/run/netns/%s", path);
-	T_INT(xc_nl_open_ns(&nl, buf_m, sizeof(buf_m), out), 0);
+	T_INT(nl_open_path(&nl, out), 0);
 	T_INT(xc_nl_bridge_add(&nl, &br), 0);
 	xc_nl_close(&nl);
 	TOOL(-1, out, "ip", "-n", path, "-j", "link", "show", "vb");
@@ -984,7 +992,8 @@ static void report(const char *what, double *v, int n)
 /* What the bridge plugin's ADD asks of the kernel, and nothing else. */
 static int pod_add(int i, int podns, int bri)
 {
-	struct xc_veth v = { .end = { .name = NULL, .mtu = 1450 },
+	/* the host end enslaved and up as it is made, as core/cni/podlink does */
+	struct xc_veth v = { .end = { .name = NULL, .mtu = 1450, .master = bri, .up = 1 },
 			     .peer = { .name = "eth0", .nsfd = podns } };
 	struct xc_route d4 = { .dst = pfx_of("0.0.0.0/0"), .gw = ip_of("198.18.0.1") };
 	struct xc_route d6 = { .dst = pfx_of("::/0"), .gw = ip_of("fd00:100::1") };
@@ -1005,12 +1014,6 @@ static int pod_add(int i, int podns, int bri)
 	if (err)
 		return err;
 	err = xc_nl_veth_add(&nla, &v, NULL);
-	if (!err)
-		err = xc_nl_link_get(&nla, host, &l);
-	if (!err)
-		err = xc_nl_link_set_master(&nla, l.index, bri);
-	if (!err)
-		err = xc_nl_link_set_up(&nla, l.index, 1);
 	if (!err)
 		err = xc_nl_link_get(&pod, "eth0", &l);
 	if (!err)

@@ -16,6 +16,7 @@
 #include "kube/tls.h"
 #include "t.h"
 #include "httptest.h"
+#include "httpfetch.h"
 
 static br_x509_trust_anchor anchors[8];
 static unsigned char store[32768];
@@ -264,7 +265,7 @@ static int get(const char *host, const char *listener, const char *p)
 	if (xc_http_init(&conn, url, &cfg, &tls))
 		return -999;
 	conn.timeout_ms = WAIT_MS;
-	r = xc_http_fetch(&conn, "GET", p, NULL, NULL, 0, body, sizeof(body) - 1, &n);
+	r = ht_fetch(&conn, "GET", p, NULL, NULL, 0, body, sizeof(body) - 1, &n);
 	body[n] = 0;
 	xc_http_close(&conn);
 	return r;
@@ -463,8 +464,8 @@ static void test_stream(void)
 	reset_cfg("ca.crt");
 	snprintf(url, sizeof(url), "https://127.0.0.1:%d", ht_port("tls"));
 	T_INT(xc_http_init(&conn, url, &cfg, &tls), 0);
-	T_INT(xc_http_fetch(&conn, "GET", "/conn", NULL, NULL, 0, body, 100, &n), 0);
-	T_INT(xc_http_fetch(&conn, "GET", "/conn", NULL, NULL, 0, body, 100, &n), 0);
+	T_INT(ht_fetch(&conn, "GET", "/conn", NULL, NULL, 0, body, 100, &n), 0);
+	T_INT(ht_fetch(&conn, "GET", "/conn", NULL, NULL, 0, body, 100, &n), 0);
 	body[n] = 0;
 	T(strstr(body, " req=2") != NULL);
 
