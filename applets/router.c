@@ -248,8 +248,7 @@ static void resolve_mode(void)
 /* Said once per address: the tunnel device's own IPv4 address (core/router/tunnel.h says why). */
 static void log_tun4(int tm)
 {
-	const char *dev = tm == XC_RT_VXLAN ? R.tun.o.vxlan_name :
-			  tm == XC_RT_SIT || tm == XC_RT_IPIP ? "tunl0" : NULL;
+	const char *dev = xc_tunnel_addr_dev(&R.tun, tm);
 	char a[XC_IP_STRLEN];
 
 	if (!dev || !R.env.tun4.family || xc_ip_equal(&R.env.tun4, &R.tun4))
@@ -279,7 +278,7 @@ static int env_refresh(void)
 	/* Its RTM_NEWADDR at the end of DAD brings a full sync, with src. */
 	if (tm == XC_RT_SIT && R.env.src6_wait && !R.src6_wait)
 		xc_info("this node's IPv6 pod address is still tentative (DAD): routes through "
-			"sit0 go without src until it is usable");
+			XC_TUNNEL_SIT_DEV " go without src until it is usable");
 	R.src6_wait = R.env.src6_wait;
 	if (!R.o.dry_run && !R.o.cleanup) {
 		rc = xc_tunnel_setup(&R.tun, &R.nl, R.mode, &R.env);
@@ -563,14 +562,8 @@ static int on_event(const struct xc_nl_event *ev, void *arg)
 	if (ev->kind == XC_NL_EV_ROUTE) {
 		route_event(ev->type, &ev->u.route);
 	} else if (ev->kind == XC_NL_EV_LINK) {
-		const struct xc_link *l = &ev->u.link;
-		int known = !strcmp(l->name, "sit0") || !strcmp(l->name, "tunl0") ||
-			    !strcmp(l->name, R.tun.o.vxlan_name);
-
-		for (int i = XC_RT_DEV_LINK0; i < R.env.ndev; i++)
-			known |= R.env.dev[i].ifindex == l->index;
 		/* Pods' veths come and go; only our devices and the underlay matter. */
-		if (known)
+		if (xc_tunnel_dev_is_ours(&R.env, ev->u.link.name, ev->u.link.index))
 			xc_sched_kernel_changed(&R.s, xc_now_ms(), 1);
 	} else if (ev->kind == XC_NL_EV_ADDR && ev->u.addr.scope == RT_SCOPE_UNIVERSE) {
 		xc_sched_kernel_changed(&R.s, xc_now_ms(), 1);
@@ -767,8 +760,8 @@ static int cleanup(void)
 	failed = sync_once();
 	rc = xc_tunnel_cleanup(&R.tun, &R.nl);
 	if (rc < 0)
-		xc_warn("cannot remove %s or our address on tunl0: %s", R.tun.o.vxlan_name,
-			strerror(-rc));
+		xc_warn("cannot remove %s or our address on %s: %s", R.tun.o.vxlan_name,
+			XC_TUNNEL_IPIP_DEV, strerror(-rc));
 	xc_info("cleanup: %lu removed; tunnel devices and addresses: %d removed", R.g.dels - before,
 		rc > 0 ? rc : 0);
 	return failed || rc < 0 ? 1 : 0;

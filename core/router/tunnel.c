@@ -116,7 +116,7 @@ static int sit_available(struct xc_nl *nl)
 	struct nlattr *li;
 	int rc;
 
-	if (xc_nl_link_get(nl, "sit0", &l) == 0)
+	if (xc_nl_link_get(nl, XC_TUNNEL_SIT_DEV, &l) == 0)
 		return 1;
 	/* Creating a sit device makes the kernel load the module, and sit0 with it. */
 	if (!xc_nl_msg_init(&m, req, sizeof(req), RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
@@ -131,7 +131,7 @@ static int sit_available(struct xc_nl *nl)
 		if (xc_nl_link_get(nl, SIT_PROBE, &l) == 0)
 			xc_nl_link_del(nl, l.index);
 	}
-	return xc_nl_link_get(nl, "sit0", &l) == 0;
+	return xc_nl_link_get(nl, XC_TUNNEL_SIT_DEV, &l) == 0;
 }
 
 static int have_sit(struct xc_tunnel *t, struct xc_nl *nl, int probe)
@@ -139,7 +139,7 @@ static int have_sit(struct xc_tunnel *t, struct xc_nl *nl, int probe)
 	struct xc_link l;
 
 	if (!t->sit)
-		t->sit = (probe ? sit_available(nl) : xc_nl_link_get(nl, "sit0", &l) == 0) ?
+		t->sit = (probe ? sit_available(nl) : xc_nl_link_get(nl, XC_TUNNEL_SIT_DEV, &l) == 0) ?
 			 1 : -1;
 	return t->sit > 0;
 }
@@ -323,8 +323,8 @@ int xc_tunnel_env(struct xc_tunnel *t, struct xc_nl *nl, struct xc_rt_env *env,
 	}
 	env->ll = NULL;
 	env->nll = 0;
-	fixed_dev(nl, env, XC_RT_DEV_SIT, "sit0");
-	fixed_dev(nl, env, XC_RT_DEV_TUNL, "tunl0");
+	fixed_dev(nl, env, XC_RT_DEV_SIT, XC_TUNNEL_SIT_DEV);
+	fixed_dev(nl, env, XC_RT_DEV_TUNL, XC_TUNNEL_IPIP_DEV);
 	fixed_dev(nl, env, XC_RT_DEV_VXLAN, t->o.vxlan_name);
 	env->vx_family = env->self4.family ? AF_INET : env->self6.family ? AF_INET6 : 0;
 	al.n = 0;
@@ -655,9 +655,9 @@ int xc_tunnel_plan(struct xc_tunnel *t, struct xc_nl *nl, int mode,
 	if (mode == XC_RT_AUTO)
 		mode = env->tunnel;
 	if (mode == XC_RT_SIT)
-		plan_up(nl, "sit0", buf, size, &n);
+		plan_up(nl, XC_TUNNEL_SIT_DEV, buf, size, &n);
 	if (mode == XC_RT_SIT || mode == XC_RT_IPIP)
-		plan_up(nl, "tunl0", buf, size, &n);
+		plan_up(nl, XC_TUNNEL_IPIP_DEV, buf, size, &n);
 	if (mode == XC_RT_VXLAN)
 		plan_vxlan(t, nl, env, buf, size, &n);
 	addr_sync(nl, t->o.tag, mode, env, buf, size, &n);
@@ -666,11 +666,11 @@ int xc_tunnel_plan(struct xc_tunnel *t, struct xc_nl *nl, int mode,
 
 int xc_tunnel_cleanup(struct xc_tunnel *t, struct xc_nl *nl)
 {
-	struct xc_rt_dev tunl = { .name = "tunl0" };
+	struct xc_rt_dev tunl = { .name = XC_TUNNEL_IPIP_DEV };
 	struct xc_link l;
 	int rc, n = 0;
 
-	if (xc_nl_link_get(nl, "tunl0", &l) == 0) {
+	if (xc_nl_link_get(nl, XC_TUNNEL_IPIP_DEV, &l) == 0) {
 		tunl.ifindex = l.index;
 		n = dev_addr_sync(nl, t->o.tag, &tunl, NULL, NULL, 0, NULL);
 		if (n < 0)
@@ -697,4 +697,20 @@ int xc_tunnel_solicit(const struct xc_ip *v4)
 		rc = -errno;
 	close(fd);
 	return rc;
+}
+
+const char *xc_tunnel_addr_dev(const struct xc_tunnel *t, int mode)
+{
+	if (mode == XC_RT_VXLAN)
+		return t->o.vxlan_name;
+	return mode == XC_RT_SIT || mode == XC_RT_IPIP ? XC_TUNNEL_IPIP_DEV : NULL;
+}
+
+int xc_tunnel_dev_is_ours(const struct xc_rt_env *env, const char *name, int ifindex)
+{
+	for (int i = XC_RT_DEV_SIT; i < env->ndev; i++)
+		if (i < XC_RT_DEV_LINK0 ? !strcmp(env->dev[i].name, name) :
+					  env->dev[i].ifindex == ifindex)
+			return 1;
+	return 0;
 }

@@ -39,6 +39,9 @@
 #include "kernel/netlink.h"
 #include "router/routes.h"
 
+/* The kernel's fallback devices of the sit and ipip modules, which carry our tunnels. */
+#define XC_TUNNEL_SIT_DEV "sit0"     /* IPv6 in IPv4 */
+#define XC_TUNNEL_IPIP_DEV "tunl0"   /* IPv4 in IPv4 (sit mode's IPv4 too) */
 #define XC_TUNNEL_VXLAN_NAME "xcvx0"
 #define XC_TUNNEL_VXLAN_VNI 1
 #define XC_TUNNEL_VXLAN_PORT 4789
@@ -135,5 +138,18 @@ int xc_tunnel_cleanup(struct xc_tunnel *t, struct xc_nl *nl);
  * ARP. Returns 0 once sent.
  */
 int xc_tunnel_solicit(const struct xc_ip *v4);
+
+/*
+ * The device that holds this node's tunnel IPv4 address (env->tun4) in
+ * mode (auto: give the mode it picked), NULL when the mode has none.
+ */
+const char *xc_tunnel_addr_dev(const struct xc_tunnel *t, int mode);
+
+/*
+ * Whether a link event about (name, ifindex) concerns the router: a tunnel
+ * device (by name: it may not exist yet) or an interface of env (the
+ * underlay). 0 for the rest, pods' veths above all.
+ */
+int xc_tunnel_dev_is_ours(const struct xc_rt_env *env, const char *name, int ifindex);
 
 #endif

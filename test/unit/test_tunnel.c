@@ -283,6 +283,22 @@ static void test_switch(void)
 	T_INT(ifindex("xcvx0"), 0);
 }
 
+/* Which link events matter to the router, and where the tunnel address lives. */
+static void test_devices(void)
+{
+	T_INT(read_env(), 0);
+	T_INT(xc_tunnel_dev_is_ours(&env, "sit0", 0), 1);       /* not there yet: by name */
+	T_INT(xc_tunnel_dev_is_ours(&env, "tunl0", 0), 1);
+	T_INT(xc_tunnel_dev_is_ours(&env, "xcvx0", 0), 1);
+	T_INT(xc_tunnel_dev_is_ours(&env, "eth0", ifindex("eth0")), 1);   /* the underlay */
+	T_INT(xc_tunnel_dev_is_ours(&env, "veth1234", 999), 0);            /* a pod's */
+	T_INT(xc_tunnel_dev_is_ours(&env, "lo", ifindex("lo")), 0);
+	T_STR(xc_tunnel_addr_dev(&tun, XC_RT_SIT), "tunl0");
+	T_STR(xc_tunnel_addr_dev(&tun, XC_RT_IPIP), "tunl0");
+	T_STR(xc_tunnel_addr_dev(&tun, XC_RT_VXLAN), "xcvx0");
+	T(xc_tunnel_addr_dev(&tun, XC_RT_NONE) == NULL);
+}
+
 int main(void)
 {
 	if (geteuid() != 0 || unshare(CLONE_NEWNET) < 0) {
@@ -303,6 +319,7 @@ int main(void)
 	node("n2", "198.19.2.0/24", "fd00:0:2::/64", "198.18.0.2", "fd00:100::2");
 	xc_tunnel_init(&tun);
 
+	test_devices();
 	test_src6();
 	test_tun4();
 	test_switch();
