@@ -27,11 +27,13 @@ const char portmap_usage[] =
 #include <netinet/in.h>
 #include <net/if.h>
 
+#include "base/log.h"
 #include "cni/cni.h"
 #include "cni/cniconv.h"
 #include "cni/hostport.h"
 #include "cni/podlink.h"
 #include "kernel/netlink.h"
+#include "kernel/conntrack.h"
 #include "kernel/nft.h"
 #include "kernel/nl_link.h"
 #include "kernel/nl_route.h"
@@ -231,6 +233,38 @@ static int is_ours(void *arg, const char *tag)
 	return !strcmp(tag, arg);
 }
 
+/*
+ * UDP flows the kernel tracked before the mappings existed would keep going
+ * where they went (conntrack.h): their entries go, as the reference does.
+ * The mappings are in either way; a kernel without ctnetlink only loses this.
+ */
+static void flush_udp(void)
+{
+	uint32_t buf[XC_NL_BUFSIZE / 4];
+	struct xc_nl ct = { .fd = -1 };
+	int rc = 0;
+
+	for (int i = 0; i < P.n && rc >= 0; i++) {
+		for (int f = 0; f < 2 && rc >= 0; f++) {
+			int family = f ? AF_INET6 : AF_INET;
+
+			if (P.map[i].proto != IPPROTO_UDP || !P.pod.ip[f].family ||
+			    (P.map[i].host_ip.family && P.map[i].host_ip.family != family))
+				continue;
+			if (ct.fd < 0 && (rc = xc_ct_open(&ct, buf, sizeof(buf))) < 0)
+				break;
+			rc = xc_ct_delete_port(&ct, family, IPPROTO_UDP, P.map[i].host_port);
+		}
+	}
+	if (rc < 0)
+		xc_warn("hostPorts of %s: stale UDP conntrack entries stay: %s%s%s",
+			P.cni.env.containerid, strerror(-rc),
+			ct.fd >= 0 && *xc_nl_errmsg(&ct) ? ": " : "",
+			ct.fd >= 0 ? xc_nl_errmsg(&ct) : "");
+	if (ct.fd >= 0)
+		xc_nl_close(&ct);
+}
+
 /* ---- commands ----------------------------------------------------------- */
 
 static int add_refused(int rc, const struct xc_hostport_clash *c, struct xc_cni_err *err)
@@ -272,7 +306,10 @@ static int cmd_add(void *ctx, struct xc_cni_err *err)
 	if ((rc = families_match(err)) || (rc = open_nft(err)) || (rc = localnet(err)))
 		return rc;
 	rc = xc_hostport_add(&p->nl, &p->pod, p->map, p->n, &c, batch, sizeof(batch));
-	return rc < 0 ? add_refused(rc, &c, err) : 0;
+	if (rc < 0)
+		return add_refused(rc, &c, err);
+	flush_udp();
+	return 0;
 }
 
 /* The runtime could not read the result: the mappings go again. */

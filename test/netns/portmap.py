@@ -1,7 +1,8 @@
 # portmap.py: the echo servers and the client of test/netns/portmap.sh.
 #   serve PORT...      TCP and UDP on every port, both families (::, dual-stack):
 #                      each answers with the peer address it saw
-#   ask PROTO HOST PORT  one exchange; prints the answer, exit 1 without one
+#   ask PROTO HOST PORT [SPORT]  one exchange (from source port SPORT); prints
+#                      the answer, exit 1 without one
 import socket, sys, threading
 
 def tcp(port):
@@ -35,10 +36,13 @@ def peer(a):
     h = a[0]
     return h[7:] if h.startswith("::ffff:") else h
 
-def ask(proto, host, port):
+def ask(proto, host, port, sport=0):
     fam = socket.AF_INET6 if ":" in host else socket.AF_INET
     s = socket.socket(fam, socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM)
     s.settimeout(1.5)
+    if sport:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", sport))
     try:
         if proto == "tcp":
             s.connect((host, port))
@@ -63,4 +67,4 @@ if sys.argv[1] == "serve":
         threading.Thread(target=udp, args=(int(p),), daemon=True).start()
     threading.Event().wait()
 else:
-    sys.exit(ask(sys.argv[2], sys.argv[3], int(sys.argv[4])))
+    sys.exit(ask(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]) if len(sys.argv) > 5 else 0))

@@ -78,11 +78,11 @@ pm_killed() {
 	kill -9 $_k 2>/dev/null
 	wait $_k 2>/dev/null
 }
-# ask FROM PROTO HOST PORT: the address the echo saw ("" when unreachable).
-# FROM: out, host, or a pod name.
+# ask FROM PROTO HOST PORT [SPORT]: the address the echo saw ("" when
+# unreachable), asked from source port SPORT if given. FROM: out, host, or a pod.
 ask() {
 	case $1 in out) _n=$OUT ;; host) _n=$HOST ;; *) _n=$NS-$1 ;; esac
-	ip netns exec "$_n" python3 "$T/pm.py" ask "$2" "$3" "$4" 2>/dev/null
+	ip netns exec "$_n" python3 "$T/pm.py" ask "$2" "$3" "$4" ${5:-} 2>/dev/null
 }
 tbl() { ip netns exec "$HOST" nft list table inet xcluster-cni-portmap; }
 no_table() { ! ip netns exec "$HOST" nft list table inet xcluster-cni-portmap >/dev/null 2>&1; }
@@ -236,6 +236,22 @@ eq "CHECK detects a removed element: code 106" "$(code "$got")" 106
 check_grep "CHECK names the element" "udp . 8081" echo "$got"
 check "ADD again restores it" pm portmap ADD cid-a a "$MA"
 eq "CHECK passes again" "$(pm portmap CHECK cid-a a "$MA" 2>&1; echo "exit $?")" "exit 0"
+
+# ---- a UDP flow older than its mapping -------------------------------------
+# A client that kept one source port (a resolver) sent to the hostPort before
+# the pod had it: the kernel tracked that flow to the node itself, and would
+# keep it there while it lasts. ADD deletes such entries (conntrack.h).
+ct_has() { ip netns exec "$HOST" grep -c "dport=7373 " /proc/net/nf_conntrack; }
+for fam in 4 6; do
+	if [ $fam = 4 ]; then up=$UP4 out=$OUT4; else up=$UP6 out=$OUT6; fi
+	eq "IPv$fam UDP before the mapping: no answer" "$(ask out udp $up 7373 40053)" ""
+done
+check "... and the kernel tracks both flows" test "$(ct_has)" -ge 2
+check "ADD of a UDP hostPort" pm portmap ADD cid-b b "[$(map 7373 80 udp)]"
+for fam in 4 6; do
+	if [ $fam = 4 ]; then up=$UP4 out=$OUT4; else up=$UP6 out=$OUT6; fi
+	eq "IPv$fam the same flow (source port) now reaches the pod" "$(ask out udp $up 7373 40053)" "$out"
+done
 
 # ---- DEL, GC ----------------------------------------------------------------
 check "DEL of pod b" pm portmap DEL cid-b b "[$(map 8080 80 udp)]"
