@@ -13,17 +13,8 @@
 set -u
 : "${XC:?XC must name the xcluster-cni binary}"
 cd "$(dirname "$0")/../.." || exit 2
-[ "$(id -u)" = 0 ] || { echo "bench/router/apicost: needs root; skipped"; exit 0; }
 N=${BENCH_NODES:-5000}
-if [ -z "${APC_NS:-}" ]; then
-	APC_NS=xcb-apc-$$
-	export APC_NS
-	ip netns add "$APC_NS" || exit 1
-	ip netns exec "$APC_NS" sh "$0"
-	rc=$?
-	ip netns del "$APC_NS"
-	exit $rc
-fi
+. bench/router/netns.sh
 . test/lib/t.sh
 . test/fakeapi/lib.sh
 FAKE_DIR=$(mktemp -d)
@@ -33,16 +24,6 @@ fake_certs >/dev/null 2>&1 || exit 1
 echo tok-1 > "$FAKE_DIR/token"
 # loopback: every byte is sent and received on lo; the received count is the traffic, both ways
 lo_bytes() { awk '$1 == "lo:" { print $2 }' /proc/net/dev; }
-kc() {
-	cat > "$FAKE_DIR/kc" <<KC
-apiVersion: v1
-kind: Config
-clusters: [{name: f, cluster: {server: "$FAKEAPI_URL", certificate-authority: "$FAKE_DIR/certs/ca.crt"}}]
-users: [{name: u, user: {token: tok-1}}]
-contexts: [{name: f, context: {cluster: f, user: u}}]
-current-context: f
-KC
-}
 reqs() {
 	fakectl --log stats | python3 -c '
 import json, re, sys
@@ -60,7 +41,7 @@ print(len(log), "; ".join(q + (" (x%d)" % n if n > 1 else "") for q, n in qs))'
 run() { # name fakeapi-option command...
 	name=$1 opt=$2; shift 2
 	fake_start --nodes "$N" --watch-list "$opt" || exit 1
-	kc
+	fake_kubeconfig "$FAKE_DIR/kc"
 	fakectl post /fake/stats/reset >/dev/null
 	b0=$(lo_bytes) t0=$(date +%s%N)
 	"$@" >/dev/null 2>"$FAKE_DIR/err" || { echo "$name failed:"; tail -3 "$FAKE_DIR/err"; }

@@ -10,17 +10,8 @@
 set -u
 : "${XC:?XC must name the xcluster-cni binary}"
 cd "$(dirname "$0")/../.." || exit 2
-[ "$(id -u)" = 0 ] || { echo "bench/router/health: needs root; skipped"; exit 0; }
 N=${BENCH_NODES:-5000}
-if [ -z "${HB_NS:-}" ]; then
-	HB_NS=xcb-health-$$
-	export HB_NS
-	ip netns add "$HB_NS" || exit 1
-	ip netns exec "$HB_NS" sh "$0"
-	rc=$?
-	ip netns del "$HB_NS"
-	exit $rc
-fi
+. bench/router/netns.sh
 . test/lib/t.sh
 . test/fakeapi/lib.sh
 FAKE_DIR=$(mktemp -d)
@@ -38,14 +29,7 @@ echo tok-1 > "$FAKE_DIR/token"
 
 run() { # name fakeapi-watch-list-option
 	fake_start --nodes "$N" --watch-list "$2" || exit 1
-	cat > "$FAKE_DIR/kc" <<KC
-apiVersion: v1
-kind: Config
-clusters: [{name: f, cluster: {server: "$FAKEAPI_URL", certificate-authority: "$FAKE_DIR/certs/ca.crt"}}]
-users: [{name: u, user: {token: tok-1}}]
-contexts: [{name: f, context: {cluster: f, user: u}}]
-current-context: f
-KC
+	fake_kubeconfig "$FAKE_DIR/kc"
 	"$XC" router --kubeconfig "$FAKE_DIR/kc" --node-name node-00001 --tunnel-mode none \
 		--metrics-port 9142 --cache-dir "$FAKE_DIR/cache" >"$FAKE_DIR/log" 2>&1 &
 	R_PID=$!

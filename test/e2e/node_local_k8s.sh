@@ -18,25 +18,7 @@ fakectl post /api/v1/nodes '{"metadata":{"name":"nl-1"},"spec":{"podCIDRs":["198
 fakectl post /api/v1/nodes '{"metadata":{"name":"nl-bare"}}' >/dev/null
 fakectl post /api/v1/nodes '{"metadata":{"name":"nl-annot","annotations":{"example.test/cidrs":"198.18.200.0/28"}},"spec":{"podCIDRs":["198.19.8.0/24"]}}' >/dev/null
 
-cat > "$D/kubeconfig" <<KC
-apiVersion: v1
-kind: Config
-clusters:
-- cluster:
-    certificate-authority: $FAKEAPI_CA
-    server: $FAKEAPI_URL
-  name: fake
-users:
-- name: nl
-  user:
-    token: tok-nl
-contexts:
-- context:
-    cluster: fake
-    user: nl
-  name: fake
-current-context: fake
-KC
+fake_kubeconfig "$D/kubeconfig" tok-nl
 
 conf() { # NETWORK NODE [EXTRA-IPAM-KEYS]
 	printf '{"cniVersion":"1.0.0","name":"%s","type":"bridge","ipam":{"type":"node-local",' "$1"

@@ -54,23 +54,7 @@ fake_start --load "$FAKE_DIR/nodes.json" --state "$FAKE_DIR/state.json" --bookma
 	--watch-list off ||
 	{ t_fail "fake API server start"; t_done; exit 1; }
 KC=$FAKE_DIR/kubeconfig
-cat > "$KC" <<EOF
-apiVersion: v1
-kind: Config
-clusters:
-- name: fake
-  cluster:
-    server: $FAKEAPI_URL
-    certificate-authority: $FAKE_DIR/certs/ca.crt
-users:
-- name: router
-  user:
-    token: tok-1
-contexts:
-- name: fake
-  context: {cluster: fake, user: router}
-current-context: fake
-EOF
+fake_kubeconfig "$KC"
 k() { "$KUBECTL" --kubeconfig="$KC" --request-timeout=60s "$@"; }
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 routes() { { ip route show proto "${1:-202}"; ip -6 route show proto "${1:-202}"; } | sed 's/ *$//' | sort; }

@@ -78,20 +78,7 @@ start() { # fakeapi options
 	[ -n "$R_PID" ] && kill "$R_PID" && wait "$R_PID" 2>/dev/null
 	fake_start --state "$FAKE_DIR/state.json" --bookmark-interval 1 "$@" ||
 		{ t_fail "fake API server start"; t_done; exit 1; }
-	cat > "$FAKE_DIR/kubeconfig" <<KC
-apiVersion: v1
-kind: Config
-clusters:
-- name: fake
-  cluster: {server: "$FAKEAPI_URL", certificate-authority: "$FAKE_DIR/certs/ca.crt"}
-users:
-- name: router
-  user: {token: tok-1}
-contexts:
-- name: fake
-  context: {cluster: fake, user: router}
-current-context: fake
-KC
+	fake_kubeconfig "$FAKE_DIR/kubeconfig"
 	: > "$FAKE_DIR/router.log"
 	"$XC" router --kubeconfig "$FAKE_DIR/kubeconfig" --node-name n1 --tunnel-mode none \
 		--resync 3 --cache-dir "$FAKE_DIR/cache" >>"$FAKE_DIR/router.log" 2>&1 &

@@ -6,6 +6,8 @@
 #   fake_start [fakeapi.py options]  start on 127.0.0.1 (FAKE_HOST=::1 for IPv6), any port;
 #                                    sets FAKE_PID FAKE_PORT FAKEAPI_URL FAKEAPI_CA FAKEAPI_TOKEN
 #                                    (FAKE_PORT set beforehand: restart on that port)
+#   fake_kubeconfig FILE [TOKEN]     a kubeconfig for the server started (TOKEN: the
+#                                    token file's first)
 #   fake_stop                        SIGTERM (the server saves --state) and wait
 #   fakectl ARGS                     test/fakeapi/fakectl.py against that server
 #
@@ -47,6 +49,23 @@ fake_start() {
 	FAKEAPI_CA="$FAKE_DIR/certs/ca.crt"
 	FAKEAPI_TOKEN=$(head -1 "$FAKE_DIR/token" 2>/dev/null | cut -d, -f1)
 	export FAKEAPI_URL FAKEAPI_CA FAKEAPI_TOKEN
+}
+
+fake_kubeconfig() {
+	cat > "$1" <<KC
+apiVersion: v1
+kind: Config
+clusters:
+- name: fake
+  cluster: {server: "$FAKEAPI_URL", certificate-authority: "$FAKEAPI_CA"}
+users:
+- name: u
+  user: {token: ${2:-$FAKEAPI_TOKEN}}
+contexts:
+- name: fake
+  context: {cluster: fake, user: u}
+current-context: fake
+KC
 }
 
 fake_stop() {
