@@ -15,6 +15,7 @@ export JSON_BENCH_NODES=100 JSON_BENCH_SECONDS=1 JSON_BENCH_CG_NODES=100
 export K8S_BENCH_NODES=100 K8S_BENCH_LIMIT=30 K8S_BENCH_EVENTS=50
 export BENCH_SECONDS=2 BENCH_NODES=50 BENCH_EVENTS=10 BENCH_SEED_EVENTS=1
 export RT_BENCH_ROUNDS=1 RT_BENCH_SEQ=2 RT_BENCH_PAR=2
+export PM_BENCH_PODS=8
 
 # table NAME: extended regular expressions, one a line, which must match
 # lines of the benchmark's output in this order (its table's rows and heads,
@@ -32,6 +33,8 @@ table() {
 		'^machine: .*load average after' ;;
 	k8s) printf '%s\n' '^list: +[0-9]+ nodes, [0-9]+ a page' '^watch: [0-9]+ events' \
 		'^-- the same list with 100' '^list: +[0-9]+ nodes, 100 a page' ;;
+	portmap) printf '%s\n' '^== portmap: [0-9]+ dual-stack pods' '^ +ours +reference +ref/ours' \
+		'^ADD sequential ' '^DEL sequential ' '^ADD, first [0-9]+ pods' '^ADD, last [0-9]+ pods' ;;
 	router) printf '%s\n' '^router, file source' '^ +nodes +first ms' '^ +10 ' \
 		'^seed emulated' '^ +10 nodes: p50' '^ +[0-9]+ nodes: p50' \
 		'^router, API source' '^  first full sync' '^  node event -> route' \

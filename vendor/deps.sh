@@ -60,6 +60,7 @@ bench)
 	need ip iproute2     # bench/cni and bench/router: network namespaces
 	need openssl openssl # bench/k8s, bench/router: the fake API server's certificates
 	need /usr/lib/cni/bridge containernetworking-plugins # bench/cni: the reference
+	need iptables iptables # bench/portmap: the reference portmap
 	;;
 vm)	# make test-vm: qemu under TCG; the kernel and busybox-static are
 	# fetched with apt-get download into build/vm by test/vm/run.sh

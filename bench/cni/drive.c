@@ -2,13 +2,17 @@
  * drive: run a CNI plugin for many pods, as a container runtime would, and
  * time each call from spawn to exit.
  *
- *   drive HOSTNS PLUGIN CNI_PATH CMD CONF PODPREFIX N PAR RESDIR
+ *   drive HOSTNS PLUGIN CNI_PATH CMD CONF PODPREFIX N PAR RESDIR [PREVDIR]
  *
  * Enters the network namespace HOSTNS (a path) once, then runs PLUGIN with
  * CNI_COMMAND=CMD for pods 0..N-1 (container ID "b<i>", CNI_NETNS
  * PODPREFIX<i>, ifname eth0), PAR calls at a time, the configuration file
  * CONF on stdin. For ADD each result is kept in RESDIR/<i>; for CHECK and
- * DEL that result goes in as prevResult. Prints one line per call:
+ * DEL that result goes in as prevResult. With PREVDIR an ADD gets
+ * PREVDIR/<i> as prevResult (a chained plugin after the one that wrote
+ * it). "@PORT@" in CONF is pod i's own number, 20000 + i (a hostPort).
+ * The plugin's environment is the CNI variables and a standard PATH (the
+ * reference portmap runs iptables). Prints one line per call:
  * "<i> <microseconds> <exit status> <CPU microseconds>", in the order they
  * end; the CPU time (user + system) includes the plugin's own delegate
  * (IPAM), which it waited for, and depends far less on a busy machine.
@@ -34,7 +38,7 @@ struct call {
 	struct timespec t0;
 };
 
-static const char *plugin, *cni_path, *cmd, *prefix, *resdir;
+static const char *plugin, *cni_path, *cmd, *prefix, *resdir, *prevdir;
 static char conf[BUF];
 static size_t conf_len;
 
@@ -61,21 +65,40 @@ static size_t slurp(const char *path, char *buf, size_t size)
 	return len;
 }
 
-/* The stdin of pod i: CONF, with the pod's ADD result as prevResult for CHECK/DEL. */
+/* CONF with every "@PORT@" replaced by pod i's number, into buf. */
+static size_t with_port(int i, char *buf, size_t size)
+{
+	const char *p = conf, *at;
+	size_t len = 0;
+
+	while ((at = strstr(p, "@PORT@")) && len + (size_t)(at - p) + 8 < size) {
+		memcpy(buf + len, p, (size_t)(at - p));
+		len += (size_t)(at - p);
+		len += (size_t)snprintf(buf + len, size - len, "%d", 20000 + i);
+		p = at + 6;
+	}
+	len += (size_t)snprintf(buf + len, size - len, "%s", p);
+	return len < size ? len : size - 1;
+}
+
+/*
+ * The stdin of pod i: CONF, with the pod's ADD result as prevResult for
+ * CHECK/DEL (PREVDIR's for ADD, when given).
+ */
 static size_t input(int i, char *buf, size_t size)
 {
 	char path[512], res[BUF];
-	size_t n;
+	size_t n, len = with_port(i, buf, size);
+	const char *dir = !strcmp(cmd, "ADD") ? prevdir : resdir;
 	char *end;
 
-	memcpy(buf, conf, conf_len + 1);
-	if (!strcmp(cmd, "ADD"))
-		return conf_len;
-	snprintf(path, sizeof(path), "%s/%d", resdir, i);
+	if (!dir)
+		return len;
+	snprintf(path, sizeof(path), "%s/%d", dir, i);
 	n = slurp(path, res, sizeof(res));
 	end = strrchr(buf, '}');
-	if (!n || !end || conf_len + n + 32 > size)
-		return conf_len;
+	if (!n || !end || len + n + 32 > size)
+		return len;
 	n = (size_t)snprintf(end, size - (size_t)(end - buf), ",\"prevResult\":%s}", res);
 	return (size_t)(end - buf) + n;
 }
@@ -84,7 +107,8 @@ static void start(struct call *c, int i)
 {
 	static char in[2 * BUF];
 	char id[32], ns[512], e_cmd[32], e_id[64], e_ns[600], e_path[1024];
-	char *envp[] = { e_cmd, e_id, e_ns, "CNI_IFNAME=eth0", e_path, NULL };
+	char *envp[] = { e_cmd, e_id, e_ns, "CNI_IFNAME=eth0", e_path,
+			 "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	char *argv[] = { (char *)plugin, NULL };
 	int pin[2], pout[2];
 	size_t len = input(i, in, sizeof(in));
@@ -156,11 +180,12 @@ int main(int argc, char **argv)
 	int fd, n, par, next = 0, running = 0, status;
 	pid_t pid;
 
-	if (argc != 10) {
+	if (argc != 10 && argc != 11) {
 		fprintf(stderr, "usage: drive HOSTNS PLUGIN CNI_PATH CMD CONF PODPREFIX N PAR "
-			"RESDIR\n");
+			"RESDIR [PREVDIR]\n");
 		return 2;
 	}
+	prevdir = argc == 11 ? argv[10] : NULL;
 	plugin = argv[2];
 	cni_path = argv[3];
 	cmd = argv[4];
