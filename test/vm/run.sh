@@ -78,13 +78,20 @@ cp "$K/busybox" "$R/bin/busybox" && ln -s busybox "$R/bin/sh"
 cp "$XC" "$R/bin/xcluster-cni" || exit 2
 ln -s /bin/xcluster-cni "$R/opt/cni/bin/bridge"
 ln -s /bin/xcluster-cni "$R/opt/cni/bin/node-local"
+ln -s /bin/xcluster-cni "$R/opt/cni/bin/portmap"
 cp test/vm/init.sh "$R/init" && cp test/vm/guest.sh "$R/test/guest.sh" && chmod 755 "$R/init" || exit 2
 if [ -n "${VM_EXTRA:-}" ]; then cp "$VM_EXTRA" "$R/test/extra.sh" || exit 2; fi
 
 # Modules: the ones the tests name and what they depend on (the depends=
 # of each module's .modinfo), then a modules.dep for that set from
 # busybox's depmod.
-WANT="sit ipip tunnel4 ip_tunnel vxlan veth bridge stp llc"
+# nf_tables for masquerade and hostPorts: in the image but never loaded by
+# the guest; the kernel asks modprobe for them by alias when a batch needs
+# them (as on a node, where the host's modprobe answers). crc32c_generic:
+# libcrc32c's crypto, a soft dependency (asked for as crypto-crc32c).
+WANT="sit ipip tunnel4 ip_tunnel vxlan veth bridge stp llc \
+nfnetlink nf_tables nft_chain_nat nft_nat nft_masq nft_fib_inet nft_ct nf_conntrack_netlink \
+crc32c_generic"
 modpath() { # NAME: the module's path under $K/modules, "-" and "_" alike
 	find "$K/modules/kernel" \( -name "$1.ko" -o -name "$(echo "$1" | tr _ -).ko" \) | head -n 1
 }
