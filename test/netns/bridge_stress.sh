@@ -64,16 +64,28 @@ eq "concurrent: no address left" "$(ls "$T/state/stress" | grep -c '^[0-9a-f]*[.
 # --- kill -9 at random points -----------------------------------------------------
 # rand N: a number in 0..N-1.
 rand() {
-	echo $(( $(od -An -N2 -tu2 /dev/urandom) % $1 ))
+	echo $(( $(od -An -N4 -tu4 /dev/urandom) % $1 ))
 }
 
-# killed CMD CID POD: start CMD and kill -9 it after 0 to 3 ms.
+# How long one whole ADD and one DEL take here, from the start of cni-run
+# (an ASan build, a busy machine take longer): a kill lands anywhere in them.
+t0=$(date +%s%N)
+printf '%s' "$C" | cni bridge ADD cal "$NS-p1" eth0 >/dev/null 2>&1
+t1=$(date +%s%N)
+printf '%s' "$C" | cni bridge DEL cal "$NS-p1" eth0 >/dev/null 2>&1
+t2=$(date +%s%N)
+ADD_US=$(( (t1 - t0) / 1000 + 1 )) DEL_US=$(( (t2 - t1) / 1000 + 1 ))
+echo "kill: a whole ADD takes $((ADD_US / 1000)) ms here, a DEL $((DEL_US / 1000)) ms"
+
+# killed CMD CID POD: start CMD and kill -9 it at a random point of its run.
 killed() {
+	_us=$ADD_US
+	[ "$1" = DEL ] && _us=$DEL_US
 	printf '%s' "$C" > "$T/killed.conf"
 	"$T/cni-run" bridge "$1" "$2" "$3" eth0 < "$T/killed.conf" >/dev/null 2>&1 &
 	_pid=$!
 	BG_PIDS=$_pid
-	sleep "0.00$(rand 4)"
+	sleep "$(awk -v u="$(rand "$_us")" 'BEGIN { printf "%.6f", u / 1e6 }')"
 	kill -9 "$_pid" 2>/dev/null
 	wait "$_pid" 2>/dev/null
 	BG_PIDS=""
