@@ -44,17 +44,8 @@ done
 . bench/data.sh
 data_init cni CNI_BENCH_PODS CNI_BENCH_PAR CNI_BENCH_PREALLOC CNI_BENCH_HELD CNI_BENCH_STATE
 
-T=$(mktemp -d /tmp/xcb.XXXXXX)
-S=$(mktemp -d "${CNI_BENCH_STATE:-/dev/shm}/xcb.XXXXXX")
-NS=xcb$$
-cleanup() {
-	for n in $(ip netns list | awk '{print $1}' | grep "^$NS-"); do
-		ip netns del "$n"
-	done
-	rm -rf "$T" "$S"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+. bench/scratch.sh
+bench_scratch xcb "${CNI_BENCH_STATE:-/dev/shm}"
 
 mkdir -p "$T/bin" "$T/res"
 # A copy: a rebuild of $XC during the run must not change what is measured.

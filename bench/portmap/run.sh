@@ -23,17 +23,8 @@ drive=${CNI_BENCH_DRIVE:-build/bench-O2/bench/cni/drive}
 [ -x "$XC" ] || { echo "portmap: no binary at $XC (make)"; exit 1; }
 [ -x "$drive" ] || { echo "portmap: no $drive (make bench-bin)"; exit 1; }
 
-T=$(mktemp -d /tmp/xcbp.XXXXXX)
-S=$(mktemp -d /dev/shm/xcbp.XXXXXX)
-NS=xcbp$$
-cleanup() {
-	for n in $(ip netns list | awk '{print $1}' | grep "^$NS-"); do
-		ip netns del "$n"
-	done
-	rm -rf "$T" "$S"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+. bench/scratch.sh
+bench_scratch xcbp
 
 mkdir -p "$T/bin" "$T/res/bridge" "$T/res/ours" "$T/res/ref"
 cp "$XC" "$T/bin/xcluster-cni"
