@@ -400,18 +400,16 @@ static void masq_failed(int rc, unsigned retry_ms)
 /*
  * One pass as xc_sched_due() asked (XC_SCHED_* bits): compute, (full: read
  * the kernel), diff, apply; then the masquerade. The outcome is for
- * xc_sched_synced(); masq_rc is the masquerade's error to log.
+ * xc_sched_synced(); r.masq < 0 is the masquerade's error to log.
  */
-static struct xc_sched_sync sync_now(int what, int *masq_rc)
+static struct xc_sched_sync sync_now(int what)
 {
 	struct xc_sched_sync r = { .full = !!(what & XC_SCHED_FULL) };
 	int64_t t0 = xc_now_ms();
 	unsigned nlogged = 0;
 	int rc;
 
-	*masq_rc = 0;
 	if (r.full && env_refresh() < 0) {
-		r.full = 0;
 		r.failed = -1;
 		return r;
 	}
@@ -420,11 +418,10 @@ static struct xc_sched_sync sync_now(int what, int *masq_rc)
 	rc = xc_rt_sync(&R.g, &R.nl, &R.rc, &R.env, R.o.cleanup ? NULL : &R.nodes,
 			(r.full ? XC_RT_SYNC_FULL : 0) | (R.o.dry_run ? XC_RT_SYNC_DRY : 0),
 			on_skip, report, &nlogged);
-	r.masq = *masq_rc = masq_step(r.full || (what & XC_SCHED_MASQ_FULL));
+	r.masq = masq_step(r.full || (what & XC_SCHED_MASQ_FULL));
 	R.st.skipped = R.st.last_skipped = R.g.cs.skipped;
 	if (rc < 0) {
 		xc_err("sync: %s", strerror(-rc));
-		r.full = 0;
 		r.failed = -1;
 		return r;
 	}
@@ -449,23 +446,21 @@ static struct xc_sched_sync sync_now(int what, int *masq_rc)
 /* A sync the schedule asked for, its outcome reported back. */
 static void sync_due(int what)
 {
-	int masq_rc;
-	struct xc_sched_sync r = sync_now(what, &masq_rc);
+	struct xc_sched_sync r = sync_now(what);
 	unsigned masq_ms = xc_sched_synced(&R.s, xc_now_ms(), &r);
 
-	if (masq_rc < 0)
-		masq_failed(masq_rc, masq_ms);
+	if (r.masq < 0)
+		masq_failed(r.masq, masq_ms);
 }
 
 /* A sync outside the daemon's loop (--once, --dry-run, --cleanup): 1 on failure. */
 static int sync_once(void)
 {
-	int masq_rc;
-	struct xc_sched_sync r = sync_now(XC_SCHED_SYNC | XC_SCHED_FULL, &masq_rc);
+	struct xc_sched_sync r = sync_now(XC_SCHED_SYNC | XC_SCHED_FULL);
 
-	if (masq_rc < 0)
-		masq_failed(masq_rc, 0);
-	return r.failed != 0 || masq_rc < 0;
+	if (r.masq < 0)
+		masq_failed(r.masq, 0);
+	return r.failed != 0 || r.masq < 0;
 }
 
 /* ---- the node source -------------------------------------------------- */
