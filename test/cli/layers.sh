@@ -21,7 +21,9 @@ may_use() {
 
 # violations TREE: one line per include that breaks the rule; none: silent
 violations() {
-	(cd "$1" && grep -Hn '^#include "' core/*.c core/*/*.[ch] applets/*.c 2>/dev/null) |
+	# "#  include" counts too: the preprocessor allows blanks around the '#'
+	(cd "$1" && grep -HnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' \
+		core/*.[ch] core/*/*.[ch] applets/*.c 2>/dev/null) |
 	while IFS=: read -r file line text; do
 		inc=${text#*\"}; inc=${inc%%\"*}
 		case "$file" in
@@ -69,6 +71,8 @@ mkdir -p "$T/core/base" "$T/core/kernel" "$T/core/cni" "$T/core/kube" "$T/applet
 printf '#include "kernel/netlink.h"\n' > "$T/core/base/json.c"
 printf '#include "kube/k8s.h"\n#include "netlink.h"\n' > "$T/core/cni/x.c"
 printf '#include "cni.h"\n#include "base/nope.h"\n#include "nope.h"\n' > "$T/core/cni/y.c"
+printf '#include "cni/cni.h"\n' > "$T/core/main.h"
+printf '  #  include "kube/k8s.h"\n' > "$T/core/kernel/z.c"
 violations "$T" > "$T/out"
 check_grep "... it finds base including kernel" '^core/base/json.c:1: base may not include kernel' cat "$T/out"
 check_grep "... cni including kube" '^core/cni/x.c:1: cni may not include kube' cat "$T/out"
@@ -76,4 +80,6 @@ check_grep "... a header of another part without its part" '^core/cni/x.c:2: "ne
 check_grep "... a header of its own part without its part" '^core/cni/y.c:1: "cni.h": name its part' cat "$T/out"
 check_grep "... a file that is not there" '^core/cni/y.c:2: "base/nope.h": no such file' cat "$T/out"
 check_grep "... a name that is no core header" '^core/cni/y.c:3: "nope.h": not a core header' cat "$T/out"
+check_grep "... core/main.h including a part" '^core/main.h:1: core may not include cni' cat "$T/out"
+check_grep "... an include written with blanks around its '#'" '^core/kernel/z.c:1: kernel may not include kube' cat "$T/out"
 t_done
