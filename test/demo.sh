@@ -5,9 +5,13 @@
 #   xcdemo-api         the (fake) Kubernetes API server, https://198.18.0.1:6443
 #   xcdemo-n1..n3      three nodes: eth0 on the switch, a router each
 #   xcdemo-pod1..3     one pod per node, attached by bridge + node-local
+#   xcdemo-ext         a host outside the cluster, with no route to the pods
 #
 # Node objects are created through the API; the routers watch them and route
 # each node's pod CIDRs; the pods ping each other across nodes (IPv4, IPv6).
+# Then traffic leaves the cluster and comes in: a pod reaches the outside
+# host through its node's masquerade, and the outside host reaches pod1
+# through a hostPort (portmap chained after bridge).
 # Everything is removed at the end, also on failure or Ctrl-C. Exit status:
 # 0 when every ping answered and nothing was left behind, else 1.
 #
@@ -111,7 +115,7 @@ say "built from network namespaces ($P-*) on this machine."
 
 # the binary under the names it is called by: xcluster-cni, and the plugins
 mkdir -p "$T/bin" && ln -s "$XC" "$T/bin/xcluster-cni" && ln -s "$XC" "$T/bin/bridge" &&
-	ln -s "$XC" "$T/bin/node-local" || die "mkdir $T/bin"
+	ln -s "$XC" "$T/bin/node-local" && ln -s "$XC" "$T/bin/portmap" || die "mkdir $T/bin"
 PATH=$T/bin:$PATH
 
 # --- 1. the node network --------------------------------------------------------
@@ -130,14 +134,16 @@ plug() { # NAME V4 V6: a namespace with eth0 on the switch
 	printf '  %-4s eth0 %-14s %s\n' "$1" "$2" "$3"
 }
 cat <<PIC
-     pod1      pod2      pod3          pods (step 6): a namespace each, on the
-      |         |         |            bridge cbr0 of their node
-      n1        n2        n3     api   nodes and the API server: a namespace
-      |         |         |       |    each; a veth pair ("cable") links its
-  ---------------- br0 --------------  eth0 to br0, the switch, in $P-sw
+     pod1      pod2      pod3                pods (step 6): a namespace each, on
+      |         |         |                  the bridge cbr0 of their node
+      n1        n2        n3     api   ext   nodes, the API server and a host
+      |         |         |       |     |    outside the cluster: a namespace
+  ------------------ br0 -------------------  each; a veth pair ("cable") links
+                                              its eth0 to br0, the switch
 PIC
 plug api 198.18.0.1 fd00:18::1
 for i in $NODES; do plug "n$i" "198.18.0.1$i" "fd00:18::1$i"; done
+plug ext 198.18.0.100 fd00:18::100
 
 # --- 2. the API server -----------------------------------------------------------
 step "2. The Kubernetes API server: the test one (test/fakeapi), Node objects only"
@@ -179,7 +185,8 @@ step "3. A router on each node (xcluster-cni router, a daemon: LIST + WATCH Node
 for i in $NODES; do
 	mkdir -p "$T/n$i/state"
 	ip netns exec "$P-n$i" xcluster-cni router --kubeconfig "$T/kubeconfig" --node-name "n$i" \
-		--tunnel-mode none --cache-dir "$T/n$i/state" >"$T/router-n$i.log" 2>&1 &
+		--tunnel-mode none --cache-dir "$T/n$i/state" \
+		--masquerade true --cluster-cidr "$CLUSTER4,$CLUSTER6" >"$T/router-n$i.log" 2>&1 &
 	PIDS="$PIDS $!"
 	say "  n$i: router pid $! (log $T/router-n$i.log)"
 done
@@ -190,7 +197,9 @@ for i in $NODES; do
 		sleep 0.05
 	done
 done
-say "  each listed the Nodes (none yet: nothing to route) and now watches for changes"
+say "  each listed the Nodes (none yet: nothing to route) and now watches for changes;"
+say "  with --masquerade true, pods' traffic to outside $CLUSTER4 and $CLUSTER6"
+say "  (and every Node's pod CIDRs) will leave with the node's address (step 8)"
 
 # --- 4. Node objects --------------------------------------------------------------
 step "4. Node objects: each node gets a slice of the cluster's pod ranges"
@@ -318,8 +327,76 @@ if [ "$fail" = 1 ]; then
 	die "a ping failed"
 fi
 
-# --- 8. pods away -----------------------------------------------------------------------
-step "8. Pods deleted (CNI DEL): the veth pair goes, the addresses go back to the pool"
+# --- 8. out and in --------------------------------------------------------------------
+step "8. Out of the cluster and in: egress masquerade, and a hostPort"
+# echo.py PORT: answers each TCP connection (both families) with the peer's address
+cat > "$T/echo.py" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("::", int(sys.argv[1])))
+s.listen(8)
+while True:
+    c, a = s.accept()
+    c.sendall(("you are " + a[0].replace("::ffff:", "") + "\n").encode())
+    c.close()
+PY
+# ask NS ADDR PORT: what the echo server at ADDR PORT answers a client in NS
+ask() {
+	ip netns exec "$P-$1" python3 -c 'import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), 3)
+print(s.makefile().readline().strip())' "$2" "$3" 2>/dev/null
+}
+# expect NS ADDR PORT WANT WHY: one line; a failure if the answer is not WANT
+expect() {
+	got=$(ask "$1" "$2" "$3")
+	if [ "$got" = "you are $4" ]; then
+		printf '  %-4s -> %-20s %-24s %s\n' "$1" "$2 $3" "\"$got\"" "$5"
+	else
+		printf '  %-4s -> %-20s FAILED (%s, not "you are %s")\n' "$1" "$2 $3" "${got:-no answer}" "$4"
+		fail=1
+	fi
+}
+for ns in ext pod1; do
+	port=9000; [ $ns = pod1 ] && port=80
+	ip netns exec "$P-$ns" python3 "$T/echo.py" $port 2>>"$T/echo.log" &
+	PIDS="$PIDS $!"
+done
+# portmap, chained after bridge as a conflist would: the bridge's result as prevResult
+python3 - "$T/n1/result.json" > "$T/n1/portmap.json" <<'PY' || die "writing portmap's configuration"
+import json, sys
+print(json.dumps({"cniVersion": "1.0.0", "name": "xcluster-cni", "type": "portmap",
+                  "runtimeConfig": {"portMappings": [{"hostPort": 8080, "containerPort": 80, "protocol": "tcp"}]},
+                  "prevResult": json.load(open(sys.argv[1]))}))
+PY
+portmap() { # CMD: the portmap plugin in node 1 for pod 1
+	ip netns exec "$P-n1" env CNI_COMMAND="$1" CNI_CONTAINERID=pod1 \
+		CNI_NETNS="/var/run/netns/$P-pod1" CNI_IFNAME=eth0 CNI_PATH="$T/bin" \
+		portmap < "$T/n1/portmap.json"
+}
+out=$(portmap ADD) || die "portmap ADD on n1: $out"
+say "  pod1 asked for hostPort 8080 -> its port 80 (runtimeConfig.portMappings); the"
+say "  portmap plugin, run after bridge with bridge's result as prevResult, mapped it"
+say "  in an nf_tables table of its own. An echo server in ext (port 9000) and one in"
+say "  pod1 (port 80) answer each connection with the address they see it come from:"
+t0=$(ms)
+until ask ext 198.18.0.100 9000 >/dev/null && ask pod2 "$(addr 1 4)" 80 >/dev/null; do
+	[ $(( $(ms) - t0 )) -lt 30000 ] || die "the echo servers did not start: $(tail -3 "$T/echo.log")"
+	sleep 0.05
+done
+fail=0
+expect pod2 198.18.0.100 9000 198.18.0.12 "masqueraded: ext has no route to pods"
+expect pod2 fd00:18::100 9000 fd00:18::12 "the same in IPv6"
+expect pod2 "$(addr 1 4)" 80 "$(addr 2 4)" "pod to pod: no NAT"
+expect pod2 "$(addr 1 6)" 80 "$(addr 2 6)" "the same in IPv6"
+expect ext 198.18.0.11 8080 198.18.0.100 "n1's hostPort 8080 -> pod1:80"
+expect ext fd00:18::11 8080 fd00:18::100 "the same in IPv6"
+[ "$fail" = 0 ] || die "a connection in step 8 failed"
+out=$(portmap DEL) || die "portmap DEL on n1: $out"
+
+# --- 9. pods away -----------------------------------------------------------------------
+step "9. Pods deleted (CNI DEL): the veth pair goes, the addresses go back to the pool"
 for i in $NODES; do
 	cni DEL "$i" >/dev/null || die "CNI DEL on n$i"
 	ip netns del "$P-pod$i"

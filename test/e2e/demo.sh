@@ -85,9 +85,19 @@ for i in 1 2 3; do
 done
 check_grep "node-local took the router's podcidrs" '^    fd00:19:0:1::/64$' out a
 check_grep "node-local's state: a file per address" '^    198\.19\.1\.2, fd00:19:0:1::2, ' out a
+# step 8: what each echo server saw: the node's address after the masquerade,
+# the pod's between pods, the outside host's through the hostPort
+check_out "out and in: masquerade, no NAT between pods, hostPort (IPv4, IPv6)" \
+'pod2 198.18.0.100 9000 "you are 198.18.0.12"
+pod2 fd00:18::100 9000 "you are fd00:18::12"
+pod2 198.19.1.2 80 "you are 198.19.2.2"
+pod2 fd00:19:0:1::2 80 "you are fd00:19:0:2::2"
+ext 198.18.0.11 8080 "you are 198.18.0.100"
+ext fd00:18::11 8080 "you are fd00:18::100"' \
+	sh -c "sed -n '/^== 8/,/^==/p' '$W/a' | awk '\$2 == \"->\" { print \$1, \$3, \$4, \$5, \$6, \$7 }'"
 check_out "DEL: node-local's state holds no address" 0 \
-	sh -c "sed -n '/^== 8/,/^==/p' '$W/a' | grep -cE '^    .*(198\\.19\\.|fd00)'"
-check_grep "DEL: node-local's state listed" '^    last_reserved_ip' sh -c "sed -n '/^== 8/,/^==/p' '$W/a'"
+	sh -c "sed -n '/^== 9/,/^==/p' '$W/a' | grep -cE '^    .*(198\\.19\\.|fd00)'"
+check_grep "DEL: node-local's state listed" '^    last_reserved_ip' sh -c "sed -n '/^== 9/,/^==/p' '$W/a'"
 nothing_left a "normal run"
 
 # --- a broken network: the pings to pod1 through n2 fail, so does the demo ----------
