@@ -23,8 +23,9 @@
 #   ports      capabilities: portMappings reach a chained portmap, the
 #              reference one and ours; a hostPort answers on the node's
 #              addresses (IPv4, IPv6) and goes with the pod
-#   masq       the router's masquerade: a pod reaching an "outside"
-#              namespace is seen there with the node's address (IPv4, IPv6)
+#   masq       the router's masquerade, the router running as a daemon: a
+#              pod reaching an "outside" namespace is seen there with the
+#              node's address (IPv4, IPv6); a node added meanwhile joins the set
 #   multi      max_conf_num = 2: eth0 and eth1 on two bridges
 #   secondary  the same the shipped way: install --secondary, a second
 #              router (annotation, own PROTOCOL and --network)
@@ -167,6 +168,13 @@ nothing_left() {
 	eq "$3: no pod netns" "$(nnetns)" 0
 	eq "$3: no sandbox" "$(cri ls | grep -c .)" 0
 	eq "$3: libcni's cache empty" "$(ncache)" 0
+	eq "$3: no hostPort element of ours in the node" "$(nhostports)" 0
+}
+# nhostports: elements (tagged "xcni:...") in our portmap table; 0 when it is
+# absent or nft is not installed
+nhostports() {
+	command -v nft > /dev/null 2>&1 || { echo 0; return; }
+	ip netns exec "$NODE" nft list table inet xcluster-cni-portmap 2> /dev/null | grep -o 'comment "xcni:' | grep -c .
 }
 
 # The call log: a wrapper in front of the bridge plugin notes every call
@@ -395,7 +403,7 @@ s_ctr() {
 		eq "--rm removed both containers" "$(rt_ctr -n "$CN" containers ls -q | grep -c .)" 0
 		eq "no error from ctr's DEL" "$(cat "$T/ctr.c1" "$T/ctr.c2" | grep -c 'network review')" 0
 	else
-		t_skip "ctr run --cni: no /etc/cni/net.d to stand in for (gocni reads nothing else)" 15
+		t_skip "ctr run --cni: no /etc/cni/net.d, and no overlayfs to make one in our mount namespace (gocni reads nothing else)" 15
 	fi
 }
 
@@ -707,13 +715,13 @@ ports_with() {
 
 s_ports() {
 	if ! command -v iptables > /dev/null 2>&1 || ! command -v curl > /dev/null 2>&1 || [ ! -x /usr/lib/cni/portmap ]; then
-		t_skip "ports: no iptables, curl or reference portmap" 14
+		t_skip "ports: no iptables, curl or reference portmap" 15
 	else
 		ln -sf /usr/lib/cni/portmap "$BIN/portmap"
 		ports_with portmap
 	fi
 	if ! command -v nft > /dev/null 2>&1 || ! command -v curl > /dev/null 2>&1; then
-		t_skip "ports: no nft or curl to look at ours" 14
+		t_skip "ports: no nft or curl to look at ours" 15
 		return
 	fi
 	ln -sf xcluster-cni "$BIN/xcluster-portmap"
@@ -725,7 +733,7 @@ s_ports() {
 # an "outside" namespace beside the node serves HTTP and logs who called.
 s_masq() {
 	if ! command -v nft > /dev/null 2>&1 || ! command -v curl > /dev/null 2>&1; then
-		t_skip "masq: no nft or curl" 16
+		t_skip "masq: no nft or curl" 19
 		return
 	fi
 	NET=xcluster-cni BR=xcbrm OUT=$RT_NS-out
@@ -747,7 +755,14 @@ s_masq() {
 	router() { rt_in env CLUSTER_CIDR=198.18.121.0/24,fd00:121::/64 "$BIN/xcluster-cni" router \
 		--node-name rt-node --nodes-file "$T/nodes-masq.json" --tunnel-mode none \
 		--metrics-port 0 --masquerade true "$@"; }
-	check "masq: the router fills its table (--once)" router --once
+	# The router as on a node: a daemon for the whole section ("exec": $! is
+	# the router itself, which is what the kill at the end must reach).
+	(exec nsenter --mount=/proc/$RT_HOLDER/ns/mnt --net=/run/netns/$NODE -- \
+		env CLUSTER_CIDR=198.18.121.0/24,fd00:121::/64 "$BIN/xcluster-cni" router \
+		--node-name rt-node --nodes-file "$T/nodes-masq.json" --tunnel-mode none \
+		--metrics-port 0 --masquerade true) > "$T/router-masq.log" 2>&1 &
+	rpid=$!
+	check "masq: the router, a daemon, fills its table" wait_for 30 sh -c "ip netns exec '$NODE' nft list set inet xcluster-cni pod6 2>/dev/null | grep -q 'fd00:121::/64'"
 	P=$T/pods.masq
 	run_pods "$P" m1
 	eq "masq: m1 ready" "$(nready "$P")" 1
@@ -763,6 +778,19 @@ s_masq() {
 		check_grep "masq: ... which sees the node's $want, not the pod's address" "^$want - " cat "$T/out.log"
 		kill $web; wait $web 2> /dev/null
 	done
+	# a node joins while the router runs: its pod CIDR joins the set (the file
+	# source is re-read when rewritten, as a WATCH event would arrive)
+	cat > "$T/nodes-masq.json.new" <<-EOF
+	{"apiVersion": "v1", "kind": "NodeList", "items": [
+	 {"metadata": {"name": "rt-node"}, "spec": {"podCIDRs": ["198.18.121.0/24", "fd00:121::/64"]},
+	  "status": {"addresses": [{"type": "InternalIP", "address": "198.18.0.10"}]}},
+	 {"metadata": {"name": "rt-node2"}, "spec": {"podCIDRs": ["198.18.122.0/24", "fd00:122::/64"]},
+	  "status": {"addresses": [{"type": "InternalIP", "address": "198.18.0.11"}]}}]}
+	EOF
+	mv "$T/nodes-masq.json.new" "$T/nodes-masq.json"
+	check "masq: a node added while it runs: its pod CIDR joins the set" wait_for 30 sh -c "ip netns exec '$NODE' nft list set inet xcluster-cni pod6 2>/dev/null | grep -q 'fd00:122::/64'"
+	check "masq: the router was running all along (pid $rpid)" kill -0 "$rpid"
+	kill -TERM "$rpid"; wait "$rpid" 2> /dev/null
 	check "stop + remove m1" cri down $(ids "$P")
 	check "masq: the router --cleanup" router --cleanup
 	check "masq: ... and its table is gone" sh -c "! ip netns exec '$NODE' nft list tables | grep -q 'inet xcluster-cni\$'"
