@@ -1,8 +1,10 @@
 #!/bin/sh
 # runtime: RunPodSandbox to ready through containerd's CRI plugin, with our
-# bridge + node-local and with the reference bridge + host-local (Debian's
-# containernetworking-plugins) in the same containerd, the same run, taking
-# turns. Dual-stack pods, the same configuration shape on both sides. The
+# bridge + node-local + portmap and with the reference bridge + host-local +
+# portmap (Debian's containernetworking-plugins; its portmap on iptables) in
+# the same containerd, the same run, taking turns. Dual-stack pods with a
+# hostPort each (pod k of a batch: 20000+k -> 80), the same configuration
+# shape on both sides. The
 # time is the CRI call's, as a kubelet waits for it: RunPodSandbox answers
 # once the sandbox is ready (runc's container, netns, CNI ADD of lo and
 # eth0); then StopPodSandbox + RemovePodSandbox. Figures, not a test.
@@ -24,25 +26,28 @@ PAR=${RT_BENCH_PAR:-12}
 [ "$(id -u)" = 0 ] || { echo "runtime: needs root (containerd, namespaces)"; exit 1; }
 m=$(rt_missing)
 [ -z "$m" ] || { echo "runtime: missing:$m (vendor/deps.sh runtime)"; exit 1; }
-[ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ] ||
+[ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ] && [ -x /usr/lib/cni/portmap ] ||
 	{ echo "runtime: needs the reference plugins (containernetworking-plugins)"; exit 1; }
+command -v iptables > /dev/null 2>&1 || { echo "runtime: needs iptables (the reference portmap)"; exit 1; }
 [ -x "$XC" ] || { echo "runtime: no binary at $XC (make)"; exit 1; }
 
 trap rt_cleanup EXIT
 trap 'exit 1' INT TERM HUP
 rt_setup xcb-rt || { echo "runtime: setup failed"; exit 1; }
 mkdir -p "$T/res"
+ln -s xcluster-cni "$BIN/xcluster-portmap"
+ln -s /usr/lib/cni/portmap "$BIN/portmap"
 
 # conf SIDE: the one network configuration of a side (the conf dir holds
 # only it while that side runs).
 conf() {
 	if [ "$1" = ours ]; then
-		t=xcluster-bridge i=xcluster-node-local b=xcbr0 r4=198.18.128.0/24 r6=fd00:128::/64
+		t=xcluster-bridge i=xcluster-node-local p=xcluster-portmap b=xcbr0 r4=198.18.128.0/24 r6=fd00:128::/64
 	else
-		t=bridge i=host-local b=cniref0 r4=198.18.129.0/24 r6=fd00:129::/64
+		t=bridge i=host-local p=portmap b=cniref0 r4=198.18.129.0/24 r6=fd00:129::/64
 	fi
-	printf '{"cniVersion":"1.0.0","name":"bench-%s","plugins":[{"type":"%s","bridge":"%s","isGateway":true,"isDefaultGateway":true,"ipam":{"type":"%s","dataDir":"%s/ipam","ranges":[[{"subnet":"%s"}],[{"subnet":"%s"}]]}}]}\n' \
-		"$1" "$t" "$b" "$i" "$T" "$r4" "$r6" > "$T/cni/net.d/.10-bench.tmp" &&
+	printf '{"cniVersion":"1.0.0","name":"bench-%s","plugins":[{"type":"%s","bridge":"%s","isGateway":true,"isDefaultGateway":true,"ipam":{"type":"%s","dataDir":"%s/ipam","ranges":[[{"subnet":"%s"}],[{"subnet":"%s"}]]}},{"type":"%s","capabilities":{"portMappings":true}}]}\n' \
+		"$1" "$t" "$b" "$i" "$T" "$r4" "$r6" "$p" > "$T/cni/net.d/.10-bench.tmp" &&
 		mv "$T/cni/net.d/.10-bench.tmp" "$T/cni/net.d/10-bench.conflist"
 	sleep 0.5 # the CRI plugin reloads on the rename
 }
@@ -58,7 +63,7 @@ held() {
 fails=0
 batch() {
 	side=$1 tag=$2; shift 2
-	cri run --cgroup-parent "/$RT_NS" "$@" > "$T/out" 2> "$T/err"
+	cri run --cgroup-parent "/$RT_NS" --port-base 20000 "$@" > "$T/out" 2> "$T/err"
 	awk '$3 == "SANDBOX_READY" { print $NF }' "$T/out" >> "$T/res/$side-$tag"
 	awk '$3 == "SANDBOX_READY" && $NF > m { m = $NF } END { printf "%.0f\n", m * 1000 }' "$T/out" >> "$T/res/$side-$tag-wall"
 	bad=$(grep -vc ' SANDBOX_READY ' "$T/out")
@@ -85,7 +90,7 @@ wall() {
 rt_config 1
 conf ours
 rt_image && rt_start && rt_import k8s.io || { echo "runtime: containerd did not come up"; tail -5 "$T/containerd.log"; exit 1; }
-echo "== runtime: RunPodSandbox to ready through containerd $(cri version | cut -d' ' -f2) + runc, dual-stack pods"
+echo "== runtime: RunPodSandbox to ready through containerd $(cri version | cut -d' ' -f2) + runc, dual-stack pods, a hostPort each (bridge + IPAM + portmap)"
 echo "   $ROUNDS rounds of $SEQ in sequence and $PAR at once per side, sides taking turns; load $(cut -d' ' -f1-3 /proc/loadavg)"
 r=1
 while [ $r -le "$ROUNDS" ]; do

@@ -9,7 +9,7 @@ and python3-grpc-tools only.
 
     cri.py --socket S --gen DIR version
     cri.py ... run [--parallel] [--cgroup-parent P] [--namespace NS]
-                   [--port CONTAINER:HOST]... NAME...
+                   [--port CONTAINER:HOST]... [--port-base N] NAME...
         RunPodSandbox for each NAME (all at once with --parallel), then
         PodSandboxStatus; one line per pod, in the order given:
         NAME ID STATE IP ADDITIONAL_IPS NETNS SECONDS
@@ -17,6 +17,8 @@ and python3-grpc-tools only.
         path of the verbose status; SECONDS from the RunPodSandbox call to
         its answer, which the CRI makes only once the sandbox is ready).
         A failed RunPodSandbox prints NAME - ERROR <message> and exit 1.
+        --port-base N: the k-th NAME (from 0) also maps host port N+k to
+        its port 80, so that pods started together never share a hostPort.
     cri.py ... status ID...        ID STATE IP ADDITIONAL_IPS NETNS, one a line
     cri.py ... stop [--parallel] ID...      StopPodSandbox
     cri.py ... rm [--parallel] ID...        RemovePodSandbox
@@ -165,6 +167,7 @@ def parser():
     ap.add_argument("--cgroup-parent", default="")
     ap.add_argument("--namespace", default="default")
     ap.add_argument("--port", action="append", default=[], help="CONTAINER:HOST (TCP)")
+    ap.add_argument("--port-base", type=int, default=0, help="NAME k: host port N+k -> 80")
     ap.add_argument("args", nargs="*")
     return ap
 
@@ -180,7 +183,10 @@ def command(a):
         for line in c.ls():
             print(line)
     elif a.cmd == "run":
-        res = each(a.args, lambda n: c.run(n, a.namespace, a.cgroup_parent, a.port), a.parallel)
+        def run(k):
+            own = ["80:%d" % (a.port_base + k)] if a.port_base else []
+            return c.run(a.args[k], a.namespace, a.cgroup_parent, a.port + own)
+        res = each(list(range(len(a.args))), run, a.parallel)
         for name, (good, r) in zip(a.args, res):
             if not good:
                 print(name, "-", "ERROR", r)
