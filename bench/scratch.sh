@@ -14,7 +14,7 @@ bench_scratch() {
 }
 
 bench_cleanup() {
-	for n in $(ip netns list | awk '{print $1}' | grep "^$NS-"); do
+	for n in $(ip netns list 2> /dev/null | awk '{print $1}' | grep "^$NS-"); do
 		ip netns del "$n"
 	done
 	rm -rf "$T" "$S"
