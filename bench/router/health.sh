@@ -7,6 +7,9 @@
 # router's start until its metrics show every route installed, as the
 # kubelet's liveness probe would (the manifest allows 2 s). Prints a
 # Markdown table. Runs in a network namespace of its own; needs root.
+# BENCH_CNI_LOAD=C: meanwhile C workers loop CNI ADD and DEL
+# (test/soak/cni_concurrent.sh, in namespaces of its own), so that the
+# first sync waits on the kernel's rtnl lock as on a node starting pods.
 set -u
 : "${XC:?XC must name the xcluster-cni binary}"
 cd "$(dirname "$0")/../.." || exit 2
@@ -15,8 +18,12 @@ N=${BENCH_NODES:-5000}
 . test/lib/t.sh
 . test/fakeapi/lib.sh
 FAKE_DIR=$(mktemp -d)
-R_PID=
-trap '[ -n "$R_PID" ] && kill "$R_PID" 2>/dev/null; fake_stop; rm -rf "$FAKE_DIR"' EXIT
+R_PID= LOAD_PID=
+stop_load() {
+	[ -n "$LOAD_PID" ] || return 0
+	kill "$LOAD_PID" 2>/dev/null; wait "$LOAD_PID" 2>/dev/null; LOAD_PID=
+}
+trap '[ -n "$R_PID" ] && kill "$R_PID" 2>/dev/null; stop_load; fake_stop; rm -rf "$FAKE_DIR"' EXIT
 ip link set lo up
 # node-00001's addresses (test/fakeapi/nodegen.py): every other node is on-link
 ip link add hb0 type veth peer name hb1
@@ -26,6 +33,13 @@ ip link set hb1 up
 ip link set hb0 up
 fake_certs >/dev/null 2>&1 || exit 1
 echo tok-1 > "$FAKE_DIR/token"
+if [ -n "${BENCH_CNI_LOAD:-}" ]; then
+	C=$BENCH_CNI_LOAD DURATION=3600 sh test/soak/cni_concurrent.sh > "$FAKE_DIR/load.log" 2>&1 &
+	LOAD_PID=$!
+	# its first progress line: every worker is calling the plugin
+	t_wait 300 grep -q ' ADDs, ' "$FAKE_DIR/load.log" ||
+		{ echo "health: the CNI load did not start: $(tail -3 "$FAKE_DIR/load.log")"; exit 1; }
+fi
 
 run() { # name fakeapi-watch-list-option
 	fake_start --nodes "$N" --watch-list "$2" || exit 1
@@ -66,7 +80,11 @@ PY
 	"$XC" router --cleanup --node-name node-00001 --metrics-port 0 >/dev/null 2>&1
 	fake_stop
 }
-echo "| $N nodes | all $((2 * (N - 1))) routes in after | probes | median | worst | over 1 s | not ok |"
+load=
+[ -n "$LOAD_PID" ] && load=", $BENCH_CNI_LOAD CNI workers"
+echo "| $N nodes$load | all $((2 * (N - 1))) routes in after | probes | median | worst | over 1 s | not ok |"
 echo "| --- | --- | --- | --- | --- | --- | --- |"
 run watchlist on
 run list-rv0 off
+[ -z "$LOAD_PID" ] || tail -n 4 "$FAKE_DIR/load.log" | sed -n 's/^cni_concurrent: \(.* s: .* ADDs, .*\)/CNI load: \1/p' | tail -n 1
+stop_load
