@@ -26,7 +26,8 @@ table() {
 	cni) printf '%s\n' '^ +ours +reference +floor' '^ADD sequential ' '^CHECK sequential ' \
 		'^DEL sequential ' '^ADD [0-9]+ at a time ' '^DEL at [0-9]+ held ' \
 		'^CPU per call' '^DEL sequential ' '^goal ADD: reference / ours' \
-		'^goal DEL: ours / floor' ;;
+		'^goal DEL: ours / floor' '^== breakdown: our ADD in parts' '^start ' '^ipam ' \
+		'^floor ' '^add ' '^ours .*add - start - floor' ;;
 	json) printf '%s\n' '^machine: .*load average before' '^ +MB/s +vs cJSON' \
 		'^core/base/json validate' '^core/base/json parse' '^cJSON' '^extraction identical' \
 		'^-- core/base/json built -Os' '^core/base/json validate' '^core/base/json parse' \

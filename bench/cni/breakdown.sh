@@ -13,7 +13,7 @@
 # unavoidable (the IPAM part not hidden behind the kernel work, the fork,
 # reading and writing the configuration and result). Medians of wall and
 # CPU time (user + system, the IPAM child's included) in ms. Figures, not a
-# test.
+# test (bench/cni/run.sh runs it last, at min(PODS, 100) pods).
 #
 #   CNI_BENCH_PODS   pods per part (default 100)
 #   CNI_BENCH_DRIVE, CNI_BENCH_FLOOR   as in run.sh (make bench-bin)

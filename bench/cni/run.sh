@@ -254,3 +254,7 @@ for p in "1 " "$PAR -par"; do
 done
 echo
 echo "data: $BENCH_DATA/cni-calls.tsv $BENCH_DATA/cni-held.tsv"
+
+# Where the ADD's time goes: its parts timed alone (its own scratch and namespaces).
+echo
+XC=$XC CNI_BENCH_DRIVE=$drive CNI_BENCH_FLOOR=$floorbin CNI_BENCH_PODS=$NPRE sh bench/cni/breakdown.sh
