@@ -226,7 +226,8 @@ check_out "... routes stay" "$before" routes
 fakectl faults '{"clear": true}' >/dev/null
 
 # --- a restart against the API: zero route changes ---------------------------------------
-ip monitor route > "$FAKE_DIR/mon" 2>&1 &
+# stderr apart: iproute2 complains there when other namespaces come and go
+ip monitor route > "$FAKE_DIR/mon" 2> "$FAKE_DIR/mon.err" &
 MON=$!
 check "restart: route monitor listening" mark
 start_router
