@@ -114,8 +114,6 @@ static struct {
 } R;
 
 static uint32_t nlbuf[XC_NL_BUFSIZE / 4], monbuf[XC_NL_BUFSIZE / 4], nftbuf[XC_NL_BUFSIZE / 4];
-/* One nf_tables batch; the socket's send buffer takes about 200 KiB. */
-static uint32_t batchbuf[(192 << 10) / 4];
 
 /* ---- logging what changed --------------------------------------------- */
 
@@ -820,8 +818,6 @@ int router_main(int argc, char **argv)
 
 	xc_log_init("router", 1);
 	R.sfd = R.tfd = R.mon.fd = R.nft.fd = -1;
-	R.masq.buf = (uint8_t *)batchbuf;
-	R.masq.cap = sizeof(batchbuf);
 	R.mode = -1;
 	xc_httpd_init(&R.health.http);
 	rc = configure(argc, argv);

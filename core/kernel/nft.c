@@ -145,6 +145,23 @@ static int on_ack(const struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
+/*
+ * The kernel takes a batch in one sendmsg and refuses one longer than the
+ * socket's send buffer (~200 KiB by default): make it that long, as nft
+ * does. FORCE passes the system's cap with CAP_NET_ADMIN, which whoever
+ * changes nf_tables has.
+ */
+static void sndbuf_fit(int fd, size_t len)
+{
+	int cur = 0, want = (int)(len + 4096);
+	socklen_t sl = sizeof(cur);
+
+	if (len > 0x3fffffff || (!getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &cur, &sl) && cur / 2 > want))
+		return;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &want, sizeof(want)))
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof(want));
+}
+
 int xc_nft_send(struct xc_nl *nl, struct xc_nft_batch *b)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
@@ -173,6 +190,8 @@ int xc_nft_send(struct xc_nl *nl, struct xc_nft_batch *b)
 		if (h->nlmsg_flags & NLM_F_ACK)
 			a.last = h->nlmsg_seq;
 	}
+	if (b->len > 128 << 10)
+		sndbuf_fit(nl->fd, b->len);
 	do
 		n = sendto(nl->fd, b->buf, b->len, 0, (struct sockaddr *)&sa, sizeof(sa));
 	while (n < 0 && errno == EINTR);

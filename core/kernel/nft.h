@@ -91,7 +91,9 @@ int xc_nft_genid(struct xc_nl *nl, uint32_t *genid);
 /*
  * Close the batch and send it; every failure the kernel reported is
  * looked at and the first returned (its text in xc_nl_errmsg()). A batch
- * without commands is not sent (0). -EMSGSIZE when it did not fit.
+ * without commands is not sent (0). -EMSGSIZE when it did not fit in the
+ * batch's buffer. A batch longer than the socket's send buffer (the
+ * kernel takes it whole or not at all) first gets one as long.
  */
 int xc_nft_send(struct xc_nl *nl, struct xc_nft_batch *b);
 

@@ -121,6 +121,19 @@ void xc_ivset_free(struct xc_ivset *s)
 	memset(s, 0, sizeof(*s));
 }
 
+void xc_masq_free(struct xc_masq *q)
+{
+	const char *table = q->table;
+
+	for (int i = 0; i < XC_MASQ_NSETS; i++) {
+		xc_ivset_free(&q->want[i]);
+		xc_ivset_free(&q->have[i]);
+	}
+	free(q->buf);
+	memset(q, 0, sizeof(*q));
+	q->table = table;
+}
+
 int xc_masq_want(struct xc_masq *q, const struct xc_masq_conf *c, const struct xc_nodetab *t)
 {
 	int rc = 0;

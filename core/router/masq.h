@@ -77,7 +77,7 @@ struct xc_masq {
 	int have_ok;                 /* the table is in place and have mirrors it */
 	int on;                      /* masquerade is in place now */
 	unsigned long errors, changes;
-	uint8_t *buf;                /* the caller's batch buffer (4-byte aligned) */
+	uint8_t *buf;                /* the batch buffer: grown to what a pass sends */
 	size_t cap;
 	const char *table;           /* our table's name (the conf's), set by the caller */
 };
@@ -104,6 +104,9 @@ int xc_iv_key_inc(uint8_t *k, size_t len);
 /* Sort and merge overlapping and adjacent intervals (keys of len bytes). */
 void xc_ivset_normalize(struct xc_ivset *s, size_t len);
 void xc_ivset_free(struct xc_ivset *s);
+
+/* Free what q holds (its sets and batch buffer); q is empty and usable again. */
+void xc_masq_free(struct xc_masq *q);
 
 /* The wanted intervals of every set from the node table and c. -ENOMEM. */
 int xc_masq_want(struct xc_masq *q, const struct xc_masq_conf *c, const struct xc_nodetab *t);

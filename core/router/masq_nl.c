@@ -225,6 +225,34 @@ struct emit {
 };
 
 #define ELEMS_PER_MSG 512     /* keeps a message's element nest under 64 KiB */
+/*
+ * What a batch can take, at most, in bytes: an interval is two elements
+ * of up to 36 bytes (nest, key nest, a 16-byte key, the end flag); a
+ * message of elements adds its header and names; the ruleset is ~1.5 KB.
+ */
+#define IV_BYTES 72
+#define MSG_BYTES 96
+#define RULESET_BYTES 4096
+
+/*
+ * Room in q's batch buffer for n intervals (and the ruleset): a cluster
+ * whose pod CIDRs do not merge sends one interval per node, and a fixed
+ * buffer would refuse the first fill of a large one. -ENOMEM.
+ */
+static int room(struct xc_masq *q, size_t n)
+{
+	size_t need = RULESET_BYTES + n * IV_BYTES + (n / ELEMS_PER_MSG + 2 * XC_MASQ_NSETS) * MSG_BYTES;
+	void *p;
+
+	if (need <= q->cap)
+		return 0;
+	need += need / 2;
+	if (!(p = realloc(q->buf, need)))
+		return -ENOMEM;
+	q->buf = p;
+	q->cap = need;
+	return 0;
+}
 
 static void emit_iv(void *arg, const struct xc_iv *iv)
 {
@@ -309,6 +337,8 @@ static int masq_off(struct xc_masq *q, struct xc_nl *nl, int dry, xc_masq_say sa
 	say_table(say, arg, SAY_DELETE, tname(q));
 	if (dry)
 		return 1;
+	if ((rc = room(q, 0)))
+		return rc;
 	xc_nft_batch_init(&b, q->buf, q->cap);
 	xc_nft_table(&b, NFT_MSG_DELTABLE, NFPROTO_INET, tname(q));
 	rc = xc_nft_send(nl, &b);
@@ -322,6 +352,7 @@ int xc_masq_sync(struct xc_masq *q, struct xc_nl *nl, const struct xc_masq_conf 
 	struct xc_nft_batch b;
 	struct emit e = { .b = &b, .table = tname(q), .say = say, .arg = arg };
 	int rc = 0, there = 1, n = 0;
+	size_t ivs = 0;
 
 	if (!c->on || !t)
 		rc = masq_off(q, nl, dry, say, arg);
@@ -332,6 +363,10 @@ int xc_masq_sync(struct xc_masq *q, struct xc_nl *nl, const struct xc_masq_conf 
 	}
 	free(r.e);
 	if (rc < 0 || !c->on || !t)
+		goto out;
+	for (int i = 0; i < XC_MASQ_NSETS; i++)
+		ivs += (q->have_ok ? q->have[i].n : 0) + q->want[i].n;
+	if ((rc = room(q, ivs)) < 0)
 		goto out;
 	xc_nft_batch_init(&b, q->buf, q->cap);
 	if (!q->have_ok) {
