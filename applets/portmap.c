@@ -228,11 +228,6 @@ static int localnet(struct xc_cni_err *err)
 	return rc ? kfail(err, rc, "setting %s", key) : 0;
 }
 
-static int is_ours(void *arg, const char *tag)
-{
-	return !strcmp(tag, arg);
-}
-
 /*
  * UDP flows the kernel tracked before the mappings existed would keep going
  * where they went (conntrack.h): their entries go, as the reference does.
@@ -318,7 +313,7 @@ static void add_undo(void *ctx)
 	struct pm *p = ctx;
 
 	if (p->n && p->tag_ok)
-		xc_hostport_remove(&p->nl, is_ours, p->tag, batch, sizeof(batch));
+		xc_tagset_remove(&p->nl, &xc_hostport_tagset, xc_tagset_is, p->tag, batch, sizeof(batch));
 }
 
 /* Whatever is there with this attachment's tag; nothing there is success. */
@@ -334,7 +329,7 @@ static int cmd_del(void *ctx, struct xc_cni_err *err)
 		return 0;
 	if (rc)
 		return kfail(err, rc, "nf_tables netlink socket");
-	rc = xc_hostport_remove(&p->nl, is_ours, p->tag, batch, sizeof(batch));
+	rc = xc_tagset_remove(&p->nl, &xc_hostport_tagset, xc_tagset_is, p->tag, batch, sizeof(batch));
 	return rc < 0 ? kfail(err, rc, "removing the hostPorts of %s", p->cni.env.containerid) : 0;
 }
 
@@ -397,7 +392,7 @@ static int cmd_gc(void *ctx, struct xc_cni_err *err)
 		return 0;
 	if (rc)
 		return kfail(err, rc, "nf_tables netlink socket");
-	rc = xc_hostport_remove(&p->nl, is_stale, &g, batch, sizeof(batch));
+	rc = xc_tagset_remove(&p->nl, &xc_hostport_tagset, is_stale, &g, batch, sizeof(batch));
 	return rc < 0 ? kfail(err, rc, "removing stale hostPorts of %s", g.net) : 0;
 }
 

@@ -277,6 +277,18 @@ void xc_nft_setx(struct xc_nft_batch *b, uint8_t family, const char *table,
 		put_be32(m, NFTA_SET_DATA_LEN, x->data_len);
 	}
 	put_be32(m, NFTA_SET_ID, b->n);    /* the kernel wants one */
+	if (x->field[0]) {
+		struct nlattr *d = nft_nest(m, NFTA_SET_DESC), *c = nft_nest(m, NFTA_SET_DESC_CONCAT);
+
+		for (int i = 0; i < 4 && x->field[i]; i++) {
+			struct nlattr *f = nft_nest(m, NFTA_LIST_ELEM);
+
+			put_be32(m, NFTA_SET_FIELD_LEN, x->field[i]);
+			xc_nl_nest_end(m, f);
+		}
+		xc_nl_nest_end(m, c);
+		xc_nl_nest_end(m, d);
+	}
 	xc_nl_put(m, NFTA_SET_USERDATA, ud, n);
 }
 
@@ -308,14 +320,16 @@ void xc_nft_elem(struct xc_nft_batch *b, const void *key, size_t len, uint32_t f
 	xc_nl_nest_end(&b->m, e);
 }
 
-void xc_nft_elem_full(struct xc_nft_batch *b, const void *key, size_t klen, const void *data,
-		      size_t dlen, const char *comment)
+static void elem_put(struct xc_nft_batch *b, const void *key, const void *kend, size_t klen,
+		     const void *data, size_t dlen, const char *comment)
 {
 	struct nlattr *e = nft_nest(&b->m, NFTA_LIST_ELEM);
 	uint8_t ud[2 + XC_NFT_COMMENT_MAX + 1];
 	size_t n;
 
 	put_data(&b->m, NFTA_SET_ELEM_KEY, key, klen);
+	if (kend)
+		put_data(&b->m, NFTA_SET_ELEM_KEY_END, kend, klen);
 	if (data)
 		put_data(&b->m, NFTA_SET_ELEM_DATA, data, dlen);
 	if (comment) {
@@ -327,6 +341,18 @@ void xc_nft_elem_full(struct xc_nft_batch *b, const void *key, size_t klen, cons
 		xc_nl_put(&b->m, NFTA_SET_ELEM_USERDATA, ud, n + 3);
 	}
 	xc_nl_nest_end(&b->m, e);
+}
+
+void xc_nft_elem_full(struct xc_nft_batch *b, const void *key, size_t klen, const void *data,
+		      size_t dlen, const char *comment)
+{
+	elem_put(b, key, NULL, klen, data, dlen, comment);
+}
+
+void xc_nft_elem_range(struct xc_nft_batch *b, const void *key, const void *kend,
+		       size_t klen, const char *comment)
+{
+	elem_put(b, key, kend, klen, NULL, 0, comment);
 }
 
 /* The first attribute after the family header: the nest a builder opened. */
@@ -694,6 +720,7 @@ static int one_view(const struct nlattr *a, void *arg)
 	const struct view_ctx *c = arg;
 	const struct nlattr *tb[NFTA_SET_ELEM_MAX + 1];
 	struct xc_nft_elem_view v;
+	size_t n;
 
 	memset(&v, 0, sizeof(v));
 	if ((a->nla_type & NLA_TYPE_MASK) != NFTA_LIST_ELEM ||
@@ -701,6 +728,9 @@ static int one_view(const struct nlattr *a, void *arg)
 	    !(v.key = data_value(tb[NFTA_SET_ELEM_KEY], &v.klen)))
 		return 0;
 	if (tb[NFTA_SET_ELEM_DATA] && !(v.data = data_value(tb[NFTA_SET_ELEM_DATA], &v.dlen)))
+		return 0;
+	if (tb[NFTA_SET_ELEM_KEY_END] &&
+	    (!(v.kend = data_value(tb[NFTA_SET_ELEM_KEY_END], &n)) || n != v.klen))
 		return 0;
 	v.flags = xc_nft_get_be32(tb[NFTA_SET_ELEM_FLAGS], 0);
 	udata_comment(tb[NFTA_SET_ELEM_USERDATA], v.comment, sizeof(v.comment));

@@ -129,6 +129,12 @@ struct xc_nft_setx {
 	uint32_t data_type, data_len, data_byteorder;
 	/* key, data are concatenations: nft then adds its "typeof" userdata */
 	uint8_t key_concat, data_concat;
+	/*
+	 * An interval set of a concatenated key (flags NFT_SET_INTERVAL |
+	 * NFT_SET_CONCAT): each part's length in bytes, 0 after the last,
+	 * which the kernel's set needs in NFTA_SET_DESC.
+	 */
+	uint8_t field[4];
 };
 
 /*
@@ -156,6 +162,14 @@ void xc_nft_elems_end(struct xc_nft_batch *b);
  */
 void xc_nft_elem_full(struct xc_nft_batch *b, const void *key, size_t klen, const void *data,
 		      size_t dlen, const char *comment);
+
+/*
+ * An element of an interval set of a concatenated key: the range key ..
+ * kend (each klen bytes), as nft writes `198.18.0.2 . 198.18.0.0/24`;
+ * comment as xc_nft_elem_full (NULL: none, as DELSETELEM wants it).
+ */
+void xc_nft_elem_range(struct xc_nft_batch *b, const void *key, const void *kend,
+		       size_t klen, const char *comment);
 
 /*
  * Start NEWRULE (appended) in chain: the expressions follow, then
@@ -223,6 +237,7 @@ int xc_nft_elem_get(struct xc_nl *nl, uint8_t family, const char *table, const c
 /* One element as dumped, with what xc_nft_elems_parse leaves out. */
 struct xc_nft_elem_view {
 	const uint8_t *key, *data;      /* data NULL: none (a set) */
+	const uint8_t *kend;            /* a range's end (xc_nft_elem_range), or NULL */
 	size_t klen, dlen;
 	uint32_t flags;
 	char comment[XC_NFT_COMMENT_MAX + 2];   /* nft's comment userdata, "" if none */

@@ -168,10 +168,10 @@ static void test_map_bytes(void)
 		XC_NFT_CONCAT(XC_NFT_CONCAT(XC_NFT_TYPE_IPADDR, XC_NFT_TYPE_INET_PROTO),
 			      XC_NFT_TYPE_INET_SERVICE), 12, 0 };
 	struct xc_nft_setx x = { XC_NFT_CONCAT(XC_NFT_TYPE_IPADDR, XC_NFT_TYPE_INET_SERVICE),
-				 8, 0, 1, 1 };
+				 8, 0, 1, 1, { 0 } };
 	struct xc_nft_set h = { "hairpin4", 0, XC_NFT_CONCAT(XC_NFT_TYPE_IPADDR, XC_NFT_TYPE_IPADDR),
 				8, 0 };
-	struct xc_nft_setx hx = { 0, 0, 0, 1, 0 };
+	struct xc_nft_setx hx = { 0, 0, 0, 1, 0, { 0 } };
 
 	xc_nft_batch_init(&b, buf, sizeof(buf));
 	xc_nft_setx(&b, NFPROTO_INET, "xcluster-cni-portmap", &s, &x);
