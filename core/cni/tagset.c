@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <net/if.h>
+
+#include "cni/podlink.h"
 #include "cni/tagset.h"
 
 #define RETRIES 32
@@ -348,4 +351,13 @@ int xc_tagset_remove(struct xc_nl *nl, const struct xc_tagset *t, xc_tagset_matc
 int xc_tagset_is(void *arg, const char *tag)
 {
 	return !strcmp(tag, arg);
+}
+
+int xc_tagset_stale(void *arg, const char *tag)
+{
+	const struct xc_tagset_gc *g = arg;
+	char cid[XC_CNI_ID_MAX + 1], ifname[IFNAMSIZ];
+
+	return xc_podlink_alias_parse(tag, g->network, cid, ifname) == 1 &&
+	       !xc_cni_attachment_find(g->valid, g->n, cid, ifname);
 }

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cni/cni.h"
 #include "kernel/nft.h"
 
 /* What a ruleset writer puts into a batch. */
@@ -116,5 +117,15 @@ int xc_tagset_remove(struct xc_nl *nl, const struct xc_tagset *t, xc_tagset_matc
 
 /* A match for xc_tagset_remove: the tag is arg (a string). */
 int xc_tagset_is(void *arg, const char *tag);
+
+/* GC's question: which tags are network's and not of a valid attachment. */
+struct xc_tagset_gc {
+	const struct xc_cni_attachment *valid;
+	size_t n;
+	const char *network;
+};
+
+/* A match for xc_tagset_remove: a tag of arg's network, not a valid attachment's. */
+int xc_tagset_stale(void *arg, const char *tag);
 
 #endif

@@ -486,18 +486,29 @@ void xc_nft_lookup(struct xc_nl_msg *m, uint32_t sreg, const char *set, int inve
 	expr_end(m, e, d);
 }
 
-void xc_nft_jump(struct xc_nl_msg *m, const char *chain)
+static void verdict(struct xc_nl_msg *m, int32_t code, const char *chain)
 {
 	struct nlattr *d, *e = expr(m, "immediate", &d), *v, *vv;
 
 	put_be32(m, NFTA_IMMEDIATE_DREG, NFT_REG_VERDICT);
 	v = nft_nest(m, NFTA_IMMEDIATE_DATA);
 	vv = nft_nest(m, NFTA_DATA_VERDICT);
-	put_be32(m, NFTA_VERDICT_CODE, (uint32_t)NFT_JUMP);
-	xc_nl_put_str(m, NFTA_VERDICT_CHAIN, chain);
+	put_be32(m, NFTA_VERDICT_CODE, (uint32_t)code);
+	if (chain)
+		xc_nl_put_str(m, NFTA_VERDICT_CHAIN, chain);
 	xc_nl_nest_end(m, vv);
 	xc_nl_nest_end(m, v);
 	expr_end(m, e, d);
+}
+
+void xc_nft_jump(struct xc_nl_msg *m, const char *chain)
+{
+	verdict(m, NFT_JUMP, chain);
+}
+
+void xc_nft_verdict(struct xc_nl_msg *m, int32_t code)
+{
+	verdict(m, code, NULL);
 }
 
 void xc_nft_lookup_map(struct xc_nl_msg *m, uint32_t sreg, const char *set, uint32_t dreg)

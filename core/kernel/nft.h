@@ -52,6 +52,8 @@
 #define XC_NFT_TYPE_IP6ADDR 8
 #define XC_NFT_TYPE_INET_PROTO 12
 #define XC_NFT_TYPE_INET_SERVICE 13
+#define XC_NFT_TYPE_ETHERADDR 9
+#define XC_NFT_TYPE_IFNAME 41
 /* A concatenation's type: each part's id shifted in after the first (nft's TYPE_BITS). */
 #define XC_NFT_CONCAT(a, b) (((a) << 6) | (b))
 /* nft's element comment (NFTNL_UDATA_SET_ELEM_COMMENT). */
@@ -194,6 +196,8 @@ void xc_nft_ct(struct xc_nl_msg *m, uint32_t key, uint32_t dreg);
 void xc_nft_masq(struct xc_nl_msg *m);
 /* jump to chain. */
 void xc_nft_jump(struct xc_nl_msg *m, const char *chain);
+/* A verdict without a chain: NFT_RETURN, NF_DROP, NF_ACCEPT. */
+void xc_nft_verdict(struct xc_nl_msg *m, int32_t code);
 /* A map lookup: the value found goes to dreg (the rule stops on a miss). */
 void xc_nft_lookup_map(struct xc_nl_msg *m, uint32_t sreg, const char *set, uint32_t dreg);
 /* fib (NFT_FIB_RESULT_*, NFTA_FIB_F_* flags) into dreg. */
