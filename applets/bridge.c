@@ -900,10 +900,23 @@ static int cmd_check(void *ctx, struct xc_cni_err *err)
 	return beside_ipam(b, XC_CNI_CMD_CHECK, check_links, 0, err);
 }
 
-/* Ready when the IPAM plugin is: the bridge itself needs nothing up front. */
+/* Ready when the IPAM plugin is, and nf_tables answers if ipMasq or macspoofchk need it. */
 static int cmd_status(void *ctx, struct xc_cni_err *err)
 {
 	struct br *b = ctx;
+	uint32_t gen;
+	int rc = 0;
+
+	if (b->conf.ipmasq || b->conf.spoofchk) {
+		rc = xc_nft_open(&b->nft, nft_buf, sizeof(nft_buf));
+		if (!rc)
+			rc = xc_nft_genid(&b->nft, &gen);
+	}
+	if (rc) {
+		xc_cni_errf(err, XC_CNI_E_NOT_AVAILABLE, "nf_tables is not available for "
+			    "ipMasq or macspoofchk: %s", strerror(-rc));
+		return rc;
+	}
 	return b->conf.l3 ? ipam_exec(b, XC_CNI_CMD_STATUS, NULL, ipam_out, sizeof(ipam_out),
 				      err) : 0;
 }

@@ -273,6 +273,21 @@ ip -n "$NS-a" link del eth0 2>/dev/null
 br ADD cid-b b >/dev/null || t_fail "pod b again"
 check "DEL of pod b" br DEL cid-b b
 check "DEL of the last pod removes both tables" no_tables
+# the last step fails (someone else's set of our name, of another type):
+# code 105, and nothing of the ADD stays, not even its ipMasq elements
+ip netns exec "$HOST" nft add table bridge xcluster-cni-spoofchk
+ip netns exec "$HOST" nft add set bridge xcluster-cni-spoofchk macs '{ type ipv4_addr; }'
+got=$(echo "$MQCONF" | cni bridge ADD cid-f "$(mkns f)" eth0)
+eq "macspoofchk's table unusable: code 105" "$(code "$got")" 105
+check_grep "... with the kernel's words or the table named" "xcluster-cni-spoofchk" echo "$got"
+eq "... nothing left: no veth, no allocation, no element" \
+	"$(veths $BR | wc -l) $(allocs $NET cid-f) $(mtbl 2>/dev/null | grep -c cid-f)" "0 0 0"
+ip netns exec "$HOST" nft delete table bridge xcluster-cni-spoofchk
+check "the next ADD makes the table again" br ADD cid-f f
+check "... and its DEL" br DEL cid-f f
+check "STATUS" sh -c "printf '%s' '$MQCONF' | CNI_COMMAND=STATUS CNI_PATH=$BIN \
+	nsenter --net=/var/run/netns/$HOST $BIN/bridge"
+
 br ADD cid-a a > "$T/a.res"
 eq "ADD after the tables went" "$(code "$(cat "$T/a.res")") $(elems)" " 6"
 A4=$(jf "$(cat "$T/a.res")" '.ips[] | select(.address | contains(".")) | .address' | cut -d/ -f1)
