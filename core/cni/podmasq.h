@@ -31,7 +31,7 @@
  * fixed never needs rebuilding while pods come and go, and each is
  * removed with its last element.
  *
- * Names: xc_podmasq_, xc_spoofchk_
+ * Names: xc_podmasq_ xc_spoofchk_
  */
 #ifndef XC_PODMASQ_H
 #define XC_PODMASQ_H
