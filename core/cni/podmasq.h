@@ -49,8 +49,8 @@ enum { XC_SC_PORTS, XC_SC_MACS, XC_SC_NSETS };
 
 extern const struct xc_tagset xc_podmasq_tagset, xc_spoofchk_tagset;
 
-/* The most elements one pod has in either table. */
-#define XC_PODMASQ_ELEMS 32
+/* The most elements one pod has in either table: two per address of a result. */
+#define XC_PODMASQ_ELEMS (2 * XC_CNI_MAX_IPS)
 
 /*
  * The masquerade elements of every address of r (two each: pod, and pod

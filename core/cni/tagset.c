@@ -164,7 +164,7 @@ static int same(const struct xc_tagset_elem *e, const struct xc_nft_elem_view *v
 static int on_view(void *arg, const struct xc_nft_elem_view *v)
 {
 	struct scan *s = arg;
-	int stale = 0;
+	int whose = 0, kept = 0;
 
 	s->total++;
 	if (s->match)
@@ -174,12 +174,12 @@ static int on_view(void *arg, const struct xc_nft_elem_view *v)
 
 		if (e->set != s->set || v->klen != e->klen || memcmp(v->key, e->key, e->plen))
 			continue;
+		whose = 1;
 		if (same(e, v, s->tag))
-			s->there[i] = 1;
-		else
-			stale = 1;
+			kept = s->there[i] = 1;
 	}
-	return stale ? victim(s, v) : 0;
+	/* a key of the pod's held otherwise (another tag, range): a stale attachment's */
+	return whose && !kept ? victim(s, v) : 0;
 }
 
 static int on_msg(const struct nlmsghdr *nlh, void *arg)
@@ -238,7 +238,7 @@ static void del_victims(struct xc_nft_batch *b, const struct xc_tagset *t, int n
 static int put_once(struct xc_nl *nl, const struct xc_tagset *t, const char *tag,
 		    const struct xc_tagset_elem *e, int n, void *buf, size_t cap)
 {
-	uint8_t there[64] = { 0 };
+	uint8_t there[XC_TAGSET_ELEMS_MAX] = { 0 };
 	struct scan s = { .tag = tag, .e = e, .n = n, .there = there };
 	struct xc_nft_batch b;
 	int rc, added = 0;
@@ -278,7 +278,7 @@ int xc_tagset_put(struct xc_nl *nl, const struct xc_tagset *t, const char *tag,
 int xc_tagset_verify(struct xc_nl *nl, const struct xc_tagset *t, const char *tag,
 		     const struct xc_tagset_elem *e, int n, int *bad, char *what, size_t size)
 {
-	uint8_t there[64] = { 0 };
+	uint8_t there[XC_TAGSET_ELEMS_MAX] = { 0 };
 	struct scan s = { .tag = tag, .e = e, .n = n, .there = there };
 	int rc = xc_tagset_there(nl, t);
 

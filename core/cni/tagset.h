@@ -41,6 +41,8 @@ struct xc_tagset {
 	void (*ruleset)(struct xc_nft_batch *b, int what);
 };
 
+/* The most elements one put or verify takes (-E2BIG past it). */
+#define XC_TAGSET_ELEMS_MAX 64
 /* The longest key (two IPv6 addresses). */
 #define XC_TAGSET_KEY_MAX 32
 
