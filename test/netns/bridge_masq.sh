@@ -95,7 +95,7 @@ eq "IPv6 another subnet of the node: masqueraded" "$(ask a $C6)" "$GW6"
 eq "IPv4 to an ipMasq pod from elsewhere keeps its source" "$(ask c $A4)" "$C4"
 
 # ---- the tables as nft lists them ----------------------------------------------
-TAG="xcni:$(ip -n "$HOST" -o link show master $BR | sed -n 's/.*alias xcni:\([0-9a-f]*\):.*/\1/p' | head -n 1):eth0"
+TAG="xcni:$(ip -n "$HOST" -o link show master $BR 2>/dev/null | sed -n 's/.*alias xcni:\([0-9a-f]*\):.*/\1/p' | head -n 1):eth0"
 VA=$(jf "$(cat "$T/a.res")" '.interfaces[1].name') VB=$(jf "$(cat "$T/b.res")" '.interfaces[1].name')
 MA=$(jf "$(cat "$T/a.res")" '.interfaces[2].mac') MB=$(jf "$(cat "$T/b.res")" '.interfaces[2].mac')
 cat > "$T/want.nft" <<EOF
@@ -303,9 +303,15 @@ check_grep "... naming the key" ipMasq echo "$got"
 eq "... nothing left" "$(veths $BR | wc -l) $(allocs $NET cid-x) $(elems)" "1 0 6"
 
 ip netns add "$NS-k"
-for i in 1 2 3 4 5 6 7 8; do
-	ms=$(( $(od -An -N2 -tu2 /dev/urandom) % 40 ))
-	echo "$MQCONF" > "$T/k.conf"
+echo "$MQCONF" > "$T/k.conf"
+# kill at a random point of the ADD's own run time, measured first
+t0=$(date +%s%N)
+"$T/cni-run" bridge ADD cid-k0 "$NS-k" eth0 < "$T/k.conf" >/dev/null 2>&1 || t_fail "timed ADD"
+ADD_MS=$(( ($(date +%s%N) - t0) / 1000000 + 1 ))
+br DEL cid-k0 k >/dev/null || t_fail "DEL of the timed ADD"
+[ $ADD_MS -lt 999 ] || ADD_MS=999
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	ms=$(( $(od -An -N2 -tu2 /dev/urandom) % ADD_MS ))
 	"$T/cni-run" bridge ADD cid-k$i "$NS-k" eth0 < "$T/k.conf" >/dev/null 2>&1 &
 	k=$!
 	sleep "0.$(printf %03d "$ms")"
@@ -318,7 +324,8 @@ for i in 1 2 3 4 5 6 7 8; do
 		gc '[{"containerID":"cid-a","ifname":"eth0"}]' >/dev/null || t_fail "GC after kill $i"
 		ip -n "$NS-k" link del eth0 2>/dev/null
 	fi
-	eq "kill -9 at $ms ms, then DEL or GC: pod a's elements only" "$(elems) $(veths $BR | wc -l)" "6 1"
+	eq "kill -9 at $ms of $ADD_MS ms, then DEL or GC: pod a's elements only" \
+		"$(elems) $(veths $BR | wc -l) $(allocs $NET cid-k$i)" "6 1 0"
 done
 
 # ---- the reference bridge on the same questions -------------------------------------
