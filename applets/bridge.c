@@ -323,6 +323,13 @@ static int nft_put(struct br *b, const struct xc_tagset *t, const struct xc_tags
 
 	snprintf(what, sizeof(what), "adding %s's elements to table %s",
 		 b->cni.env.containerid, t->table);
+	if (rc == -EEXIST) {
+		nft_fail(b, rc, what, err);
+		xc_cni_err_details(err, "table %s has a set or chain of our name that is not "
+				   "ours: delete the table (nft delete table %s %s), then ADD", t->table,
+				   t->family == NFPROTO_BRIDGE ? "bridge" : "inet", t->table);
+		return rc;
+	}
 	return rc < 0 ? nft_fail(b, rc, what, err) : 0;
 }
 

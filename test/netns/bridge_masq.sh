@@ -279,7 +279,7 @@ ip netns exec "$HOST" nft add table bridge xcluster-cni-spoofchk
 ip netns exec "$HOST" nft add set bridge xcluster-cni-spoofchk macs '{ type ipv4_addr; }'
 got=$(echo "$MQCONF" | cni bridge ADD cid-f "$(mkns f)" eth0)
 eq "macspoofchk's table unusable: code 105" "$(code "$got")" 105
-check_grep "... with the kernel's words or the table named" "xcluster-cni-spoofchk" echo "$got"
+check_grep "... naming the table and what to do" "nft delete table bridge xcluster-cni-spoofchk" echo "$got"
 eq "... nothing left: no veth, no allocation, no element" \
 	"$(veths $BR | wc -l) $(allocs $NET cid-f) $(mtbl 2>/dev/null | grep -c cid-f)" "0 0 0"
 ip netns exec "$HOST" nft delete table bridge xcluster-cni-spoofchk
