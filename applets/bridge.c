@@ -887,7 +887,6 @@ static int check_links(struct br *b, struct xc_cni_err *err)
 		.netns = b->cni.env.netns, .promisc = b->conf.promisc,
 		.hairpin = b->conf.hairpin, .mtu = b->conf.mtu,
 	};
-
 	int rc = xc_podcheck_run(&b->host, &b->pod, &c, err);
 
 	return rc ? rc : masq_check(b, err);
