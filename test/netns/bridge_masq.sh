@@ -314,6 +314,7 @@ t0=$(date +%s%N)
 ADD_MS=$(( ($(date +%s%N) - t0) / 1000000 + 1 ))
 br DEL cid-k0 k >/dev/null || t_fail "DEL of the timed ADD"
 [ $ADD_MS -lt 999 ] || ADD_MS=999
+in_nft=0 in_veth=0
 for i in 1 2 3 4 5 6 7 8 9 10; do
 	ms=$(( $(od -An -N2 -tu2 /dev/urandom) % ADD_MS ))
 	"$T/cni-run" bridge ADD cid-k$i "$NS-k" eth0 < "$T/k.conf" >/dev/null 2>&1 &
@@ -322,6 +323,8 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 	kill -9 $k 2>/dev/null
 	wait $k 2>/dev/null
 	wait_ipam || t_fail "IPAM of a killed ADD still runs"
+	[ "$(elems)" -gt 6 ] && in_nft=$((in_nft + 1))
+	[ "$(veths $BR | wc -l)" -gt 1 ] && in_veth=$((in_veth + 1))
 	if [ $((i % 2)) = 0 ]; then
 		br DEL cid-k$i k >/dev/null || t_fail "DEL after kill $i"
 	else
@@ -330,6 +333,25 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 	fi
 	eq "kill -9 at $ms of $ADD_MS ms, then DEL or GC: pod a's elements only" \
 		"$(elems) $(veths $BR | wc -l) $(allocs $NET cid-k$i)" "6 1 0"
+done
+
+echo "kill: an ADD takes $ADD_MS ms here; of 10 killed, $in_veth left a veth, $in_nft elements"
+# a DEL killed at a random point of its own run time: the next DEL finishes the job
+t0=$(date +%s%N)
+br ADD cid-k0 k >/dev/null && br DEL cid-k0 k >/dev/null || t_fail "timed DEL"
+DEL_MS=$(( ($(date +%s%N) - t0) / 1000000 / 2 + 1 ))
+for i in 1 2 3 4 5 6; do
+	br ADD cid-d$i k >/dev/null || t_fail "ADD before the killed DEL $i"
+	ms=$(( $(od -An -N2 -tu2 /dev/urandom) % DEL_MS ))
+	"$T/cni-run" bridge DEL cid-d$i "$NS-k" eth0 < "$T/k.conf" >/dev/null 2>&1 &
+	k=$!
+	sleep "0.$(printf %03d "$ms")"
+	kill -9 $k 2>/dev/null
+	wait $k 2>/dev/null
+	wait_ipam || t_fail "IPAM of a killed DEL still runs"
+	br DEL cid-d$i k >/dev/null || t_fail "DEL after the killed DEL $i"
+	eq "DEL killed at $ms of $DEL_MS ms, DEL again: pod a's elements only" \
+		"$(elems) $(veths $BR | wc -l) $(allocs $NET cid-d$i)" "6 1 0"
 done
 
 # ---- the reference bridge on the same questions -------------------------------------
