@@ -14,8 +14,6 @@
 #include "cni/hostport.h"
 
 #define TABLE XC_HOSTPORT_TABLE
-#define RETRIES 32
-#define ELEMS_PER_MSG 256       /* keeps a message's element nest under 64 KiB */
 
 /* The element of key in set into f (f->n 0: none). */
 static int lookup(struct xc_nl *nl, int set, const uint8_t *key, struct xc_tagset_found *f)
@@ -120,7 +118,7 @@ static int put_set(struct xc_nl *nl, struct add_plan *a, const struct xc_hostpor
 			continue;       /* there, ours, the same: idempotent */
 		}
 		xc_hostport_key(&v[i], set, key);
-		if (a->count[set] % ELEMS_PER_MSG == 0) {
+		if (a->count[set] % XC_TAGSET_ELEMS_PER_MSG == 0) {
 			if (a->count[set])
 				xc_nft_elems_end(a->b);
 			xc_nft_elems(a->b, NFT_MSG_NEWSETELEM, NFPROTO_INET, TABLE,
@@ -200,7 +198,7 @@ int xc_hostport_add(struct xc_nl *nl, const struct xc_hostport_pod *p,
 {
 	int rc = -ERESTART;
 
-	for (int i = 0; i < RETRIES && rc == -ERESTART; i++)
+	for (int i = 0; i < XC_TAGSET_RETRIES && rc == -ERESTART; i++)
 		rc = add_once(nl, p, v, n, c, buf, cap);
 	return rc;
 }

@@ -10,8 +10,6 @@
 #include "cni/podlink.h"
 #include "cni/tagset.h"
 
-#define RETRIES 32
-#define ELEMS_PER_MSG 256       /* keeps a message's element nest under 64 KiB */
 #define CHUNK 2048              /* elements removed per batch */
 
 int xc_tagset_there(struct xc_nl *nl, const struct xc_tagset *t)
@@ -208,7 +206,7 @@ static int scan(struct xc_nl *nl, const struct xc_tagset *t, struct scan *s)
 	return 0;
 }
 
-/* The victims deleted, grouped by set in messages of ELEMS_PER_MSG. */
+/* The victims deleted, grouped by set in messages of XC_TAGSET_ELEMS_PER_MSG. */
 static void del_victims(struct xc_nft_batch *b, const struct xc_tagset *t, int nv)
 {
 	int last = -1, inmsg = 0;
@@ -216,7 +214,7 @@ static void del_victims(struct xc_nft_batch *b, const struct xc_tagset *t, int n
 	for (int i = 0; i < nv; i++) {
 		const struct victim *x = &victims[i];
 
-		if (x->set != last || inmsg == ELEMS_PER_MSG) {
+		if (x->set != last || inmsg == XC_TAGSET_ELEMS_PER_MSG) {
 			if (last >= 0)
 				xc_nft_elems_end(b);
 			last = x->set;
@@ -270,7 +268,7 @@ int xc_tagset_put(struct xc_nl *nl, const struct xc_tagset *t, const char *tag,
 {
 	int rc = -ERESTART;
 
-	for (int i = 0; i < RETRIES && rc == -ERESTART; i++)
+	for (int i = 0; i < XC_TAGSET_RETRIES && rc == -ERESTART; i++)
 		rc = put_once(nl, t, tag, e, n, buf, cap);
 	return rc;
 }
@@ -337,7 +335,7 @@ int xc_tagset_remove(struct xc_nl *nl, const struct xc_tagset *t, xc_tagset_matc
 
 	do {
 		rc = remove_once(nl, t, &s, buf, cap);
-		if (rc == -ERESTART && ++tries < RETRIES) {
+		if (rc == -ERESTART && ++tries < XC_TAGSET_RETRIES) {
 			s.more = 1;
 			continue;
 		}

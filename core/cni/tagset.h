@@ -41,6 +41,10 @@ struct xc_tagset {
 	void (*ruleset)(struct xc_nft_batch *b, int what);
 };
 
+/* Tries of a change the ruleset's generation refused (another plugin wrote first). */
+#define XC_TAGSET_RETRIES 32
+/* Elements in one message: keeps its element nest under 64 KiB. */
+#define XC_TAGSET_ELEMS_PER_MSG 256
 /* The most elements one put or verify takes (-E2BIG past it). */
 #define XC_TAGSET_ELEMS_MAX 64
 /* The longest key (two IPv6 addresses). */
