@@ -12,8 +12,10 @@ const char bridge_usage[] =
 "named by ipam.type and configures them, with routes, in the pod.\n"
 "Commands: ADD, DEL, CHECK, STATUS, GC, VERSION (spec 0.3.0 to 1.1.0).\n"
 "Keys: name, bridge, isGateway, isDefaultGateway, forceAddress, mtu,\n"
-"hairpinMode, promiscMode, vlan, preserveDefaultVlan, enabledad, ipam, dns,\n"
-"runtimeConfig.mac, args.cni.mac, CNI_ARGS MAC=.\n"
+"hairpinMode, promiscMode, vlan, preserveDefaultVlan, enabledad, ipMasq,\n"
+"macspoofchk, ipam, dns, runtimeConfig.mac, args.cni.mac, CNI_ARGS MAC=.\n"
+"ipMasq and macspoofchk are elements of nf_tables tables of their own, tagged\n"
+"with the attachment (inet xcluster-cni-masq, bridge xcluster-cni-spoofchk).\n"
 "The IPAM plugin is killed after 60 s (XC_IPAM_TIMEOUT_MS in the environment:\n"
 "100 to 600000); when it is this binary it runs without an exec.\n"
 "\n"
@@ -43,6 +45,8 @@ const char bridge_usage[] =
 #include "kernel/nl_route.h"
 #include "cni/podcheck.h"
 #include "cni/podlink.h"
+#include "cni/podmasq.h"
+#include "kernel/nft.h"
 #include "kernel/sysctl.h"
 
 extern char **environ;
@@ -61,6 +65,7 @@ struct br_conf {
 	char bridge[IFNAMSIZ];
 	int is_gw, is_default_gw, force_address, hairpin, promisc, enable_dad;
 	int preserve_default_vlan;
+	int ipmasq, spoofchk;
 	int vlan;
 	unsigned mtu;
 	int has_mac;
@@ -86,11 +91,16 @@ struct br {
 	int undo_veth;                  /* host end's ifindex */
 	int undo_ipam;                  /* the IPAM plugin allocated, or may have */
 	int ipam_ms;                    /* its deadline (XC_IPAM_TIMEOUT_MS) */
+	int undo_nft;                   /* ipMasq, macspoofchk elements may be in */
+	char tag[XC_NFT_COMMENT_MAX + 1];       /* the attachment, for nf_tables */
+	int tag_ok;
+	struct xc_nl nft;
 };
 
 static struct br B;
 static uint32_t host_buf[XC_NL_BUFSIZE / 4], pod_buf[XC_NL_BUFSIZE / 4];
 static char ipam_out[XC_CNI_OUT_MAX], undo_out[XC_CNI_OUT_MAX];
+static uint32_t nft_buf[XC_NL_BUFSIZE / 4], batch[65536 / 4];
 
 /* ---- configuration ------------------------------------------------------ */
 
@@ -105,8 +115,7 @@ static int opt_bool(const struct xc_json *root, const char *key, int *out,
 /* Keys of the reference we do not implement: refused only when they ask for something. */
 static int unsupported(const struct xc_json *root, struct xc_cni_err *err)
 {
-	static const char *const keys[] = { "ipMasq", "macspoofchk", "portIsolation",
-					    "disableContainerInterface", NULL };
+	static const char *const keys[] = { "portIsolation", "disableContainerInterface", NULL };
 	struct xc_json v;
 
 	if (xc_cniconv_unsupported(root, keys, err))
@@ -181,6 +190,8 @@ static int conf_parse(void *ctx, struct xc_cni_err *err)
 	    opt_bool(root, "promiscMode", &c->promisc, err) ||
 	    opt_bool(root, "enabledad", &c->enable_dad, err) ||
 	    opt_bool(root, "preserveDefaultVlan", &c->preserve_default_vlan, err) ||
+	    opt_bool(root, "ipMasq", &c->ipmasq, err) ||
+	    opt_bool(root, "macspoofchk", &c->spoofchk, err) ||
 	    (c->has_dns = xc_cniconv_dns(&b->cni.conf.dns, &c->dns, err)) < 0)
 		return -EINVAL;
 	if (c->is_default_gw)
@@ -192,6 +203,9 @@ static int conf_parse(void *ctx, struct xc_cni_err *err)
 		return xc_cni_errf(err, XC_CNI_E_UNSUPPORTED, "vlan with isGateway is not "
 				   "supported yet (the gateway would need a VLAN interface)");
 	c->l3 = b->cni.conf.ipam_type[0] != '\0';
+	if (b->cni.env.containerid && b->cni.env.ifname)
+		b->tag_ok = xc_podlink_alias(b->cni.conf.name, b->cni.env.containerid,
+					     b->cni.env.ifname, b->tag, sizeof(b->tag)) > 0;
 	if (c->l3 && (rc = ipam_conf(b, err)))
 		return rc;
 	/* Only ADD reads the MAC: DEL must clean up whatever CNI_ARGS says. */
@@ -267,6 +281,148 @@ static int get_bridge(struct br *b, struct xc_cni_err *err)
 				   "bridge (it is a %s)", b->conf.bridge,
 				   *b->br.kind ? b->br.kind : "device of no kind");
 	return 0;
+}
+
+/* ---- ipMasq, macspoofchk: tagged elements (podmasq.h) -------------------- */
+
+static const struct xc_tagset *const nft_tables[] = { &xc_podmasq_tagset, &xc_spoofchk_tagset };
+
+static int nft_fail(struct br *b, int rc, const char *what, struct xc_cni_err *err)
+{
+	xc_podlink_kfail(err, &b->nft, rc, "%s", what);
+	if (!*xc_nl_errmsg(&b->nft) && (rc == -ENOENT || rc == -EOPNOTSUPP ||
+					  rc == -EPROTONOSUPPORT))
+		xc_cni_err_details(err, "ipMasq needs nf_tables with the nat chain type and "
+				   "masq, macspoofchk its bridge family (docs/cni-keys.md)");
+	return rc;
+}
+
+/* 1 when the kernel has no nf_tables: nothing of ours can be there. */
+static int open_nft(struct br *b, struct xc_cni_err *err)
+{
+	int rc = xc_nft_open(&b->nft, nft_buf, sizeof(nft_buf));
+
+	if (rc == -EPROTONOSUPPORT && b->cni.env.cmd != XC_CNI_CMD_ADD &&
+	    b->cni.env.cmd != XC_CNI_CMD_CHECK)
+		return 1;
+	return rc ? nft_fail(b, rc, "nf_tables netlink socket", err) : 0;
+}
+
+static int no_tag(struct xc_cni_err *err)
+{
+	return xc_cni_errf(err, XC_CNI_E_ENV, "CNI_CONTAINERID is too long to tag the "
+			   "ipMasq and macspoofchk elements with (network name, CNI_IFNAME and "
+			   "it in %d bytes)", XC_NFT_COMMENT_MAX);
+}
+
+static int nft_put(struct br *b, const struct xc_tagset *t, const struct xc_tagset_elem *e,
+		   int n, struct xc_cni_err *err)
+{
+	char what[160];
+	int rc = n ? xc_tagset_put(&b->nft, t, b->tag, e, n, batch, sizeof(batch)) : 0;
+
+	snprintf(what, sizeof(what), "adding %s's elements to table %s",
+		 b->cni.env.containerid, t->table);
+	if (rc == -EEXIST) {
+		nft_fail(b, rc, what, err);
+		xc_cni_err_details(err, "table %s has a set or chain of our name that is not "
+				   "ours: delete the table (nft delete table %s %s), then ADD", t->table,
+				   t->family == NFPROTO_BRIDGE ? "bridge" : "inet", t->table);
+		return rc;
+	}
+	return rc < 0 ? nft_fail(b, rc, what, err) : 0;
+}
+
+/* ADD's last step: both all in, or (undo) none. */
+static int masq_add(struct br *b, struct xc_cni_err *err)
+{
+	struct xc_tagset_elem e[XC_PODMASQ_ELEMS];
+	int rc;
+
+	if (!b->conf.ipmasq && !b->conf.spoofchk)
+		return 0;
+	if ((rc = open_nft(b, err)))
+		return rc;
+	b->undo_nft = 1;
+	if (b->conf.ipmasq &&
+	    (rc = nft_put(b, &xc_podmasq_tagset, e, xc_podmasq_elems(&b->res, e,
+								   XC_PODMASQ_ELEMS), err)))
+		return rc;
+	if (b->conf.spoofchk)
+		rc = nft_put(b, &xc_spoofchk_tagset, e, xc_spoofchk_elems(b->veth.name, b->pod_mac, e),
+			     err);
+	return rc;
+}
+
+/* Every element of both tables whose tag matches: DEL (ours), GC (stale ones). */
+static int nft_remove(struct br *b, xc_tagset_match match, void *arg, struct xc_cni_err *err)
+{
+	char what[96];
+	int rc = open_nft(b, err);
+
+	for (int i = 0; !rc && i < 2; i++) {
+		rc = xc_tagset_remove(&b->nft, nft_tables[i], match, arg, batch, sizeof(batch));
+		snprintf(what, sizeof(what), "removing elements from table %s",
+			 nft_tables[i]->table);
+		rc = rc < 0 ? nft_fail(b, rc, what, err) : 0;
+	}
+	return rc < 0 ? rc : 0;
+}
+
+static int nft_verify(struct br *b, const struct xc_tagset *t, const char *key,
+		      const struct xc_tagset_elem *e, int n, struct xc_cni_err *err)
+{
+	char what[200], el[96];
+	int bad, rc = xc_tagset_verify(&b->nft, t, b->tag, e, n, &bad, what, sizeof(what));
+
+	if (rc == -ENOENT && bad < 0)
+		return xc_cni_errf(err, XC_CNI_E_CHECK, "%s: %s", key, what);
+	if (rc == -ENOENT)
+		return xc_cni_errf(err, XC_CNI_E_CHECK, "%s: element %s is %s", key,
+				   xc_podmasq_elem_format(t, &e[bad], el, sizeof(el)), what);
+	return rc ? nft_fail(b, rc, "reading nf_tables", err) : 0;
+}
+
+/* prevResult's pod interface (ifname, in the sandbox) and its host end's name. */
+static int prev_port(struct br *b, uint8_t mac[6], const char **port)
+{
+	const struct xc_cni_result *r = &b->prev;
+	int pod = -1;
+
+	*port = NULL;
+	for (int i = 0; i < r->n_ifaces; i++) {
+		if (r->ifaces[i].sandbox[0] && !strcmp(r->ifaces[i].name, b->cni.env.ifname))
+			pod = i;
+		else if (!r->ifaces[i].sandbox[0] && strcmp(r->ifaces[i].name, b->conf.bridge))
+			*port = r->ifaces[i].name;
+	}
+	return pod >= 0 && *port && !xc_mac_parse(r->ifaces[pod].mac, mac) ? 0 : -ENOENT;
+}
+
+static int masq_check(struct br *b, struct xc_cni_err *err)
+{
+	struct xc_tagset_elem e[XC_PODMASQ_ELEMS];
+	const char *port;
+	uint8_t mac[6];
+	int rc;
+
+	if (!b->conf.ipmasq && !b->conf.spoofchk)
+		return 0;
+	if (!b->tag_ok)
+		return no_tag(err);
+	if ((rc = open_nft(b, err)))
+		return rc;
+	if (b->conf.ipmasq &&
+	    (rc = nft_verify(b, &xc_podmasq_tagset, "ipMasq", e,
+			     xc_podmasq_elems(&b->prev, e, XC_PODMASQ_ELEMS), err)))
+		return rc;
+	if (!b->conf.spoofchk)
+		return 0;
+	if (prev_port(b, mac, &port))
+		return xc_cni_errf(err, XC_CNI_E_CONFIG, "macspoofchk: prevResult names no "
+				   "host interface and MAC of %s", b->cni.env.ifname);
+	return nft_verify(b, &xc_spoofchk_tagset, "macspoofchk", e,
+			  xc_spoofchk_elems(port, mac, e), err);
 }
 
 /* ---- ADD ------------------------------------------------------------------ */
@@ -554,6 +710,9 @@ static void add_undo(void *ctx)
 	struct xc_cni_err e;
 
 	xc_cni_err_init(&e);
+	for (int i = 0; b->undo_nft && i < 2; i++)
+		xc_tagset_remove(&b->nft, nft_tables[i], xc_tagset_is, b->tag, batch,
+				 sizeof(batch));
 	/* The pod end, its addresses and routes go with the host end. */
 	if (b->undo_veth > 0)
 		xc_nl_link_del(&b->host, b->undo_veth);
@@ -658,6 +817,8 @@ static int add_steps(struct br *b, struct xc_cni_err *err)
 	struct xc_podlink_gws g4 = { 0 }, g6 = { 0 };
 	int rc;
 
+	if ((b->conf.ipmasq || b->conf.spoofchk) && !b->tag_ok)
+		return no_tag(err);
 	if ((rc = open_pod_ns(b, err)) || (rc = open_host(b, err)) ||
 	    (rc = ensure_bridge(b, err)) ||
 	    (rc = beside_ipam(b, XC_CNI_CMD_ADD, make_links, 1, err)))
@@ -667,7 +828,7 @@ static int add_steps(struct br *b, struct xc_cni_err *err)
 	    (rc = host_gateways(b, &g4, "net/ipv4/ip_forward", err)) ||
 	    (rc = host_gateways(b, &g6, "net/ipv6/conf/all/forwarding", err)))
 		return rc;
-	return finish(b, err);
+	return (rc = finish(b, err)) ? rc : masq_add(b, err);
 }
 
 static int cmd_add(void *ctx, struct xc_cni_err *err)
@@ -694,6 +855,9 @@ static int cmd_del(void *ctx, struct xc_cni_err *err)
 
 	if (b->conf.l3 && (rc = ipam_exec(b, XC_CNI_CMD_DEL, NULL, ipam_out,
 					  sizeof(ipam_out), err)))
+		return rc;
+	/* whatever ipMasq says now: an ADD under another configuration may have put them */
+	if (b->tag_ok && (rc = nft_remove(b, xc_tagset_is, b->tag, err)))
 		return rc;
 	if (!b->cni.env.netns)
 		return 0;
@@ -723,8 +887,9 @@ static int check_links(struct br *b, struct xc_cni_err *err)
 		.netns = b->cni.env.netns, .promisc = b->conf.promisc,
 		.hairpin = b->conf.hairpin, .mtu = b->conf.mtu,
 	};
+	int rc = xc_podcheck_run(&b->host, &b->pod, &c, err);
 
-	return xc_podcheck_run(&b->host, &b->pod, &c, err);
+	return rc ? rc : masq_check(b, err);
 }
 
 /* The IPAM plugin's CHECK and ours at once; its answer counts first, as in the reference. */
@@ -741,10 +906,23 @@ static int cmd_check(void *ctx, struct xc_cni_err *err)
 	return beside_ipam(b, XC_CNI_CMD_CHECK, check_links, 0, err);
 }
 
-/* Ready when the IPAM plugin is: the bridge itself needs nothing up front. */
+/* Ready when the IPAM plugin is, and nf_tables answers if ipMasq or macspoofchk need it. */
 static int cmd_status(void *ctx, struct xc_cni_err *err)
 {
 	struct br *b = ctx;
+	uint32_t gen;
+	int rc = 0;
+
+	if (b->conf.ipmasq || b->conf.spoofchk) {
+		rc = xc_nft_open(&b->nft, nft_buf, sizeof(nft_buf));
+		if (!rc)
+			rc = xc_nft_genid(&b->nft, &gen);
+	}
+	if (rc) {
+		xc_cni_errf(err, XC_CNI_E_NOT_AVAILABLE, "nf_tables is not available for "
+			    "ipMasq or macspoofchk: %s", strerror(-rc));
+		return rc;
+	}
 	return b->conf.l3 ? ipam_exec(b, XC_CNI_CMD_STATUS, NULL, ipam_out, sizeof(ipam_out),
 				      err) : 0;
 }
@@ -754,6 +932,7 @@ static int cmd_gc(void *ctx, struct xc_cni_err *err)
 {
 	struct br *b = ctx;
 	static struct xc_cni_attachment valid[MAX_ATTACHMENTS];
+	struct xc_tagset_gc g = { valid, 0, b->cni.conf.name };
 	long n;
 	int rc;
 
@@ -765,7 +944,9 @@ static int cmd_gc(void *ctx, struct xc_cni_err *err)
 	n = xc_cni_attachments(&b->cni.conf, valid, MAX_ATTACHMENTS, err);
 	if (n < 0)
 		return (int)n;
-	if ((rc = open_host(b, err)))
+	g.n = (size_t)n;
+	/* the elements first: a pod without them would be reachable unmasked */
+	if ((rc = open_host(b, err)) || (rc = nft_remove(b, xc_tagset_stale, &g, err)))
 		return rc;
 	rc = get_bridge(b, err);
 	if (!rc && (rc = xc_podlink_gc(&b->host, b->br.index, b->cni.conf.name, valid,

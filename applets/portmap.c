@@ -228,11 +228,6 @@ static int localnet(struct xc_cni_err *err)
 	return rc ? kfail(err, rc, "setting %s", key) : 0;
 }
 
-static int is_ours(void *arg, const char *tag)
-{
-	return !strcmp(tag, arg);
-}
-
 /*
  * UDP flows the kernel tracked before the mappings existed would keep going
  * where they went (conntrack.h): their entries go, as the reference does.
@@ -318,7 +313,7 @@ static void add_undo(void *ctx)
 	struct pm *p = ctx;
 
 	if (p->n && p->tag_ok)
-		xc_hostport_remove(&p->nl, is_ours, p->tag, batch, sizeof(batch));
+		xc_tagset_remove(&p->nl, &xc_hostport_tagset, xc_tagset_is, p->tag, batch, sizeof(batch));
 }
 
 /* Whatever is there with this attachment's tag; nothing there is success. */
@@ -334,7 +329,7 @@ static int cmd_del(void *ctx, struct xc_cni_err *err)
 		return 0;
 	if (rc)
 		return kfail(err, rc, "nf_tables netlink socket");
-	rc = xc_hostport_remove(&p->nl, is_ours, p->tag, batch, sizeof(batch));
+	rc = xc_tagset_remove(&p->nl, &xc_hostport_tagset, xc_tagset_is, p->tag, batch, sizeof(batch));
 	return rc < 0 ? kfail(err, rc, "removing the hostPorts of %s", p->cni.env.containerid) : 0;
 }
 
@@ -361,34 +356,18 @@ static int cmd_check(void *ctx, struct xc_cni_err *err)
 	return rc ? kfail(err, rc, "reading table inet " XC_HOSTPORT_TABLE) : 0;
 }
 
-struct gc {
-	const struct xc_cni_attachment *valid;
-	size_t n;
-	const char *net;
-};
-
-/* An element of this network whose attachment is not a valid one. */
-static int is_stale(void *arg, const char *tag)
-{
-	const struct gc *g = arg;
-	char cid[XC_CNI_ID_MAX + 1], ifname[IFNAMSIZ];
-
-	return xc_podlink_alias_parse(tag, g->net, cid, ifname) == 1 &&
-	       !xc_cni_attachment_find(g->valid, g->n, cid, ifname);
-}
-
 static int cmd_gc(void *ctx, struct xc_cni_err *err)
 {
 	static struct xc_cni_attachment valid[MAX_ATTACHMENTS];
 	struct pm *p = ctx;
-	struct gc g = { valid, 0, p->cni.conf.name };
+	struct xc_tagset_gc g = { valid, 0, p->cni.conf.name };
 	long n;
 	int rc;
 
 	/* Without the list, "no valid attachment" would mean "delete everything". */
 	if (p->cni.conf.valid_attachments.type != XC_JSON_ARRAY)
 		return xc_cni_errf(err, XC_CNI_E_CONFIG, "GC needs cni.dev/valid-attachments "
-				   "(an empty list removes every hostPort of %s)", g.net);
+				   "(an empty list removes every hostPort of %s)", g.network);
 	if ((n = xc_cni_attachments(&p->cni.conf, valid, MAX_ATTACHMENTS, err)) < 0)
 		return (int)n;
 	g.n = (size_t)n;
@@ -397,8 +376,8 @@ static int cmd_gc(void *ctx, struct xc_cni_err *err)
 		return 0;
 	if (rc)
 		return kfail(err, rc, "nf_tables netlink socket");
-	rc = xc_hostport_remove(&p->nl, is_stale, &g, batch, sizeof(batch));
-	return rc < 0 ? kfail(err, rc, "removing stale hostPorts of %s", g.net) : 0;
+	rc = xc_tagset_remove(&p->nl, &xc_hostport_tagset, xc_tagset_stale, &g, batch, sizeof(batch));
+	return rc < 0 ? kfail(err, rc, "removing stale hostPorts of %s", g.network) : 0;
 }
 
 /* Ready when nf_tables answers. */

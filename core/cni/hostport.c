@@ -15,6 +15,10 @@ const char *const xc_hostport_set_name[XC_HP_NSETS] = {
 	"hostip4", "port4", "hostip6", "port6", "hairpin4", "hairpin6",
 };
 
+const struct xc_tagset xc_hostport_tagset = {
+	NFPROTO_INET, XC_HOSTPORT_TABLE, xc_hostport_set_name, XC_HP_NSETS, xc_hostport_ruleset,
+};
+
 /* ---- mappings ---------------------------------------------------------- */
 
 static const struct { const char *name; uint8_t proto; } protos[] = {
@@ -344,7 +348,7 @@ static void sets(struct xc_nft_batch *b)
 						      XC_NFT_TYPE_INET_SERVICE) : pp,
 					(uint32_t)xc_hostport_keylen(i), 0 };
 		struct xc_nft_setx x = { XC_NFT_CONCAT(a, XC_NFT_TYPE_INET_SERVICE),
-					 (uint32_t)xc_hostport_datalen(i), 0, 1, 1 };
+					 (uint32_t)xc_hostport_datalen(i), 0, 1, 1, { 0 } };
 
 		if (i >= XC_HP_HAIRPIN4) {
 			s.flags = 0;
@@ -363,13 +367,13 @@ void xc_hostport_ruleset(struct xc_nft_batch *b, int what)
 		{ "postrouting", "nat", NF_INET_POST_ROUTING, 100, NF_ACCEPT },
 	};
 
-	if (what != XC_HP_RULES) {
+	if (what != XC_TS_RULES) {
 		xc_nft_table(b, NFT_MSG_NEWTABLE, NFPROTO_INET, XC_HOSTPORT_TABLE);
 		sets(b);
 		for (size_t i = 0; i < sizeof(ch) / sizeof(ch[0]); i++)
 			xc_nft_chain(b, NFPROTO_INET, XC_HOSTPORT_TABLE, &ch[i]);
 	}
-	for (size_t i = 0; what == XC_HP_REBUILD && i < sizeof(ch) / sizeof(ch[0]); i++)
+	for (size_t i = 0; what == XC_TS_REBUILD && i < sizeof(ch) / sizeof(ch[0]); i++)
 		xc_nft_chain_flush(b, NFPROTO_INET, XC_HOSTPORT_TABLE, ch[i].name);
 	to_hostports(b, "prerouting");
 	to_hostports(b, "output");

@@ -26,7 +26,7 @@
  * another attachment holds is refused, never shadowed.
  *
  * hostport.c is pure (mappings, keys, the ruleset); hostport_nl.c reads
- * and writes the kernel in batches guarded by the ruleset's generation.
+ * and writes the kernel through tagset.h, which also removes by tag.
  *
  * Names: xc_hostport_
  */
@@ -38,6 +38,7 @@
 
 #include "base/ipaddr.h"
 #include "cni/cni.h"
+#include "cni/tagset.h"
 #include "kernel/nft.h"
 
 #define XC_HOSTPORT_TABLE "xcluster-cni-portmap"
@@ -93,14 +94,11 @@ size_t xc_hostport_hairpin_key(const struct xc_ip *pod, uint8_t *key);
 char *xc_hostport_elem_format(int set, const uint8_t *key, const uint8_t *data, char *buf,
 			      size_t size);
 
-/*
- * Put the ruleset into a batch: XC_HP_RULES only the rules (to compare
- * with what the kernel has); XC_HP_ALL the table, sets, chains, then the
- * rules; XC_HP_REBUILD the same with the chains flushed before the rules
- * (the sets and their elements stay).
- */
-enum { XC_HP_RULES, XC_HP_ALL, XC_HP_REBUILD };
+/* Put the ruleset into a batch (what: XC_TS_RULES, XC_TS_ALL, XC_TS_REBUILD). */
 void xc_hostport_ruleset(struct xc_nft_batch *b, int what);
+
+/* The table as a tagset: DEL and GC are xc_tagset_remove() on it. */
+extern const struct xc_tagset xc_hostport_tagset;
 
 /* ---- the kernel (hostport_nl.c) ---------------------------------------- */
 
@@ -130,17 +128,6 @@ struct xc_hostport_clash {
 int xc_hostport_add(struct xc_nl *nl, const struct xc_hostport_pod *p,
 		    const struct xc_hostport *v, int n, struct xc_hostport_clash *c,
 		    void *buf, size_t cap);
-
-/* Does an element's tag belong to what is being removed? */
-typedef int (*xc_hostport_match)(void *arg, const char *tag);
-
-/*
- * Remove every element whose tag matches, in batches; the table too when
- * nothing else is left in it. No table (or no nf_tables) is success.
- * Returns the number of elements removed, or a negative errno.
- */
-int xc_hostport_remove(struct xc_nl *nl, xc_hostport_match match, void *arg, void *buf,
-		       size_t cap);
 
 /*
  * CHECK: every mapping of p in place with p's tag and data, the hairpin

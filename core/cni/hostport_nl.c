@@ -2,9 +2,8 @@
  * hostport_nl: a pod's hostPort elements added, removed and checked in
  * table inet xcluster-cni-portmap. See hostport.h.
  *
- * Every change reads first and writes one batch guarded by the ruleset's
- * generation (xc_nft_batch_genid): two plugins racing on the same node
- * never both decide on a stale view; the loser reads again. No lock file.
+ * The table's common part (its rules, the guarded batch, removal by tag)
+ * is tagset.h's; what is here is a hostPort's: keys, clashes, hairpins.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,100 +14,11 @@
 #include "cni/hostport.h"
 
 #define TABLE XC_HOSTPORT_TABLE
-#define RETRIES 32
-#define ELEMS_PER_MSG 256       /* keeps a message's element nest under 64 KiB */
-#define CHUNK 2048              /* elements removed per batch */
-
-static int table_there(struct xc_nl *nl)
-{
-	int rc = xc_nft_dump(nl, NFT_MSG_GETTABLE, NFPROTO_INET, TABLE, NULL, NULL, NULL);
-
-	return rc == -ENOENT ? 0 : rc < 0 ? rc : 1;
-}
-
-/* ---- the ruleset, read back -------------------------------------------- */
-
-struct rules_rd {
-	struct xc_nft_rule_body want[16];
-	int nwant, seen, ok;
-};
-
-static int on_rule(const struct nlmsghdr *nlh, void *arg)
-{
-	struct rules_rd *r = arg;
-	struct xc_nft_rule_body b;
-	int i = r->seen++;
-
-	if (xc_nft_rule_body(nlh, &b) || i >= r->nwant || strcmp(b.chain, r->want[i].chain) ||
-	    !xc_nft_attr_equal(b.expr, r->want[i].expr) ||
-	    !xc_nft_attr_equal(b.udata, r->want[i].udata))
-		r->ok = 0;
-	return 0;
-}
-
-/* 1 when the table's rules are exactly the wanted ones, in order. */
-static int rules_ok(struct xc_nl *nl)
-{
-	static uint32_t buf[4096];
-	struct rules_rd r = { .ok = 1 };
-	struct xc_nft_batch b;
-	size_t off;
-	int rc;
-
-	xc_nft_batch_init(&b, buf, sizeof(buf));
-	xc_hostport_ruleset(&b, XC_HP_RULES);
-	if (b.m.err)
-		return b.m.err;
-	/* the messages after BATCH_BEGIN, then the one still open */
-	off = NLMSG_ALIGN(((struct nlmsghdr *)b.buf)->nlmsg_len);
-	for (; off < b.len && r.nwant < 15; r.nwant++) {
-		const struct nlmsghdr *h = (const struct nlmsghdr *)(b.buf + off);
-
-		xc_nft_rule_body(h, &r.want[r.nwant]);
-		off += NLMSG_ALIGN(h->nlmsg_len);
-	}
-	xc_nft_rule_body(b.m.nlh, &r.want[r.nwant++]);
-	rc = xc_nft_dump(nl, NFT_MSG_GETRULE, NFPROTO_INET, TABLE, NULL, on_rule, &r);
-	if (rc)
-		return rc;
-	return r.ok && r.seen == r.nwant;
-}
-
-/* ---- one element ------------------------------------------------------- */
-
-struct found {
-	int n;
-	uint8_t data[64];
-	size_t dlen;
-	char tag[XC_NFT_COMMENT_MAX + 2];
-};
-
-static int on_view(void *arg, const struct xc_nft_elem_view *e)
-{
-	struct found *f = arg;
-
-	f->n++;
-	f->dlen = e->data ? e->dlen : 0;
-	if (e->data)
-		memcpy(f->data, e->data, e->dlen);
-	snprintf(f->tag, sizeof(f->tag), "%s", e->comment);
-	return 0;
-}
-
-static int on_get(const struct nlmsghdr *nlh, void *arg)
-{
-	return xc_nft_elems_each(nlh, on_view, arg);
-}
 
 /* The element of key in set into f (f->n 0: none). */
-static int lookup(struct xc_nl *nl, int set, const uint8_t *key, struct found *f)
+static int lookup(struct xc_nl *nl, int set, const uint8_t *key, struct xc_tagset_found *f)
 {
-	int rc;
-
-	memset(f, 0, sizeof(*f));
-	rc = xc_nft_elem_get(nl, NFPROTO_INET, TABLE, xc_hostport_set_name[set], key,
-			     xc_hostport_keylen(set), on_get, f);
-	return rc == -ENOENT ? 0 : rc;
+	return xc_tagset_lookup(nl, &xc_hostport_tagset, set, key, xc_hostport_keylen(set), f);
 }
 
 /* ---- ADD --------------------------------------------------------------- */
@@ -161,7 +71,7 @@ static int mapping_free(struct xc_nl *nl, struct add_plan *a, const struct xc_ho
 	int set = xc_hostport_set(m, family), other = set ^ 1;   /* hostipN <-> portN */
 	int hostip = set == XC_HP_HOSTIP4 || set == XC_HP_HOSTIP6;
 	uint8_t key[32], data[20];
-	struct found f, g;
+	struct xc_tagset_found f, g;
 	struct cross x = { NULL, a->p->tag, "" };
 	size_t dlen = xc_hostport_data(&a->p->ip[family == AF_INET6], m->cont_port, data);
 	int rc;
@@ -208,7 +118,7 @@ static int put_set(struct xc_nl *nl, struct add_plan *a, const struct xc_hostpor
 			continue;       /* there, ours, the same: idempotent */
 		}
 		xc_hostport_key(&v[i], set, key);
-		if (a->count[set] % ELEMS_PER_MSG == 0) {
+		if (a->count[set] % XC_TAGSET_ELEMS_PER_MSG == 0) {
 			if (a->count[set])
 				xc_nft_elems_end(a->b);
 			xc_nft_elems(a->b, NFT_MSG_NEWSETELEM, NFPROTO_INET, TABLE,
@@ -230,7 +140,7 @@ static int put_hairpin(struct xc_nl *nl, struct add_plan *a, int family)
 	int set = family == AF_INET ? XC_HP_HAIRPIN4 : XC_HP_HAIRPIN6;
 	uint8_t key[32];
 	size_t klen = xc_hostport_hairpin_key(&a->p->ip[family == AF_INET6], key);
-	struct found f;
+	struct xc_tagset_found f;
 	int rc = lookup(nl, set, key, &f);
 
 	if (rc || (f.n && !strcmp(f.tag, a->p->tag)))
@@ -271,17 +181,10 @@ static int add_once(struct xc_nl *nl, const struct xc_hostport_pod *p,
 {
 	struct xc_nft_batch b;
 	struct add_plan a = { .b = &b, .p = p, .c = c };
-	uint32_t gen;
-	int rc, there, ok = 0;
+	int rc = xc_tagset_begin(nl, &xc_hostport_tagset, &b, buf, cap);
 
-	if ((rc = xc_nft_genid(nl, &gen)) || (rc = there = table_there(nl)) < 0)
+	if (rc < 0)
 		return rc;
-	if (there && (rc = ok = rules_ok(nl)) < 0)
-		return rc;
-	xc_nft_batch_init(&b, buf, cap);
-	xc_nft_batch_genid(&b, gen);
-	if (!there || !ok)
-		xc_hostport_ruleset(&b, there ? XC_HP_REBUILD : XC_HP_ALL);
 	/* without the table every lookup finds nothing: all goes in */
 	if ((rc = add_family(nl, &a, v, n, AF_INET)) || (rc = add_family(nl, &a, v, n, AF_INET6)))
 		return rc;
@@ -295,104 +198,9 @@ int xc_hostport_add(struct xc_nl *nl, const struct xc_hostport_pod *p,
 {
 	int rc = -ERESTART;
 
-	for (int i = 0; i < RETRIES && rc == -ERESTART; i++)
+	for (int i = 0; i < XC_TAGSET_RETRIES && rc == -ERESTART; i++)
 		rc = add_once(nl, p, v, n, c, buf, cap);
 	return rc;
-}
-
-/* ---- DEL, GC ----------------------------------------------------------- */
-
-static struct victim {
-	uint8_t set, klen;
-	uint8_t key[32];
-} victims[CHUNK];
-
-struct rm_rd {
-	xc_hostport_match match;
-	void *arg;
-	int set, n, total, more;
-};
-
-static int on_rm(void *arg, const struct xc_nft_elem_view *e)
-{
-	struct rm_rd *r = arg;
-
-	r->total++;
-	if (!r->match(r->arg, e->comment) || e->klen > sizeof(victims[0].key))
-		return 0;
-	if (r->n == CHUNK) {
-		r->more = 1;
-		return 0;
-	}
-	victims[r->n].set = (uint8_t)r->set;
-	victims[r->n].klen = (uint8_t)e->klen;
-	memcpy(victims[r->n++].key, e->key, e->klen);
-	return 0;
-}
-
-static int on_rm_msg(const struct nlmsghdr *nlh, void *arg)
-{
-	return xc_nft_elems_each(nlh, on_rm, arg);
-}
-
-/* One batch: up to CHUNK elements, or the table when they are all there is. */
-static int remove_once(struct xc_nl *nl, struct rm_rd *r, void *buf, size_t cap)
-{
-	struct xc_nft_batch b;
-	uint32_t gen;
-	int rc, there, last = -1, inmsg = 0;
-
-	r->n = r->total = r->more = 0;
-	if ((rc = xc_nft_genid(nl, &gen)) || (rc = there = table_there(nl)) <= 0)
-		return rc;
-	for (r->set = 0; r->set < XC_HP_NSETS; r->set++) {
-		rc = xc_nft_dump(nl, NFT_MSG_GETSETELEM, NFPROTO_INET, TABLE,
-				 xc_hostport_set_name[r->set], on_rm_msg, r);
-		if (rc && rc != -ENOENT)
-			return rc;
-	}
-	if (!r->n)
-		return 0;
-	xc_nft_batch_init(&b, buf, cap);
-	xc_nft_batch_genid(&b, gen);
-	if (r->n == r->total) {
-		xc_nft_table(&b, NFT_MSG_DELTABLE, NFPROTO_INET, TABLE);
-	} else {
-		for (int i = 0; i < r->n; i++) {
-			if (victims[i].set != last || inmsg == ELEMS_PER_MSG) {
-				if (last >= 0)
-					xc_nft_elems_end(&b);
-				last = victims[i].set;
-				inmsg = 0;
-				xc_nft_elems(&b, NFT_MSG_DELSETELEM, NFPROTO_INET, TABLE,
-					     xc_hostport_set_name[last]);
-			}
-			xc_nft_elem(&b, victims[i].key, victims[i].klen, 0);
-			inmsg++;
-		}
-		xc_nft_elems_end(&b);
-	}
-	rc = xc_nft_send(nl, &b);
-	return rc == -ENOENT ? 0 : rc < 0 ? rc : r->n;
-}
-
-int xc_hostport_remove(struct xc_nl *nl, xc_hostport_match match, void *arg, void *buf,
-		       size_t cap)
-{
-	struct rm_rd r = { .match = match, .arg = arg };
-	int rc, done = 0, tries = 0;
-
-	do {
-		rc = remove_once(nl, &r, buf, cap);
-		if (rc == -ERESTART && ++tries < RETRIES) {
-			r.more = 1;
-			continue;
-		}
-		if (rc < 0)
-			return rc == -EPROTONOSUPPORT || rc == -EOPNOTSUPP ? done : rc;
-		done += rc;
-	} while (r.more);
-	return done;
 }
 
 /* ---- CHECK ------------------------------------------------------------- */
@@ -412,7 +220,7 @@ static int verify_one(struct xc_nl *nl, const struct xc_hostport_pod *p, int set
 		      const uint8_t *key, const uint8_t *data, size_t dlen, char *what,
 		      size_t size)
 {
-	struct found f;
+	struct xc_tagset_found f;
 	int rc = lookup(nl, set, key, &f);
 
 	if (rc)
@@ -430,13 +238,13 @@ int xc_hostport_verify(struct xc_nl *nl, const struct xc_hostport_pod *p,
 		       const struct xc_hostport *v, int n, char *what, size_t size)
 {
 	uint8_t key[32], data[20];
-	int rc = table_there(nl);
+	int rc = xc_tagset_there(nl, &xc_hostport_tagset);
 
 	if (rc <= 0) {
 		snprintf(what, size, "table inet " TABLE " is missing");
 		return rc ? rc : -ENOENT;
 	}
-	if ((rc = rules_ok(nl)) <= 0) {
+	if ((rc = xc_tagset_rules_ok(nl, &xc_hostport_tagset)) <= 0) {
 		snprintf(what, size, "the rules of table inet " TABLE " differ from ours");
 		return rc ? rc : -ENOENT;
 	}

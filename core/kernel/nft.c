@@ -296,6 +296,18 @@ void xc_nft_setx(struct xc_nft_batch *b, uint8_t family, const char *table,
 		put_be32(m, NFTA_SET_DATA_LEN, x->data_len);
 	}
 	put_be32(m, NFTA_SET_ID, b->n);    /* the kernel wants one */
+	if (x->field[0]) {
+		struct nlattr *d = nft_nest(m, NFTA_SET_DESC), *c = nft_nest(m, NFTA_SET_DESC_CONCAT);
+
+		for (int i = 0; i < 4 && x->field[i]; i++) {
+			struct nlattr *f = nft_nest(m, NFTA_LIST_ELEM);
+
+			put_be32(m, NFTA_SET_FIELD_LEN, x->field[i]);
+			xc_nl_nest_end(m, f);
+		}
+		xc_nl_nest_end(m, c);
+		xc_nl_nest_end(m, d);
+	}
 	xc_nl_put(m, NFTA_SET_USERDATA, ud, n);
 }
 
@@ -327,14 +339,16 @@ void xc_nft_elem(struct xc_nft_batch *b, const void *key, size_t len, uint32_t f
 	xc_nl_nest_end(&b->m, e);
 }
 
-void xc_nft_elem_full(struct xc_nft_batch *b, const void *key, size_t klen, const void *data,
-		      size_t dlen, const char *comment)
+static void elem_put(struct xc_nft_batch *b, const void *key, const void *kend, size_t klen,
+		     const void *data, size_t dlen, const char *comment)
 {
 	struct nlattr *e = nft_nest(&b->m, NFTA_LIST_ELEM);
 	uint8_t ud[2 + XC_NFT_COMMENT_MAX + 1];
 	size_t n;
 
 	put_data(&b->m, NFTA_SET_ELEM_KEY, key, klen);
+	if (kend)
+		put_data(&b->m, NFTA_SET_ELEM_KEY_END, kend, klen);
 	if (data)
 		put_data(&b->m, NFTA_SET_ELEM_DATA, data, dlen);
 	if (comment) {
@@ -346,6 +360,18 @@ void xc_nft_elem_full(struct xc_nft_batch *b, const void *key, size_t klen, cons
 		xc_nl_put(&b->m, NFTA_SET_ELEM_USERDATA, ud, n + 3);
 	}
 	xc_nl_nest_end(&b->m, e);
+}
+
+void xc_nft_elem_full(struct xc_nft_batch *b, const void *key, size_t klen, const void *data,
+		      size_t dlen, const char *comment)
+{
+	elem_put(b, key, NULL, klen, data, dlen, comment);
+}
+
+void xc_nft_elem_range(struct xc_nft_batch *b, const void *key, const void *kend,
+		       size_t klen, const char *comment)
+{
+	elem_put(b, key, kend, klen, NULL, 0, comment);
 }
 
 /* The first attribute after the family header: the nest a builder opened. */
@@ -479,18 +505,29 @@ void xc_nft_lookup(struct xc_nl_msg *m, uint32_t sreg, const char *set, int inve
 	expr_end(m, e, d);
 }
 
-void xc_nft_jump(struct xc_nl_msg *m, const char *chain)
+static void verdict(struct xc_nl_msg *m, int32_t code, const char *chain)
 {
 	struct nlattr *d, *e = expr(m, "immediate", &d), *v, *vv;
 
 	put_be32(m, NFTA_IMMEDIATE_DREG, NFT_REG_VERDICT);
 	v = nft_nest(m, NFTA_IMMEDIATE_DATA);
 	vv = nft_nest(m, NFTA_DATA_VERDICT);
-	put_be32(m, NFTA_VERDICT_CODE, (uint32_t)NFT_JUMP);
-	xc_nl_put_str(m, NFTA_VERDICT_CHAIN, chain);
+	put_be32(m, NFTA_VERDICT_CODE, (uint32_t)code);
+	if (chain)
+		xc_nl_put_str(m, NFTA_VERDICT_CHAIN, chain);
 	xc_nl_nest_end(m, vv);
 	xc_nl_nest_end(m, v);
 	expr_end(m, e, d);
+}
+
+void xc_nft_jump(struct xc_nl_msg *m, const char *chain)
+{
+	verdict(m, NFT_JUMP, chain);
+}
+
+void xc_nft_verdict(struct xc_nl_msg *m, int32_t code)
+{
+	verdict(m, code, NULL);
 }
 
 void xc_nft_lookup_map(struct xc_nl_msg *m, uint32_t sreg, const char *set, uint32_t dreg)
@@ -713,6 +750,7 @@ static int one_view(const struct nlattr *a, void *arg)
 	const struct view_ctx *c = arg;
 	const struct nlattr *tb[NFTA_SET_ELEM_MAX + 1];
 	struct xc_nft_elem_view v;
+	size_t n;
 
 	memset(&v, 0, sizeof(v));
 	if ((a->nla_type & NLA_TYPE_MASK) != NFTA_LIST_ELEM ||
@@ -720,6 +758,9 @@ static int one_view(const struct nlattr *a, void *arg)
 	    !(v.key = data_value(tb[NFTA_SET_ELEM_KEY], &v.klen)))
 		return 0;
 	if (tb[NFTA_SET_ELEM_DATA] && !(v.data = data_value(tb[NFTA_SET_ELEM_DATA], &v.dlen)))
+		return 0;
+	if (tb[NFTA_SET_ELEM_KEY_END] &&
+	    (!(v.kend = data_value(tb[NFTA_SET_ELEM_KEY_END], &n)) || n != v.klen))
 		return 0;
 	v.flags = xc_nft_get_be32(tb[NFTA_SET_ELEM_FLAGS], 0);
 	udata_comment(tb[NFTA_SET_ELEM_USERDATA], v.comment, sizeof(v.comment));

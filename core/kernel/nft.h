@@ -52,6 +52,8 @@
 #define XC_NFT_TYPE_IP6ADDR 8
 #define XC_NFT_TYPE_INET_PROTO 12
 #define XC_NFT_TYPE_INET_SERVICE 13
+#define XC_NFT_TYPE_ETHERADDR 9
+#define XC_NFT_TYPE_IFNAME 41
 /* A concatenation's type: each part's id shifted in after the first (nft's TYPE_BITS). */
 #define XC_NFT_CONCAT(a, b) (((a) << 6) | (b))
 /* nft's element comment (NFTNL_UDATA_SET_ELEM_COMMENT). */
@@ -131,6 +133,12 @@ struct xc_nft_setx {
 	uint32_t data_type, data_len, data_byteorder;
 	/* key, data are concatenations: nft then adds its "typeof" userdata */
 	uint8_t key_concat, data_concat;
+	/*
+	 * An interval set of a concatenated key (flags NFT_SET_INTERVAL |
+	 * NFT_SET_CONCAT): each part's length in bytes, 0 after the last,
+	 * which the kernel's set needs in NFTA_SET_DESC.
+	 */
+	uint8_t field[4];
 };
 
 /*
@@ -160,6 +168,14 @@ void xc_nft_elem_full(struct xc_nft_batch *b, const void *key, size_t klen, cons
 		      size_t dlen, const char *comment);
 
 /*
+ * An element of an interval set of a concatenated key: the range key ..
+ * kend (each klen bytes), as nft writes `198.18.0.2 . 198.18.0.0/24`;
+ * comment as xc_nft_elem_full (NULL: none, as DELSETELEM wants it).
+ */
+void xc_nft_elem_range(struct xc_nft_batch *b, const void *key, const void *kend,
+		       size_t klen, const char *comment);
+
+/*
  * Start NEWRULE (appended) in chain: the expressions follow, then
  * xc_nft_rule_end() with the rule's comment (NULL: none).
  */
@@ -182,6 +198,8 @@ void xc_nft_ct(struct xc_nl_msg *m, uint32_t key, uint32_t dreg);
 void xc_nft_masq(struct xc_nl_msg *m);
 /* jump to chain. */
 void xc_nft_jump(struct xc_nl_msg *m, const char *chain);
+/* A verdict without a chain: NFT_RETURN, NF_DROP, NF_ACCEPT. */
+void xc_nft_verdict(struct xc_nl_msg *m, int32_t code);
 /* A map lookup: the value found goes to dreg (the rule stops on a miss). */
 void xc_nft_lookup_map(struct xc_nl_msg *m, uint32_t sreg, const char *set, uint32_t dreg);
 /* fib (NFT_FIB_RESULT_*, NFTA_FIB_F_* flags) into dreg. */
@@ -225,6 +243,7 @@ int xc_nft_elem_get(struct xc_nl *nl, uint8_t family, const char *table, const c
 /* One element as dumped, with what xc_nft_elems_parse leaves out. */
 struct xc_nft_elem_view {
 	const uint8_t *key, *data;      /* data NULL: none (a set) */
+	const uint8_t *kend;            /* a range's end (xc_nft_elem_range), or NULL */
 	size_t klen, dlen;
 	uint32_t flags;
 	char comment[XC_NFT_COMMENT_MAX + 2];   /* nft's comment userdata, "" if none */

@@ -127,8 +127,8 @@ err_case "ifname too long -> 4" 4 ce1 "$POD" "abcdefghijklmnop" "$G"
 err_case "bad container ID -> 4" 4 "-bad id" "$POD" eth0 "$G"
 err_case "garbage JSON -> 6" 6 ce1 "$POD" eth0 '{"cniVersion": "1.0.0", name'
 err_case "unknown cniVersion -> 1" 1 ce1 "$POD" eth0 "$(conf 9.9.9 errs br-err "$(ipam node-local $V4)")"
-err_case "ipMasq true -> 2" 2 ce1 "$POD" eth0 "$(conf 1.0.0 errs br-err "$(ipam node-local $V4)" ',"ipMasq":true')"
-err_case "macspoofchk true -> 2" 2 ce1 "$POD" eth0 "$(conf 1.0.0 errs br-err "$(ipam node-local $V4)" ',"macspoofchk":true')"
+err_case "portIsolation true -> 2" 2 ce1 "$POD" eth0 "$(conf 1.0.0 errs br-err "$(ipam node-local $V4)" ',"portIsolation":true')"
+err_case "macspoofchk not a boolean -> 7" 7 ce1 "$POD" eth0 "$(conf 1.0.0 errs br-err "$(ipam node-local $V4)" ',"macspoofchk":1')"
 err_case "mtu as a string -> 7" 7 ce1 "$POD" eth0 "$(conf 1.0.0 errs br-err "$(ipam node-local $V4)" ',"mtu":"1400"')"
 err_case "vlan out of range -> 7" 7 ce1 "$POD" eth0 "$(conf 1.0.0 errs br-err "$(ipam node-local $V4)" ',"vlan":4095')"
 err_case "hairpin and promisc -> 7" 7 ce1 "$POD" eth0 \

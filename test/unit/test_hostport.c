@@ -161,13 +161,13 @@ static void test_ruleset(void)
 	struct xc_nft_batch b;
 
 	xc_nft_batch_init(&b, buf, sizeof(buf));
-	xc_hostport_ruleset(&b, XC_HP_REBUILD);
+	xc_hostport_ruleset(&b, XC_TS_REBUILD);
 	T_INT(b.m.err, 0);
 	T_INT(b.err, 0);
 	/* table, six sets, four chains, four flushes, nine rules */
 	T_INT(b.n, 1 + 6 + 4 + 4 + 9);
 	xc_nft_batch_init(&b, buf, sizeof(buf));
-	xc_hostport_ruleset(&b, XC_HP_RULES);
+	xc_hostport_ruleset(&b, XC_TS_RULES);
 	T_INT(b.n, 9);
 }
 
