@@ -212,8 +212,13 @@ static int spawn(struct xc_cni_child *r, char **env, int (*self_main)(int, char 
 	close(st[1]);
 	r->in = in[1];
 	r->out = out[0];
-	/* EOF (the exec closed the pipe) means it runs; 4 bytes are its errno. */
-	if (!e) {
+	/*
+	 * EOF (the exec closed the pipe) means it runs; 4 bytes are its errno.
+	 * This binary's own applet in the child execs nothing and cannot fail
+	 * to start: waiting for it to be scheduled would only hold back the
+	 * work we do beside it (0.3-1 ms of an ADD on two cores).
+	 */
+	if (!e && !self_main) {
 		while ((n = read(st[0], &e, sizeof(e))) < 0 && errno == EINTR)
 			;
 		if (n != (ssize_t)sizeof(e))
