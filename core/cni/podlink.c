@@ -36,7 +36,12 @@ int xc_podlink_kfail(struct xc_cni_err *err, const struct xc_nl *nl, int rc,
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	xc_cni_errf(err, XC_CNI_E_KERNEL, "%s: %s", what, strerror(rc < 0 ? -rc : rc));
+	/* -ERESTART: the ruleset kept changing under retries (tagset.h), not a fault */
+	if (rc == -ERESTART)
+		xc_cni_errf(err, XC_CNI_E_TRY_AGAIN, "%s: other writers kept changing "
+			    "nf_tables meanwhile; try again", what);
+	else
+		xc_cni_errf(err, XC_CNI_E_KERNEL, "%s: %s", what, strerror(rc < 0 ? -rc : rc));
 	if (nl && *xc_nl_errmsg(nl))
 		xc_cni_err_details(err, "kernel: %s", xc_nl_errmsg(nl));
 	return rc < 0 ? rc : -EIO;

@@ -19,8 +19,10 @@
 
 /*
  * A kernel operation failed: code 105, "WHAT: reason" (WHAT from fmt), and
- * nl's extended-ACK text (nl may be NULL) in the details. Returns rc when
- * it is a negative errno, else -EIO, for `return xc_podlink_kfail(...)`.
+ * nl's extended-ACK text (nl may be NULL) in the details; -ERESTART (the
+ * nf_tables ruleset kept changing, tagset.h) is code 11, try again.
+ * Returns rc when it is a negative errno, else -EIO, for
+ * `return xc_podlink_kfail(...)`.
  */
 int xc_podlink_kfail(struct xc_cni_err *err, const struct xc_nl *nl, int rc,
 		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -12,6 +12,15 @@
 
 #define CHUNK 2048              /* elements removed per batch */
 
+/*
+ * A dump the ruleset changed under (NLM_F_DUMP_INTR, -EINTR) read a view
+ * that may be stale: as good a reason to read again as a refused batch.
+ */
+static int reread(int rc)
+{
+	return rc == -EINTR ? -ERESTART : rc;
+}
+
 int xc_tagset_there(struct xc_nl *nl, const struct xc_tagset *t)
 {
 	int rc = xc_nft_dump(nl, NFT_MSG_GETTABLE, t->family, t->table, NULL, NULL, NULL);
@@ -73,9 +82,9 @@ int xc_tagset_begin(struct xc_nl *nl, const struct xc_tagset *t, struct xc_nft_b
 	int rc, there, ok = 0;
 
 	if ((rc = xc_nft_genid(nl, &gen)) || (rc = there = xc_tagset_there(nl, t)) < 0)
-		return rc;
+		return reread(rc);
 	if (there && (rc = ok = xc_tagset_rules_ok(nl, t)) < 0)
-		return rc;
+		return reread(rc);
 	xc_nft_batch_init(b, buf, cap);
 	xc_nft_batch_genid(b, gen);
 	if (!there || !ok)
@@ -128,6 +137,7 @@ struct scan {
 	xc_tagset_match match;          /* remove */
 	void *arg;
 	int nv, total, more;
+	int foreign;                    /* put: a key of the pod's is another network's */
 };
 
 static int victim(struct scan *s, const struct xc_nft_elem_view *v)
@@ -159,6 +169,16 @@ static int same(const struct xc_tagset_elem *e, const struct xc_nft_elem_view *v
 	       !strcmp(v->comment, tag);
 }
 
+/* Do two tags name the same network ("xcni:<network hash>:...")? */
+static int same_network(const char *a, const char *b)
+{
+	const char *ea = strchr(a, ':'), *eb = strchr(b, ':');
+
+	ea = ea ? strchr(ea + 1, ':') : NULL;
+	eb = eb ? strchr(eb + 1, ':') : NULL;
+	return ea && eb && ea - a == eb - b && !memcmp(a, b, (size_t)(ea - a));
+}
+
 static int on_view(void *arg, const struct xc_nft_elem_view *v)
 {
 	struct scan *s = arg;
@@ -176,8 +196,18 @@ static int on_view(void *arg, const struct xc_nft_elem_view *v)
 		if (same(e, v, s->tag))
 			kept = s->there[i] = 1;
 	}
-	/* a key of the pod's held otherwise (another tag, range): a stale attachment's */
-	return whose && !kept ? victim(s, v) : 0;
+	if (!whose || kept)
+		return 0;
+	/*
+	 * A key of the pod's held otherwise (another tag, range) is a stale
+	 * attachment's of this network, which IPAM or the veth's name gave to
+	 * this one; another network's is not ours to take (overlapping subnets).
+	 */
+	if (!same_network(v->comment, s->tag)) {
+		s->foreign = 1;
+		return 0;
+	}
+	return victim(s, v);
 }
 
 static int on_msg(const struct nlmsghdr *nlh, void *arg)
@@ -233,6 +263,7 @@ static void del_victims(struct xc_nft_batch *b, const struct xc_tagset *t, int n
 
 /* ---- put, verify ------------------------------------------------------- */
 
+
 static int put_once(struct xc_nl *nl, const struct xc_tagset *t, const char *tag,
 		    const struct xc_tagset_elem *e, int n, void *buf, size_t cap)
 {
@@ -246,7 +277,9 @@ static int put_once(struct xc_nl *nl, const struct xc_tagset *t, const char *tag
 	if ((rc = xc_tagset_begin(nl, t, &b, buf, cap)) < 0)
 		return rc;
 	if (rc && (rc = scan(nl, t, &s)))
-		return rc;
+		return reread(rc);
+	if (s.foreign)
+		return -EADDRINUSE;
 	del_victims(&b, t, s.nv);
 	for (int i = 0; i < n; i++) {
 		if (there[i])
@@ -313,10 +346,11 @@ static int remove_once(struct xc_nl *nl, const struct xc_tagset *t, struct scan 
 	uint32_t gen;
 	int rc;
 
-	s->nv = 0;
+	/* more is scan's to set: a table gone meanwhile leaves nothing more */
+	s->nv = s->total = s->more = 0;
 	if ((rc = xc_nft_genid(nl, &gen)) || (rc = xc_tagset_there(nl, t)) <= 0 ||
 	    (rc = scan(nl, t, s)) || !s->nv)
-		return rc;
+		return reread(rc);
 	xc_nft_batch_init(&b, buf, cap);
 	xc_nft_batch_genid(&b, gen);
 	if (s->nv == s->total)

@@ -75,7 +75,8 @@ int xc_tagset_rules_ok(struct xc_nl *nl, const struct xc_tagset *t);
  * Read the generation and start a batch guarded by it in buf (cap
  * bytes, 4-aligned), with the ruleset in it when the table is missing or
  * its rules are not t's. Returns 1 when the table was there, 0 when not,
- * or a negative errno.
+ * or a negative errno: -ERESTART when the ruleset changed while it was
+ * read (begin again).
  */
 int xc_tagset_begin(struct xc_nl *nl, const struct xc_tagset *t, struct xc_nft_batch *b,
 		    void *buf, size_t cap);
@@ -95,9 +96,11 @@ int xc_tagset_lookup(struct xc_nl *nl, const struct xc_tagset *t, int set, const
 /*
  * Put e[0..n) in with tag in one batch (the ruleset too when it is
  * missing or not as wanted): elements there already with tag are kept,
- * others with their leading plen bytes are removed. Retries when the
- * ruleset changed meanwhile. Returns the number of elements written or a
- * negative errno (the kernel's text in xc_nl_errmsg(nl)).
+ * others of this network with their leading plen bytes are removed.
+ * Retries when the ruleset changed meanwhile (-ERESTART once
+ * XC_TAGSET_RETRIES are used up). Returns the number of elements written
+ * or a negative errno (the kernel's text in xc_nl_errmsg(nl)):
+ * -EADDRINUSE when another network's element holds such a key.
  */
 int xc_tagset_put(struct xc_nl *nl, const struct xc_tagset *t, const char *tag,
 		  const struct xc_tagset_elem *e, int n, void *buf, size_t cap);
