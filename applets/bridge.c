@@ -100,7 +100,8 @@ struct br {
 static struct br B;
 static uint32_t host_buf[XC_NL_BUFSIZE / 4], pod_buf[XC_NL_BUFSIZE / 4];
 static char ipam_out[XC_CNI_OUT_MAX], undo_out[XC_CNI_OUT_MAX];
-static uint32_t nft_buf[XC_NL_BUFSIZE / 4], batch[65536 / 4];
+/* A batch removes up to 2,048 elements (tagset.c), ~84 bytes each for IPv6 ranges. */
+static uint32_t nft_buf[XC_NL_BUFSIZE / 4], batch[(512 << 10) / 4];
 
 /* ---- configuration ------------------------------------------------------ */
 
@@ -286,6 +287,7 @@ static int get_bridge(struct br *b, struct xc_cni_err *err)
 /* ---- ipMasq, macspoofchk: tagged elements (podmasq.h) -------------------- */
 
 static const struct xc_tagset *const nft_tables[] = { &xc_podmasq_tagset, &xc_spoofchk_tagset };
+#define NFT_TABLES ((int)(sizeof(nft_tables) / sizeof(nft_tables[0])))
 
 static int nft_fail(struct br *b, int rc, const char *what, struct xc_cni_err *err)
 {
@@ -323,6 +325,9 @@ static int nft_put(struct br *b, const struct xc_tagset *t, const struct xc_tags
 
 	snprintf(what, sizeof(what), "adding %s's elements to table %s",
 		 b->cni.env.containerid, t->table);
+	if (rc == -EADDRINUSE)
+		return xc_cni_errf(err, XC_CNI_E_ADDR_IN_USE, "%s: an element of the pod's "
+				   "address or port is another network's (overlapping subnets?)", what);
 	if (rc == -EEXIST) {
 		nft_fail(b, rc, what, err);
 		xc_cni_err_details(err, "table %s has a set or chain of our name that is not "
@@ -360,13 +365,32 @@ static int nft_remove(struct br *b, xc_tagset_match match, void *arg, struct xc_
 	char what[96];
 	int rc = open_nft(b, err);
 
-	for (int i = 0; !rc && i < 2; i++) {
+	for (int i = 0; !rc && i < NFT_TABLES; i++) {
 		rc = xc_tagset_remove(&b->nft, nft_tables[i], match, arg, batch, sizeof(batch));
 		snprintf(what, sizeof(what), "removing elements from table %s",
 			 nft_tables[i]->table);
 		rc = rc < 0 ? nft_fail(b, rc, what, err) : 0;
 	}
 	return rc < 0 ? rc : 0;
+}
+
+/*
+ * DEL and GC clean both tables whatever ipMasq and macspoofchk say now: an
+ * ADD under an earlier configuration may have filled them. When neither
+ * key is on, that is housekeeping, logged and never a failure: a plain
+ * bridge's DEL must not hang on nf_tables (an LSM refusing the socket, a
+ * kernel without it).
+ */
+static int nft_cleanup(struct br *b, xc_tagset_match match, void *arg, struct xc_cni_err *err)
+{
+	struct xc_cni_err e;
+
+	if (b->conf.ipmasq || b->conf.spoofchk)
+		return nft_remove(b, match, arg, err);
+	xc_cni_err_init(&e);
+	if (nft_remove(b, match, arg, &e))
+		xc_warn("%s (the elements stay until a GC)", e.msg);
+	return 0;
 }
 
 static int nft_verify(struct br *b, const struct xc_tagset *t, const char *key,
@@ -710,7 +734,7 @@ static void add_undo(void *ctx)
 	struct xc_cni_err e;
 
 	xc_cni_err_init(&e);
-	for (int i = 0; b->undo_nft && i < 2; i++)
+	for (int i = 0; b->undo_nft && i < NFT_TABLES; i++)
 		xc_tagset_remove(&b->nft, nft_tables[i], xc_tagset_is, b->tag, batch,
 				 sizeof(batch));
 	/* The pod end, its addresses and routes go with the host end. */
@@ -842,23 +866,13 @@ static int cmd_add(void *ctx, struct xc_cni_err *err)
 
 /* ---- DEL, CHECK, STATUS, GC ----------------------------------------------- */
 
-/*
- * IPAM first, then the pod's interface. Whatever is already gone (the
- * namespace, the interface, the allocation) counts as done.
- */
-static int cmd_del(void *ctx, struct xc_cni_err *err)
+/* The pod's interface, if there is one; gone counts as done. */
+static int del_link(struct br *b, struct xc_cni_err *err)
 {
-	struct br *b = ctx;
 	const char *ifname = b->cni.env.ifname;
 	struct xc_link l;
 	int rc;
 
-	if (b->conf.l3 && (rc = ipam_exec(b, XC_CNI_CMD_DEL, NULL, ipam_out,
-					  sizeof(ipam_out), err)))
-		return rc;
-	/* whatever ipMasq says now: an ADD under another configuration may have put them */
-	if (b->tag_ok && (rc = nft_remove(b, xc_tagset_is, b->tag, err)))
-		return rc;
 	if (!b->cni.env.netns)
 		return 0;
 	b->podfd = xc_netns_open(b->cni.env.netns);
@@ -878,6 +892,24 @@ static int cmd_del(void *ctx, struct xc_cni_err *err)
 	if (rc && rc != -ENODEV)
 		return xc_podlink_kfail(err, &b->pod, rc, "deleting %s in %s", ifname, b->cni.env.netns);
 	return 0;
+}
+
+/*
+ * IPAM first, then the pod's interface, then its nf_tables elements (a
+ * pod never runs without them, as in the reference). Whatever is already
+ * gone (the namespace, the interface, the allocation) counts as done.
+ */
+static int cmd_del(void *ctx, struct xc_cni_err *err)
+{
+	struct br *b = ctx;
+	int rc;
+
+	if (b->conf.l3 && (rc = ipam_exec(b, XC_CNI_CMD_DEL, NULL, ipam_out,
+					  sizeof(ipam_out), err)))
+		return rc;
+	if ((rc = del_link(b, err)))
+		return rc;
+	return b->tag_ok ? nft_cleanup(b, xc_tagset_is, b->tag, err) : 0;
 }
 
 static int check_links(struct br *b, struct xc_cni_err *err)
@@ -945,8 +977,7 @@ static int cmd_gc(void *ctx, struct xc_cni_err *err)
 	if (n < 0)
 		return (int)n;
 	g.n = (size_t)n;
-	/* the elements first: a pod without them would be reachable unmasked */
-	if ((rc = open_host(b, err)) || (rc = nft_remove(b, xc_tagset_stale, &g, err)))
+	if ((rc = open_host(b, err)))
 		return rc;
 	rc = get_bridge(b, err);
 	if (!rc && (rc = xc_podlink_gc(&b->host, b->br.index, b->cni.conf.name, valid,
@@ -954,6 +985,9 @@ static int cmd_gc(void *ctx, struct xc_cni_err *err)
 		return xc_podlink_kfail(err, &b->host, rc, "removing stale veths from %s", b->conf.bridge);
 	if (rc < 0 && rc != -ENODEV)
 		return err->code ? rc : xc_podlink_kfail(err, &b->host, rc, "bridge %s", b->conf.bridge);
+	/* the stale veths first, then their elements: no pod runs without them */
+	if ((rc = nft_cleanup(b, xc_tagset_stale, &g, err)))
+		return rc;
 	return b->conf.l3 ? ipam_exec(b, XC_CNI_CMD_GC, NULL, ipam_out, sizeof(ipam_out), err) : 0;
 }
 

@@ -130,13 +130,14 @@ int xc_podmasq_elems(const struct xc_cni_result *r, struct xc_tagset_elem *e, in
 
 static void spoof_ruleset(struct xc_nft_batch *b, int what)
 {
-	/* NF_BR_PRE_ROUTING is 0, as NF_INET_PRE_ROUTING; -300: before the bridge's nat */
+	/* NF_BR_PRE_ROUTING is 0, as NF_INET_PRE_ROUTING; -300 as the reference's (dstnat's) */
 	static const struct xc_nft_chain ch = { "prerouting", "filter", NF_INET_PRE_ROUTING, -300,
 						NF_ACCEPT };
-	static const struct xc_nft_set ports = { "ports", 0, XC_NFT_TYPE_IFNAME, IFNAMSIZ,
-						 XC_NFT_BYTEORDER_HOST };
-	static const struct xc_nft_set macs = { "macs", 0, XC_NFT_CONCAT(XC_NFT_TYPE_IFNAME,
-						XC_NFT_TYPE_ETHERADDR), IFNAMSIZ + 8, 0 };
+	const struct xc_nft_set ports = { spoof_sets[XC_SC_PORTS], 0, XC_NFT_TYPE_IFNAME,
+					  IFNAMSIZ, XC_NFT_BYTEORDER_HOST };
+	const struct xc_nft_set macs = { spoof_sets[XC_SC_MACS], 0,
+					 XC_NFT_CONCAT(XC_NFT_TYPE_IFNAME, XC_NFT_TYPE_ETHERADDR),
+					 IFNAMSIZ + 8, 0 };
 	static const struct xc_nft_setx x = { 0, 0, 0, 1, 0, { 0 } };
 	struct xc_nl_msg *m;
 

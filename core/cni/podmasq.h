@@ -61,7 +61,10 @@ int xc_podmasq_elems(const struct xc_cni_result *r, struct xc_tagset_elem *e, in
 /* The spoof check's two elements of the host veth port and the pod's mac into e[0..2). */
 int xc_spoofchk_elems(const char *port, const uint8_t mac[6], struct xc_tagset_elem *e);
 
-/* An element of set of t as nft prints it: "198.18.0.2 . 198.18.0.0/24". */
+/*
+ * An element of either table (t: xc_podmasq_tagset or xc_spoofchk_tagset)
+ * as nft prints it: "198.18.0.2 . 198.18.0.0/24", "\"veth1\" . 0a:..".
+ */
 char *xc_podmasq_elem_format(const struct xc_tagset *t, const struct xc_tagset_elem *e,
 			     char *buf, size_t size);
 
