@@ -229,7 +229,7 @@ static void remove_stale(int dfd, const char *dir)
 
 static int open_dir(const char *what, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0)
 		xc_err("%s %s: %s", what, path, strerror(errno));
@@ -242,7 +242,7 @@ static char *read_self(size_t *len)
 {
 	struct stat st;
 	char *buf;
-	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	int fd = openat(AT_FDCWD, "/proc/self/exe", O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
 		xc_err("cannot read this binary (/proc/self/exe): %s (is /proc mounted?)",

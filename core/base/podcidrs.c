@@ -110,7 +110,7 @@ static int replace(const char *dir, const char *path, const char *text, size_t l
 	snprintf(tmp, sizeof(tmp), "%s/." XC_PODCIDRS_FILE ".%d", dir, (int)getpid());
 	/* a fresh inode: whatever sits at tmp (a hard link to another file) is not ours */
 	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	fd = openat(AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return -errno;
 	rc = xc_write_full(fd, text, len);
@@ -125,7 +125,7 @@ static int replace(const char *dir, const char *path, const char *text, size_t l
 		return rc;
 	}
 	/* the rename itself must survive a crash too */
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0) {
 		fsync(fd);
 		close(fd);

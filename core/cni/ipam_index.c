@@ -108,7 +108,7 @@ static void slot_ip(const struct idx_slot *s, struct xc_ip *ip)
 
 static void read_boot_id(char out[40])
 {
-	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	int fd = openat(AT_FDCWD, "/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd < 0 ? -1 : read(fd, out, 39);
 
 	if (fd >= 0)

@@ -238,7 +238,7 @@ int xc_ipam_open(struct xc_ipam_store *st, const char *data_dir, const char *net
 	rc = mkdir_p(path);
 	if (rc)
 		return open_fail(st, "create the directory", path, rc, err);
-	st->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	st->dirfd = openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (st->dirfd < 0)
 		return open_fail(st, "open the directory", path, -errno, err);
 	/* Whoever else may write there can plant FIFOs, links or records for root. */

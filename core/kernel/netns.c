@@ -92,7 +92,7 @@ int xc_netns_open_kind(const char *path, const char **kind)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -ENOTSUP;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	err = check_fd(fd);
@@ -113,11 +113,11 @@ int xc_netns_open(const char *path)
 /* Open the calling thread's own network namespace. */
 static int open_self(void)
 {
-	int fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	int fd = openat(AT_FDCWD, "/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 
 	/* /proc/thread-self is newer than 3.17; the main thread's is the same. */
 	if (fd < 0 && errno == ENOENT)
-		fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		fd = openat(AT_FDCWD, "/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
 

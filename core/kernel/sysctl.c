@@ -62,7 +62,7 @@ static int open_key(const char *key, int flags)
 	err = xc_sysctl_path(key, path, sizeof(path));
 	if (err)
 		return err;
-	fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	fd = openat(AT_FDCWD, path, flags | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) {

@@ -200,7 +200,7 @@ static int token_refresh(struct xc_k8s_client *k, int force)
 	    (uint64_t)st.st_ino == k->tok_ino && (uint64_t)st.st_size == k->tok_size &&
 	    (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec == k->tok_mtime_ns)
 		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block */
+	fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block */
 	if (fd < 0) {
 		rc = -errno;
 		return k->have_token ? 0 :

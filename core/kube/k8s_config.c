@@ -505,7 +505,7 @@ static int load_file(struct xc_k8s_config *cfg, const char *path, const char *co
 	int fd, rc;
 
 	/* O_NONBLOCK: a FIFO named as the kubeconfig must not stall us before fstat */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		rc = -errno;
 		return cfail(cfg, rc, "kubeconfig %s (%s): %s", path, why, strerror(-rc));
