@@ -235,10 +235,13 @@ int xc_ipam_open(struct xc_ipam_store *st, const char *data_dir, const char *net
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", data_dir, network) >= sizeof(path))
 		return open_fail(st, "use the directory", network, -ENAMETOOLONG, err);
 	memcpy(st->path, path, sizeof(st->path));
-	rc = mkdir_p(path);
-	if (rc)
-		return open_fail(st, "create the directory", path, rc, err);
+	/* there already but for a network's first ADD: one call, not one per component */
 	st->dirfd = openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (st->dirfd < 0 && errno == ENOENT) {
+		if ((rc = mkdir_p(path)))
+			return open_fail(st, "create the directory", path, rc, err);
+		st->dirfd = openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	}
 	if (st->dirfd < 0)
 		return open_fail(st, "open the directory", path, -errno, err);
 	/* Whoever else may write there can plant FIFOs, links or records for root. */
