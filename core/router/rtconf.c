@@ -52,6 +52,16 @@ static int bad(struct xc_rtconf *c, const char *what, const char *val)
 	return -EINVAL;
 }
 
+/* A list of CIDRs refused: say which setting, before the CIDR's reason in c->err. */
+static int cidrs_bad(struct xc_rtconf *c, const char *what, int rc)
+{
+	char why[sizeof(c->err)];
+
+	memcpy(why, c->err, sizeof(why));
+	snprintf(c->err, sizeof(c->err), "%s: %.150s", what, why);
+	return rc;
+}
+
 static const char *env_or(const char *name, const char *dflt)
 {
 	const char *v = getenv(name);
@@ -134,13 +144,13 @@ static int check(struct xc_rtconf *c, const struct raw *r)
 	c->masq.on = r->masq && !strcmp(r->masq, "true");
 	if ((rc = xc_masq_parse_cidrs(r->cluster, c->masq.cluster, XC_MASQ_CIDRS, c->err,
 				      sizeof(c->err))) < 0)
-		return rc;
+		return cidrs_bad(c, "--cluster-cidr [CLUSTER_CIDR]", rc);
 	c->masq.ncluster = (uint8_t)rc;
 	c->rc.cluster = c->masq.cluster;  /* one owner: the masquerade's */
 	c->rc.ncluster = c->masq.ncluster;
 	if ((rc = xc_masq_parse_cidrs(r->nomasq, c->masq.extra, XC_MASQ_CIDRS, c->err,
 				      sizeof(c->err))) < 0)
-		return rc;
+		return cidrs_bad(c, "--no-masquerade-cidrs [NO_MASQUERADE_CIDRS]", rc);
 	c->masq.nextra = (uint8_t)rc;
 	if (r->name) {
 		if (strlen(r->name) > XC_NODE_NAME_MAX)

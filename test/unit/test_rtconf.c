@@ -119,6 +119,11 @@ static void test_errors(void)
 	T_STR(c.err, "IPv6 prefix: invalid value 'fd00::/112'");
 	T_INT(parse("--node-name n1 --resync 0"), -EINVAL);
 	T_STR(c.err, "number: invalid value '0'");
+	/* a bad CIDR names the setting it came from */
+	T_INT(parse("--node-name n1 --cluster-cidr 198.18.0.0/16,bogus"), -EINVAL);
+	T_STR(c.err, "--cluster-cidr [CLUSTER_CIDR]: CIDR 'bogus': not a CIDR");
+	T_INT(parse("--node-name n1 --no-masquerade-cidrs 1.2.3.4/33"), -EINVAL);
+	T_STR(c.err, "--no-masquerade-cidrs [NO_MASQUERADE_CIDRS]: CIDR '1.2.3.4/33': not a CIDR");
 	T_INT(parse("--node-name n1 --vxlan-vni 16777216"), -EINVAL);
 	T_INT(parse("--node-name n1 --vxlan-name 0123456789abcdef"), -EINVAL);
 	T_INT(parse("--node-name n1 --log-level loud"), -EINVAL);
