@@ -314,6 +314,69 @@ done
 check "after kill -9 of ADDs and DELs, a DEL succeeds" pm portmap DEL cid-k a "[]"
 check "... and nothing is left: no element, rule or chain" no_table
 
+# kill -9 at a random point of a chained bridge + portmap ADD, as a runtime
+# runs a conflist (bridge, then portmap with bridge's result), then the
+# runtime's DEL in reverse order, or GC: nothing of the pod is left (no
+# element, veth, pod interface or address). The chain runs in a session of
+# its own, so that the kill reaches whichever plugin runs at that moment.
+printf '%s' "$BRCONF" > "$T/chain.br"
+cat > "$T/chain" <<EOF
+#!/bin/sh
+# chain CID POD: bridge ADD, then portmap ADD chained on its result
+CNI_RUN_HOST=$HOST "$T/cni-run" bridge ADD "\$1" "\$2" eth0 < "$T/chain.br" > "$T/chain.\$1" || exit 1
+python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+print(json.dumps({"cniVersion": "1.1.0", "name": "$NET", "type": "portmap",
+  "runtimeConfig": {"portMappings": [{"hostPort": 6060, "containerPort": 80, "protocol": "tcp"},
+                                     {"hostPort": 6061, "containerPort": 81, "protocol": "udp"}]},
+  "prevResult": r}))' "$T/chain.\$1" | CNI_RUN_HOST=$HOST "$T/cni-run" portmap ADD "\$1" "\$2" eth0
+EOF
+chmod +x "$T/chain"
+rand() { echo $(( $(od -An -N4 -tu4 /dev/urandom) % $1 )); }
+# undo CID POD: the runtime's DEL of a failed ADD: portmap, then bridge (no prevResult)
+undo() {
+	pmconf "[]" | cni portmap DEL "$1" "$2" eth0 >/dev/null &&
+		printf '%s' "$BRCONF" | cni bridge DEL "$1" "$2" eth0 >/dev/null
+}
+# gone CID POD: nothing of the attachment in the node
+gone() {
+	! tbl 2>/dev/null | grep -q "$1\"" && ! has_link "$2" eth0 && [ "$(allocs $NET "$1")" = 0 ]
+}
+VALID='[{"containerID":"cid-a","ifname":"eth0"},{"containerID":"cid-b","ifname":"eth0"}]'
+ck=$(mkns ck)
+t0=$(date +%s%N)
+"$T/chain" cal-chain "$ck" >/dev/null 2>&1 || t_fail "a chained ADD"
+CHAIN_US=$(( ($(date +%s%N) - t0) / 1000 + 1 ))
+undo cal-chain "$ck"
+echo "chained: a whole bridge + portmap ADD takes $((CHAIN_US / 1000)) ms here"
+partial=0 fails=0 i=1
+while [ $i -le 12 ]; do
+	setsid "$T/chain" "ck$i" "$ck" >/dev/null 2>&1 &
+	_pid=$!
+	sleep "$(awk -v u="$(rand "$CHAIN_US")" 'BEGIN { printf "%.6f", u / 1e6 }')"
+	kill -9 -- "-$_pid" 2>/dev/null
+	wait "$_pid" 2>/dev/null
+	wait_ipam
+	gone "ck$i" "$ck" || partial=$((partial + 1))
+	if [ $((i % 3)) = 0 ]; then
+		# no DEL: GC keeping pods a and b collects it (the pod end goes with its host end)
+		printf '{"cniVersion":"1.1.0","name":"%s","type":"portmap","cni.dev/valid-attachments":%s}' "$NET" "$VALID" |
+			CNI_COMMAND=GC CNI_PATH=$BIN nsenter --net=/var/run/netns/"$HOST" "$BIN/portmap" >/dev/null ||
+			fails=$((fails + 1))
+		printf '%s,"cni.dev/valid-attachments":%s}' "$(printf '%s' "$BRCONF" | sed 's/}$//')" "$VALID" |
+			sed 's/"cniVersion":"[0-9.]*"/"cniVersion":"1.1.0"/' | cni bridge GC "" "" "" >/dev/null ||
+			fails=$((fails + 1))
+	else
+		undo "ck$i" "$ck" || fails=$((fails + 1))
+	fi
+	gone "ck$i" "$ck" || t_fail "chained kill $i: ck$i left something"
+	i=$((i + 1))
+done
+echo "chained: $partial of 12 kills left something for DEL or GC"
+check "chained kill -9: some kills left state to clean" test "$partial" -gt 0
+eq "chained kill -9: every DEL and GC after a kill succeeds" "$fails" 0
+eq "chained kill -9: pods a and b keep their addresses" "$(allocs $NET cid-a) $(allocs $NET cid-b)" "2 2"
+
 # ---- bad input: the right code, nothing installed --------------------------
 bad() { # DESC CODE MAPPINGS [PREV-POD]
 	got=$(pm portmap ADD cid-a "${4:-a}" "$3")
