@@ -81,6 +81,18 @@ table ip foreign {
 }
 EOF
 rt_x n1 nft -j list table ip foreign > "$RT_D/foreign.before"
+# ... and iptables rules (nat and filter, both families), where iptables is
+iptables_rules() {
+	for t in nat filter; do
+		rt_x n1 iptables -t $t -S
+		rt_x n1 ip6tables -t $t -S
+	done 2>&1
+}
+if command -v iptables >/dev/null 2>&1; then
+	rt_x n1 iptables -t nat -A POSTROUTING -s 198.18.250.0/24 -j RETURN
+	rt_x n1 ip6tables -t filter -A FORWARD -s fd00:250::/64 -j ACCEPT
+	iptables_rules > "$RT_D/iptables.before"
+fi
 
 # shellcheck disable=SC2086
 rt_nodes "$NODES" $N12
@@ -234,4 +246,10 @@ check_out "... every one an interval of pod6" 5000 sh -c \
 check_exit "... and --cleanup takes it away" 0 big --cleanup
 check_out "foreign table byte-identical" "$(cat "$RT_D/foreign.before")" \
 	rt_x n1 nft -j list table ip foreign
+if [ -s "$RT_D/iptables.before" ]; then
+	check_out "iptables rules (nat, filter, IPv4 and IPv6) unchanged" \
+		"$(cat "$RT_D/iptables.before")" iptables_rules
+else
+	t_skip "no iptables: its rules are not looked at"
+fi
 t_done
