@@ -35,7 +35,8 @@ table() {
 	k8s) printf '%s\n' '^list: +[0-9]+ nodes, [0-9]+ a page' '^watch: [0-9]+ events' \
 		'^-- the same list with 100' '^list: +[0-9]+ nodes, 100 a page' ;;
 	portmap) printf '%s\n' '^== portmap: [0-9]+ dual-stack pods' '^ +ours +reference +ref/ours' \
-		'^ADD sequential ' '^DEL sequential ' '^ADD, first [0-9]+ pods' '^ADD, last [0-9]+ pods' ;;
+		'^ADD sequential ' '^DEL sequential ' '^ADD, first [0-9]+ pods' '^ADD, last [0-9]+ pods' \
+		'^chained bridge \+ portmap ADD, median' ;;
 	router) printf '%s\n' '^router, file source' '^ +nodes +first ms' '^ +10 ' \
 		'^seed emulated' '^ +10 nodes: p50' '^ +[0-9]+ nodes: p50' \
 		'^router, API source' '^  first full sync' '^  node event -> route' \

@@ -7,8 +7,11 @@
 # Then whether ADD stays flat as the node fills: the median of the first
 # and of the last tenth of the ADDs. Figures, not a test.
 #
+# Last, the chain as a runtime runs it (bridge ADD + portmap ADD, pod by
+# pod) beside the kernel floor of bridge alone (bench/cni/floor.c).
+#
 #   PM_BENCH_PODS   pods (default 200)
-#   CNI_BENCH_DRIVE bench/cni/drive.c built (make bench-bin)
+#   CNI_BENCH_DRIVE, CNI_BENCH_FLOOR  bench/cni/drive.c and floor.c built (make bench-bin)
 #
 # Everything runs in namespaces xcbp<pid>-* made here and removed at the end.
 set -eu
@@ -16,12 +19,13 @@ cd "$(dirname "$0")/../.."
 : "${XC:=$PWD/build/xcluster-cni}"
 N=${PM_BENCH_PODS:-200}
 drive=${CNI_BENCH_DRIVE:-build/bench-O2/bench/cni/drive}
+floorbin=${CNI_BENCH_FLOOR:-build/bench-O2/bench/cni/floor}
 
 [ "$(id -u)" = 0 ] || { echo "portmap: needs root (network namespaces)"; exit 1; }
 [ -x /usr/lib/cni/portmap ] && command -v iptables >/dev/null ||
 	{ echo "portmap: needs the reference plugins and iptables (vendor/deps.sh test)"; exit 1; }
 [ -x "$XC" ] || { echo "portmap: no binary at $XC (make)"; exit 1; }
-[ -x "$drive" ] || { echo "portmap: no $drive (make bench-bin)"; exit 1; }
+[ -x "$drive" ] && [ -x "$floorbin" ] || { echo "portmap: no $drive or $floorbin (make bench-bin)"; exit 1; }
 
 . bench/scratch.sh
 bench_scratch xcbp
@@ -32,9 +36,11 @@ for a in bridge node-local portmap; do
 	ln -s xcluster-cni "$T/bin/$a"
 done
 ip netns add "$NS-host"
+ip netns add "$NS-floor"
 i=0
 while [ $i -lt "$N" ]; do
 	ip netns add "$NS-p$i"
+	ip netns add "$NS-f$i"
 	i=$((i + 1))
 done
 printf '{"cniVersion":"1.0.0","name":"pm","type":"bridge","bridge":"cni0","isDefaultGateway":true,"hairpinMode":true,"ipam":{"type":"node-local","dataDir":"%s","ranges":[[{"subnet":"198.18.0.0/16"}],[{"subnet":"fd00:b::/64"}]]}}' \
@@ -52,6 +58,10 @@ drv "$T/bin/portmap" ADD "$T/portmap.conf" "$T/res/ours" "$T/res/bridge" > "$T/o
 drv "$T/bin/portmap" DEL "$T/portmap.conf" "$T/res/ours" > "$T/ours-del"
 drv /usr/lib/cni/portmap ADD "$T/portmap.conf" "$T/res/ref" "$T/res/bridge" > "$T/ref-add"
 drv /usr/lib/cni/portmap DEL "$T/portmap.conf" "$T/res/ref" > "$T/ref-del"
+"$floorbin" /var/run/netns/"$NS-floor" add /var/run/netns/"$NS-f" "$N" 1 > "$T/floor-add"
+# the chain, pod by pod: bridge's ADD plus portmap's
+awk 'NR == FNR { b[$1] = $2; next } ($1 in b) { print $1, b[$1] + $2, $3 }' \
+	"$T/bridge-add" "$T/ours-add" > "$T/chain-add"
 
 # stats FILE [FIRST LAST]: "median p95 failures" in ms (of pods FIRST..LAST).
 stats() {
@@ -80,3 +90,6 @@ row "DEL sequential" "$T/ours-del" "$T/ref-del"
 row "ADD, first $tenth pods" "$T/ours-add" "$T/ref-add" 0 $((tenth - 1))
 row "ADD, last $tenth pods" "$T/ours-add" "$T/ref-add" $((N - tenth)) $((N - 1))
 echo "(bridge ADD before them, ours: median $(stats "$T/bridge-add" | cut -d' ' -f1) ms)"
+c=$(stats "$T/chain-add" | cut -d' ' -f1) f=$(stats "$T/floor-add" | cut -d' ' -f1)
+echo "chained bridge + portmap ADD, median $c ms; kernel floor of bridge alone $f ms:" \
+	"$(awk -v c="$c" -v f="$f" 'BEGIN { print (f > 0) ? sprintf("%.1fx", c / f) : "-" }') the floor"
