@@ -862,5 +862,8 @@ int router_main(int argc, char **argv)
 			XC_VERSION, R.o.port);
 	else
 		xc_info("xcluster-cni %s router running; health and metrics off", XC_VERSION);
+	if (!R.o.masq.ncluster)
+		xc_info("CLUSTER_CIDR is not set: a Node's pod CIDRs are trusted wherever the "
+			"refusal rules allow (docs/router.md); set it to the cluster's pod ranges");
 	return loop();
 }

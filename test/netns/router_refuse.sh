@@ -82,6 +82,7 @@ check_grep "this node's address refused, logged" \
 check_out "CLUSTER_CIDR: refused counted (loopback, 2 addresses, 2 outside)" 5 metric
 check "CLUSTER_CIDR: two resyncs later" past_resyncs
 check_out "each refusal logged once" 1 grep -c 'no route for 127.0.0.0/8' "$D/log"
+check "with CLUSTER_CIDR: no 'trusted' notice" sh -c "! grep -q 'CLUSTER_CIDR is not set' '$D/log'"
 kill "$PID"; wait "$PID" 2>/dev/null; PID=
 check_out "routes with CLUSTER_CIDR" "198.19.2.0/24 via 198.18.0.2 dev eth0
 1100:400::/24 via fd00:100::2 dev eth0 metric 1024 pref medium" routes
@@ -117,6 +118,8 @@ check "overlap: the younger's other CIDR routes" wait_for 60 has_route fd00:0:22
 check_grep "overlap: the younger refused, the winner named" \
 	"node o2: no route for 198.19.33.0/24: overlaps o1's 198.19.32.0/20 \\(created earlier\\)" cat "$D/ov.log"
 check "overlap: counted" wait_for 60 metric_is cidrs_refused 1
+check_out "without CLUSTER_CIDR: said once at start that pod CIDRs are trusted" 1 \
+	grep -c 'CLUSTER_CIDR is not set: a Node.s pod CIDRs are trusted' "$D/ov.log"
 adds=$(metric 'changes_total{op="add"}') dels=$(metric 'changes_total{op="remove"}')
 overlaps o1 o2
 check "overlap: listing reversed, two resyncs later" past_resyncs
