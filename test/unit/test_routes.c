@@ -164,6 +164,8 @@ static void test_nodetab(void)
 	struct xc_node_parse ann = { "x/cidr", "x/addr" };
 	struct xc_json root;
 	const struct xc_node *a, *b;
+	struct xc_ip ib;
+	struct xc_prefix pb;
 	char buf[64];
 	size_t changed = 0, skipped = 0;
 
@@ -181,13 +183,13 @@ static void test_nodetab(void)
 	T_INT(a->ncidr, 2);
 	T_INT(a->naddr, 2);
 	/* InternalIP is preferred over ExternalIP whatever the document order */
-	xc_ip_format(xc_node_addr(a, AF_INET), buf, sizeof(buf));
+	xc_ip_format(xc_node_addr(a, AF_INET, &ib), buf, sizeof(buf));
 	T_STR(buf, "198.18.0.1");
-	T(xc_node_addr(a, AF_INET6) == NULL);
-	xc_prefix_format(xc_node_cidr(a, AF_INET6), buf, sizeof(buf));
+	T(xc_node_addr(a, AF_INET6, &ib) == NULL);
+	xc_prefix_format(xc_node_cidr(a, AF_INET6, &pb), buf, sizeof(buf));
 	T_STR(buf, "fd00::/64");
 	/* the singular field, host bits cleared */
-	xc_prefix_format(&b->cidr[0], buf, sizeof(buf));
+	xc_prefix_format(xc_node_cidr_at(b, 0, &pb), buf, sizeof(buf));
 	T_STR(buf, "198.19.1.0/24");
 	T_INT(b->naddr, 0);
 
@@ -200,11 +202,11 @@ static void test_nodetab(void)
 	T_INT(changed, 2);
 	a = xc_nodetab_find(&tab, "a");
 	b = xc_nodetab_find(&tab, "b");
-	xc_prefix_format(xc_node_cidr(a, AF_INET), buf, sizeof(buf));
+	xc_prefix_format(xc_node_cidr(a, AF_INET, &pb), buf, sizeof(buf));
 	T_STR(buf, "10.1.0.0/16");
-	xc_prefix_format(xc_node_cidr(a, AF_INET6), buf, sizeof(buf));
+	xc_prefix_format(xc_node_cidr(a, AF_INET6, &pb), buf, sizeof(buf));
 	T_STR(buf, "fd00:9::/64");
-	xc_ip_format(xc_node_addr(a, AF_INET), buf, sizeof(buf));
+	xc_ip_format(xc_node_addr(a, AF_INET, &ib), buf, sizeof(buf));
 	T_STR(buf, "198.18.9.1");
 	T_INT(b->ncidr, 0);
 
