@@ -855,6 +855,38 @@ static void test_vxlan_messages(void)
 		 "08000100c6120002");
 }
 
+/* Many nodes in scrambled order: the sort (indexes, then one in-place move) keeps every entry. */
+static void test_sort_many(void)
+{
+	struct xc_rt_conf c = { .mode = XC_RT_VXLAN, .protocol = 202, .self = "n-0000" };
+	struct xc_rt_stats st;
+	char name[32], cidrs[80], addr[32];
+	int bad = 0;
+
+	host();
+	env.conn[0].net = pfx_of("198.18.0.0/16");
+	xc_nodetab_free(&tab);
+	for (int i = 0; i < 600; i++) {
+		int k = (i * 37) % 600, j = (i * 7919) % 600;
+
+		snprintf(name, sizeof(name), "n-%04d", j);
+		snprintf(cidrs, sizeof(cidrs), "198.19.%d.%d/30 fd00:0:%x::/64", k * 4 / 256,
+			 k * 4 % 256, j);
+		snprintf(addr, sizeof(addr), "198.18.%d.%d", j / 250, j % 250 + 2);
+		node(&tab, name, cidrs, addr);
+	}
+	T_INT(tab.n, 600);
+	T_INT(xc_rt_compute(&c, &env, &tab, &want, &st, NULL, NULL), 0);
+	T_INT(st.routes, 2 * 599);
+	T_INT(st.neighs, 2 * 599);
+	T_INT(st.fdbs, 599);
+	T_INT(want.n, 5 * 599);
+	for (size_t i = 1; i < want.n; i++)
+		bad += xc_rt_cmp(&want.v[i - 1], &want.v[i]) >= 0;
+	T_INT(bad, 0);
+	xc_nodetab_free(&tab);
+}
+
 int main(void)
 {
 	test_nodetab();
@@ -871,6 +903,7 @@ int main(void)
 	test_diff_fixed();
 	test_messages();
 	test_vxlan_messages();
+	test_sort_many();
 	xc_nodetab_free(&tab);
 	xc_rt_set_free(&want);
 	xc_rt_set_free(&have);
