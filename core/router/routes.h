@@ -321,7 +321,7 @@ struct xc_rt_engine {
 	struct xc_rt_stats cs;          /* of the last computation */
 	size_t changes, failed;         /* of the last sync */
 	unsigned long adds, replaces, dels, errors, syncs, full_syncs;
-	struct xc_rt_op_ent *ops;       /* private: the last diff */
+	struct xc_rt_op_ent *ops;       /* private: the diff being applied */
 	uint32_t *order;                /* private: the order it is applied in */
 	size_t nops, opscap;
 };

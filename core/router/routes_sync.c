@@ -166,6 +166,23 @@ static size_t apply_all(struct xc_rt_engine *g, struct xc_nl *nl, const struct x
 	return failed;
 }
 
+/*
+ * A first sync's diff is every entry (9 MB at 65,000 nodes), later ones a
+ * few changes: past a sync, keep room for those, not for the next first.
+ */
+#define OPS_KEEP 4096
+
+static void ops_trim(struct xc_rt_engine *g)
+{
+	if (g->opscap <= OPS_KEEP)
+		return;
+	free(g->ops);
+	free(g->order);
+	g->ops = NULL;
+	g->order = NULL;
+	g->nops = g->opscap = 0;
+}
+
 int xc_rt_sync(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf *conf,
 	       const struct xc_rt_env *env, const struct xc_nodetab *t, unsigned flags,
 	       xc_rt_skip_cb skip, xc_rt_report_cb report, void *arg)
@@ -200,9 +217,11 @@ int xc_rt_sync(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf
 	if (flags & XC_RT_SYNC_DRY) {
 		for (size_t i = 0; report && i < g->nops; i++)
 			report(arg, g->ops[i].op, &g->ops[i].e, 0);
+		ops_trim(g);
 		return 0;
 	}
 	failed = apply_all(g, nl, conf, env, report, arg);
+	ops_trim(g);
 	g->syncs++;
 	g->failed = failed;
 	return (int)failed;
