@@ -114,7 +114,8 @@ class Monitor:
                         gw = socket.inet_ntop(fam, val)
                     a += (alen + 3) & ~3
                 out.append((proto, dst, gw))
-            elif typ == 28 and ln >= 28:  # RTM_NEWNEIGH: ("neigh", address, lladdr)
+            elif typ == 28 and ln >= 28 and data[off + 16] in (socket.AF_INET, socket.AF_INET6):
+                # RTM_NEWNEIGH: ("neigh", address, lladdr); not the FDB's (AF_BRIDGE)
                 fam = data[off + 16]
                 dst = mac = None
                 a = off + 28

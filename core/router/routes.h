@@ -246,6 +246,7 @@ int xc_rt_diff(const struct xc_rt_set *want, const struct xc_rt_set *have,
 /* One change: what xc_rt_diff reported, copied. */
 struct xc_rt_op_ent {
 	enum xc_rt_op op;
+	uint8_t have;              /* private: xc_rt_sync's pending change to have */
 	struct xc_rt_entry e;
 };
 
