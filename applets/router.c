@@ -140,6 +140,7 @@ static const char *node_text(const struct xc_prefix *cidr, int nc, const struct 
 static void on_node(void *arg, const struct xc_node *before, const struct xc_node_rec *after)
 {
 	char a[400], b[400];
+	struct xc_node_rec was;
 	enum xc_log_level lvl = R.nlog++ < LOG_DETAIL ? XC_LOG_INFO : XC_LOG_DEBUG;
 	const char *name = after ? after->name : before->name;
 
@@ -151,10 +152,12 @@ static void on_node(void *arg, const struct xc_node *before, const struct xc_nod
 		       node_text(after->cidr, after->ncidr, after->addr, after->naddr, a, sizeof(a)));
 	else if (!after)
 		xc_log(lvl, "node %s deleted", name);
-	else
+	else {
+		xc_node_unpack(before, &was);
 		xc_log(lvl, "node %s changed: %s (was %s)", name,
 		       node_text(after->cidr, after->ncidr, after->addr, after->naddr, a, sizeof(a)),
-		       node_text(before->cidr, before->ncidr, before->addr, before->naddr, b, sizeof(b)));
+		       node_text(was.cidr, was.ncidr, was.addr, was.naddr, b, sizeof(b)));
+	}
 }
 
 static const char *const skip_why[] = {
@@ -163,12 +166,25 @@ static const char *const skip_why[] = {
 	"CIDR overlaps this node's", "",
 };
 
+/* Which of n's CIDRs cidr is (skip hears of a copy). */
+static int cidr_index(const struct xc_node *n, const struct xc_prefix *cidr)
+{
+	struct xc_prefix p;
+	int k;
+
+	for (k = 0; k + 1 < n->ncidr; k++)
+		if (xc_node_cidr_at(n, k, &p)->len == cidr->len && xc_ip_equal(&p.ip, &cidr->ip))
+			break;
+	return k;
+}
+
 static void on_skip(void *arg, const struct xc_node *n, const struct xc_prefix *cidr,
 		    enum xc_rt_skip why, const char *reason)
 {
 	char c[XC_IP_STRLEN];
-	const struct xc_ip *a4 = xc_node_addr(n, AF_INET);
-	uint8_t bit = (uint8_t)(1u << (cidr - n->cidr));
+	struct xc_ip b4;
+	const struct xc_ip *a4 = xc_node_addr(n, AF_INET, &b4);
+	uint8_t bit = (uint8_t)(1u << cidr_index(n, cidr));
 	int first = R.g.cs.skipped != R.st.last_skipped;
 
 	(void)arg;
@@ -191,11 +207,13 @@ static void on_skip(void *arg, const struct xc_node *n, const struct xc_prefix *
 static void write_cache(void)
 {
 	const struct xc_node *self = xc_nodetab_find(&R.nodes, R.o.self);
+	struct xc_node_rec r;
 	int rc;
 
 	if (!self || !self->ncidr || !R.o.cache_dir[0] || R.o.dry_run)
 		return;
-	rc = xc_podcidrs_write(R.o.cache_dir, R.o.network, self->name, self->cidr, self->ncidr);
+	xc_node_unpack(self, &r);
+	rc = xc_podcidrs_write(R.o.cache_dir, R.o.network, r.name, r.cidr, r.ncidr);
 	if (rc < 0)
 		xc_warn("cannot write %s/%s/%s: %s", R.o.cache_dir, R.o.network, XC_PODCIDRS_FILE,
 			strerror(-rc));
@@ -218,10 +236,10 @@ static void node_ips(struct xc_ip *v4, struct xc_ip *v6)
 	while ((item = strsep(&p, ",")))
 		if (xc_ip_parse(item, &ip) == 0)
 			*(ip.family == AF_INET ? v4 : v6) = ip;
-	if (self && !v4->family && xc_node_addr(self, AF_INET))
-		*v4 = *xc_node_addr(self, AF_INET);
-	if (self && !v6->family && xc_node_addr(self, AF_INET6))
-		*v6 = *xc_node_addr(self, AF_INET6);
+	if (self && !v4->family)
+		xc_node_addr(self, AF_INET, v4);   /* leaves it as it is when none */
+	if (self && !v6->family)
+		xc_node_addr(self, AF_INET6, v6);
 }
 
 static void resolve_mode(void)
@@ -261,11 +279,12 @@ static int env_refresh(void)
 {
 	const struct xc_node *self = xc_nodetab_find(&R.nodes, R.o.self);
 	int want_ll = R.o.mode != XC_RT_SIT && R.o.mode != XC_RT_VXLAN, rc, tm;
+	struct xc_prefix c4, c6;
 	unsigned mtu;
 
 	node_ips(&R.env.self4, &R.env.self6);
-	rc = xc_tunnel_env(&R.tun, &R.nl, &R.env, self ? xc_node_cidr(self, AF_INET) : NULL,
-			   self ? xc_node_cidr(self, AF_INET6) : NULL, want_ll);
+	rc = xc_tunnel_env(&R.tun, &R.nl, &R.env, self ? xc_node_cidr(self, AF_INET, &c4) : NULL,
+			   self ? xc_node_cidr(self, AF_INET6, &c6) : NULL, want_ll);
 	if (rc) {
 		xc_err("reading interfaces and addresses: %s", strerror(-rc));
 		return rc;

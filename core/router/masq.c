@@ -142,7 +142,8 @@ int xc_masq_want(struct xc_masq *q, const struct xc_masq_conf *c, const struct x
 		q->want[i].n = 0;
 	for (size_t i = 0; i < t->n; i++)
 		for (int k = 0; k < t->v[i]->ncidr; k++) {
-			const struct xc_prefix *p = &t->v[i]->cidr[k];
+			struct xc_prefix pb;
+			const struct xc_prefix *p = xc_node_cidr_at(t->v[i], k, &pb);
 
 			rc |= xc_ivset_add(&q->want[p->ip.family == AF_INET ? XC_MASQ_POD4 :
 						    XC_MASQ_POD6], p);

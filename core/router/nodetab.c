@@ -52,45 +52,82 @@ const struct xc_node *xc_nodetab_find(const struct xc_nodetab *t, const char *na
 	return found ? t->v[i] : NULL;
 }
 
+static void pack_ip(struct xc_node_ip *p, const struct xc_ip *ip, uint8_t tag)
+{
+	p->family = ip->family;
+	p->tag = tag;
+	memcpy(p->a, ip->a, sizeof(p->a));
+}
+
+static void unpack_ip(const struct xc_node_ip *p, struct xc_ip *ip)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->family = p->family;
+	memcpy(ip->a, p->a, sizeof(ip->a));
+}
+
+/* rec's CIDRs then addresses, packed into v; returns how many. */
+static size_t pack_ips(const struct xc_node_rec *r, struct xc_node_ip *v)
+{
+	for (int i = 0; i < r->ncidr; i++)
+		pack_ip(&v[i], &r->cidr[i].ip, r->cidr[i].len);
+	for (int i = 0; i < r->naddr; i++)
+		pack_ip(&v[r->ncidr + i], &r->addr[i].ip, r->addr[i].kind);
+	return (size_t)(r->ncidr + r->naddr);
+}
+
 /* Compare only what was parsed: stale bytes past the counts do not matter. */
 static int same_content(const struct xc_node *n, const struct xc_node_rec *r)
 {
+	struct xc_node_ip v[XC_NODE_CIDRS + XC_NODE_ADDRS];
+	size_t k;
+
 	if (n->ncidr != r->ncidr || n->naddr != r->naddr || n->created != r->created)
 		return 0;
-	for (int i = 0; i < r->ncidr; i++)
-		if (n->cidr[i].len != r->cidr[i].len || !xc_ip_equal(&n->cidr[i].ip, &r->cidr[i].ip))
-			return 0;
-	for (int i = 0; i < r->naddr; i++)
-		if (n->addr[i].kind != r->addr[i].kind || !xc_ip_equal(&n->addr[i].ip, &r->addr[i].ip))
-			return 0;
-	return 1;
+	k = pack_ips(r, v);
+	return !memcmp(xc_node_ips(n), v, k * sizeof(*v));
 }
 
-static void copy_content(struct xc_node *n, const struct xc_node_rec *r)
+/* A new record of rec, seen by listing gen; NULL: out of memory. */
+static struct xc_node *node_new(const struct xc_node_rec *r, uint32_t gen)
 {
+	struct xc_node_ip v[XC_NODE_CIDRS + XC_NODE_ADDRS];
+	size_t len = strnlen(r->name, XC_NODE_NAME_MAX), k = pack_ips(r, v);
+	struct xc_node *n = malloc(sizeof(*n) + len + 1 + k * sizeof(*v));
+
+	if (!n)
+		return NULL;
+	n->created = r->created;
+	n->gen = gen;
 	n->ncidr = r->ncidr;
 	n->naddr = r->naddr;
-	n->created = r->created;
 	n->logged = 0;
-	memcpy(n->cidr, r->cidr, sizeof(n->cidr));
-	memcpy(n->addr, r->addr, sizeof(n->addr));
+	n->namelen = (uint8_t)len;
+	memcpy(n->name, r->name, len);
+	n->name[len] = '\0';
+	memcpy((void *)xc_node_ips(n), v, k * sizeof(*v));
+	return n;
 }
 
 int xc_nodetab_set(struct xc_nodetab *t, const struct xc_node_rec *rec)
 {
 	struct xc_node *n;
-	size_t i, len;
+	size_t i;
 	int found;
 
 	i = lookup(t, rec->name, &found);
 	if (found) {
-		n = t->v[i];
-		n->gen = t->gen;
-		if (same_content(n, rec))
+		t->v[i]->gen = t->gen;
+		if (same_content(t->v[i], rec))
 			return 0;
+		/* a new record: the counts, so its size, may change */
+		n = node_new(rec, t->gen);
+		if (!n)
+			return -ENOMEM;
 		if (t->notify)
-			t->notify(t->notify_arg, n, rec);
-		copy_content(n, rec);
+			t->notify(t->notify_arg, t->v[i], rec);
+		free(t->v[i]);
+		t->v[i] = n;
 		return 1;
 	}
 	if (t->n == t->cap) {
@@ -102,13 +139,9 @@ int xc_nodetab_set(struct xc_nodetab *t, const struct xc_node_rec *rec)
 		t->v = v;
 		t->cap = cap;
 	}
-	len = strnlen(rec->name, XC_NODE_NAME_MAX);
-	n = calloc(1, sizeof(*n) + len + 1);
+	n = node_new(rec, t->gen);
 	if (!n)
 		return -ENOMEM;
-	memcpy(n->name, rec->name, len);
-	n->gen = t->gen;
-	copy_content(n, rec);
 	memmove(t->v + i + 1, t->v + i, (t->n - i) * sizeof(*t->v));
 	t->v[i] = n;
 	t->n++;
@@ -474,25 +507,55 @@ int xc_nodetab_load_map(struct xc_nodetab *t, const char *path, size_t *changed,
 	return 0;
 }
 
-const struct xc_ip *xc_node_addr(const struct xc_node *n, int family)
+const struct xc_ip *xc_node_addr(const struct xc_node *n, int family, struct xc_ip *buf)
 {
-	const struct xc_ip *best = NULL;
-	uint8_t kind = 0xff;
+	const struct xc_node_ip *v = xc_node_ips(n) + n->ncidr, *best = NULL;
 
 	for (int i = 0; i < n->naddr; i++)
-		if (n->addr[i].ip.family == family && n->addr[i].kind < kind) {
-			best = &n->addr[i].ip;
-			kind = n->addr[i].kind;
-		}
-	return best;
+		if (v[i].family == family && (!best || v[i].tag < best->tag))
+			best = &v[i];
+	if (!best)
+		return NULL;
+	unpack_ip(best, buf);
+	return buf;
 }
 
-const struct xc_prefix *xc_node_cidr(const struct xc_node *n, int family)
+const struct xc_prefix *xc_node_cidr_at(const struct xc_node *n, int k, struct xc_prefix *buf)
+{
+	const struct xc_node_ip *p = &xc_node_ips(n)[k];
+
+	unpack_ip(p, &buf->ip);
+	buf->len = p->tag;
+	return buf;
+}
+
+uint8_t xc_node_addr_at(const struct xc_node *n, int k, struct xc_ip *buf)
+{
+	const struct xc_node_ip *p = &xc_node_ips(n)[n->ncidr + k];
+
+	unpack_ip(p, buf);
+	return p->tag;
+}
+
+const struct xc_prefix *xc_node_cidr(const struct xc_node *n, int family, struct xc_prefix *buf)
 {
 	for (int i = 0; i < n->ncidr; i++)
-		if (n->cidr[i].ip.family == family)
-			return &n->cidr[i];
+		if (xc_node_ips(n)[i].family == family)
+			return xc_node_cidr_at(n, i, buf);
 	return NULL;
+}
+
+void xc_node_unpack(const struct xc_node *n, struct xc_node_rec *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	memcpy(rec->name, n->name, n->namelen);
+	rec->created = n->created;
+	rec->ncidr = n->ncidr;
+	rec->naddr = n->naddr;
+	for (int i = 0; i < n->ncidr; i++)
+		xc_node_cidr_at(n, i, &rec->cidr[i]);
+	for (int i = 0; i < n->naddr; i++)
+		rec->addr[i].kind = xc_node_addr_at(n, i, &rec->addr[i].ip);
 }
 
 int xc_node_rank_cmp(const struct xc_node *a, const struct xc_node *b)

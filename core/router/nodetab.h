@@ -2,10 +2,14 @@
  * nodetab: the router's compact table of Kubernetes Nodes.
  *
  * Of a Node object only what routing needs is kept: its name, its pod
- * CIDRs and its addresses. A Node is ~10-20 KB of JSON; a record here is a
- * few hundred bytes, so 5,000 nodes fit in ~2 MB. Records are allocated
- * one per node when a node first appears and freed when it goes: events
- * for known nodes allocate nothing.
+ * CIDRs and its addresses. A Node is ~10-20 KB of JSON; a record here
+ * (struct xc_node) holds only what its node carries: the name, then its
+ * pod CIDRs and addresses packed 18 bytes each (family, a length or kind,
+ * the address; no zone, which a Node never has), in one allocation of
+ * ~110 bytes for a dual-stack node with two addresses, so 65,000 nodes fit
+ * in ~8 MB. The accessors below unpack them. A record is allocated when a
+ * node appears or changes and freed when it goes or changes: events that
+ * change nothing allocate nothing.
  *
  * Secondary networks: with a CIDR annotation the pod CIDRs come from that
  * annotation (comma-separated) instead of spec.podCIDRs, and a node without
@@ -53,16 +57,36 @@ struct xc_node_rec {
 	struct xc_node_addr addr[XC_NODE_ADDRS];
 };
 
-/* A stored node. */
-struct xc_node {
-	uint32_t gen;                /* last full listing that named it */
-	int64_t created;             /* as in xc_node_rec: ranks overlapping claims */
-	uint8_t ncidr, naddr;
-	uint8_t logged;              /* the router's: bit k, cidr[k]'s refusal logged; 0 on change */
-	struct xc_prefix cidr[XC_NODE_CIDRS];
-	struct xc_node_addr addr[XC_NODE_ADDRS];
-	char name[];                 /* NUL-terminated */
+/*
+ * A pod CIDR or an address as a stored record packs it: 18 bytes instead
+ * of a struct xc_prefix's 34, byte-aligned so that it can follow the name.
+ */
+struct xc_node_ip {
+	uint8_t family;              /* AF_INET, AF_INET6 */
+	uint8_t tag;                 /* a CIDR: its length; an address: its kind */
+	uint8_t a[16];               /* as in struct xc_ip */
 };
+
+/*
+ * A stored node: this header, the name, then ncidr CIDRs and naddr
+ * addresses (struct xc_node_ip, xc_node_ips()). A changed node is a new
+ * record: a pointer to one is good until the next xc_nodetab_set or _del
+ * of its name, or a sweep.
+ */
+struct xc_node {
+	int64_t created;             /* as in xc_node_rec: ranks overlapping claims */
+	uint32_t gen;                /* last full listing that named it */
+	uint8_t ncidr, naddr;
+	uint8_t logged;              /* the router's: bit k, CIDR k's refusal logged; 0 on change */
+	uint8_t namelen;             /* strlen(name) (<= XC_NODE_NAME_MAX) */
+	char name[];                 /* NUL-terminated; the packed CIDRs and addresses follow */
+};
+
+/* The packed CIDRs (ips[0..ncidr)) then addresses (ips[ncidr..ncidr+naddr)). */
+static inline const struct xc_node_ip *xc_node_ips(const struct xc_node *n)
+{
+	return (const struct xc_node_ip *)(const void *)(n->name + n->namelen + 1);
+}
 
 /*
  * Told of every change as it is made: before NULL for a new node, after
@@ -156,9 +180,10 @@ int xc_nodetab_load_map(struct xc_nodetab *t, const char *path, size_t *changed,
 /*
  * The address a node is best reached at in family (AF_INET, AF_INET6):
  * the first of the most preferred kind (annotation, then InternalIP, then
- * ExternalIP). NULL if it has none of that family.
+ * ExternalIP), unpacked into buf. Returns buf, or NULL if it has none of
+ * that family.
  */
-const struct xc_ip *xc_node_addr(const struct xc_node *n, int family);
+const struct xc_ip *xc_node_addr(const struct xc_node *n, int family, struct xc_ip *buf);
 
 /*
  * Which of two nodes ranks first when their pod CIDRs overlap: the one
@@ -168,7 +193,16 @@ const struct xc_ip *xc_node_addr(const struct xc_node *n, int family);
  */
 int xc_node_rank_cmp(const struct xc_node *a, const struct xc_node *b);
 
-/* The node's pod CIDR of family, or NULL. */
-const struct xc_prefix *xc_node_cidr(const struct xc_node *n, int family);
+/* The node's pod CIDR of family into buf: buf, or NULL if it has none. */
+const struct xc_prefix *xc_node_cidr(const struct xc_node *n, int family, struct xc_prefix *buf);
+
+/* The node's pod CIDR k (k < n->ncidr) into buf. Returns buf. */
+const struct xc_prefix *xc_node_cidr_at(const struct xc_node *n, int k, struct xc_prefix *buf);
+
+/* The node's address k (k < n->naddr) into buf; returns its kind. */
+uint8_t xc_node_addr_at(const struct xc_node *n, int k, struct xc_ip *buf);
+
+/* All of a stored node, unpacked (for what wants arrays: logs, the cache). */
+void xc_node_unpack(const struct xc_node *n, struct xc_node_rec *rec);
 
 #endif

@@ -246,6 +246,7 @@ int xc_rt_diff(const struct xc_rt_set *want, const struct xc_rt_set *have,
 /* One change: what xc_rt_diff reported, copied. */
 struct xc_rt_op_ent {
 	enum xc_rt_op op;
+	uint8_t have;              /* private: xc_rt_sync's pending change to have */
 	struct xc_rt_entry e;
 };
 
@@ -321,7 +322,7 @@ struct xc_rt_engine {
 	struct xc_rt_stats cs;          /* of the last computation */
 	size_t changes, failed;         /* of the last sync */
 	unsigned long adds, replaces, dels, errors, syncs, full_syncs;
-	struct xc_rt_op_ent *ops;       /* private: the last diff */
+	struct xc_rt_op_ent *ops;       /* private: the diff being applied */
 	uint32_t *order;                /* private: the order it is applied in */
 	size_t nops, opscap;
 };

@@ -7,8 +7,9 @@ conditions plus Ready, capacity/allocatable, ~30 images and nodeInfo.
 Compact JSON of one node is ~10 KB, as on real clusters.
 
 Addresses never overlap: pod CIDRs come from 198.18.0.0/16 (a /24 each up
-to 256 nodes, then longer prefixes so N nodes fit) and fd00:18::/48 (a /64
-each); node addresses from 198.19.0.0/16 and fd00:19::/64.
+to 256 nodes, then longer prefixes so N nodes fit: /32s past 16,384, up to
+65,536 nodes) and fd00:18::/48 (a /64 each); node addresses from
+198.19.0.0/16 and fd00:19::/64.
 """
 import calendar
 import random
@@ -39,8 +40,8 @@ def _ts(t):
 
 def pod_cidrs(i, n):
     """The (v4, v6) pod CIDRs of node i (0-based) among n nodes."""
-    plen = 24
-    while (1 << (plen - 16)) < n and plen < 30:
+    plen = 24  # then longer, down to /32: 65,536 nodes fit the /16
+    while (1 << (plen - 16)) < n and plen < 32:
         plen += 1
     base = (198 << 24 | 18 << 16) + (i << (32 - plen))
     c4 = "%d.%d.%d.%d/%d" % (base >> 24, base >> 16 & 255, base >> 8 & 255, base & 255, plen)

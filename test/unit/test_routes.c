@@ -164,6 +164,8 @@ static void test_nodetab(void)
 	struct xc_node_parse ann = { "x/cidr", "x/addr" };
 	struct xc_json root;
 	const struct xc_node *a, *b;
+	struct xc_ip ib;
+	struct xc_prefix pb;
 	char buf[64];
 	size_t changed = 0, skipped = 0;
 
@@ -181,13 +183,13 @@ static void test_nodetab(void)
 	T_INT(a->ncidr, 2);
 	T_INT(a->naddr, 2);
 	/* InternalIP is preferred over ExternalIP whatever the document order */
-	xc_ip_format(xc_node_addr(a, AF_INET), buf, sizeof(buf));
+	xc_ip_format(xc_node_addr(a, AF_INET, &ib), buf, sizeof(buf));
 	T_STR(buf, "198.18.0.1");
-	T(xc_node_addr(a, AF_INET6) == NULL);
-	xc_prefix_format(xc_node_cidr(a, AF_INET6), buf, sizeof(buf));
+	T(xc_node_addr(a, AF_INET6, &ib) == NULL);
+	xc_prefix_format(xc_node_cidr(a, AF_INET6, &pb), buf, sizeof(buf));
 	T_STR(buf, "fd00::/64");
 	/* the singular field, host bits cleared */
-	xc_prefix_format(&b->cidr[0], buf, sizeof(buf));
+	xc_prefix_format(xc_node_cidr_at(b, 0, &pb), buf, sizeof(buf));
 	T_STR(buf, "198.19.1.0/24");
 	T_INT(b->naddr, 0);
 
@@ -200,11 +202,11 @@ static void test_nodetab(void)
 	T_INT(changed, 2);
 	a = xc_nodetab_find(&tab, "a");
 	b = xc_nodetab_find(&tab, "b");
-	xc_prefix_format(xc_node_cidr(a, AF_INET), buf, sizeof(buf));
+	xc_prefix_format(xc_node_cidr(a, AF_INET, &pb), buf, sizeof(buf));
 	T_STR(buf, "10.1.0.0/16");
-	xc_prefix_format(xc_node_cidr(a, AF_INET6), buf, sizeof(buf));
+	xc_prefix_format(xc_node_cidr(a, AF_INET6, &pb), buf, sizeof(buf));
 	T_STR(buf, "fd00:9::/64");
-	xc_ip_format(xc_node_addr(a, AF_INET), buf, sizeof(buf));
+	xc_ip_format(xc_node_addr(a, AF_INET, &ib), buf, sizeof(buf));
 	T_STR(buf, "198.18.9.1");
 	T_INT(b->ncidr, 0);
 
@@ -853,6 +855,38 @@ static void test_vxlan_messages(void)
 		 "08000100c6120002");
 }
 
+/* Many nodes in scrambled order: the sort (indexes, then one in-place move) keeps every entry. */
+static void test_sort_many(void)
+{
+	struct xc_rt_conf c = { .mode = XC_RT_VXLAN, .protocol = 202, .self = "n-0000" };
+	struct xc_rt_stats st;
+	char name[32], cidrs[80], addr[32];
+	int bad = 0;
+
+	host();
+	env.conn[0].net = pfx_of("198.18.0.0/16");
+	xc_nodetab_free(&tab);
+	for (int i = 0; i < 600; i++) {
+		int k = (i * 37) % 600, j = (i * 7919) % 600;
+
+		snprintf(name, sizeof(name), "n-%04d", j);
+		snprintf(cidrs, sizeof(cidrs), "198.19.%d.%d/30 fd00:0:%x::/64", k * 4 / 256,
+			 k * 4 % 256, j);
+		snprintf(addr, sizeof(addr), "198.18.%d.%d", j / 250, j % 250 + 2);
+		node(&tab, name, cidrs, addr);
+	}
+	T_INT(tab.n, 600);
+	T_INT(xc_rt_compute(&c, &env, &tab, &want, &st, NULL, NULL), 0);
+	T_INT(st.routes, 2 * 599);
+	T_INT(st.neighs, 2 * 599);
+	T_INT(st.fdbs, 599);
+	T_INT(want.n, 5 * 599);
+	for (size_t i = 1; i < want.n; i++)
+		bad += xc_rt_cmp(&want.v[i - 1], &want.v[i]) >= 0;
+	T_INT(bad, 0);
+	xc_nodetab_free(&tab);
+}
+
 int main(void)
 {
 	test_nodetab();
@@ -869,6 +903,7 @@ int main(void)
 	test_diff_fixed();
 	test_messages();
 	test_vxlan_messages();
+	test_sort_many();
 	xc_nodetab_free(&tab);
 	xc_rt_set_free(&want);
 	xc_rt_set_free(&have);

@@ -108,11 +108,12 @@ static void node(const char *name, const char *c4, const char *c6, const char *a
 static int read_env(void)
 {
 	const struct xc_node *self = xc_nodetab_find(&tab, "n1");
+	struct xc_prefix c4, c6;
 
 	xc_ip_parse("198.18.0.1", &env.self4);
 	xc_ip_parse("fd00:100::1", &env.self6);
-	return xc_tunnel_env(&tun, &nl, &env, xc_node_cidr(self, AF_INET),
-			     xc_node_cidr(self, AF_INET6), 0);
+	return xc_tunnel_env(&tun, &nl, &env, xc_node_cidr(self, AF_INET, &c4),
+			     xc_node_cidr(self, AF_INET6, &c6), 0);
 }
 
 /* IPv4 addresses on dev: "ADDR/LEN LABEL" lines, sorted as the kernel lists them. */
