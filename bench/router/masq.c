@@ -52,6 +52,16 @@ static void node_rec(unsigned i, struct xc_node_rec *r)
 	r->ncidr = 2;
 }
 
+/* As the router does: every node change told to the masquerade. */
+static struct xc_masq *notify_q;
+static const struct xc_masq_conf *notify_c;
+
+static void on_node(void *arg, const struct xc_node *before, const struct xc_node_rec *after)
+{
+	(void)arg;
+	xc_masq_node(notify_q, notify_c, before, after);
+}
+
 static int sync_once(struct xc_masq *q, struct xc_nl *nl, const struct xc_masq_conf *c,
 		     const struct xc_nodetab *t, int full, double *us)
 {
@@ -97,6 +107,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	xc_nodetab_init(&t);
+	notify_q = &q;
+	notify_c = &c;
+	t.notify = on_node;
 	for (unsigned i = 0; i < n; i++) {
 		node_rec(i, &r);
 		if (xc_nodetab_set(&t, &r) < 0)

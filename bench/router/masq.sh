@@ -24,7 +24,7 @@ for n in ${BENCH_NODES:-5000 65000}; do
 			{ t[++k] = $1; el += $2 }
 			END {
 				if (!k) exit 1
-				printf "| %d | %s | %.1f ms | %.2f ms | %.2f ms | %.1f |\n", n, c,
+				printf "| %d | %s | %.1f ms | %.3f ms | %.3f ms | %.1f |\n", n, c,
 					first / 1000, t[int((k + 1) / 2)] / 1000,
 					t[int(k * 0.99 + 0.999)] / 1000, el / k
 			}' || { echo "masq: $n nodes: no events"; exit 1; }

@@ -134,6 +134,26 @@ void xc_masq_free(struct xc_masq *q)
 	q->table = table;
 }
 
+/* Is p inside one of the cluster's ranges? */
+static int in_cluster(const struct xc_masq_conf *c, const struct xc_prefix *p)
+{
+	for (int i = 0; i < c->ncluster; i++)
+		if (xc_prefix_contains_prefix(&c->cluster[i], p))
+			return 1;
+	return 0;
+}
+
+void xc_masq_node(struct xc_masq *q, const struct xc_masq_conf *c,
+		  const struct xc_node *before, const struct xc_node_rec *after)
+{
+	struct xc_prefix pb;
+
+	for (int k = 0; before && !q->changed && k < before->ncidr; k++)
+		q->changed = !in_cluster(c, xc_node_cidr_at(before, k, &pb));
+	for (int k = 0; after && !q->changed && k < after->ncidr; k++)
+		q->changed = !in_cluster(c, &after->cidr[k]);
+}
+
 int xc_masq_want(struct xc_masq *q, const struct xc_masq_conf *c, const struct xc_nodetab *t)
 {
 	int rc = 0;

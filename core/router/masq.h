@@ -75,6 +75,7 @@ typedef void (*xc_masq_say)(void *arg, const char *line);
 struct xc_masq {
 	struct xc_ivset want[XC_MASQ_NSETS], have[XC_MASQ_NSETS];
 	int have_ok;                 /* the table is in place and have mirrors it */
+	int changed;                 /* a node's CIDR outside CLUSTER_CIDR came or went */
 	int on;                      /* masquerade is in place now */
 	unsigned long errors, changes;
 	uint8_t *buf;                /* the batch buffer: grown to what a pass sends */
@@ -108,6 +109,14 @@ void xc_ivset_free(struct xc_ivset *s);
 /* Free what q holds (its sets and batch buffer); q is empty and usable again. */
 void xc_masq_free(struct xc_masq *q);
 
+/*
+ * Told of a node change (as the node table's notify hook is): a CIDR
+ * inside CLUSTER_CIDR changes no set, since the cluster's ranges are in
+ * them already; any other marks q changed, for the next xc_masq_sync.
+ */
+void xc_masq_node(struct xc_masq *q, const struct xc_masq_conf *c,
+		  const struct xc_node *before, const struct xc_node_rec *after);
+
 /* The wanted intervals of every set from the node table and c. -ENOMEM. */
 int xc_masq_want(struct xc_masq *q, const struct xc_masq_conf *c, const struct xc_nodetab *t);
 
@@ -131,7 +140,9 @@ void xc_masq_ruleset(struct xc_nft_batch *b, const char *table, int rules_only);
  * One pass (masq_nl.c): with c->on, make the table say what the nodes and
  * c want. full (or a previous failure) reads the kernel's table first and
  * adopts it when it matches, rebuilding it in one batch when it does not;
- * otherwise only the sets' differences from the last pass are sent.
+ * otherwise only the sets' differences from the last pass are sent, and
+ * nothing is computed when no node change since the last pass reached
+ * beyond CLUSTER_CIDR (xc_masq_node).
  * Without c->on (or with cleanup), our table is removed if it is there.
  * With dry, the changes go to say as nft commands and nothing is changed.
  * Returns the number of changes, or a negative errno (the kernel's text

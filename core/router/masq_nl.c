@@ -356,6 +356,8 @@ int xc_masq_sync(struct xc_masq *q, struct xc_nl *nl, const struct xc_masq_conf 
 
 	if (!c->on || !t)
 		rc = masq_off(q, nl, dry, say, arg);
+	else if (!full && q->have_ok && !q->changed)
+		return 0;       /* every change since was inside CLUSTER_CIDR: the sets hold */
 	else if ((rc = xc_masq_want(q, c, t)) == 0 && (full || !q->have_ok)) {
 		q->have_ok = 0;
 		rc = there = read_table(q, nl, &r);
@@ -405,6 +407,7 @@ out:
 	} else if (!dry) {
 		q->on = c->on && t;
 		q->changes += (unsigned long)rc;
+		q->changed = 0;
 	}
 	return rc;
 }

@@ -205,6 +205,39 @@ static void test_cidrs(void)
 	T_INT(xc_masq_parse_cidrs("1.0.0.0/8,2.0.0.0/8,3.0.0.0/8,4.0.0.0/8", p, 3, err, sizeof(err)), -22);
 }
 
+/* A node change inside CLUSTER_CIDR leaves the sets as they are: no pass needed. */
+static void test_masq_node(void)
+{
+	struct xc_masq_conf c = { .on = 1 };
+	struct xc_masq q = { .changed = 0 };
+	struct xc_nodetab t;
+	struct xc_node_rec in = { .name = "in", .ncidr = 2 }, out = { .name = "out", .ncidr = 1 };
+	char err[100];
+
+	c.ncluster = (uint8_t)xc_masq_parse_cidrs("198.18.0.0/16,fd00:1::/48", c.cluster,
+						  XC_MASQ_CIDRS, err, sizeof(err));
+	xc_prefix_parse("198.18.7.0/24", &in.cidr[0]);
+	xc_prefix_parse("fd00:1:0:7::/64", &in.cidr[1]);
+	xc_prefix_parse("198.19.7.0/24", &out.cidr[0]);
+	xc_nodetab_init(&t);
+	xc_masq_node(&q, &c, NULL, &in);
+	T_INT(q.changed, 0);
+	T_INT(xc_nodetab_set(&t, &in), 1);
+	xc_masq_node(&q, &c, xc_nodetab_find(&t, "in"), NULL);
+	T_INT(q.changed, 0);
+	xc_masq_node(&q, &c, NULL, &out);
+	T_INT(q.changed, 1);            /* outside: the pod set grows */
+	q.changed = 0;
+	T_INT(xc_nodetab_set(&t, &out), 1);
+	xc_masq_node(&q, &c, xc_nodetab_find(&t, "out"), &in);
+	T_INT(q.changed, 1);            /* and shrinks when it goes */
+	q.changed = 0;
+	c.ncluster = 0;                 /* no CLUSTER_CIDR: every change counts */
+	xc_masq_node(&q, &c, NULL, &in);
+	T_INT(q.changed, 1);
+	xc_nodetab_free(&t);
+}
+
 /* `map hostip4 { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }`
  * as nft 1.0.6 sends it (attributes after the table name). */
 static const uint8_t nft_map[] = {
@@ -309,5 +342,6 @@ int main(void)
 	test_elems_rule();
 	test_intervals();
 	test_cidrs();
+	test_masq_node();
 	return t_done("test_nft");
 }
