@@ -587,6 +587,30 @@ static const char *refusal_of(struct cctx *c, size_t s)
 }
 
 /*
+ * What only this node can tell of a peer's CIDR: it would take traffic for
+ * the API server, or for a subnet an interface here is on (the node's own
+ * network: its pod CIDRs' bridge aside, which "overlaps this node's" covers).
+ */
+static const char *local_refusal(const struct cctx *c, const struct xc_prefix *cidr)
+{
+	const struct xc_rt_env *env = c->env;
+	struct xc_prefix own;
+
+	if (env->api.family && xc_prefix_contains(cidr, &env->api))
+		return "contains the API server's address";
+	for (int i = 0; i < env->nconn; i++) {
+		const struct xc_prefix *net = &env->conn[i].net;
+		int mine = 0;
+
+		for (int k = 0; c->self && k < c->self->ncidr && !mine; k++)
+			mine = xc_prefix_overlaps(xc_node_cidr_at(c->self, k, &own), net);
+		if (!mine && xc_prefix_overlaps(cidr, net))
+			return "overlaps a subnet connected on this node";
+	}
+	return NULL;
+}
+
+/*
  * For every peer CIDR: xc_rt_cidr_refusal's reason (c->refused), and the
  * contest among the CIDRs it lets through (c->cl, c->map: slot to claim
  * or -1). A slot is one CIDR of one node: the nodes' CIDRs in table order,
@@ -614,6 +638,8 @@ static int judge(struct cctx *c, const struct xc_nodetab *t)
 			xc_node_cidr_at(nd, k, &c->cp[n]);
 			c->refused[s] = xc_rt_cidr_refusal(&c->cp[n], c->addrs, c->naddr,
 							   c->conf->cluster, c->conf->ncluster);
+			if (!c->refused[s])
+				c->refused[s] = local_refusal(c, &c->cp[n]);
 			if (!c->refused[s]) {
 				c->map[s] = (int32_t)n;
 				c->cl[n] = (struct xc_rt_claim){ nd, &c->cp[n], -1 };

@@ -96,6 +96,7 @@ struct xc_rt_env {
 	int nconn;
 	uint8_t underlay;          /* slot holding this node's address; 0: unknown */
 	struct xc_ip self4, self6; /* this node's addresses; family 0: none */
+	struct xc_ip api;          /* the API server's, when known; family 0: none */
 	struct xc_ip src6;         /* sit: our IPv6 pod address, when on this host and usable */
 	uint8_t src6_wait;         /* 1: that address is there but still tentative (DAD) */
 	struct xc_ip tun4;         /* the IPv4 tunnel device's own address; family 0: none */
@@ -191,7 +192,9 @@ void xc_rt_vxlan_mac(const struct xc_ip *underlay, uint8_t mac[6]);
  * addresses, sorted by xc_ip_cmp), or lies outside every prefix of its
  * family in cluster (no rule for a family cluster has none of). Its
  * length alone is never a reason. (xc_rt_compute also refuses a CIDR that
- * loses xc_rt_contest: "overlaps n1's 198.19.0.0/16 (n1 is older)".)
+ * contains env's API server address, overlaps a subnet connected on this
+ * node other than its own pod CIDRs', or loses xc_rt_contest: "overlaps
+ * n1's 198.19.0.0/16 (n1 is older)".)
  */
 const char *xc_rt_cidr_refusal(const struct xc_prefix *cidr, const struct xc_ip *addrs,
 			       size_t naddr, const struct xc_prefix *cluster, size_t ncluster);

@@ -506,6 +506,24 @@ static void test_refusal(void)
 	cl[0] = pfx_of("198.19.2.0/24");
 	plan(&c);
 	T(strstr(skips, "lo 198.19.5.0/24 6 outside CLUSTER_CIDR\n") != NULL);
+
+	/* what only this host knows: the API server, its connected subnets (its own pod CIDR's aside) */
+	c.cluster = NULL;
+	c.ncluster = 0;
+	xc_nodetab_free(&tab);
+	node(&tab, "n1", "198.19.1.0/24", "198.18.0.1");
+	node(&tab, "api", "198.19.200.0/24", "198.18.0.6");
+	node(&tab, "lan", "198.18.128.0/17 fd00:200::/64", "198.18.0.7");
+	node(&tab, "ok", "198.19.7.0/24", "198.18.0.8");
+	env.api = ip_of("198.19.200.10");
+	env.conn[2].net = pfx_of("198.18.128.0/24");       /* another interface's subnet */
+	env.conn[3].net = pfx_of("198.19.1.0/24");         /* our pod bridge: not a reason */
+	env.nconn = 4;
+	T_STR(plan(&c), "ip route replace 198.19.7.0/24 via 198.18.0.8 dev eth0 proto 202\n");
+	T_STR(skips, "api 198.19.200.0/24 6 contains the API server's address\n"
+		 "lan 198.18.128.0/17 6 overlaps a subnet connected on this node\n"
+		 "lan fd00:200::/64 2\n");       /* (no IPv6 next hop: not refused) */
+	host();
 }
 
 /* ---- overlapping pod CIDRs ---------------------------------------------- */
