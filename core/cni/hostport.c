@@ -260,12 +260,6 @@ char *xc_hostport_elem_format(int set, const uint8_t *key, const uint8_t *data, 
 
 /* ---- the ruleset ------------------------------------------------------- */
 
-static void nfproto(struct xc_nl_msg *m, uint8_t proto)
-{
-	xc_nft_meta(m, NFT_META_NFPROTO, NFT_REG_1);
-	xc_nft_cmp(m, NFT_REG_1, NFT_CMP_EQ, &proto, 1);
-}
-
 /* fib daddr type local jump hostports */
 static void to_hostports(struct xc_nft_batch *b, const char *chain)
 {
@@ -289,7 +283,7 @@ static void dnat_rule(struct xc_nft_batch *b, int set)
 	struct xc_nl_msg *m = xc_nft_rule(b, NFPROTO_INET, XC_HOSTPORT_TABLE, "hostports");
 	uint32_t r_proto = NFT_REG_1, r_port = NFT_REG32_01;
 
-	nfproto(m, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
+	xc_nft_match_nfproto(m, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
 	if (hostip) {
 		xc_nft_payload(m, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 24 : 16, v6 ? 16 : 4,
 			       NFT_REG_1);
@@ -308,12 +302,9 @@ static void dnat_rule(struct xc_nft_batch *b, int set)
 static void hairpin_rule(struct xc_nft_batch *b, int v6)
 {
 	struct xc_nl_msg *m = xc_nft_rule(b, NFPROTO_INET, XC_HOSTPORT_TABLE, "postrouting");
-	uint32_t len = v6 ? 16 : 4;
 
-	nfproto(m, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
-	xc_nft_payload(m, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 8 : 12, len, NFT_REG_1);
-	xc_nft_payload(m, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 24 : 16, len,
-		       v6 ? NFT_REG_2 : NFT_REG32_01);
+	xc_nft_match_nfproto(m, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
+	xc_nft_load_addr_pair(m, v6);
 	xc_nft_lookup(m, NFT_REG_1, xc_hostport_set_name[v6 ? XC_HP_HAIRPIN6 : XC_HP_HAIRPIN4], 0);
 	xc_nft_masq(m);
 	xc_nft_rule_end(b, NULL);
@@ -329,7 +320,7 @@ static void localhost_rule(struct xc_nft_batch *b)
 	xc_nft_ct(m, NFT_CT_STATUS, NFT_REG_1);
 	xc_nft_bitwise(m, NFT_REG_1, NFT_REG_1, 4, &dnat, &zero);
 	xc_nft_cmp(m, NFT_REG_1, NFT_CMP_NEQ, &zero, 4);
-	nfproto(m, NFPROTO_IPV4);
+	xc_nft_match_nfproto(m, NFPROTO_IPV4);
 	xc_nft_payload(m, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, NFT_REG_1);
 	xc_nft_cmp(m, NFT_REG_1, NFT_CMP_EQ, lo, 4);
 	xc_nft_masq(m);

@@ -14,22 +14,13 @@ static const char *const spoof_sets[XC_SC_NSETS] = { "ports", "macs" };
 
 /* ---- ipMasq ------------------------------------------------------------ */
 
-static void nfproto(struct xc_nl_msg *m, uint8_t proto)
-{
-	xc_nft_meta(m, NFT_META_NFPROTO, NFT_REG_1);
-	xc_nft_cmp(m, NFT_REG_1, NFT_CMP_EQ, &proto, 1);
-}
-
 /* ip saddr . ip daddr @local4 return: the registers nft picks. */
 static void local_rule(struct xc_nft_batch *b, int v6)
 {
 	struct xc_nl_msg *m = xc_nft_rule(b, NFPROTO_INET, XC_PODMASQ_TABLE, "postrouting");
-	uint32_t len = v6 ? 16 : 4;
 
-	nfproto(m, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
-	xc_nft_payload(m, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 8 : 12, len, NFT_REG_1);
-	xc_nft_payload(m, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 24 : 16, len,
-		       v6 ? NFT_REG_2 : NFT_REG32_01);
+	xc_nft_match_nfproto(m, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
+	xc_nft_load_addr_pair(m, v6);
 	xc_nft_lookup(m, NFT_REG_1, masq_sets[v6 ? XC_PM_LOCAL6 : XC_PM_LOCAL4], 0);
 	xc_nft_verdict(m, NFT_RETURN);
 	xc_nft_rule_end(b, NULL);
@@ -44,7 +35,7 @@ static void masq_rule(struct xc_nft_batch *b, int v6)
 	struct xc_nl_msg *m = xc_nft_rule(b, NFPROTO_INET, XC_PODMASQ_TABLE, "postrouting");
 	static const uint8_t mask4[4] = { 0xf0 }, mcast4[4] = { 0xe0 }, zero[4], mcast6 = 0xff;
 
-	nfproto(m, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
+	xc_nft_match_nfproto(m, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
 	xc_nft_payload(m, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 8 : 12, v6 ? 16 : 4, NFT_REG_1);
 	xc_nft_lookup(m, NFT_REG_1, masq_sets[v6 ? XC_PM_PODS6 : XC_PM_PODS4], 0);
 	if (v6) {

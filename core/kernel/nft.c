@@ -480,6 +480,21 @@ void xc_nft_payload(struct xc_nl_msg *m, uint32_t base, uint32_t off, uint32_t l
 	expr_u32s(m, "payload", t, v, 4);
 }
 
+void xc_nft_match_nfproto(struct xc_nl_msg *m, uint8_t nfproto)
+{
+	xc_nft_meta(m, NFT_META_NFPROTO, NFT_REG_1);
+	xc_nft_cmp(m, NFT_REG_1, NFT_CMP_EQ, &nfproto, 1);
+}
+
+void xc_nft_load_addr_pair(struct xc_nl_msg *m, int v6)
+{
+	uint32_t len = v6 ? 16 : 4;
+
+	xc_nft_payload(m, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 8 : 12, len, NFT_REG_1);
+	xc_nft_payload(m, NFT_PAYLOAD_NETWORK_HEADER, v6 ? 24 : 16, len,
+		       v6 ? NFT_REG_2 : NFT_REG32_01);
+}
+
 void xc_nft_masq(struct xc_nl_msg *m)
 {
 	expr_u32s(m, "masq", NULL, NULL, 0);

@@ -196,6 +196,15 @@ void xc_nft_payload(struct xc_nl_msg *m, uint32_t base, uint32_t off, uint32_t l
 void xc_nft_lookup(struct xc_nl_msg *m, uint32_t sreg, const char *set, int invert);
 void xc_nft_ct(struct xc_nl_msg *m, uint32_t key, uint32_t dreg);
 void xc_nft_masq(struct xc_nl_msg *m);
+/*
+ * The forms nft writes for two common matches of an inet rule:
+ * "meta nfproto ipv4|ipv6" (NFPROTO_IPV4/6; uses NFT_REG_1), and
+ * "ip saddr . ip daddr" (ip6 with v6) loaded for a concatenated lookup:
+ * the source in NFT_REG_1, the destination in the register nft puts
+ * after it (NFT_REG32_01 for IPv4, NFT_REG_2 for IPv6).
+ */
+void xc_nft_match_nfproto(struct xc_nl_msg *m, uint8_t nfproto);
+void xc_nft_load_addr_pair(struct xc_nl_msg *m, int v6);
 /* jump to chain. */
 void xc_nft_jump(struct xc_nl_msg *m, const char *chain);
 /* A verdict without a chain: NFT_RETURN, NF_DROP, NF_ACCEPT. */

@@ -244,13 +244,11 @@ void xc_masq_table_name(unsigned protocol, char buf[XC_MASQ_TABLE_MAX])
 
 static void rule(struct xc_nft_batch *b, const char *table, int v6)
 {
-	static const uint8_t proto[2] = { NFPROTO_IPV4, NFPROTO_IPV6 };
 	struct xc_nl_msg *m = xc_nft_rule(b, NFPROTO_INET, table, XC_MASQ_CHAIN);
 	uint32_t len = v6 ? 16 : 4, src = v6 ? 8 : 12, dst = v6 ? 24 : 16;
 	const char *pod = xc_masq_set_name[v6 ? XC_MASQ_POD6 : XC_MASQ_POD4];
 
-	xc_nft_meta(m, NFT_META_NFPROTO, NFT_REG_1);
-	xc_nft_cmp(m, NFT_REG_1, NFT_CMP_EQ, &proto[v6], 1);
+	xc_nft_match_nfproto(m, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
 	xc_nft_payload(m, NFT_PAYLOAD_NETWORK_HEADER, src, len, NFT_REG_1);
 	xc_nft_lookup(m, NFT_REG_1, pod, 0);
 	xc_nft_payload(m, NFT_PAYLOAD_NETWORK_HEADER, dst, len, NFT_REG_1);
