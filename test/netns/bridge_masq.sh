@@ -18,18 +18,7 @@ cp test/netns/portmap.py "$T/pm.py"
 
 NET=mqnet
 BR=cni-mq
-OUT=$NS-out
-UP4=198.19.0.1 UP6=fd00:99::1 OUT4=198.19.0.2 OUT6=fd00:99::2
-ip netns add "$OUT"
-ip -n "$HOST" link set lo up
-ip -n "$OUT" link set lo up
-ip -n "$HOST" link add up0 type veth peer name up0 netns "$OUT"
-ip -n "$HOST" addr add $UP4/24 dev up0
-ip -n "$HOST" addr add $UP6/64 dev up0 nodad
-ip -n "$OUT" addr add $OUT4/24 dev up0
-ip -n "$OUT" addr add $OUT6/64 dev up0 nodad
-ip -n "$HOST" link set up0 up
-ip -n "$OUT" link set up0 up
+br_outside
 ip netns exec "$OUT" python3 "$T/pm.py" serve 80 >/dev/null 2>&1 &
 BG_PIDS="$BG_PIDS $!"
 

@@ -17,19 +17,8 @@ cp test/netns/portmap.py "$T/pm.py"
 
 NET=pmnet
 BR=cni-pm
-OUT=$NS-out
-UP4=198.19.0.1 UP6=fd00:99::1 OUT4=198.19.0.2 OUT6=fd00:99::2
+br_outside
 GW4=198.18.10.1
-ip netns add "$OUT"
-ip -n "$HOST" link set lo up
-ip -n "$OUT" link set lo up
-ip -n "$HOST" link add up0 type veth peer name up0 netns "$OUT"
-ip -n "$HOST" addr add $UP4/24 dev up0
-ip -n "$HOST" addr add $UP6/64 dev up0 nodad
-ip -n "$OUT" addr add $OUT4/24 dev up0
-ip -n "$OUT" addr add $OUT6/64 dev up0 nodad
-ip -n "$HOST" link set up0 up
-ip -n "$OUT" link set up0 up
 
 BRCONF=$(conf 1.1.0 $NET $BR "$(ipam node-local 198.18.10.0/24 fd00:10::/64)" \
 	',"isGateway":true,"isDefaultGateway":true,"hairpinMode":true')
