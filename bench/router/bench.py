@@ -101,37 +101,29 @@ class Monitor:
             ln, typ = struct.unpack_from("IH", data, off)
             if typ == 24 and ln >= 28:  # RTM_NEWROUTE
                 fam, dlen, _, _, _, proto = struct.unpack_from("BBBBBB", data, off + 16)
-                dst = gw = None
-                a = off + 28
-                while a + 4 <= off + ln:
-                    alen, atype = struct.unpack_from("HH", data, a)
-                    if alen < 4:
-                        break
-                    val = data[a + 4:a + alen]
-                    if atype == 1:
-                        dst = socket.inet_ntop(fam, val)
-                    elif atype == 5:
-                        gw = socket.inet_ntop(fam, val)
-                    a += (alen + 3) & ~3
+                a = dict(rtattrs(data, off + 28, off + ln))
+                dst = socket.inet_ntop(fam, a[1]) if 1 in a else None
+                gw = socket.inet_ntop(fam, a[5]) if 5 in a else None
                 out.append((proto, dst, gw))
             elif typ == 28 and ln >= 28 and data[off + 16] in (socket.AF_INET, socket.AF_INET6):
                 # RTM_NEWNEIGH: ("neigh", address, lladdr); not the FDB's (AF_BRIDGE)
                 fam = data[off + 16]
-                dst = mac = None
-                a = off + 28
-                while a + 4 <= off + ln:
-                    alen, atype = struct.unpack_from("HH", data, a)
-                    if alen < 4:
-                        break
-                    val = data[a + 4:a + alen]
-                    if atype == 1 and len(val) in (4, 16):
-                        dst = socket.inet_ntop(fam, val)
-                    elif atype == 2:
-                        mac = ":".join("%02x" % b for b in val)
-                    a += (alen + 3) & ~3
+                a = dict(rtattrs(data, off + 28, off + ln))
+                dst = socket.inet_ntop(fam, a[1]) if len(a.get(1, b"")) in (4, 16) else None
+                mac = ":".join("%02x" % b for b in a[2]) if 2 in a else None
                 out.append(("neigh", dst, mac))
             off += (ln + 3) & ~3
         return out
+
+
+def rtattrs(data, a, end):
+    """The (type, value) attributes of a netlink message from offset a to end."""
+    while a + 4 <= end:
+        alen, atype = struct.unpack_from("HH", data, a)
+        if alen < 4:
+            break
+        yield atype, data[a + 4:a + alen]
+        a += (alen + 3) & ~3
 
 
 def spawn(cmd, **kw):
