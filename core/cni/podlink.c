@@ -131,6 +131,14 @@ int xc_podlink_alias_parse(const char *alias, const char *network, char *cid, ch
 	return 1;
 }
 
+int xc_podlink_alias_same_network(const char *a, const char *b)
+{
+	size_t n = strlen(ALIAS_TAG) + 9;       /* the tag, 8 hex digits, ':' */
+
+	return !strncmp(a, ALIAS_TAG, strlen(ALIAS_TAG)) && strlen(a) > n &&
+	       strlen(b) > n && a[n - 1] == ':' && !strncmp(a, b, n);
+}
+
 void xc_podlink_random_mac(uint8_t mac[6])
 {
 	static uint32_t seq;

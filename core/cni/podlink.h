@@ -67,6 +67,14 @@ int xc_podlink_alias(const char *network, const char *cid, const char *ifname,
 int xc_podlink_alias_parse(const char *alias, const char *network, char *cid, char *ifname);
 
 /*
+ * 1 if a and b are both aliases of ours (xc_podlink_alias) naming the
+ * same network, whatever their attachments; 0 otherwise. Lets a table
+ * shared by networks (tagset) tell another network's elements apart
+ * without knowing the alias format.
+ */
+int xc_podlink_alias_same_network(const char *a, const char *b);
+
+/*
  * The kernel takes no alias when it creates a link, so the host end is
  * created in this link group and leaves it when its alias is set
  * (xc_podlink_port_set): a veth left by an ADD killed in between is still

@@ -170,15 +170,6 @@ static int same(const struct xc_tagset_elem *e, const struct xc_nft_elem_view *v
 }
 
 /* Do two tags name the same network ("xcni:<network hash>:...")? */
-static int same_network(const char *a, const char *b)
-{
-	const char *ea = strchr(a, ':'), *eb = strchr(b, ':');
-
-	ea = ea ? strchr(ea + 1, ':') : NULL;
-	eb = eb ? strchr(eb + 1, ':') : NULL;
-	return ea && eb && ea - a == eb - b && !memcmp(a, b, (size_t)(ea - a));
-}
-
 static int on_view(void *arg, const struct xc_nft_elem_view *v)
 {
 	struct scan *s = arg;
@@ -203,7 +194,7 @@ static int on_view(void *arg, const struct xc_nft_elem_view *v)
 	 * attachment's of this network, which IPAM or the veth's name gave to
 	 * this one; another network's is not ours to take (overlapping subnets).
 	 */
-	if (!same_network(v->comment, s->tag)) {
+	if (!xc_podlink_alias_same_network(v->comment, s->tag)) {
 		s->foreign = 1;
 		return 0;
 	}

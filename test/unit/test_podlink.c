@@ -53,6 +53,24 @@ static void test_alias(void)
 	T_STR(buf, "");
 }
 
+static void test_alias_same_network(void)
+{
+	char a[XC_PODLINK_ALIAS_MAX], b[XC_PODLINK_ALIAS_MAX], c[XC_PODLINK_ALIAS_MAX];
+
+	xc_podlink_alias("net", "c0ffee", "eth0", a, sizeof(a));
+	xc_podlink_alias("net", "beef", "net1", b, sizeof(b));
+	xc_podlink_alias("other", "c0ffee", "eth0", c, sizeof(c));
+	T_INT(xc_podlink_alias_same_network(a, b), 1);
+	T_INT(xc_podlink_alias_same_network(b, a), 1);
+	T_INT(xc_podlink_alias_same_network(a, c), 0);
+	/* Only the network part: a cut alias or someone else's text is not ours. */
+	T_INT(xc_podlink_alias_same_network(a, "xcni:"), 0);
+	b[14] = '\0';
+	T_INT(xc_podlink_alias_same_network(a, b), 0);
+	T_INT(xc_podlink_alias_same_network("some admin's note", "some admin's note"), 0);
+	T_INT(xc_podlink_alias_same_network("", ""), 0);
+}
+
 static void prefix(const char *s, struct xc_prefix *p)
 {
 	T_INT(xc_prefix_parse(s, p), 0);
@@ -200,6 +218,7 @@ int main(void)
 {
 	test_names();
 	test_alias();
+	test_alias_same_network();
 	test_gateways();
 	test_mac();
 	test_conf_keys();

@@ -142,38 +142,38 @@ static void test_kernel(void)
 	}
 	one_pod(&r, 2);
 	n = xc_podmasq_elems(&r, e, XC_PODMASQ_ELEMS);
-	T_INT(xc_tagset_put(&nl, &xc_podmasq_tagset, "xcni:aaaa:eth0:c1", e, n, batch,
+	T_INT(xc_tagset_put(&nl, &xc_podmasq_tagset, "xcni:aaaaaaaa:eth0:c1", e, n, batch,
 			    sizeof(batch)), n);
 	/* the table gone between the read and the batch: done, never a loop */
 	signal(SIGALRM, on_alarm);
 	alarm(10);
-	T(xc_tagset_remove(&nl, &xc_podmasq_tagset, match_and_delete, "xcni:aaaa:eth0:c1",
+	T(xc_tagset_remove(&nl, &xc_podmasq_tagset, match_and_delete, "xcni:aaaaaaaa:eth0:c1",
 			   batch, sizeof(batch)) >= 0);
 	alarm(0);
 	T_INT(xc_tagset_there(&nl, &xc_podmasq_tagset), 0);
 	/* a stale attachment's key in the same network is taken over ... */
-	T_INT(xc_tagset_put(&nl, &xc_podmasq_tagset, "xcni:aaaa:eth0:c1", e, n, batch,
+	T_INT(xc_tagset_put(&nl, &xc_podmasq_tagset, "xcni:aaaaaaaa:eth0:c1", e, n, batch,
 			    sizeof(batch)), n);
-	T_INT(xc_tagset_put(&nl, &xc_podmasq_tagset, "xcni:aaaa:eth0:c2", e, n, batch,
+	T_INT(xc_tagset_put(&nl, &xc_podmasq_tagset, "xcni:aaaaaaaa:eth0:c2", e, n, batch,
 			    sizeof(batch)), n);
 	/* ... another network's is not (overlapping subnets), and nothing changes */
-	T_INT(xc_tagset_put(&nl, &xc_podmasq_tagset, "xcni:bbbb:eth0:c3", e, n, batch,
+	T_INT(xc_tagset_put(&nl, &xc_podmasq_tagset, "xcni:bbbbbbbb:eth0:c3", e, n, batch,
 			    sizeof(batch)), -EADDRINUSE);
 	{
 		int bad = 0;
 		char what[200];
 
-		T_INT(xc_tagset_verify(&nl, &xc_podmasq_tagset, "xcni:aaaa:eth0:c2", e, n, &bad,
+		T_INT(xc_tagset_verify(&nl, &xc_podmasq_tagset, "xcni:aaaaaaaa:eth0:c2", e, n, &bad,
 				       what, sizeof(what)), 0);
 	}
 	/* a key of its own beside it is no conflict */
 	one_pod(&r, 3);
 	n = xc_podmasq_elems(&r, e, XC_PODMASQ_ELEMS);
-	T_INT(xc_tagset_put(&nl, &xc_podmasq_tagset, "xcni:bbbb:eth0:c3", e, n, batch,
+	T_INT(xc_tagset_put(&nl, &xc_podmasq_tagset, "xcni:bbbbbbbb:eth0:c3", e, n, batch,
 			    sizeof(batch)), n);
-	T(xc_tagset_remove(&nl, &xc_podmasq_tagset, xc_tagset_is, "xcni:aaaa:eth0:c2", batch,
+	T(xc_tagset_remove(&nl, &xc_podmasq_tagset, xc_tagset_is, "xcni:aaaaaaaa:eth0:c2", batch,
 			   sizeof(batch)) > 0);
-	T(xc_tagset_remove(&nl, &xc_podmasq_tagset, xc_tagset_is, "xcni:bbbb:eth0:c3", batch,
+	T(xc_tagset_remove(&nl, &xc_podmasq_tagset, xc_tagset_is, "xcni:bbbbbbbb:eth0:c3", batch,
 			   sizeof(batch)) > 0);
 	T_INT(xc_tagset_there(&nl, &xc_podmasq_tagset), 0);
 	xc_nl_close(&nl);
