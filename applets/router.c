@@ -666,10 +666,6 @@ static int signal_input(void)
 static int loop(void)
 {
 	for (;;) {
-		struct pollfd p[4] = {
-			{ R.sfd, POLLIN, 0 }, { R.tfd, POLLIN, 0 }, { R.mon.fd, POLLIN, 0 },
-			{ xc_nodesrc_fd(&R.src), POLLIN, 0 },
-		};
 		int64_t now = xc_now_ms();
 		int due = xc_sched_due(&R.s, now);
 		uint64_t ticks;
@@ -684,6 +680,11 @@ static int loop(void)
 			publish_metrics();
 		arm_timer();
 		xc_health_idle(&R.health);
+		/* After the work: a listing opens a new watch, whose descriptor is polled. */
+		struct pollfd p[4] = {
+			{ R.sfd, POLLIN, 0 }, { R.tfd, POLLIN, 0 }, { R.mon.fd, POLLIN, 0 },
+			{ xc_nodesrc_fd(&R.src), POLLIN, 0 },
+		};
 		if (poll(p, 4, xc_nodesrc_poll_ms(&R.src) == 0 ? 0 : -1) < 0 && errno != EINTR)
 			return xc_err("poll: %s", strerror(errno)), 1;
 		xc_health_busy(&R.health, xc_now_ms());

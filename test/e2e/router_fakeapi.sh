@@ -235,5 +235,20 @@ check "restart: synced" wait_for $WAIT metric_above xcluster_router_full_syncs_t
 check "restart: route monitor caught up" mark
 kill "$MON"; wait "$MON" 2>/dev/null
 check_out "restart: zero route changes (netlink monitor)" 0 sh -c "grep -vc ' table 99 ' $FAKE_DIR/mon"
+
+# --- a watch cut while nothing else happens: the new watch is read at once -----------------
+# With a resync of an hour, only the watch's own descriptor can bring the
+# change: a loop that polled the descriptor of the watch before the relist
+# slept until the resync (the soak's routes were late by up to 60 s).
+kill "$R_PID"; wait "$R_PID" 2>/dev/null
+start_router --resync 3600
+check "watch cut: synced" wait_for $WAIT metric_above xcluster_router_full_syncs_total 0
+l=$(verb_count list)
+fakectl faults '{"drop_watches": "abort"}' >/dev/null
+check "watch cut: listed again" wait_for $WAIT verb_above list "$l"
+check "watch cut: ... and watching" wait_for $WAIT metric_is xcluster_router_source_ok 1
+k patch node n2 --subresource=status --type=merge \
+	-p '{"status":{"addresses":[{"type":"InternalIP","address":"198.18.0.23"},{"type":"InternalIP","address":"fd00:100::23"}]}}' >/dev/null 2>&1
+check "watch cut: a change after it lands without a resync" wait_for $WAIT has '198.19.2.0/24 via 198.18.0.23'
 [ -n "$KEEP" ] && echo "$FAKE_DIR"
 t_done

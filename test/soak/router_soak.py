@@ -721,7 +721,7 @@ class Soak:
             self.cur_nodes[name] = ((n.get("spec") or {}).get("podCIDRs") or [], v4, v6)
 
     def sampler(self):
-        """RSS and fds every 10 s, /healthz (2 s timeout, as the liveness probe) every 10 s."""
+        """RSS and fds every 10 s."""
         while not self.stop_sampling:
             t = now() - T0
             if self.router.poll() is None:
@@ -730,6 +730,13 @@ class Soak:
                     self.fds.append((t, proc_fds(self.router.pid)))
                 except OSError:
                     pass
+            time.sleep(10)
+
+    def prober(self):
+        """/healthz every second with the liveness probe's 2 s timeout."""
+        while not self.stop_sampling:
+            t = now() - T0
+            if self.router.poll() is None:
                 t1 = now()
                 try:
                     st, body = get_local("/healthz", 2.0)
@@ -737,7 +744,7 @@ class Soak:
                 except OSError:
                     ok = False
                 self.health.append((t, ok, now() - t1))
-            time.sleep(10)
+            time.sleep(1)
 
     def run(self):
         self.restarts = 0
@@ -763,6 +770,7 @@ class Soak:
         self.conv = []
         self.stop_sampling = False
         threading.Thread(target=self.sampler, daemon=True).start()
+        threading.Thread(target=self.prober, daemon=True).start()
         t_end = now() + self.dur
         nxt = {"churn": now() + 10, "fault": now() + 15, "stats": now() + 20, "rec": now() + 60,
                "prog": now() + 30, "dump": now() + 45}
@@ -920,14 +928,14 @@ class Soak:
         R.check(died is None and self.router.poll() is None,
                 "(e) the router never exited%s" % ("" if died is None else " (exit %s)" % died))
         misses = [h for h in self.health if not h[1]]
-        streak = best = 0
-        for h in self.health:
-            streak = streak + 1 if not h[1] else 0
-            best = max(best, streak)
-        print("(e) /healthz: %d probes, %d missed the 2 s timeout, longest streak %d, slowest %.2f s"
-              % (len(self.health), len(misses), best, max((h[2] for h in self.health), default=0)))
-        R.check(self.health and best < 3, "(e) /healthz answered (no 3 probes in a row missed: %d of %d missed)"
-                % (len(misses), len(self.health)))
+        slowest = max((h[2] for h in self.health), default=0)
+        print("(e) /healthz: %d probes, %d missed the 2 s timeout, slowest %.3f s"
+              % (len(self.health), len(misses), slowest))
+        # Answered by a thread of its own (core/router/health): never late,
+        # whatever the loop is doing (issue 12: < 1 s, 0 misses).
+        R.check(self.health and not misses and slowest < 1.0,
+                "(e) /healthz answered every probe within 1 s (%d of %d missed, slowest %.3f s)"
+                % (len(misses), len(self.health), slowest))
 
     def blame(self):
         import re

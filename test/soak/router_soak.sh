@@ -11,7 +11,7 @@
 # p50/p99/max); (b) no wanted route deleted or rewritten; (c) RSS every 10 s
 # flat over the second half; (d) requests per minute and per 10 s from the
 # server's request log, Retry-After and back-off gaps; (e) the router never
-# exits and /healthz answers. Mode none in one namespace: no tunnel modules.
+# exits and /healthz answers every second within 1 s. Mode none in one namespace: no tunnel modules.
 #   XC=build/xcluster-cni [DURATION=120 NODES=500] sh test/soak/router_soak.sh
 cd "$(dirname "$0")/../.." || exit 2
 . test/lib/t.sh
