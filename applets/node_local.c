@@ -233,7 +233,7 @@ static int pod_cidr_sets(struct nl_conf *c, const char *name, struct xc_cni_err 
 	char at[64];
 	int n = xc_ipam_podcidrs(c->data_dir, name, p, XC_IPAM_MAX_SETS, err), rc;
 
-	if (n == -EINVAL)
+	if (n == -EINVAL || n == -EAGAIN)
 		return n;
 	if (n == -ENOENT) {
 		rc = fetch_pod_cidrs(c, name, p, err);

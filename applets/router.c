@@ -111,6 +111,8 @@ static struct {
 	int sfd, tfd, mode, in_full, noll, src6_wait, publish;
 	struct xc_ip tun4;           /* the tunnel address last logged */
 	unsigned pod_mtu, nlog;
+	/* why the peers refuse each of this node's CIDRs ("": they don't), for node-local */
+	char self_why[XC_NODE_CIDRS][XC_PODCIDRS_REASON_MAX + 1];
 } R;
 
 static uint32_t nlbuf[XC_NL_BUFSIZE / 4], monbuf[XC_NL_BUFSIZE / 4], nftbuf[XC_NL_BUFSIZE / 4];
@@ -194,6 +196,12 @@ static void on_skip(void *arg, const struct xc_node *n, const struct xc_prefix *
 		((struct xc_node *)n)->logged |= bit;
 	}
 	xc_prefix_format(cidr, c, sizeof(c));
+	if (!strcmp(n->name, R.o.self)) {
+		snprintf(R.self_why[cidr_index(n, cidr)], sizeof(R.self_why[0]), "%s", reason);
+		xc_log(first ? XC_LOG_WARN : XC_LOG_DEBUG, "this node's pod CIDR %s gets no route "
+		       "from the peers: %s; node-local gives no pod an address from it", c, reason);
+		return;
+	}
 	xc_log(first ? XC_LOG_INFO : XC_LOG_DEBUG, "node %s: no route for %s: %s", n->name, c,
 	       reason ? reason : skip_why[why]);
 	/* ARP for the peer; the resync after it finds its MAC. */
@@ -208,13 +216,16 @@ static void on_skip(void *arg, const struct xc_node *n, const struct xc_prefix *
 static void write_cache(void)
 {
 	const struct xc_node *self = xc_nodetab_find(&R.nodes, R.o.self);
+	const char *why[XC_NODE_CIDRS];
 	struct xc_node_rec r;
 	int rc;
 
 	if (!self || !self->ncidr || !R.o.cache_dir[0] || R.o.dry_run)
 		return;
 	xc_node_unpack(self, &r);
-	rc = xc_podcidrs_write(R.o.cache_dir, R.o.network, r.name, r.cidr, r.ncidr);
+	for (int k = 0; k < r.ncidr; k++)
+		why[k] = R.self_why[k][0] ? R.self_why[k] : NULL;
+	rc = xc_podcidrs_write(R.o.cache_dir, R.o.network, r.name, r.cidr, why, r.ncidr);
 	if (rc < 0)
 		xc_warn("cannot write %s/%s/%s: %s", R.o.cache_dir, R.o.network, XC_PODCIDRS_FILE,
 			strerror(-rc));
@@ -433,6 +444,7 @@ static struct xc_sched_sync sync_now(int what)
 	}
 	R.in_full = r.full;
 	R.noll = 0;
+	memset(R.self_why, 0, sizeof(R.self_why));
 	rc = xc_rt_sync(&R.g, &R.nl, &R.rc, &R.env, R.o.cleanup ? NULL : &R.nodes,
 			(r.full ? XC_RT_SYNC_FULL : 0) | (R.o.dry_run ? XC_RT_SYNC_DRY : 0),
 			on_skip, report, &nlogged);

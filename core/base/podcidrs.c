@@ -17,10 +17,16 @@ static int component(const char *s)
 	return s && *s && !strchr(s, '/') && strcmp(s, ".") && strcmp(s, "..");
 }
 
-/* One line: a CIDR into out[*n], or nothing; 0, -E2BIG or -EINVAL. */
-static int parse_line(char *line, struct xc_prefix *out, int *n, int max)
+#define REFUSED "refused "
+
+/*
+ * One line: a CIDR into out[*n], or nothing; 0, -E2BIG, -EINVAL, or
+ * -EACCES for a refused CIDR (the line, trimmed, left at *refused).
+ */
+static int parse_line(char *line, struct xc_prefix *out, int *n, int max, char **refused)
 {
 	char *hash = strchr(line, '#'), *e;
+	struct xc_prefix p;
 
 	if (hash)
 		*hash = '\0';
@@ -30,6 +36,21 @@ static int parse_line(char *line, struct xc_prefix *out, int *n, int max)
 	*e = '\0';
 	if (!*line)
 		return 0;
+	if (!strncmp(line, REFUSED, strlen(REFUSED))) {
+		char c;
+		int bad;
+
+		line += strlen(REFUSED);
+		e = line + strcspn(line, " \t");
+		c = *e;
+		*e = '\0';
+		bad = xc_prefix_parse(line, &p);
+		*e = c;
+		if (bad)
+			return -EINVAL;
+		*refused = line;
+		return -EACCES;
+	}
 	if (*n == max)
 		return -E2BIG;
 	if (xc_prefix_parse(line, &out[*n]))
@@ -41,7 +62,7 @@ static int parse_line(char *line, struct xc_prefix *out, int *n, int max)
 int xc_podcidrs_read(const char *data_dir, const char *network, struct xc_prefix *out,
 		     int max, char *why, size_t why_size)
 {
-	char path[4200], buf[XC_PODCIDRS_SIZE_MAX + 1], *line, *next;
+	char path[4200], buf[XC_PODCIDRS_SIZE_MAX + 1], *line, *next, *refused = NULL;
 	int n = 0, lineno, rc = 0;
 	ssize_t len;
 
@@ -57,12 +78,14 @@ int xc_podcidrs_read(const char *data_dir, const char *network, struct xc_prefix
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		rc = parse_line(line, out, &n, max);
+		rc = parse_line(line, out, &n, max, &refused);
 		if (rc == -EINVAL && why)
 			snprintf(why, why_size, "line %d is not a CIDR: \"%.64s\"", lineno,
 				 line + strspn(line, " \t\r"));
 		else if (rc == -E2BIG && why)
 			snprintf(why, why_size, "more than %d CIDRs", max);
+		else if (rc == -EACCES && why)
+			snprintf(why, why_size, "%s", refused);
 	}
 	return rc ? rc : n;
 }
@@ -134,7 +157,7 @@ static int replace(const char *dir, const char *path, const char *text, size_t l
 }
 
 int xc_podcidrs_write(const char *data_dir, const char *network, const char *node,
-		      const struct xc_prefix *cidrs, int n)
+		      const struct xc_prefix *cidrs, const char *const *refused, int n)
 {
 	char dir[4096], path[4200], text[XC_PODCIDRS_SIZE_MAX], cidr[XC_IP_STRLEN];
 	struct stat st;
@@ -148,7 +171,17 @@ int xc_podcidrs_write(const char *data_dir, const char *network, const char *nod
 	for (i = 0; i < n; i++) {
 		if (xc_prefix_format(&cidrs[i], cidr, sizeof(cidr)))
 			return -EINVAL;
-		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s\n", cidr);
+		if (refused && refused[i]) {
+			size_t at = len + strlen(REFUSED) + strlen(cidr) + 1;
+
+			len += (size_t)snprintf(text + len, sizeof(text) - len, REFUSED "%s %.*s\n",
+						cidr, XC_PODCIDRS_REASON_MAX, refused[i]);
+			/* one line, read whole: no line break or comment inside a reason */
+			for (; at + 1 < len; at++)
+				if ((unsigned char)text[at] < ' ' || text[at] == '#')
+					text[at] = '?';
+		} else
+			len += (size_t)snprintf(text + len, sizeof(text) - len, "%s\n", cidr);
 	}
 	rc = folder(data_dir, network, dir, sizeof(dir));
 	if (rc)

@@ -4,7 +4,10 @@
  *
  * It is <dataDir>/<network>/podcidrs beside node-local's allocations: one
  * CIDR per line, '#' starts a comment, blank lines and blanks around a
- * CIDR are ignored. The router writes it (core/kube/podcidr_cache.h says
+ * CIDR are ignored. A line "refused CIDR REASON" is a pod CIDR of the node
+ * that the router refuses (core/router/routes.h says why it would): no pod
+ * may get an address from it, and node-local answers every ADD with the
+ * reason until the Node is fixed. The router writes it (core/kube/podcidr_cache.h says
  * from what), node-local reads it on every ADD without ranges; this module
  * is the one place that knows its name, folder, size and syntax, so the
  * writer and the reader cannot drift apart.
@@ -29,9 +32,14 @@
 #define XC_PODCIDRS_MAX 8            /* CIDRs in the file (an annotation may list several) */
 #define XC_PODCIDRS_SIZE_MAX 4096    /* bytes in the file */
 
+/* Longest reason on a "refused" line. */
+#define XC_PODCIDRS_REASON_MAX 200
+
 /*
  * Read <data_dir>/<network>/podcidrs into out[0..max). Returns the count
- * (0 for a file without CIDRs), or -ENOENT (absent), -ELOOP (a symlink),
+ * (0 for a file without CIDRs), -EACCES when a CIDR is refused (`why`
+ * then holds the first one and its reason: "198.18.0.0/16 contains the
+ * API server's address"), or -ENOENT (absent), -ELOOP (a symlink),
  * -EBADFD (not a regular file), -EFBIG (over XC_PODCIDRS_SIZE_MAX bytes),
  * -EINVAL (a line that is not a CIDR, or a bad network name), -E2BIG (more
  * than max CIDRs), -ENAMETOOLONG, or another negative errno. For -EINVAL
@@ -44,7 +52,8 @@ int xc_podcidrs_read(const char *data_dir, const char *network, struct xc_prefix
 /*
  * Write <data_dir>/<network>/podcidrs with cidrs[0..n), 0 < n <=
  * XC_PODCIDRS_MAX, creating the folders (0755) when missing; `node` names
- * the source in a comment. Returns 1 when the file was written, 0 when it
+ * the source in a comment. refused (NULL: none) holds, for each CIDR, NULL
+ * or why it is refused (cut at XC_PODCIDRS_REASON_MAX bytes). Returns 1 when the file was written, 0 when it
  * already said exactly that (each change of the folder makes node-local
  * rebuild its index), or a negative errno: -EINVAL for a bad n or network
  * name, -ELOOP when <data_dir>/<network> is a symlink (node-local would
@@ -52,6 +61,6 @@ int xc_podcidrs_read(const char *data_dir, const char *network, struct xc_prefix
  * an unlink), so nothing planted under its name is written through.
  */
 int xc_podcidrs_write(const char *data_dir, const char *network, const char *node,
-		      const struct xc_prefix *cidrs, int n);
+		      const struct xc_prefix *cidrs, const char *const *refused, int n);
 
 #endif

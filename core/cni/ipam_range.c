@@ -261,11 +261,19 @@ int xc_ipam_iter_next(struct xc_ipam_iter *it, struct xc_ip *ip, int *range)
 int xc_ipam_podcidrs(const char *data_dir, const char *network, struct xc_prefix *out,
 		     int max, struct xc_cni_err *err)
 {
-	char why[128];
+	char why[XC_PODCIDRS_REASON_MAX + XC_IP_STRLEN + 16];
 	int n = xc_podcidrs_read(data_dir, network, out, max, why, sizeof(why));
 
 	if (n == -EINVAL || n == -E2BIG)   /* the file's text is wrong: say where */
 		return xc_cni_errf(err, XC_CNI_E_CONFIG, XC_PODCIDRS_FILE "%s%s",
 				   n == -EINVAL ? " " : ": ", why);
+	if (n == -EACCES) {
+		xc_cni_errf(err, XC_CNI_E_TRY_AGAIN, "this node's pod CIDR %s: the router gives "
+			    "it no route, so no pod gets an address from it", why);
+		xc_cni_err_details(err, "from %s/%s/" XC_PODCIDRS_FILE ", written by the router: fix "
+				   "the Node's spec.podCIDRs (or its CIDR annotation) or the router's "
+				   "CLUSTER_CIDR", data_dir, network);
+		return -EAGAIN;
+	}
 	return n;
 }

@@ -153,7 +153,8 @@ int xc_ipam_iter_next(struct xc_ipam_iter *it, struct xc_ip *ip, int *range);
  * Pod CIDRs from <dataDir>/<network>/podcidrs (core/base/podcidrs.h) into
  * out[0..max). Returns what xc_podcidrs_read returns, except that a line
  * that is not a CIDR, or more than max of them, is -EINVAL with a message
- * in err (code 7) naming the line.
+ * in err (code 7) naming the line, and a CIDR the router refuses is
+ * -EAGAIN with its reason in err (code 11: until the Node is fixed).
  */
 int xc_ipam_podcidrs(const char *data_dir, const char *network, struct xc_prefix *out,
 		     int max, struct xc_cni_err *err);

@@ -69,7 +69,7 @@ int xc_podcidr_fetch(const struct xc_podcidr_req *r, struct xc_k8s_client *k,
 			 name, r->annotation ? r->annotation : "");
 		return n;
 	}
-	rc = xc_podcidrs_write(r->data_dir, r->network, name, out, n);
+	rc = xc_podcidrs_write(r->data_dir, r->network, name, out, NULL, n);
 	if (rc < 0) {
 		snprintf(k->err, sizeof(k->err), "%s/%.200s/%s: cannot write: %s", r->data_dir,
 			 r->network, XC_PODCIDRS_FILE, strerror(-rc));

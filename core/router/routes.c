@@ -577,28 +577,38 @@ static const char *lost_text(struct cctx *c, size_t j)
 	return c->why;
 }
 
-/* Why the CIDR of slot s gets no route, or NULL (after judge). */
+/*
+ * Why the CIDR of slot s gets no route, or NULL (after judge). A peer's
+ * CIDR that yields to one of this node's is NULL: one_cidr says "overlaps
+ * this node's" of it.
+ */
 static const char *refusal_of(struct cctx *c, size_t s)
 {
+	const struct xc_rt_claim *cl;
+
 	if (c->refused[s])
 		return c->refused[s];
-	return c->map[s] >= 0 && c->cl[c->map[s]].lost_to >= 0 ?
-	       lost_text(c, (size_t)c->map[s]) : NULL;
+	if (c->map[s] < 0 || (cl = &c->cl[c->map[s]])->lost_to < 0)
+		return NULL;
+	if (c->self && cl->node != c->self && c->cl[cl->lost_to].node == c->self)
+		return NULL;
+	return lost_text(c, (size_t)c->map[s]);
 }
 
 /*
- * What only this node can tell of a peer's CIDR: it would take traffic for
- * the API server, or for a subnet an interface here is on (the node's own
- * network: its pod CIDRs' bridge aside, which "overlaps this node's" covers).
+ * What only this node can tell of a CIDR: it would take traffic for the
+ * API server, or (a peer's) for a subnet an interface here is on (the
+ * node's own network: its pod CIDRs' bridge aside, which "overlaps this
+ * node's" covers; this node's own CIDRs are on that bridge).
  */
-static const char *local_refusal(const struct cctx *c, const struct xc_prefix *cidr)
+static const char *local_refusal(const struct cctx *c, const struct xc_prefix *cidr, int self)
 {
 	const struct xc_rt_env *env = c->env;
 	struct xc_prefix own;
 
 	if (env->api.family && xc_prefix_contains(cidr, &env->api))
 		return "contains the API server's address";
-	for (int i = 0; i < env->nconn; i++) {
+	for (int i = 0; !self && i < env->nconn; i++) {
 		const struct xc_prefix *net = &env->conn[i].net;
 		int mine = 0;
 
@@ -611,10 +621,12 @@ static const char *local_refusal(const struct cctx *c, const struct xc_prefix *c
 }
 
 /*
- * For every peer CIDR: xc_rt_cidr_refusal's reason (c->refused), and the
+ * For every CIDR: xc_rt_cidr_refusal's reason (c->refused), and the
  * contest among the CIDRs it lets through (c->cl, c->map: slot to claim
  * or -1). A slot is one CIDR of one node: the nodes' CIDRs in table order,
- * self's included, as xc_rt_compute walks them. -ENOMEM.
+ * as xc_rt_compute walks them. This node's CIDRs are judged as every other
+ * node judges them, so that node-local here refuses exactly what the
+ * peers give no route. -ENOMEM.
  */
 static int judge(struct cctx *c, const struct xc_nodetab *t)
 {
@@ -633,13 +645,11 @@ static int judge(struct cctx *c, const struct xc_nodetab *t)
 
 		for (int k = 0; k < nd->ncidr; k++, s++) {
 			c->map[s] = -1;
-			if (nd == c->self)
-				continue;
 			xc_node_cidr_at(nd, k, &c->cp[n]);
 			c->refused[s] = xc_rt_cidr_refusal(&c->cp[n], c->addrs, c->naddr,
 							   c->conf->cluster, c->conf->ncluster);
 			if (!c->refused[s])
-				c->refused[s] = local_refusal(c, &c->cp[n]);
+				c->refused[s] = local_refusal(c, &c->cp[n], nd == c->self);
 			if (!c->refused[s]) {
 				c->map[s] = (int32_t)n;
 				c->cl[n] = (struct xc_rt_claim){ nd, &c->cp[n], -1 };
@@ -682,7 +692,13 @@ int xc_rt_compute(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 		const struct xc_node *n = t->v[i];
 
 		if (n == c.self) {
-			s += n->ncidr;
+			for (int k = 0; k < n->ncidr; k++) {
+				struct xc_prefix p;
+				const char *r = refusal_of(&c, s++);
+
+				if (r && skip)
+					skip(arg, n, xc_node_cidr_at(n, k, &p), XC_RT_SKIP_REFUSED, r);
+			}
 			continue;
 		}
 		c.st->peers++;

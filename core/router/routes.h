@@ -219,7 +219,9 @@ int xc_rt_contest(struct xc_rt_claim *c, size_t n);
 /*
  * The wanted entries for every node of t except conf->self, sorted, into
  * out (emptied first). The metric stored is the kernel's (IPv6 0 -> 1024).
- * skip (may be NULL) hears about each CIDR that got nothing, and why;
+ * skip (may be NULL) hears about each CIDR that got nothing, and why, and
+ * about each of conf->self's own CIDRs that the peers refuse (n is then
+ * self; no pod may get an address from it; not counted in st);
  * xc_rt_cidr_refusal is asked about each (with every node's addresses and
  * env's self4/self6, and conf's cluster); the peers' CIDRs it accepts then
  * go through xc_rt_contest, whose losers are refused too, the reason

@@ -3,7 +3,9 @@
 # loopback or another node's address gets no route for it, its other CIDRs
 # and the other nodes' do; each refusal is logged once and counted.
 # Overlapping CIDRs of two nodes: the older Node keeps its route, whatever
-# order the listing gives them in.
+# order the listing gives them in. This node's own CIDRs are judged the same
+# way: a refused one goes to the podcidrs file as refused, and node-local
+# answers code 11 with the reason.
 . test/lib/t.sh
 if [ "$(id -u)" != 0 ] || ! ip netns add "xct-rtr-$$" 2>/dev/null; then
 	t_skip "needs root and network namespaces" 1
@@ -83,6 +85,21 @@ check_out "CLUSTER_CIDR: refused counted (loopback, 2 addresses, 2 outside)" 5 m
 check "CLUSTER_CIDR: two resyncs later" past_resyncs
 check_out "each refusal logged once" 1 grep -c 'no route for 127.0.0.0/8' "$D/log"
 check "with CLUSTER_CIDR: no 'trusted' notice" sh -c "! grep -q 'CLUSTER_CIDR is not set' '$D/log'"
+# This node's own CIDRs lie outside CLUSTER_CIDR too: the peers give them no
+# route, so node-local gives no pod an address from them (code 11, the reason).
+check_grep "this node's CIDR refused: logged" \
+	"this node's pod CIDR 198.19.1.0/24 gets no route from the peers: outside CLUSTER_CIDR" cat "$D/log"
+check "this node's CIDR refused: in the podcidrs file" wait_for 60 \
+	grep -q '^refused 198.19.1.0/24 outside CLUSTER_CIDR' "$D/cache/xcluster-cni/podcidrs"
+ipam_add() {
+	printf '{"cniVersion":"1.0.0","name":"xcluster-cni","type":"node-local","ipam":{"type":"node-local","dataDir":"%s"}}' \
+		"$D/cache" | CNI_COMMAND=ADD CNI_CONTAINERID=pod-r CNI_NETNS=/var/run/netns/pod-r \
+		CNI_IFNAME=eth0 CNI_PATH=/nonexistent "$XC" node-local
+}
+ipam_add > "$D/add.out"
+check_grep "this node's CIDR refused: node-local answers code 11" '"code": 11' cat "$D/add.out"
+check_grep "... naming the CIDR and why" '198.19.1.0/24 outside CLUSTER_CIDR' cat "$D/add.out"
+check_out "... and allocates nothing" "" sh -c "ls '$D/cache/xcluster-cni' | grep -v -e podcidrs -e lock"
 kill "$PID"; wait "$PID" 2>/dev/null; PID=
 check_out "routes with CLUSTER_CIDR" "198.19.2.0/24 via 198.18.0.2 dev eth0
 1100:400::/24 via fd00:100::2 dev eth0 metric 1024 pref medium" routes
@@ -114,6 +131,9 @@ ip netns exec "$NS" "$XC" router --node-name n1 --nodes-file "$D/ov.json" --tunn
 	--cache-dir "$D/cache" 2>"$D/ov.log" &
 PID=$!
 check "overlap: the older node's route" wait_for 60 has_route 198.19.32.0/20 198.18.0.21
+check "without CLUSTER_CIDR this node's CIDR is plain again" wait_for 60 \
+	sh -c "! grep -q refused '$D/cache/xcluster-cni/podcidrs'"
+check_grep "... and node-local allocates from it" '"address": "198.19.1.2/24"' ipam_add
 check "overlap: the younger's other CIDR routes" wait_for 60 has_route fd00:0:22::/64 fd00:100::22
 check_grep "overlap: the younger refused, the winner named" \
 	"node o2: no route for 198.19.33.0/24: overlaps o1's 198.19.32.0/20 \\(created earlier\\)" cat "$D/ov.log"

@@ -747,6 +747,13 @@ static void test_podcidrs(void)
 	T_STR(err.msg, "podcidrs line 2 is not a CIDR: \"nonsense\"");
 	put("podcidrs", "");
 	T_INT(xc_ipam_podcidrs(root, "net", p, 4, &err), 0);
+	/* a CIDR the router refuses: code 11 with its reason, whatever else is there */
+	put("podcidrs", "10.244.1.0/24\nrefused fd00:1::/64 overlaps n2's fd00::/48 (created earlier)\n");
+	T_INT(xc_ipam_podcidrs(root, "net", p, 4, &err), -EAGAIN);
+	T_INT(err.code, 11);
+	T(strstr(err.msg, "fd00:1::/64 overlaps n2's fd00::/48 (created earlier)") != NULL);
+	put("podcidrs", "refused nonsense because\n");
+	T_INT(xc_ipam_podcidrs(root, "net", p, 4, &err), -EINVAL);
 	del("podcidrs");
 }
 
@@ -758,15 +765,26 @@ static void test_podcidrs_file(void)
 
 	T_INT(xc_prefix_parse("10.244.7.0/24", &w[0]), 0);
 	T_INT(xc_prefix_parse("fd00:7::/64", &w[1]), 0);
-	T_INT(xc_podcidrs_write(root, "pcf", "node-7", w, 2), 1);
-	T_INT(xc_podcidrs_write(root, "pcf", "node-7", w, 2), 0);     /* unchanged: untouched */
+	T_INT(xc_podcidrs_write(root, "pcf", "node-7", w, NULL, 2), 1);
+	T_INT(xc_podcidrs_write(root, "pcf", "node-7", w, NULL, 2), 0);     /* unchanged: untouched */
 	T_INT(xc_podcidrs_read(root, "pcf", r, XC_PODCIDRS_MAX, why, sizeof(why)), 2);
 	T(!memcmp(r, w, sizeof(w)));
 	T_INT(xc_podcidrs_read(root, "pcf", r, 1, why, sizeof(why)), -E2BIG);
 	T_STR(why, "more than 1 CIDRs");
 	T_INT(xc_podcidrs_read(root, "../pcf", r, 2, NULL, 0), -EINVAL);
-	T_INT(xc_podcidrs_write(root, "pcf", "n", w, 0), -EINVAL);
-	T_INT(xc_podcidrs_write(root, "pcf", "n", w, XC_PODCIDRS_MAX + 1), -EINVAL);
+	T_INT(xc_podcidrs_write(root, "pcf", "n", w, NULL, 0), -EINVAL);
+	T_INT(xc_podcidrs_write(root, "pcf", "n", w, NULL, XC_PODCIDRS_MAX + 1), -EINVAL);
+	/* the router's verdict on one of them, a line break and '#' in it made harmless */
+	{
+		const char *refused[2] = { NULL, "overlaps\nn2's # fd00::/48" };
+		char why2[XC_PODCIDRS_REASON_MAX + 64];
+
+		T_INT(xc_podcidrs_write(root, "pcf", "node-7", w, refused, 2), 1);
+		T_INT(xc_podcidrs_read(root, "pcf", r, XC_PODCIDRS_MAX, why2, sizeof(why2)), -EACCES);
+		T_STR(why2, "fd00:7::/64 overlaps?n2's ? fd00::/48");
+		T_INT(xc_podcidrs_write(root, "pcf", "node-7", w, NULL, 2), 1);  /* fixed: plain again */
+		T_INT(xc_podcidrs_read(root, "pcf", r, XC_PODCIDRS_MAX, why2, sizeof(why2)), 2);
+	}
 	set_net("pcf");
 	memset(big, '#', sizeof(big) - 1);
 	big[sizeof(big) - 1] = 0;

@@ -259,7 +259,7 @@ static int cache_update(const char *data_dir, const char *network, const struct 
 	struct xc_prefix p[XC_PODCIDRS_MAX];
 	int count = xc_podcidr_from_node(n, annot_index, p, XC_PODCIDRS_MAX);
 
-	return count < 0 ? count : xc_podcidrs_write(data_dir, network, n->name, p, count);
+	return count < 0 ? count : xc_podcidrs_write(data_dir, network, n->name, p, NULL, count);
 }
 
 static void test_podcidr_cache(void)
@@ -312,8 +312,8 @@ static void test_podcidr_cache(void)
 	/* no temporary file is left behind */
 	snprintf(path, sizeof(path), "%s/net1/.podcidrs.%d", data, (int)getpid());
 	T(access(path, F_OK) < 0);
-	T_INT(xc_podcidrs_write(data, "../x", "a", p, 1), -EINVAL);
-	T_INT(xc_podcidrs_write(data, "net1", "a", p, 0), -EINVAL);
+	T_INT(xc_podcidrs_write(data, "../x", "a", p, NULL, 1), -EINVAL);
+	T_INT(xc_podcidrs_write(data, "net1", "a", p, NULL, 0), -EINVAL);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	T_INT(system(path), 0);
 }
@@ -331,11 +331,11 @@ static void test_podcidr_links(void)
 	snprintf(b, sizeof(b), "%s/linked", dir);
 	T_INT(mkdir(a, 0755), 0);
 	T_INT(symlink(a, b), 0);
-	T_INT(xc_podcidrs_write(dir, "linked", "n1", &p, 1), -ELOOP);
+	T_INT(xc_podcidrs_write(dir, "linked", "n1", &p, NULL, 1), -ELOOP);
 	snprintf(c, sizeof(c), "%s/podcidrs", a);
 	T(access(c, F_OK) < 0);
 	/* a hard link to another file under the temporary name */
-	T_INT(xc_podcidrs_write(dir, "net", "n1", &p, 1), 1);
+	T_INT(xc_podcidrs_write(dir, "net", "n1", &p, NULL, 1), 1);
 	snprintf(a, sizeof(a), "%s/victim", dir);
 	f = fopen(a, "w");
 	T(f && fputs("precious\n", f) >= 0);
@@ -344,7 +344,7 @@ static void test_podcidr_links(void)
 	snprintf(b, sizeof(b), "%s/net/.podcidrs.%d", dir, (int)getpid());
 	T_INT(link(a, b), 0);
 	T_INT(xc_prefix_parse("10.4.0.0/24", &p), 0);
-	T_INT(xc_podcidrs_write(dir, "net", "n1", &p, 1), 1);
+	T_INT(xc_podcidrs_write(dir, "net", "n1", &p, NULL, 1), 1);
 	f = fopen(a, "r");
 	T(f && fgets(c, sizeof(c), f) && !strcmp(c, "precious\n"));
 	if (f)

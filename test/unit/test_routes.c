@@ -419,6 +419,7 @@ static void test_mode_auto(void)
 static void test_dup_own(void)
 {
 	struct xc_rt_conf c = { .mode = XC_RT_NONE, .protocol = 202, .self = "n1" };
+	struct xc_node_rec rec;
 
 	host();
 	xc_nodetab_free(&tab);
@@ -427,13 +428,33 @@ static void test_dup_own(void)
 	node(&tab, "a", "198.19.2.0/24", "198.18.0.3");
 	node(&tab, "c", "198.19.1.0/25", "198.18.0.4");
 	T_STR(plan(&c), "ip route replace 198.19.2.0/24 via 198.18.0.3 dev eth0 proto 202\n");
+	/*
+	 * c wins the contest with this node (its name sorts first): no route
+	 * for c's CIDR here (it overlaps this node's), and this node's own CIDR
+	 * is reported refused, as every peer sees it, for node-local.
+	 */
 	T_STR(skips, "b 198.19.2.0/24 6 overlaps a's 198.19.2.0/24 (same age, name first)\n"
-		 "c 198.19.1.0/25 5\n");
+		 "c 198.19.1.0/25 5\n"
+		 "n1 198.19.1.0/24 6 overlaps c's 198.19.1.0/25 (same age, name first)\n");
 	/* no own node in the table: every node is a peer; c's name sorts first */
 	c.self = "elsewhere";
 	plan(&c);
 	T(strstr(out, "198.19.1.0/25 via 198.18.0.4") != NULL);
 	T(strstr(skips, "n1 198.19.1.0/24 6 overlaps c's 198.19.1.0/25 (same age, name first)") != NULL);
+	/* this node older: c yields to it, and this node keeps its CIDR */
+	xc_nodetab_free(&tab);
+	if (!rec_of(&rec, "n1", "198.19.1.0/24", "198.18.0.1", "2020-01-01T00:00:00Z"))
+		xc_nodetab_set(&tab, &rec);
+	if (!rec_of(&rec, "c", "198.19.1.0/25", "198.18.0.4", "2021-01-01T00:00:00Z"))
+		xc_nodetab_set(&tab, &rec);
+	c.self = "n1";
+	plan(&c);
+	T_STR(skips, "c 198.19.1.0/25 5\n");
+	/* the rules for everyone's CIDRs hold for this node's own: here, its own address */
+	xc_nodetab_free(&tab);
+	node(&tab, "n1", "198.18.0.0/16", "198.18.0.1");
+	plan(&c);
+	T(!strncmp(skips, "n1 198.18.0.0/16 6 contains", 27));
 }
 
 /* xc_rt_cidr_refusal of text, NULL as "-". */
