@@ -3,6 +3,8 @@ const char nodes_usage[] =
 "usage: nodes [--kubeconfig PATH] [--context NAME] [--watch] [--json]\n"
 "             [--limit N] [--selector LABELS] [--annotation NAME]...\n"
 "             [--all-events] [--watch-timeout SECONDS]\n"
+"       nodes --refused [--json] [--kubeconfig PATH] [--cluster-cidr CIDRS]\n"
+"             [--cidr-annotation NAME] [--address-annotation NAME]\n"
 "\n"
 "Lists every Node: its name, pod CIDRs (spec.podCIDRs) and addresses\n"
 "(InternalIP/ExternalIP, in order), one line each:\n"
@@ -26,6 +28,15 @@ const char nodes_usage[] =
 "  --watch-timeout  ask the server to end each watch after this many\n"
 "                seconds (it is then resumed; default 5-10 minutes)\n"
 "\n"
+"--refused lists the Nodes as the router does and prints each pod CIDR it\n"
+"would give no route, and why, one line each (JSON: name, podCIDR, reason):\n"
+"  NAME CIDR REASON\n"
+"It judges as every router does (special ranges, a node's or the API\n"
+"server's address, outside --cluster-cidr [CLUSTER_CIDR], overlaps settled\n"
+"by age), except what only a node can tell (its connected subnets).\n"
+"--cidr-annotation and --address-annotation are the router's (secondary\n"
+"networks).\n"
+"\n"
 "Diagnostics go to stderr (LOG_LEVEL=debug shows bookmarks and retries).\n"
 "Exit status: 0 listed, 1 the API could not be used, 2 usage.\n";
 
@@ -41,6 +52,9 @@ const char nodes_usage[] =
 #include "base/json.h"
 #include "kube/k8s.h"
 #include "base/log.h"
+#include "router/masq.h"
+#include "router/nodesrc.h"
+#include "router/routes.h"
 
 struct seen {
 	char name[XC_K8S_NAME_MAX + 1];
@@ -231,6 +245,81 @@ static int on_event(void *arg, const struct xc_k8s_event *ev)
 	return 0;
 }
 
+/* ---- what the router refuses ---------------------------------------------- */
+
+struct refused {
+	int json;
+	size_t n;
+};
+
+static void on_refused(void *arg, const struct xc_node *n, const struct xc_prefix *cidr,
+		       enum xc_rt_skip why, const char *reason)
+{
+	struct refused *r = arg;
+	char c[XC_IP_STRLEN], buf[1024];
+	struct xc_json_out o;
+
+	if (why != XC_RT_SKIP_REFUSED)
+		return;         /* a path this host lacks, not the Node's fault */
+	r->n++;
+	xc_prefix_format(cidr, c, sizeof(c));
+	if (!r->json) {
+		printf("%s %s %s\n", n->name, c, reason);
+		return;
+	}
+	xc_json_out_init(&o, buf, sizeof(buf), 0);
+	xc_json_obj(&o);
+	xc_json_key(&o, "name");
+	xc_json_string(&o, n->name);
+	xc_json_key(&o, "podCIDR");
+	xc_json_string(&o, c);
+	xc_json_key(&o, "reason");
+	xc_json_string(&o, reason);
+	xc_json_end(&o);
+	if (xc_json_out_end(&o) > 0)
+		printf("%s\n", buf);
+}
+
+/* The listing the router takes (core/router/nodesrc), judged as it judges it. */
+static int show_refused(const struct xc_k8s_opts *opts, const struct xc_node_parse *np,
+			const char *cluster, int json)
+{
+	static struct xc_nodesrc src;
+	struct xc_prefix cl[XC_MASQ_CIDRS];
+	struct xc_rt_conf conf = { .mode = XC_RT_NONE };
+	struct xc_rt_env env = { .ndev = XC_RT_DEV_LINK0 + 1 };
+	struct xc_rt_set out = { 0 };
+	struct refused r = { .json = json };
+	struct xc_nodetab t;
+	char err[200];
+	int rc;
+
+	rc = xc_masq_parse_cidrs(cluster, cl, XC_MASQ_CIDRS, err, sizeof(err));
+	if (rc < 0) {
+		xc_err("--cluster-cidr [CLUSTER_CIDR]: %s", err);
+		return 2;
+	}
+	conf.cluster = cl;
+	conf.ncluster = (size_t)rc;
+	xc_nodetab_init(&t);
+	rc = xc_nodesrc_open_k8s(&src, opts, np);
+	if (!rc)
+		rc = xc_nodesrc_list(&src, &t);
+	if (rc) {
+		xc_err("%s", src.err[0] ? src.err : strerror(-rc));
+		return 1;
+	}
+	xc_nodesrc_api_ip(&src, &env.api);
+	if (xc_rt_compute(&conf, &env, &t, &out, NULL, on_refused, &r)) {
+		xc_err("out of memory");
+		return 1;
+	}
+	fflush(stdout);
+	xc_info("%zu nodes, %zu pod CIDRs refused%s", t.n, r.n,
+		conf.ncluster ? "" : " (CLUSTER_CIDR not set: not judged against it)");
+	return 0;
+}
+
 /* ---- list and watch ------------------------------------------------------ */
 
 /* Errors that another try cannot fix. */
@@ -305,6 +394,9 @@ int nodes_main(int argc, char **argv)
 {
 	static struct state st;
 	struct xc_k8s_opts opts = { .component = "nodes" };
+	struct xc_node_parse np = { 0 };
+	const char *cluster = getenv("CLUSTER_CIDR");
+	int refused = 0;
 	struct xc_k8s_select sel;
 	char rv[XC_K8S_RV_MAX + 1];
 	unsigned long limit = 0;
@@ -324,6 +416,14 @@ int nodes_main(int argc, char **argv)
 			st.json = 1;
 		} else if (!strcmp(a, "--all-events")) {
 			st.all_events = 1;
+		} else if (!strcmp(a, "--refused")) {
+			refused = 1;
+		} else if (v && !strcmp(a, "--cluster-cidr")) {
+			cluster = argv[++i];
+		} else if (v && !strcmp(a, "--cidr-annotation")) {
+			np.cidr_annotation = argv[++i];
+		} else if (v && !strcmp(a, "--address-annotation")) {
+			np.addr_annotation = argv[++i];
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(nodes_usage, stdout);
 			return 0;
@@ -348,6 +448,10 @@ int nodes_main(int argc, char **argv)
 			goto usage;
 		}
 	}
+	if (refused && (st.watch || st.nannot || sel.label_selector || limit))
+		goto usage;     /* the router's whole listing, nothing else */
+	if (refused)
+		return show_refused(&opts, &np, cluster, st.json);
 	if (st.watch)
 		xc_log_init("nodes", 1);
 	rc = xc_k8s_client_init(&client, &opts);

@@ -793,19 +793,6 @@ static int cleanup(void)
 	return failed || rc < 0 ? 1 : 0;
 }
 
-/*
- * The API server's address, when its URL names it by one (in-cluster
- * config always does): no pod CIDR may take traffic for it.
- */
-static void api_address(const char *server)
-{
-	struct xc_http_url u;
-
-	if (!xc_http_url_parse(server, &u) && !xc_ip_parse(u.host, &R.env.api))
-		return;
-	memset(&R.env.api, 0, sizeof(R.env.api));
-}
-
 static int open_source(void)
 {
 	struct xc_k8s_opts ko = { .kubeconfig = R.o.kubeconfig, .component = "router" };
@@ -827,8 +814,7 @@ static int open_source(void)
 			R.src.k->cfg.server);
 	if (R.src.k)
 		R.src.k->http.timeout_ms = 10000;  /* a wait well under XC_HEALTH_STALL_MS */
-	if (R.src.k)
-		api_address(R.src.k->cfg.server);
+	xc_nodesrc_api_ip(&R.src, &R.env.api);
 	R.src.progress = on_source_progress;
 	xc_info("node %s, nodes from %s, protocol %u, table %u", R.o.self,
 		xc_nodesrc_name(&R.src, name, sizeof(name)), R.rc.protocol,

@@ -292,6 +292,16 @@ int xc_nodesrc_list(struct xc_nodesrc *s, struct xc_nodetab *t)
 	return rc;
 }
 
+int xc_nodesrc_api_ip(const struct xc_nodesrc *s, struct xc_ip *ip)
+{
+	struct xc_http_url u;
+
+	if (s->k && !xc_http_url_parse(s->k->cfg.server, &u) && !xc_ip_parse(u.host, ip))
+		return 0;
+	memset(ip, 0, sizeof(*ip));
+	return -ENOENT;
+}
+
 int xc_nodesrc_fd(const struct xc_nodesrc *s)
 {
 	if (s->kind == XC_NODESRC_FILE)

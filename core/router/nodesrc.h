@@ -84,6 +84,13 @@ int xc_nodesrc_open_k8s(struct xc_nodesrc *s, const struct xc_k8s_opts *opts,
  */
 int xc_nodesrc_list(struct xc_nodesrc *s, struct xc_nodetab *t);
 
+/*
+ * The API server's address into ip when the source's server URL names it
+ * by one (in-cluster configuration always does): 0, else -ENOENT (a file
+ * source, or a host name) with ip zeroed. No pod CIDR may take its traffic.
+ */
+int xc_nodesrc_api_ip(const struct xc_nodesrc *s, struct xc_ip *ip);
+
 /* The descriptor to poll for input, -1 when there is none now. */
 int xc_nodesrc_fd(const struct xc_nodesrc *s);
 

@@ -212,6 +212,13 @@ def brief(path, image):
         out(ref.get("name") == g(cm, "metadata", "name") and ref.get("key") in (cm.get("data") or {}),
             f"router: {var} from the ConfigMap")
     out(g(cm, "data", "masquerade") == "true", "ConfigMap: masquerade true")
+    import ipaddress
+    try:
+        nets = [ipaddress.ip_network(c.strip()) for c in (g(cm, "data", "cluster-cidr") or "").split(",")]
+    except ValueError:
+        nets = []
+    # set, both families: the router judges pod CIDRs against it (issue 12)
+    out(sorted({n.version for n in nets}) == [4, 6], "ConfigMap: cluster-cidr set, an IPv4 and an IPv6 range")
     for c, add in ((inst, ["NET_ADMIN"]), (rt, ["NET_ADMIN"])):
         sc = c.get("securityContext") or {}
         n = c.get("name")

@@ -250,5 +250,23 @@ check "watch cut: ... and watching" wait_for $WAIT metric_is xcluster_router_sou
 k patch node n2 --subresource=status --type=merge \
 	-p '{"status":{"addresses":[{"type":"InternalIP","address":"198.18.0.23"},{"type":"InternalIP","address":"fd00:100::23"}]}}' >/dev/null 2>&1
 check "watch cut: a change after it lands without a resync" wait_for $WAIT has '198.19.2.0/24 via 198.18.0.23'
+
+# --- nodes --refused: what the routers refuse, from the same listing -----------------------
+printf '{"apiVersion":"v1","kind":"Node","metadata":{"name":"bad"},"spec":{"podCIDRs":["127.0.0.0/8","fd00:0:9::/64"]},"status":{"addresses":[{"type":"InternalIP","address":"198.18.0.9"}]}}' \
+	> "$FAKE_DIR/bad.json"
+k create -f "$FAKE_DIR/bad.json" >/dev/null 2>&1
+check_out "nodes --refused: loopback, with the reason" "bad 127.0.0.0/8 overlaps loopback" \
+	"$XC" nodes --kubeconfig "$KC" --refused
+check_out "nodes --refused --json" '{"name":"bad","podCIDR":"127.0.0.0/8","reason":"overlaps loopback"}' \
+	"$XC" nodes --kubeconfig "$KC" --refused --json
+check_out "nodes --refused --cluster-cidr: outside it too" "bad 127.0.0.0/8 overlaps loopback
+n2 198.19.2.0/24 outside CLUSTER_CIDR
+n5 198.19.5.0/24 outside CLUSTER_CIDR" "$XC" nodes --kubeconfig "$KC" --refused --cluster-cidr 198.19.0.0/23
+check_out "nodes --refused: CLUSTER_CIDR from the environment" "bad 127.0.0.0/8 overlaps loopback
+n2 198.19.2.0/24 outside CLUSTER_CIDR
+n5 198.19.5.0/24 outside CLUSTER_CIDR" env CLUSTER_CIDR=198.19.0.0/23 "$XC" nodes --kubeconfig "$KC" --refused
+check_out "nodes --refused --watch: a usage error" 2 sh -c '"$1" nodes --refused --watch 2>/dev/null; echo $?' - "$XC"
+k delete node bad >/dev/null 2>&1
+check_out "nodes --refused: none left" "" "$XC" nodes --kubeconfig "$KC" --refused
 [ -n "$KEEP" ] && echo "$FAKE_DIR"
 t_done
