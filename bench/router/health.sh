@@ -23,7 +23,9 @@ stop_load() {
 	[ -n "$LOAD_PID" ] || return 0
 	kill "$LOAD_PID" 2>/dev/null; wait "$LOAD_PID" 2>/dev/null; LOAD_PID=
 }
-trap '[ -n "$R_PID" ] && kill "$R_PID" 2>/dev/null; stop_load; fake_stop; rm -rf "$FAKE_DIR"' EXIT
+# KEEP=1: the folder stays (the router's log of each run: log-watchlist, log-list-rv0)
+trap '[ -n "$R_PID" ] && kill "$R_PID" 2>/dev/null; stop_load; fake_stop
+      if [ -n "${KEEP:-}" ]; then echo "kept $FAKE_DIR"; else rm -rf "$FAKE_DIR"; fi' EXIT
 ip link set lo up
 # node-00001's addresses (test/fakeapi/nodegen.py): every other node is on-link
 ip link add hb0 type veth peer name hb1
@@ -45,7 +47,7 @@ run() { # name fakeapi-watch-list-option
 	fake_start --nodes "$N" --watch-list "$2" || exit 1
 	fake_kubeconfig "$FAKE_DIR/kc"
 	"$XC" router --kubeconfig "$FAKE_DIR/kc" --node-name node-00001 --tunnel-mode none \
-		--metrics-port 9142 --cache-dir "$FAKE_DIR/cache" >"$FAKE_DIR/log" 2>&1 &
+		--metrics-port 9142 --cache-dir "$FAKE_DIR/cache" >"$FAKE_DIR/log-$1" 2>&1 &
 	R_PID=$!
 	python3 - "$1" "$((2 * (N - 1)))" <<'PY'
 import sys, time, urllib.request
@@ -58,7 +60,7 @@ def get(path, timeout):
         body = None
     return body, time.monotonic() - t
 t0 = time.monotonic()
-lat, missed, done = [], 0, None
+lat, missed, done, have = [], 0, None, "?"
 while time.monotonic() - t0 < 300:
     body, dt = get("/healthz", 10)
     if body is None and not lat and time.monotonic() - t0 < 5:
@@ -67,13 +69,16 @@ while time.monotonic() - t0 < 300:
     lat.append(dt)
     missed += body != "ok\n"
     m, _ = get("/metrics", 10)
+    for line in (m or "").splitlines():
+        if line.startswith("xcluster_router_routes_installed "):
+            have = line.split()[1]
     if m and ("xcluster_router_routes_installed %d\n" % want) in m:
         done = time.monotonic() - t0
         break
     time.sleep(0.05)
 lat.sort()
 print("| %s | %s | %d | %.1f ms | %.1f ms | %d | %d |" % (
-    name, "%.2f s" % done if done else "not done in 300 s", len(lat),
+    name, "%.2f s" % done if done else "not done in 300 s (%s in)" % have, len(lat),
     1000 * lat[len(lat) // 2], 1000 * lat[-1], sum(1 for x in lat if x > 1), missed))
 PY
 	kill "$R_PID"; wait "$R_PID" 2>/dev/null; R_PID=
