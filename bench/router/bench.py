@@ -340,6 +340,11 @@ def api_latency(mon, port, certs, n, count):
 
 def bench_api(n, rate, seconds):
     import subprocess as sp
+    # the generated nodes' addresses (test/fakeapi/nodegen.py) on eth0, and not
+    # the file runs' 198.18/16: the generated pod CIDRs lie there
+    sp.run(["ip", "addr", "del", "198.18.0.1/16", "dev", "eth0"], stderr=sp.DEVNULL)
+    sp.run(["ip", "addr", "replace", "198.19.0.1/16", "dev", "eth0"], check=True)
+    sp.run(["ip", "addr", "replace", "fd00:19::1/64", "dev", "eth0", "nodad"], check=True)
     certs = D + "/certs"
     sp.run(["sh", os.path.join(ROOT, "test/lib/mkcerts.sh"), certs], stdout=sp.DEVNULL, check=True)
     with open(D + "/token", "w") as f:

@@ -28,9 +28,9 @@ ip -n "$NS" link set lo up
 ip -n "$NS" link add eth0 type veth peer name eth0p
 ip -n "$NS" link set eth0 up
 ip -n "$NS" link set eth0p up
-# node addresses of the file runs (198.18/16) and of the fake API server's nodes (198.19/16)
+# node addresses of the file runs (198.18/16, their pod CIDRs in 198.19/16);
+# bench.py moves eth0 to the fake API server's (198.19/16, pods in 198.18/16)
+# for the API run: a pod CIDR on a subnet of the node's is refused
 ip -n "$NS" addr add 198.18.0.1/16 dev eth0
-ip -n "$NS" addr add 198.19.0.1/16 dev eth0
 ip -n "$NS" addr add fd00:100::1/64 dev eth0 nodad
-ip -n "$NS" addr add fd00:19::1/64 dev eth0 nodad
 BENCH_DIR=$D XC=$XC ip netns exec "$NS" python3 bench/router/bench.py

@@ -597,24 +597,27 @@ static const char *refusal_of(struct cctx *c, size_t s)
 
 /*
  * What only this node can tell of a CIDR: it would take traffic for the
- * API server, or (a peer's) for a subnet an interface here is on (the
- * node's own network: its pod CIDRs' bridge aside, which "overlaps this
- * node's" covers; this node's own CIDRs are on that bridge).
+ * API server, or for a subnet an interface here is on. A subnet inside
+ * one of this node's pod CIDRs is its pod bridge, no reason ("overlaps
+ * this node's" covers a peer there); a subnet holding them is the node's
+ * network, where pod CIDRs have no place.
  */
-static const char *local_refusal(const struct cctx *c, const struct xc_prefix *cidr, int self)
+static const char *local_refusal(const struct cctx *c, const struct xc_prefix *cidr)
 {
 	const struct xc_rt_env *env = c->env;
 	struct xc_prefix own;
 
 	if (env->api.family && xc_prefix_contains(cidr, &env->api))
 		return "contains the API server's address";
-	for (int i = 0; !self && i < env->nconn; i++) {
+	for (int i = 0; i < env->nconn; i++) {
 		const struct xc_prefix *net = &env->conn[i].net;
-		int mine = 0;
+		int bridge = 0;
 
-		for (int k = 0; c->self && k < c->self->ncidr && !mine; k++)
-			mine = xc_prefix_overlaps(xc_node_cidr_at(c->self, k, &own), net);
-		if (!mine && xc_prefix_overlaps(cidr, net))
+		for (int k = 0; c->self && k < c->self->ncidr && !bridge; k++) {
+			xc_node_cidr_at(c->self, k, &own);
+			bridge = own.len <= net->len && xc_prefix_contains(&own, &net->ip);
+		}
+		if (!bridge && xc_prefix_overlaps(cidr, net))
 			return "overlaps a subnet connected on this node";
 	}
 	return NULL;
@@ -649,7 +652,7 @@ static int judge(struct cctx *c, const struct xc_nodetab *t)
 			c->refused[s] = xc_rt_cidr_refusal(&c->cp[n], c->addrs, c->naddr,
 							   c->conf->cluster, c->conf->ncluster);
 			if (!c->refused[s])
-				c->refused[s] = local_refusal(c, &c->cp[n], nd == c->self);
+				c->refused[s] = local_refusal(c, &c->cp[n]);
 			if (!c->refused[s]) {
 				c->map[s] = (int32_t)n;
 				c->cl[n] = (struct xc_rt_claim){ nd, &c->cp[n], -1 };

@@ -544,6 +544,12 @@ static void test_refusal(void)
 	T_STR(skips, "api 198.19.200.0/24 6 contains the API server's address\n"
 		 "lan 198.18.128.0/17 6 overlaps a subnet connected on this node\n"
 		 "lan fd00:200::/64 2\n");       /* (no IPv6 next hop: not refused) */
+	/* a subnet holding our pod CIDR is the node's network, not its bridge: no pod CIDR there */
+	env.conn[4].net = pfx_of("198.19.0.0/16");
+	env.nconn = 5;
+	plan(&c);
+	T(strstr(skips, "ok 198.19.7.0/24 6 overlaps a subnet connected on this node\n") != NULL);
+	T(strstr(skips, "n1 198.19.1.0/24 6 overlaps a subnet connected on this node\n") != NULL);
 	host();
 }
 
