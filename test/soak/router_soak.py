@@ -30,6 +30,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 FAKEAPI = os.path.join(ROOT, "test", "fakeapi", "fakeapi.py")
+sys.path.insert(0, os.path.dirname(FAKEAPI))
+import nodegen  # noqa: E402  (the fake server's own node generator)
 PROTO = 202
 SELF = "node-00001"
 HZ = os.sysconf("SC_CLK_TCK")
@@ -544,10 +546,10 @@ class Soak:
         return "%d.%d.%d.%d" % (a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255), "fd00:19::1:%x" % self.pool4
 
     def fresh_cidrs(self):
+        # the generator's next ones, past every node's: off the namespace's
+        # 198.19/16, where the router refuses a pod CIDR (a connected subnet)
         self.poolc += 1
-        a = (198 << 24 | 19 << 16 | 128 << 8) + self.poolc * 8
-        return ["%d.%d.%d.%d/29" % (a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255),
-                "fd00:18:1:%x::/64" % self.poolc]
+        return list(nodegen.pod_cidrs(self.n + self.poolc, self.n))
 
     def routes_of(self, cidrs, v4, v6):
         out = {}
@@ -931,6 +933,9 @@ class Soak:
         slowest = max((h[2] for h in self.health), default=0)
         print("(e) /healthz: %d probes, %d missed the 2 s timeout, slowest %.3f s"
               % (len(self.health), len(misses), slowest))
+        for t, ok, dt in self.health:
+            if not ok or dt >= 1.0:
+                print("    at %.0f s: %s after %.3f s" % (t, "ok" if ok else "missed", dt))
         # Answered by a thread of its own (core/router/health): never late,
         # whatever the loop is doing (issue 12: < 1 s, 0 misses).
         R.check(self.health and not misses and slowest < 1.0,
