@@ -54,18 +54,17 @@ static void *serve(void *arg)
 	char path[XC_HTTPD_PATH_MAX];
 
 	for (;;) {
-		struct pollfd p = { xc_httpd_fd(&h->http), POLLIN, 0 };
+		struct pollfd p[1 + XC_HTTPD_CLIENTS];
 		int64_t now = xc_now_ms();
-		int wait = -1;
+		int wait, n = xc_httpd_pollfds(&h->http, p, now, &wait), rc;
 
-		if (h->http.cfd >= 0)
-			wait = h->http.deadline_ms > now ? (int)(h->http.deadline_ms - now) : 0;
-		if (poll(&p, 1, wait) < 0 && errno != EINTR)
+		if (poll(p, (nfds_t)n, wait) < 0 && errno != EINTR)
 			return NULL;
 		now = xc_now_ms();
 		xc_httpd_expire(&h->http, now);
-		if (p.revents && xc_httpd_step(&h->http, now, path, sizeof(path)) == 1)
-			answer(h, path, now);
+		while ((rc = xc_httpd_step(&h->http, now, path, sizeof(path))) != 0)
+			if (rc == 1)
+				answer(h, path, now);
 	}
 }
 

@@ -15,9 +15,9 @@
 
 void xc_httpd_init(struct xc_httpd *h)
 {
-	h->lfd = h->cfd = -1;
-	h->len = 0;
-	h->deadline_ms = 0;
+	h->lfd = h->cur = -1;
+	for (int i = 0; i < XC_HTTPD_CLIENTS; i++)
+		h->c[i] = (struct xc_httpd_client){ .fd = -1 };
 }
 
 int xc_httpd_listen(struct xc_httpd *h, const char *addr, unsigned port)
@@ -54,17 +54,40 @@ int xc_httpd_listen(struct xc_httpd *h, const char *addr, unsigned port)
 	return 0;
 }
 
-int xc_httpd_fd(const struct xc_httpd *h)
+static int free_slot(const struct xc_httpd *h)
 {
-	return h->cfd >= 0 ? h->cfd : h->lfd;
+	for (int i = 0; i < XC_HTTPD_CLIENTS; i++)
+		if (h->c[i].fd < 0)
+			return i;
+	return -1;
 }
 
-static void drop(struct xc_httpd *h)
+int xc_httpd_pollfds(const struct xc_httpd *h, struct pollfd *p, int64_t now_ms, int *wait_ms)
 {
-	if (h->cfd >= 0)
-		close(h->cfd);
-	h->cfd = -1;
-	h->len = 0;
+	int64_t first = 0;
+	int n = 0;
+
+	if (h->lfd >= 0 && free_slot(h) >= 0)
+		p[n++] = (struct pollfd){ h->lfd, POLLIN, 0 };
+	for (int i = 0; i < XC_HTTPD_CLIENTS; i++) {
+		if (h->c[i].fd < 0)
+			continue;
+		p[n++] = (struct pollfd){ h->c[i].fd, POLLIN, 0 };
+		if (!first || h->c[i].deadline_ms < first)
+			first = h->c[i].deadline_ms;
+	}
+	*wait_ms = !first ? -1 : first > now_ms ? (int)(first - now_ms) : 0;
+	return n;
+}
+
+static void drop(struct xc_httpd *h, int i)
+{
+	if (h->c[i].fd >= 0)
+		close(h->c[i].fd);
+	h->c[i].fd = -1;
+	h->c[i].len = 0;
+	if (h->cur == i)
+		h->cur = -1;
 }
 
 static int fail(struct xc_httpd *h, int status, int err)
@@ -93,36 +116,51 @@ static int parse_line(const char *req, char *path, size_t size)
 	return 0;
 }
 
-int xc_httpd_step(struct xc_httpd *h, int64_t now_ms, char *path, size_t size)
+/* Read what client i sent: 1 a complete GET (path), 0 not yet, < 0 dropped. */
+static int take(struct xc_httpd *h, int i, char *path, size_t size)
 {
+	struct xc_httpd_client *c = &h->c[i];
 	ssize_t n;
 	int rc;
 
-	if (h->cfd < 0) {
-		h->cfd = accept4(h->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (h->cfd < 0)
-			return errno == EAGAIN || errno == EINTR ? 0 : -errno;
-		h->len = 0;
-		h->deadline_ms = now_ms + CLIENT_MS;
-	}
-	n = recv(h->cfd, h->req + h->len, sizeof(h->req) - 1 - h->len, 0);
-	if (n < 0)
-		return errno == EAGAIN || errno == EINTR ? 0 : (drop(h), -ECONNRESET);
-	if (n == 0) {
-		drop(h);
+	n = recv(c->fd, c->req + c->len, sizeof(c->req) - 1 - c->len, 0);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0) {
+		drop(h, i);
 		return -ECONNRESET;
 	}
-	h->len += (size_t)n;
-	h->req[h->len] = '\0';
-	if (!strstr(h->req, "\r\n\r\n") && !strstr(h->req, "\n\n")) {
-		if (h->len >= sizeof(h->req) - 1)
-			return fail(h, 431, -E2BIG);
+	c->len += (size_t)n;
+	c->req[c->len] = '\0';
+	if (!strstr(c->req, "\r\n\r\n") && !strstr(c->req, "\n\n") && c->len < sizeof(c->req) - 1)
 		return 0;
-	}
-	rc = parse_line(h->req, path, size);
+	h->cur = i;          /* what xc_httpd_reply answers, fail() too */
+	if (!strstr(c->req, "\r\n\r\n") && !strstr(c->req, "\n\n"))
+		return fail(h, 431, -E2BIG);
+	rc = parse_line(c->req, path, size);
 	if (rc)
 		return fail(h, rc == -EOPNOTSUPP ? 405 : 400, rc);
 	return 1;
+}
+
+int xc_httpd_step(struct xc_httpd *h, int64_t now_ms, char *path, size_t size)
+{
+	int i, fd, rc;
+
+	h->cur = -1;
+	while (h->lfd >= 0 && (i = free_slot(h)) >= 0) {
+		fd = accept4(h->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
+				break;
+			return -errno;
+		}
+		h->c[i] = (struct xc_httpd_client){ .fd = fd, .deadline_ms = now_ms + CLIENT_MS };
+	}
+	for (i = 0; i < XC_HTTPD_CLIENTS; i++)
+		if (h->c[i].fd >= 0 && (rc = take(h, i, path, size)))
+			return rc;
+	return 0;
 }
 
 static const char *reason(int status)
@@ -147,7 +185,9 @@ int xc_httpd_reply(struct xc_httpd *h, int status, const char *ctype,
 	ssize_t n;
 	int hl, rc = 0;
 
-	if (h->cfd < 0)
+	int fd = h->cur >= 0 ? h->c[h->cur].fd : -1;
+
+	if (fd < 0)
 		return -ENOTCONN;
 	hl = snprintf(head, sizeof(head),
 		      "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
@@ -156,18 +196,19 @@ int xc_httpd_reply(struct xc_httpd *h, int status, const char *ctype,
 	iov[0].iov_len = (size_t)hl;
 	iov[1].iov_base = (void *)body;
 	iov[1].iov_len = len;
-	n = sendmsg(h->cfd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	n = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (n < 0)
 		rc = -errno;
 	else if ((size_t)n < (size_t)hl + len)
 		rc = -EAGAIN;
-	shutdown(h->cfd, SHUT_WR);
-	drop(h);
+	shutdown(fd, SHUT_WR);
+	drop(h, h->cur);
 	return rc;
 }
 
 void xc_httpd_expire(struct xc_httpd *h, int64_t now_ms)
 {
-	if (h->cfd >= 0 && now_ms >= h->deadline_ms)
-		drop(h);
+	for (int i = 0; i < XC_HTTPD_CLIENTS; i++)
+		if (h->c[i].fd >= 0 && now_ms >= h->c[i].deadline_ms)
+			drop(h, i);
 }

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,10 +33,10 @@ static int client(unsigned port)
 static int serve(struct xc_httpd *h, char *path, size_t size, int tries)
 {
 	for (int i = 0; i < tries; i++) {
-		struct pollfd p = { xc_httpd_fd(h), POLLIN, 0 };
-		int rc;
+		struct pollfd p[1 + XC_HTTPD_CLIENTS];
+		int wait, n = xc_httpd_pollfds(h, p, 0, &wait), rc;
 
-		poll(&p, 1, 100);
+		poll(p, (nfds_t)n, 100);
 		rc = xc_httpd_step(h, 0, path, size);
 		if (rc)
 			return rc;
@@ -69,13 +70,18 @@ static void test_httpd(void)
 	struct xc_httpd h;
 	char path[XC_HTTPD_PATH_MAX], resp[1024];
 	unsigned port;
-	int fd;
+	int fd, fd2;
 
 	xc_httpd_init(&h);
 	T_INT(xc_httpd_listen(&h, "127.0.0.1", 0), 0);
 	port = port_of(&h);
 	T(port > 0);
-	T_INT(xc_httpd_listen(&(struct xc_httpd){ -1, -1, 0, 0, "" }, "localhost", 0), -EINVAL);
+	{
+		static struct xc_httpd other;
+
+		xc_httpd_init(&other);
+		T_INT(xc_httpd_listen(&other, "localhost", 0), -EINVAL);
+	}
 
 	/* a request in two pieces, with a query string */
 	fd = client(port);
@@ -108,15 +114,49 @@ static void test_httpd(void)
 	close(fd);
 	T(!strncmp(resp, "HTTP/1.1 400 ", 13));
 
-	/* a client that never finishes is dropped at its deadline */
+	/* a client that never finishes holds up no one, and is dropped at its deadline */
 	fd = client(port);
 	T(write(fd, "GET /", 5) == 5);
 	serve(&h, path, sizeof(path), 3);
-	T(h.cfd >= 0);
-	xc_httpd_expire(&h, h.deadline_ms);
-	T_INT(h.cfd, -1);
+	T(h.c[0].fd >= 0);
+	fd2 = client(port);
+	T(write(fd2, "GET /healthz HTTP/1.1\r\n\r\n", 27) == 27);
+	T_INT(serve(&h, path, sizeof(path), 50), 1);
+	T_STR(path, "/healthz");
+	T_INT(xc_httpd_reply(&h, 200, "text/plain", "ok\n", 3), 0);
+	read_all(fd2, resp, sizeof(resp));
+	close(fd2);
+	T(strstr(resp, "\r\n\r\nok\n") != NULL);
+	{
+		struct pollfd p[1 + XC_HTTPD_CLIENTS];
+		int wait;
+
+		T_INT(xc_httpd_pollfds(&h, p, 0, &wait), 2);     /* the listener, the stalled one */
+		T_INT(wait, (int)h.c[0].deadline_ms);
+		xc_httpd_expire(&h, h.c[0].deadline_ms);
+		T_INT(h.c[0].fd, -1);
+		T_INT(xc_httpd_pollfds(&h, p, 0, &wait), 1);     /* no client: the listener alone */
+		T_INT(p[0].fd, h.lfd);
+		T_INT(wait, -1);
+	}
 	close(fd);
-	T_INT(xc_httpd_fd(&h), h.lfd);   /* no client: the listener is polled */
+	/* all slots held: the listener is not polled, the next one waits in the backlog */
+	{
+		int held[XC_HTTPD_CLIENTS], wait;
+		struct pollfd p[1 + XC_HTTPD_CLIENTS];
+
+		for (int i = 0; i < XC_HTTPD_CLIENTS; i++) {
+			held[i] = client(port);
+			T(write(held[i], "G", 1) == 1);
+		}
+		for (int i = 0; i < 20 && h.c[XC_HTTPD_CLIENTS - 1].fd < 0; i++)
+			serve(&h, path, sizeof(path), 1);
+		T_INT(xc_httpd_pollfds(&h, p, 0, &wait), XC_HTTPD_CLIENTS);
+		T(p[0].fd != h.lfd);
+		xc_httpd_expire(&h, INT64_MAX);
+		for (int i = 0; i < XC_HTTPD_CLIENTS; i++)
+			close(held[i]);
+	}
 	close(h.lfd);
 }
 
