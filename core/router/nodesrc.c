@@ -240,6 +240,12 @@ static int k8s_list(struct xc_nodesrc *s, struct xc_nodetab *t)
 			k8s_fail(s, rc, "WatchList refused or ignored, LIST+WATCH from now on");
 			s->no_watchlist = 1;
 			s->w.initial = rc = 0;
+			/*
+			 * The LIST starts the listing over: a node only the abandoned
+			 * initial events named may be gone by the LIST's version, and
+			 * the watch from there would never say so.
+			 */
+			xc_nodetab_begin(t);
 		} else if (rc == -ESTALE) {
 			s->rv[0] = 0;      /* that version is gone: the next one asks for the latest */
 		} else if (!rc) {
