@@ -21,6 +21,7 @@
 
 #include "router/nodesrc.h"
 #include "httptest.h"
+#include "tabsame.h"
 #include "t.h"
 
 /* ---- text that grows ------------------------------------------------------------ */
@@ -203,38 +204,9 @@ static void watch_response(struct text *t, int annot, int variant, int nodes, si
 
 static char why[300];
 
-static int ip_same(const struct xc_ip *a, const struct xc_ip *b)
-{
-	return a->family == b->family && xc_ip_equal(a, b);
-}
-
-/* 1 when a and b hold the same nodes, field by field; else why[] says where. */
 static int tab_same(const struct xc_nodetab *a, const struct xc_nodetab *b)
 {
-	if (a->n != b->n)
-		return snprintf(why, sizeof(why), "%zu nodes, %zu nodes", a->n, b->n), 0;
-	for (size_t i = 0; i < a->n; i++) {
-		const struct xc_node *x = a->v[i], *y = b->v[i];
-		struct xc_prefix p, q;
-		struct xc_ip ip, iq;
-
-		if (strcmp(x->name, y->name))
-			return snprintf(why, sizeof(why), "%s, %s", x->name, y->name), 0;
-		if (x->created != y->created || x->ncidr != y->ncidr || x->naddr != y->naddr)
-			return snprintf(why, sizeof(why), "%s: created/ncidr/naddr", x->name), 0;
-		for (int k = 0; k < x->ncidr; k++) {
-			xc_node_cidr_at(x, k, &p);
-			xc_node_cidr_at(y, k, &q);
-			if (p.len != q.len || !ip_same(&p.ip, &q.ip))
-				return snprintf(why, sizeof(why), "%s: CIDR %d", x->name, k), 0;
-		}
-		for (int k = 0; k < x->naddr; k++) {
-			if (xc_node_addr_at(x, k, &ip) != xc_node_addr_at(y, k, &iq) ||
-			    !ip_same(&ip, &iq))
-				return snprintf(why, sizeof(why), "%s: address %d", x->name, k), 0;
-		}
-	}
-	return 1;
+	return tabsame(a, b, why, sizeof(why));
 }
 
 /* ---- the router's two paths, without a socket ---------------------------------- */
