@@ -37,6 +37,10 @@ static void app(struct text *t, const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	if (!t->p) {
+		t->cap = 4096;
+		t->p = malloc(t->cap);
+	}
 	for (;;) {
 		va_start(ap, fmt);
 		n = vsnprintf(t->p + t->len, t->cap - t->len, fmt, ap);
