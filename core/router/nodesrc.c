@@ -159,14 +159,9 @@ static void from_k8s(const struct xc_nodesrc *s, const struct xc_k8s_node *kn,
 	}
 }
 
-struct ev_ctx {
-	struct xc_nodesrc *s;
-	struct xc_nodetab *t;
-};
-
-static int on_event(void *arg, const struct xc_k8s_event *ev)
+int xc_nodesrc_event(void *arg, const struct xc_k8s_event *ev)
 {
-	struct ev_ctx *c = arg;
+	struct xc_nodesrc_to *c = arg;
 	struct xc_node_rec rec;
 
 	c->s->events++;
@@ -200,7 +195,7 @@ static int k8s_fail(struct xc_nodesrc *s, int rc, const char *what)
  * Read the WatchList's initial events until their end (each wait bounded).
  * -ENOMSG: the server refused (400, 403, 422) or ignored the WatchList.
  */
-static int initial_events(struct xc_nodesrc *s, struct ev_ctx *c)
+static int initial_events(struct xc_nodesrc *s, struct xc_nodesrc_to *c)
 {
 	int rc = xc_k8s_watch_start(&s->w, s->rv), st = s->k->status;
 
@@ -214,7 +209,7 @@ static int initial_events(struct xc_nodesrc *s, struct ev_ctx *c)
 			strcpy(s->k->err, "watch: the initial events stopped coming");
 			return -ENOMSG;
 		}
-		rc = xc_k8s_watch_step(&s->w, on_event, c);
+		rc = xc_k8s_watch_step(&s->w, xc_nodesrc_event, c);
 	}
 	return rc;
 }
@@ -227,7 +222,7 @@ static int initial_events(struct xc_nodesrc *s, struct ev_ctx *c)
 static int k8s_list(struct xc_nodesrc *s, struct xc_nodetab *t)
 {
 	struct xc_k8s_select sel = { .annot = { s->annot[0], s->annot[1] } };
-	struct ev_ctx c = { s, t };
+	struct xc_nodesrc_to c = { s, t };
 	char at[XC_K8S_RV_MAX + 1];
 	int rc;
 
@@ -245,6 +240,12 @@ static int k8s_list(struct xc_nodesrc *s, struct xc_nodetab *t)
 			k8s_fail(s, rc, "WatchList refused or ignored, LIST+WATCH from now on");
 			s->no_watchlist = 1;
 			s->w.initial = rc = 0;
+			/*
+			 * The LIST starts the listing over: a node only the abandoned
+			 * initial events named may be gone by the LIST's version, and
+			 * the watch from there would never say so.
+			 */
+			xc_nodetab_begin(t);
 		} else if (rc == -ESTALE) {
 			s->rv[0] = 0;      /* that version is gone: the next one asks for the latest */
 		} else if (!rc) {
@@ -253,7 +254,7 @@ static int k8s_list(struct xc_nodesrc *s, struct xc_nodetab *t)
 	}
 	if (!rc && s->no_watchlist) {
 		strcpy(at, s->rv[0] ? s->rv : "0");
-		rc = xc_k8s_list_at(s->k, &sel, 500, at, s->buf, XC_K8S_OBJ_MAX, on_event, &c, s->rv);
+		rc = xc_k8s_list_at(s->k, &sel, 500, at, s->buf, XC_K8S_OBJ_MAX, xc_nodesrc_event, &c, s->rv);
 		if (rc)
 			return k8s_fail(s, rc, "listing nodes");
 		xc_nodetab_sweep(t);
@@ -268,12 +269,12 @@ static int k8s_list(struct xc_nodesrc *s, struct xc_nodetab *t)
 
 static int k8s_step(struct xc_nodesrc *s, struct xc_nodetab *t)
 {
-	struct ev_ctx c = { s, t };
+	struct xc_nodesrc_to c = { s, t };
 	int rc;
 
 	if (!s->watching)
 		return 1;
-	rc = xc_k8s_watch_step(&s->w, on_event, &c);
+	rc = xc_k8s_watch_step(&s->w, xc_nodesrc_event, &c);
 	if (rc == -ESTALE)
 		return 1;
 	return rc ? k8s_fail(s, rc, "watching nodes") : 0;

@@ -104,6 +104,26 @@ int xc_nodesrc_poll_ms(const struct xc_nodesrc *s);
  */
 int xc_nodesrc_step(struct xc_nodesrc *s, struct xc_nodetab *t);
 
+/* Where xc_nodesrc_event puts what it takes in. */
+struct xc_nodesrc_to {
+	struct xc_nodesrc *s;                /* its annotations; counts events */
+	struct xc_nodetab *t;
+};
+
+/*
+ * The k8s source's callback for core/kube/k8s (arg: a struct
+ * xc_nodesrc_to): a listed, added or changed node is set into t as the
+ * source configures it (CIDRs from spec.podCIDRs or the CIDR annotation,
+ * in network form; addresses from the address annotation, then
+ * status.addresses), a deleted one removed, a LIST that starts over
+ * begins t's listing again; bookmarks change nothing (the caller decides
+ * when a listing is complete and sweeps). Returns 0 or -ENOMEM. Public
+ * so that tests and fuzzers can build a table from bytes given to
+ * xc_k8s_watch_feed or xc_k8s_listparse_feed, as the router does from a
+ * socket.
+ */
+int xc_nodesrc_event(void *arg, const struct xc_k8s_event *ev);
+
 /* A short name for logs ("file /path", "kubeconfig /path", "in-cluster"). */
 const char *xc_nodesrc_name(const struct xc_nodesrc *s, char *buf, size_t size);
 

@@ -74,10 +74,36 @@ def chunk(data, ext=b""):
     return b"%x%s\r\n%s\r\n" % (len(data), ext, data)
 
 
+def node(name, rv):
+    return (b'{"kind":"Node","metadata":{"name":"%s","resourceVersion":"%d"},'
+            b'"spec":{"podCIDRs":["10.7.%d.0/24"]}}' % (name, rv, rv))
+
+
+def watchlist_cut(sock, name, query):
+    """test_nodesrc: a WatchList that ends before its initial-events-end
+    bookmark; the LIST after it no longer has node-x (or fails)."""
+    chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+    if "sendInitialEvents=true" in query:
+        send(sock, chunked, 0.02)
+        for n, rv in ((b"node-x", 11), (b"node-y", 12)):
+            send(sock, chunk(b'{"type":"ADDED","object":%s}\n' % node(n, rv)), 0.02)
+        send(sock, b"0\r\n\r\n")
+    elif "watch=1" in query:
+        send(sock, chunked + b"0\r\n\r\n")
+    elif name.startswith("/wl-cut-fail/"):
+        respond(sock, b"500 Internal Server Error", b"{}")
+    else:
+        respond(sock, b"200 OK", b'{"kind":"NodeList","metadata":{"resourceVersion":"13"},'
+                b'"items":[%s]}' % node(b"node-y", 12))
+    return True
+
+
 def route(sock, cid, nreq, req, peer_cn):
     """Serve one request; return False to close the connection."""
     method, path, headers, body = req
     name, _, query = path.partition("?")
+    if name in ("/wl-cut/api/v1/nodes", "/wl-cut-fail/api/v1/nodes"):
+        return watchlist_cut(sock, name, query)
     arg = int(query.split("=", 1)[1]) if "=" in query else 0
     if name == "/hello":
         respond(sock, b"200 OK", b"hello")

@@ -1,0 +1,535 @@
+/*
+ * test_nodesrc: the router's k8s node source (core/router/nodesrc) builds the
+ * same node table from a WatchList stream as from a LIST body of the same
+ * nodes, however the stream is cut into reads, HTTP chunked framing
+ * included; and a stream cut before the k8s.io/initial-events-end bookmark
+ * never completes a listing (nothing is removed).
+ *
+ * Without a socket: the bytes go through the HTTP response parser
+ * (xc_http_resp_head/_body, as xc_http_read decodes them), then
+ * xc_k8s_watch_feed or xc_k8s_listparse_feed, with nodesrc's own callback
+ * (xc_nodesrc_event) into a struct xc_nodetab. With a socket
+ * (test/lib/httptest_server.py): xc_nodesrc_list itself on a WatchList
+ * that ends before its bookmark.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "router/nodesrc.h"
+#include "httptest.h"
+#include "tabsame.h"
+#include "t.h"
+
+/* ---- text that grows ------------------------------------------------------------ */
+
+struct text {
+	char *p;
+	size_t len, cap;
+};
+
+static void app(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void app(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!t->p) {
+		t->cap = 4096;
+		t->p = malloc(t->cap);
+	}
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(t->p + t->len, t->cap - t->len, fmt, ap);
+		va_end(ap);
+		if ((size_t)n < t->cap - t->len)
+			break;
+		t->cap = t->cap * 2 + (size_t)n + 1;
+		t->p = realloc(t->p, t->cap);
+	}
+	t->len += (size_t)n;
+}
+
+/* ---- a node generator and what the table must then hold ------------------------- */
+
+#define NNODES 5
+#define ANN_CIDR "xcluster.example/pod-cidrs"
+#define ANN_ADDR "xcluster.example/address"
+
+/*
+ * Node i as the API serves it (the bulk a real Node carries around the
+ * fields that matter), and the record the router must make of it: annot
+ * says whether the source reads the two annotations above.
+ */
+/* set-up steps that failed (checked once, not per cut) */
+static int gen_bad;
+
+static void node_json(struct text *t, int i, int variant, int annot, struct xc_node_rec *want)
+{
+	static const char *const names[NNODES] = {
+		"node-0", "worker-1.eu-west.example.internal", "a",
+		"n-3-with-a-longer-name-as-cloud-providers-make-them-0123456789abcdef",
+		"node-4",
+	};
+	char cidr4[32], cidr6[48], a4[20], a6[40], ext[20], acidr4[32], acidr6[48], aaddr[20];
+	struct xc_node_rec r;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.name, sizeof(r.name), "%s", names[i]);
+	/* host bits set in node 2's CIDR: the table keeps the network */
+	snprintf(cidr4, sizeof(cidr4), "10.%d.%d.%d/24", 244 + variant, i, i == 2 ? 7 : 0);
+	snprintf(cidr6, sizeof(cidr6), "fd00:10:%x:%x::/64", 244 + variant, i);
+	snprintf(a4, sizeof(a4), "198.18.0.%d", 10 + i);
+	snprintf(a6, sizeof(a6), "fd00:18::%x", 10 + i);
+	snprintf(ext, sizeof(ext), "198.19.1.%d", 10 + i);
+	snprintf(acidr4, sizeof(acidr4), "192.168.%d.0/25", i + variant);
+	snprintf(acidr6, sizeof(acidr6), "fd01::%x:0/112", i);
+	snprintf(aaddr, sizeof(aaddr), "198.18.9.%d", i);
+
+	app(t, "{\"kind\":\"Node\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"%s\","
+	    "\"uid\":\"6a1f%04d-0000-4000-8000-00000000000%d\",\"resourceVersion\":\"%d\",",
+	    r.name, i, i, 50 + i);
+	if (i != 3) {   /* node 3 has no creation time: unknown, 0 */
+		app(t, "\"creationTimestamp\":\"2024-0%d-1%dT0%d:3%d:00Z\",", 1 + i, i, i, i);
+		r.created = (2024 * 10000 + (1 + i) * 100 + 10 + i) * 1000000LL + i * 10000 + (30 + i) * 100;
+	}
+	app(t, "\"labels\":{\"kubernetes.io/hostname\":\"%s\",\"kubernetes.io/os\":\"linux\"},",
+	    r.name);
+	app(t, "\"annotations\":{\"node.alpha.kubernetes.io/ttl\":\"0\"");
+	if (i != 4)     /* node 4 lacks them: no CIDR on that network, addresses from status */
+		app(t, ",\"" ANN_CIDR "\":\"%s, %s\",\"" ANN_ADDR "\":\"%s\"", acidr4,
+		    acidr6, aaddr);
+	app(t, "},\"managedFields\":[{\"manager\":\"kubelet\",\"operation\":\"Update\","
+	    "\"fieldsV1\":{\"f:status\":{\"f:addresses\":{}}}}]},");
+	if (i == 1)     /* IPv4 only */
+		app(t, "\"spec\":{\"podCIDR\":\"%s\",\"podCIDRs\":[\"%s\"]},", cidr4, cidr4);
+	else
+		app(t, "\"spec\":{\"podCIDR\":\"%s\",\"podCIDRs\":[\"%s\",\"%s\"],"
+		    "\"providerID\":\"kind://docker/x/%s\"},", cidr4, cidr4, cidr6, r.name);
+	app(t, "\"status\":{\"capacity\":{\"cpu\":\"8\"},\"addresses\":["
+	    "{\"type\":\"InternalIP\",\"address\":\"%s\"},{\"type\":\"Hostname\",\"address\":\"%s\"},"
+	    "{\"type\":\"InternalIP\",\"address\":\"%s\"},{\"type\":\"ExternalIP\",\"address\":\"%s\"}],"
+	    "\"images\":[{\"names\":[\"registry.example/pause@sha256:%064d\"],\"sizeBytes\":%d}]}}",
+	    a4, r.name, a6, ext, i, 300000 + i);
+
+	if (annot) {
+		if (i != 4) {
+			gen_bad += xc_prefix_parse(acidr4, &r.cidr[r.ncidr++]) != 0;
+			gen_bad += xc_prefix_parse(acidr6, &r.cidr[r.ncidr++]) != 0;
+			gen_bad += xc_ip_parse(aaddr, &r.addr[r.naddr].ip) != 0;
+			r.addr[r.naddr++].kind = XC_NODE_ADDR_ANNOTATION;
+		}
+	} else {
+		gen_bad += xc_prefix_parse(cidr4, &r.cidr[r.ncidr++]) != 0;
+		if (i != 1)
+			gen_bad += xc_prefix_parse(cidr6, &r.cidr[r.ncidr++]) != 0;
+	}
+	for (int k = 0; k < r.ncidr; k++)
+		xc_prefix_network(&r.cidr[k], &r.cidr[k]);
+	gen_bad += xc_ip_parse(a4, &r.addr[r.naddr].ip) != 0;
+	r.addr[r.naddr++].kind = XC_NODE_ADDR_INTERNAL;
+	gen_bad += xc_ip_parse(a6, &r.addr[r.naddr].ip) != 0;
+	r.addr[r.naddr++].kind = XC_NODE_ADDR_INTERNAL;
+	gen_bad += xc_ip_parse(ext, &r.addr[r.naddr].ip) != 0;
+	r.addr[r.naddr++].kind = XC_NODE_ADDR_EXTERNAL;
+	if (want)
+		*want = r;
+}
+
+/* The NodeList a LIST answers with. */
+static void list_body(struct text *t, int annot, int variant, struct xc_node_rec *want)
+{
+	app(t, "{\"kind\":\"NodeList\",\"apiVersion\":\"v1\",\"metadata\":"
+	    "{\"resourceVersion\":\"100\"},\"items\":[");
+	for (int i = 0; i < NNODES; i++) {
+		app(t, i ? "," : "");
+		node_json(t, i, variant, annot, want ? &want[i] : NULL);
+	}
+	app(t, "]}");
+}
+
+static const char bookmark[] =
+	"{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"Node\",\"apiVersion\":\"v1\","
+	"\"metadata\":{\"resourceVersion\":\"100\",\"creationTimestamp\":null,"
+	"\"annotations\":{\"k8s.io/initial-events-end\":\"true\"}},\"spec\":{},\"status\":"
+	"{\"daemonEndpoints\":{\"kubeletEndpoint\":{\"Port\":0}},\"nodeInfo\":{}}}}\n";
+
+static void chunk(struct text *t, const char *data, size_t n, const char *ext)
+{
+	app(t, "%zx%s\r\n%.*s\r\n", n, ext, (int)n, data);
+}
+
+/*
+ * The WatchList response, chunked as the API server flushes it (one event
+ * a chunk), with one event split over two chunks and two sharing one.
+ * *bm_end: offset just past the bookmark's newline in the response.
+ */
+static void watch_response(struct text *t, int annot, int variant, int nodes, size_t *bm_end)
+{
+	struct text ev = { 0 };
+	size_t at[NNODES + 2];
+	int n = 0;
+
+	for (int i = 0; i < nodes; i++) {
+		at[n++] = ev.len;
+		app(&ev, "{\"type\":\"ADDED\",\"object\":");
+		node_json(&ev, i, variant, annot, NULL);
+		app(&ev, "}\n");
+	}
+	at[n++] = ev.len;
+	app(&ev, "%s", bookmark);
+	at[n] = ev.len;
+	app(t, "HTTP/1.1 200 OK\r\nAudit-Id: 0b3c\r\nCache-Control: no-cache, private\r\n"
+	    "Content-Type: application/json\r\nDate: Sun, 06 Dec 2026 16:00:00 GMT\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n");
+	for (int k = 0; k < n; k++) {
+		const char *p = ev.p + at[k];
+		size_t len = at[k + 1] - at[k];
+
+		if (k == 1) {
+			chunk(t, p, 20, "");
+			chunk(t, p + 20, len - 20, ";x=split");
+		} else if (k == 2 && k + 1 < n - 1) {
+			chunk(t, p, at[k + 2] - at[k], "");
+			k++;
+		} else {
+			chunk(t, p, len, "");
+		}
+	}
+	/* the bookmark's newline is the last byte of the last chunk's data */
+	*bm_end = t->len - 2;
+	free(ev.p);
+}
+
+/* ---- comparing tables ---------------------------------------------------------- */
+
+static char why[300];
+
+static int tab_same(const struct xc_nodetab *a, const struct xc_nodetab *b)
+{
+	return tabsame(a, b, why, sizeof(why));
+}
+
+/* ---- the router's two paths, without a socket ---------------------------------- */
+
+static struct xc_nodesrc src;        /* opened as the router opens it */
+
+/* A LIST body into t as nodesrc's k8s_list takes one: begin, each item, sweep. */
+static int from_list(struct xc_nodetab *t, const struct text *body)
+{
+	struct xc_k8s_listparse lp;
+	struct xc_nodesrc_to to = { &src, t };
+	int rc;
+
+	xc_nodetab_begin(t);
+	xc_k8s_listparse_init(&lp, src.buf, XC_K8S_OBJ_MAX, src.annot);
+	rc = xc_k8s_listparse_feed(&lp, body->p, body->len, xc_nodesrc_event, &to);
+	if (!rc)
+		rc = xc_k8s_listparse_end(&lp);
+	if (!rc)
+		xc_nodetab_sweep(t);
+	return rc;
+}
+
+/* A WatchList response read as xc_http_read decodes it and k8s_list takes it. */
+struct wl {
+	struct xc_http_resp r;
+	int head_done, rc;
+	struct xc_k8s_watch w;
+	struct xc_nodesrc_to to;
+	char out[700];      /* small: decoded pieces cut events too */
+};
+
+static void wl_start(struct wl *f, struct xc_nodetab *t)
+{
+	struct xc_k8s_select sel = { .annot = { src.annot[0], src.annot[1] } };
+
+	memset(&f->r, 0, sizeof(f->r));
+	xc_http_resp_init(&f->r, 0, 0);
+	f->head_done = f->rc = 0;
+	f->to.s = &src;
+	f->to.t = t;
+	/* k8s_list: a listing begins, then the watch asks for the initial events */
+	xc_nodetab_begin(t);
+	gen_bad += xc_k8s_watch_init(&f->w, NULL, &sel, src.buf, XC_K8S_OBJ_MAX) != 0;
+	f->w.initial = 1;
+}
+
+static int wl_feed(struct wl *f, const char *p, size_t n)
+{
+	size_t used, made;
+	int rc;
+
+	while (n && !f->rc) {
+		used = made = 0;
+		if (!f->head_done) {
+			rc = xc_http_resp_head(&f->r, p, n, &used);
+			f->head_done = rc == 1;
+		} else {
+			rc = xc_http_resp_body(&f->r, p, n, &used, f->out, sizeof(f->out), &made);
+			if (rc >= 0 && made)
+				rc = xc_k8s_watch_feed(&f->w, f->out, made, xc_nodesrc_event, &f->to);
+		}
+		if (rc < 0)
+			f->rc = rc;
+		else if (!used && !made)
+			break;   /* the body ended: the rest is not ours */
+		p += used;
+		n -= used;
+	}
+	return f->rc;
+}
+
+/* k8s_list's rule: the listing is complete once the initial events ended. */
+static void wl_finish(struct wl *f)
+{
+	if (!f->rc && !f->w.initial)
+		xc_nodetab_sweep(f->to.t);
+}
+
+/*
+ * The table a previous listing left: a node since gone, and node 0 with
+ * other CIDRs. What a cut stream must not remove.
+ */
+static void stale_table(struct xc_nodetab *t, int annot)
+{
+	struct text junk = { 0 };
+	struct xc_node_rec r;
+	struct xc_nodesrc_to to = { &src, t };
+	struct xc_k8s_event ev = { .type = XC_K8S_LISTED, .rv = "1" };
+
+	xc_nodetab_init(t);
+	xc_nodetab_begin(t);
+	node_json(&junk, 0, 7, annot, &r);
+	gen_bad += xc_nodetab_set(t, &r) != 1;
+	memset(&ev.node, 0, sizeof(ev.node));
+	strcpy(ev.node.name, "gone-node");
+	gen_bad += xc_prefix_parse("10.99.0.0/24", &ev.node.cidr[0]) != 0;
+	ev.node.ncidrs = 1;
+	gen_bad += xc_nodesrc_event(&to, &ev) != 0;
+	xc_nodetab_sweep(t);
+	free(junk.p);
+}
+
+static void cuts(int annot)
+{
+	struct text list = { 0 }, resp = { 0 }, other = { 0 };
+	struct xc_node_rec want[NNODES];
+	struct xc_nodetab tl, tw, tx;
+	struct wl *f = calloc(1, sizeof(*f));
+	size_t bm_end, bad_partial = 0, bad_whole = 0, bad_same = 0, bad_init = 0, first = 0;
+	int checked = 0;
+
+	list_body(&list, annot, 0, want);
+	watch_response(&resp, annot, 0, NNODES, &bm_end);
+
+	/* the LIST path holds exactly the generated nodes */
+	xc_nodetab_init(&tl);
+	T_INT(from_list(&tl, &list), 0);
+	xc_nodetab_init(&tx);
+	for (int i = 0; i < NNODES; i++)
+		T_INT(xc_nodetab_set(&tx, &want[i]), 1);
+	if (!T(tab_same(&tl, &tx)))
+		printf("     LIST vs generated (annot %d): %s\n", annot, why);
+	T_INT(tl.n, NNODES);
+	xc_nodetab_free(&tx);
+
+	/* every cut: [0, k) then [k, end) */
+	for (size_t k = 0; k <= resp.len; k++) {
+		int ok = 1;
+
+		stale_table(&tw, annot);
+		wl_start(f, &tw);
+		ok &= !wl_feed(f, resp.p, k);
+		/* before the bookmark's newline: still initial, nothing removed */
+		if (f->w.initial != (k < bm_end)) {
+			bad_init++;
+			ok = 0;
+		}
+		if (k < bm_end) {
+			wl_finish(f);
+			if (!xc_nodetab_find(&tw, "gone-node") || tw.n < 2) {
+				bad_partial++;
+				ok = 0;
+			}
+		}
+		ok &= !wl_feed(f, resp.p + k, resp.len - k);
+		if (f->w.initial)
+			bad_whole++, ok = 0;
+		wl_finish(f);
+		if (!tab_same(&tl, &tw))
+			bad_same++, ok = 0;
+		if (!ok && !first)
+			first = k + 1;
+		checked++;
+		xc_nodetab_free(&tw);
+	}
+	if (first)
+		printf("     annot %d: first bad cut at %zu of %zu (%s)\n", annot, first - 1,
+		       resp.len, why);
+	T_INT(bad_init, 0);
+	T_INT(bad_partial, 0);
+	T_INT(bad_whole, 0);
+	T_INT(bad_same, 0);
+	T_INT(checked, resp.len + 1);
+
+	/* byte by byte, and in random pieces */
+	for (unsigned seed = 0; seed < 64; seed++) {
+		unsigned x = seed * 2654435761u + 1;
+		size_t pos = 0, n;
+
+		stale_table(&tw, annot);
+		wl_start(f, &tw);
+		while (pos < resp.len) {
+			n = seed ? 1 + (x = x * 1103515245u + 12345u) % (seed * 37) : 1;
+			n = n > resp.len - pos ? resp.len - pos : n;
+			wl_feed(f, resp.p + pos, n);
+			pos += n;
+		}
+		wl_finish(f);
+		if (f->rc || f->w.initial || !tab_same(&tl, &tw)) {
+			T(0);
+			printf("     seed %u: rc %d initial %d: %s\n", seed, f->rc, f->w.initial, why);
+		}
+		xc_nodetab_free(&tw);
+	}
+
+	/* the comparison can fail: other CIDRs, or a node left out */
+	watch_response(&other, annot, 1, NNODES, &bm_end);
+	stale_table(&tw, annot);
+	wl_start(f, &tw);
+	T_INT(wl_feed(f, other.p, other.len), 0);
+	wl_finish(f);
+	T(!tab_same(&tl, &tw));
+	xc_nodetab_free(&tw);
+	other.len = 0;
+	watch_response(&other, annot, 0, NNODES - 1, &bm_end);
+	stale_table(&tw, annot);
+	wl_start(f, &tw);
+	T_INT(wl_feed(f, other.p, other.len), 0);
+	wl_finish(f);
+	T(!tab_same(&tl, &tw));
+	T_INT(tw.n, NNODES - 1);
+	xc_nodetab_free(&tw);
+
+	xc_nodetab_free(&tl);
+	free(list.p);
+	free(resp.p);
+	free(other.p);
+	free(f);
+}
+
+/* ---- xc_nodesrc_list itself, on a WatchList that ends before its bookmark -------- */
+
+static char kcdir[64];
+
+static int open_src(struct xc_nodesrc *s, const char *server, const struct xc_node_parse *pc)
+{
+	char path[128];
+	struct text kc = { 0 };
+	struct xc_k8s_opts o = { .kubeconfig = path, .no_env = 1, .sa_dir = kcdir };
+	FILE *fp;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/kubeconfig", kcdir);
+	app(&kc, "apiVersion: v1\nkind: Config\ncurrent-context: t\n"
+	    "clusters:\n- name: c\n  cluster:\n    server: %s\n"
+	    "contexts:\n- name: t\n  context:\n    cluster: c\n    user: u\n"
+	    "users:\n- name: u\n  user:\n    token: test-token\n", server);
+	fp = fopen(path, "w");
+	if (!fp)
+		return -errno;
+	fputs(kc.p, fp);
+	fclose(fp);
+	free(kc.p);
+	rc = xc_nodesrc_open_k8s(s, &o, pc);
+	if (rc)
+		printf("     open: %s\n", s->err);
+	return rc;
+}
+
+static void close_src(struct xc_nodesrc *s)
+{
+	xc_k8s_watch_stop(&s->w);
+	xc_k8s_client_close(s->k);
+	free(s->k);
+	free(s->buf);
+}
+
+/*
+ * httptest_server.py's /wl-cut/: a WatchList that sends node-x and node-y,
+ * then ends cleanly; its LIST (the fallback) has node-y only (node-x was
+ * deleted in between). /wl-cut-fail/: that LIST answers 500.
+ */
+static void cut_watchlist(int port)
+{
+	struct xc_nodesrc s;
+	struct xc_nodetab t;
+	char url[80];
+	int rc;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/wl-cut", port);
+	if (!T(!open_src(&s, url, NULL)))
+		return;
+	xc_nodetab_init(&t);
+	rc = xc_nodesrc_list(&s, &t);
+	T_INT(rc, 0);
+	T(s.no_watchlist);
+	/* the abandoned initial events do not count in the LIST's listing */
+	T(xc_nodetab_find(&t, "node-y") != NULL);
+	T(xc_nodetab_find(&t, "node-x") == NULL);
+	T_INT(t.n, 1);
+	xc_nodetab_free(&t);
+	close_src(&s);
+
+	/* the fallback LIST fails: nothing is removed, the old node stays */
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/wl-cut-fail", port);
+	if (!T(!open_src(&s, url, NULL)))
+		return;
+	xc_nodetab_init(&t);
+	xc_nodetab_begin(&t);
+	{
+		struct xc_node_rec r = { .name = "old-node", .ncidr = 1 };
+
+		T(!xc_prefix_parse("10.98.0.0/24", &r.cidr[0]));
+		T_INT(xc_nodetab_set(&t, &r), 1);
+	}
+	xc_nodetab_sweep(&t);
+	rc = xc_nodesrc_list(&s, &t);
+	T(rc < 0);
+	T(xc_nodetab_find(&t, "old-node") != NULL);
+	xc_nodetab_free(&t);
+	close_src(&s);
+}
+
+int main(void)
+{
+	struct xc_node_parse plain = { 0 }, ann = { ANN_CIDR, ANN_ADDR };
+
+	snprintf(kcdir, sizeof(kcdir), "/tmp/xc-nodesrc.XXXXXX");
+	if (!mkdtemp(kcdir))
+		return 1;
+	if (!T(!open_src(&src, "http://127.0.0.1:1", &plain)))
+		return t_done("test_nodesrc");
+	cuts(0);
+	close_src(&src);
+	if (!T(!open_src(&src, "http://127.0.0.1:1", &ann)))
+		return t_done("test_nodesrc");
+	cuts(1);
+	close_src(&src);
+	T_INT(gen_bad, 0);
+
+	if (T(ht_start() == 0))
+		cut_watchlist(ht_port("plain"));
+	{
+		char p[128];
+
+		snprintf(p, sizeof(p), "%s/kubeconfig", kcdir);
+		unlink(p);
+		rmdir(kcdir);
+	}
+	return t_done("test_nodesrc");
+}
