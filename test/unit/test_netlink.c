@@ -43,6 +43,14 @@ static int skipped;
 
 /* ---- helpers ---------------------------------------------------------- */
 
+/* An xc_nl_recv callback for what should not be there. */
+static int count_msg(const struct nlmsghdr *nlh, void *arg)
+{
+	(void)nlh;
+	(void)arg;
+	return 0;
+}
+
 static struct xc_ip ip_of(const char *s)
 {
 	struct xc_ip ip = { 0 };
@@ -332,6 +340,7 @@ static void test_veth_settings(void)
 
 	T_INT(xc_nl_bridge_add(&nla, &br), 0);
 	T_INT(xc_nl_link_get(&nla, "vbr", &b), 0);
+	T_INT(xc_nl_recv(&nla, count_msg, NULL), -EAGAIN);
 	T(b.flags & IFF_UP);
 	v.end.master = b.index;
 	T_INT(xc_nl_veth_add(&nla, &v, &h), 0);
@@ -362,6 +371,7 @@ static void test_veth_peer_ns(void)
 	T_INT(h.mtu, 1400);
 	T(h.link_netnsid >= 0);               /* its peer is elsewhere */
 	T_INT(xc_nl_link_get(&nla, "eth0", &p), -ENODEV);
+	T_INT(xc_nl_recv(&nla, count_msg, NULL), -EAGAIN);   /* a GET leaves nothing queued */
 	T_INT(xc_nl_link_get(&nlb, "eth0", &p), 0);
 	T_INT(p.mtu, 1400);
 	T_INT(p.link, h.index);
