@@ -27,6 +27,7 @@ extern char **environ;
 #include "base/fdio.h"
 #include "cni/cni.h"
 #include "base/deadline.h"
+#include "kernel/sysctl.h"
 
 #define EXEC_MAX_ENV 1024
 
@@ -131,6 +132,7 @@ static void run_self(int (*self_main)(int, char **), const char *file, char **en
 	int rc;
 
 	close_inherited();
+	xc_sysctl_forget();
 	prctl(PR_SET_NAME, name ? name + 1 : file);
 	environ = env;
 	rc = self_main(1, argv);
