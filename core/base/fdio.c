@@ -68,21 +68,27 @@ int xc_write_full(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int xc_file_open(int dirfd, const char *path, int flags)
+static int file_open(int dirfd, const char *path, int flags, struct stat *st)
 {
-	struct stat st;
 	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | flags);
 	int e = 0;
 
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0)
+	if (fstat(fd, st) < 0)
 		e = -errno;
-	else if (!S_ISREG(st.st_mode))
+	else if (!S_ISREG(st->st_mode))
 		e = -EBADFD;
 	if (e)
 		close(fd);
 	return e ? e : fd;
+}
+
+int xc_file_open(int dirfd, const char *path, int flags)
+{
+	struct stat st;
+
+	return file_open(dirfd, path, flags, &st);
 }
 
 ssize_t xc_read_some(int fd, void *buf, size_t size)
@@ -96,15 +102,28 @@ ssize_t xc_read_some(int fd, void *buf, size_t size)
 
 ssize_t xc_file_read(int dirfd, const char *path, int flags, char *buf, size_t size)
 {
+	struct stat st;
 	ssize_t len;
 	int fd;
 
 	if (size < 1)
 		return -EINVAL;
-	fd = xc_file_open(dirfd, path, flags);
+	fd = file_open(dirfd, path, flags, &st);
 	if (fd < 0)
 		return fd;
-	len = xc_read_full(fd, buf, size - 1);
+	/*
+	 * A read short of what was asked that brings exactly the size fstat
+	 * gave is the end: no second read to see 0 (one syscall of the few
+	 * an IPAM call makes per file). Files whose size says nothing (procfs,
+	 * sysfs: 0 or a page) and anything else go on to the read that ends;
+	 * 0 from a read of a room of one or more is the end too.
+	 */
+	len = size > 1 ? xc_read_some(fd, buf, size - 1) : 0;
+	if (size == 1 || (len > 0 && (len != st.st_size || (size_t)len == size - 1))) {
+		ssize_t more = xc_read_full(fd, buf + len, size - 1 - (size_t)len);
+
+		len = more < 0 ? more : len + more;
+	}
 	close(fd);
 	if (len >= 0)
 		buf[len] = '\0';

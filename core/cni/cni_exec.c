@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -26,21 +27,25 @@ extern char **environ;
 #include "base/fdio.h"
 #include "cni/cni.h"
 #include "base/deadline.h"
+#include "kernel/sysctl.h"
 
 #define EXEC_MAX_ENV 1024
 
-/* First executable regular file named `type` in the ':'-list `path`. */
-static int find_plugin(const char *path, const char *type, char *out, size_t size)
+/*
+ * First executable regular file named `type` in the ':'-list `path`; st
+ * gets its stat (is_self() compares it).
+ */
+static int find_plugin(const char *path, const char *type, char *out, size_t size,
+		       struct stat *st)
 {
 	const char *p = path;
-	struct stat st;
 
 	while (p && *p) {
 		const char *end = strchr(p, ':');
 		size_t n = end ? (size_t)(end - p) : strlen(p);
 
 		if (n && (size_t)snprintf(out, size, "%.*s/%s", (int)n, p, type) < size &&
-		    !stat(out, &st) && S_ISREG(st.st_mode) && !access(out, X_OK))
+		    !stat(out, st) && S_ISREG(st->st_mode) && !access(out, X_OK))
 			return 0;
 		p = end ? end + 1 : NULL;
 	}
@@ -68,32 +73,29 @@ static int build_env(char *const *envp, const char *cmd_var, char **env, size_t 
 	return 0;
 }
 
-/* The running binary, when file is it: its applet then runs without an exec. */
-static int is_self(const char *file)
+/*
+ * The running binary, when a (the plugin's stat) is it: its applet then
+ * runs without an exec.
+ */
+static int is_self(const struct stat *a)
 {
-	struct stat a, b;
+	struct stat b;
 
-	return !stat(file, &a) && !stat("/proc/self/exe", &b) && a.st_dev == b.st_dev &&
-	       a.st_ino == b.st_ino;
+	return !stat("/proc/self/exe", &b) && a->st_dev == b.st_dev && a->st_ino == b.st_ino;
 }
 
 /*
- * This process has one thread (field 20 of /proc/self/stat). A child
- * forked beside a second thread may find a lock (stdio's, malloc's) held
- * by a thread it does not have: it then gets an exec, never our code.
+ * This process has one thread. A child forked beside a second thread may
+ * find a lock (stdio's, malloc's) held by a thread it does not have: it
+ * then gets an exec, never our code. procfs counts a directory's links as
+ * 2 + its subdirectories, and /proc/self/task has one per thread: one stat,
+ * where reading /proc/self/stat took five syscalls.
  */
 static int one_thread(void)
 {
-	char buf[512], *p;
-	ssize_t n = xc_file_read(AT_FDCWD, "/proc/self/stat", 0, buf, sizeof(buf));
-	int field = 3;
+	struct stat st;
 
-	if (n <= 0 || !(p = strrchr(buf, ')')) || p[1] != ' ')
-		return 0;
-	for (p += 2; p && field < 20; field++)    /* p: the start of field `field` */
-		if ((p = strchr(p, ' ')))
-			p++;
-	return p && p[0] == '1' && p[1] == ' ';
+	return !stat("/proc/self/task", &st) && st.st_nlink == 3;
 }
 
 /*
@@ -130,6 +132,7 @@ static void run_self(int (*self_main)(int, char **), const char *file, char **en
 	int rc;
 
 	close_inherited();
+	xc_sysctl_forget();
 	prctl(PR_SET_NAME, name ? name + 1 : file);
 	environ = env;
 	rc = self_main(1, argv);
@@ -144,11 +147,21 @@ static void run_self(int (*self_main)(int, char **), const char *file, char **en
 }
 
 /*
+ * Put the caller's SIGCHLD back; one that was the default (without flags
+ * that change what it does) still is, and needs no syscall.
+ */
+static void restore_chld(const struct sigaction *old)
+{
+	if (old->sa_handler != SIG_DFL || (old->sa_flags & (SA_NOCLDWAIT | SA_NOCLDSTOP)))
+		sigaction(SIGCHLD, old, NULL);
+}
+
+/*
  * The child's side of spawn(). A delegate outliving a plugin killed
  * mid-ADD would allocate an address nobody will release until GC, so it
  * dies with the thread that started it (the main thread, which lives as
  * long as the plugin). An exec failure travels back as errno on the status
- * pipe. self_main: see struct xc_cni_exec (one_thread() chose it). It
+ * pipe (none with self_main: a dup2 failure is then only exit 127). self_main: see struct xc_cni_exec (one_thread() chose it). It
  * gets SIGCHLD as our caller gave it to us, which we changed to wait.
  */
 static void child(const char *file, char **env, int (*self_main)(int, char **), int in,
@@ -161,7 +174,7 @@ static void child(const char *file, char **env, int (*self_main)(int, char **), 
 		_exit(127);
 	/* We ignore SIGPIPE while feeding it; it must start with the default. */
 	signal(SIGPIPE, SIG_DFL);
-	sigaction(SIGCHLD, chld, NULL);
+	restore_chld(chld);
 	if (dup2(in, 0) >= 0 && dup2(out, 1) >= 0) {
 		if (self_main)
 			run_self(self_main, file, env);
@@ -179,22 +192,38 @@ static void close_pair(int p[2])
 	close(p[1]);
 }
 
+/*
+ * Start the plugin with its stdin and stdout on pipes. Input that fits a
+ * fresh pipe (PIPE_BUF: even a pipe cut to one page by the per-user limit
+ * holds it) is written before the fork, while we hold the read end (no
+ * SIGPIPE possible), and the write end closed: no poll round, O_NONBLOCK
+ * or SIGPIPE handling for it afterwards. Longer input is fed by pump().
+ */
 static int spawn(struct xc_cni_child *r, char **env, int (*self_main)(int, char **),
-		 struct xc_cni_err *err)
+		 const struct xc_cni_exec *x, struct xc_cni_err *err)
 {
 	const char *file = r->file;
-	int in[2], out[2], st[2], e = 0, rc = 0;
+	int in[2], out[2], st[2] = { -1, -1 }, e = 0, rc = 0;
 	pid_t parent = getpid();
 	ssize_t n;
 
 	if (pipe2(in, O_CLOEXEC))
 		return -errno;
+	if (x->in_len <= PIPE_BUF) {
+		rc = xc_write_full(in[1], x->in, x->in_len);
+		if (rc) {
+			close_pair(in);
+			return rc;
+		}
+		r->in_off = x->in_len;
+	}
 	if (pipe2(out, O_CLOEXEC)) {
 		rc = -errno;
 		close_pair(in);
 		return rc;
 	}
-	if (pipe2(st, O_CLOEXEC)) {
+	/* Our own applet cannot fail to exec: it gets no status pipe (see below). */
+	if (!self_main && pipe2(st, O_CLOEXEC)) {
 		rc = -errno;
 		close_pair(in);
 		close_pair(out);
@@ -209,8 +238,13 @@ static int spawn(struct xc_cni_child *r, char **env, int (*self_main)(int, char 
 		e = errno;
 	close(in[0]);
 	close(out[1]);
-	close(st[1]);
+	if (st[1] >= 0)
+		close(st[1]);
 	r->in = in[1];
+	if (r->in_off == x->in_len) {
+		close(r->in);
+		r->in = -1;
+	}
 	r->out = out[0];
 	/*
 	 * EOF (the exec closed the pipe) means it runs; 4 bytes are its errno.
@@ -227,16 +261,19 @@ static int spawn(struct xc_cni_child *r, char **env, int (*self_main)(int, char 
 			while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
 				;
 	}
-	close(st[0]);
+	if (st[0] >= 0)
+		close(st[0]);
 	if (e) {
-		close(r->in);
+		if (r->in >= 0)
+			close(r->in);
 		close(r->out);
 		r->pid = 0;
 		xc_cni_errf(err, XC_CNI_E_DELEGATE, "cannot run the plugin %s: %s", file,
 			    strerror(e));
 		return -e;
 	}
-	fcntl(r->in, F_SETFL, O_NONBLOCK);
+	if (r->in >= 0)
+		fcntl(r->in, F_SETFL, O_NONBLOCK);
 	fcntl(r->out, F_SETFL, O_NONBLOCK);
 	return 0;
 }
@@ -351,13 +388,15 @@ static long run_fail(const struct xc_cni_exec *x, const char *file, int rc, int 
 static long finish(const struct xc_cni_exec *x, struct xc_cni_child *c, int *status,
 		   struct xc_cni_err *err)
 {
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
-	int rc;
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old = { 0 };
+	int fed = c->in < 0, rc;
 
-	sigaction(SIGPIPE, &ign, &old);
+	if (!fed)
+		sigaction(SIGPIPE, &ign, &old);
 	while ((rc = pump(c, x)) == 0)
 		;
-	sigaction(SIGPIPE, &old, NULL);
+	if (!fed)
+		sigaction(SIGPIPE, &old, NULL);
 	if (c->in >= 0)
 		close(c->in);
 	close(c->out);
@@ -384,6 +423,7 @@ int xc_cni_exec_start(const struct xc_cni_exec *x, struct xc_cni_child *c,
 {
 	char cmd_var[32];
 	char *env[EXEC_MAX_ENV + 1];
+	struct stat st;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
@@ -396,7 +436,7 @@ int xc_cni_exec_start(const struct xc_cni_exec *x, struct xc_cni_child *c,
 	if (!x->path)
 		return xc_cni_errf(err, XC_CNI_E_ENV, "CNI_PATH is not set: it is needed to "
 				   "find the IPAM plugin \"%s\"", x->type);
-	if (find_plugin(x->path, x->type, c->file, sizeof(c->file))) {
+	if (find_plugin(x->path, x->type, c->file, sizeof(c->file), &st)) {
 		xc_cni_errf(err, XC_CNI_E_DELEGATE, "IPAM plugin \"%s\" not found in CNI_PATH",
 			    x->type);
 		xc_cni_err_details(err, "searched CNI_PATH=%.600s for an executable file named "
@@ -414,17 +454,11 @@ int xc_cni_exec_start(const struct xc_cni_exec *x, struct xc_cni_child *c,
 	sigaction(SIGCHLD, &(struct sigaction){ .sa_handler = SIG_DFL }, &c->chld);
 	c->timeout_ms = x->timeout_ms > 0 ? x->timeout_ms : XC_CNI_IPAM_TIMEOUT_MS;
 	c->deadline = xc_now_ms() + c->timeout_ms;
-	rc = spawn(c, env, x->self_main && is_self(c->file) && one_thread() ? x->self_main : NULL,
-		   err);
-	if (rc) {
-		sigaction(SIGCHLD, &c->chld, NULL);
-		return rc;
-	}
-	if (!x->in_len) {
-		close(c->in);
-		c->in = -1;
-	}
-	return 0;
+	rc = spawn(c, env, x->self_main && is_self(&st) && one_thread() ? x->self_main : NULL,
+		   x, err);
+	if (rc)
+		restore_chld(&c->chld);
+	return rc;
 }
 
 long xc_cni_exec_wait(const struct xc_cni_exec *x, struct xc_cni_child *c, int *status,
@@ -436,7 +470,7 @@ long xc_cni_exec_wait(const struct xc_cni_exec *x, struct xc_cni_child *c, int *
 		return xc_cni_errf(err, XC_CNI_E_INTERNAL, "the IPAM plugin was not started");
 	len = finish(x, c, status, err);
 	c->pid = 0;
-	sigaction(SIGCHLD, &c->chld, NULL);
+	restore_chld(&c->chld);
 	return len;
 }
 

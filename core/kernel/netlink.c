@@ -478,6 +478,7 @@ struct wait_ctx {
 	xc_nl_cb cb;
 	void *arg;
 	int dump;
+	int one;        /* a GET without NLM_F_ACK: its answer is the end */
 	int done;       /* the request's final message was seen */
 	int status;     /* its status */
 	int cb_err;     /* first callback error; later messages are not passed */
@@ -514,6 +515,18 @@ static int on_reply(const struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
+/* on_reply, where the first answer of ours (not only an error) ends the wait. */
+static int on_one(const struct nlmsghdr *nlh, void *arg)
+{
+	struct wait_ctx *w = arg;
+	int rc = on_reply(nlh, arg);
+
+	if (!w->done && nlh->nlmsg_seq == w->nl->seq && nlh->nlmsg_pid == w->nl->port &&
+	    nlh->nlmsg_type >= NLMSG_MIN_TYPE)
+		w->done = 1;
+	return rc;
+}
+
 static int wait_reply(struct xc_nl *nl, struct wait_ctx *w)
 {
 	int n;
@@ -522,7 +535,7 @@ static int wait_reply(struct xc_nl *nl, struct wait_ctx *w)
 		n = nl_recv_one(nl, 0);
 		if (n < 0)
 			return n;
-		n = xc_nl_walk(nl->buf, (size_t)n, on_reply, w);
+		n = xc_nl_walk(nl->buf, (size_t)n, w->one ? on_one : on_reply, w);
 		if (n < 0)
 			return n;
 	}
@@ -544,6 +557,14 @@ int xc_nl_request(struct xc_nl *nl, struct xc_nl_msg *m, xc_nl_cb cb, void *arg)
 	if (err)
 		return err;
 	return wait_reply(nl, &w);
+}
+
+int xc_nl_query(struct xc_nl *nl, struct xc_nl_msg *m, xc_nl_cb cb, void *arg)
+{
+	struct wait_ctx w = { .nl = nl, .cb = cb, .arg = arg, .one = 1 };
+	int err = nl_send(nl, m);
+
+	return err ? err : wait_reply(nl, &w);
 }
 
 int xc_nl_dump(struct xc_nl *nl, struct xc_nl_msg *m, xc_nl_cb cb, void *arg)

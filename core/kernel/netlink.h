@@ -151,6 +151,15 @@ void *xc_nl_reserve(struct xc_nl_msg *m, size_t len);
 int xc_nl_request(struct xc_nl *nl, struct xc_nl_msg *m, xc_nl_cb cb, void *arg);
 
 /*
+ * xc_nl_request for a GET of one object (RTM_GETLINK of a name, RTM_GETROUTE
+ * of a destination, nf_tables' generation, a table, one set element): sent
+ * without NLM_F_ACK, the kernel answers with the
+ * object alone or an error, so its answer is one datagram to read, not two.
+ * cb gets the answer; returns 0 or the error as xc_nl_request does.
+ */
+int xc_nl_query(struct xc_nl *nl, struct xc_nl_msg *m, xc_nl_cb cb, void *arg);
+
+/*
  * Send m as a dump request (NLM_F_DUMP) and pass every answer message to
  * cb until the kernel's NLMSG_DONE, whatever datagrams it is cut into.
  * When cb fails the rest of the dump is drained (the socket stays usable)

@@ -102,7 +102,7 @@ int xc_nft_genid(struct xc_nl *nl, uint32_t *genid)
 
 	if (g)
 		g->nfgen_family = AF_UNSPEC;
-	return xc_nl_request(nl, &m, on_gen, genid);
+	return xc_nl_query(nl, &m, on_gen, genid);
 }
 
 /*
@@ -616,7 +616,7 @@ int xc_nft_dump(struct xc_nl *nl, uint16_t cmd, uint8_t family, const char *tabl
 	if (name)
 		xc_nl_put_str(&m, 2, name);
 	if (cmd == NFT_MSG_GETTABLE)
-		return xc_nl_request(nl, &m, cb, arg);
+		return xc_nl_query(nl, &m, cb, arg);
 	return xc_nl_dump(nl, &m, cb, arg);
 }
 
@@ -719,7 +719,7 @@ int xc_nft_elem_get(struct xc_nl *nl, uint8_t family, const char *table, const c
 	put_data(&m, NFTA_SET_ELEM_KEY, key, klen);
 	xc_nl_nest_end(&m, e);
 	xc_nl_nest_end(&m, l);
-	return xc_nl_request(nl, &m, on_elem_get, &g);
+	return xc_nl_query(nl, &m, on_elem_get, &g);
 }
 
 struct view_ctx {

@@ -130,7 +130,7 @@ static int get_link(struct xc_nl *nl, const char *name, int index, struct xc_lin
 	}
 	/* Statistics are the bulk of a link message and nobody here reads them. */
 	xc_nl_put_u32(&m, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	err = xc_nl_request(nl, &m, on_one_link, &o);
+	err = xc_nl_query(nl, &m, on_one_link, &o);
 	if (err)
 		return err;
 	return o.found ? 0 : -ENODEV;

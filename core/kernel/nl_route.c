@@ -289,5 +289,5 @@ int xc_nl_route_get(struct xc_nl *nl, const struct xc_ip *dst, struct xc_route *
 	rtm->rtm_family = dst->family;
 	rtm->rtm_dst_len = (uint8_t)fam_bits(dst->family);
 	xc_nl_put_ip(&m, RTA_DST, dst);
-	return xc_nl_request(nl, &m, on_got, out);
+	return xc_nl_query(nl, &m, on_got, out);
 }

@@ -3,10 +3,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 #include <linux/magic.h>
+#include <linux/openat2.h>
 
 #include "base/fdio.h"
 #include "kernel/sysctl.h"
@@ -52,17 +55,12 @@ int xc_sysctl_path(const char *key, char *buf, size_t size)
 	return 0;
 }
 
-/* Open key's file, refusing anything that is not procfs. */
-static int open_key(const char *key, int flags)
+/* key's file by its full path, refusing anything whose filesystem is not procfs. */
+static int open_checked(const char *path, int flags)
 {
-	char path[sizeof(PREFIX) + XC_SYSCTL_KEY_MAX];
 	struct statfs sfs;
-	int fd, err;
+	int fd = openat(AT_FDCWD, path, flags | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
 
-	err = xc_sysctl_path(key, path, sizeof(path));
-	if (err)
-		return err;
-	fd = openat(AT_FDCWD, path, flags | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) {
@@ -70,6 +68,75 @@ static int open_key(const char *key, int flags)
 		return -ENOTSUP;
 	}
 	return fd;
+}
+
+/*
+ * /proc/sys, opened once and found to be procfs: -1 before, -2 when it is
+ * not to be had (the per-file check then does all). An ADD touches eight
+ * keys: one check here instead of an fstatfs of each.
+ */
+static atomic_int sys_dir = -1;
+
+void xc_sysctl_forget(void)
+{
+	atomic_store(&sys_dir, -1);
+}
+
+static int proc_sys_dir(void)
+{
+	struct statfs sfs;
+	int fd = atomic_load(&sys_dir), want = -1;
+
+	if (fd != -1)
+		return fd;
+	fd = openat(AT_FDCWD, PREFIX, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0 && (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC)) {
+		close(fd);
+		fd = -2;
+	}
+	if (fd < 0)
+		fd = -2;
+	/* two threads may race here; the loser keeps the winner's */
+	if (!atomic_compare_exchange_strong(&sys_dir, &want, fd)) {
+		if (fd >= 0)
+			close(fd);
+		fd = want;
+	}
+	return fd;
+}
+
+/*
+ * Open key's file, refusing anything that is not procfs. Beneath a /proc/sys
+ * that is, a file reached without crossing a mount (RESOLVE_NO_XDEV) or a
+ * symlink is on the same procfs: no fstatfs of its own. A bind mount or a
+ * symlink on the way (EXDEV, ELOOP), or a kernel without openat2 (< 5.6),
+ * gets the per-file check.
+ */
+static int open_key(const char *key, int flags)
+{
+	char path[sizeof(PREFIX) + XC_SYSCTL_KEY_MAX];
+	struct open_how how = {
+		.flags = (unsigned)(flags | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY),
+		.resolve = RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH,
+	};
+	int dir, fd, err;
+
+	err = xc_sysctl_path(key, path, sizeof(path));
+	if (err)
+		return err;
+	dir = proc_sys_dir();
+	if (dir < 0)
+		return open_checked(path, flags);
+	fd = (int)syscall(SYS_openat2, dir, path + sizeof(PREFIX) - 1, &how, sizeof(how));
+	if (fd >= 0)
+		return fd;
+	/* no openat2: the per-file check from now on (the O_PATH descriptor stays) */
+	if (errno == ENOSYS)
+		atomic_store(&sys_dir, -2);
+	if (errno == EXDEV || errno == ELOOP || errno == ENOSYS || errno == EPERM ||
+	    errno == EINVAL)
+		return open_checked(path, flags);
+	return -errno;
 }
 
 int xc_sysctl_read(const char *key, char *buf, size_t size)

@@ -17,6 +17,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -42,6 +43,14 @@ static int nsb = -1;           /* second namespace */
 static int skipped;
 
 /* ---- helpers ---------------------------------------------------------- */
+
+/* An xc_nl_recv callback for what should not be there. */
+static int count_msg(const struct nlmsghdr *nlh, void *arg)
+{
+	(void)nlh;
+	(void)arg;
+	return 0;
+}
 
 static struct xc_ip ip_of(const char *s)
 {
@@ -332,6 +341,7 @@ static void test_veth_settings(void)
 
 	T_INT(xc_nl_bridge_add(&nla, &br), 0);
 	T_INT(xc_nl_link_get(&nla, "vbr", &b), 0);
+	T_INT(xc_nl_recv(&nla, count_msg, NULL), -EAGAIN);
 	T(b.flags & IFF_UP);
 	v.end.master = b.index;
 	T_INT(xc_nl_veth_add(&nla, &v, &h), 0);
@@ -362,6 +372,7 @@ static void test_veth_peer_ns(void)
 	T_INT(h.mtu, 1400);
 	T(h.link_netnsid >= 0);               /* its peer is elsewhere */
 	T_INT(xc_nl_link_get(&nla, "eth0", &p), -ENODEV);
+	T_INT(xc_nl_recv(&nla, count_msg, NULL), -EAGAIN);   /* a GET leaves nothing queued */
 	T_INT(xc_nl_link_get(&nlb, "eth0", &p), 0);
 	T_INT(p.mtu, 1400);
 	T_INT(p.link, h.index);
@@ -442,6 +453,43 @@ static void test_sysctl_rw(void)
 	T(xc_sysctl_read("net/ipv6/conf/br.5/accept_dad", v, sizeof(v)) == 1 && !strcmp(v, "0"));
 	T_INT(xc_sysctl_read("net.ipv6.conf.br.5.accept_dad", v, sizeof(v)), -ENOENT);
 	xc_nl_link_del(&nla, ifindex(&nla, "br.5"));
+}
+
+/*
+ * Beneath the /proc/sys opened once, a file is still refused when it is
+ * not procfs (here a bind mount over a key, in a mount namespace of a
+ * child's own), and a forked child that closed what it inherited and
+ * called xc_sysctl_forget opens keys again.
+ */
+static void test_sysctl_checked(void)
+{
+	char v[32], file[] = "/tmp/xc-test-sysctl-XXXXXX";
+	int fd, status = -1;
+	pid_t pid;
+
+	T(xc_sysctl_read("net.ipv4.ip_forward", v, sizeof(v)) == 1);
+	fd = mkstemp(file);
+	T(fd >= 0 && write(fd, "1\n", 2) == 2);
+	if (fd >= 0)
+		close(fd);
+	pid = fork();
+	if (pid == 0) {
+		int bad = 0;
+
+		for (fd = 3; fd < 1024; fd++)
+			close(fd);
+		xc_sysctl_forget();     /* as cni_exec's child without an exec */
+		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount(file, "/proc/sys/net/ipv4/ip_forward", NULL, MS_BIND, NULL))
+			_exit(2);
+		bad |= (xc_sysctl_read("net.ipv4.ip_forward", v, sizeof(v)) != -ENOTSUP) << 1;
+		bad |= (xc_sysctl_write("net.ipv4.ip_forward", "1") != -ENOTSUP) << 2;
+		bad |= (xc_sysctl_read("net.ipv4.conf.all.forwarding", v, sizeof(v)) != 1) << 3;
+		_exit(bad);
+	}
+	T(pid > 0 && waitpid(pid, &status, 0) == pid);
+	T_INT(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0);
+	unlink(file);
 }
 
 /* ---- addresses -------------------------------------------------------- */
@@ -1097,6 +1145,7 @@ int main(int argc, char **argv)
 	test_veth_peer_ns();
 	test_link_changes();
 	test_sysctl_rw();
+	test_sysctl_checked();
 	test_addrs();
 	test_dad_wait();
 	test_routes();
