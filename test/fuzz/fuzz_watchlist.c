@@ -30,6 +30,7 @@
 
 #include "router/nodesrc.h"
 #include "../lib/tabsame.h"
+#include "../lib/wlpaths.h"
 
 #define MUST(c) do { if (!(c)) abort(); } while (0)
 #define MAX_NODES 12
@@ -51,35 +52,6 @@ static unsigned take(struct in *in)
 		return 0;
 	in->n--;
 	return *in->p++;
-}
-
-/* ---- output that grows -------------------------------------------------------- */
-
-struct text {
-	char *p;
-	size_t len, cap;
-};
-
-static void app(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void app(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!t->p) {
-		t->cap = 4096;
-		t->p = malloc(t->cap);
-	}
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(t->p + t->len, t->cap - t->len, fmt, ap);
-		va_end(ap);
-		if ((size_t)n < t->cap - t->len)
-			break;
-		t->cap = t->cap * 2 + (size_t)n + 64;
-		t->p = realloc(t->p, t->cap);
-	}
-	t->len += (size_t)n;
 }
 
 /* ---- nodes from the input ------------------------------------------------------ */
@@ -201,55 +173,6 @@ static void node(struct text *t, struct in *in)
 
 /* ---- the two paths ----------------------------------------------------------- */
 
-static int from_list(struct xc_nodesrc *s, struct xc_nodetab *t, const struct text *body)
-{
-	struct xc_k8s_listparse lp;
-	struct xc_nodesrc_to to = { s, t };
-	int rc;
-
-	xc_nodetab_begin(t);
-	xc_k8s_listparse_init(&lp, s->buf, XC_K8S_OBJ_MAX, s->annot);
-	rc = xc_k8s_listparse_feed(&lp, body->p, body->len, xc_nodesrc_event, &to);
-	if (!rc)
-		rc = xc_k8s_listparse_end(&lp);
-	if (!rc)
-		xc_nodetab_sweep(t);
-	return rc;
-}
-
-struct wl {
-	struct xc_http_resp r;
-	int head_done, rc;
-	struct xc_k8s_watch w;
-	struct xc_nodesrc_to to;
-	char out[509];
-};
-
-static int wl_feed(struct wl *f, const char *p, size_t n)
-{
-	size_t used, made;
-	int rc;
-
-	while (n && !f->rc) {
-		used = made = 0;
-		if (!f->head_done) {
-			rc = xc_http_resp_head(&f->r, p, n, &used);
-			f->head_done = rc == 1;
-		} else {
-			rc = xc_http_resp_body(&f->r, p, n, &used, f->out, sizeof(f->out), &made);
-			if (rc >= 0 && made)
-				rc = xc_k8s_watch_feed(&f->w, f->out, made, xc_nodesrc_event, &f->to);
-		}
-		if (rc < 0)
-			f->rc = rc;
-		else if (!used && !made)
-			break;
-		p += used;
-		n -= used;
-	}
-	return f->rc;
-}
-
 static const char bookmark[] =
 	"{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"Node\",\"apiVersion\":\"v1\",\"metadata\":"
 	"{\"resourceVersion\":\"900\",\"annotations\":{\"k8s.io/initial-events-end\":\"true\"}}}}\n";
@@ -282,7 +205,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct text list = { 0 }, events = { 0 }, resp = { 0 };
 	struct xc_nodetab tl, tw;
 	struct xc_nodesrc *s;
-	struct xc_k8s_select sel;
 	struct xc_k8s_event stale = { .type = XC_K8S_LISTED, .rv = "1" };
 	size_t pos, n, bm_end;
 	unsigned nodes, h;
@@ -337,14 +259,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	xc_nodetab_sweep(&tw);
 
 	/* k8s_list: begin the listing, ask for the initial events */
-	xc_nodetab_begin(&tw);
-	memset(&sel, 0, sizeof(sel));
-	sel.annot[0] = s->annot[0];
-	sel.annot[1] = s->annot[1];
-	MUST(!xc_k8s_watch_init(&f.w, NULL, &sel, s->buf, XC_K8S_OBJ_MAX));
-	f.w.initial = 1;
-	xc_http_resp_init(&f.r, 0, 0);
-	f.head_done = f.rc = 0;
+	MUST(!wl_start(&f, s, &tw));
 	for (pos = 0; pos < resp.len && !f.rc; pos += n) {
 		unsigned c = take(&in);
 
@@ -357,9 +272,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	wrc = f.rc;
-	/* k8s_list sweeps only once the initial events ended */
-	if (!wrc && !f.w.initial)
-		xc_nodetab_sweep(&tw);
+	wl_finish(&f);
 
 	MUST(!lrc == !wrc);
 	if (!wrc) {

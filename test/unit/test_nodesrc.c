@@ -22,36 +22,8 @@
 #include "router/nodesrc.h"
 #include "httptest.h"
 #include "tabsame.h"
+#include "wlpaths.h"
 #include "t.h"
-
-/* ---- text that grows ------------------------------------------------------------ */
-
-struct text {
-	char *p;
-	size_t len, cap;
-};
-
-static void app(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void app(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (!t->p) {
-		t->cap = 4096;
-		t->p = malloc(t->cap);
-	}
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(t->p + t->len, t->cap - t->len, fmt, ap);
-		va_end(ap);
-		if ((size_t)n < t->cap - t->len)
-			break;
-		t->cap = t->cap * 2 + (size_t)n + 1;
-		t->p = realloc(t->p, t->cap);
-	}
-	t->len += (size_t)n;
-}
 
 /* ---- a node generator and what the table must then hold ------------------------- */
 
@@ -217,79 +189,6 @@ static int tab_same(const struct xc_nodetab *a, const struct xc_nodetab *b)
 
 static struct xc_nodesrc src;        /* opened as the router opens it */
 
-/* A LIST body into t as nodesrc's k8s_list takes one: begin, each item, sweep. */
-static int from_list(struct xc_nodetab *t, const struct text *body)
-{
-	struct xc_k8s_listparse lp;
-	struct xc_nodesrc_to to = { &src, t };
-	int rc;
-
-	xc_nodetab_begin(t);
-	xc_k8s_listparse_init(&lp, src.buf, XC_K8S_OBJ_MAX, src.annot);
-	rc = xc_k8s_listparse_feed(&lp, body->p, body->len, xc_nodesrc_event, &to);
-	if (!rc)
-		rc = xc_k8s_listparse_end(&lp);
-	if (!rc)
-		xc_nodetab_sweep(t);
-	return rc;
-}
-
-/* A WatchList response read as xc_http_read decodes it and k8s_list takes it. */
-struct wl {
-	struct xc_http_resp r;
-	int head_done, rc;
-	struct xc_k8s_watch w;
-	struct xc_nodesrc_to to;
-	char out[700];      /* small: decoded pieces cut events too */
-};
-
-static void wl_start(struct wl *f, struct xc_nodetab *t)
-{
-	struct xc_k8s_select sel = { .annot = { src.annot[0], src.annot[1] } };
-
-	memset(&f->r, 0, sizeof(f->r));
-	xc_http_resp_init(&f->r, 0, 0);
-	f->head_done = f->rc = 0;
-	f->to.s = &src;
-	f->to.t = t;
-	/* k8s_list: a listing begins, then the watch asks for the initial events */
-	xc_nodetab_begin(t);
-	gen_bad += xc_k8s_watch_init(&f->w, NULL, &sel, src.buf, XC_K8S_OBJ_MAX) != 0;
-	f->w.initial = 1;
-}
-
-static int wl_feed(struct wl *f, const char *p, size_t n)
-{
-	size_t used, made;
-	int rc;
-
-	while (n && !f->rc) {
-		used = made = 0;
-		if (!f->head_done) {
-			rc = xc_http_resp_head(&f->r, p, n, &used);
-			f->head_done = rc == 1;
-		} else {
-			rc = xc_http_resp_body(&f->r, p, n, &used, f->out, sizeof(f->out), &made);
-			if (rc >= 0 && made)
-				rc = xc_k8s_watch_feed(&f->w, f->out, made, xc_nodesrc_event, &f->to);
-		}
-		if (rc < 0)
-			f->rc = rc;
-		else if (!used && !made)
-			break;   /* the body ended: the rest is not ours */
-		p += used;
-		n -= used;
-	}
-	return f->rc;
-}
-
-/* k8s_list's rule: the listing is complete once the initial events ended. */
-static void wl_finish(struct wl *f)
-{
-	if (!f->rc && !f->w.initial)
-		xc_nodetab_sweep(f->to.t);
-}
-
 /*
  * The table a previous listing left: a node since gone, and node 0 with
  * other CIDRs. What a cut stream must not remove.
@@ -328,7 +227,7 @@ static void cuts(int annot)
 
 	/* the LIST path holds exactly the generated nodes */
 	xc_nodetab_init(&tl);
-	T_INT(from_list(&tl, &list), 0);
+	T_INT(from_list(&src, &tl, &list), 0);
 	xc_nodetab_init(&tx);
 	for (int i = 0; i < NNODES; i++)
 		T_INT(xc_nodetab_set(&tx, &want[i]), 1);
@@ -342,7 +241,7 @@ static void cuts(int annot)
 		int ok = 1;
 
 		stale_table(&tw, annot);
-		wl_start(f, &tw);
+		gen_bad += wl_start(f, &src, &tw) != 0;
 		ok &= !wl_feed(f, resp.p, k);
 		/* before the bookmark's newline: still initial, nothing removed */
 		if (f->w.initial != (k < bm_end)) {
@@ -382,7 +281,7 @@ static void cuts(int annot)
 		size_t pos = 0, n;
 
 		stale_table(&tw, annot);
-		wl_start(f, &tw);
+		gen_bad += wl_start(f, &src, &tw) != 0;
 		while (pos < resp.len) {
 			n = seed ? 1 + (x = x * 1103515245u + 12345u) % (seed * 37) : 1;
 			n = n > resp.len - pos ? resp.len - pos : n;
@@ -400,7 +299,7 @@ static void cuts(int annot)
 	/* the comparison can fail: other CIDRs, or a node left out */
 	watch_response(&other, annot, 1, NNODES, &bm_end);
 	stale_table(&tw, annot);
-	wl_start(f, &tw);
+	gen_bad += wl_start(f, &src, &tw) != 0;
 	T_INT(wl_feed(f, other.p, other.len), 0);
 	wl_finish(f);
 	T(!tab_same(&tl, &tw));
@@ -408,7 +307,7 @@ static void cuts(int annot)
 	other.len = 0;
 	watch_response(&other, annot, 0, NNODES - 1, &bm_end);
 	stale_table(&tw, annot);
-	wl_start(f, &tw);
+	gen_bad += wl_start(f, &src, &tw) != 0;
 	T_INT(wl_feed(f, other.p, other.len), 0);
 	wl_finish(f);
 	T(!tab_same(&tl, &tw));
