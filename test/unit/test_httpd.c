@@ -65,6 +65,8 @@ static unsigned port_of(const struct xc_httpd *h)
 	return ntohs(sin.sin_port);
 }
 
+static const char healthz_req[] = "GET /healthz HTTP/1.1\r\n\r\n";
+
 static void test_httpd(void)
 {
 	struct xc_httpd h;
@@ -120,7 +122,7 @@ static void test_httpd(void)
 	serve(&h, path, sizeof(path), 3);
 	T(h.c[0].fd >= 0);
 	fd2 = client(port);
-	T(write(fd2, "GET /healthz HTTP/1.1\r\n\r\n", 27) == 27);
+	T(write(fd2, healthz_req, sizeof(healthz_req) - 1) == (ssize_t)sizeof(healthz_req) - 1);
 	T_INT(serve(&h, path, sizeof(path), 50), 1);
 	T_STR(path, "/healthz");
 	T_INT(xc_httpd_reply(&h, 200, "text/plain", "ok\n", 3), 0);
