@@ -161,8 +161,9 @@ static void restore_chld(const struct sigaction *old)
  * mid-ADD would allocate an address nobody will release until GC, so it
  * dies with the thread that started it (the main thread, which lives as
  * long as the plugin). An exec failure travels back as errno on the status
- * pipe (none with self_main: a dup2 failure is then only exit 127). self_main: see struct xc_cni_exec (one_thread() chose it). It
- * gets SIGCHLD as our caller gave it to us, which we changed to wait.
+ * pipe (none with self_main: a dup2 failure is then only exit 127).
+ * self_main: see struct xc_cni_exec (one_thread() chose it). It gets
+ * SIGCHLD as our caller gave it to us, which we changed to wait.
  */
 static void child(const char *file, char **env, int (*self_main)(int, char **), int in,
 		  int out, int status, pid_t parent, const struct sigaction *chld)
