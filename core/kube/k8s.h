@@ -254,6 +254,14 @@ int xc_k8s_node_parse(const struct xc_json *obj, const char *const *annot,
 		      struct xc_k8s_node *node, char *err, size_t errlen);
 
 /*
+ * The same from an iterator over the object's members (one that
+ * xc_json_next_enter gave for an item of a list: the object is read once,
+ * its end found on the way).
+ */
+int xc_k8s_node_parse_members(struct xc_json_iter *members, const char *const *annot,
+			      struct xc_k8s_node *node, char *err, size_t errlen);
+
+/*
  * A Kubernetes timestamp (metav1.Time as the API writes it: RFC 3339 in
  * UTC to the second, "2024-01-01T00:00:00Z") as the number 20240101000000,
  * which orders as the times do (no calendar arithmetic needed to rank;

@@ -191,30 +191,43 @@ static void status(const struct xc_json *st, struct xc_k8s_node *n)
 	}
 }
 
-int xc_k8s_node_parse(const struct xc_json *obj, const char *const *annot,
-		      struct xc_k8s_node *n, char *err, size_t errlen)
+/* Only the header, not the 800 bytes: most of the record is counted. */
+static void node_clear(struct xc_k8s_node *n, char *err, size_t errlen)
 {
-	struct xc_json_iter it;
-	struct xc_json key, val;
-	int rc = 0, have_md = 0, i;
-
-	/* Only the header, not the 800 bytes: most of the record is counted. */
 	n->name[0] = n->uid[0] = n->rv[0] = 0;
 	n->deleting = n->ncidrs = n->naddrs = n->dropped = 0;
 	n->created = 0;
-	for (i = 0; i < XC_K8S_ANNOT_MAX; i++) {
+	for (int i = 0; i < XC_K8S_ANNOT_MAX; i++) {
 		n->annot_len[i] = XC_K8S_ANNOT_ABSENT;
 		n->annot[i][0] = 0;
 	}
 	if (err && errlen)
 		err[0] = 0;
+}
+
+int xc_k8s_node_parse(const struct xc_json *obj, const char *const *annot,
+		      struct xc_k8s_node *n, char *err, size_t errlen)
+{
+	struct xc_json_iter it;
+
 	if (obj->type != XC_JSON_OBJECT) {
+		node_clear(n, err, errlen);
 		if (err)
 			snprintf(err, errlen, "not an object");
 		return -EINVAL;
 	}
 	xc_json_iter_init(&it, obj);
-	while (!rc && xc_json_next(&it, &key, &val) > 0) {
+	return xc_k8s_node_parse_members(&it, annot, n, err, errlen);
+}
+
+int xc_k8s_node_parse_members(struct xc_json_iter *it, const char *const *annot,
+			      struct xc_k8s_node *n, char *err, size_t errlen)
+{
+	struct xc_json key, val;
+	int rc = 0, have_md = 0;
+
+	node_clear(n, err, errlen);
+	while (!rc && xc_json_next(it, &key, &val) > 0) {
 		if (xc_json_str_eq(&key, "metadata")) {
 			have_md = 1;
 			rc = metadata(&val, annot, n, err, errlen);

@@ -103,10 +103,7 @@ int xc_nodesrc_open_k8s(struct xc_nodesrc *s, const struct xc_k8s_opts *opts,
 	int rc;
 
 	src_init(s, XC_NODESRC_K8S, pc);
-	if (s->pc.cidr_annotation && *s->pc.cidr_annotation)
-		s->annot[0] = s->pc.cidr_annotation;
-	if (s->pc.addr_annotation && *s->pc.addr_annotation)
-		s->annot[1] = s->pc.addr_annotation;
+	xc_node_annot_names(&s->pc, s->annot);
 	s->k = calloc(1, sizeof(*s->k));
 	s->buf = malloc(XC_K8S_OBJ_MAX);
 	if (!s->k || !s->buf) {
@@ -121,44 +118,6 @@ int xc_nodesrc_open_k8s(struct xc_nodesrc *s, const struct xc_k8s_opts *opts,
 	return 0;
 }
 
-/* A record of core/kube/k8s as a node table record (annotations applied). */
-static void from_k8s(const struct xc_nodesrc *s, const struct xc_k8s_node *kn,
-		     struct xc_node_rec *r)
-{
-	memset(r, 0, sizeof(*r));
-	memcpy(r->name, kn->name, sizeof(kn->name) < sizeof(r->name) ? sizeof(kn->name) : sizeof(r->name));
-	r->name[sizeof(r->name) - 1] = '\0';
-	r->created = kn->created;
-	if (s->annot[0]) {
-		int n = kn->annot_len[0] >= 0 ?
-			xc_k8s_parse_cidr_list(kn->annot[0], r->cidr, XC_NODE_CIDRS) : 0;
-
-		r->ncidr = n > 0 ? (uint8_t)n : 0;
-	} else {
-		for (int i = 0; i < kn->ncidrs && r->ncidr < XC_NODE_CIDRS; i++)
-			r->cidr[r->ncidr++] = kn->cidr[i];
-	}
-	for (int i = 0; i < r->ncidr; i++)
-		xc_prefix_network(&r->cidr[i], &r->cidr[i]);
-	if (s->annot[1] && kn->annot_len[1] > 0) {
-		char v[XC_K8S_ANNOT_LEN + 1], *p = v, *item;
-
-		memcpy(v, kn->annot[1], sizeof(v));
-		while ((item = strsep(&p, ",")) && r->naddr < XC_NODE_ADDRS) {
-			while (*item == ' ')
-				item++;
-			item[strcspn(item, " ")] = '\0';
-			if (xc_ip_parse(item, &r->addr[r->naddr].ip) == 0 && !r->addr[r->naddr].ip.zone[0])
-				r->addr[r->naddr++].kind = XC_NODE_ADDR_ANNOTATION;
-		}
-	}
-	for (int i = 0; i < kn->naddrs && r->naddr < XC_NODE_ADDRS; i++) {
-		r->addr[r->naddr].ip = kn->addr[i].ip;
-		r->addr[r->naddr++].kind = kn->addr[i].type == XC_K8S_INTERNAL_IP ?
-					   XC_NODE_ADDR_INTERNAL : XC_NODE_ADDR_EXTERNAL;
-	}
-}
-
 int xc_nodesrc_event(void *arg, const struct xc_k8s_event *ev)
 {
 	struct xc_nodesrc_to *c = arg;
@@ -171,7 +130,7 @@ int xc_nodesrc_event(void *arg, const struct xc_k8s_event *ev)
 	case XC_K8S_LISTED:
 	case XC_K8S_ADDED:
 	case XC_K8S_MODIFIED:
-		from_k8s(c->s, &ev->node, &rec);
+		xc_node_from_k8s(&ev->node, &c->s->pc, &rec);
 		return xc_nodetab_set(c->t, &rec) < 0 ? -ENOMEM : 0;
 	case XC_K8S_DELETED:
 		xc_nodetab_del(c->t, ev->node.name);

@@ -190,152 +190,102 @@ size_t xc_nodetab_sweep(struct xc_nodetab *t)
 
 /* ---- reading Node objects --------------------------------------------- */
 
-static void add_cidr(struct xc_node_rec *r, const char *text)
+static void add_cidr(struct xc_node_rec *r, const struct xc_prefix *cidr)
 {
 	struct xc_prefix p;
 
-	if (r->ncidr >= XC_NODE_CIDRS || xc_prefix_parse(text, &p) < 0 || p.ip.zone[0])
+	if (r->ncidr >= XC_NODE_CIDRS)
 		return;
-	xc_prefix_network(&p, &p);
+	xc_prefix_network(cidr, &p);
 	for (int i = 0; i < r->ncidr; i++)
 		if (r->cidr[i].len == p.len && xc_ip_equal(&r->cidr[i].ip, &p.ip))
 			return;
 	r->cidr[r->ncidr++] = p;
 }
 
-static void add_addr(struct xc_node_rec *r, const char *text, uint8_t kind)
+static void add_addr(struct xc_node_rec *r, const struct xc_ip *ip, uint8_t kind)
 {
-	struct xc_ip ip;
-
-	if (r->naddr >= XC_NODE_ADDRS || xc_ip_parse(text, &ip) < 0 || ip.zone[0])
+	if (r->naddr >= XC_NODE_ADDRS || ip->zone[0])
 		return;
 	for (int i = 0; i < r->naddr; i++)
-		if (xc_ip_equal(&r->addr[i].ip, &ip))
+		if (xc_ip_equal(&r->addr[i].ip, ip))
 			return;
-	r->addr[r->naddr].ip = ip;
+	r->addr[r->naddr].ip = *ip;
 	r->addr[r->naddr++].kind = kind;
 }
 
-/* Each comma-separated item of a string value (blanks around items allowed). */
-static void each_item(const struct xc_json *v, struct xc_node_rec *r,
-		      void (*fn)(struct xc_node_rec *, const char *, uint8_t), uint8_t kind)
+/* Each item of a comma-separated address list (blanks around items); bad ones skipped. */
+static void add_addr_list(struct xc_node_rec *r, const char *text)
 {
-	char buf[512], *p, *item;
+	char item[XC_IP_STRLEN + 8];
+	struct xc_ip ip;
 
-	if (xc_json_str(v, buf, sizeof(buf)) < 0)
-		return;
-	for (p = buf; (item = strsep(&p, ",")) != NULL;) {
-		char *end;
+	for (const char *p = text; *p;) {
+		size_t n = strcspn(p, ","), a = strspn(p, " \t"), b = n;
 
-		while (*item == ' ')
-			item++;
-		end = item + strlen(item);
-		while (end > item && end[-1] == ' ')
-			*--end = '\0';
-		if (*item)
-			fn(r, item, kind);
-	}
-}
-
-static void cidr_item(struct xc_node_rec *r, const char *text, uint8_t kind)
-{
-	(void)kind;
-	add_cidr(r, text);
-}
-
-static void parse_meta(const struct xc_json *meta, const struct xc_node_parse *pc,
-		       struct xc_node_rec *r, struct xc_json *cidr_ann, struct xc_json *addr_ann)
-{
-	struct xc_json_iter it;
-	struct xc_json k, v;
-
-	xc_json_iter_init(&it, meta);
-	while (xc_json_next(&it, &k, &v) > 0) {
-		if (xc_json_str_eq(&k, "name")) {
-			if (xc_json_str(&v, r->name, sizeof(r->name)) < 0 ||
-			    strlen(r->name) != (size_t)(v.n - 2))
-				r->name[0] = '\0';
-		} else if (xc_json_str_eq(&k, "creationTimestamp")) {
-			char ts[48];
-
-			if (xc_json_str(&v, ts, sizeof(ts)) <= 0 || xc_k8s_parse_time(ts, &r->created))
-				r->created = 0;
-		} else if (xc_json_str_eq(&k, "annotations") && v.type == XC_JSON_OBJECT) {
-			if (pc && pc->cidr_annotation && *pc->cidr_annotation)
-				xc_json_get(&v, pc->cidr_annotation, cidr_ann);
-			if (pc && pc->addr_annotation && *pc->addr_annotation)
-				xc_json_get(&v, pc->addr_annotation, addr_ann);
+		while (b > a && (p[b - 1] == ' ' || p[b - 1] == '\t'))
+			b--;
+		if (a < b && b - a < sizeof(item)) {
+			memcpy(item, p + a, b - a);
+			item[b - a] = '\0';
+			if (!xc_ip_parse(item, &ip))
+				add_addr(r, &ip, XC_NODE_ADDR_ANNOTATION);
 		}
+		p += n + (p[n] == ',');
 	}
 }
 
-static void parse_spec(const struct xc_json *spec, struct xc_node_rec *r)
+static int annotated(const char *name)
 {
-	struct xc_json v, item;
-	struct xc_json_iter it;
-	char buf[XC_IP_STRLEN];
-
-	if (xc_json_get(spec, "podCIDRs", &v) == 0 && v.type == XC_JSON_ARRAY) {
-		xc_json_iter_init(&it, &v);
-		while (xc_json_next(&it, NULL, &item) > 0)
-			if (xc_json_str(&item, buf, sizeof(buf)) > 0)
-				add_cidr(r, buf);
-	}
-	/* Before 1.16 only the singular field existed; it equals podCIDRs[0]. */
-	if (xc_json_get_str(spec, "podCIDR", buf, sizeof(buf)) > 0)
-		add_cidr(r, buf);
+	return name && *name;
 }
 
-static void parse_status(const struct xc_json *status, struct xc_node_rec *r)
+void xc_node_from_k8s(const struct xc_k8s_node *kn, const struct xc_node_parse *pc,
+		      struct xc_node_rec *r)
 {
-	static const struct { const char *type; uint8_t kind; } kinds[] = {
-		{ "InternalIP", XC_NODE_ADDR_INTERNAL },
-		{ "ExternalIP", XC_NODE_ADDR_EXTERNAL },
-	};
-	struct xc_json v, item, type;
-	struct xc_json_iter it;
-	char buf[XC_IP_STRLEN];
+	struct xc_prefix ann[XC_NODE_CIDRS];
+	int n;
 
-	if (xc_json_get(status, "addresses", &v) < 0 || v.type != XC_JSON_ARRAY)
-		return;
-	/* Preference order, not document order: InternalIPs first. */
-	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		xc_json_iter_init(&it, &v);
-		while (xc_json_next(&it, NULL, &item) > 0) {
-			if (item.type != XC_JSON_OBJECT || xc_json_get(&item, "type", &type) < 0 ||
-			    !xc_json_str_eq(&type, kinds[k].type))
-				continue;
-			if (xc_json_get_str(&item, "address", buf, sizeof(buf)) > 0)
-				add_addr(r, buf, kinds[k].kind);
-		}
+	memset(r, 0, sizeof(*r));
+	memcpy(r->name, kn->name, strnlen(kn->name, XC_NODE_NAME_MAX));
+	r->created = kn->created;
+	if (pc && annotated(pc->cidr_annotation)) {
+		n = kn->annot_len[0] >= 0 ? xc_k8s_parse_cidr_list(kn->annot[0], ann, XC_NODE_CIDRS) : 0;
+		for (int i = 0; i < n; i++)
+			add_cidr(r, &ann[i]);
+	} else {
+		for (int i = 0; i < kn->ncidrs; i++)
+			add_cidr(r, &kn->cidr[i]);
 	}
+	if (pc && annotated(pc->addr_annotation) && kn->annot_len[1] > 0)
+		add_addr_list(r, kn->annot[1]);
+	/* Preference order, not document order: InternalIPs first (see xc_node_addr). */
+	for (int t = XC_K8S_INTERNAL_IP; t <= XC_K8S_EXTERNAL_IP; t++)
+		for (int i = 0; i < kn->naddrs; i++)
+			if (kn->addr[i].type == t)
+				add_addr(r, &kn->addr[i].ip, t == XC_K8S_INTERNAL_IP ?
+					 XC_NODE_ADDR_INTERNAL : XC_NODE_ADDR_EXTERNAL);
+}
+
+void xc_node_annot_names(const struct xc_node_parse *pc, const char **names)
+{
+	names[0] = pc && annotated(pc->cidr_annotation) ? pc->cidr_annotation : NULL;
+	names[1] = pc && annotated(pc->addr_annotation) ? pc->addr_annotation : NULL;
 }
 
 /* xc_nodetab_parse on a node's members, from an iterator over them. */
 static int parse_node(struct xc_json_iter *it, const struct xc_node_parse *pc,
 		      struct xc_node_rec *rec)
 {
-	struct xc_json k, v, spec = { 0 }, status = { 0 }, cidr_ann = { 0 }, addr_ann = { 0 };
+	const char *names[XC_K8S_ANNOT_MAX];
+	struct xc_k8s_node kn;
+	int rc;
 
-	while (xc_json_next(it, &k, &v) > 0) {
-		if (v.type != XC_JSON_OBJECT)
-			continue;
-		if (xc_json_str_eq(&k, "metadata"))
-			parse_meta(&v, pc, rec, &cidr_ann, &addr_ann);
-		else if (xc_json_str_eq(&k, "spec"))
-			spec = v;
-		else if (xc_json_str_eq(&k, "status"))
-			status = v;
-	}
-	if (!rec->name[0])
-		return -EINVAL;
-	if (pc && pc->cidr_annotation && *pc->cidr_annotation)
-		each_item(&cidr_ann, rec, cidr_item, 0);
-	else if (spec.type == XC_JSON_OBJECT)
-		parse_spec(&spec, rec);
-	each_item(&addr_ann, rec, add_addr, XC_NODE_ADDR_ANNOTATION);
-	if (status.type == XC_JSON_OBJECT)
-		parse_status(&status, rec);
+	xc_node_annot_names(pc, names);
+	rc = xc_k8s_node_parse_members(it, names, &kn, NULL, 0);
+	if (rc)
+		return rc;
+	xc_node_from_k8s(&kn, pc, rec);
 	return 0;
 }
 
@@ -451,6 +401,7 @@ int xc_nodetab_load_file(struct xc_nodetab *t, const char *path, const struct xc
 static int map_line(char *line, struct xc_node_rec *rec)
 {
 	char *name, *addr, *rest, *save;
+	struct xc_ip ip;
 
 	line[strcspn(line, "#\r\n")] = '\0';
 	name = strtok_r(line, " \t", &save);
@@ -462,7 +413,8 @@ static int map_line(char *line, struct xc_node_rec *rec)
 		return -EINVAL;
 	memset(rec, 0, sizeof(*rec));
 	memcpy(rec->name, name, strlen(name));
-	add_addr(rec, addr, XC_NODE_ADDR_ANNOTATION);
+	if (xc_ip_parse(addr, &ip) == 0)
+		add_addr(rec, &ip, XC_NODE_ADDR_ANNOTATION);
 	return rec->naddr ? 1 : -EINVAL;
 }
 

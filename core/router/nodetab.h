@@ -31,6 +31,8 @@
 #include "base/ipaddr.h"
 #include "base/json.h"
 
+struct xc_k8s_node;
+
 #define XC_NODE_NAME_MAX 253   /* a DNS subdomain, as Kubernetes allows */
 #define XC_NODE_CIDRS 4
 #define XC_NODE_ADDRS 4
@@ -139,11 +141,30 @@ void xc_nodetab_begin(struct xc_nodetab *t);
 size_t xc_nodetab_sweep(struct xc_nodetab *t);
 
 /*
- * Read a Node object (JSON as the API serves it) into rec: metadata.name,
- * metadata.creationTimestamp, spec.podCIDRs (or the older spec.podCIDR), status.addresses, and the
- * annotations named in pc. Unparsable CIDRs and addresses are skipped;
- * beyond XC_NODE_CIDRS / XC_NODE_ADDRS the rest are ignored.
- * -EINVAL when the object has no usable name.
+ * A Node as core/kube decoded it (xc_k8s_node_parse, a LIST or a watch
+ * event; pc's annotation names in its annot[0] and annot[1]) into rec:
+ * the one reading of a Node every source shares. Pod CIDRs from pc's CIDR
+ * annotation when pc names one (a comma-separated list, all valid or none
+ * taken), else spec.podCIDRs; addresses from pc's address annotation
+ * (comma-separated, items that are not addresses skipped), then the
+ * InternalIPs, then the ExternalIPs. CIDRs are put in network form;
+ * repeated CIDRs and addresses are kept once; beyond XC_NODE_CIDRS /
+ * XC_NODE_ADDRS the rest are ignored.
+ */
+void xc_node_from_k8s(const struct xc_k8s_node *kn, const struct xc_node_parse *pc,
+		      struct xc_node_rec *rec);
+
+/*
+ * The annotation names to ask core/kube to keep for pc (names[0]: the
+ * CIDR annotation, names[1]: the address one, NULL where pc has none), in
+ * the order xc_node_from_k8s reads them: XC_K8S_ANNOT_MAX (2) entries.
+ */
+void xc_node_annot_names(const struct xc_node_parse *pc, const char **names);
+
+/*
+ * Read a Node object (JSON as the API serves it) into rec: core/kube's
+ * xc_k8s_node_parse, then xc_node_from_k8s. -EINVAL when the object has
+ * no usable name, or a uid or resourceVersion over core/kube's limits.
  */
 int xc_nodetab_parse(const struct xc_json *node, const struct xc_node_parse *pc,
 		     struct xc_node_rec *rec);

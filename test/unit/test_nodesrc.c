@@ -323,6 +323,105 @@ static void cuts(int annot)
 
 /* ---- xc_nodesrc_list itself, on a WatchList that ends before its bookmark -------- */
 
+/* ---- odd Nodes: the file source and the API read them alike ------------------ */
+
+/* Node name's record in t, unpacked; 0 if it is there. */
+static int rec_of(const struct xc_nodetab *t, const char *name, struct xc_node_rec *r)
+{
+	const struct xc_node *n = xc_nodetab_find(t, name);
+
+	if (!n)
+		return -1;
+	xc_node_unpack(n, r);
+	return 0;
+}
+
+static int cidr_is(const struct xc_node_rec *r, int k, const char *text)
+{
+	struct xc_prefix p;
+
+	return k < r->ncidr && !xc_prefix_parse(text, &p) && p.len == r->cidr[k].len &&
+	       xc_ip_equal(&p.ip, &r->cidr[k].ip);
+}
+
+static int addr_is(const struct xc_node_rec *r, int k, const char *text, uint8_t kind)
+{
+	struct xc_ip ip;
+
+	return k < r->naddr && !xc_ip_parse(text, &ip) && xc_ip_equal(&ip, &r->addr[k].ip) &&
+	       r->addr[k].kind == kind;
+}
+
+/*
+ * Nodes the API would store (it validates little of what matters here, and
+ * annotations not at all), as a NodeList: read by the API source's LIST and
+ * by the file source, the two tables must be equal, and say what the one
+ * reading of a Node (xc_node_from_k8s) says.
+ */
+static void odd_nodes(int annot)
+{
+	struct text body = { 0 };
+	struct xc_nodetab api, file;
+	struct xc_node_parse pc = { annot ? ANN_CIDR : NULL, annot ? ANN_ADDR : NULL };
+	struct xc_json root;
+	struct xc_node_rec r;
+
+	app(&body, "{\"kind\":\"NodeList\",\"metadata\":{\"resourceVersion\":\"7\"},\"items\":["
+	    /* one network twice (host bits differ), an address twice, ExternalIP first */
+	    "{\"metadata\":{\"name\":\"dup\"},\"spec\":{\"podCIDRs\":[\"10.1.0.0/24\","
+	    "\"10.1.0.9/24\"]},\"status\":{\"addresses\":[{\"type\":\"ExternalIP\","
+	    "\"address\":\"198.19.0.1\"},{\"type\":\"InternalIP\",\"address\":\"198.18.0.1\"},"
+	    "{\"type\":\"InternalIP\",\"address\":\"198.18.0.1\"}]}},"
+	    /* three pod CIDRs (the API allows one per family), a bad one first */
+	    "{\"metadata\":{\"name\":\"many\"},\"spec\":{\"podCIDRs\":[\"nonsense\","
+	    "\"10.2.0.0/24\",\"fd00:2::/64\",\"10.3.0.0/24\"]}},"
+	    /* annotations: a CIDR twice; addresses with junk, one followed by a word */
+	    "{\"metadata\":{\"name\":\"ann\",\"annotations\":{\"" ANN_CIDR "\":"
+	    "\"10.5.0.0/24, 10.5.0.0/24\",\"" ANN_ADDR "\":\" 198.18.5.1 , junk,"
+	    "198.18.5.2 x, fd00::5 \"}},\"spec\":{\"podCIDRs\":[\"10.4.0.0/24\"]},"
+	    "\"status\":{\"addresses\":[{\"type\":\"InternalIP\",\"address\":\"198.18.4.1\"}]}},"
+	    /* a CIDR annotation with one bad item: none of it */
+	    "{\"metadata\":{\"name\":\"annbad\",\"annotations\":{\"" ANN_CIDR "\":"
+	    "\"10.6.0.0/24,garbage\"}},\"spec\":{\"podCIDRs\":[\"10.7.0.0/24\"]}}]}");
+	xc_nodetab_init(&api);
+	xc_nodetab_init(&file);
+	T_INT(from_list(&src, &api, &body), 0);
+	if (T(xc_json_parse(body.p, body.len, &root, NULL) == 0))
+		T_INT(xc_nodetab_load_list(&file, &root, &pc, NULL, NULL), 0);
+	if (!T(tab_same(&api, &file)))
+		printf("  odd nodes (annot %d): %s\n", annot, why);
+
+	/* with the CIDR annotation read, a node without it has no pod CIDR */
+	if (T(rec_of(&file, "dup", &r) == 0)) {
+		T_INT(r.ncidr, !annot);
+		T(annot || cidr_is(&r, 0, "10.1.0.0/24"));
+		T_INT(r.naddr, 2);
+		T(addr_is(&r, 0, "198.18.0.1", XC_NODE_ADDR_INTERNAL));
+		T(addr_is(&r, 1, "198.19.0.1", XC_NODE_ADDR_EXTERNAL));
+	}
+	if (T(rec_of(&file, "many", &r) == 0)) {
+		T_INT(r.ncidr, annot ? 0 : 2);
+		T(annot || (cidr_is(&r, 0, "10.2.0.0/24") && cidr_is(&r, 1, "fd00:2::/64")));
+	}
+	if (T(rec_of(&file, "ann", &r) == 0)) {
+		T_INT(r.ncidr, 1);
+		T(cidr_is(&r, 0, annot ? "10.5.0.0/24" : "10.4.0.0/24"));
+		if (annot) {
+			T_INT(r.naddr, 3);
+			T(addr_is(&r, 0, "198.18.5.1", XC_NODE_ADDR_ANNOTATION));
+			T(addr_is(&r, 1, "fd00::5", XC_NODE_ADDR_ANNOTATION));
+			T(addr_is(&r, 2, "198.18.4.1", XC_NODE_ADDR_INTERNAL));
+		} else {
+			T_INT(r.naddr, 1);
+		}
+	}
+	if (T(rec_of(&file, "annbad", &r) == 0))
+		T_INT(r.ncidr, annot ? 0 : 1);
+	xc_nodetab_free(&api);
+	xc_nodetab_free(&file);
+	free(body.p);
+}
+
 static char kcdir[64];
 
 static int open_src(struct xc_nodesrc *s, const char *server, const struct xc_node_parse *pc)
@@ -414,10 +513,12 @@ int main(void)
 	if (!T(!open_src(&src, "http://127.0.0.1:1", &plain)))
 		return t_done("test_nodesrc");
 	cuts(0);
+	odd_nodes(0);
 	close_src(&src);
 	if (!T(!open_src(&src, "http://127.0.0.1:1", &ann)))
 		return t_done("test_nodesrc");
 	cuts(1);
+	odd_nodes(1);
 	close_src(&src);
 	T_INT(gen_bad, 0);
 
