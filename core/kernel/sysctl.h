@@ -39,9 +39,11 @@ int xc_sysctl_write(const char *key, const char *value);
 
 /*
  * Keys are opened beneath one descriptor of /proc/sys kept for the life of
- * the process (so in the mount namespace of the first key's open). A child forked without an exec that closed the descriptors
- * it inherited calls this before it reads or writes a key, so that none is
- * opened beneath whatever now has that descriptor's number.
+ * the process (so in the mount namespace of the first key's open; the
+ * network namespace is still the caller's at each open). A child forked
+ * without an exec that closed the descriptors it inherited calls this
+ * before it reads or writes a key, so that none is opened beneath
+ * whatever now has that descriptor's number.
  */
 void xc_sysctl_forget(void);
 

@@ -456,6 +456,38 @@ static void test_sysctl_rw(void)
 }
 
 /*
+ * The /proc/sys descriptor is opened once, in the namespace of the first
+ * key (bridge opens it on the host, then writes the pod's keys through it
+ * from the pod's namespace): a key under net/ still names the namespace
+ * the caller is in at each open. Here the same key gets one value in our
+ * namespace and another in a second one, both through the cached descriptor.
+ */
+static void test_sysctl_netns(void)
+{
+	static const char key[] = "net/ipv4/conf/lo/arp_ignore";
+	int self = xc_netns_open("/proc/self/ns/net"), other = make_netns();
+	char v[32];
+
+	if (!T(self >= 0 && other >= 0))
+		goto out;
+	T(xc_sysctl_read("net.ipv4.ip_forward", v, sizeof(v)) == 1);  /* cached here */
+	T_INT(xc_sysctl_write(key, "1"), 0);
+	if (!T(setns(other, CLONE_NEWNET) == 0))
+		goto out;
+	T_INT(xc_sysctl_write(key, "2"), 0);
+	T(xc_sysctl_read(key, v, sizeof(v)) == 1 && !strcmp(v, "2"));
+	if (setns(self, CLONE_NEWNET) < 0)
+		abort();
+	T(xc_sysctl_read(key, v, sizeof(v)) == 1 && !strcmp(v, "1"));
+	T_INT(xc_sysctl_write(key, "0"), 0);
+out:
+	if (self >= 0)
+		close(self);
+	if (other >= 0)
+		close(other);
+}
+
+/*
  * Beneath the /proc/sys opened once, a file is still refused when it is
  * not procfs (here a bind mount over a key, in a mount namespace of a
  * child's own), and a forked child that closed what it inherited and
@@ -1146,6 +1178,7 @@ int main(int argc, char **argv)
 	test_link_changes();
 	test_sysctl_rw();
 	test_sysctl_checked();
+	test_sysctl_netns();
 	test_addrs();
 	test_dad_wait();
 	test_routes();
