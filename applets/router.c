@@ -45,6 +45,9 @@ const char router_usage[] =
 "                         the Nodes' pod CIDRs [CLUSTER_CIDR]\n"
 "  --no-masquerade-cidrs LIST  more destinations that keep the pod's source\n"
 "                         [NO_MASQUERADE_CIDRS]\n"
+"  --nexthops WHEN        IPv4 routes name nexthop objects: auto (from 1,024\n"
+"                         IPv4 routes on: the kernel inserts those fast), on,\n"
+"                         off [NEXTHOPS]\n"
 "  --once                 sync once and exit (1 if a change failed)\n"
 "  --dry-run              print the changes as ip/bridge/nft commands, change nothing\n"
 "  --cleanup              remove our routes, VXLAN device, tunl0 address and\n"
@@ -337,7 +340,8 @@ static void report(void *arg, enum xc_rt_op op, const struct xc_rt_entry *e, int
 {
 	static const char *const verb[] = { "", "add", "replace", "remove" };
 	const char *kind = e->kind == XC_RT_ROUTE ? "route" :
-			   e->kind == XC_RT_NEIGH ? "neighbour" : "fdb entry";
+			   e->kind == XC_RT_NEIGH ? "neighbour" :
+			   e->kind == XC_RT_NH ? "nexthop" : "fdb entry";
 	unsigned *nlogged = arg;
 	char d[300];
 
@@ -822,6 +826,17 @@ static int open_source(void)
 	return 0;
 }
 
+/*
+ * Nexthop objects are listed at start to learn that the kernel has them,
+ * and whether our routes use them already (a restart keeps their form).
+ */
+static int our_nexthop(const struct xc_nexthop *nh, void *arg)
+{
+	(void)arg;
+	R.g.nh_on |= nh->protocol == R.rc.protocol;
+	return 0;
+}
+
 static int start_daemon(void)
 {
 	int rc;
@@ -866,6 +881,7 @@ int router_main(int argc, char **argv)
 	rc = xc_nl_open(&R.nl, nlbuf, sizeof(nlbuf));
 	if (rc)
 		return xc_err("netlink: %s", strerror(-rc)), 1;
+	R.env.nexthops = xc_nl_nexthop_list(&R.nl, our_nexthop, NULL) == 0;
 	if (R.o.cleanup)
 		return cleanup();
 	if (R.o.addr_map && xc_nodetab_load_map(&R.amap, R.o.addr_map, NULL, e, sizeof(e)))

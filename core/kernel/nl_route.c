@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 
 #include "kernel/nl_route.h"
@@ -111,6 +112,7 @@ int xc_nl_route_parse(const struct nlmsghdr *nlh, struct xc_route *out)
 	xc_nl_get_ip(tb[RTA_PREFSRC], fam, &out->src);
 	get_gw(tb, fam, &out->gw);
 	parse_metrics(tb[RTA_METRICS], out);
+	out->nh_id = xc_nl_get_u32(tb[RTA_NH_ID], 0);
 	out->nexthops = 1;
 	if (tb[RTA_MULTIPATH])
 		return parse_multipath(tb[RTA_MULTIPATH], fam, out);
@@ -290,4 +292,59 @@ int xc_nl_route_get(struct xc_nl *nl, const struct xc_ip *dst, struct xc_route *
 	rtm->rtm_dst_len = (uint8_t)fam_bits(dst->family);
 	xc_nl_put_ip(&m, RTA_DST, dst);
 	return xc_nl_query(nl, &m, on_got, out);
+}
+
+/* ---- nexthop objects -------------------------------------------------- */
+
+int xc_nl_nexthop_parse(const struct nlmsghdr *nlh, struct xc_nexthop *out)
+{
+	const struct nlattr *tb[NHA_MAX + 1];
+	const struct nhmsg *nhm = NLMSG_DATA(nlh);
+
+	memset(out, 0, sizeof(*out));
+	if (nlh->nlmsg_type != RTM_NEWNEXTHOP && nlh->nlmsg_type != RTM_DELNEXTHOP)
+		return -EBADMSG;
+	if (xc_nl_msg_parse(nlh, sizeof(*nhm), tb, NHA_MAX) < 0 || !tb[NHA_ID])
+		return -EBADMSG;
+	out->id = xc_nl_get_u32(tb[NHA_ID], 0);
+	out->family = nhm->nh_family;
+	out->protocol = nhm->nh_protocol;
+	out->flags = nhm->nh_flags;
+	out->group = tb[NHA_GROUP] != NULL;
+	out->blackhole = tb[NHA_BLACKHOLE] != NULL;
+	out->oif = (int)xc_nl_get_u32(tb[NHA_OIF], 0);
+	if (tb[NHA_GATEWAY] && fam_bits(nhm->nh_family) &&
+	    xc_nl_get_ip(tb[NHA_GATEWAY], nhm->nh_family, &out->gw) < 0)
+		return -EBADMSG;
+	return 0;
+}
+
+struct nexthop_list {
+	xc_nl_nexthop_cb cb;
+	void *arg;
+};
+
+static int on_nexthop(const struct nlmsghdr *nlh, void *arg)
+{
+	struct nexthop_list *l = arg;
+	struct xc_nexthop nh;
+
+	if (nlh->nlmsg_type != RTM_NEWNEXTHOP)
+		return 0;
+	if (xc_nl_nexthop_parse(nlh, &nh))
+		return -EBADMSG;
+	return l->cb(&nh, l->arg);
+}
+
+int xc_nl_nexthop_list(struct xc_nl *nl, xc_nl_nexthop_cb cb, void *arg)
+{
+	uint32_t req[REQ_WORDS];
+	struct xc_nl_msg m;
+	struct nhmsg *nhm;
+	struct nexthop_list l = { cb, arg };
+
+	nhm = xc_nl_msg_init(&m, req, sizeof(req), RTM_GETNEXTHOP, 0, sizeof(*nhm));
+	if (!nhm)
+		return m.err;
+	return xc_nl_dump(nl, &m, on_nexthop, &l);
 }

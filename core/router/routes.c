@@ -53,6 +53,8 @@ int xc_rt_cmp(const struct xc_rt_entry *a, const struct xc_rt_entry *b)
 
 	if (a->kind != b->kind)
 		return a->kind < b->kind ? -1 : 1;
+	if (a->kind == XC_RT_NH)
+		return a->nhid == b->nhid ? 0 : a->nhid < b->nhid ? -1 : 1;
 	if (a->kind == XC_RT_FDB) {
 		c = memcmp(a->mac, b->mac, sizeof(a->mac));
 		if (c)
@@ -78,9 +80,15 @@ int xc_rt_cmp(const struct xc_rt_entry *a, const struct xc_rt_entry *b)
 /* Non-zero when two entries of the same key also agree on every value. */
 static int same_values(const struct xc_rt_entry *a, const struct xc_rt_entry *b)
 {
+	if (a->kind == XC_RT_ROUTE && (a->nhid || b->nhid))
+		/* the object holds the next hop (a dump shows it only in compat mode) */
+		return a->nhid == b->nhid &&
+		       (a->flags & (XC_RT_F_FOREIGN | XC_RT_F_ODD)) ==
+		       (b->flags & (XC_RT_F_FOREIGN | XC_RT_F_ODD));
 	if (a->oif != b->oif)
 		return 0;
 	switch (a->kind) {
+	case XC_RT_NH:
 	case XC_RT_ROUTE:
 		return a->gw_family == b->gw_family &&
 		       !memcmp(a->gw, b->gw, sizeof(a->gw)) &&
@@ -732,6 +740,87 @@ int xc_rt_compute(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 		c.st->fdbs += k == XC_RT_FDB;
 	}
 	return 0;
+}
+
+/* ---- nexthop objects -------------------------------------------------- */
+
+/* An IPv4 route via an IPv4 next hop, the kind that takes a nexthop object. */
+static int nh_route(const struct xc_rt_entry *e)
+{
+	return e->kind == XC_RT_ROUTE && e->family == AF_INET && e->gw_family == AF_INET;
+}
+
+int xc_rt_nexthops_wanted(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
+			  const struct xc_rt_set *out, int on_now)
+{
+	size_t n = 0, min = on_now ? XC_RT_NH_MIN / 2 : XC_RT_NH_MIN;
+
+	if (!env->nexthops || conf->nexthops == XC_RT_NH_OFF)
+		return 0;
+	if (conf->nexthops == XC_RT_NH_ON)
+		return 1;
+	for (size_t i = 0; i < out->n && n < min; i++)
+		n += nh_route(&out->v[i]);
+	return n >= min;
+}
+
+/* The nexthop object of e: the gateway, its device, onlink or not. */
+static void nh_of(const struct xc_rt_entry *e, struct xc_rt_entry *nh)
+{
+	memset(nh, 0, sizeof(*nh));
+	nh->kind = XC_RT_NH;
+	nh->family = AF_INET;
+	nh->gw_family = AF_INET;
+	memcpy(nh->gw, e->gw, 4);
+	nh->nhid = (uint32_t)e->gw[0] << 24 | (uint32_t)e->gw[1] << 16 |
+		   (uint32_t)e->gw[2] << 8 | e->gw[3];
+	nh->dev = e->dev;
+	nh->oif = e->oif;
+	nh->flags = e->flags & XC_RT_F_ONLINK;
+	nh->node = e->node;
+}
+
+int xc_rt_nexthops(struct xc_rt_set *out)
+{
+	size_t n = out->n, k = 0, j;
+	int clash = 0;
+	struct xc_rt_entry nh;
+
+	for (size_t i = 0; i < n; i++)
+		k += nh_route(&out->v[i]);
+	if (!k)
+		return 0;
+	if (xc_rt_set_reserve(out, n + k))
+		return -ENOMEM;
+	/* Nexthop objects sort after every other kind: they go at the end. */
+	for (size_t i = 0; i < n; i++)
+		if (nh_route(&out->v[i])) {
+			nh_of(&out->v[i], &out->v[out->n++]);
+			out->v[i].nhid = out->v[out->n - 1].nhid;
+		}
+	qsort(out->v + n, out->n - n, sizeof(*out->v), cmp_sort);
+	/* One object per id: the first in key order. */
+	for (j = n + 1, k = n + 1; j < out->n; j++) {
+		if (!xc_rt_cmp(&out->v[k - 1], &out->v[j])) {
+			clash |= !same_values(&out->v[k - 1], &out->v[j]);
+			continue;
+		}
+		out->v[k++] = out->v[j];
+	}
+	out->n = k;
+	/* A route whose path is not its object's goes without one. */
+	for (size_t i = 0; clash && i < n; i++) {
+		struct xc_rt_entry *e = &out->v[i];
+		const struct xc_rt_entry *o;
+
+		if (!e->nhid)
+			continue;
+		nh_of(e, &nh);
+		o = xc_rt_set_find(out, &nh);
+		if (!o || !same_values(o, &nh))
+			e->nhid = 0;
+	}
+	return (int)(out->n - n);
 }
 
 /* ---- diffing ---------------------------------------------------------- */

@@ -33,6 +33,16 @@
  * A tunnel that cannot serve a peer (sit/ipip for a peer without IPv4)
  * falls back to direct routes.
  *
+ * Nexthop objects: the IPv4 FIB finds a route's shared next-hop data
+ * through a hash that leaves the gateway out, so IPv4 routes that differ
+ * only in their gateway (ours: one per peer) make each insert walk all
+ * the others: 88 s of kernel time for 65,000 routes (docs/router.md).
+ * Routes naming a nexthop object by id do not. So where the kernel has
+ * them (Linux 5.3+) and there are many IPv4 routes via IPv4 next hops
+ * (conf->nexthops, xc_rt_nexthops_wanted), each such next hop becomes a
+ * nexthop object of ours (an XC_RT_NH entry, id = the gateway address as
+ * a number: stable, and unique per gateway) and the routes name it.
+ *
  * Functions return 0 (or a count) or a negative errno; nothing prints.
  *
  * Names: xc_rt_
@@ -67,7 +77,16 @@ struct xc_rt_conf {
 	const char *self;          /* this node's name: it gets no route */
 	const struct xc_prefix *cluster; /* CLUSTER_CIDR (rtconf's masq.cluster) */
 	size_t ncluster;
+	uint8_t nexthops;          /* enum xc_rt_nh: when IPv4 routes use nexthop objects */
 };
+
+/* When IPv4 routes via IPv4 next hops use nexthop objects (the kernel permitting). */
+enum xc_rt_nh {
+	XC_RT_NH_AUTO = 0,         /* from XC_RT_NH_MIN such routes on (off again below half) */
+	XC_RT_NH_OFF,
+	XC_RT_NH_ON,
+};
+#define XC_RT_NH_MIN 1024
 
 struct xc_rt_dev {
 	char name[IFNAMSIZ];
@@ -105,9 +124,11 @@ struct xc_rt_env {
 	const struct xc_rt_lladdr *ll;  /* sorted by ip (xc_ip_cmp) */
 	size_t nll;
 	const struct xc_nodetab *amap;  /* address map: name -> IPv6; NULL: none */
+	uint8_t nexthops;          /* 1: the kernel has nexthop objects */
 };
 
-enum xc_rt_kind { XC_RT_ROUTE = 1, XC_RT_NEIGH, XC_RT_FDB };
+/* In the order removals go in (additions go in the opposite one; see xc_rt_sync). */
+enum xc_rt_kind { XC_RT_ROUTE = 1, XC_RT_NEIGH, XC_RT_FDB, XC_RT_NH };
 
 #define XC_RT_F_ONLINK  0x01   /* route: RTNH_F_ONLINK */
 #define XC_RT_F_SRC     0x02   /* route: preferred source env->src6 */
@@ -125,7 +146,8 @@ struct xc_rt_entry {
 	int oif;                   /* ifindex (0: its device does not exist yet) */
 	uint32_t metric;           /* route: as the kernel stores it */
 	uint8_t dst[16];           /* route destination, neighbour address */
-	uint8_t gw[16];            /* route next hop, FDB remote address */
+	uint8_t gw[16];            /* route, nexthop object: next hop; FDB: remote address */
+	uint32_t nhid;             /* route: the nexthop object it names (0: none); NH: its id */
 	const struct xc_node *node; /* wanted entries: the node it serves */
 };
 
@@ -152,7 +174,7 @@ typedef void (*xc_rt_skip_cb)(void *arg, const struct xc_node *n, const struct x
 
 /* Counters of the last computation (refused: also counted in skipped). */
 struct xc_rt_stats {
-	size_t nodes, peers, routes, neighs, fdbs, skipped, refused;
+	size_t nodes, peers, routes, neighs, fdbs, skipped, refused, nexthops;
 };
 
 /* ---- sets ------------------------------------------------------------ */
@@ -165,7 +187,8 @@ int xc_rt_set_reserve(struct xc_rt_set *s, size_t n);
 
 /*
  * Order of entries: kind, then the key (routes: family, destination,
- * length, metric; neighbours: family, address; FDB: MAC, remote). Two
+ * length, metric; neighbours: family, address; FDB: MAC, remote;
+ * nexthop objects: id). Two
  * entries with the same key describe the same kernel object.
  */
 int xc_rt_cmp(const struct xc_rt_entry *a, const struct xc_rt_entry *b);
@@ -230,6 +253,26 @@ int xc_rt_contest(struct xc_rt_claim *c, size_t n);
 int xc_rt_compute(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 		  const struct xc_nodetab *t, struct xc_rt_set *out, struct xc_rt_stats *st,
 		  xc_rt_skip_cb skip, void *arg);
+
+/*
+ * Whether out's routes should use nexthop objects: the kernel has them
+ * and conf->nexthops is ON, or AUTO with at least XC_RT_NH_MIN IPv4
+ * routes via IPv4 next hops (at least half that while on already: a
+ * cluster near the mark does not switch forms back and forth).
+ */
+int xc_rt_nexthops_wanted(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
+			  const struct xc_rt_set *out, int on_now);
+
+/*
+ * Give each IPv4 route of out via an IPv4 next hop a nexthop object: an
+ * XC_RT_NH entry per distinct gateway (id: the address as a number; its
+ * device and onlink flag), named by the route's nhid. Two paths through
+ * one gateway (it cannot happen with the routes xc_rt_compute makes) keep
+ * the first in key order; a route of the other stays without. out stays
+ * sorted. Returns the number of nexthop objects, or -ENOMEM (out is then
+ * as it was).
+ */
+int xc_rt_nexthops(struct xc_rt_set *out);
 
 /* ---- diffing --------------------------------------------------------- */
 
@@ -327,6 +370,7 @@ struct xc_rt_engine {
 	struct xc_rt_stats cs;          /* of the last computation */
 	size_t changes, failed;         /* of the last sync */
 	unsigned long adds, replaces, dels, errors, syncs, full_syncs;
+	int nh_on;                      /* the last sync's routes used nexthop objects */
 	struct xc_rt_op_ent *ops;       /* private: the diff being applied */
 	uint32_t *order;                /* private: the order it is applied in */
 	size_t nops, opscap;
@@ -334,10 +378,12 @@ struct xc_rt_engine {
 
 /*
  * One pass: compute the wanted state for t (NULL: nothing wanted, which
- * removes everything of ours), with XC_RT_SYNC_FULL re-read the kernel
+ * removes everything of ours) in the form xc_rt_nexthops_wanted picks
+ * (the engine remembers it), with XC_RT_SYNC_FULL re-read the kernel
  * (have) first, diff, and apply in batches (xc_rt_apply_batch): removals
  * first (routes before the neighbour and FDB entries they use), then
- * additions in the opposite order. A route replace the kernel refuses
+ * additions in the opposite order, then the nexthop objects no route
+ * names any more. A route replace the kernel refuses
  * with EINVAL while the device or the next hop's family changes (an IPv6
  * onlink next hop is checked against the route it replaces) is made as a
  * removal and an addition, reported as such; if the addition fails, the

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <linux/neighbour.h>
+#include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 
 #include "base/textbuf.h"
@@ -57,6 +58,7 @@ int xc_rt_from_route(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 	memcpy(e->gw, r->gw.a, (size_t)addr_len(r->gw.family));
 	e->oif = r->oif;
 	e->dev = slot_of(env, r->oif);
+	e->nhid = r->nh_id;
 	if (r->flags & RTNH_F_ONLINK)
 		e->flags |= XC_RT_F_ONLINK;
 	if (r->src.family) {
@@ -150,6 +152,30 @@ static int on_kneigh(const struct xc_neigh *n, void *arg)
 	return have_add(x->have, &e);
 }
 
+/* Ours (our protocol, IPv4, one gateway); another's only where want has its id. */
+static int on_knexthop(const struct xc_nexthop *nh, void *arg)
+{
+	struct rctx *x = arg;
+	struct xc_rt_entry e = { 0 };
+
+	e.kind = XC_RT_NH;
+	e.nhid = nh->id;
+	if (nh->protocol != x->conf->protocol || nh->family != AF_INET || nh->group ||
+	    nh->blackhole || nh->gw.family != AF_INET) {
+		if (!xc_rt_set_find(x->want, &e))
+			return 0;
+		e.flags = XC_RT_F_FOREIGN;
+		return have_add(x->have, &e);
+	}
+	e.family = e.gw_family = AF_INET;
+	memcpy(e.gw, nh->gw.a, 4);
+	e.oif = nh->oif;
+	e.dev = slot_of(x->env, nh->oif);
+	if (nh->flags & RTNH_F_ONLINK)
+		e.flags |= XC_RT_F_ONLINK;
+	return have_add(x->have, &e);
+}
+
 int xc_rt_read(struct xc_nl *nl, const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 	       const struct xc_rt_set *want, struct xc_rt_set *have)
 {
@@ -174,6 +200,8 @@ int xc_rt_read(struct xc_nl *nl, const struct xc_rt_conf *conf, const struct xc_
 				return rc;
 		}
 	}
+	if (env->nexthops && (rc = xc_nl_nexthop_list(nl, on_knexthop, &x)))
+		return rc;
 	if (have->n > 1)
 		qsort(have->v, have->n, sizeof(*have->v), cmp_entry);
 	return 0;
@@ -209,6 +237,11 @@ static int route_msg(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 		xc_nl_put_u32(m, RTA_PRIORITY, e->metric);
 	if (op == XC_RT_DEL)
 		return m->err;
+	if (e->nhid) {
+		/* the object holds the gateway, device and onlink */
+		xc_nl_put_u32(m, RTA_NH_ID, e->nhid);
+		return m->err;
+	}
 	if (e->flags & XC_RT_F_ONLINK)
 		rtm->rtm_flags |= RTNH_F_ONLINK;
 	if (e->gw_family == e->family) {
@@ -258,11 +291,37 @@ static int neigh_msg(enum xc_rt_op op, const struct xc_rt_entry *e, struct xc_nl
 	return m->err;
 }
 
+/* A nexthop object: replaced in place, so every route naming it follows. */
+static int nh_msg(const struct xc_rt_conf *conf, enum xc_rt_op op, const struct xc_rt_entry *e,
+		  struct xc_nl_msg *m, void *buf, size_t cap)
+{
+	uint16_t type = op == XC_RT_DEL ? RTM_DELNEXTHOP : RTM_NEWNEXTHOP;
+	uint16_t flags = op == XC_RT_ADD ? NLM_F_CREATE | NLM_F_EXCL :
+			 op == XC_RT_REPLACE ? NLM_F_CREATE | NLM_F_REPLACE : 0;
+	struct nhmsg *nhm;
+
+	nhm = xc_nl_msg_init(m, buf, cap, type, flags, sizeof(*nhm));
+	if (!nhm)
+		return m->err;
+	xc_nl_put_u32(m, NHA_ID, e->nhid);
+	if (op == XC_RT_DEL)
+		return m->err;
+	nhm->nh_family = AF_INET;
+	nhm->nh_protocol = conf->protocol;
+	if (e->flags & XC_RT_F_ONLINK)
+		nhm->nh_flags |= RTNH_F_ONLINK;
+	xc_nl_put(m, NHA_GATEWAY, e->gw, 4);
+	xc_nl_put_u32(m, NHA_OIF, (uint32_t)e->oif);
+	return m->err;
+}
+
 int xc_rt_msg(const struct xc_rt_conf *conf, const struct xc_rt_env *env, enum xc_rt_op op,
 	      const struct xc_rt_entry *e, struct xc_nl_msg *m, void *buf, size_t cap)
 {
 	if (e->kind == XC_RT_ROUTE)
 		return route_msg(conf, env, op, e, m, buf, cap);
+	if (e->kind == XC_RT_NH)
+		return e->oif > 0 || op == XC_RT_DEL ? nh_msg(conf, op, e, m, buf, cap) : -ENODEV;
 	if (e->kind != XC_RT_NEIGH && e->kind != XC_RT_FDB)
 		return -EINVAL;
 	if (e->oif <= 0)
@@ -408,31 +467,13 @@ static const char *dev_name(const struct xc_rt_env *env, const struct xc_rt_entr
 	return NULL;
 }
 
-/* "DST via GW dev X onlink [src S]" or the neighbour/FDB part. */
-static void describe(const struct xc_rt_env *env, const struct xc_rt_entry *e, int del,
-		     char *buf, size_t size, size_t *n)
+/* " via GW dev X onlink [src S]": a route's or a nexthop object's hop. */
+static void describe_hop(const struct xc_rt_env *env, const struct xc_rt_entry *e, char *buf,
+			 size_t size, size_t *n)
 {
-	char a[XC_IP_STRLEN], mac[XC_MAC_STRLEN];
+	char a[XC_IP_STRLEN];
 	const char *dev = dev_name(env, e);
 
-	xc_mac_format(e->mac, mac, sizeof(mac));
-	if (e->kind == XC_RT_FDB) {
-		fmt_ip(e->gw_family, e->gw, a, sizeof(a));
-		xc_textbuf_printf(buf, size, n, "%s dev %s dst %s", mac, dev ? dev : "?", a);
-		return;
-	}
-	fmt_ip(e->family, e->dst, a, sizeof(a));
-	if (e->kind == XC_RT_NEIGH) {
-		if (del)
-			xc_textbuf_printf(buf, size, n, "%s dev %s", a, dev ? dev : "?");
-		else
-			xc_textbuf_printf(buf, size, n, "%s lladdr %s dev %s", a, mac,
-					  dev ? dev : "?");
-		return;
-	}
-	xc_textbuf_printf(buf, size, n, "%s/%u", a, e->len);
-	if (del)
-		return;
 	if (e->gw_family) {
 		fmt_ip(e->gw_family, e->gw, a, sizeof(a));
 		xc_textbuf_printf(buf, size, n, " via %s%s", e->gw_family == e->family ? "" :
@@ -450,6 +491,46 @@ static void describe(const struct xc_rt_env *env, const struct xc_rt_entry *e, i
 	}
 }
 
+/*
+ * "DST via GW dev X onlink [src S]" (a route naming a nexthop object:
+ * "DST nhid N"), "id N via ..." (the object), or the neighbour/FDB part.
+ */
+static void describe(const struct xc_rt_env *env, const struct xc_rt_entry *e, int del,
+		     char *buf, size_t size, size_t *n)
+{
+	char a[XC_IP_STRLEN], mac[XC_MAC_STRLEN];
+	const char *dev = dev_name(env, e);
+
+	xc_mac_format(e->mac, mac, sizeof(mac));
+	if (e->kind == XC_RT_NH) {
+		xc_textbuf_printf(buf, size, n, "id %u", e->nhid);
+		if (!del)
+			describe_hop(env, e, buf, size, n);
+		return;
+	}
+	if (e->kind == XC_RT_FDB) {
+		fmt_ip(e->gw_family, e->gw, a, sizeof(a));
+		xc_textbuf_printf(buf, size, n, "%s dev %s dst %s", mac, dev ? dev : "?", a);
+		return;
+	}
+	fmt_ip(e->family, e->dst, a, sizeof(a));
+	if (e->kind == XC_RT_NEIGH) {
+		if (del)
+			xc_textbuf_printf(buf, size, n, "%s dev %s", a, dev ? dev : "?");
+		else
+			xc_textbuf_printf(buf, size, n, "%s lladdr %s dev %s", a, mac,
+					  dev ? dev : "?");
+		return;
+	}
+	xc_textbuf_printf(buf, size, n, "%s/%u", a, e->len);
+	if (del)
+		return;
+	if (e->nhid)
+		xc_textbuf_printf(buf, size, n, " nhid %u", e->nhid);
+	else
+		describe_hop(env, e, buf, size, n);
+}
+
 int xc_rt_format(const struct xc_rt_conf *conf, const struct xc_rt_env *env, enum xc_rt_op op,
 		 const struct xc_rt_entry *e, char *buf, size_t size)
 {
@@ -465,12 +546,15 @@ int xc_rt_format(const struct xc_rt_conf *conf, const struct xc_rt_env *env, enu
 		xc_textbuf_printf(buf, size, &n, "bridge fdb %s ", verb);
 	else
 		xc_textbuf_printf(buf, size, &n, "ip %s%s %s ", six,
-				  e->kind == XC_RT_NEIGH ? "neigh" : "route", verb);
+				  e->kind == XC_RT_NEIGH ? "neigh" : e->kind == XC_RT_NH ?
+				  "nexthop" : "route", verb);
 	describe(env, e, op == XC_RT_DEL, buf, size, &n);
 	if (e->kind == XC_RT_FDB)
 		xc_textbuf_printf(buf, size, &n, op == XC_RT_DEL ? " self" : " self permanent");
 	else if (e->kind == XC_RT_NEIGH && op != XC_RT_DEL)
 		xc_textbuf_printf(buf, size, &n, " nud permanent");
+	if (e->kind == XC_RT_NH && op != XC_RT_DEL)
+		xc_textbuf_printf(buf, size, &n, " proto %u", conf->protocol);
 	if (e->kind == XC_RT_ROUTE) {
 		xc_textbuf_printf(buf, size, &n, " proto %u", conf->protocol);
 		if (table != XC_RT_TABLE_MAIN)

@@ -70,8 +70,8 @@ static int settle(struct xc_rt_engine *g, struct xc_rt_op_ent *o, int rc, int de
 
 	if (o->op == XC_RT_DEL && (rc == -ESRCH || rc == -ENOENT))
 		rc = 0;     /* already gone */
-	if (rc == -EEXIST && e->kind == XC_RT_ROUTE) {
-		/* Someone else's route holds the key: never overwrite it. */
+	if (rc == -EEXIST && (e->kind == XC_RT_ROUTE || e->kind == XC_RT_NH)) {
+		/* Someone else's route or nexthop object holds the key: never overwrite it. */
 		e->flags |= XC_RT_F_FOREIGN;
 		have_put(g, o, defer);
 	} else if (rc) {
@@ -91,7 +91,11 @@ static int settle(struct xc_rt_engine *g, struct xc_rt_op_ent *o, int rc, int de
 	return rc == -EEXIST ? 0 : rc;
 }
 
-/* Kinds in the safe order: routes go before what they use, and come after it. */
+/*
+ * Kinds in the safe order: routes go before what they use, and come after
+ * it. A nexthop object goes last of all: a route replaced to stop naming
+ * it must be off it first, or the kernel removes the route with it.
+ */
 static size_t order_ops(struct xc_rt_engine *g)
 {
 	size_t n = 0;
@@ -100,10 +104,13 @@ static size_t order_ops(struct xc_rt_engine *g)
 		for (size_t i = g->nops; i-- > 0;)
 			if (g->ops[i].op == XC_RT_DEL && g->ops[i].e.kind == k)
 				g->order[n++] = (uint32_t)i;
-	for (uint8_t k = XC_RT_FDB; k >= XC_RT_ROUTE; k--)
+	for (uint8_t k = XC_RT_NH; k >= XC_RT_ROUTE; k--)
 		for (size_t i = 0; i < g->nops; i++)
 			if (g->ops[i].op != XC_RT_DEL && g->ops[i].e.kind == k)
 				g->order[n++] = (uint32_t)i;
+	for (size_t i = g->nops; i-- > 0;)
+		if (g->ops[i].op == XC_RT_DEL && g->ops[i].e.kind == XC_RT_NH)
+			g->order[n++] = (uint32_t)i;
 	return n;
 }
 
@@ -235,6 +242,51 @@ static void ops_trim(struct xc_rt_engine *g)
 	g->nops = g->opscap = 0;
 }
 
+/*
+ * A nexthop object id another protocol holds (have flags it foreign) is
+ * not ours to name: the routes that would go without one. Nexthop
+ * objects sort last, so have's are at its end.
+ */
+static void nh_foreign(struct xc_rt_engine *g)
+{
+	const struct xc_rt_set *h = &g->have;
+	struct xc_rt_entry key = { .kind = XC_RT_NH };
+	size_t i = h->n;
+
+	while (i > 0 && h->v[i - 1].kind == XC_RT_NH && !(h->v[i - 1].flags & XC_RT_F_FOREIGN))
+		i--;
+	if (!i || h->v[i - 1].kind != XC_RT_NH)
+		return;
+	for (size_t j = 0; j < g->want.n; j++) {
+		struct xc_rt_entry *e = &g->want.v[j];
+		const struct xc_rt_entry *o;
+
+		if (e->kind != XC_RT_ROUTE || !e->nhid)
+			continue;
+		key.nhid = e->nhid;
+		o = xc_rt_set_find(h, &key);
+		if (o && (o->flags & XC_RT_F_FOREIGN))
+			e->nhid = 0;
+	}
+}
+
+/* The wanted state's form: nexthop objects or not (see xc_rt_nexthops_wanted). */
+static int nh_form(struct xc_rt_engine *g, const struct xc_rt_conf *conf,
+		   const struct xc_rt_env *env)
+{
+	int rc;
+
+	g->nh_on = xc_rt_nexthops_wanted(conf, env, &g->want, g->nh_on);
+	g->cs.nexthops = 0;
+	if (!g->nh_on)
+		return 0;
+	rc = xc_rt_nexthops(&g->want);
+	if (rc < 0)
+		return rc;
+	g->cs.nexthops = (size_t)rc;
+	return 0;
+}
+
 int xc_rt_sync(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf *conf,
 	       const struct xc_rt_env *env, const struct xc_nodetab *t, unsigned flags,
 	       xc_rt_skip_cb skip, xc_rt_report_cb report, void *arg)
@@ -247,6 +299,8 @@ int xc_rt_sync(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf
 		rc = xc_rt_compute(conf, env, t, &g->want, &g->cs, skip, arg);
 	else
 		memset(&g->cs, 0, sizeof(g->cs)), g->want.n = 0;
+	if (!rc)
+		rc = nh_form(g, conf, env);
 	if (rc)
 		return rc;
 	if (flags & XC_RT_SYNC_FULL) {
@@ -258,6 +312,8 @@ int xc_rt_sync(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf
 			return rc;
 		g->full_syncs++;
 	}
+	if (g->nh_on)
+		nh_foreign(g);
 	g->nops = 0;
 	rc = xc_rt_diff(&g->want, &g->have, collect, g);
 	if (rc)

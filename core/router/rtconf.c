@@ -72,7 +72,7 @@ static const char *env_or(const char *name, const char *dflt)
 /* The values given as text (flag or variable), checked once all are read. */
 struct raw {
 	const char *mode, *v6, *proto, *table, *port, *resync, *name, *vni, *vport, *debounce;
-	const char *masq, *cluster, *nomasq;
+	const char *masq, *cluster, *nomasq, *nh;
 };
 
 static void defaults(struct xc_rtconf *c, struct raw *r)
@@ -103,6 +103,18 @@ static void defaults(struct xc_rtconf *c, struct raw *r)
 	r->masq = env_or("MASQUERADE", NULL);
 	r->cluster = env_or("CLUSTER_CIDR", NULL);
 	r->nomasq = env_or("NO_MASQUERADE_CIDRS", NULL);
+	r->nh = env_or("NEXTHOPS", NULL);
+}
+
+/* enum xc_rt_nh's names, in its order. */
+static int nh_parse(const char *text)
+{
+	static const char *const names[] = { "auto", "off", "on" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(text, names[i]))
+			return (int)i;
+	return -1;
 }
 
 static int check(struct xc_rtconf *c, const struct raw *r)
@@ -142,6 +154,9 @@ static int check(struct xc_rtconf *c, const struct raw *r)
 	if (r->masq && strcmp(r->masq, "true") && strcmp(r->masq, "false"))
 		return bad(c, "MASQUERADE (true or false)", r->masq);
 	c->masq.on = r->masq && !strcmp(r->masq, "true");
+	if (r->nh && nh_parse(r->nh) < 0)
+		return bad(c, "NEXTHOPS (auto, on or off)", r->nh);
+	c->rc.nexthops = r->nh ? (uint8_t)nh_parse(r->nh) : XC_RT_NH_AUTO;
 	if ((rc = xc_masq_parse_cidrs(r->cluster, c->masq.cluster, XC_MASQ_CIDRS, c->err,
 				      sizeof(c->err))) < 0)
 		return cidrs_bad(c, "--cluster-cidr [CLUSTER_CIDR]", rc);
@@ -175,7 +190,8 @@ int xc_rtconf_parse(struct xc_rtconf *c, int argc, char **argv)
 		{ "cache-dir", 1, 0, 'c' }, { "network", 1, 0, 'n' }, { "metrics-port", 1, 0, 'M' },
 		{ "resync", 1, 0, 'r' }, { "debounce-ms", 1, 0, 'd' }, { "log-level", 1, 0, 'l' },
 		{ "masquerade", 1, 0, 'q' }, { "cluster-cidr", 1, 0, 'Q' },
-		{ "no-masquerade-cidrs", 1, 0, 'z' }, { "once", 0, 0, 'o' }, { "dry-run", 0, 0, 'D' }, { "cleanup", 0, 0, 'X' }, { 0 },
+		{ "no-masquerade-cidrs", 1, 0, 'z' }, { "nexthops", 1, 0, 'H' },
+		{ "once", 0, 0, 'o' }, { "dry-run", 0, 0, 'D' }, { "cleanup", 0, 0, 'X' }, { 0 },
 	};
 	struct raw r;
 	int opt;
@@ -214,6 +230,7 @@ int xc_rtconf_parse(struct xc_rtconf *c, int argc, char **argv)
 		case 'q': r.masq = optarg; break;
 		case 'Q': r.cluster = optarg; break;
 		case 'z': r.nomasq = optarg; break;
+		case 'H': r.nh = optarg; break;
 		case 'o': c->once = 1; break;
 		case 'D': c->dry_run = 1; break;
 		case 'X': c->cleanup = 1; break;

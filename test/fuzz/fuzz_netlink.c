@@ -1,7 +1,7 @@
 /*
  * fuzz_netlink: core/kernel/netlink's message walker and the link, address,
- * route, neighbour and ACK parsers on arbitrary bytes taken as a datagram
- * received from the kernel.
+ * route, neighbour, nexthop object and ACK parsers on arbitrary bytes
+ * taken as a datagram received from the kernel.
  *
  * Every message is also copied into a buffer of exactly its length and
  * parsed as each message type in turn, so the sanitizers see any read past
@@ -15,12 +15,14 @@
 
 #include "../../core/kernel/netlink.h"
 #include "../../core/kernel/nl_event.h"
+#include "../../core/kernel/nl_route.h"
 
 #define MUST(c) do { if (!(c)) abort(); } while (0)
 
 static const uint16_t types[] = {
 	RTM_NEWLINK, RTM_DELLINK, RTM_NEWADDR, RTM_DELADDR, RTM_NEWROUTE,
-	RTM_DELROUTE, RTM_NEWNEIGH, RTM_DELNEIGH, NLMSG_ERROR, NLMSG_DONE,
+	RTM_DELROUTE, RTM_NEWNEIGH, RTM_DELNEIGH, RTM_NEWNEXTHOP, RTM_DELNEXTHOP,
+	NLMSG_ERROR, NLMSG_DONE,
 };
 
 static int bits(int family)
@@ -52,11 +54,17 @@ static void check_event(const struct xc_nl_event *ev)
 static void parse_as(struct nlmsghdr *nlh, uint16_t type)
 {
 	struct xc_nl_event ev;
+	struct xc_nexthop nh;
 	char msg[XC_NL_ERRMSG_MAX];
 	uint32_t off;
 	int st;
 
 	nlh->nlmsg_type = type;
+	if (type == RTM_NEWNEXTHOP || type == RTM_DELNEXTHOP) {
+		if (xc_nl_nexthop_parse(nlh, &nh) == 0)
+			MUST(!nh.gw.family || bits(nh.gw.family) > 0);
+		return;
+	}
 	if (type == NLMSG_ERROR || type == NLMSG_DONE) {
 		st = xc_nl_ack_parse(nlh, msg, sizeof(msg), &off);
 		MUST(st <= 0 && st >= -4095);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # router: the router applet end to end with the file source, in namespaces.
 # Three dual-stack nodes on one L2 segment (n3 on another subnet, behind a
-# gateway), a router in each; for modes none, vxlan and auto: pods ping
+# gateway), a router in each; for modes none, vxlan and auto, and none and
+# vxlan again with IPv4 routes through nexthop objects: pods ping
 # across nodes in IPv4 and IPv6; node list changes converge; a restart
 # changes nothing in the kernel; a deleted route is restored; a failing
 # source keeps the routes; SIGTERM keeps them; --cleanup removes them.
@@ -31,117 +32,132 @@ has_route() { rt_routes "$1" | grep -q -- "$2"; }
 no_route() { ! rt_routes "$1" | grep -q -- "$2"; }
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
+# RT_NH: the routers' --nexthops (one_mode's second argument; auto when unset)
 start_all() { # MODE
 	for i in 1 2 3; do
 		rt_start "$i" --nodes-file "$NODES" --tunnel-mode "$1" --cache-dir "$RT_D/cache$i" \
-			--resync 2
+			--resync 2 --nexthops "${RT_NH:-auto}"
 	done
 }
+# our nexthop objects in node I, and our IPv4 routes that name one
+nexthops() { ip -n "$RT_P-n$1" nexthop show proto 202 | wc -l; }
+nh_routes() { ip -n "$RT_P-n$1" route show proto 202 | grep -c ' nhid '; }
 
+# one_mode MODE [NEXTHOPS]: every check of a tunnel mode, with --nexthops NEXTHOPS
 one_mode() {
 	mode=$1
+	RT_NH=${2:-}
+	label=$mode${2:+ (nexthops $2)}
 	# shellcheck disable=SC2086
 	rt_nodes "$NODES" $ALL
 	start_all "$mode"
-	check "$mode: routes installed" wait_for $RT_WAIT installed
+	check "$label: routes installed" wait_for $RT_WAIT installed
 	# F2: what routes, links and tunnels need is CAP_NET_ADMIN (0x1000), nothing more
-	check_out "$mode: router runs with CAP_NET_ADMIN only, NoNewPrivs" \
+	check_out "$label: router runs with CAP_NET_ADMIN only, NoNewPrivs" \
 		"CapPrm: 0000000000001000 CapEff: 0000000000001000 CapBnd: 0000000000001000 NoNewPrivs: 1 " \
 		awk '/^(Cap(Prm|Eff|Bnd)|NoNewPrivs):/ { printf "%s %s ", $1, $2 }' "/proc/$RT_PID_1/status"
 	for a in 1 2 3; do
 		for b in 1 2 3; do
 			[ "$a" = "$b" ] && continue
-			check "$mode: ping n$a -> n$b pod (IPv4)" wait_for $RT_WAIT ping4 "$a" "$b"
-			check "$mode: ping n$a -> n$b pod (IPv6)" wait_for $RT_WAIT ping6 "$a" "$b"
+			check "$label: ping n$a -> n$b pod (IPv4)" wait_for $RT_WAIT ping4 "$a" "$b"
+			check "$label: ping n$a -> n$b pod (IPv6)" wait_for $RT_WAIT ping6 "$a" "$b"
 		done
 	done
 	if [ "$mode" = vxlan ]; then
 		# The node's own packets (source: its underlay address, as for
 		# MASQUERADEd NodePort traffic) arrive on n2's xcvx0: rp_filter 2
 		# passes them only because xcvx0 has an IPv4 address.
-		check "vxlan: node n1 reaches n2's pod from its underlay address" \
+		check "$label: node n1 reaches n2's pod from its underlay address" \
 			wait_for $RT_WAIT rt_x n1 ping -c1 -W1 -I 198.18.0.1 198.19.2.1
-		check_grep "vxlan: n1's own packets to pods leave from xcvx0's address" \
+		check_grep "$label: n1's own packets to pods leave from xcvx0's address" \
 			'dev xcvx0 src 198.19.1.0 ' rt_x n1 ip route get 198.19.2.1
 	fi
-	check "$mode: node-local cache of n2" wait_for $RT_WAIT cache_is 2 "198.19.2.0/24 fd00:0:2::/64"
-	check "$mode: own node gets no route" no_route 1 198.19.1.0
-	check_out "$mode: /metrics routes_wanted" 4 rt_metric 1 xcluster_router_routes_wanted
-	check_out "$mode: /metrics routes_installed" 4 rt_metric 1 xcluster_router_routes_installed
-	check_grep "$mode: /healthz" '^ok' rt_x n1 python3 -c \
+	check "$label: node-local cache of n2" wait_for $RT_WAIT cache_is 2 "198.19.2.0/24 fd00:0:2::/64"
+	check "$label: own node gets no route" no_route 1 198.19.1.0
+	if [ "$RT_NH" = on ]; then
+		check_out "$label: a nexthop object per IPv4 peer" 2 nexthops 1
+		check_out "$label: ... named by the IPv4 routes" 2 nh_routes 1
+	else
+		check_out "$label: no nexthop object below 1,024 routes" 0 nexthops 1
+	fi
+	check_out "$label: /metrics routes_wanted" 4 rt_metric 1 xcluster_router_routes_wanted
+	check_out "$label: /metrics routes_installed" 4 rt_metric 1 xcluster_router_routes_installed
+	check_grep "$label: /healthz" '^ok' rt_x n1 python3 -c \
 		'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:9142/healthz").read().decode())'
 
 	# a route someone deletes comes back (netlink monitor, not the resync: it says so)
 	r=$(rt_routes 1 | grep 198.19.2.0)
 	t0=$(ms)
 	rt_x n1 ip route del 198.19.2.0/24 proto 202
-	check "$mode: deleted route restored" wait_for $RT_WAIT has_route 1 198.19.2.0
-	echo "  $mode: deleted route restored in $(( $(ms) - t0 )) ms"
-	check_grep "$mode: ... by the netlink monitor" \
+	check "$label: deleted route restored" wait_for $RT_WAIT has_route 1 198.19.2.0
+	echo "  $label: deleted route restored in $(( $(ms) - t0 )) ms"
+	check_grep "$label: ... by the netlink monitor" \
 		'route 198\.19\.2\.0/24 .*was removed outside the router: restoring' cat "$RT_D/log.n1"
 
 	# node deleted, added back, address changed: converge fast
 	t0=$(ms)
 	rt_nodes "$NODES" n1,198.18.0.1,fd00:100::1 n2,198.18.0.2,fd00:100::2
-	check "$mode: deleted node's routes removed" wait_for $RT_WAIT no_route 1 198.19.3.0
-	echo "  $mode: node delete -> routes gone in $(( $(ms) - t0 )) ms"
-	check "$mode: ... on n2 too" wait_for $RT_WAIT no_route 2 fd00:0:3::
+	check "$label: deleted node's routes removed" wait_for $RT_WAIT no_route 1 198.19.3.0
+	echo "  $label: node delete -> routes gone in $(( $(ms) - t0 )) ms"
+	check "$label: ... on n2 too" wait_for $RT_WAIT no_route 2 fd00:0:3::
 	# shellcheck disable=SC2086
 	rt_nodes "$NODES" $ALL
-	check "$mode: re-added node routed" wait_for $RT_WAIT has_route 1 198.19.3.0
-	check "$mode: ping after re-add" wait_for $RT_WAIT ping4 1 3
+	check "$label: re-added node routed" wait_for $RT_WAIT has_route 1 198.19.3.0
+	check "$label: ping after re-add" wait_for $RT_WAIT ping4 1 3
 	ip -n "$RT_P-n2" addr add 198.18.0.12/24 dev eth0
 	ip -n "$RT_P-n2" addr add fd00:100::12/64 dev eth0 nodad
 	rt_nodes "$NODES" n1,198.18.0.1,fd00:100::1 n2,198.18.0.12,fd00:100::12 n3,198.18.1.3,fd00:101::3
 	ip -n "$RT_P-n2" addr del 198.18.0.2/24 dev eth0
 	ip -n "$RT_P-n2" addr del fd00:100::2/64 dev eth0
-	check "$mode: address change converges" wait_for $RT_WAIT addr_changed
-	check "$mode: ping n1 -> n2 after address change (IPv4)" wait_for $RT_WAIT ping4 1 2
-	check "$mode: ping n3 -> n2 after address change (IPv6)" wait_for $RT_WAIT ping6 3 2
+	check "$label: address change converges" wait_for $RT_WAIT addr_changed
+	check "$label: ping n1 -> n2 after address change (IPv4)" wait_for $RT_WAIT ping4 1 2
+	check "$label: ping n3 -> n2 after address change (IPv6)" wait_for $RT_WAIT ping6 3 2
 
 	# the source fails: every route stays; it recovers: converge. Each "keeps"
 	# is judged once the router has been through the failure (its warning),
 	# and for the missing file through a full resync after it too.
 	before=$(rt_routes 1)
 	echo '{"items": [' > "$NODES.tmp" && mv "$NODES.tmp" "$NODES"
-	check "$mode: garbage logged" wait_for $RT_WAIT \
+	check "$label: garbage logged" wait_for $RT_WAIT \
 		grep -q 'node source: .*unexpected end of input; keeping 3 nodes' "$RT_D/log.n1"
-	check_out "$mode: garbage node list keeps routes" "$before" rt_routes 1
+	check_out "$label: garbage node list keeps routes" "$before" rt_routes 1
 	rm -f "$NODES"
-	check "$mode: missing node list logged" wait_for $RT_WAIT \
+	check "$label: missing node list logged" wait_for $RT_WAIT \
 		grep -q 'node source: .*No such file or directory; keeping 3 nodes' "$RT_D/log.n1"
 	n=$(rt_metric 1 xcluster_router_full_syncs_total)
-	check "$mode: ... then a full resync" wait_for $RT_WAIT full_syncs_above 1 "$n"
-	check_out "$mode: missing node list keeps routes" "$before" rt_routes 1
+	check "$label: ... then a full resync" wait_for $RT_WAIT full_syncs_above 1 "$n"
+	check_out "$label: missing node list keeps routes" "$before" rt_routes 1
 
 	# SIGTERM: routes stay; a restart changes nothing (netlink monitor)
 	rt_nodes "$NODES" n1,198.18.0.1,fd00:100::1 n2,198.18.0.12,fd00:100::12 n3,198.18.1.3,fd00:101::3
-	check "$mode: node list back: source ok" wait_for $RT_WAIT source_ok 1
+	check "$label: node list back: source ok" wait_for $RT_WAIT source_ok 1
 	before=$(rt_routes 1)
 	rt_stop 1
-	check "$mode: SIGTERM exits 0" test $? = 0
+	check "$label: SIGTERM exits 0" test $? = 0
 	rt_stop 2; rt_stop 3
-	check_out "$mode: routes stay after SIGTERM" "$before" rt_routes 1
+	check_out "$label: routes stay after SIGTERM" "$before" rt_routes 1
 	# stderr apart: iproute2 complains there ("Peer netns reference is
 	# invalid") when other namespaces come and go, and that is no route
 	ip -n "$RT_P-n1" monitor route > "$RT_D/mon" 2> "$RT_D/mon.err" &
 	mon=$!
-	check "$mode: route monitor listening" rt_mark 1 "$RT_D/mon"
-	rt_start 1 --nodes-file "$NODES" --tunnel-mode "$mode" --cache-dir "$RT_D/cache1" --resync 2
-	check "$mode: restarted router synced" wait_for $RT_WAIT synced
-	check "$mode: route monitor caught up" rt_mark 1 "$RT_D/mon"
+	check "$label: route monitor listening" rt_mark 1 "$RT_D/mon"
+	rt_start 1 --nodes-file "$NODES" --tunnel-mode "$mode" --cache-dir "$RT_D/cache1" --resync 2 \
+		--nexthops "${RT_NH:-auto}"
+	check "$label: restarted router synced" wait_for $RT_WAIT synced
+	check "$label: route monitor caught up" rt_mark 1 "$RT_D/mon"
 	kill "$mon"; wait "$mon" 2>/dev/null
-	check_out "$mode: restart: zero route changes (netlink monitor)" 0 sh -c "grep -vc ' table 99 ' $RT_D/mon"
-	check_out "$mode: restart: zero changes counted" 0 changes
-	check "$mode: ping after restart" wait_for $RT_WAIT ping6 1 3
+	check_out "$label: restart: zero route changes (netlink monitor)" 0 sh -c "grep -vc ' table 99 ' $RT_D/mon"
+	check_out "$label: restart: zero changes counted" 0 changes
+	check "$label: ping after restart" wait_for $RT_WAIT ping6 1 3
 
 	# --cleanup removes our routes and the tunnel device, nothing else
 	rt_stop 1
 	rt_x n1 "$XC" router --node-name n1 --cleanup --tunnel-mode "$mode" >>"$RT_D/log.n1" 2>&1
-	check "$mode: --cleanup exits 0" test $? = 0
-	check_out "$mode: --cleanup removed our routes" 0 nroutes 1
-	check "$mode: --cleanup removed the VXLAN device" no_vxlan
-	check "$mode: --cleanup left other routes" has_route_other
+	check "$label: --cleanup exits 0" test $? = 0
+	check_out "$label: --cleanup removed our routes" 0 nroutes 1
+	check_out "$label: --cleanup removed our nexthop objects" 0 nexthops 1
+	check "$label: --cleanup removed the VXLAN device" no_vxlan
+	check "$label: --cleanup left other routes" has_route_other
 	for i in 2 3; do
 		rt_stop "$i"
 		rt_x "n$i" "$XC" router --node-name "n$i" --cleanup >/dev/null 2>&1
@@ -172,6 +188,9 @@ print(sum(int(l.rsplit(" ", 1)[1]) for l in body.splitlines() if l.startswith("x
 for mode in none vxlan auto; do
 	one_mode "$mode"
 done
+# the form used from 1,024 IPv4 routes on (auto), here from the first
+one_mode none on
+one_mode vxlan on
 
 # auto: n2 (same subnet) direct, n3 (behind the gateway) through VXLAN
 rt_nodes "$NODES" $ALL

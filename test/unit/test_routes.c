@@ -795,6 +795,133 @@ static void test_diff_fixed(void)
 	T(!strstr(o.text, "198.19.3.0"));
 }
 
+/* ---- nexthop objects -------------------------------------------------- */
+
+/* The wanted set of c, then in nexthop form, as --dry-run prints it. */
+static const char *nh_plan(const struct xc_rt_conf *c, int *count)
+{
+	size_t n = 0;
+	char line[256];
+
+	out[0] = '\0';
+	if (xc_rt_compute(c, &env, &tab, &want, NULL, NULL, NULL) < 0)
+		return "compute failed";
+	*count = xc_rt_nexthops(&want);
+	for (size_t i = 0; i < want.n; i++) {
+		xc_rt_format(c, &env, XC_RT_ADD, &want.v[i], line, sizeof(line));
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s\n", line);
+	}
+	return out;
+}
+
+static void test_nexthops(void)
+{
+	struct xc_rt_conf c = { .mode = XC_RT_NONE, .protocol = 202, .self = "n1" };
+	struct xc_rt_set s = { 0 };
+	struct xc_rt_entry e;
+	struct xc_route r;
+	struct ops o;
+	int count = -1, bad = 0;
+
+	host();
+	cluster();
+	node(&tab, "n5", "198.19.5.0/24", "fd00:100::5");      /* IPv4 via IPv6: no object */
+	/* one per IPv4 gateway (id: the address as a number), IPv6 routes as they were */
+	T_STR(nh_plan(&c, &count),
+	      "ip route replace 198.19.2.0/24 nhid 3323068418 proto 202\n"
+	      "ip route replace 198.19.3.0/24 nhid 3323068419 proto 202\n"
+	      "ip route replace 198.19.4.0/24 nhid 3323069700 proto 202\n"
+	      "ip route replace 198.19.5.0/24 via inet6 fd00:100::5 dev eth0 proto 202\n"
+	      "ip -6 route replace fd00:0:2::/64 via fd00:100::2 dev eth0 proto 202\n"
+	      "ip nexthop replace id 3323068418 via 198.18.0.2 dev eth0 proto 202\n"
+	      "ip nexthop replace id 3323068419 via 198.18.0.3 dev eth0 proto 202\n"
+	      "ip nexthop replace id 3323069700 via 198.18.5.4 dev eth0 onlink proto 202\n");
+	T_INT(count, 3);
+	for (size_t i = 1; i < want.n; i++)
+		bad += xc_rt_cmp(&want.v[i - 1], &want.v[i]) >= 0;
+	T_INT(bad, 0);
+
+	/* VXLAN: the peer CIDR's network address, onlink on the VXLAN device */
+	c.mode = XC_RT_VXLAN;
+	nh_plan(&c, &count);
+	T(strstr(out, "ip nexthop replace id 3323134464 via 198.19.2.0 dev xcvx0 onlink proto 202\n"));
+	T(strstr(out, "ip route replace 198.19.2.0/24 nhid 3323134464 proto 202\n"));
+	c.mode = XC_RT_NONE;
+
+	/* two paths through one gateway: the first keeps the object, the other goes without */
+	xc_rt_set_reserve(&s, 4);
+	memset(&s.v[0], 0, sizeof(s.v[0]));
+	s.v[0].kind = XC_RT_ROUTE;
+	s.v[0].family = s.v[0].gw_family = AF_INET;
+	s.v[0].len = 24;
+	s.v[0].dst[0] = 10;
+	memcpy(s.v[0].gw, "\xc6\x12\x00\x09", 4);
+	s.v[0].oif = 2;
+	s.v[1] = s.v[0];
+	s.v[1].dst[1] = 1;
+	s.v[1].oif = 3;
+	s.n = 2;
+	T_INT(xc_rt_nexthops(&s), 1);
+	T_INT(s.n, 3);
+	T_INT(s.v[0].nhid, 0xc6120009);
+	T_INT(s.v[1].nhid, 0);
+	T_INT(s.v[2].kind, XC_RT_NH);
+	T_INT(s.v[2].oif, 2);
+	xc_rt_set_free(&s);
+
+	/* when: the kernel must have them; ON, OFF; AUTO from XC_RT_NH_MIN, off below half */
+	nh_plan(&c, &count);
+	env.nexthops = 0;
+	c.nexthops = XC_RT_NH_ON;
+	T_INT(xc_rt_nexthops_wanted(&c, &env, &want, 1), 0);
+	env.nexthops = 1;
+	T_INT(xc_rt_nexthops_wanted(&c, &env, &want, 0), 1);
+	c.nexthops = XC_RT_NH_OFF;
+	T_INT(xc_rt_nexthops_wanted(&c, &env, &want, 1), 0);
+	c.nexthops = XC_RT_NH_AUTO;
+	T_INT(xc_rt_nexthops_wanted(&c, &env, &want, 1), 0);
+	xc_rt_set_reserve(&s, XC_RT_NH_MIN);
+	for (s.n = 0; s.n < XC_RT_NH_MIN - 1; s.n++) {
+		s.v[s.n] = want.v[0];
+		s.v[s.n].nhid = 0;
+	}
+	T_INT(xc_rt_nexthops_wanted(&c, &env, &s, 0), 0);
+	T_INT(xc_rt_nexthops_wanted(&c, &env, &s, 1), 1);
+	s.v[s.n++] = want.v[0];
+	T_INT(xc_rt_nexthops_wanted(&c, &env, &s, 0), 1);
+	s.n = XC_RT_NH_MIN / 2 - 1;
+	T_INT(xc_rt_nexthops_wanted(&c, &env, &s, 1), 0);
+	xc_rt_set_free(&s);
+	env.nexthops = 0;
+
+	/*
+	 * The kernel's routes name the objects (a dump in compat mode shows
+	 * their gateway too; without it only the id): no change either way.
+	 * One naming another object, one still in the old form: replaced.
+	 */
+	nh_plan(&c, &count);
+	have.n = 0;
+	r = kroute("198.19.2.0/24", "198.18.0.2", 2, 202, 0);
+	r.nh_id = 3323068418u;
+	have_route(&c, r);
+	r = kroute("198.19.3.0/24", NULL, 0, 202, 0);
+	r.nh_id = 3323068419u;
+	have_route(&c, r);
+	r = kroute("198.19.4.0/24", "198.18.5.4", 2, 202, RTNH_F_ONLINK);
+	have_route(&c, r);
+	memset(&o, 0, sizeof(o));
+	T_INT(xc_rt_diff(&want, &have, on_op, &o), 0);
+	T(strstr(o.text, "~ip route replace 198.19.4.0/24 nhid 3323069700 proto 202\n") != NULL);
+	T(!strstr(o.text, "198.19.2.0/24") && !strstr(o.text, "198.19.3.0/24"));
+	T(strstr(o.text, "+ip nexthop replace id 3323068418 via 198.18.0.2 dev eth0 proto 202\n") != NULL);
+	/* a route event with RTA_NH_ID keeps the id */
+	T_INT(xc_rt_from_route(&c, &env, &r, &e), 1);
+	T_INT(e.nhid, 0);
+	r.nh_id = 7;
+	T_INT(xc_rt_from_route(&c, &env, &r, &e), 1);
+	T_INT(e.nhid, 7);
+}
+
 /* ---- exact netlink requests ------------------------------------------- */
 
 static void hex(const void *p, size_t n, char *buf, size_t size)
@@ -946,6 +1073,7 @@ int main(void)
 	test_overlap();
 	test_diff();
 	test_diff_fixed();
+	test_nexthops();
 	test_messages();
 	test_vxlan_messages();
 	test_sort_many();
