@@ -590,6 +590,12 @@ static int on_event(const struct xc_nl_event *ev, void *arg)
 	(void)arg;
 	if (ev->kind == XC_NL_EV_ROUTE) {
 		route_event(ev->type, &ev->u.route);
+	} else if (ev->kind == XC_NL_EV_NEXTHOP) {
+		if (xc_rt_nexthop_event(&R.g.have, ev->type, &ev->u.nexthop) == XC_RT_EV_LOST) {
+			xc_info("nexthop id %u was removed outside the router, and its routes "
+				"with it: full resync", ev->u.nexthop.id);
+			xc_sched_events_lost(&R.s, xc_now_ms());
+		}
 	} else if (ev->kind == XC_NL_EV_LINK) {
 		/* Pods' veths come and go; only our devices and the underlay matter. */
 		if (xc_tunnel_dev_is_ours(&R.env, ev->u.link.name, ev->u.link.index))
@@ -844,7 +850,8 @@ static int start_daemon(void)
 	/* Subscribe before the first dump: no change can fall between them. */
 	rc = xc_nl_monitor_open(&R.mon, monbuf, sizeof(monbuf),
 				XC_NL_MON_LINK | XC_NL_MON_IPV4_ADDR | XC_NL_MON_IPV6_ADDR |
-				XC_NL_MON_IPV4_ROUTE | XC_NL_MON_IPV6_ROUTE, 4 << 20);
+				XC_NL_MON_IPV4_ROUTE | XC_NL_MON_IPV6_ROUTE |
+				(R.env.nexthops ? XC_NL_MON_NEXTHOP : 0), 4 << 20);
 	if (rc)
 		return xc_err("netlink monitor: %s", strerror(-rc)), 1;
 	R.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);

@@ -17,6 +17,7 @@ static const struct {
 	{ XC_NL_MON_IPV4_ROUTE, RTNLGRP_IPV4_ROUTE },
 	{ XC_NL_MON_IPV6_ROUTE, RTNLGRP_IPV6_ROUTE },
 	{ XC_NL_MON_NEIGH, RTNLGRP_NEIGH },
+	{ XC_NL_MON_NEXTHOP, RTNLGRP_NEXTHOP },
 };
 
 int xc_nl_monitor_open(struct xc_nl *nl, void *buf, size_t size, unsigned mask, int rcvbuf)
@@ -63,6 +64,10 @@ int xc_nl_event_parse(const struct nlmsghdr *nlh, struct xc_nl_event *ev)
 	case RTM_DELNEIGH:
 		ev->kind = XC_NL_EV_NEIGH;
 		return xc_nl_neigh_parse(nlh, &ev->u.neigh);
+	case RTM_NEWNEXTHOP:
+	case RTM_DELNEXTHOP:
+		ev->kind = XC_NL_EV_NEXTHOP;
+		return xc_nl_nexthop_parse(nlh, &ev->u.nexthop);
 	default:
 		ev->kind = 0;
 		return -ENOENT;

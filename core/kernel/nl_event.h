@@ -24,8 +24,11 @@
 #define XC_NL_MON_IPV4_ROUTE 0x08u /* RTNLGRP_IPV4_ROUTE */
 #define XC_NL_MON_IPV6_ROUTE 0x10u /* RTNLGRP_IPV6_ROUTE */
 #define XC_NL_MON_NEIGH     0x20u  /* RTNLGRP_NEIGH */
+#define XC_NL_MON_NEXTHOP   0x40u  /* RTNLGRP_NEXTHOP (only a kernel with them has it) */
 
-enum xc_nl_event_kind { XC_NL_EV_LINK = 1, XC_NL_EV_ADDR, XC_NL_EV_ROUTE, XC_NL_EV_NEIGH };
+enum xc_nl_event_kind {
+	XC_NL_EV_LINK = 1, XC_NL_EV_ADDR, XC_NL_EV_ROUTE, XC_NL_EV_NEIGH, XC_NL_EV_NEXTHOP,
+};
 
 struct xc_nl_event {
 	uint16_t type;              /* RTM_NEWLINK, RTM_DELROUTE, ... */
@@ -35,6 +38,7 @@ struct xc_nl_event {
 		struct xc_addr addr;
 		struct xc_route route;
 		struct xc_neigh neigh;
+		struct xc_nexthop nexthop;
 	} u;
 };
 

@@ -99,6 +99,18 @@ enum xc_rt_event xc_rt_event(struct xc_rt_set *have, const struct xc_rt_set *wan
 	return xc_rt_set_find(want, e) ? XC_RT_EV_LOST : XC_RT_EV_NONE;
 }
 
+enum xc_rt_event xc_rt_nexthop_event(struct xc_rt_set *have, uint16_t type,
+				     const struct xc_nexthop *nh)
+{
+	struct xc_rt_entry key = { .kind = XC_RT_NH, .nhid = nh->id }, *h;
+
+	if (type != RTM_DELNEXTHOP || !(h = xc_rt_set_find(have, &key)) ||
+	    (h->flags & XC_RT_F_FOREIGN))
+		return XC_RT_EV_NONE;
+	xc_rt_set_del(have, h);
+	return XC_RT_EV_LOST;
+}
+
 struct rctx {
 	const struct xc_rt_conf *conf;
 	const struct xc_rt_env *env;

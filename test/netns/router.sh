@@ -93,6 +93,15 @@ one_mode() {
 	echo "  $label: deleted route restored in $(( $(ms) - t0 )) ms"
 	check_grep "$label: ... by the netlink monitor" \
 		'route 198\.19\.2\.0/24 .*was removed outside the router: restoring' cat "$RT_D/log.n1"
+	if [ "$RT_NH" = on ]; then
+		# its object deleted: the kernel drops the route without a word
+		id=$(ip -n "$RT_P-n1" route show 198.19.2.0/24 proto 202 | sed -n 's/.* nhid \([0-9]*\) .*/\1/p')
+		rt_x n1 ip nexthop del id "$id"
+		check "$label: deleted nexthop object's route restored" \
+			wait_for $RT_WAIT has_route 1 198.19.2.0
+		check_grep "$label: ... by the netlink monitor" \
+			"nexthop id $id was removed outside the router" cat "$RT_D/log.n1"
+	fi
 
 	# node deleted, added back, address changed: converge fast
 	t0=$(ms)
