@@ -148,15 +148,18 @@ if [ "$ROUTES" = manual ]; then
 	skip "routes set by hand with busybox ip: the router is not used (XCVM_ROUTES=manual, or no router applet)"
 	MODES="ipip sit none"
 else
-	MODES="ipip vxlan sit none auto"
+	# ipip+nh: ipip with its IPv4 routes naming nexthop objects (--nexthops on)
+	MODES="ipip vxlan sit none auto ipip+nh"
 fi
 [ -n "${XCVM_MODES:-}" ] && MODES=$(echo "$XCVM_MODES" | tr , ' ')
 echo "routes: $ROUTES; modes: $MODES"
 
-# set_routes MODE I: node nI's routes for MODE.
+# set_routes MODE I: node nI's routes for MODE (MODE+nh: --nexthops on).
 set_routes() {
 	if [ "$ROUTES" = router ]; then
-		inns n$2 $XC router --node-name n$2 --nodes-file /run/n$2/nodes.json --tunnel-mode $1 \
+		case $1 in *+nh) _nh=on ;; *) _nh=auto ;; esac
+		inns n$2 $XC router --node-name n$2 --nodes-file /run/n$2/nodes.json \
+			--tunnel-mode "${1%+nh}" --nexthops $_nh \
 			--cache-dir /run/n$2/cni --network podnet --metrics-port 0 --log-level info --once
 		return
 	fi
@@ -283,8 +286,20 @@ no_changes() {
 	[ $_rc = 0 ] && ! grep -Eq 'router: [a-z]+: (add|replace|remove) |sync: [1-9][0-9]* change' /tmp/again
 }
 PAIRS="1:2 2:3 3:1"
+# nh_named I J: nI's route to nJ's IPv4 pods names a nexthop object: a dry
+# run without them would remove the object (id: nJ's address as a number).
+# (The guest's busybox ip knows no nhid.)
+nh_named() {
+	inns n$1 $XC router --node-name n$1 --nodes-file /run/n$1/nodes.json --tunnel-mode ipip \
+		--nexthops off --dry-run --cache-dir /run/n$1/cni --network podnet --metrics-port 0 \
+		2>/dev/null > /tmp/nhdry
+	cat /tmp/nhdry
+	grep -q "^ip route replace 198.19.$2.0/24 via 198.18.0.1$2 dev tunl0 onlink" /tmp/nhdry &&
+		grep -qx "ip nexthop del id $(( (198 << 24) + (18 << 16) + 10 + $2 ))" /tmp/nhdry
+}
 for m in $MODES; do
 	phase "mode $m"
+	b=${m%+nh}
 	for i in $N; do
 		check "$m: no routes on n$i before" clear_routes $i
 		check "$m: routes of n$i set" set_routes $m $i
@@ -293,11 +308,12 @@ for m in $MODES; do
 	for i in $N; do
 		for j in $N; do
 			[ $i = $j ] && continue
-			check "$m: n$i routes n$j's IPv4 pods" route_is n$i 4 198.19.$j.0/24 "$(want $m 4 $j)"
-			check "$m: n$i routes n$j's IPv6 pods" route_is n$i 6 fd00:19:$j::/64 "$(want $m 6 $j)"
+			check "$m: n$i routes n$j's IPv4 pods" route_is n$i 4 198.19.$j.0/24 "$(want $b 4 $j)"
+			check "$m: n$i routes n$j's IPv6 pods" route_is n$i 6 fd00:19:$j::/64 "$(want $b 6 $j)"
+			[ "$b" != "$m" ] && check "$m: ... through a nexthop object" nh_named $i $j
 		done
 	done
-	case $m in
+	case $b in
 	sit) dev4=tunl0 dev6=sit0 ;;
 	ipip) dev4=tunl0 dev6= ;;
 	vxlan) dev4=xcvx0 dev6=xcvx0 ;;
@@ -320,7 +336,7 @@ for m in $MODES; do
 	# The device carrying IPv4 has an address of ours (tunnel.h: why): then
 	# even the underlay address as source (MASQUERADEd NodePort traffic)
 	# passes the receiver's rp_filter.
-	[ "$ROUTES" = router ] && case $m in
+	[ "$ROUTES" = router ] && case $b in
 	none) check "$m: no pod-network address on n1's tunl0" sh -c "! tun_addr n1 tunl0" ;;
 	vxlan) check "$m: n1's xcvx0 has 198.19.1.0/32" tun_addr n1 xcvx0 ;;
 	*) check "$m: n1's tunl0 has 198.19.1.0/32" tun_addr n1 tunl0 ;;
