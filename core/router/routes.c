@@ -783,8 +783,9 @@ static void nh_of(const struct xc_rt_entry *e, struct xc_rt_entry *nh)
 int xc_rt_nexthops(struct xc_rt_set *out)
 {
 	size_t n = out->n, k = 0, j;
-	int clash = 0;
+	int clash = 0, rc;
 	struct xc_rt_entry nh;
+	struct xc_rt_set tail;
 
 	for (size_t i = 0; i < n; i++)
 		k += nh_route(&out->v[i]);
@@ -798,7 +799,14 @@ int xc_rt_nexthops(struct xc_rt_set *out)
 			nh_of(&out->v[i], &out->v[out->n++]);
 			out->v[i].nhid = out->v[out->n - 1].nhid;
 		}
-	qsort(out->v + n, out->n - n, sizeof(*out->v), cmp_sort);
+	/* sorted as a set of their own, with out's sort scratch */
+	tail = (struct xc_rt_set){ out->v + n, out->n - n, out->n - n, out->idx };
+	rc = sort_set(&tail);
+	out->idx = tail.idx;
+	if (rc) {
+		out->n = n;
+		return -ENOMEM;
+	}
 	/* One object per id: the first in key order. */
 	for (j = n + 1, k = n + 1; j < out->n; j++) {
 		if (!xc_rt_cmp(&out->v[k - 1], &out->v[j])) {
