@@ -58,6 +58,7 @@ struct xc_nodesrc {
 	char *buf;                           /* one object (XC_K8S_OBJ_MAX) */
 	int watching;
 	int no_watchlist;                    /* the server refused or ignored WatchList */
+	int wl_fails;                        /* WatchLists in a row that failed but may pass */
 	char rv[XC_K8S_RV_MAX + 1];          /* last resourceVersion synced, "" none */
 };
 
