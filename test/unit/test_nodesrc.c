@@ -458,6 +458,25 @@ static void close_src(struct xc_nodesrc *s)
 }
 
 /*
+ * After the first cut WatchList: each listing tries WatchList again (its
+ * request, then the fallback's WATCH: two watches), until the cuts in a
+ * row reach the bound; then LIST+WATCH only (one watch), for good.
+ */
+static void wl_cut_again(struct xc_nodesrc *s, struct xc_nodetab *t)
+{
+	int n;
+
+	for (n = 2; n <= 4; n++) {
+		T_INT(xc_nodesrc_list(s, t), 0);
+		T_INT(s->w.watches, n <= 3 ? 2 : 1);
+		T_INT(s->no_watchlist, n >= 3);
+		T_INT(t->n, 1);
+		if (n == 3 && !T(strstr(s->err, "LIST+WATCH from now on")))
+			printf("     notice: %s\n", s->err);
+	}
+}
+
+/*
  * httptest_server.py's /wl-cut/: a WatchList that sends node-x and node-y,
  * then ends cleanly; its LIST (the fallback) has node-y only (node-x was
  * deleted in between). /wl-cut-fail/: that LIST answers 500.
@@ -475,11 +494,14 @@ static void cut_watchlist(int port)
 	xc_nodetab_init(&t);
 	rc = xc_nodesrc_list(&s, &t);
 	T_INT(rc, 0);
-	T(s.no_watchlist);
+	/* one cut stream is no refusal: LIST this time, WatchList again next time */
+	T(!s.no_watchlist);
+	T_INT(s.w.watches, 2);
 	/* the abandoned initial events do not count in the LIST's listing */
 	T(xc_nodetab_find(&t, "node-y") != NULL);
 	T(xc_nodetab_find(&t, "node-x") == NULL);
 	T_INT(t.n, 1);
+	wl_cut_again(&s, &t);
 	xc_nodetab_free(&t);
 	close_src(&s);
 
