@@ -154,7 +154,8 @@ static int k8s_fail(struct xc_nodesrc *s, int rc, const char *what)
  * WatchList failures that may pass (the initial events stopped coming or
  * ended early: an API server restart, a proxy) each fall back to LIST for
  * that one listing; this many in a row with no WatchList completed in
- * between, and the server is taken to ignore it for good. An old server
+ * between (k8s_list starts the count again at one that completes), and the
+ * server is taken to ignore it for good. An old server
  * answers it as a plain watch that looks just like a stalled one: without
  * the bound, every listing would wait for it to time out first.
  */
