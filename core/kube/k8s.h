@@ -39,7 +39,8 @@
  *   -EAGAIN     429 or 5xx: back off (retry_after says how long, or -1)
  *   -EFBIG      an object over the caller's buffer
  *   -EPROTO     a malformed response or an unexpected status
- *   -ENODATA    (podcidr_cache) the node has no pod CIDRs yet
+ *   -ENODATA    (podcidr_cache) the node has no pod CIDRs yet; (WatchList)
+ *               the watch ended before its initial events did
  *   and transport errors from core/kube/http and core/kube/tls (-ECONNREFUSED,
  *   -ETIMEDOUT, -EKEYREJECTED, ...).
  *
@@ -418,8 +419,9 @@ int xc_k8s_watch_init(struct xc_k8s_watch *w, struct xc_k8s_client *k,
  * resourceVersionMatch=NotOlderThan (rv "": the latest), every node comes
  * as ADDED, then a BOOKMARK with k8s.io/initial-events-end. A server that
  * refuses it answers 422 (-EPROTO) or 403 (-EPERM); one that ignores it
- * sends an ordinary bookmark first or ends the watch first, which step
- * reports as -ENOMSG. Blocks until the response head arrives. Returns 0,
+ * sends an ordinary bookmark first, which step reports as -ENOMSG (a
+ * clean end before the initial events did is -ENODATA: a restart or a
+ * proxy may do that to any server). Blocks until the response head arrives. Returns 0,
  * -ESTALE (rv too old: list again), -EAGAIN (back off, k->retry_after) or
  * another error.
  */
@@ -440,6 +442,8 @@ int xc_k8s_watch_start(struct xc_k8s_watch *w, const char *rv);
  *   -ETIMEDOUT  nothing arrived for timeout_s + idle_ms: reconnect
  *   -ENOMSG   w->initial: the server does not send initial events (see
  *             xc_k8s_watch_start); the watch is closed
+ *   -ENODATA  w->initial: the server ended the watch before the initial
+ *             events did; the watch is closed
  *   other < 0 transport or protocol errors; the watch is closed
  */
 int xc_k8s_watch_step(struct xc_k8s_watch *w, xc_k8s_event_fn fn, void *arg);

@@ -330,7 +330,7 @@ int xc_k8s_watch_step(struct xc_k8s_watch *w, xc_k8s_event_fn fn, void *arg)
 		 */
 		closed(w, 0);
 		if (w->initial)
-			return xc_k8s_fail(k, -ENOMSG, "watch: it ended before the initial events did");
+			return xc_k8s_fail(k, -ENODATA, "watch: it ended before the initial events did");
 		if (restarted)
 			return xc_k8s_fail(k, -EAGAIN, "watch: the server ends every watch at once");
 		restarted = 1;

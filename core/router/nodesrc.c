@@ -151,8 +151,44 @@ static int k8s_fail(struct xc_nodesrc *s, int rc, const char *what)
 }
 
 /*
+ * WatchList failures that may pass (the initial events stopped coming or
+ * ended early: an API server restart, a proxy) each fall back to LIST for
+ * that one listing; this many in a row with no WatchList completed in
+ * between (k8s_list starts the count again at one that completes), and the
+ * server is taken to ignore it for good. An old server
+ * answers it as a plain watch that looks just like a stalled one: without
+ * the bound, every listing would wait for it to time out first.
+ */
+#define WL_TRANSIENT_MAX 3
+
+/*
+ * The WatchList failed as initial_events() says (rc -ENOMSG or -ENODATA):
+ * close it, decide whether that is for good, and leave the notice to log.
+ */
+static void wl_failed(struct xc_nodesrc *s, int rc)
+{
+	char what[72];
+
+	xc_k8s_watch_stop(&s->w);
+	if (rc == -ENOMSG) {
+		s->no_watchlist = 1;
+		k8s_fail(s, rc, "WatchList refused or ignored, LIST+WATCH from now on");
+		return;
+	}
+	s->no_watchlist = ++s->wl_fails >= WL_TRANSIENT_MAX;
+	if (s->no_watchlist)
+		snprintf(what, sizeof(what), "WatchList failed %d times in a row, "
+			 "LIST+WATCH from now on", s->wl_fails);
+	else
+		snprintf(what, sizeof(what), "WatchList failed, LIST+WATCH this time");
+	k8s_fail(s, rc, what);
+}
+
+/*
  * Read the WatchList's initial events until their end (each wait bounded).
- * -ENOMSG: the server refused (400, 403, 422) or ignored the WatchList.
+ * -ENOMSG: the server refused (400, 403, 422) or ignored the WatchList (an
+ * ordinary bookmark first). -ENODATA: its initial events stopped coming or
+ * ended early, which may pass.
  */
 static int initial_events(struct xc_nodesrc *s, struct xc_nodesrc_to *c)
 {
@@ -166,7 +202,7 @@ static int initial_events(struct xc_nodesrc *s, struct xc_nodesrc_to *c)
 
 		if (!xc_k8s_watch_pending(&s->w) && poll(&p, 1, s->k->http.timeout_ms) == 0) {
 			strcpy(s->k->err, "watch: the initial events stopped coming");
-			return -ENOMSG;
+			return -ENODATA;
 		}
 		rc = xc_k8s_watch_step(&s->w, xc_nodesrc_event, c);
 	}
@@ -174,16 +210,17 @@ static int initial_events(struct xc_nodesrc *s, struct xc_nodesrc_to *c)
 }
 
 /*
- * A WatchList; where the server refuses or ignores it, LIST (at the last
- * version synced, else 0: the watch cache) then WATCH, from then on.
- * Nothing is removed from t before a listing is complete.
+ * A WatchList; where it fails as initial_events() says, LIST (at the last
+ * version synced, else 0: the watch cache) then WATCH, this time or from
+ * then on (wl_failed). Nothing is removed from t before a listing is
+ * complete.
  */
 static int k8s_list(struct xc_nodesrc *s, struct xc_nodetab *t)
 {
 	struct xc_k8s_select sel = { .annot = { s->annot[0], s->annot[1] } };
 	struct xc_nodesrc_to c = { s, t };
 	char at[XC_K8S_RV_MAX + 1];
-	int rc;
+	int rc, list = s->no_watchlist;
 
 	if (s->watching)
 		memcpy(s->rv, s->w.rv, sizeof(s->rv));   /* relist from the last version seen */
@@ -191,14 +228,13 @@ static int k8s_list(struct xc_nodesrc *s, struct xc_nodetab *t)
 	xc_k8s_watch_stop(&s->w);
 	xc_nodetab_begin(t);
 	rc = xc_k8s_watch_init(&s->w, s->k, &sel, s->buf, XC_K8S_OBJ_MAX);
-	s->w.initial = !s->no_watchlist;
+	s->w.initial = !list;
 	if (!rc && s->w.initial) {
 		rc = initial_events(s, &c);
-		if (rc == -ENOMSG) {
-			xc_k8s_watch_stop(&s->w);
-			k8s_fail(s, rc, "WatchList refused or ignored, LIST+WATCH from now on");
-			s->no_watchlist = 1;
+		if (rc == -ENOMSG || rc == -ENODATA) {
+			wl_failed(s, rc);
 			s->w.initial = rc = 0;
+			list = 1;
 			/*
 			 * The LIST starts the listing over: a node only the abandoned
 			 * initial events named may be gone by the LIST's version, and
@@ -209,9 +245,10 @@ static int k8s_list(struct xc_nodesrc *s, struct xc_nodetab *t)
 			s->rv[0] = 0;      /* that version is gone: the next one asks for the latest */
 		} else if (!rc) {
 			memcpy(s->rv, s->w.rv, sizeof(s->rv));
+			s->wl_fails = 0;
 		}
 	}
-	if (!rc && s->no_watchlist) {
+	if (!rc && list) {
 		strcpy(at, s->rv[0] ? s->rv : "0");
 		rc = xc_k8s_list_at(s->k, &sel, 500, at, s->buf, XC_K8S_OBJ_MAX, xc_nodesrc_event, &c, s->rv);
 		if (rc)

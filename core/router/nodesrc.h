@@ -12,8 +12,13 @@
  *         goes on); where the server refuses or ignores it, LIST (the first
  *         at resourceVersion 0, from the watch cache; later ones not older
  *         than the last version seen) then WATCH from the list's version,
- *         for the rest of the process's life. A watch that cannot resume
- *         (410) is a relist from the last version seen.
+ *         for the rest of the process's life. A WatchList whose initial
+ *         events stop coming or end early (a restart, a proxy) is a
+ *         LIST+WATCH for that listing only, until WL_TRANSIENT_MAX (3, in
+ *         nodesrc.c) of them in a row with no WatchList completed in
+ *         between: then the server is taken to ignore it (an old one
+ *         answers it as a plain watch that just stalls). A watch that
+ *         cannot resume (410) is a relist from the last version seen.
  *
  * Either way changes land in a struct xc_nodetab, whose notify hook
  * hears about each one. A source that fails (file unreadable or not
@@ -58,6 +63,7 @@ struct xc_nodesrc {
 	char *buf;                           /* one object (XC_K8S_OBJ_MAX) */
 	int watching;
 	int no_watchlist;                    /* the server refused or ignored WatchList */
+	int wl_fails;                        /* WatchLists in a row that failed but may pass */
 	char rv[XC_K8S_RV_MAX + 1];          /* last resourceVersion synced, "" none */
 };
 
@@ -78,7 +84,7 @@ int xc_nodesrc_open_k8s(struct xc_nodesrc *s, const struct xc_k8s_opts *opts,
 /*
  * A full listing into t (blocking for the API server: each wait bounded
  * by the client's timeout). k8s then starts a watch from it. Returns 0
- * (s->err then holds a notice to log, if any: WatchList refused), or a
+ * (s->err then holds a notice to log, if any: WatchList failed), or a
  * negative errno (-EAGAIN: back off, retry_after in s->k) with the
  * table as it was before the listing, except for updated nodes.
  */

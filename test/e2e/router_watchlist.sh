@@ -7,6 +7,9 @@
 # it (422, the feature gate off) or ignores it (an ordinary bookmark first):
 # LIST at resourceVersion 0 (the watch cache), WATCH from the list's version,
 # relists not older than the last version seen, and no WatchList again.
+# A WatchList that stalls (the slow fault) is LIST+WATCH that time only: the
+# next listing is a WatchList again; a server that ignores it and sends no
+# bookmark (each WatchList stalls) is LIST+WATCH for good after the third.
 # Every request names the router and its version in its User-Agent.
 if [ -z "$RWL_NS" ]; then
 	. test/lib/t.sh
@@ -74,17 +77,26 @@ print("\n".join(sorted({e["agent"] for e in json.load(sys.stdin)["log"] if e["pa
 nreqs() { reqs | grep -c -- "$1"; }
 nreqs_is() { [ "$(nreqs "$1")" = "$2" ]; }
 start() { # fakeapi options
+	start_fake "$@"
+	start_router
+}
+start_fake() { # fakeapi options
 	# the last router goes first: it would ask the new server too (same port)
 	[ -n "$R_PID" ] && kill "$R_PID" && wait "$R_PID" 2>/dev/null
+	R_PID=
 	fake_start --state "$FAKE_DIR/state.json" --bookmark-interval 1 "$@" ||
 		{ t_fail "fake API server start"; t_done; exit 1; }
 	fake_kubeconfig "$FAKE_DIR/kubeconfig"
+}
+start_router() {
 	: > "$FAKE_DIR/router.log"
 	"$XC" router --kubeconfig "$FAKE_DIR/kubeconfig" --node-name n1 --tunnel-mode none \
 		--resync 3 --cache-dir "$FAKE_DIR/cache" >>"$FAKE_DIR/router.log" 2>&1 &
 	R_PID=$!
 }
 restart() { fake_stop; start "$@"; }
+nlog() { grep -c -- "$1" "$FAKE_DIR/router.log"; }
+nlog_is() { [ "$(nlog "$1")" = "$2" ]; }
 WL="allowWatchBookmarks=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=T"
 W="watch=1&allowWatchBookmarks=true&timeoutSeconds=T"
 
@@ -131,5 +143,39 @@ list 200 limit=500&resourceVersion=0
 watch 200 $W&resourceVersion=RV" reqs
 check "ignored: routes" wait_for $WAIT four
 check_grep "ignored: said why" "WatchList refused or ignored.*bookmark before the initial events ended" cat "$FAKE_DIR/router.log"
+
+# --- a WatchList that stalls once: LIST+WATCH this time, a WatchList at the next listing --
+# (the slow fault holds the initial events longer than the router's 10 s wait)
+fake_stop
+start_fake
+fakectl faults '{"slow": {"delay_ms": 12000, "chunk_bytes": 100000, "match": "watch"}}' >/dev/null
+start_router
+check "stalled: watching after the fallback" wait_for $WAIT nreqs_is "^watch 200 $W&" 1
+check_out "stalled: WatchList, LIST at 0, WATCH" "watch 200 watch=1&$WL
+list 200 limit=500&resourceVersion=0
+watch 200 $W&resourceVersion=RV" reqs
+check_grep "stalled: said it is this time only" "WatchList failed, LIST\+WATCH this time: .*stopped coming" cat "$FAKE_DIR/router.log"
+check "stalled: routes" wait_for $WAIT four
+fakectl faults '{"expire": "event"}' >/dev/null
+check "stalled, 410: a WatchList again" wait_for $WAIT nreqs_is "sendInitialEvents" 2
+check_out "... from the last version seen, no LIST" "watch 200 watch=1&$WL
+list 200 limit=500&resourceVersion=0
+watch 200 $W&resourceVersion=RV
+watch 200 watch=1&$WL&resourceVersion=RV" reqs
+check_out "... routes stay" 4 nroutes
+
+# --- a server that ignores it and sends no bookmark: each WatchList stalls; the third in a
+# row is the last, LIST+WATCH from then on -------------------------------------------------
+restart --watch-list ignore --bookmark-interval 600
+for n in 1 2 3; do
+	check "silent: WatchList $n stalled, LIST+WATCH" wait_for $WAIT nreqs_is "^watch 200 $W&" $n
+	fakectl faults '{"expire": "event"}' >/dev/null
+done
+check "silent: listed a fourth time" wait_for $WAIT nreqs_is "^list" 4
+check "silent: watching again" wait_for $WAIT nreqs_is "^watch 200 $W&" 4
+check_out "silent: three WatchLists, no fourth" 3 nreqs "sendInitialEvents"
+check_out "silent: twice this time only" 2 nlog "WatchList failed, LIST+WATCH this time"
+check_grep "silent: then for good, said why" "WatchList failed 3 times in a row, LIST\+WATCH from now on: .*stopped coming" cat "$FAKE_DIR/router.log"
+check "silent: routes" wait_for $WAIT four
 [ -n "$KEEP" ] && echo "$FAKE_DIR"
 t_done

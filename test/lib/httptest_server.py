@@ -79,14 +79,24 @@ def node(name, rv):
             b'"spec":{"podCIDRs":["10.7.%d.0/24"]}}' % (name, rv, rv))
 
 
+wl_flaky_n = iter(range(1, 1 << 30))
+
+
 def watchlist_cut(sock, name, query):
     """test_nodesrc: a WatchList that ends before its initial-events-end
-    bookmark; the LIST after it no longer has node-x (or fails)."""
+    bookmark; the LIST after it no longer has node-x (or fails).
+    /wl-flaky/: only the third WatchList asked for ends at its bookmark."""
     chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
     if "sendInitialEvents=true" in query:
         send(sock, chunked, 0.02)
         for n, rv in ((b"node-x", 11), (b"node-y", 12)):
             send(sock, chunk(b'{"type":"ADDED","object":%s}\n' % node(n, rv)), 0.02)
+        if name.startswith("/wl-flaky/") and next(wl_flaky_n) == 3:
+            # complete; the watch goes on (open until the client closes it)
+            send(sock, chunk(b'{"type":"BOOKMARK","object":{"kind":"Node","metadata":'
+                             b'{"resourceVersion":"12","annotations":'
+                             b'{"k8s.io/initial-events-end":"true"}}}}\n'))
+            return True
         send(sock, b"0\r\n\r\n")
     elif "watch=1" in query:
         send(sock, chunked + b"0\r\n\r\n")
@@ -102,7 +112,7 @@ def route(sock, cid, nreq, req, peer_cn):
     """Serve one request; return False to close the connection."""
     method, path, headers, body = req
     name, _, query = path.partition("?")
-    if name in ("/wl-cut/api/v1/nodes", "/wl-cut-fail/api/v1/nodes"):
+    if name in ("/wl-cut/api/v1/nodes", "/wl-cut-fail/api/v1/nodes", "/wl-flaky/api/v1/nodes"):
         return watchlist_cut(sock, name, query)
     arg = int(query.split("=", 1)[1]) if "=" in query else 0
     if name == "/hello":

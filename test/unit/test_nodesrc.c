@@ -10,7 +10,9 @@
  * xc_k8s_watch_feed or xc_k8s_listparse_feed, with nodesrc's own callback
  * (xc_nodesrc_event) into a struct xc_nodetab. With a socket
  * (test/lib/httptest_server.py): xc_nodesrc_list itself on a WatchList
- * that ends before its bookmark.
+ * that ends before its bookmark: LIST+WATCH that time, WatchList again the
+ * next, for good only after WL_TRANSIENT_MAX in a row (a completed one
+ * starts the count again).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -458,6 +460,25 @@ static void close_src(struct xc_nodesrc *s)
 }
 
 /*
+ * After the first cut WatchList: each listing tries WatchList again (its
+ * request, then the fallback's WATCH: two watches), until the cuts in a
+ * row reach the bound; then LIST+WATCH only (one watch), for good.
+ */
+static void wl_cut_again(struct xc_nodesrc *s, struct xc_nodetab *t)
+{
+	int n;
+
+	for (n = 2; n <= 4; n++) {
+		T_INT(xc_nodesrc_list(s, t), 0);
+		T_INT(s->w.watches, n <= 3 ? 2 : 1);
+		T_INT(s->no_watchlist, n >= 3);
+		T_INT(t->n, 1);
+		if (n == 3 && !T(strstr(s->err, "LIST+WATCH from now on")))
+			printf("     notice: %s\n", s->err);
+	}
+}
+
+/*
  * httptest_server.py's /wl-cut/: a WatchList that sends node-x and node-y,
  * then ends cleanly; its LIST (the fallback) has node-y only (node-x was
  * deleted in between). /wl-cut-fail/: that LIST answers 500.
@@ -475,11 +496,14 @@ static void cut_watchlist(int port)
 	xc_nodetab_init(&t);
 	rc = xc_nodesrc_list(&s, &t);
 	T_INT(rc, 0);
-	T(s.no_watchlist);
+	/* one cut stream is no refusal: LIST this time, WatchList again next time */
+	T(!s.no_watchlist);
+	T_INT(s.w.watches, 2);
 	/* the abandoned initial events do not count in the LIST's listing */
 	T(xc_nodetab_find(&t, "node-y") != NULL);
 	T(xc_nodetab_find(&t, "node-x") == NULL);
 	T_INT(t.n, 1);
+	wl_cut_again(&s, &t);
 	xc_nodetab_free(&t);
 	close_src(&s);
 
@@ -503,6 +527,32 @@ static void cut_watchlist(int port)
 	close_src(&s);
 }
 
+/*
+ * httptest_server.py's /wl-flaky/: the third WatchList completes, the
+ * others end early. The one that completes starts the count again: two
+ * more cuts after it are still no reason to give up.
+ */
+static void flaky_watchlist(int port)
+{
+	struct xc_nodesrc s;
+	struct xc_nodetab t;
+	char url[80];
+	int n;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/wl-flaky", port);
+	if (!T(!open_src(&s, url, NULL)))
+		return;
+	xc_nodetab_init(&t);
+	for (n = 1; n <= 5; n++) {
+		T_INT(xc_nodesrc_list(&s, &t), 0);
+		T_INT(s.w.watches, n == 3 ? 1 : 2);     /* 3: the WatchList goes on as the watch */
+		T(!s.no_watchlist);
+		T_INT(t.n, n == 3 ? 2 : 1);
+	}
+	xc_nodetab_free(&t);
+	close_src(&s);
+}
+
 int main(void)
 {
 	struct xc_node_parse plain = { 0 }, ann = { ANN_CIDR, ANN_ADDR };
@@ -522,8 +572,10 @@ int main(void)
 	close_src(&src);
 	T_INT(gen_bad, 0);
 
-	if (T(ht_start() == 0))
+	if (T(ht_start() == 0)) {
 		cut_watchlist(ht_port("plain"));
+		flaky_watchlist(ht_port("plain"));
+	}
 	{
 		char p[128];
 
