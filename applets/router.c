@@ -541,7 +541,7 @@ static int src_list(void)
 		src_failed(rc);
 		return rc;
 	}
-	if (R.src.err[0])   /* a notice: WatchList refused */
+	if (R.src.err[0])   /* a notice: WatchList failed, this time or for good */
 		xc_warn("node source: %s", R.src.err);
 	if (!R.s.listed || R.s.dirty)
 		xc_info("node listing: %zu nodes (was %zu)", R.nodes.n, before);
