@@ -360,6 +360,8 @@ size_t xc_rt_metrics(const struct xc_rt_engine *g, const struct xc_rt_metrics_in
 	M("routes_installed", "Our routes in the kernel.", "gauge", " %zu", installed);
 	M("routes_blocked", "Wanted routes held by another protocol's route.", "gauge", " %zu",
 	  blocked);
+	M("nexthops", "Nexthop objects wanted (IPv4 routes name them; 0: plain routes).",
+	  "gauge", " %zu", g->cs.nexthops);
 	M("cidrs_skipped", "Pod CIDRs without a route (no next hop).", "gauge", " %zu",
 	  in->skipped);
 	M("cidrs_refused", "Pod CIDRs refused a route (reserved range, a node's address, "

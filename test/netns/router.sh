@@ -77,8 +77,10 @@ one_mode() {
 	if [ "$RT_NH" = on ]; then
 		check_out "$label: a nexthop object per IPv4 peer" 2 nexthops 1
 		check_out "$label: ... named by the IPv4 routes" 2 nh_routes 1
+		check_out "$label: /metrics nexthops" 2 rt_metric 1 xcluster_router_nexthops
 	else
 		check_out "$label: no nexthop object below 1,024 routes" 0 nexthops 1
+		check_out "$label: /metrics nexthops" 0 rt_metric 1 xcluster_router_nexthops
 	fi
 	check_out "$label: /metrics routes_wanted" 4 rt_metric 1 xcluster_router_routes_wanted
 	check_out "$label: /metrics routes_installed" 4 rt_metric 1 xcluster_router_routes_installed
