@@ -338,11 +338,14 @@ enum xc_rt_event xc_rt_event(struct xc_rt_set *have, const struct xc_rt_set *wan
 			     uint16_t type, const struct xc_route *r, struct xc_rt_entry *e);
 
 /*
- * The same for a nexthop object event: one of ours that have holds was
- * removed (RTM_DELNEXTHOP) by someone else, and with it, silently (the
- * kernel sends no route event then), every route naming it: LOST, and
- * the caller must read the kernel again (a full sync). Our own removals
- * are out of have by the time their echo comes; other events: NONE.
+ * The same for a nexthop object event: one that have holds was removed
+ * (RTM_DELNEXTHOP) by someone else, and with it, silently (the kernel
+ * sends no route event then), every route naming it: LOST, and the caller
+ * must read the kernel again (a full sync). That goes for another
+ * protocol's object too (have holds one only where we want its id): a
+ * route of ours may have come to name it in a race with its owner. Our
+ * own removals are out of have by the time their echo comes; other
+ * events: NONE.
  */
 enum xc_rt_event xc_rt_nexthop_event(struct xc_rt_set *have, uint16_t type,
 				     const struct xc_nexthop *nh);

@@ -104,8 +104,7 @@ enum xc_rt_event xc_rt_nexthop_event(struct xc_rt_set *have, uint16_t type,
 {
 	struct xc_rt_entry key = { .kind = XC_RT_NH, .nhid = nh->id }, *h;
 
-	if (type != RTM_DELNEXTHOP || !(h = xc_rt_set_find(have, &key)) ||
-	    (h->flags & XC_RT_F_FOREIGN))
+	if (type != RTM_DELNEXTHOP || !(h = xc_rt_set_find(have, &key)))
 		return XC_RT_EV_NONE;
 	xc_rt_set_del(have, h);
 	return XC_RT_EV_LOST;

@@ -914,6 +914,27 @@ static void test_nexthops(void)
 	T(strstr(o.text, "~ip route replace 198.19.4.0/24 nhid 3323069700 proto 202\n") != NULL);
 	T(!strstr(o.text, "198.19.2.0/24") && !strstr(o.text, "198.19.3.0/24"));
 	T(strstr(o.text, "+ip nexthop replace id 3323068418 via 198.18.0.2 dev eth0 proto 202\n") != NULL);
+	/*
+	 * An object have holds, deleted by someone else: its routes went with
+	 * it, unannounced (LOST, and it leaves have); another protocol's too
+	 * (a route of ours may name it); an id have does not hold, or a new
+	 * object: nothing.
+	 */
+	{
+		struct xc_nexthop kn = { .id = 3323068418u };
+		struct xc_rt_entry k = { .kind = XC_RT_NH, .nhid = 3323068418u };
+
+		have.n = 0;
+		k.flags = XC_RT_F_FOREIGN;
+		xc_rt_set_put(&have, &k);
+		T_INT(xc_rt_nexthop_event(&have, RTM_NEWNEXTHOP, &kn), XC_RT_EV_NONE);
+		T_INT(xc_rt_nexthop_event(&have, RTM_DELNEXTHOP, &kn), XC_RT_EV_LOST);
+		T_INT(have.n, 0);
+		T_INT(xc_rt_nexthop_event(&have, RTM_DELNEXTHOP, &kn), XC_RT_EV_NONE);
+		k.flags = 0;
+		xc_rt_set_put(&have, &k);
+		T_INT(xc_rt_nexthop_event(&have, RTM_DELNEXTHOP, &kn), XC_RT_EV_LOST);
+	}
 	/* a route event with RTA_NH_ID keeps the id */
 	T_INT(xc_rt_from_route(&c, &env, &r, &e), 1);
 	T_INT(e.nhid, 0);
