@@ -511,15 +511,14 @@ int xc_prefix_size_str(const struct xc_prefix *p, char *buf, size_t size)
 	return 0;
 }
 
-/* Same family and equal in the first len bits. */
+/* Same family and equal in the first len bits (len: at most the family's). */
 static int same_bits(const struct xc_ip *a, const struct xc_ip *b, int len)
 {
-	if (a->family != b->family || !xc_ip_bytes(a->family))
+	int n = len / 8, r = len % 8;
+
+	if (a->family != b->family || !xc_ip_bytes(a->family) || memcmp(a->a, b->a, (size_t)n))
 		return 0;
-	for (int i = 0; i < xc_ip_bytes(a->family); i++)
-		if ((a->a[i] ^ b->a[i]) & mask_byte(i, len))
-			return 0;
-	return 1;
+	return !r || !((a->a[n] ^ b->a[n]) & mask_byte(n, len));
 }
 
 int xc_prefix_contains(const struct xc_prefix *p, const struct xc_ip *ip)
@@ -560,6 +559,8 @@ const char *xc_prefix_special(const struct xc_prefix *p)
 	struct xc_prefix s = { .len = 0 };
 
 	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
+		if (special[i].family != p->ip.family)
+			continue;
 		s.ip.family = special[i].family;
 		memcpy(s.ip.a, special[i].a, 4);
 		s.ip.a[15] = special[i].last;

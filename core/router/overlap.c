@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/sorted.h"
 #include "router/routes.h"
 
 struct ctx {
@@ -22,25 +23,24 @@ struct ctx {
 	uint8_t *kept;
 };
 
-static const struct xc_rt_claim *sort_base;
-
-static int by_rank(const void *pa, const void *pb)
+/* Claims in rank order; the sort is stable: ties keep their order in c. */
+static int by_rank(const void *pa, const void *pb, const void *arg)
 {
-	int32_t a = *(const int32_t *)pa, b = *(const int32_t *)pb;
-	int r = xc_node_rank_cmp(sort_base[a].node, sort_base[b].node);
+	const struct xc_rt_claim *a = pa, *b = pb;
 
-	return r ? r : (a > b) - (a < b);
+	(void)arg;
+	return xc_node_rank_cmp(a->node, b->node);
 }
 
-static int by_prefix(const void *pa, const void *pb)
+static int by_prefix(const void *pa, const void *pb, const void *arg)
 {
-	int32_t a = *(const int32_t *)pa, b = *(const int32_t *)pb;
-	const struct xc_prefix *x = sort_base[a].cidr, *y = sort_base[b].cidr;
+	const struct xc_prefix *x = ((const struct xc_rt_claim *)pa)->cidr;
+	const struct xc_prefix *y = ((const struct xc_rt_claim *)pb)->cidr;
 	int r = xc_ip_cmp(&x->ip, &y->ip);
 
 	if (!r)
 		r = (x->len > y->len) - (x->len < y->len);
-	return r ? r : by_rank(pa, pb);
+	return r ? r : by_rank(pa, pb, arg);
 }
 
 static int same_prefix(const struct xc_prefix *a, const struct xc_prefix *b)
@@ -48,17 +48,21 @@ static int same_prefix(const struct xc_prefix *a, const struct xc_prefix *b)
 	return a->len == b->len && xc_ip_equal(&a->ip, &b->ip);
 }
 
-/* Parents from the prefix order; a duplicate yields to its group's first. */
-static void build_forest(struct ctx *x, const int32_t *ord, size_t n, int32_t *stack)
+/*
+ * Parents from the prefix order; a duplicate yields to its group's first.
+ * Returns how many claims have a parent or yield: 0, nothing overlaps.
+ */
+static size_t build_forest(struct ctx *x, const uint32_t *ord, size_t n, int32_t *stack)
 {
-	size_t top = 0;
+	size_t top = 0, linked = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		int32_t k = ord[i];
+		int32_t k = (int32_t)ord[i];
 		const struct xc_prefix *p = x->c[k].cidr;
 
 		while (top && !xc_prefix_contains_prefix(x->c[stack[top - 1]].cidr, p))
 			top--;
+		linked += top > 0;
 		if (top && same_prefix(x->c[stack[top - 1]].cidr, p)) {
 			x->c[k].lost_to = stack[top - 1];
 			x->parent[k] = -2;             /* settled */
@@ -67,6 +71,7 @@ static void build_forest(struct ctx *x, const int32_t *ord, size_t n, int32_t *s
 		x->parent[k] = top ? stack[top - 1] : -1;
 		stack[top++] = k;
 	}
+	return linked;
 }
 
 static void settle(struct ctx *x, int32_t k)
@@ -90,30 +95,28 @@ static void settle(struct ctx *x, int32_t k)
 
 int xc_rt_contest(struct xc_rt_claim *c, size_t n)
 {
-	int32_t *mem = malloc(n * 4 * sizeof(*mem) + n);
+	uint32_t *mem = malloc(n * 5 * sizeof(*mem) + n), *ord;
 	struct ctx x = { c, NULL, NULL, NULL };
-	int32_t *ord, *stack;
+	int32_t *stack;
 	size_t i;
 
 	if (!mem && n)
 		return -ENOMEM;
-	ord = mem;
-	stack = mem + n;
-	x.parent = mem + 2 * n;
-	x.below = mem + 3 * n;
-	x.kept = (uint8_t *)(mem + 4 * n);
+	stack = (int32_t *)(mem + 2 * n);      /* mem[0..2n): the sorts' scratch */
+	x.parent = (int32_t *)(mem + 3 * n);
+	x.below = (int32_t *)(mem + 4 * n);
+	x.kept = (uint8_t *)(mem + 5 * n);
 	for (i = 0; i < n; i++) {
-		ord[i] = (int32_t)i;
 		c[i].lost_to = x.below[i] = -1;
 		x.kept[i] = 0;
 	}
-	sort_base = c;
-	qsort(ord, n, sizeof(*ord), by_prefix);
-	build_forest(&x, ord, n, stack);
-	qsort(ord, n, sizeof(*ord), by_rank);
-	for (i = 0; i < n; i++)
-		if (x.parent[ord[i]] != -2)
-			settle(&x, ord[i]);
+	ord = xc_sorted_index(c, n, sizeof(*c), by_prefix, NULL, mem);
+	if (build_forest(&x, ord, n, stack)) {  /* else every claim keeps its route */
+		ord = xc_sorted_index(c, n, sizeof(*c), by_rank, NULL, mem);
+		for (i = 0; i < n; i++)
+			if (x.parent[ord[i]] != -2)
+				settle(&x, (int32_t)ord[i]);
+	}
 	free(mem);
 	return 0;
 }

@@ -200,6 +200,9 @@ struct xc_rt_entry *xc_rt_set_find(const struct xc_rt_set *s, const struct xc_rt
 /* Insert e, or overwrite the entry with its key; -ENOMEM. */
 int xc_rt_set_put(struct xc_rt_set *s, const struct xc_rt_entry *e);
 
+/* Sort s by key (xc_rt_cmp; wanted entries of one key by node name); -ENOMEM. */
+int xc_rt_set_sort(struct xc_rt_set *s);
+
 /* Remove the entry with e's key: 1 if there was one, else 0. */
 int xc_rt_set_del(struct xc_rt_set *s, const struct xc_rt_entry *e);
 

@@ -25,10 +25,6 @@ static int addr_len(int family)
 	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
 }
 
-static int cmp_entry(const void *a, const void *b)
-{
-	return xc_rt_cmp(a, b);
-}
 /* ---- reading the kernel ----------------------------------------------- */
 
 static uint8_t slot_of(const struct xc_rt_env *env, int ifindex)
@@ -213,9 +209,7 @@ int xc_rt_read(struct xc_nl *nl, const struct xc_rt_conf *conf, const struct xc_
 	}
 	if (env->nexthops && (rc = xc_nl_nexthop_list(nl, on_knexthop, &x)))
 		return rc;
-	if (have->n > 1)
-		qsort(have->v, have->n, sizeof(*have->v), cmp_entry);
-	return 0;
+	return xc_rt_set_sort(have);
 }
 
 /* ---- writing the kernel ----------------------------------------------- */

@@ -1,4 +1,6 @@
-/* test_sorted: binary search in a sorted array (core/base/sorted.h). */
+/* test_sorted: binary search in a sorted array, and the sort (core/base/sorted.h). */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/sorted.h"
@@ -55,9 +57,91 @@ static void test_pointers(void)
 	T_INT(found, 0);
 }
 
+/* An element of an odd size, as struct xc_ip is: the key, then where it started. */
+struct odd {
+	int key;
+	uint32_t seq;
+	char pad[25];
+};
+
+static int by_key(const void *pa, const void *pb, const void *arg)
+{
+	const struct odd *a = pa, *b = pb;
+
+	if (arg)
+		++*(size_t *)arg;       /* comparisons made */
+	return (a->key > b->key) - (a->key < b->key);
+}
+
+/* Sorted by key, ties in their first order (stable), every element there once. */
+static int in_order(const struct odd *v, size_t n)
+{
+	uint8_t *seen = calloc(n + 1, 1);
+	int ok = 1;
+
+	for (size_t i = 0; i < n; i++) {
+		ok &= v[i].seq < n && !seen[v[i].seq] && v[i].pad[24] == (char)v[i].seq;
+		if (v[i].seq < n)
+			seen[v[i].seq] = 1;
+		if (i)
+			ok &= v[i - 1].key < v[i].key ||
+			      (v[i - 1].key == v[i].key && v[i - 1].seq < v[i].seq);
+	}
+	free(seen);
+	return ok;
+}
+
+static void fill(struct odd *v, size_t n, int how)
+{
+	for (size_t i = 0; i < n; i++) {
+		memset(&v[i], 0, sizeof(v[i]));
+		v[i].key = how == 0 ? rand() % 50 : how == 1 ? (int)i : -(int)i;
+		v[i].seq = (uint32_t)i;
+		v[i].pad[24] = (char)i;
+	}
+}
+
+static void test_sort(void)
+{
+	static const size_t sizes[] = { 0, 1, 2, 3, 7, 64, 65, 1000, 4097 };
+	struct odd *v = malloc(4097 * sizeof(*v)), *before = malloc(4097 * sizeof(*v));
+	uint32_t *scratch = malloc(2 * 4097 * sizeof(*scratch)), *ord;
+
+	srand(7);
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		size_t n = sizes[k], cmps = 0;
+
+		/* random keys with many ties; then reversed */
+		fill(v, n, 0);
+		xc_sorted_sort(v, n, sizeof(*v), by_key, NULL, scratch);
+		T(in_order(v, n));
+		fill(v, n, 2);
+		xc_sorted_sort(v, n, sizeof(*v), by_key, NULL, scratch);
+		T(in_order(v, n));
+		/* an input in order already: about n comparisons, nothing moved */
+		fill(v, n, 1);
+		xc_sorted_sort(v, n, sizeof(*v), by_key, &cmps, scratch);
+		T(in_order(v, n));
+		T(cmps <= n);
+		/* the order alone: the array is left as it was */
+		fill(v, n, 0);
+		memcpy(before, v, n * sizeof(*v));
+		ord = xc_sorted_index(v, n, sizeof(*v), by_key, NULL, scratch);
+		T(!n || !memcmp(before, v, n * sizeof(*v)));
+		for (size_t i = 0; i < n; i++)
+			before[i] = v[ord[i]];
+		T(in_order(before, n));
+		T(ord == scratch || ord == scratch + n);
+	}
+	free(v);
+	free(before);
+	free(scratch);
+}
+
 int main(void)
 {
 	test_ints();
 	test_pointers();
+	test_sort();
 	return t_done("sorted");
 }
