@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/fdio.h"
+#include "base/sorted.h"
 #include "cni/cni.h"
 
 static const char *const versions[] = {
@@ -741,11 +742,12 @@ static uint64_t att_hash(const char *cid, const char *ifname)
 	return fnv(h, ifname, strlen(ifname));
 }
 
-static int att_cmp(const void *a, const void *b)
+static int att_cmp(const void *a, const void *b, const void *arg)
 {
 	uint64_t x = ((const struct xc_cni_attachment *)a)->hash;
 	uint64_t y = ((const struct xc_cni_attachment *)b)->hash;
 
+	(void)arg;
 	return x < y ? -1 : x > y;
 }
 
@@ -766,6 +768,7 @@ long xc_cni_attachments(const struct xc_cni_conf *conf, struct xc_cni_attachment
 	struct xc_json k, v;
 	char cid[XC_CNI_ID_MAX + 1], ifname[XC_CNI_IFNAME_MAX + 1];
 	size_t n = 0;
+	uint32_t *scratch;
 
 	if (conf->valid_attachments.type != XC_JSON_ARRAY)
 		return 0;
@@ -783,7 +786,12 @@ long xc_cni_attachments(const struct xc_cni_conf *conf, struct xc_cni_attachment
 		tab[n].obj = v;
 		n++;
 	}
-	qsort(tab, n, sizeof(*tab), att_cmp);
+	scratch = malloc(2 * n * sizeof(*scratch) + 1);
+	if (!scratch)
+		return xc_cni_errf(err, XC_CNI_E_TRY_AGAIN, "cni.dev/valid-attachments: out of memory "
+				   "for %zu entries", n);
+	xc_sorted_sort(tab, n, sizeof(*tab), att_cmp, NULL, scratch);
+	free(scratch);
 	return (long)n;
 }
 

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
+#include "base/sorted.h"
 #include "router/masq.h"
 #include "router/routes.h"
 
@@ -74,11 +75,10 @@ int xc_ivset_add(struct xc_ivset *s, const struct xc_prefix *p)
 	return 0;
 }
 
-static size_t cmp_len;
-
-static int iv_cmp(const void *a, const void *b)
+static int iv_cmp(const void *a, const void *b, const void *len)
 {
-	return memcmp(((const struct xc_iv *)a)->lo, ((const struct xc_iv *)b)->lo, cmp_len);
+	return memcmp(((const struct xc_iv *)a)->lo, ((const struct xc_iv *)b)->lo,
+		      *(const size_t *)len);
 }
 
 /* k + 1 in place; returns 1 when it wrapped (k was the last key). */
@@ -90,13 +90,18 @@ int xc_iv_key_inc(uint8_t *k, size_t len)
 	return 1;
 }
 
-void xc_ivset_normalize(struct xc_ivset *s, size_t len)
+int xc_ivset_normalize(struct xc_ivset *s, size_t len)
 {
 	size_t o = 0;
 
-	cmp_len = len;
-	if (s->n > 1)
-		qsort(s->v, s->n, sizeof(*s->v), iv_cmp);
+	if (s->n > 1) {
+		uint32_t *scratch = malloc(2 * s->n * sizeof(*scratch));
+
+		if (!scratch)
+			return -ENOMEM;
+		xc_sorted_sort(s->v, s->n, sizeof(*s->v), iv_cmp, &len, scratch);
+		free(scratch);
+	}
 	for (size_t i = 0; i < s->n; i++) {
 		struct xc_iv *last = o ? &s->v[o - 1] : NULL;
 		uint8_t next[16];
@@ -113,6 +118,7 @@ void xc_ivset_normalize(struct xc_ivset *s, size_t len)
 		s->v[o++] = s->v[i];
 	}
 	s->n = o;
+	return 0;
 }
 
 void xc_ivset_free(struct xc_ivset *s)
@@ -175,7 +181,7 @@ int xc_masq_want(struct xc_masq *q, const struct xc_masq_conf *c, const struct x
 		rc |= xc_ivset_add(&q->want[c->extra[i].ip.family == AF_INET ? XC_MASQ_NOMASQ4 :
 					    XC_MASQ_NOMASQ6], &c->extra[i]);
 	for (int i = 0; i < XC_MASQ_NSETS; i++)
-		xc_ivset_normalize(&q->want[i], xc_masq_keylen(i));
+		rc |= xc_ivset_normalize(&q->want[i], xc_masq_keylen(i));
 	return rc ? -ENOMEM : 0;
 }
 

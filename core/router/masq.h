@@ -102,8 +102,8 @@ size_t xc_masq_keylen(int set);
 int xc_ivset_add(struct xc_ivset *s, const struct xc_prefix *p);
 /* k + 1 in place (len bytes, big-endian); 1 when it wrapped past the last key. */
 int xc_iv_key_inc(uint8_t *k, size_t len);
-/* Sort and merge overlapping and adjacent intervals (keys of len bytes). */
-void xc_ivset_normalize(struct xc_ivset *s, size_t len);
+/* Sort and merge overlapping and adjacent intervals (keys of len bytes); -ENOMEM. */
+int xc_ivset_normalize(struct xc_ivset *s, size_t len);
 void xc_ivset_free(struct xc_ivset *s);
 
 /* Free what q holds (its sets and batch buffer); q is empty and usable again. */

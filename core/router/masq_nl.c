@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
+#include "base/sorted.h"
 #include "router/masq.h"
 
 /* What the kernel's table says, as the dumps go by. */
@@ -126,8 +127,9 @@ static int on_elems(const struct nlmsghdr *nlh, void *arg)
 	return xc_nft_elems_parse(nlh, on_key, arg);
 }
 
-static int key_cmp(const void *a, const void *b)
+static int key_cmp(const void *a, const void *b, const void *arg)
 {
+	(void)arg;
 	return memcmp(a, b, 16);
 }
 
@@ -140,9 +142,13 @@ static int to_intervals(struct rd *r, struct xc_ivset *s, size_t len)
 {
 	struct xc_iv *open = NULL;
 	uint8_t ones[16];
+	uint32_t *scratch = malloc(2 * r->ne * sizeof(*scratch) + 1);
 
+	if (!scratch)
+		return -ENOMEM;
 	memset(ones, 0xff, sizeof(ones));
-	qsort(r->e, r->ne, sizeof(*r->e), key_cmp);
+	xc_sorted_sort(r->e, r->ne, sizeof(*r->e), key_cmp, NULL, scratch);
+	free(scratch);
 	s->n = 0;
 	for (size_t i = 0; i < r->ne; i++) {
 		int end = (r->e[i].flags & NFT_SET_ELEM_INTERVAL_END) != 0;

@@ -15,6 +15,7 @@
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
+#include "base/sorted.h"
 #include "base/textbuf.h"
 #include "kernel/nl_addr.h"
 #include "kernel/nl_link.h"
@@ -281,8 +282,9 @@ static int on_neigh(const struct xc_neigh *n, void *arg)
 	return 0;
 }
 
-static int cmp_ll(const void *a, const void *b)
+static int cmp_ll(const void *a, const void *b, const void *arg)
 {
+	(void)arg;
 	return xc_ip_cmp(&((const struct xc_rt_lladdr *)a)->ip, &((const struct xc_rt_lladdr *)b)->ip);
 }
 
@@ -295,8 +297,14 @@ static int read_ll(struct xc_tunnel *t, struct xc_nl *nl, struct xc_rt_env *env)
 	rc = xc_nl_neigh_list(nl, AF_INET, 0, on_neigh, &c);
 	if (rc)
 		return rc;
-	if (t->nll > 1)
-		qsort(t->ll, t->nll, sizeof(*t->ll), cmp_ll);
+	if (t->nll > 1) {
+		uint32_t *scratch = malloc(2 * t->nll * sizeof(*scratch));
+
+		if (!scratch)
+			return -ENOMEM;
+		xc_sorted_sort(t->ll, t->nll, sizeof(*t->ll), cmp_ll, NULL, scratch);
+		free(scratch);
+	}
 	env->ll = t->ll;
 	env->nll = t->nll;
 	return 0;
