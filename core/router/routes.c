@@ -12,6 +12,7 @@
 
 #include "base/sorted.h"
 #include "router/routes.h"
+#include "router/routes_int.h"
 
 #define IP6_DEFAULT_METRIC 1024
 
@@ -174,23 +175,8 @@ void xc_rt_vxlan_mac(const struct xc_ip *underlay, uint8_t mac[6])
 	}
 }
 
-struct cctx {
-	const struct xc_rt_conf *conf;
-	const struct xc_rt_env *env;
-	const struct xc_node *self;
-	struct xc_rt_set *out;
-	struct xc_rt_stats *st;
-	int fdb_done;           /* the current peer's FDB entry is out */
-	struct xc_ip *addrs;    /* every node's addresses, sorted */
-	size_t naddr;
-	const char **refused;   /* judge: per slot (every node's CIDRs in table order) */
-	struct xc_rt_claim *cl; /* judge: the claims that met every rule */
-	struct xc_prefix *cp;   /* judge: their CIDRs, unpacked (cl[j].cidr is cp + j) */
-	int32_t *map;           /* judge: slot -> claim, -1: none */
-	char why[XC_NODE_NAME_MAX + 2 * XC_IP_STRLEN + 48];
-};
 
-static struct xc_rt_entry *emit(struct cctx *c, uint8_t kind, uint8_t family,
+static struct xc_rt_entry *emit(struct xc_rt_ctx *c, uint8_t kind, uint8_t family,
 				const struct xc_node *n, uint8_t dev)
 {
 	struct xc_rt_entry *e = &c->out->v[c->out->n++];
@@ -204,7 +190,7 @@ static struct xc_rt_entry *emit(struct cctx *c, uint8_t kind, uint8_t family,
 	return e;
 }
 
-static void emit_route(struct cctx *c, const struct xc_node *n, const struct xc_prefix *cidr,
+static void emit_route(struct xc_rt_ctx *c, const struct xc_node *n, const struct xc_prefix *cidr,
 		       const struct xc_ip *gw, uint8_t dev, uint8_t flags)
 {
 	struct xc_rt_entry *e = emit(c, XC_RT_ROUTE, cidr->ip.family, n, dev);
@@ -220,7 +206,7 @@ static void emit_route(struct cctx *c, const struct xc_node *n, const struct xc_
 }
 
 /* Where a next hop is reached: its connected subnet's device, else onlink. */
-static int place(struct cctx *c, const struct xc_ip *nh, uint8_t *dev, uint8_t *flags)
+static int place(struct xc_rt_ctx *c, const struct xc_ip *nh, uint8_t *dev, uint8_t *flags)
 {
 	const struct xc_rt_env *env = c->env;
 
@@ -255,7 +241,7 @@ static const struct xc_rt_lladdr *find_ll(const struct xc_rt_env *env, const str
  * returned with *placed 1) only for a link-local one, whose device is the
  * neighbour's.
  */
-static int v6_nexthop(struct cctx *c, const struct xc_node *n, struct xc_ip *nh,
+static int v6_nexthop(struct xc_rt_ctx *c, const struct xc_node *n, struct xc_ip *nh,
 		      uint8_t *dev, int *placed)
 {
 	struct xc_ip b6, b4;
@@ -288,7 +274,7 @@ static int v6_nexthop(struct cctx *c, const struct xc_node *n, struct xc_ip *nh,
 	return 0;
 }
 
-static int path_direct(struct cctx *c, const struct xc_node *n, const struct xc_prefix *cidr)
+static int path_direct(struct xc_rt_ctx *c, const struct xc_node *n, const struct xc_prefix *cidr)
 {
 	struct xc_ip nh, b4;
 	const struct xc_ip *a4 = cidr->ip.family == AF_INET ? xc_node_addr(n, AF_INET, &b4) : NULL;
@@ -313,7 +299,7 @@ static int path_direct(struct cctx *c, const struct xc_node *n, const struct xc_
 }
 
 /* sit mode's tunnels: IPv6 in sit0 to ::P4, IPv4 in tunl0 (kernel bug 205501). */
-static int path_sit(struct cctx *c, const struct xc_node *n, const struct xc_prefix *cidr,
+static int path_sit(struct xc_rt_ctx *c, const struct xc_node *n, const struct xc_prefix *cidr,
 		    int v4_only)
 {
 	struct xc_ip gw = { 0 }, b4;
@@ -334,7 +320,7 @@ static int path_sit(struct cctx *c, const struct xc_node *n, const struct xc_pre
 	return 0;
 }
 
-static int path_vxlan(struct cctx *c, const struct xc_node *n, const struct xc_prefix *cidr)
+static int path_vxlan(struct xc_rt_ctx *c, const struct xc_node *n, const struct xc_prefix *cidr)
 {
 	struct xc_ip bu;
 	const struct xc_ip *u = xc_node_addr(n, c->env->vx_family, &bu);
@@ -359,7 +345,7 @@ static int path_vxlan(struct cctx *c, const struct xc_node *n, const struct xc_p
 	return 0;
 }
 
-static int path_tunnel(struct cctx *c, uint8_t kind, const struct xc_node *n,
+static int path_tunnel(struct xc_rt_ctx *c, uint8_t kind, const struct xc_node *n,
 		       const struct xc_prefix *cidr)
 {
 	struct xc_ip b4;
@@ -382,7 +368,7 @@ static int on_connected_subnet(const struct xc_rt_env *env, const struct xc_ip *
 	return 0;
 }
 
-static int path_auto(struct cctx *c, const struct xc_node *n, const struct xc_prefix *cidr)
+static int path_auto(struct xc_rt_ctx *c, const struct xc_node *n, const struct xc_prefix *cidr)
 {
 	int fam = c->env->vx_family ? c->env->vx_family : AF_INET;
 	struct xc_ip bu;
@@ -401,7 +387,7 @@ static int path_auto(struct cctx *c, const struct xc_node *n, const struct xc_pr
 	return path_tunnel(c, c->env->tunnel, n, cidr);
 }
 
-static int own_overlap(const struct cctx *c, const struct xc_prefix *cidr)
+static int own_overlap(const struct xc_rt_ctx *c, const struct xc_prefix *cidr)
 {
 	struct xc_prefix p;
 
@@ -413,7 +399,7 @@ static int own_overlap(const struct cctx *c, const struct xc_prefix *cidr)
 	return 0;
 }
 
-static int one_cidr(struct cctx *c, const struct xc_node *n, const struct xc_prefix *cidr)
+static int one_cidr(struct xc_rt_ctx *c, const struct xc_node *n, const struct xc_prefix *cidr)
 {
 	if (own_overlap(c, cidr))
 		return XC_RT_SKIP_OWN;
@@ -428,6 +414,27 @@ static int one_cidr(struct cctx *c, const struct xc_node *n, const struct xc_pre
 		return path_auto(c, n, cidr);
 	}
 	return XC_RT_SKIP_NOADDR;
+}
+
+void xc_rt_cidr_pass(struct xc_rt_ctx *c, const struct xc_node *n, int k, const char *r,
+		     xc_rt_skip_cb skip, void *arg)
+{
+	struct xc_prefix p;
+	int why;
+
+	xc_node_cidr_at(n, k, &p);
+	if (n == c->self) {
+		if (r && skip)
+			skip(arg, n, &p, XC_RT_SKIP_REFUSED, r);
+		return;
+	}
+	why = r ? XC_RT_SKIP_REFUSED : one_cidr(c, n, &p);
+	c->st->refused += !!r;
+	if (why) {
+		c->st->skipped++;
+		if (skip)
+			skip(arg, n, &p, (enum xc_rt_skip)why, r);
+	}
 }
 
 const char *xc_rt_cidr_refusal(const struct xc_prefix *cidr, const struct xc_ip *addrs,
@@ -465,7 +472,7 @@ static int cmp_ip(const void *a, const void *b, const void *arg)
 }
 
 /* c->addrs: every node's addresses and this one's, sorted. -ENOMEM. */
-static int gather_addrs(struct cctx *c, const struct xc_nodetab *t)
+static int gather_addrs(struct xc_rt_ctx *c, const struct xc_nodetab *t)
 {
 	size_t n = 2;
 	uint32_t *scratch;
@@ -516,7 +523,7 @@ int xc_rt_set_sort(struct xc_rt_set *s)
 }
 
 /* Sort, then drop later duplicates of a key (a CIDR claimed twice). */
-static int sort_dedupe(struct cctx *c, xc_rt_skip_cb skip, void *arg)
+static int sort_dedupe(struct xc_rt_ctx *c, xc_rt_skip_cb skip, void *arg)
 {
 	struct xc_rt_set *s = c->out;
 	size_t i, j = 0;
@@ -543,7 +550,7 @@ static int sort_dedupe(struct cctx *c, xc_rt_skip_cb skip, void *arg)
 }
 
 /* The text of claim j's loss, into c->why. */
-static const char *lost_text(struct cctx *c, size_t j)
+static const char *lost_text(struct xc_rt_ctx *c, size_t j)
 {
 	const struct xc_rt_claim *w = &c->cl[c->cl[j].lost_to];
 	char p[XC_IP_STRLEN];
@@ -561,7 +568,7 @@ static const char *lost_text(struct cctx *c, size_t j)
  * CIDR that yields to one of this node's is NULL: one_cidr says "overlaps
  * this node's" of it.
  */
-static const char *refusal_of(struct cctx *c, size_t s)
+static const char *refusal_of(struct xc_rt_ctx *c, size_t s)
 {
 	const struct xc_rt_claim *cl;
 
@@ -581,7 +588,7 @@ static const char *refusal_of(struct cctx *c, size_t s)
  * this node's" covers a peer there); a subnet holding them is the node's
  * network, where pod CIDRs have no place.
  */
-static const char *local_refusal(const struct cctx *c, const struct xc_prefix *cidr)
+const char *xc_rt_local_refusal(const struct xc_rt_ctx *c, const struct xc_prefix *cidr)
 {
 	const struct xc_rt_env *env = c->env;
 	struct xc_prefix own;
@@ -610,7 +617,7 @@ static const char *local_refusal(const struct cctx *c, const struct xc_prefix *c
  * node judges them, so that node-local here refuses exactly what the
  * peers give no route. -ENOMEM.
  */
-static int judge(struct cctx *c, const struct xc_nodetab *t)
+static int judge(struct xc_rt_ctx *c, const struct xc_nodetab *t)
 {
 	size_t slots = 0, n = 0, s = 0;
 
@@ -631,7 +638,7 @@ static int judge(struct cctx *c, const struct xc_nodetab *t)
 			c->refused[s] = xc_rt_cidr_refusal(&c->cp[n], c->addrs, c->naddr,
 							   c->conf->cluster, c->conf->ncluster);
 			if (!c->refused[s])
-				c->refused[s] = local_refusal(c, &c->cp[n]);
+				c->refused[s] = xc_rt_local_refusal(c, &c->cp[n]);
 			if (!c->refused[s]) {
 				c->map[s] = (int32_t)n;
 				c->cl[n] = (struct xc_rt_claim){ nd, &c->cp[n], -1 };
@@ -642,7 +649,7 @@ static int judge(struct cctx *c, const struct xc_nodetab *t)
 	return xc_rt_contest(c->cl, n);
 }
 
-static void judge_free(struct cctx *c)
+static void judge_free(struct xc_rt_ctx *c)
 {
 	free(c->cl);
 	free(c->cp);
@@ -656,7 +663,7 @@ int xc_rt_compute(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 		  xc_rt_skip_cb skip, void *arg)
 {
 	struct xc_rt_stats local;
-	struct cctx c = { .conf = conf, .env = env, .out = out, .st = st ? st : &local };
+	struct xc_rt_ctx c = { .conf = conf, .env = env, .out = out, .st = st ? st : &local };
 	size_t need = 0, s = 0;
 
 	memset(c.st, 0, sizeof(*c.st));
@@ -673,30 +680,10 @@ int xc_rt_compute(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 	for (size_t i = 0; i < t->n; i++) {
 		const struct xc_node *n = t->v[i];
 
-		if (n == c.self) {
-			for (int k = 0; k < n->ncidr; k++) {
-				struct xc_prefix p;
-				const char *r = refusal_of(&c, s++);
-
-				if (r && skip)
-					skip(arg, n, xc_node_cidr_at(n, k, &p), XC_RT_SKIP_REFUSED, r);
-			}
-			continue;
-		}
-		c.st->peers++;
-		c.fdb_done = 0;
-		for (int k = 0; k < n->ncidr; k++) {
-			struct xc_prefix p;
-			const char *r = refusal_of(&c, s++);
-			int why = r ? XC_RT_SKIP_REFUSED : one_cidr(&c, n, xc_node_cidr_at(n, k, &p));
-
-			c.st->refused += !!r;
-			if (why) {
-				c.st->skipped++;
-				if (skip)
-					skip(arg, n, xc_node_cidr_at(n, k, &p), (enum xc_rt_skip)why, r);
-			}
-		}
+		if (n != c.self)
+			c.st->peers++, c.fdb_done = 0;
+		for (int k = 0; k < n->ncidr; k++)
+			xc_rt_cidr_pass(&c, n, k, refusal_of(&c, s++), skip, arg);
 	}
 	judge_free(&c);
 	if (sort_dedupe(&c, skip, arg)) {

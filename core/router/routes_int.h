@@ -1,0 +1,45 @@
+/*
+ * routes_int.h: what routes.c shares with routes_delta.c. Private to
+ * core/router/routes*; not part of the API (routes.h is).
+ *
+ * Names: xc_rt_
+ */
+#ifndef XC_ROUTES_INT_H
+#define XC_ROUTES_INT_H
+
+#include "router/routes.h"
+
+/* One computation: its inputs, where entries go, and the judge's tables. */
+struct xc_rt_ctx {
+	const struct xc_rt_conf *conf;
+	const struct xc_rt_env *env;
+	const struct xc_node *self;
+	struct xc_rt_set *out;
+	struct xc_rt_stats *st;
+	int fdb_done;           /* the current peer's FDB entry is out */
+	struct xc_ip *addrs;    /* every node's addresses, sorted */
+	size_t naddr;
+	const char **refused;   /* judge: per slot (every node's CIDRs in table order) */
+	struct xc_rt_claim *cl; /* judge: the claims that met every rule */
+	struct xc_prefix *cp;   /* judge: their CIDRs, unpacked (cl[j].cidr is cp + j) */
+	int32_t *map;           /* judge: slot -> claim, -1: none */
+	char why[XC_NODE_NAME_MAX + 2 * XC_IP_STRLEN + 48];
+};
+
+/*
+ * Node n's CIDR k, whose verdict is r (NULL: the rules let it through):
+ * its entries onto c->out (which has room), or the report of why there
+ * are none, counted in c->st. Of this node's CIDRs (c->self) only a
+ * refusal is reported, and nothing counted. A peer's first CIDR comes
+ * after c->fdb_done = 0.
+ */
+void xc_rt_cidr_pass(struct xc_rt_ctx *c, const struct xc_node *n, int k, const char *r,
+		     xc_rt_skip_cb skip, void *arg);
+
+/*
+ * Why cidr gets no route for a reason only this node knows (the API
+ * server's address, a connected subnet), or NULL.
+ */
+const char *xc_rt_local_refusal(const struct xc_rt_ctx *c, const struct xc_prefix *cidr);
+
+#endif
