@@ -150,6 +150,7 @@ static void on_node(void *arg, const struct xc_node *before, const struct xc_nod
 	const char *name = after ? after->name : before->name;
 
 	(void)arg;
+	xc_rt_engine_node(&R.g, before, after);
 	xc_masq_node(&R.masq, &R.o.masq, before, after);
 	xc_sched_nodes_changed(&R.s, xc_now_ms(), !strcmp(name, R.o.self));
 	xc_health_progress(&R.health, xc_now_ms());

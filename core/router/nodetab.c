@@ -24,6 +24,7 @@ void xc_nodetab_free(struct xc_nodetab *t)
 {
 	xc_nodetab_notify notify = t->notify;
 	void *arg = t->notify_arg;
+	uint64_t changes = t->changes + (t->n > 0);
 
 	for (size_t i = 0; i < t->n; i++)
 		free(t->v[i]);
@@ -31,6 +32,7 @@ void xc_nodetab_free(struct xc_nodetab *t)
 	xc_nodetab_init(t);
 	t->notify = notify;
 	t->notify_arg = arg;
+	t->changes = changes;
 }
 
 static int cmp_name(const void *elem, const void *name)
@@ -128,6 +130,7 @@ int xc_nodetab_set(struct xc_nodetab *t, const struct xc_node_rec *rec)
 			t->notify(t->notify_arg, t->v[i], rec);
 		free(t->v[i]);
 		t->v[i] = n;
+		t->changes++;
 		return 1;
 	}
 	if (t->n == t->cap) {
@@ -145,6 +148,7 @@ int xc_nodetab_set(struct xc_nodetab *t, const struct xc_node_rec *rec)
 	memmove(t->v + i + 1, t->v + i, (t->n - i) * sizeof(*t->v));
 	t->v[i] = n;
 	t->n++;
+	t->changes++;
 	if (t->notify)
 		t->notify(t->notify_arg, NULL, rec);
 	return 1;
@@ -162,6 +166,7 @@ int xc_nodetab_del(struct xc_nodetab *t, const char *name)
 	free(t->v[i]);
 	memmove(t->v + i, t->v + i + 1, (t->n - i - 1) * sizeof(*t->v));
 	t->n--;
+	t->changes++;
 	return 1;
 }
 
@@ -180,6 +185,7 @@ size_t xc_nodetab_sweep(struct xc_nodetab *t)
 				t->notify(t->notify_arg, t->v[i], NULL);
 			free(t->v[i]);
 			gone++;
+			t->changes++;
 			continue;
 		}
 		t->v[j++] = t->v[i];

@@ -101,6 +101,7 @@ struct xc_nodetab {
 	struct xc_node **v;          /* sorted by name (strcmp) */
 	size_t n, cap;
 	uint32_t gen;
+	uint64_t changes;            /* changes made (each one notify hears of), never reset */
 	xc_nodetab_notify notify;    /* NULL: nobody listens */
 	void *notify_arg;
 };

@@ -277,6 +277,58 @@ int xc_rt_nexthops_wanted(const struct xc_rt_conf *conf, const struct xc_rt_env 
  */
 int xc_rt_nexthops(struct xc_rt_set *out);
 
+/* ---- following changes ----------------------------------------------- */
+
+/*
+ * The node changes since a computation, noted as the table makes them
+ * (xc_rt_delta_note), so that the next can recompute the changed nodes
+ * alone (xc_rt_update). Only changes that keep a node's pod CIDRs and age
+ * qualify, at most XC_RT_DELTA_MAX of them; any other (a node added or
+ * removed, a CIDR changed, this node changed) asks for a whole
+ * computation.
+ */
+#define XC_RT_DELTA_MAX 8
+#define XC_RT_DELTA_ADDRS (2 * XC_RT_DELTA_MAX * XC_NODE_ADDRS)
+
+struct xc_rt_delta {
+	uint64_t base;             /* the table's changes count when it started */
+	uint64_t notes;            /* changes noted since */
+	int whole;                 /* 1: one asks for a whole computation */
+	size_t n, ngone, nmoved;
+	char name[XC_RT_DELTA_MAX][XC_NODE_NAME_MAX + 1];  /* the nodes changed */
+	uintptr_t gone[XC_RT_DELTA_MAX];  /* their records replaced (entries name them) */
+	struct {
+		struct xc_ip ip;
+		uint8_t who;       /* name[who] gained or lost it */
+	} moved[XC_RT_DELTA_ADDRS];       /* addresses gained or lost */
+};
+
+/* Start following from the table's changes count base (nothing noted). */
+void xc_rt_delta_reset(struct xc_rt_delta *d, uint64_t base);
+
+/* Note one change as the table's notify hears it (before NULL: added; after NULL: removed). */
+void xc_rt_delta_note(struct xc_rt_delta *d, const struct xc_node *before,
+		      const struct xc_node_rec *after);
+
+/*
+ * Bring out, xc_rt_compute's result (no nexthop objects) for t as it was
+ * when d started, and st with it, up to date with the changes d noted,
+ * computing only the changed nodes' entries: the same result and stats
+ * as xc_rt_compute would give, and skip hears of the changed nodes'
+ * CIDRs and this node's refused ones (not of other nodes'). That holds
+ * while every verdict that depends on other nodes stays, so one walk over
+ * t checks that the changed nodes' CIDRs overlap no other node's and that
+ * no address they gained or lost lies in any node's CIDR or is another
+ * node's too; conf and env must be those of the computation (and have no
+ * address map). Returns 0 when done; 1 when the changes need a whole
+ * computation (out and st are as they were, and skip heard nothing,
+ * unless a wanted key turned out taken after all: then only a whole
+ * computation makes out right), or -ENOMEM. O(nodes), without a sort.
+ */
+int xc_rt_update(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
+		 const struct xc_nodetab *t, const struct xc_rt_delta *d, struct xc_rt_set *out,
+		 struct xc_rt_stats *st, xc_rt_skip_cb skip, void *arg);
+
 /* ---- diffing --------------------------------------------------------- */
 
 enum xc_rt_op { XC_RT_ADD = 1, XC_RT_REPLACE, XC_RT_DEL };
@@ -387,6 +439,12 @@ struct xc_rt_engine {
 	size_t changes, failed;         /* of the last sync */
 	unsigned long adds, replaces, dels, errors, syncs, full_syncs;
 	int nh_on;                      /* the last sync's routes used nexthop objects */
+	unsigned long updates;          /* syncs that recomputed only the changed nodes */
+	struct xc_rt_delta delta;       /* private: changes since want's computation */
+	int base_ok;                    /* private: want stands for base_t under these: */
+	const struct xc_nodetab *base_t;
+	struct xc_rt_conf base_conf;
+	struct xc_rt_env base_env;
 	struct xc_rt_op_ent *ops;       /* private: the diff being applied */
 	uint32_t *order;                /* private: the order it is applied in */
 	size_t nops, opscap;
@@ -394,7 +452,9 @@ struct xc_rt_engine {
 
 /*
  * One pass: compute the wanted state for t (NULL: nothing wanted, which
- * removes everything of ours) in the form xc_rt_nexthops_wanted picks
+ * removes everything of ours; only the nodes changed since the last pass
+ * when xc_rt_engine_node heard of them all and xc_rt_update can) in the
+ * form xc_rt_nexthops_wanted picks
  * (the engine remembers it), with XC_RT_SYNC_FULL re-read the kernel
  * (have) first, diff, and apply in batches (xc_rt_apply_batch): removals
  * first (routes before the neighbour and FDB entries they use), then
@@ -413,6 +473,15 @@ int xc_rt_sync(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf
 
 /* Release the engine's memory. */
 void xc_rt_engine_free(struct xc_rt_engine *g);
+
+/*
+ * Tell the engine of a change of the table it syncs (call it from the
+ * table's notify): the next sync, unless full, then recomputes only the
+ * nodes changed where it can (xc_rt_update). An engine told nothing, or
+ * whose table changed without telling it, computes everything.
+ */
+void xc_rt_engine_node(struct xc_rt_engine *g, const struct xc_node *before,
+		       const struct xc_node_rec *after);
 
 /* What the metrics page says besides the engine's own counters. */
 struct xc_rt_metrics_in {

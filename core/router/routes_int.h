@@ -2,7 +2,7 @@
  * routes_int.h: what routes.c shares with routes_delta.c. Private to
  * core/router/routes*; not part of the API (routes.h is).
  *
- * Names: xc_rt_
+ * Names: xc_rt_cidr_pass xc_rt_local_refusal xc_rt_ctx
  */
 #ifndef XC_ROUTES_INT_H
 #define XC_ROUTES_INT_H

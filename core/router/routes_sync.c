@@ -287,6 +287,49 @@ static int nh_form(struct xc_rt_engine *g, const struct xc_rt_conf *conf,
 	return 0;
 }
 
+void xc_rt_engine_node(struct xc_rt_engine *g, const struct xc_node *before,
+		       const struct xc_node_rec *after)
+{
+	xc_rt_delta_note(&g->delta, before, after);
+}
+
+/* want as xc_rt_compute made it: without nexthop objects, no route naming one. */
+static void strip_nh(struct xc_rt_set *want)
+{
+	while (want->n && want->v[want->n - 1].kind == XC_RT_NH)
+		want->n--;
+	for (size_t i = 0; i < want->n; i++)
+		want->v[i].nhid = 0;
+}
+
+/*
+ * The wanted state for t: brought up to date from the last pass's when
+ * that stands for this table, conf and env, the engine heard of every
+ * change since and xc_rt_update can; else computed whole.
+ */
+static int want_for(struct xc_rt_engine *g, const struct xc_rt_conf *conf,
+		    const struct xc_rt_env *env, const struct xc_nodetab *t, unsigned flags,
+		    xc_rt_skip_cb skip, void *arg)
+{
+	int rc = 1;
+
+	if (g->base_ok && !(flags & XC_RT_SYNC_FULL) && t == g->base_t &&
+	    t->changes - g->delta.base == g->delta.notes &&
+	    !memcmp(conf, &g->base_conf, sizeof(*conf)) && !memcmp(env, &g->base_env, sizeof(*env))) {
+		strip_nh(&g->want);
+		rc = xc_rt_update(conf, env, t, &g->delta, &g->want, &g->cs, skip, arg);
+		g->updates += !rc;
+	}
+	if (rc)
+		rc = xc_rt_compute(conf, env, t, &g->want, &g->cs, skip, arg);
+	g->base_ok = !rc;
+	g->base_t = t;
+	memcpy(&g->base_conf, conf, sizeof(*conf));
+	memcpy(&g->base_env, env, sizeof(*env));
+	xc_rt_delta_reset(&g->delta, t->changes);
+	return rc;
+}
+
 int xc_rt_sync(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf *conf,
 	       const struct xc_rt_env *env, const struct xc_nodetab *t, unsigned flags,
 	       xc_rt_skip_cb skip, xc_rt_report_cb report, void *arg)
@@ -296,9 +339,9 @@ int xc_rt_sync(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf
 
 	g->changes = g->failed = 0;
 	if (t)
-		rc = xc_rt_compute(conf, env, t, &g->want, &g->cs, skip, arg);
+		rc = want_for(g, conf, env, t, flags, skip, arg);
 	else
-		memset(&g->cs, 0, sizeof(g->cs)), g->want.n = 0;
+		memset(&g->cs, 0, sizeof(g->cs)), g->want.n = 0, g->base_ok = 0;
 	if (!rc)
 		rc = nh_form(g, conf, env);
 	if (rc)
