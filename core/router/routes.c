@@ -20,7 +20,6 @@
 
 void xc_rt_set_free(struct xc_rt_set *s)
 {
-	free(s->idx);
 	free(s->v);
 	memset(s, 0, sizeof(*s));
 }
@@ -32,9 +31,9 @@ int xc_rt_set_reserve(struct xc_rt_set *s, size_t n)
 
 	if (n <= s->cap)
 		return 0;
-	cap = s->cap ? s->cap : 64;
-	while (cap < n)
-		cap *= 2;
+	cap = s->cap + s->cap / 8 + 8;
+	if (cap < n)
+		cap = n;
 	v = realloc(s->v, cap * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
@@ -497,29 +496,28 @@ static int gather_addrs(struct xc_rt_ctx *c, const struct xc_nodetab *t)
 	return 0;
 }
 
-/* s->idx with room for xc_sorted_sort's scratch (2 x cap); -ENOMEM. */
-static int set_scratch(struct xc_rt_set *s)
+/*
+ * v[0..n) sorted by index and moved once (xc_sorted_sort): no second copy
+ * of the entries (8 MB at 65,000 nodes), 4 bytes moved per step instead
+ * of 64. Its scratch (8 bytes an entry) lives only while it sorts.
+ */
+static int sort_entries(struct xc_rt_entry *v, size_t n)
 {
-	uint32_t *t = realloc(s->idx, 2 * s->cap * sizeof(*t));
+	uint32_t *scratch;
 
-	if (!t && s->cap)
+	if (n < 2)
+		return 0;
+	scratch = malloc(2 * n * sizeof(*scratch));
+	if (!scratch)
 		return -ENOMEM;
-	s->idx = t;
+	xc_sorted_sort(v, n, sizeof(*v), cmp_sort, NULL, scratch);
+	free(scratch);
 	return 0;
 }
 
-/*
- * Sorted by index and moved once (xc_sorted_sort): no second copy of the
- * entries (8 MB at 65,000 nodes), 4 bytes moved per step instead of 64.
- */
 int xc_rt_set_sort(struct xc_rt_set *s)
 {
-	if (s->n < 2)
-		return 0;
-	if (set_scratch(s))
-		return -ENOMEM;
-	xc_sorted_sort(s->v, s->n, sizeof(*s->v), cmp_sort, NULL, s->idx);
-	return 0;
+	return sort_entries(s->v, s->n);
 }
 
 /* Sort, then drop later duplicates of a key (a CIDR claimed twice). */
@@ -664,12 +662,15 @@ int xc_rt_compute(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 {
 	struct xc_rt_stats local;
 	struct xc_rt_ctx c = { .conf = conf, .env = env, .out = out, .st = st ? st : &local };
+	int vx = conf->mode == XC_RT_VXLAN || (conf->mode == XC_RT_AUTO && env->tunnel == XC_RT_VXLAN);
 	size_t need = 0, s = 0;
 
 	memset(c.st, 0, sizeof(*c.st));
 	out->n = 0;
+	/* A node's entries at most: a route per CIDR, with VXLAN a neighbour
+	 * entry per CIDR and an FDB entry, and a nexthop object (xc_rt_nexthops). */
 	for (size_t i = 0; i < t->n; i++)
-		need += (size_t)t->v[i]->ncidr * 2 + 1;
+		need += (size_t)t->v[i]->ncidr * (1 + (size_t)vx) + (size_t)vx + env->nexthops;
 	if (conf->self)
 		c.self = xc_nodetab_find(t, conf->self);
 	if (xc_rt_set_reserve(out, need) || gather_addrs(&c, t) || judge(&c, t)) {
@@ -748,7 +749,7 @@ int xc_rt_nexthops(struct xc_rt_set *out)
 		k += nh_route(&out->v[i]);
 	if (!k)
 		return 0;
-	if (xc_rt_set_reserve(out, n + k) || set_scratch(out))
+	if (xc_rt_set_reserve(out, n + k))
 		return -ENOMEM;
 	/* Nexthop objects sort after every other kind: they go at the end. */
 	for (size_t i = 0; i < n; i++)
@@ -756,8 +757,13 @@ int xc_rt_nexthops(struct xc_rt_set *out)
 			nh_of(&out->v[i], &out->v[out->n++]);
 			out->v[i].nhid = out->v[out->n - 1].nhid;
 		}
-	/* sorted as a set of their own, with out's sort scratch */
-	xc_sorted_sort(out->v + n, out->n - n, sizeof(*out->v), cmp_sort, NULL, out->idx);
+	/* sorted as a set of their own */
+	if (sort_entries(out->v + n, out->n - n)) {
+		for (size_t i = 0; i < n; i++)
+			out->v[i].nhid = 0;
+		out->n = n;
+		return -ENOMEM;
+	}
 	/* One object per id: the first in key order. */
 	for (j = n + 1, k = n + 1; j < out->n; j++) {
 		if (!xc_rt_cmp(&out->v[k - 1], &out->v[j])) {

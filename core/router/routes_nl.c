@@ -192,6 +192,8 @@ int xc_rt_read(struct xc_nl *nl, const struct xc_rt_conf *conf, const struct xc_
 	int vx = env->dev[XC_RT_DEV_VXLAN].ifindex, rc;
 
 	have->n = 0;
+	if (xc_rt_set_reserve(have, want->n))   /* what the kernel should hold, at once */
+		return -ENOMEM;
 	for (size_t i = 0; i < 2; i++) {
 		rc = xc_nl_route_list(nl, fams[i], table, 0, on_kroute, &x);
 		/* A table nothing was ever put in does not exist yet (IPv4). */
@@ -391,7 +393,7 @@ int xc_rt_apply_batch(struct xc_nl *nl, const struct xc_rt_conf *conf,
 
 		if (room < 128)
 			break;
-		if (o->op != XC_RT_DEL && o->e.dev && o->e.oif <= 0) {
+		if (o->op != XC_RT_DEL && o->e->dev && o->e->oif <= 0) {
 			if (b.count)
 				break;  /* answered alone, below */
 			rc[0] = -ENODEV;
@@ -399,7 +401,8 @@ int xc_rt_apply_batch(struct xc_nl *nl, const struct xc_rt_conf *conf,
 				errs[0][0] = '\0';
 			return 1;
 		}
-		rc[b.count] = xc_rt_msg(conf, env, o->op, &o->e, &m, (uint8_t *)buf + len, room);
+		rc[b.count] = xc_rt_msg(conf, env, (enum xc_rt_op)o->op, o->e, &m, (uint8_t *)buf + len,
+					room);
 		if (rc[b.count]) {
 			if (b.count)
 				break;

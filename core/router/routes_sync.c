@@ -14,9 +14,11 @@ void xc_rt_engine_free(struct xc_rt_engine *g)
 	xc_rt_set_free(&g->have);
 	free(g->ops);
 	free(g->order);
+	free(g->gone);
 	g->ops = NULL;
 	g->order = NULL;
-	g->nops = g->opscap = 0;
+	g->gone = NULL;
+	g->nops = g->opscap = g->ngone = g->gonecap = 0;
 }
 
 /*
@@ -25,7 +27,23 @@ void xc_rt_engine_free(struct xc_rt_engine *g)
  * and with VXLAN the routes sort before 200,000 neighbour and FDB entries
  * at 65,000 nodes (minutes of memmove). Replaces overwrite in place.
  */
-enum { HAVE_KEEP = 0, HAVE_PUT, HAVE_DROP };
+enum { HAVE_KEEP = 0, HAVE_PUT, HAVE_FOREIGN, HAVE_DROP };
+
+/* A removal's entry, copied: have changes while the pass goes on. */
+static int keep_gone(struct xc_rt_engine *g, const struct xc_rt_entry *h)
+{
+	if (g->ngone == g->gonecap) {
+		size_t cap = g->gonecap ? g->gonecap * 2 : 64;
+		struct xc_rt_entry *v = realloc(g->gone, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		g->gone = v;
+		g->gonecap = cap;
+	}
+	g->gone[g->ngone++] = *h;
+	return 0;
+}
 
 static int collect(void *arg, enum xc_rt_op op, const struct xc_rt_entry *w,
 		   const struct xc_rt_entry *h)
@@ -46,34 +64,48 @@ static int collect(void *arg, enum xc_rt_op op, const struct xc_rt_entry *w,
 		g->order = o;
 		g->opscap = cap;
 	}
-	g->ops[g->nops].op = op;
+	if (!w && keep_gone(g, h))
+		return -ENOMEM;
+	g->ops[g->nops].op = (uint8_t)op;
 	g->ops[g->nops].have = HAVE_KEEP;
-	g->ops[g->nops].e = w ? *w : *h;
+	g->ops[g->nops].del = w ? 0 : (uint32_t)(g->ngone - 1);
+	g->ops[g->nops].e = w;          /* a removal's: once the copies stop moving */
 	g->nops++;
 	return 0;
 }
 
-/* have gets e, at once or (defer: o is one of g->ops) at the pass's end. */
-static void have_put(struct xc_rt_engine *g, struct xc_rt_op_ent *o, int defer)
+/* What have keeps of e: no node (the table's records go), flagged foreign if it is. */
+static struct xc_rt_entry have_copy(const struct xc_rt_entry *e, int foreign)
 {
+	struct xc_rt_entry c = *e;
+
+	c.node = NULL;
+	c.flags |= foreign ? XC_RT_F_FOREIGN : 0;
+	return c;
+}
+
+/* have gets o's entry, at once or (defer: o is one of g->ops) at the pass's end. */
+static void have_put(struct xc_rt_engine *g, struct xc_rt_op_ent *o, int defer, int foreign)
+{
+	struct xc_rt_entry c = have_copy(o->e, foreign);
+
 	if (defer && o->op == XC_RT_ADD)
-		o->have = HAVE_PUT;
+		o->have = foreign ? HAVE_FOREIGN : HAVE_PUT;
 	else
-		xc_rt_set_put(&g->have, &o->e);
+		xc_rt_set_put(&g->have, &c);
 }
 
 /* Keep have in step with one change whose status is rc; 0 or the failure. */
 static int settle(struct xc_rt_engine *g, struct xc_rt_op_ent *o, int rc, int defer,
 		  xc_rt_report_cb report, void *arg)
 {
-	struct xc_rt_entry *e = &o->e;
+	const struct xc_rt_entry *e = o->e;
 
 	if (o->op == XC_RT_DEL && (rc == -ESRCH || rc == -ENOENT))
 		rc = 0;     /* already gone */
 	if (rc == -EEXIST && (e->kind == XC_RT_ROUTE || e->kind == XC_RT_NH)) {
 		/* Someone else's route or nexthop object holds the key: never overwrite it. */
-		e->flags |= XC_RT_F_FOREIGN;
-		have_put(g, o, defer);
+		have_put(g, o, defer, 1);
 	} else if (rc) {
 		g->errors++;
 	} else if (o->op == XC_RT_DEL) {
@@ -83,11 +115,11 @@ static int settle(struct xc_rt_engine *g, struct xc_rt_op_ent *o, int rc, int de
 			xc_rt_set_del(&g->have, e);
 		g->dels++;
 	} else {
-		have_put(g, o, defer);
+		have_put(g, o, defer, 0);
 		*(o->op == XC_RT_ADD ? &g->adds : &g->replaces) += 1;
 	}
 	if (report)
-		report(arg, o->op, e, rc);
+		report(arg, (enum xc_rt_op)o->op, e, rc);
 	return rc == -EEXIST ? 0 : rc;
 }
 
@@ -102,14 +134,14 @@ static size_t order_ops(struct xc_rt_engine *g)
 
 	for (uint8_t k = XC_RT_ROUTE; k <= XC_RT_FDB; k++)
 		for (size_t i = g->nops; i-- > 0;)
-			if (g->ops[i].op == XC_RT_DEL && g->ops[i].e.kind == k)
+			if (g->ops[i].op == XC_RT_DEL && g->ops[i].e->kind == k)
 				g->order[n++] = (uint32_t)i;
 	for (uint8_t k = XC_RT_NH; k >= XC_RT_ROUTE; k--)
 		for (size_t i = 0; i < g->nops; i++)
-			if (g->ops[i].op != XC_RT_DEL && g->ops[i].e.kind == k)
+			if (g->ops[i].op != XC_RT_DEL && g->ops[i].e->kind == k)
 				g->order[n++] = (uint32_t)i;
 	for (size_t i = g->nops; i-- > 0;)
-		if (g->ops[i].op == XC_RT_DEL && g->ops[i].e.kind == XC_RT_NH)
+		if (g->ops[i].op == XC_RT_DEL && g->ops[i].e->kind == XC_RT_NH)
 			g->order[n++] = (uint32_t)i;
 	return n;
 }
@@ -129,25 +161,25 @@ static int del_add(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_
 		   const struct xc_rt_env *env, const struct xc_rt_op_ent *o, int err,
 		   xc_rt_report_cb report, void *arg)
 {
-	const struct xc_rt_entry *h = xc_rt_set_find(&g->have, &o->e);
-	struct xc_rt_op_ent del = { 0 }, add = { .op = XC_RT_ADD, .e = o->e };
+	const struct xc_rt_entry *h = xc_rt_set_find(&g->have, o->e);
+	struct xc_rt_entry old;
+	struct xc_rt_op_ent del = { .op = XC_RT_DEL, .e = &old }, add = { .op = XC_RT_ADD, .e = o->e };
 	int rc, failed;
 
-	if (err != -EINVAL || o->op != XC_RT_REPLACE || o->e.kind != XC_RT_ROUTE || !h ||
-	    (h->oif == o->e.oif && h->gw_family == o->e.gw_family))
+	if (err != -EINVAL || o->op != XC_RT_REPLACE || o->e->kind != XC_RT_ROUTE || !h ||
+	    (h->oif == o->e->oif && h->gw_family == o->e->gw_family))
 		return -1;
-	del.op = XC_RT_DEL;
-	del.e = *h;
-	rc = xc_rt_apply(nl, conf, env, XC_RT_DEL, &del.e);
+	old = *h;
+	rc = xc_rt_apply(nl, conf, env, XC_RT_DEL, &old);
 	if (rc && rc != -ESRCH && rc != -ENOENT)
 		return -1;
 	settle(g, &del, 0, 0, report, arg);
 	g->changes++;   /* one change more than the diff planned */
-	rc = xc_rt_apply(nl, conf, env, XC_RT_ADD, &add.e);
+	rc = xc_rt_apply(nl, conf, env, XC_RT_ADD, add.e);
 	failed = settle(g, &add, rc, 0, report, arg) != 0;
 	if (failed) {
 		del.op = XC_RT_ADD;
-		failed += settle(g, &del, xc_rt_apply(nl, conf, env, XC_RT_ADD, &del.e), 0,
+		failed += settle(g, &del, xc_rt_apply(nl, conf, env, XC_RT_ADD, &old), 0,
 				 report, arg) != 0;
 	}
 	return failed;
@@ -165,12 +197,12 @@ static void have_merge(struct xc_rt_engine *g)
 	size_t i = 0, w = 0, j, k, p = 0;
 
 	for (j = 0; j < g->nops; j++) {
-		p += g->ops[j].have == HAVE_PUT;
+		p += g->ops[j].have == HAVE_PUT || g->ops[j].have == HAVE_FOREIGN;
 		if (g->ops[j].have != HAVE_DROP)
 			continue;
-		while (i < g->have.n && xc_rt_cmp(&v[i], &g->ops[j].e) < 0)
+		while (i < g->have.n && xc_rt_cmp(&v[i], g->ops[j].e) < 0)
 			v[w++] = v[i++];
-		if (i < g->have.n && !xc_rt_cmp(&v[i], &g->ops[j].e))
+		if (i < g->have.n && !xc_rt_cmp(&v[i], g->ops[j].e))
 			i++;
 	}
 	while (i < g->have.n)
@@ -180,11 +212,11 @@ static void have_merge(struct xc_rt_engine *g)
 		return;
 	v = g->have.v;
 	for (i = w, k = w + p, j = g->nops; j-- > 0;) {
-		if (g->ops[j].have != HAVE_PUT)
+		if (g->ops[j].have != HAVE_PUT && g->ops[j].have != HAVE_FOREIGN)
 			continue;
-		while (i > 0 && xc_rt_cmp(&v[i - 1], &g->ops[j].e) > 0)
+		while (i > 0 && xc_rt_cmp(&v[i - 1], g->ops[j].e) > 0)
 			v[--k] = v[--i];
-		v[--k] = g->ops[j].e;
+		v[--k] = have_copy(g->ops[j].e, g->ops[j].have == HAVE_FOREIGN);
 	}
 	g->have.n = w + p;
 }
@@ -233,6 +265,11 @@ static size_t apply_all(struct xc_rt_engine *g, struct xc_nl *nl, const struct x
 
 static void ops_trim(struct xc_rt_engine *g)
 {
+	if (g->gonecap > OPS_KEEP) {
+		free(g->gone);
+		g->gone = NULL;
+		g->ngone = g->gonecap = 0;
+	}
 	if (g->opscap <= OPS_KEEP)
 		return;
 	free(g->ops);
@@ -357,17 +394,17 @@ int xc_rt_sync(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf
 	}
 	if (g->nh_on)
 		nh_foreign(g);
-	g->nops = 0;
+	g->nops = g->ngone = 0;
 	rc = xc_rt_diff(&g->want, &g->have, collect, g);
 	if (rc)
 		return rc;
-	/* Entries were copied: the nodes they name may go before the next pass. */
 	for (size_t i = 0; i < g->nops; i++)
-		g->ops[i].e.node = NULL;
+		if (g->ops[i].op == XC_RT_DEL)
+			g->ops[i].e = &g->gone[g->ops[i].del];
 	g->changes = g->nops;
 	if (flags & XC_RT_SYNC_DRY) {
 		for (size_t i = 0; report && i < g->nops; i++)
-			report(arg, g->ops[i].op, &g->ops[i].e, 0);
+			report(arg, (enum xc_rt_op)g->ops[i].op, g->ops[i].e, 0);
 		ops_trim(g);
 		return 0;
 	}
