@@ -5,7 +5,9 @@ inside a network namespace that run.sh made; never touches another one.
   node event -> route in the kernel: p50/p99 over 200 events at 10 and
   5,000 nodes (BENCH_NODES: the counts beside 10), timed from just before the change to the RTM_NEWROUTE the
   kernel multicasts (a netlink socket subscribed to the route groups);
-  time to the first full sync, peak RSS and CPU at 5,000 nodes; CPU share
+  time to the first full sync, peak RSS and CPU at 5,000 nodes, and of
+  the first sync the fake server's own share (a client reading the same
+  WatchList, server_ms) apart from the router's; CPU share
   at 17 MODIFIED events/s for a minute (API source, fake API server);
   side by side with the seed's approach emulated: every 5 s read all nodes
   and rewrite every route (`ip -batch` of `route replace` lines).
@@ -302,6 +304,27 @@ def vxlan_mac(ip4):
     return "0a:58:" + ":".join("%02x" % int(x) for x in ip4.split("."))
 
 
+def server_share(port, certs):
+    """The fake server's own share of a first sync: a Python client makes
+    the router's first request (a WatchList) and reads the stream to its
+    initial-events-end bookmark, parsing nothing; ms. What the router takes
+    beyond it is its own (TLS, JSON, the node table, routes)."""
+    import http.client
+    import ssl
+    ctx = ssl.create_default_context(cafile=certs + "/ca.crt")
+    conn = http.client.HTTPSConnection("127.0.0.1", int(port), context=ctx, timeout=120)
+    t0 = time.monotonic()
+    conn.request("GET", "/api/v1/nodes?watch=1&allowWatchBookmarks=true&sendInitialEvents=true"
+                 "&resourceVersionMatch=NotOlderThan", headers={"Authorization": "Bearer tok-1"})
+    resp = conn.getresponse()
+    for line in resp:
+        if b"k8s.io/initial-events-end" in line:
+            break
+    ms = (time.monotonic() - t0) * 1000
+    conn.close()
+    return ms
+
+
 def api_latency(mon, port, certs, n, count):
     """PATCH a node's InternalIP (status), time until its route has the new next
     hop (VXLAN: until its CIDR's neighbour entry has the new endpoint's MAC,
@@ -368,6 +391,7 @@ def bench_api(n, rate, seconds):
         f.write("apiVersion: v1\nkind: Config\nclusters:\n- name: f\n  cluster:\n    server: https://127.0.0.1:%s\n"
                 "    certificate-authority: %s/ca.crt\nusers:\n- name: u\n  user:\n    token: tok-1\n"
                 "contexts:\n- name: c\n  context: {cluster: f, user: u}\ncurrent-context: c\n" % (port, certs))
+    server_ms = min(server_share(port, certs) for _ in range(2))
     flush()
     mon = Monitor(neigh=MODE == "vxlan")
     t0 = time.monotonic()
@@ -387,7 +411,8 @@ def bench_api(n, rate, seconds):
     busy = (cpu(p.pid) - c0) / (time.monotonic() - t1) * 100
     sp.run(ctl + ["events", json.dumps({"rate": 0})], stdout=sp.DEVNULL, check=True)
     stats = json.loads(sp.run(ctl + ["get", "/fake/stats?log=0"], capture_output=True, text=True).stdout)
-    r = {"nodes": n, "mode": MODE, "lean": LEAN, "first_sync_ms": first if ok else None, "first_sync_cpu_s": first_cpu,
+    r = {"nodes": n, "mode": MODE, "lean": LEAN, "first_sync_ms": first if ok else None, "server_ms": server_ms,
+         "first_sync_cpu_s": first_cpu,
          "first_sync_user_s": first_user,
          "rate": rate, "seconds": seconds, "cpu_pct": busy, "rss_mb": rss_peak(p.pid),
          "generated": stats.get("counters", {}).get("generated_events"),
@@ -462,7 +487,7 @@ def write_data(res):
             ("nodes", "%d"), ("first_sync_ms", "%.1f"), ("first_sync_cpu_s", "%.3f"),
             ("first_sync_user_s", "%.3f"),
             ("p50", "%.2f"), ("p99", "%.2f"), ("events", "%d"), ("rate", "%d"),
-            ("seconds", "%d"), ("cpu_pct", "%.3f"), ("rss_mb", "%.2f"))]
+            ("seconds", "%d"), ("cpu_pct", "%.3f"), ("rss_mb", "%.2f"), ("server_ms", "%.1f"))]
         paths.append(write("router-api.tsv", "the router with the API source (fake API server, "
                            "generated ~10 KB nodes): first full sync, node status PATCH -> route in ms, "
                            "CPU % of a core at RATE MODIFIED events/s", cols, [a]))
@@ -513,6 +538,8 @@ def run():
         print("  first full sync %.0f ms (LIST + %d routes; %.2f s CPU, %.2f s of it user), peak RSS %.2f MB" % (
             a["first_sync_ms"] or -1, 2 * (a["nodes"] - 1), a["first_sync_cpu_s"], a["first_sync_user_s"],
             a["rss_mb"]))
+        print("  of it the fake server's share %.0f ms (a client reading the same WatchList), the router's %.0f ms" % (
+            a["server_ms"], (a["first_sync_ms"] or 0) - a["server_ms"]))
         print("  node event -> %s: p50 %.1f ms, p99 %.1f ms over %d status PATCHes" % (
             "neighbour entry" if a["mode"] == "vxlan" else "route", a["p50"], a["p99"], a["events"]))
         print("  %d MODIFIED events/s for %d s: CPU %.2f %% of a core" % (
