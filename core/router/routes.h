@@ -301,6 +301,7 @@ struct xc_rt_delta {
 	size_t n, ngone, nmoved;
 	char name[XC_RT_DELTA_MAX][XC_NODE_NAME_MAX + 1];  /* the nodes changed */
 	uintptr_t gone[XC_RT_DELTA_MAX];  /* their records replaced (entries name them) */
+	uint8_t gone_who[XC_RT_DELTA_MAX]; /* gone[i] was name[gone_who[i]]'s */
 	struct {
 		struct xc_ip ip;
 		uint8_t who;       /* name[who] gained or lost it */
@@ -321,13 +322,15 @@ void xc_rt_delta_note(struct xc_rt_delta *d, const struct xc_node *before,
  * as xc_rt_compute would give, and skip hears of the changed nodes'
  * CIDRs and this node's refused ones (not of other nodes'). That holds
  * while every verdict that depends on other nodes stays, so one walk over
- * t checks that the changed nodes' CIDRs overlap no other node's and that
- * no address they gained or lost lies in any node's CIDR or is another
- * node's too; conf and env must be those of the computation (and have no
- * address map). Returns 0 when done; 1 when the changes need a whole
- * computation (out and st are as they were, and skip heard nothing,
- * unless a wanted key turned out taken after all: then only a whole
- * computation makes out right), or -ENOMEM. O(nodes), without a sort.
+ * t checks that no CIDR of the changed nodes or this node overlaps another
+ * (their own included), that no address they gained or lost lies in any
+ * node's CIDR or is another node's too, and that no FDB entry of theirs
+ * that goes had an endpoint another node has; and no new entry's key may
+ * be held already. conf and env (its arrays included: env->ll is read in
+ * place) must be those of the computation, with no address map. Returns
+ * 0 when done; 1 when the changes need a whole computation, or -ENOMEM:
+ * out and st are then as they were and skip heard nothing. O(nodes),
+ * without a sort.
  */
 int xc_rt_update(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 		 const struct xc_nodetab *t, const struct xc_rt_delta *d, struct xc_rt_set *out,

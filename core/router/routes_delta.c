@@ -6,13 +6,15 @@
  * each CIDR against all the others: ~90 ms at 65,000 nodes, paid by every
  * node event. But a node whose CIDRs and age stay as they were leaves
  * every other node's verdict as it was, unless an address it gained or
- * lost lies in some node's CIDR ("contains a node's address") or is
- * another node's too (the FDB entry of a shared VXLAN endpoint goes to
- * the first node by name). When one pass over the table finds neither,
- * and no CIDR of the changed nodes or of this node overlaps another node's
- * (the contest), only the changed nodes' entries change: they are judged
- * and computed alone, as xc_rt_compute judges and computes them, and
- * merged into the sorted set in one walk.
+ * lost lies in some node's CIDR ("contains a node's address"), or is
+ * another node's too, or was the endpoint of an FDB entry of its that
+ * another node shares (a shared VXLAN endpoint's entry goes to the first
+ * node by name: that node's may be the one to stand now). When one walk
+ * over the table finds none of these, no CIDR of the changed nodes or of
+ * this node overlaps another's, its own included (the contest), and no
+ * new entry's key is held already, only the changed nodes' entries
+ * change: they are judged and computed alone, as xc_rt_compute judges
+ * and computes them, and put in place of their old ones.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -85,11 +87,12 @@ void xc_rt_delta_note(struct xc_rt_delta *d, const struct xc_node *before,
 		d->whole = 1;
 		return;
 	}
-	d->gone[d->ngone++] = (uintptr_t)before;
 	for (who = 0; who < d->n && strcmp(d->name[who], after->name); who++)
 		;
 	if (who == d->n)     /* names <= records gone <= XC_RT_DELTA_MAX */
 		memcpy(d->name[d->n++], after->name, strlen(after->name) + 1);
+	d->gone_who[d->ngone] = (uint8_t)who;
+	d->gone[d->ngone++] = (uintptr_t)before;
 	for (int k = 0; k < before->naddr; k++)
 		if (!rec_has(after, (xc_node_addr_at(before, k, &a), &a)))
 			moved(d, &a, who);
@@ -110,13 +113,29 @@ struct upd {
 	size_t n, nchanged;         /* node[0..nchanged): changed; then this node, if any */
 	struct xc_prefix cidr[UPD_NODES][XC_NODE_CIDRS];
 	struct xc_ip hit[UPD_NODES][XC_NODE_CIDRS];  /* a node's address in it; family 0: none */
+	struct {
+		struct xc_ip ip;
+		uint8_t who;        /* d->name[who]'s before the change */
+	} fdb[XC_RT_DELTA_MAX];     /* the VXLAN endpoints of the entries that go */
+	size_t nfdb, gone[XC_RT_NH + 1];  /* ... and how many entries of each kind go */
 };
 
-static int is_gone(const struct xc_rt_delta *d, const struct xc_node *n)
+/* Which of d's replaced records n is: its index, or -1. */
+static int gone_index(const struct xc_rt_delta *d, const struct xc_node *n)
 {
 	for (size_t i = 0; i < d->ngone; i++)
 		if (d->gone[i] == (uintptr_t)n)
-			return 1;
+			return (int)i;
+	return -1;
+}
+
+/* Two CIDRs of one node that overlap: the contest settles them. */
+static int own_overlap(const struct xc_prefix *c, int n)
+{
+	for (int k = 0; k < n; k++)
+		for (int j = k + 1; j < n; j++)
+			if (xc_prefix_overlaps(&c[k], &c[j]))
+				return 1;
 	return 0;
 }
 
@@ -133,17 +152,40 @@ static int find_nodes(struct upd *u, const struct xc_nodetab *t)
 	u->nchanged = u->n;
 	if ((u->c.self = self ? xc_nodetab_find(t, self) : NULL))
 		u->node[u->n++] = u->c.self;
-	for (size_t i = 0; i < u->n; i++)
+	for (size_t i = 0; i < u->n; i++) {
 		for (int k = 0; k < u->node[i]->ncidr; k++)
 			xc_node_cidr_at(u->node[i], k, &u->cidr[i][k]);
+		if (own_overlap(u->cidr[i], u->node[i]->ncidr))
+			return 1;
+	}
 	return 0;
+}
+
+/* What goes: the replaced records' entries counted, their VXLAN endpoints noted. */
+static void survey(struct upd *u, const struct xc_rt_set *out)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		const struct xc_rt_entry *e = &out->v[i];
+		int g = gone_index(u->d, e->node);
+
+		if (g < 0)
+			continue;
+		u->gone[e->kind]++;
+		if (e->kind == XC_RT_FDB && u->nfdb < XC_RT_DELTA_MAX) {
+			u->fdb[u->nfdb].ip.family = e->gw_family;
+			memcpy(u->fdb[u->nfdb].ip.a, e->gw, sizeof(e->gw));
+			u->fdb[u->nfdb++].who = u->d->gone_who[g];
+		}
+	}
 }
 
 /*
  * Address a of node m (NULL: this host's own): noted where it lies in a
- * judged CIDR; 1 if a changed node gained or lost it and another has it.
- * (One a changed node kept and another has was shared before: a key of
- * its that another node holds shows in xc_rt_update's put.)
+ * judged CIDR. 1 when another node has an address a changed node gained
+ * or lost, or had as the endpoint of an FDB entry that goes: that node's
+ * own entry may be the one to stand (the first node by name wins a
+ * shared endpoint). One a changed node keeps using and another has shows
+ * in xc_rt_update's check of the new keys.
  */
 static int check_addr(struct upd *u, const struct xc_node *m, const struct xc_ip *a)
 {
@@ -155,7 +197,10 @@ static int check_addr(struct upd *u, const struct xc_node *m, const struct xc_ip
 				u->hit[i][k] = *a;
 	for (size_t j = 0; j < d->nmoved; j++)
 		if (xc_ip_equal(&d->moved[j].ip, a) && (!m || strcmp(d->name[d->moved[j].who], m->name)))
-			return 1;   /* another node has an address a changed node gained or lost */
+			return 1;
+	for (size_t j = 0; j < u->nfdb; j++)
+		if (xc_ip_equal(&u->fdb[j].ip, a) && (!m || strcmp(d->name[u->fdb[j].who], m->name)))
+			return 1;
 	return 0;
 }
 
@@ -192,27 +237,15 @@ static int scan(struct upd *u, const struct xc_nodetab *t)
 	       (u->c.env->self6.family && check_addr(u, NULL, &u->c.env->self6));
 }
 
-int xc_rt_update(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
-		 const struct xc_nodetab *t, const struct xc_rt_delta *d, struct xc_rt_set *out,
-		 struct xc_rt_stats *st, xc_rt_skip_cb skip, void *arg)
+/*
+ * The judged nodes' CIDRs, judged and computed as xc_rt_compute does,
+ * with the verdicts that stand, into u->c.out (emptied first; it has room).
+ */
+static void judge(struct upd *u, xc_rt_skip_cb skip, void *arg)
 {
-	struct upd *u = calloc(1, sizeof(*u));
-	struct xc_rt_set fresh = { 0 };
-	struct xc_rt_stats now = { 0 };
-	size_t w = 0, gone[XC_RT_NH + 1] = { 0 }, made[XC_RT_NH + 1] = { 0 };
-	int rc = 1;
+	const struct xc_rt_conf *conf = u->c.conf;
 
-	if (!u)
-		return -ENOMEM;
-	u->c = (struct xc_rt_ctx){ .conf = conf, .env = env, .out = &fresh, .st = &now };
-	u->d = d;
-	if (d->whole || env->amap || find_nodes(u, t) || scan(u, t))
-		goto out;
-	rc = -ENOMEM;
-	if (xc_rt_set_reserve(&fresh, u->nchanged * (XC_NODE_CIDRS * 2 + 1)) ||
-	    xc_rt_set_reserve(out, out->n + u->nchanged * (XC_NODE_CIDRS * 2 + 1)))
-		goto out;
-	/* judged and computed as xc_rt_compute does, with the verdicts that stand */
+	u->c.out->n = 0;
 	for (size_t i = 0; i < u->n; i++) {
 		u->c.fdb_done = 0;
 		for (int k = 0; k < u->node[i]->ncidr; k++) {
@@ -225,25 +258,69 @@ int xc_rt_update(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 					skip, arg);
 		}
 	}
-	for (size_t i = 0; i < out->n; i++) {
-		if (is_gone(d, out->v[i].node))
-			gone[out->v[i].kind]++;
-		else
-			out->v[w++] = out->v[i];
+}
+
+/* 1 when a new entry's key is another's too: one that stays, or another new one. */
+static int taken(const struct upd *u, const struct xc_rt_set *out)
+{
+	const struct xc_rt_set *s = u->c.out;
+
+	for (size_t i = 0; i < s->n; i++) {
+		const struct xc_rt_entry *o = xc_rt_set_find(out, &s->v[i]);
+
+		if (o && gone_index(u->d, o->node) < 0)
+			return 1;
+		for (size_t j = 0; j < i; j++)
+			if (!xc_rt_cmp(&s->v[j], &s->v[i]))
+				return 1;
 	}
+	return 0;
+}
+
+int xc_rt_update(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
+		 const struct xc_nodetab *t, const struct xc_rt_delta *d, struct xc_rt_set *out,
+		 struct xc_rt_stats *st, xc_rt_skip_cb skip, void *arg)
+{
+	struct upd *u = calloc(1, sizeof(*u));
+	struct xc_rt_set fresh = { 0 };
+	struct xc_rt_stats now = { 0 };
+	size_t w = 0, made[XC_RT_NH + 1] = { 0 };
+	int rc = 1;
+
+	if (!u)
+		return -ENOMEM;
+	u->c = (struct xc_rt_ctx){ .conf = conf, .env = env, .out = &fresh, .st = &now };
+	u->d = d;
+	if (d->whole || env->amap || find_nodes(u, t))
+		goto out;
+	survey(u, out);
+	if (scan(u, t))
+		goto out;
+	rc = -ENOMEM;
+	if (xc_rt_set_reserve(&fresh, u->n * (XC_NODE_CIDRS * 2 + 1)) ||
+	    xc_rt_set_reserve(out, out->n + u->n * (XC_NODE_CIDRS * 2 + 1)))
+		goto out;
+	judge(u, NULL, NULL);
+	rc = 1;
+	if (taken(u, out))
+		goto out;
+	for (size_t i = 0; i < out->n; i++)
+		if (gone_index(d, out->v[i].node) < 0)
+			out->v[w++] = out->v[i];
 	out->n = w;
-	rc = 1;         /* a key held by an entry that stays: cannot be, but no guess either */
 	for (size_t i = 0; i < fresh.n; i++) {
-		if (xc_rt_set_find(out, &fresh.v[i]) || xc_rt_set_put(out, &fresh.v[i]))
-			goto out;
+		xc_rt_set_put(out, &fresh.v[i]);        /* a new key, with room */
 		made[fresh.v[i].kind]++;
 	}
-	/* A peer's CIDR has a route or a reason: its old reasons were its CIDRs - its routes. */
-	st->skipped = st->skipped - (now.skipped + made[XC_RT_ROUTE] - gone[XC_RT_ROUTE]) +
-		      now.skipped;
-	st->routes = st->routes - gone[XC_RT_ROUTE] + made[XC_RT_ROUTE];
-	st->neighs = st->neighs - gone[XC_RT_NEIGH] + made[XC_RT_NEIGH];
-	st->fdbs = st->fdbs - gone[XC_RT_FDB] + made[XC_RT_FDB];
+	/*
+	 * Every verdict stands, so refused stays; a peer's CIDR has a route or
+	 * a reason, so skipped moves against the routes.
+	 */
+	st->skipped = st->skipped + u->gone[XC_RT_ROUTE] - made[XC_RT_ROUTE];
+	st->routes = st->routes - u->gone[XC_RT_ROUTE] + made[XC_RT_ROUTE];
+	st->neighs = st->neighs - u->gone[XC_RT_NEIGH] + made[XC_RT_NEIGH];
+	st->fdbs = st->fdbs - u->gone[XC_RT_FDB] + made[XC_RT_FDB];
+	judge(u, skip, arg);            /* again, to tell: only now is the outcome sure */
 	rc = 0;
 out:
 	xc_rt_set_free(&fresh);

@@ -19,6 +19,7 @@ void xc_rt_engine_free(struct xc_rt_engine *g)
 	g->order = NULL;
 	g->gone = NULL;
 	g->nops = g->opscap = g->ngone = g->gonecap = 0;
+	g->base_ok = 0;
 }
 
 /*

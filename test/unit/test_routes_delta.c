@@ -87,6 +87,10 @@ static void make(struct xc_node_rec *r, int i)
 		r->cidr[r->ncidr].len = 24;
 		v4(&r->cidr[r->ncidr++].ip, 169, 254, 1, 0);
 	}
+	if (i % 47 == 11) {             /* inside its own first one: it loses to it */
+		r->cidr[r->ncidr].len = 24;
+		v4(&r->cidr[r->ncidr++].ip, 10, (unsigned)i, 1, 0);
+	}
 	if (i % 3) {
 		r->cidr[r->ncidr].len = 64;
 		v6(&r->cidr[r->ncidr++].ip, 0x20, (unsigned)i, 0);
@@ -94,6 +98,15 @@ static void make(struct xc_node_rec *r, int i)
 	if (i % 29 != 4) {
 		r->addr[r->naddr].kind = XC_NODE_ADDR_INTERNAL;
 		v4(&r->addr[r->naddr++].ip, 198, 18, (unsigned)(i / 200 + 1), (unsigned)(i % 200 + 2));
+	}
+	if (r->naddr && (i % 13 == 6 || i % 17 == 8)) {
+		/* The next node's VXLAN endpoint too (the FDB entry is ours: first by
+		 * name), or the one before's (its entry stands); our own, second. */
+		int j = i % 13 == 6 ? i + 1 : i - 1;
+
+		r->addr[r->naddr].kind = XC_NODE_ADDR_INTERNAL;
+		r->addr[r->naddr - 1].kind = XC_NODE_ADDR_EXTERNAL;
+		v4(&r->addr[r->naddr++].ip, 198, 18, (unsigned)(j / 200 + 1), (unsigned)(j % 200 + 2));
 	}
 	if (i % 31 == 9) {              /* an address in the next node's CIDR: it is refused */
 		r->addr[r->naddr].kind = XC_NODE_ADDR_INTERNAL;
@@ -142,6 +155,14 @@ static int change(void)
 		return 1;
 	}
 	xc_node_unpack(n, &r);
+	if (dice < 15 && r.naddr > 1) { /* another address preferred: the same set */
+		uint8_t k = r.addr[0].kind;
+
+		r.addr[0].kind = r.addr[1].kind;
+		r.addr[1].kind = k;
+		xc_nodetab_set(&tab, &r);
+		return 0;
+	}
 	if (dice < 70 || !r.naddr) {    /* a new address, or a first one */
 		if (!r.naddr)
 			r.naddr = 1, r.addr[0].kind = XC_NODE_ADDR_INTERNAL;
@@ -326,6 +347,33 @@ static void test_untold(void)
 	env.dev[XC_RT_DEV_LINK0].mtu = 0;
 }
 
+/* This node with CIDRs of its own that overlap: the contest's, so every sync is whole. */
+static void test_self_nested(void)
+{
+	struct xc_rt_conf conf = { .mode = XC_RT_NONE, .protocol = 202, .self = "n001" };
+	struct xc_node_rec r;
+
+	xc_nodetab_free(&tab);
+	xc_rt_engine_free(&eng);
+	memset(&eng, 0, sizeof(eng));
+	for (int i = 0; i < NODES; i++) {
+		make(&r, i);
+		if (i == 1) {
+			r.cidr[r.ncidr].len = 24;
+			v4(&r.cidr[r.ncidr++].ip, 10, 1, 1, 0);
+		}
+		xc_nodetab_set(&tab, &r);
+	}
+	T_INT(sync_dry(&conf), 0);
+	make(&r, 20);
+	v4(&r.addr[0].ip, 198, 18, 9, 20);
+	xc_nodetab_set(&tab, &r);
+	T_INT(sync_dry(&conf), 0);
+	T_INT(eng.updates, 0);
+	T(said_too(0, "n001 10.1.1.0/24 6 overlaps n001's 10.1.0.0/16 (its own)"));
+	check(&conf, -3);
+}
+
 int main(void)
 {
 	static const enum xc_rt_mode modes[] = { XC_RT_NONE, XC_RT_VXLAN, XC_RT_SIT, XC_RT_AUTO };
@@ -335,6 +383,7 @@ int main(void)
 	xc_nodetab_init(&tab);
 	tab.notify = on_change;
 	test_untold();
+	test_self_nested();
 	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
 		run(modes[m], XC_RT_NH_OFF, 150);
 		run(modes[m], XC_RT_NH_ON, 60);
