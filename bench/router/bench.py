@@ -89,11 +89,14 @@ class Monitor:
         self.s.bind((0, 0x40 | 0x400 | (0x4 if neigh else 0)))
 
     def events(self, timeout):
+        """The events of one datagram ([] when none of them is one we read:
+        an FDB entry's, say), or None when none came within timeout: a
+        drain goes on to None, not to the first []."""
         self.s.settimeout(timeout)
         try:
             data = self.s.recv(1 << 20)
         except (socket.timeout, BlockingIOError):
-            return []
+            return None
         except OSError as e:  # ENOBUFS: notifications were lost; the socket goes on
             if e.errno != errno.ENOBUFS:
                 raise
@@ -179,12 +182,12 @@ def wait_routes(mon, want, proto=202, limit=60):
     once some were lost (past 8 MB of them: 130,000 routes), from dumps."""
     seen, lost, end = 0, False, time.monotonic() + limit
     while seen < want and time.monotonic() < end:
-        ev = mon.events(0.5)
+        ev = mon.events(0.5) or []
         lost = lost or any(e[0] is None for e in ev)
         seen += sum(1 for e in ev if e[0] == proto)
         if lost:
             seen = kernel_routes(proto)
-    while mon.events(0):  # drain what the dumps left behind
+    while mon.events(0) is not None:  # drain what the dumps left behind
         pass
     return seen >= want
 
@@ -206,14 +209,14 @@ def latency(mon, path, addrs, n_events, proto=202, deadline=10.0, phase=0.0):
             end = time.monotonic() + when.uniform(0, phase)
             while time.monotonic() < end:
                 mon.events(max(0.0, end - time.monotonic()))
-        while mon.events(0):  # drain
+        while mon.events(0) is not None:  # drain
             pass
         t0 = time.monotonic()
         publish()
         end = t0 + deadline
         done = False
         while not done and time.monotonic() < end:
-            for e in mon.events(max(0.0, end - time.monotonic())):
+            for e in mon.events(max(0.0, end - time.monotonic())) or []:
                 if e[0] == proto and e[1] == want and e[2] == addrs[i]:
                     done = True
                     break
@@ -343,7 +346,7 @@ def api_latency(mon, port, certs, n, count):
             {"type": "InternalIP", "address": new},
             {"type": "InternalIP", "address": nodegen.node_ips(i)[1]}]}})
         want = nodegen.pod_cidrs(i, n)[0].split("/")[0]
-        while mon.events(0):
+        while mon.events(0) is not None:
             pass
         t0 = time.monotonic()
         conn.request("PATCH", "/api/v1/nodes/node-%05d/status" % (i + 1), body,
@@ -351,7 +354,7 @@ def api_latency(mon, port, certs, n, count):
         conn.getresponse().read()
         end, done = t0 + 10, False
         while not done and time.monotonic() < end:
-            for e in mon.events(max(0.0, end - time.monotonic())):
+            for e in mon.events(max(0.0, end - time.monotonic())) or []:
                 if (e[0] == 202 and e[1] == want and e[2] == new) or \
                         (MODE == "vxlan" and e[0] == "neigh" and e[1] == want and e[2] == vxlan_mac(new)):
                     done = True
