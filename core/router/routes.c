@@ -644,6 +644,9 @@ static int judge(struct xc_rt_ctx *c, const struct xc_nodetab *t)
 			}
 		}
 	}
+	/* the addresses are judged by now: gone before the entries come (4 MB at 65,000) */
+	free(c->addrs);
+	c->addrs = NULL;
 	return xc_rt_contest(c->cl, n);
 }
 

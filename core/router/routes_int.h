@@ -17,7 +17,7 @@ struct xc_rt_ctx {
 	struct xc_rt_set *out;
 	struct xc_rt_stats *st;
 	int fdb_done;           /* the current peer's FDB entry is out */
-	struct xc_ip *addrs;    /* every node's addresses, sorted */
+	struct xc_ip *addrs;    /* every node's addresses, sorted (judge frees them) */
 	size_t naddr;
 	const char **refused;   /* judge: per slot (every node's CIDRs in table order) */
 	struct xc_rt_claim *cl; /* judge: the claims that met every rule */
