@@ -265,6 +265,24 @@ static void check(const struct xc_rt_conf *conf, int round)
 	xc_rt_set_free(&ref);
 }
 
+/* A new table of every node as make() has it (this node with a CIDR inside its first), a new engine. */
+static void start(int self_nested)
+{
+	struct xc_node_rec r;
+
+	xc_nodetab_free(&tab);
+	xc_rt_engine_free(&eng);
+	memset(&eng, 0, sizeof(eng));
+	for (int i = 0; i < NODES; i++) {
+		make(&r, i);
+		if (i == 1 && self_nested) {
+			r.cidr[r.ncidr].len = 24;
+			v4(&r.cidr[r.ncidr++].ip, 10, 1, 1, 0);
+		}
+		xc_nodetab_set(&tab, &r);
+	}
+}
+
 /* A sync as the router makes one between full ones, without a kernel: what it says in said[0]. */
 static int sync_dry(const struct xc_rt_conf *conf)
 {
@@ -276,16 +294,9 @@ static int sync_dry(const struct xc_rt_conf *conf)
 static void run(enum xc_rt_mode mode, enum xc_rt_nh nh, int rounds)
 {
 	struct xc_rt_conf conf = { .mode = mode, .protocol = 202, .self = "n001", .nexthops = nh };
-	struct xc_node_rec r;
 	unsigned long updates, wholes = 0, must = 0;
 
-	xc_nodetab_free(&tab);
-	xc_rt_engine_free(&eng);
-	memset(&eng, 0, sizeof(eng));
-	for (int i = 0; i < NODES; i++) {
-		make(&r, i);
-		xc_nodetab_set(&tab, &r);
-	}
+	start(0);
 	T_INT(sync_dry(&conf), 0);
 	check(&conf, 0);
 	updates = eng.updates;
@@ -314,13 +325,7 @@ static void test_untold(void)
 	struct xc_rt_conf conf = { .mode = XC_RT_NONE, .protocol = 202, .self = "n001" };
 	struct xc_node_rec r;
 
-	xc_nodetab_free(&tab);
-	xc_rt_engine_free(&eng);
-	memset(&eng, 0, sizeof(eng));
-	for (int i = 0; i < NODES; i++) {
-		make(&r, i);
-		xc_nodetab_set(&tab, &r);
-	}
+	start(0);
 	T_INT(sync_dry(&conf), 0);
 	tab.notify = NULL;              /* a change the engine does not hear of */
 	make(&r, 10);
@@ -337,7 +342,7 @@ static void test_untold(void)
 	T_INT(sync_dry(&conf), 0);
 	T_INT(eng.updates, 1);
 	check(&conf, -2);
-	/* a full sync computes everything; so does a new env */
+	/* a new env: everything */
 	make(&r, 10);
 	v4(&r.addr[0].ip, 198, 18, 9, 11);
 	xc_nodetab_set(&tab, &r);
@@ -353,17 +358,7 @@ static void test_self_nested(void)
 	struct xc_rt_conf conf = { .mode = XC_RT_NONE, .protocol = 202, .self = "n001" };
 	struct xc_node_rec r;
 
-	xc_nodetab_free(&tab);
-	xc_rt_engine_free(&eng);
-	memset(&eng, 0, sizeof(eng));
-	for (int i = 0; i < NODES; i++) {
-		make(&r, i);
-		if (i == 1) {
-			r.cidr[r.ncidr].len = 24;
-			v4(&r.cidr[r.ncidr++].ip, 10, 1, 1, 0);
-		}
-		xc_nodetab_set(&tab, &r);
-	}
+	start(1);
 	T_INT(sync_dry(&conf), 0);
 	make(&r, 20);
 	v4(&r.addr[0].ip, 198, 18, 9, 20);
