@@ -1,6 +1,7 @@
 /*
  * sorted: binary search in a sorted array, and a sort (see sorted.h).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,4 +96,19 @@ void xc_sorted_sort(void *base, size_t n, size_t size, xc_sorted_order cmp, cons
 		abort();        /* a caller's type, never input: fails its first test */
 	if (n > 1)
 		permute(base, size, xc_sorted_index(base, n, size, cmp, arg, scratch), n);
+}
+
+int xc_sorted_sort_heap(void *base, size_t n, size_t size, xc_sorted_order cmp,
+			const void *arg)
+{
+	uint32_t *scratch;
+
+	if (n < 2)
+		return 0;
+	scratch = malloc(2 * n * sizeof(*scratch));
+	if (!scratch)
+		return -ENOMEM;
+	xc_sorted_sort(base, n, size, cmp, arg, scratch);
+	free(scratch);
+	return 0;
 }

@@ -49,4 +49,12 @@ uint32_t *xc_sorted_index(const void *base, size_t n, size_t size, xc_sorted_ord
 void xc_sorted_sort(void *base, size_t n, size_t size, xc_sorted_order cmp, const void *arg,
 		    uint32_t *scratch);
 
+/*
+ * The same with the scratch taken from the heap for the sort alone (8
+ * bytes an element), for callers with no buffer of their own to lend.
+ * -ENOMEM: base is as it was.
+ */
+int xc_sorted_sort_heap(void *base, size_t n, size_t size, xc_sorted_order cmp,
+			const void *arg);
+
 #endif

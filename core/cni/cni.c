@@ -768,7 +768,6 @@ long xc_cni_attachments(const struct xc_cni_conf *conf, struct xc_cni_attachment
 	struct xc_json k, v;
 	char cid[XC_CNI_ID_MAX + 1], ifname[XC_CNI_IFNAME_MAX + 1];
 	size_t n = 0;
-	uint32_t *scratch;
 
 	if (conf->valid_attachments.type != XC_JSON_ARRAY)
 		return 0;
@@ -786,12 +785,9 @@ long xc_cni_attachments(const struct xc_cni_conf *conf, struct xc_cni_attachment
 		tab[n].obj = v;
 		n++;
 	}
-	scratch = malloc(2 * n * sizeof(*scratch) + 1);
-	if (!scratch)
+	if (xc_sorted_sort_heap(tab, n, sizeof(*tab), att_cmp, NULL))
 		return xc_cni_errf(err, XC_CNI_E_TRY_AGAIN, "cni.dev/valid-attachments: out of memory "
 				   "for %zu entries", n);
-	xc_sorted_sort(tab, n, sizeof(*tab), att_cmp, NULL, scratch);
-	free(scratch);
 	return (long)n;
 }
 

@@ -94,14 +94,8 @@ int xc_ivset_normalize(struct xc_ivset *s, size_t len)
 {
 	size_t o = 0;
 
-	if (s->n > 1) {
-		uint32_t *scratch = malloc(2 * s->n * sizeof(*scratch));
-
-		if (!scratch)
-			return -ENOMEM;
-		xc_sorted_sort(s->v, s->n, sizeof(*s->v), iv_cmp, &len, scratch);
-		free(scratch);
-	}
+	if (xc_sorted_sort_heap(s->v, s->n, sizeof(*s->v), iv_cmp, &len))
+		return -ENOMEM;
 	for (size_t i = 0; i < s->n; i++) {
 		struct xc_iv *last = o ? &s->v[o - 1] : NULL;
 		uint8_t next[16];

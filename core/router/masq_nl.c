@@ -142,13 +142,10 @@ static int to_intervals(struct rd *r, struct xc_ivset *s, size_t len)
 {
 	struct xc_iv *open = NULL;
 	uint8_t ones[16];
-	uint32_t *scratch = malloc(2 * r->ne * sizeof(*scratch) + 1);
 
-	if (!scratch)
+	if (xc_sorted_sort_heap(r->e, r->ne, sizeof(*r->e), key_cmp, NULL))
 		return -ENOMEM;
 	memset(ones, 0xff, sizeof(ones));
-	xc_sorted_sort(r->e, r->ne, sizeof(*r->e), key_cmp, NULL, scratch);
-	free(scratch);
 	s->n = 0;
 	for (size_t i = 0; i < r->ne; i++) {
 		int end = (r->e[i].flags & NFT_SET_ELEM_INTERVAL_END) != 0;

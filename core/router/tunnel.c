@@ -297,14 +297,8 @@ static int read_ll(struct xc_tunnel *t, struct xc_nl *nl, struct xc_rt_env *env)
 	rc = xc_nl_neigh_list(nl, AF_INET, 0, on_neigh, &c);
 	if (rc)
 		return rc;
-	if (t->nll > 1) {
-		uint32_t *scratch = malloc(2 * t->nll * sizeof(*scratch));
-
-		if (!scratch)
-			return -ENOMEM;
-		xc_sorted_sort(t->ll, t->nll, sizeof(*t->ll), cmp_ll, NULL, scratch);
-		free(scratch);
-	}
+	if (xc_sorted_sort_heap(t->ll, t->nll, sizeof(*t->ll), cmp_ll, NULL))
+		return -ENOMEM;
 	env->ll = t->ll;
 	env->nll = t->nll;
 	return 0;

@@ -132,6 +132,10 @@ static void test_sort(void)
 			before[i] = v[ord[i]];
 		T(in_order(before, n));
 		T(ord == scratch || ord == scratch + n);
+		/* the same with the heap's scratch */
+		fill(v, n, 0);
+		T_INT(xc_sorted_sort_heap(v, n, sizeof(*v), by_key, NULL), 0);
+		T(in_order(v, n));
 	}
 	free(v);
 	free(before);
