@@ -14,6 +14,7 @@
 #include "base/fdio.h"
 #include "base/log.h"
 #include "kube/podcidr_cache.h"
+#include "router/routes.h"
 
 const char node_local_usage[] =
 "usage: node-local      (a CNI IPAM plugin: CNI_* variables, config on stdin)\n"
@@ -33,7 +34,8 @@ const char node_local_usage[] =
 "Without any range, the pod CIDRs of this node are read from\n"
 "<dataDir>/<name>/podcidrs (one CIDR per line, written by the router). When\n"
 "that file is missing and \"kubeconfig\" is set, node-local asks the API\n"
-"server once for its Node and writes the file itself:\n"
+"server once for its Node and writes the file itself (a CIDR the router\n"
+"would refuse by that Node alone written as refused):\n"
 "  kubeconfig      path of a kubeconfig for the API server\n"
 "  nodeName        this node's name (default: $NODE_NAME, else the host name)\n"
 "  cidrAnnotation  take the CIDRs from this annotation (comma-separated)\n"
@@ -162,6 +164,21 @@ static int parse_ranges(struct nl_conf *c, const struct xc_cni_conf *cc, struct 
 }
 
 /*
+ * The router's verdict on one of this node's pod CIDRs, as far as its own
+ * Node shows it (special ranges, the node's own addresses); the router
+ * also weighs every other Node, the connected subnets and CLUSTER_CIDR,
+ * and rewrites the file with its verdict.
+ */
+static const char *own_refusal(const struct xc_prefix *cidr, const struct xc_k8s_node *node)
+{
+	const char *why = xc_rt_cidr_refusal(cidr, NULL, 0, NULL, 0);
+
+	for (int i = 0; !why && i < node->naddrs; i++)
+		why = xc_rt_cidr_refusal(cidr, &node->addr[i].ip, 1, NULL, 0);
+	return why;
+}
+
+/*
  * The cache is missing and the configuration names a kubeconfig: one GET
  * of this node's Node writes it (the router keeps it current afterwards).
  * Pod CIDRs never change once set, so this happens once per network.
@@ -173,7 +190,8 @@ static int fetch_pod_cidrs(struct nl_conf *c, const char *name, struct xc_prefix
 	static char node_buf[XC_K8S_OBJ_MAX];
 	char kubeconfig[XC_CNI_PATH_MAX + 1], node[254], annot[254];
 	struct xc_k8s_opts ko = { .kubeconfig = kubeconfig, .component = "node-local" };
-	struct xc_podcidr_req rq = { .k8s = &ko, .data_dir = c->data_dir, .network = name };
+	struct xc_podcidr_req rq = { .k8s = &ko, .data_dir = c->data_dir, .network = name,
+				     .judge = own_refusal };
 	int insecure = 0, n;
 	long rc;
 
@@ -239,8 +257,11 @@ static int pod_cidr_sets(struct nl_conf *c, const char *name, struct xc_cni_err 
 		rc = fetch_pod_cidrs(c, name, p, err);
 		if (rc != -ENOENT && rc <= 0)
 			return rc;
+		/* the file it wrote, refusals and all, as every later ADD reads it */
 		if (rc > 0)
-			n = rc;
+			n = xc_ipam_podcidrs(c->data_dir, name, p, XC_IPAM_MAX_SETS, err);
+		if (n == -EINVAL || n == -EAGAIN)
+			return n;
 	}
 	if (n <= 0) {
 		xc_cni_errf(err, XC_CNI_E_TRY_AGAIN, "no pod CIDRs for this node yet: %s/%s/podcidrs "

@@ -270,8 +270,9 @@ int xc_ipam_podcidrs(const char *data_dir, const char *network, struct xc_prefix
 	if (n == -EACCES) {
 		xc_cni_errf(err, XC_CNI_E_TRY_AGAIN, "this node's pod CIDR %s: the router gives "
 			    "it no route, so no pod gets an address from it", why);
-		xc_cni_err_details(err, "from %s/%s/" XC_PODCIDRS_FILE ", written by the router: fix "
-				   "the Node's spec.podCIDRs (or its CIDR annotation) or the router's "
+		xc_cni_err_details(err, "from %s/%s/" XC_PODCIDRS_FILE " (the router's verdict, or "
+				   "node-local's from its own Node before the router ran): fix the "
+				   "Node's spec.podCIDRs (or its CIDR annotation) or the router's "
 				   "CLUSTER_CIDR", data_dir, network);
 		return -EAGAIN;
 	}

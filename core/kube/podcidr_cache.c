@@ -34,9 +34,12 @@ int xc_podcidr_fetch(const struct xc_podcidr_req *r, struct xc_k8s_client *k,
 {
 	struct xc_k8s_select sel = { .annot = { r->annotation, NULL } };
 	char name[XC_K8S_NAME_MAX + 1];
+	const char *refused[XC_PODCIDRS_MAX];
 	struct xc_k8s_node node;
 	int rc, n;
 
+	if (max > XC_PODCIDRS_MAX)
+		max = XC_PODCIDRS_MAX;    /* the file holds no more */
 	if (insecure)
 		*insecure = 0;
 	k->err[0] = 0;
@@ -69,7 +72,9 @@ int xc_podcidr_fetch(const struct xc_podcidr_req *r, struct xc_k8s_client *k,
 			 name, r->annotation ? r->annotation : "");
 		return n;
 	}
-	rc = xc_podcidrs_write(r->data_dir, r->network, name, out, NULL, n);
+	for (int i = 0; i < n; i++)
+		refused[i] = r->judge ? r->judge(&out[i], &node) : NULL;
+	rc = xc_podcidrs_write(r->data_dir, r->network, name, out, refused, n);
 	if (rc < 0) {
 		snprintf(k->err, sizeof(k->err), "%s/%.200s/%s: cannot write: %s", r->data_dir,
 			 r->network, XC_PODCIDRS_FILE, strerror(-rc));

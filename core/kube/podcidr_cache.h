@@ -41,14 +41,21 @@ struct xc_podcidr_req {
 	const char *data_dir;            /* the cache is <data_dir>/<network>/podcidrs */
 	const char *network;
 	int timeout_ms;                  /* bound on connect and each wait; 0: 5000 */
+	/*
+	 * NULL, or why a pod CIDR of the node fetched may give no pod an
+	 * address (NULL: it may): such a CIDR is written as refused, so
+	 * every ADD until the router rewrites the file refuses it alike.
+	 */
+	const char *(*judge)(const struct xc_prefix *cidr, const struct xc_k8s_node *node);
 };
 
 /*
  * Ask the API server for this node's pod CIDRs and write the cache: set
  * up the client in `k` (caller's storage, closed again before returning),
  * GET the Node into `buf` (size bytes; XC_K8S_OBJ_MAX for any node), pick
- * the CIDRs as xc_podcidr_from_node does, write them as
- * xc_podcidrs_write does, and return them in out[0..max). Returns
+ * the CIDRs as xc_podcidr_from_node does, write them (with req->judge's
+ * refusals) as xc_podcidrs_write does, and return them in out[0..max),
+ * refused ones too: the caller reads the file's verdict. Returns
  * the count, or -ENODATA (the node has no pod CIDRs yet), -ENOENT (no such
  * node), or any error of core/kube/k8s; k->err then says what happened.
  * *insecure is set (when not NULL) if the kubeconfig turned certificate

@@ -2,7 +2,8 @@
 # node_local_k8s: node-local without ranges takes this node's pod CIDRs from
 # its Node object when the podcidrs cache is missing and ipam.kubeconfig is
 # set: one GET writes the cache, later ADDs never ask the API again. A Node
-# without pod CIDRs yet is code 11; cidrAnnotation wins over spec.podCIDRs.
+# without pod CIDRs yet is code 11; cidrAnnotation wins over spec.podCIDRs;
+# a CIDR the router would refuse by the Node alone is written refused.
 . test/lib/t.sh
 . test/fakeapi/lib.sh
 
@@ -17,6 +18,9 @@ fake_start || { t_fail "server start"; t_done; exit 1; }
 fakectl post /api/v1/nodes '{"metadata":{"name":"nl-1"},"spec":{"podCIDRs":["198.19.7.0/24","fd00:19:0:7::/64"]}}' >/dev/null
 fakectl post /api/v1/nodes '{"metadata":{"name":"nl-bare"}}' >/dev/null
 fakectl post /api/v1/nodes '{"metadata":{"name":"nl-annot","annotations":{"example.test/cidrs":"198.18.200.0/28"}},"spec":{"podCIDRs":["198.19.8.0/24"]}}' >/dev/null
+# pod CIDRs the router refuses, as far as the Node alone shows it: its own address, loopback
+fakectl post /api/v1/nodes '{"metadata":{"name":"nl-own"},"spec":{"podCIDRs":["198.19.9.0/24","fd00:19:0:9::/64"]},"status":{"addresses":[{"type":"InternalIP","address":"198.19.9.10"}]}}' >/dev/null
+fakectl post /api/v1/nodes '{"metadata":{"name":"nl-lo"},"spec":{"podCIDRs":["127.0.0.0/24"]}}' >/dev/null
 
 fake_kubeconfig "$D/kubeconfig" tok-nl
 
@@ -59,6 +63,19 @@ out=$(conf net5 nl-1 | sed 's/"kubeconfig":"[^"]*",//' | CNI_COMMAND=ADD CNI_CON
 	CNI_NETNS=/var/run/netns/none CNI_IFNAME=eth0 "$XC" node-local)
 check_grep "no kubeconfig and no cache: code 11 naming the file" '"code": 11.*podcidrs' flat
 check_out "... and the API was not asked" 4 lists
+
+# Before the router has written the file, node-local's GET judges the Node's
+# CIDRs by what the Node shows, writes its verdict, and every ADD reads it.
+out=$(add net7 nl-own c1); rc=$?
+check "a pod CIDR holding the node's own address: exit non-zero" [ "$rc" != 0 ]
+check_grep "... code 11 naming the CIDR and the reason" '"code": 11.*198.19.9.0/24 contains a node.s address' flat
+check_grep "... written as refused for later ADDs" '^refused 198.19.9.0/24 contains a node.s address' cat "$D/data/net7/podcidrs"
+check "... and nothing allocated" sh -c "! ls '$D/data/net7' | grep -q '^198\\.\\|^fd00'"
+out=$(add net7 nl-own c2); rc=$?
+check_grep "... a later ADD reads the verdict: code 11 again" '"code": 11.*198.19.9.0/24 contains' flat
+check_out "... without asking the API again (one GET for net7)" 5 lists
+out=$(add net8 nl-lo c1); rc=$?
+check_grep "a loopback pod CIDR: code 11 naming the range" '"code": 11.*127.0.0.0/24.*loopback' flat
 
 fake_stop
 out=$(add net6 nl-1 c1); rc=$?
