@@ -534,6 +534,7 @@ static void src_failed(int rc)
 static int src_list(void)
 {
 	size_t before = R.nodes.n;
+	int64_t t0 = xc_now_ms();
 	int rc;
 
 	R.nlog = 0;
@@ -544,8 +545,9 @@ static int src_list(void)
 	}
 	if (R.src.err[0])   /* a notice: WatchList failed, this time or for good */
 		xc_warn("node source: %s", R.src.err);
-	if (!R.s.listed || R.s.dirty)
-		xc_info("node listing: %zu nodes (was %zu)", R.nodes.n, before);
+	/* every one: until it is taken in, no change of a Node can reach the routes */
+	xc_info("node listing: %zu nodes (was %zu) in %lld ms", R.nodes.n, before,
+		(long long)(xc_now_ms() - t0));
 	/* the first complete listing: adopt, repair and prune, even if empty */
 	xc_sched_listed(&R.s, xc_now_ms());
 	return 0;

@@ -351,22 +351,51 @@ class Mirror(threading.Thread):
 # ---- soak ------------------------------------------------------------------------
 
 WALL = time.time() - time.monotonic()  # monotonic -> wall clock (router.log's)
-OUTAGE_SLACK = 10.0
+OUTAGE_BEFORE = 2.0   # s: a failure seen this long after the request in flight broke
 
 
-def source_outages(router_log, slack=OUTAGE_SLACK):
-    """Wall-clock intervals in which the router could not follow node changes:
-    each failure it logged ("node source: ...; ... retry in X ms") from `slack`
-    seconds before (the failed request was in flight: a page, a watch) to its
-    back-off plus `slack` seconds (the full LIST that follows), merged."""
+def source_outages(router_log, before=OUTAGE_BEFORE):
+    """Wall-clock intervals in which the router could not follow node changes,
+    from its log, merged; two kinds, returned apart:
+    - failures: from `before` seconds before a failure it logged ("node
+      source: ...; ... retry in X ms"; the request in flight, a page or a
+      watch, broke a little earlier) until the next listing it completed.
+      Every failure brings a listing, and until one completes nothing the
+      server changed meanwhile can reach the router. With no listing after
+      it, until its back-off ends.
+    - listings ("node listing: N nodes (was M) in X ms"): each from its start
+      to its end. A change made while a listing is read is not in it (it is
+      what the server held when it began); a list+watch client learns of it
+      only from the watch that follows, as after a back-off. The grace covers
+      the sync after it."""
     import calendar
     import re
-    iv = []
+
+    def wall(m):
+        return calendar.timegm(time.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S")) + float(m.group(2))
+
+    stamp = r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)Z "
+    fails, lists, open_at, open_end = [], [], None, None
     for line in open(router_log, errors="replace"):
-        m = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)Z .*node source: .* retry in (\d+) ms", line)
+        m = re.match(stamp + r".*node source: .* retry in (\d+) ms", line)
         if m:
-            w = calendar.timegm(time.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S")) + float(m.group(2))
-            iv.append((w - slack, w + int(m.group(3)) / 1000.0 + slack))
+            w = wall(m)
+            open_at = w - before if open_at is None else open_at
+            open_end = w + int(m.group(3)) / 1000.0
+            continue
+        m = re.match(stamp + r".*node listing: \d+ nodes \(was \d+\)(?: in (\d+) ms)?", line)
+        if m:
+            w = wall(m)
+            lists.append((w - int(m.group(3) or 0) / 1000.0, w))
+            if open_at is not None:
+                fails.append((open_at, w))
+                open_at = None
+    if open_at is not None:
+        fails.append((open_at, open_end))
+    return merged(fails), merged(lists)
+
+
+def merged(iv):
     out = []
     for a, b in sorted(iv):
         if out and a <= out[-1][1]:
@@ -896,21 +925,30 @@ while True:
                   "p50 %.1f s, max %.1f s to converge; by fault kind within 15 s before: %s"
                   % (len(self.violations), pct(self.late, 50), max(self.late, default=0), self.blame()))
         self.sync_times()
-        outages = source_outages(os.path.join(self.d, "router.log"))
+        failures, listings = source_outages(os.path.join(self.d, "router.log"))
+        outages = merged(failures + listings)
         unexplained = []
         with open(os.path.join(self.d, "violations"), "a") as f:
             for k, t0, t1 in self.vrec:
                 t1 = t1 if t1 is not None else now()
                 ok = explained(t0 + WALL, t1 + WALL, self.grace, outages)
-                f.write("V %s %.3f %.3f %s\n" % (k, t0 + WALL, t1 + WALL, "backoff" if ok else "UNEXPLAINED"))
+                f.write("V %s %.3f %.3f %s\n" % (k, t0 + WALL, t1 + WALL, "outage" if ok else "UNEXPLAINED"))
                 if not ok:
                     unexplained.append("%s wrong %.1f s from t=%.0f" % (k, t1 - t0, t0 - T0))
-        down = sum(b - a for a, b in outages)
-        print("    source outages (router.log: each failure from %.0f s before to its back-off + %.0f s "
-              "after): %d intervals, %.0f s in all"
-              % (OUTAGE_SLACK, OUTAGE_SLACK, len(outages), down))
+        down = sum(b - a for a, b in failures)
+        print("    source outages (router.log: each failure from %.0f s before it to the next listing "
+              "taken in): %d intervals, %.0f s in all"
+              % (OUTAGE_BEFORE, len(failures), down))
+        print("    listings being read (router.log: each from its start to its end): "
+              "%d, %.0f s in all, the longest %.1f s"
+              % (len(listings), sum(b - a for a, b in listings), max((b - a for a, b in listings), default=0)))
+        print("    together %.0f s of the run's %.0f s; outside them a route wrong past the grace fails (a)"
+              % (sum(b - a for a, b in outages), self.dur))
         for v in unexplained[:10]:
             print("    unexplained: " + v)
+        # without the router's listing lines every outage would last to the end of the run
+        R.check(listings, "(a) router.log shows the listings it took in (%d), which end the outages"
+                % len(listings))
         R.check(not unexplained, "(a) routes correct throughout: no route wrong past %.0f s outside the "
                 "source's outages (%d past the per-fault grace, all within outages: %s)"
                 % (self.grace, len(self.violations), "yes" if not unexplained else "no, %d" % len(unexplained)))
