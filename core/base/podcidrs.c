@@ -124,8 +124,11 @@ static int same_content(const char *path, const char *text, size_t len)
 	return olen == (ssize_t)len && !memcmp(old, text, len);
 }
 
-/* Write text to a new inode beside path, sync it, rename it over path. */
-static int replace(const char *dir, const char *path, const char *text, size_t len)
+/*
+ * Write text to a new inode beside path, sync it, rename it over path (keep:
+ * link it there instead, and leave a file already there alone: 0).
+ */
+static int replace(const char *dir, const char *path, const char *text, size_t len, int keep)
 {
 	char tmp[4200];
 	int fd, rc;
@@ -141,12 +144,12 @@ static int replace(const char *dir, const char *path, const char *text, size_t l
 		rc = -errno;
 	if (close(fd) < 0 && !rc)
 		rc = -errno;
-	if (!rc && rename(tmp, path) < 0)
+	if (!rc && (keep ? link(tmp, path) : rename(tmp, path)) < 0)
 		rc = -errno;
-	if (rc) {
+	if (rc || keep)
 		unlink(tmp);
-		return rc;
-	}
+	if (rc)
+		return keep && rc == -EEXIST ? 0 : rc;
 	/* the rename itself must survive a crash too */
 	fd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0) {
@@ -156,8 +159,8 @@ static int replace(const char *dir, const char *path, const char *text, size_t l
 	return 1;
 }
 
-int xc_podcidrs_write(const char *data_dir, const char *network, const char *node,
-		      const struct xc_prefix *cidrs, const char *const *refused, int n)
+static int write_file(const char *data_dir, const char *network, const char *node,
+		      const struct xc_prefix *cidrs, const char *const *refused, int n, int keep)
 {
 	char dir[4096], path[4200], text[XC_PODCIDRS_SIZE_MAX], cidr[XC_IP_STRLEN];
 	struct stat st;
@@ -194,5 +197,17 @@ int xc_podcidrs_write(const char *data_dir, const char *network, const char *nod
 	snprintf(path, sizeof(path), "%s/" XC_PODCIDRS_FILE, dir);
 	if (same_content(path, text, len))
 		return 0;
-	return replace(dir, path, text, len);
+	return replace(dir, path, text, len, keep);
+}
+
+int xc_podcidrs_write(const char *data_dir, const char *network, const char *node,
+		      const struct xc_prefix *cidrs, const char *const *refused, int n)
+{
+	return write_file(data_dir, network, node, cidrs, refused, n, 0);
+}
+
+int xc_podcidrs_create(const char *data_dir, const char *network, const char *node,
+		       const struct xc_prefix *cidrs, const char *const *refused, int n)
+{
+	return write_file(data_dir, network, node, cidrs, refused, n, 1);
 }

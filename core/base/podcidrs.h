@@ -63,4 +63,13 @@ int xc_podcidrs_read(const char *data_dir, const char *network, struct xc_prefix
 int xc_podcidrs_write(const char *data_dir, const char *network, const char *node,
 		      const struct xc_prefix *cidrs, const char *const *refused, int n);
 
+/*
+ * As xc_podcidrs_write, but never over a file already there (0 then): the
+ * file is linked into place, not renamed. node-local's verdict from its
+ * own Node must not replace the router's, written meanwhile from all of
+ * them.
+ */
+int xc_podcidrs_create(const char *data_dir, const char *network, const char *node,
+		       const struct xc_prefix *cidrs, const char *const *refused, int n);
+
 #endif

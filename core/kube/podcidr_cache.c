@@ -74,7 +74,7 @@ int xc_podcidr_fetch(const struct xc_podcidr_req *r, struct xc_k8s_client *k,
 	}
 	for (int i = 0; i < n; i++)
 		refused[i] = r->judge ? r->judge(&out[i], &node) : NULL;
-	rc = xc_podcidrs_write(r->data_dir, r->network, name, out, refused, n);
+	rc = xc_podcidrs_create(r->data_dir, r->network, name, out, refused, n);
 	if (rc < 0) {
 		snprintf(k->err, sizeof(k->err), "%s/%.200s/%s: cannot write: %s", r->data_dir,
 			 r->network, XC_PODCIDRS_FILE, strerror(-rc));

@@ -54,8 +54,9 @@ struct xc_podcidr_req {
  * up the client in `k` (caller's storage, closed again before returning),
  * GET the Node into `buf` (size bytes; XC_K8S_OBJ_MAX for any node), pick
  * the CIDRs as xc_podcidr_from_node does, write them (with req->judge's
- * refusals) as xc_podcidrs_write does, and return them in out[0..max),
- * refused ones too: the caller reads the file's verdict. Returns
+ * refusals) as xc_podcidrs_create does (a file the router wrote meanwhile
+ * stays), and return them in out[0..max), refused ones too: the caller
+ * reads the file's verdict. Returns
  * the count, or -ENODATA (the node has no pod CIDRs yet), -ENOENT (no such
  * node), or any error of core/kube/k8s; k->err then says what happened.
  * *insecure is set (when not NULL) if the kubeconfig turned certificate

@@ -441,14 +441,16 @@ const char *xc_rt_cidr_refusal(const struct xc_prefix *cidr, const struct xc_ip 
 {
 	const char *why = xc_prefix_special(cidr);
 	size_t lo = 0, hi = naddr, i;
+	struct xc_prefix net;
 	int fam = 0, in = 0;
 
 	if (why)
 		return why;
+	xc_prefix_network(cidr, &net);  /* host bits set would skip the addresses below them */
 	while (lo < hi) {               /* the first address >= the CIDR's */
 		size_t m = lo + (hi - lo) / 2;
 
-		if (xc_ip_cmp(&addrs[m], &cidr->ip) < 0)
+		if (xc_ip_cmp(&addrs[m], &net.ip) < 0)
 			lo = m + 1;
 		else
 			hi = m;

@@ -216,9 +216,9 @@ int xc_rt_set_del(struct xc_rt_set *s, const struct xc_rt_entry *e);
 void xc_rt_vxlan_mac(const struct xc_ip *underlay, uint8_t mac[6]);
 
 /*
- * Why a node's pod CIDR (network form) gets no route, or NULL: it overlaps
- * a range no pod network may use (0.0.0.0/8, ::, loopback, link-local,
- * multicast, 255.255.255.255), contains one of addrs (every node's
+ * Why a node's pod CIDR (host bits ignored) gets no route, or NULL: it
+ * overlaps a range no pod network may use (0.0.0.0/8, ::, loopback,
+ * link-local, multicast, 255.255.255.255), contains one of addrs (every node's
  * addresses, sorted by xc_ip_cmp), or lies outside every prefix of its
  * family in cluster (no rule for a family cluster has none of). Its
  * length alone is never a reason. (xc_rt_compute also refuses a CIDR that

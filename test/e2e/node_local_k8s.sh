@@ -21,6 +21,7 @@ fakectl post /api/v1/nodes '{"metadata":{"name":"nl-annot","annotations":{"examp
 # pod CIDRs the router refuses, as far as the Node alone shows it: its own address, loopback
 fakectl post /api/v1/nodes '{"metadata":{"name":"nl-own"},"spec":{"podCIDRs":["198.19.9.0/24","fd00:19:0:9::/64"]},"status":{"addresses":[{"type":"InternalIP","address":"198.19.9.10"}]}}' >/dev/null
 fakectl post /api/v1/nodes '{"metadata":{"name":"nl-lo"},"spec":{"podCIDRs":["127.0.0.0/24"]}}' >/dev/null
+fakectl post /api/v1/nodes '{"metadata":{"name":"nl-bits"},"spec":{"podCIDRs":["198.19.10.20/24"]},"status":{"addresses":[{"type":"InternalIP","address":"198.19.10.10"}]}}' >/dev/null
 
 fake_kubeconfig "$D/kubeconfig" tok-nl
 
@@ -76,6 +77,10 @@ check_grep "... a later ADD reads the verdict: code 11 again" '"code": 11.*198.1
 check_out "... without asking the API again (one GET for net7)" 5 lists
 out=$(add net8 nl-lo c1); rc=$?
 check_grep "a loopback pod CIDR: code 11 naming the range" '"code": 11.*127.0.0.0/24.*loopback' flat
+check_grep "... written as refused too" '^refused 127.0.0.0/24 overlaps loopback' cat "$D/data/net8/podcidrs"
+out=$(add net9 nl-bits c1); rc=$?
+check_grep "host bits set in the CIDR: the node's address below them still counts" \
+	'"code": 11.*contains a node.s address' flat
 
 fake_stop
 out=$(add net6 nl-1 c1); rc=$?

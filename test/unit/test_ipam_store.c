@@ -785,6 +785,19 @@ static void test_podcidrs_file(void)
 		T_INT(xc_podcidrs_write(root, "pcf", "node-7", w, NULL, 2), 1);  /* fixed: plain again */
 		T_INT(xc_podcidrs_read(root, "pcf", r, XC_PODCIDRS_MAX, why2, sizeof(why2)), 2);
 	}
+	/* node-local's own verdict goes in only where the router's is not */
+	{
+		const char *refused[2] = { "contains a node's address", NULL };
+
+		T_INT(xc_podcidrs_create(root, "pcf", "node-7", w, refused, 2), 0);
+		T_INT(xc_podcidrs_read(root, "pcf", r, XC_PODCIDRS_MAX, why, sizeof(why)), 2);
+		T_INT(xc_podcidrs_create(root, "pcf2", "node-7", w, refused, 2), 1);
+		T_INT(xc_podcidrs_read(root, "pcf2", r, XC_PODCIDRS_MAX, why, sizeof(why)), -EACCES);
+		T_INT(xc_podcidrs_create(root, "pcf2", "node-7", w, NULL, 2), 0);
+		T_INT(xc_podcidrs_read(root, "pcf2", r, XC_PODCIDRS_MAX, why, sizeof(why)), -EACCES);
+		T_INT(xc_podcidrs_write(root, "pcf2", "node-7", w, NULL, 2), 1);   /* the router's wins */
+		T_INT(xc_podcidrs_read(root, "pcf2", r, XC_PODCIDRS_MAX, why, sizeof(why)), 2);
+	}
 	set_net("pcf");
 	memset(big, '#', sizeof(big) - 1);
 	big[sizeof(big) - 1] = 0;

@@ -498,6 +498,9 @@ static void test_refusal(void)
 	T_STR(refusal("198.18.0.0/24", a, 3, NULL, 0), "contains a node's address");
 	T_STR(refusal("198.19.9.0/24", a, 3, NULL, 0), "contains a node's address");
 	T_STR(refusal("198.19.10.0/24", a, 3, NULL, 0), "-");
+	/* host bits set (node-local judges a CIDR as the Node wrote it): an address below them counts */
+	T_STR(refusal("198.19.9.20/24", a, 3, NULL, 0), "contains a node's address");
+	T_STR(refusal("fd00:100::9/64", a, 3, NULL, 0), "contains a node's address");
 	T_STR(refusal("fd00:100::/64", a, 3, NULL, 0), "contains a node's address");
 	T_STR(refusal("fd00:100::3/128", a, 3, NULL, 0), "-");
 	T_STR(refusal("198.19.1.0/24", a, 3, cl, 2), "-");
