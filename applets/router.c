@@ -520,15 +520,19 @@ static int unblocked(int (*fn)(struct xc_nodesrc *, struct xc_nodetab *))
 	return rc;
 }
 
-static void src_failed(int rc)
+/* The source failed; a listing says how long it had been read (ms, else -1). */
+static void src_failed(int rc, long long listed_ms)
 {
 	unsigned ms = xc_sched_source_failed(&R.s, xc_now_ms(),
 					     R.src.k ? R.src.k->retry_after : -1);
+	char after[40] = "";
 
 	R.st.src_errors++;
 	R.publish = 1;
-	xc_warn("node source: %s; keeping %zu nodes and every route, retry in %u ms",
-		R.src.err[0] ? R.src.err : strerror(-rc), R.nodes.n, ms);
+	if (listed_ms >= 0)
+		snprintf(after, sizeof(after), " (a listing of %lld ms)", listed_ms);
+	xc_warn("node source: %s; keeping %zu nodes and every route, retry in %u ms%s",
+		R.src.err[0] ? R.src.err : strerror(-rc), R.nodes.n, ms, after);
 }
 
 static int src_list(void)
@@ -540,7 +544,7 @@ static int src_list(void)
 	R.nlog = 0;
 	rc = unblocked(xc_nodesrc_list);
 	if (rc) {
-		src_failed(rc);
+		src_failed(rc, (long long)(xc_now_ms() - t0));
 		return rc;
 	}
 	if (R.src.err[0])   /* a notice: WatchList failed, this time or for good */
@@ -563,7 +567,7 @@ static void src_input(void)
 	if (rc == 1)
 		xc_sched_relist(&R.s, xc_now_ms());
 	else if (rc < 0)
-		src_failed(rc);
+		src_failed(rc, -1);
 }
 
 /* ---- kernel events ---------------------------------------------------- */

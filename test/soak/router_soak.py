@@ -352,17 +352,22 @@ class Mirror(threading.Thread):
 
 WALL = time.time() - time.monotonic()  # monotonic -> wall clock (router.log's)
 OUTAGE_BEFORE = 2.0   # s: a failure seen this long after the request in flight broke
+RELIST_SLACK = 2.0    # s: a listing begun this long after its back-off still ends the outage
 
 
 def source_outages(router_log, before=OUTAGE_BEFORE):
     """Wall-clock intervals in which the router could not follow node changes,
-    from its log, merged; two kinds, returned apart:
+    from its log. Returns (failures, listings): the first merged, the second
+    raw (one interval per listing), each sorted.
     - failures: from `before` seconds before a failure it logged ("node
-      source: ...; ... retry in X ms"; the request in flight, a page or a
-      watch, broke a little earlier) until the next listing it completed.
-      Every failure brings a listing, and until one completes nothing the
-      server changed meanwhile can reach the router. With no listing after
-      it, until its back-off ends.
+      source: ...; ... retry in X ms"; the request in flight, a watch or a
+      page, broke a little earlier; a failed listing says how long it had
+      been read: "(a listing of N ms)", and the interval starts where it
+      began) until the next listing it completed, if that listing began
+      within RELIST_SLACK of the back-off's end; a later one (a router slow
+      to relist) ends it at the back-off instead. Every failure brings a
+      listing, and until one completes nothing the server changed meanwhile
+      can reach the router. Still open when the log ends: to its end.
     - listings ("node listing: N nodes (was M) in X ms"): each from its start
       to its end. A change made while a listing is read is not in it (it is
       what the server held when it began); a list+watch client learns of it
@@ -375,24 +380,30 @@ def source_outages(router_log, before=OUTAGE_BEFORE):
         return calendar.timegm(time.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S")) + float(m.group(2))
 
     stamp = r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)Z "
-    fails, lists, open_at, open_end = [], [], None, None
+    fails, lists, open_at, open_end, last = [], [], None, None, None
     for line in open(router_log, errors="replace"):
-        m = re.match(stamp + r".*node source: .* retry in (\d+) ms", line)
+        m = re.match(stamp, line)
+        if not m:
+            continue
+        last = wall(m)
+        m = re.match(stamp + r".*node source: .* retry in (\d+) ms(?: \(a listing of (\d+) ms\))?", line)
         if m:
             w = wall(m)
-            open_at = w - before if open_at is None else open_at
+            start = min(w - before, w - int(m.group(4) or 0) / 1000.0)
+            open_at = start if open_at is None else min(open_at, start)
             open_end = w + int(m.group(3)) / 1000.0
             continue
         m = re.match(stamp + r".*node listing: \d+ nodes \(was \d+\)(?: in (\d+) ms)?", line)
         if m:
             w = wall(m)
-            lists.append((w - int(m.group(3) or 0) / 1000.0, w))
+            began = w - int(m.group(3) or 0) / 1000.0
+            lists.append((began, w))
             if open_at is not None:
-                fails.append((open_at, w))
+                fails.append((open_at, w if began <= open_end + RELIST_SLACK else open_end))
                 open_at = None
     if open_at is not None:
-        fails.append((open_at, open_end))
-    return merged(fails), merged(lists)
+        fails.append((open_at, max(open_end, last)))
+    return merged(fails), sorted(lists)
 
 
 def merged(iv):
@@ -936,8 +947,8 @@ while True:
                 if not ok:
                     unexplained.append("%s wrong %.1f s from t=%.0f" % (k, t1 - t0, t0 - T0))
         down = sum(b - a for a, b in failures)
-        print("    source outages (router.log: each failure from %.0f s before it to the next listing "
-              "taken in): %d intervals, %.0f s in all"
+        print("    source outages (router.log: each failure from %.0f s before it, or from the start "
+              "of the listing that failed, to the next listing taken in): %d intervals, %.0f s in all"
               % (OUTAGE_BEFORE, len(failures), down))
         print("    listings being read (router.log: each from its start to its end): "
               "%d, %.0f s in all, the longest %.1f s"
