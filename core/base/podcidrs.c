@@ -128,7 +128,7 @@ static int same_content(const char *path, const char *text, size_t len)
  * Write text to a new inode beside path, sync it, rename it over path (keep:
  * link it there instead, and leave a file already there alone: 0).
  */
-static int replace(const char *dir, const char *path, const char *text, size_t len, int keep)
+static int put_file(const char *dir, const char *path, const char *text, size_t len, int keep)
 {
 	char tmp[4200];
 	int fd, rc;
@@ -197,7 +197,7 @@ static int write_file(const char *data_dir, const char *network, const char *nod
 	snprintf(path, sizeof(path), "%s/" XC_PODCIDRS_FILE, dir);
 	if (same_content(path, text, len))
 		return 0;
-	return replace(dir, path, text, len, keep);
+	return put_file(dir, path, text, len, keep);
 }
 
 int xc_podcidrs_write(const char *data_dir, const char *network, const char *node,

@@ -7,15 +7,16 @@
  * CIDR are ignored. A line "refused CIDR REASON" is a pod CIDR of the node
  * that the router refuses (core/router/routes.h says why it would): no pod
  * may get an address from it, and node-local answers every ADD with the
- * reason until the Node is fixed. The router writes it (core/kube/podcidr_cache.h says
- * from what), node-local reads it on every ADD without ranges; this module
- * is the one place that knows its name, folder, size and syntax, so the
- * writer and the reader cannot drift apart.
+ * reason until the Node is fixed. The router writes it (core/kube/
+ * podcidr_cache.h says from what; node-local too, once, when it finds
+ * none), node-local reads it on every ADD without ranges; this module is
+ * the one place that knows its name, folder, size and syntax, so the
+ * writers and the reader cannot drift apart.
  *
  * A reader never follows a symlink and never opens anything but a regular
  * file (a FIFO planted there must not hang an ADD); a writer writes the
- * whole file to a new inode, syncs it and renames it into place, so a
- * reader sees the old content or the new, never a part.
+ * whole file to a new inode, syncs it and renames (or links) it into
+ * place, so a reader sees the old content or the new, never a part.
  *
  * Names: xc_podcidrs_
  */
