@@ -251,18 +251,14 @@ static int pod_cidr_sets(struct nl_conf *c, const char *name, struct xc_cni_err 
 	char at[64];
 	int n = xc_ipam_podcidrs(c->data_dir, name, p, XC_IPAM_MAX_SETS, err), rc;
 
-	if (n == -EINVAL || n == -EAGAIN)
-		return n;
-	if (n == -ENOENT) {
-		rc = fetch_pod_cidrs(c, name, p, err);
-		if (rc != -ENOENT && rc <= 0)
+	if (n == -ENOENT && (rc = fetch_pod_cidrs(c, name, p, err)) != -ENOENT) {
+		if (rc <= 0)
 			return rc;
 		/* the file it wrote, refusals and all, as every later ADD reads it */
-		if (rc > 0)
-			n = xc_ipam_podcidrs(c->data_dir, name, p, XC_IPAM_MAX_SETS, err);
-		if (n == -EINVAL || n == -EAGAIN)
-			return n;
+		n = xc_ipam_podcidrs(c->data_dir, name, p, XC_IPAM_MAX_SETS, err);
 	}
+	if (n == -EINVAL || n == -EAGAIN)
+		return n;
 	if (n <= 0) {
 		xc_cni_errf(err, XC_CNI_E_TRY_AGAIN, "no pod CIDRs for this node yet: %s/%s/podcidrs "
 			    "%s", c->data_dir, name, n == 0 ? "is empty" :
