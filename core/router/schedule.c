@@ -124,6 +124,7 @@ unsigned xc_sched_synced(struct xc_sched *s, int64_t now, const struct xc_sched_
 		xc_k8s_backoff_reset(&s->masq_bo);
 	}
 	if (r->failed < 0) {
+		s->need_full |= r->kernel_moved;
 		sync_by(s, now + xc_k8s_backoff_next(&s->sync_bo, -1));
 		return masq_ms;
 	}
@@ -132,6 +133,8 @@ unsigned xc_sched_synced(struct xc_sched *s, int64_t now, const struct xc_sched_
 		s->need_full = 0;
 		s->full_at = now + s->resync_ms;
 	}
+	if (r->kernel_moved)
+		xc_sched_events_lost(s, now);
 	if (r->failed > 0)
 		sync_by(s, now + xc_k8s_backoff_next(&s->sync_bo, -1));
 	else

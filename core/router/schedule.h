@@ -16,8 +16,8 @@
  * - A node event or a kernel event syncs at most debounce_ms after the
  *   first of a burst (later events of the burst do not push it back).
  * - A full sync (read the kernel, refresh interfaces and addresses) every
- *   resync_ms after the last full one, at once after lost kernel events or
- *   SIGHUP, after a debounce when this node's Node, one of our devices or
+ *   resync_ms after the last full one, at once after lost kernel events,
+ *   events read during a sync that may matter, or SIGHUP, after a debounce when this node's Node, one of our devices or
  *   an address changed; one due while a sync fails waits for the failure's
  *   back-off.
  * - Failures back off exponentially with jitter (each kind its own), a
@@ -102,6 +102,8 @@ struct xc_sched_sync {
 	int failed;        /* < 0: it failed as a whole; > 0: some changes failed */
 	int neigh_wait;    /* a peer's link-layer address is being resolved */
 	int masq;          /* the masquerade step: > 0 ran, < 0 failed, 0 not run */
+	int kernel_moved;  /* kernel events read while it applied its changes may
+			    * matter, or were lost: a full sync at once after it */
 };
 
 /*

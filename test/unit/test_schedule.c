@@ -88,6 +88,22 @@ static void kernel(void)
 	T_INT(xc_sched_due(&s, T0 + 50), FULL_SYNC);
 	xc_sched_synced(&s, T0 + 50, &ok_full);
 	T_INT(xc_sched_deadline(&s), T0 + 50 + RESYNC_S * 1000);
+	/*
+	 * Events read while a sync applied its changes that may matter (or
+	 * were lost): a full sync at once after it, full or not, and after a
+	 * sync that failed as a whole, at its back-off.
+	 */
+	xc_sched_synced(&s, T0 + 60, &(struct xc_sched_sync){ .full = 1, .masq = 1,
+							   .kernel_moved = 1 });
+	T_INT(xc_sched_due(&s, T0 + 60), FULL_SYNC);
+	xc_sched_synced(&s, T0 + 60, &(struct xc_sched_sync){ .masq = 1, .kernel_moved = 1 });
+	T_INT(xc_sched_due(&s, T0 + 60), FULL_SYNC);
+	xc_sched_synced(&s, T0 + 60, &ok_full);
+	T_INT(xc_sched_due(&s, T0 + 60), 0);
+	xc_sched_synced(&s, T0 + 70, &(struct xc_sched_sync){ .failed = -1, .masq = 1,
+							   .kernel_moved = 1 });
+	T_INT(xc_sched_due(&s, T0 + 70), 0);
+	T_INT(xc_sched_due(&s, xc_sched_deadline(&s)), FULL_SYNC);
 }
 
 static void resync(void)
