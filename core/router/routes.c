@@ -78,7 +78,7 @@ int xc_rt_cmp(const struct xc_rt_entry *a, const struct xc_rt_entry *b)
 #define VALUE_FLAGS (XC_RT_F_ONLINK | XC_RT_F_SRC | XC_RT_F_FOREIGN | XC_RT_F_ODD)
 
 /* Non-zero when two entries of the same key also agree on every value. */
-static int same_values(const struct xc_rt_entry *a, const struct xc_rt_entry *b)
+int xc_rt_same_values(const struct xc_rt_entry *a, const struct xc_rt_entry *b)
 {
 	if (a->kind == XC_RT_ROUTE && (a->nhid || b->nhid))
 		/* the object holds the next hop (a dump shows it only in compat mode) */
@@ -752,7 +752,7 @@ int xc_rt_nexthops(struct xc_rt_set *out)
 	/* One object per id: the first in key order. */
 	for (j = n + 1, k = n + 1; j < out->n; j++) {
 		if (!xc_rt_cmp(&out->v[k - 1], &out->v[j])) {
-			clash |= !same_values(&out->v[k - 1], &out->v[j]);
+			clash |= !xc_rt_same_values(&out->v[k - 1], &out->v[j]);
 			continue;
 		}
 		out->v[k++] = out->v[j];
@@ -767,7 +767,7 @@ int xc_rt_nexthops(struct xc_rt_set *out)
 			continue;
 		nh_of(e, &nh);
 		o = xc_rt_set_find(out, &nh);
-		if (!o || !same_values(o, &nh))
+		if (!o || !xc_rt_same_values(o, &nh))
 			e->nhid = 0;
 	}
 	return (int)(out->n - n);
@@ -794,7 +794,7 @@ int xc_rt_diff(const struct xc_rt_set *want, const struct xc_rt_set *have,
 				rc = cb(arg, XC_RT_DEL, NULL, h);
 			j++;
 		} else {
-			if (!(h->flags & XC_RT_F_FOREIGN) && !same_values(w, h))
+			if (!(h->flags & XC_RT_F_FOREIGN) && !xc_rt_same_values(w, h))
 				rc = cb(arg, XC_RT_REPLACE, w, h);
 			i++;
 			j++;

@@ -464,6 +464,15 @@ struct xc_rt_engine {
 	size_t nops, opscap;
 	struct xc_rt_entry *gone;       /* private: the copies its removals name */
 	size_t ngone, gonecap;
+	/*
+	 * Called between the batches of a pass (NULL: not called). The kernel
+	 * announces every change the pass makes; a first sync's (15,000 at
+	 * 5,000 nodes) overflow a monitor socket not read meanwhile, and the
+	 * loss costs a second, full sync. The router reads its events here,
+	 * asking xc_rt_pass_quiet which of them need nothing.
+	 */
+	void (*between)(void *arg);
+	void *between_arg;
 };
 
 /*
@@ -489,6 +498,28 @@ int xc_rt_sync(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf
 
 /* Release the engine's memory. */
 void xc_rt_engine_free(struct xc_rt_engine *g);
+
+/*
+ * For a route event read while a pass applies its changes (from
+ * g->between, where want and the pass's changes hold still and have
+ * lags): 1 when it needs nothing, being the kernel's announcement of one
+ * of the pass's own changes (our protocol; a new route with the values
+ * an addition or replacement of its key sends, or the removal of a key
+ * the pass removes or replaces) or a route of another protocol on a key
+ * nobody wants, or of another table; 0 when it may matter (our route
+ * changed by someone else, a key we want taken): the caller syncs again,
+ * full, after the pass.
+ */
+int xc_rt_pass_quiet(const struct xc_rt_engine *g, const struct xc_rt_conf *conf,
+		     const struct xc_rt_env *env, uint16_t type, const struct xc_route *r);
+
+/*
+ * The same for a nexthop object event: a new object is quiet (as for
+ * xc_rt_nexthop_event), and so is the removal of an id the pass removes,
+ * or one that neither the pass nor have names.
+ */
+int xc_rt_pass_quiet_nh(const struct xc_rt_engine *g, uint16_t type,
+			const struct xc_nexthop *nh);
 
 /*
  * Tell the engine of a change of the table it syncs (call it from the

@@ -1,8 +1,9 @@
 /*
- * routes_int.h: what routes.c shares with routes_delta.c. Private to
- * core/router/routes*; not part of the API (routes.h is).
+ * routes_int.h: what routes.c shares with routes_delta.c and
+ * routes_sync.c. Private to core/router/routes*; not part of the API
+ * (routes.h is).
  *
- * Names: xc_rt_cidr_pass xc_rt_local_refusal xc_rt_ctx
+ * Names: xc_rt_cidr_pass xc_rt_local_refusal xc_rt_ctx xc_rt_same_values
  */
 #ifndef XC_ROUTES_INT_H
 #define XC_ROUTES_INT_H
@@ -35,6 +36,9 @@ struct xc_rt_ctx {
  */
 void xc_rt_cidr_pass(struct xc_rt_ctx *c, const struct xc_node *n, int k, const char *r,
 		     xc_rt_skip_cb skip, void *arg);
+
+/* Non-zero when two entries of the same key also agree on every value. */
+int xc_rt_same_values(const struct xc_rt_entry *a, const struct xc_rt_entry *b);
 
 /*
  * Why cidr gets no route for a reason only this node knows (the API

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "router/routes.h"
+#include "router/routes_int.h"
+#include "base/sorted.h"
 
 void xc_rt_engine_free(struct xc_rt_engine *g)
 {
@@ -254,8 +256,56 @@ static size_t apply_all(struct xc_rt_engine *g, struct xc_nl *nl, const struct x
 				nl->errmsg[0] = '\0';
 			failed += settle(g, &g->ops[g->order[done]], rc[k], 1, report, arg) != 0;
 		}
+		if (g->between && done < n)
+			g->between(g->between_arg);
 	}
 	return failed;
+}
+
+static int op_cmp(const void *elem, const void *key)
+{
+	return xc_rt_cmp(((const struct xc_rt_op_ent *)elem)->e, key);
+}
+
+/* The pass's change of e's key, or NULL: the ops are in the diff's (key) order. */
+static const struct xc_rt_op_ent *pass_op(const struct xc_rt_engine *g,
+					  const struct xc_rt_entry *e)
+{
+	int found;
+	size_t i = xc_sorted_find(g->ops, g->nops, sizeof(*g->ops), e, op_cmp, &found);
+
+	return found ? &g->ops[i] : NULL;
+}
+
+int xc_rt_pass_quiet(const struct xc_rt_engine *g, const struct xc_rt_conf *conf,
+		     const struct xc_rt_env *env, uint16_t type, const struct xc_route *r)
+{
+	struct xc_rt_entry e;
+	const struct xc_rt_op_ent *o;
+	int ours = xc_rt_from_route(conf, env, r, &e);
+
+	if (ours < 0)
+		return 1;
+	if (!ours)
+		return !xc_rt_set_find(&g->want, &e);
+	if (!(o = pass_op(g, &e)))
+		return 0;
+	if (type == RTM_DELROUTE)       /* a replace may go as a removal and an addition */
+		return o->op != XC_RT_ADD;
+	return o->op != XC_RT_DEL && xc_rt_same_values(o->e, &e);
+}
+
+int xc_rt_pass_quiet_nh(const struct xc_rt_engine *g, uint16_t type,
+			const struct xc_nexthop *nh)
+{
+	struct xc_rt_entry key = { .kind = XC_RT_NH, .nhid = nh->id };
+	const struct xc_rt_op_ent *o;
+
+	if (type != RTM_DELNEXTHOP)
+		return 1;
+	if ((o = pass_op(g, &key)))
+		return o->op == XC_RT_DEL;
+	return !xc_rt_set_find(&g->have, &key);
 }
 
 /*
