@@ -112,6 +112,7 @@ static struct {
 	struct xc_sched s;           /* when to list and sync (core/router/schedule) */
 	struct stats st;
 	int sfd, tfd, mode, in_full, noll, src6_wait, publish;
+	int moved;                   /* during a pass: 1 an event may matter, 2 events lost */
 	struct xc_ip tun4;           /* the tunnel address last logged */
 	unsigned pod_mtu, nlog;
 	/* why the peers refuse each of this node's CIDRs ("": they don't), for node-local */
@@ -291,12 +292,12 @@ static void log_tun4(int tm)
 		dev, a);
 }
 
-static int env_refresh(void)
+/* This host as the computation needs it: interfaces, addresses, the mode. */
+static int env_read(void)
 {
 	const struct xc_node *self = xc_nodetab_find(&R.nodes, R.o.self);
-	int want_ll = R.o.mode != XC_RT_SIT && R.o.mode != XC_RT_VXLAN, rc, tm;
+	int want_ll = R.o.mode != XC_RT_SIT && R.o.mode != XC_RT_VXLAN, rc;
 	struct xc_prefix c4, c6;
-	unsigned mtu;
 
 	node_ips(&R.env.self4, &R.env.self6);
 	rc = xc_tunnel_env(&R.tun, &R.nl, &R.env, self ? xc_node_cidr(self, AF_INET, &c4) : NULL,
@@ -307,6 +308,37 @@ static int env_refresh(void)
 	}
 	R.env.amap = R.amap.n ? &R.amap : NULL;
 	resolve_mode();
+	return 0;
+}
+
+static int drop_event(const struct xc_nl_event *ev, void *arg)
+{
+	(void)ev;
+	(void)arg;
+	return 0;
+}
+
+/*
+ * The kernel events queued now, dropped: they tell of states a full sync
+ * reads afresh after this (no monitor outside the daemon).
+ */
+static void drop_queued_events(void)
+{
+	int rc;
+
+	if (!R.g.between)
+		return;
+	while ((rc = xc_nl_event_recv(&R.mon, drop_event, NULL)) >= 0 || rc == -ENOBUFS)
+		;
+}
+
+static int env_refresh(void)
+{
+	unsigned mtu;
+	int rc, tm;
+
+	if ((rc = env_read()))
+		return rc;
 	tm = R.mode == XC_RT_AUTO ? R.env.tunnel : R.mode;
 	/* Its RTM_NEWADDR at the end of DAD brings a full sync, with src. */
 	if (tm == XC_RT_SIT && R.env.src6_wait && !R.src6_wait)
@@ -315,9 +347,19 @@ static int env_refresh(void)
 	R.src6_wait = R.env.src6_wait;
 	if (!R.o.dry_run && !R.o.cleanup) {
 		rc = xc_tunnel_setup(&R.tun, &R.nl, R.mode, &R.env);
-		if (rc > 0)
+		if (rc > 0) {
 			xc_info("tunnel %s: %d change%s to its devices", xc_tunnel_mode_name(tm), rc,
 				rc > 1 ? "s" : "");
+			/*
+			 * The kernel announces them (a new VXLAN device: three link
+			 * events), and an event of our devices brings a full sync:
+			 * this one would have a second at once. Dropped, and the
+			 * host read again, which sees any other change meanwhile.
+			 */
+			drop_queued_events();
+			if (env_read())
+				return -EIO;
+		}
 		if (rc < 0)
 			xc_warn("tunnel %s: cannot set up its devices: %s%s", xc_tunnel_mode_name(tm),
 				strerror(-rc), rc == -ENODEV ? " (this kernel lacks the tunnel)" : "");
@@ -462,6 +504,12 @@ static struct xc_sched_sync sync_now(int what)
 	}
 	r.failed = rc;
 	r.neigh_wait = R.noll;
+	r.kernel_moved = R.moved;
+	if (R.moved == 2)
+		xc_warn("kernel events were lost: full resync");
+	else if (R.moved)
+		xc_info("the kernel changed while the sync applied its changes: full resync");
+	R.moved = 0;
 	if (r.full)
 		log_blocked();
 	if (!rc) {
@@ -592,6 +640,15 @@ static void route_event(uint16_t type, const struct xc_route *r)
 	}
 }
 
+/* A link or address event that changes what the computation knows of this host. */
+static int env_event(const struct xc_nl_event *ev)
+{
+	/* Pods' veths come and go; only our devices and the underlay matter. */
+	if (ev->kind == XC_NL_EV_LINK)
+		return xc_tunnel_dev_is_ours(&R.env, ev->u.link.name, ev->u.link.index);
+	return ev->kind == XC_NL_EV_ADDR && ev->u.addr.scope == RT_SCOPE_UNIVERSE;
+}
+
 static int on_event(const struct xc_nl_event *ev, void *arg)
 {
 	(void)arg;
@@ -603,11 +660,7 @@ static int on_event(const struct xc_nl_event *ev, void *arg)
 				"with it: full resync", ev->u.nexthop.id);
 			xc_sched_events_lost(&R.s, xc_now_ms());
 		}
-	} else if (ev->kind == XC_NL_EV_LINK) {
-		/* Pods' veths come and go; only our devices and the underlay matter. */
-		if (xc_tunnel_dev_is_ours(&R.env, ev->u.link.name, ev->u.link.index))
-			xc_sched_kernel_changed(&R.s, xc_now_ms(), 1);
-	} else if (ev->kind == XC_NL_EV_ADDR && ev->u.addr.scope == RT_SCOPE_UNIVERSE) {
+	} else if (env_event(ev)) {
 		xc_sched_kernel_changed(&R.s, xc_now_ms(), 1);
 	}
 	return 0;
@@ -623,6 +676,39 @@ static void monitor_input(void)
 		xc_warn("kernel events were lost: full resync");
 		xc_sched_events_lost(&R.s, xc_now_ms());
 	}
+}
+
+/*
+ * Between a pass's batches (R.g.between): its own changes' announcements
+ * are read and dropped, or a first sync's would overflow the socket and
+ * cost a second, full one. An event that may matter is not acted on here
+ * (have lags until the pass ends): a full sync follows the pass.
+ */
+static int on_event_in_pass(const struct xc_nl_event *ev, void *arg)
+{
+	int quiet = 1;
+
+	(void)arg;
+	if (ev->kind == XC_NL_EV_ROUTE)
+		quiet = xc_rt_pass_quiet(&R.g, &R.rc, &R.env, ev->type, &ev->u.route);
+	else if (ev->kind == XC_NL_EV_NEXTHOP)
+		quiet = xc_rt_pass_quiet_nh(&R.g, ev->type, &ev->u.nexthop);
+	else
+		quiet = !env_event(ev);
+	if (!quiet && !R.moved)
+		R.moved = 1;
+	return 0;
+}
+
+static void monitor_in_pass(void *arg)
+{
+	int rc;
+
+	(void)arg;
+	while ((rc = xc_nl_event_recv(&R.mon, on_event_in_pass, NULL)) >= 0)
+		;
+	if (rc == -ENOBUFS)
+		R.moved = 2;
 }
 
 /* ---- health and metrics (core/router/health) --------------------------- */
@@ -861,6 +947,7 @@ static int start_daemon(void)
 				(R.env.nexthops ? XC_NL_MON_NEXTHOP : 0), 4 << 20);
 	if (rc)
 		return xc_err("netlink monitor: %s", strerror(-rc)), 1;
+	R.g.between = monitor_in_pass;
 	R.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (R.tfd < 0)
 		return xc_err("timerfd: %s", strerror(errno)), 1;
