@@ -134,6 +134,10 @@ enum xc_rt_kind { XC_RT_ROUTE = 1, XC_RT_NEIGH, XC_RT_FDB, XC_RT_NH };
 #define XC_RT_F_SRC     0x02   /* route: preferred source env->src6 */
 #define XC_RT_F_FOREIGN 0x04   /* another protocol's route holds this key */
 #define XC_RT_F_ODD     0x08   /* kernel entry with something we never set */
+/* Private to a pass (xc_rt_sync): its changes to have, made at its end. */
+#define XC_RT_F_PUT     0x10   /* want: have gets a copy */
+#define XC_RT_F_PUT_FOREIGN 0x20 /* want: have gets a copy, flagged foreign */
+#define XC_RT_F_DROP    0x40   /* have: the entry goes */
 
 struct xc_rt_entry {
 	uint8_t kind;              /* enum xc_rt_kind */
@@ -362,7 +366,6 @@ int xc_rt_diff(const struct xc_rt_set *want, const struct xc_rt_set *have,
  */
 struct xc_rt_op_ent {
 	uint8_t op;                /* enum xc_rt_op */
-	uint8_t have;              /* private: xc_rt_sync's pending change to have */
 	uint32_t del;              /* private: a removal's copy, while the diff is read */
 	const struct xc_rt_entry *e;
 };

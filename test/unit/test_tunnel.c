@@ -362,6 +362,19 @@ static void between(void *arg)
 		probe_quiet(p);
 }
 
+/* Entries of want and have that still carry a pass's private marks. */
+static int have_marks(void)
+{
+	const uint8_t marks = XC_RT_F_PUT | XC_RT_F_PUT_FOREIGN | XC_RT_F_DROP;
+	int n = 0;
+
+	for (size_t i = 0; i < g.want.n; i++)
+		n += (g.want.v[i].flags & marks) != 0;
+	for (size_t i = 0; i < g.have.n; i++)
+		n += (g.have.v[i].flags & marks) != 0;
+	return n;
+}
+
 static void test_pass_events(void)
 {
 	static uint32_t monbuf[XC_NL_BUFSIZE / 4];
@@ -409,7 +422,19 @@ static void test_pass_events(void)
 	T_INT(p.events, 903);
 	T_INT(p.lost, 0);
 	g.between = NULL;
+	/* have took every addition at the pass's end, and no mark stays behind */
+	T_INT(g.have.n, 903);
+	T_INT(have_marks(), 0);
+	T_INT(xc_rt_sync(&g, &nl, &c, &env, &tab, 0, NULL, NULL, NULL), 0);
+	T_INT(g.changes, 0);
+	T_INT(xc_rt_sync(&g, &nl, &c, &env, &tab, XC_RT_SYNC_FULL, NULL, NULL, NULL), 0);
+	T_INT(g.changes, 0);
+	/* removals from have alone, no read: the kernel is left with none of ours */
+	T_INT(xc_rt_sync(&g, &nl, &c, &env, NULL, 0, NULL, NULL, NULL), 0);
+	T_INT(g.changes, 903);
+	T_INT(g.have.n, 0);
 	T_INT(xc_rt_sync(&g, &nl, &c, &env, NULL, XC_RT_SYNC_FULL, NULL, NULL, NULL), 0);
+	T_INT(g.changes, 0);
 	xc_nl_close(&p.mon);
 }
 
