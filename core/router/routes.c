@@ -787,7 +787,8 @@ int xc_rt_diff(const struct xc_rt_set *want, const struct xc_rt_set *have,
 		int c = !w ? 1 : !h ? -1 : xc_rt_cmp(w, h);
 
 		if (c < 0) {
-			rc = cb(arg, XC_RT_ADD, w, NULL);
+			if (!(w->flags & XC_RT_F_HAVE))
+				rc = cb(arg, XC_RT_ADD, w, NULL);
 			i++;
 		} else if (c > 0) {
 			if (!(h->flags & XC_RT_F_FOREIGN))

@@ -138,6 +138,13 @@ enum xc_rt_kind { XC_RT_ROUTE = 1, XC_RT_NEIGH, XC_RT_FDB, XC_RT_NH };
 #define XC_RT_F_PUT     0x10   /* want: have gets a copy */
 #define XC_RT_F_PUT_FOREIGN 0x20 /* want: have gets a copy, flagged foreign */
 #define XC_RT_F_DROP    0x40   /* have: the entry goes */
+/*
+ * want: the kernel holds this entry as it is (ours), and have holds
+ * nothing of its key. What the kernel holds is then have and the flagged
+ * entries of want: one set of entries, not two (a route, neighbour or FDB
+ * entry; a nexthop object is copied into have, never flagged).
+ */
+#define XC_RT_F_HAVE    0x80
 
 struct xc_rt_entry {
 	uint8_t kind;              /* enum xc_rt_kind */
@@ -320,8 +327,8 @@ void xc_rt_delta_note(struct xc_rt_delta *d, const struct xc_node *before,
 		      const struct xc_node_rec *after);
 
 /*
- * Bring out, xc_rt_compute's result (no nexthop objects) for t as it was
- * when d started, and st with it, up to date with the changes d noted,
+ * Bring out, xc_rt_compute's result (no nexthop objects; its routes may
+ * still name the ones they had) for t as it was when d started, and st with it, up to date with the changes d noted,
  * computing only the changed nodes' entries: the same result and stats
  * as xc_rt_compute would give, and skip hears of the changed nodes'
  * CIDRs and this node's refused ones (not of other nodes'). That holds
@@ -333,12 +340,13 @@ void xc_rt_delta_note(struct xc_rt_delta *d, const struct xc_node *before,
  * be held already. conf and env (its arrays included: env->ll is read in
  * place) must be those of the computation, with no address map. Returns
  * 0 when done; 1 when the changes need a whole computation, or -ENOMEM:
- * out and st are then as they were and skip heard nothing. O(nodes),
- * without a sort.
+ * out and st are then as they were and skip heard nothing. An entry that
+ * goes while the kernel holds it (XC_RT_F_HAVE) is copied into have
+ * (NULL: nothing is copied). O(nodes), without a sort.
  */
 int xc_rt_update(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 		 const struct xc_nodetab *t, const struct xc_rt_delta *d, struct xc_rt_set *out,
-		 struct xc_rt_stats *st, xc_rt_skip_cb skip, void *arg);
+		 struct xc_rt_set *have, struct xc_rt_stats *st, xc_rt_skip_cb skip, void *arg);
 
 /* ---- diffing --------------------------------------------------------- */
 
@@ -347,9 +355,9 @@ enum xc_rt_op { XC_RT_ADD = 1, XC_RT_REPLACE, XC_RT_DEL };
 /*
  * Called for each difference between want and have: ADD (w, h NULL),
  * REPLACE (w and the different h), DEL (h, w NULL). A wanted key held by
- * a foreign route (h flagged XC_RT_F_FOREIGN) and foreign entries that
- * nobody wants produce nothing. A non-zero return stops the walk and is
- * returned.
+ * a foreign route (h flagged XC_RT_F_FOREIGN), foreign entries that
+ * nobody wants and wanted entries the kernel holds (XC_RT_F_HAVE) produce
+ * nothing. A non-zero return stops the walk and is returned.
  */
 typedef int (*xc_rt_diff_cb)(void *arg, enum xc_rt_op op, const struct xc_rt_entry *w,
 			     const struct xc_rt_entry *h);
@@ -373,15 +381,17 @@ struct xc_rt_op_ent {
 /* ---- the kernel ------------------------------------------------------ */
 
 /*
- * Read what the kernel holds into have (emptied first): our routes of
- * both families in our table, and with a VXLAN device (env->dev[VXLAN]
- * existing) its permanent neighbour and FDB entries. Routes of other
- * protocols are recorded (flagged XC_RT_F_FOREIGN) only when want has
- * their key, so that they are left alone. -EINTR: a concurrent change
- * made the dump inconsistent; read again.
+ * Read what the kernel holds: our routes of both families in our table,
+ * and with a VXLAN device (env->dev[VXLAN] existing) its permanent
+ * neighbour and FDB entries. An entry want has as it is (not a nexthop
+ * object) is flagged XC_RT_F_HAVE there; the rest go into have (emptied
+ * first, as the flags are). Routes of other protocols are recorded
+ * (flagged XC_RT_F_FOREIGN) only when want has their key, so that they
+ * are left alone. -EINTR: a concurrent change made the dump inconsistent;
+ * read again.
  */
 int xc_rt_read(struct xc_nl *nl, const struct xc_rt_conf *conf, const struct xc_rt_env *env,
-	       const struct xc_rt_set *want, struct xc_rt_set *have);
+	       struct xc_rt_set *want, struct xc_rt_set *have);
 
 /*
  * Turn a kernel route (a dump answer or a monitor event) into an entry.
@@ -400,12 +410,14 @@ enum xc_rt_event {
 };
 
 /*
- * Keep have in step with a route event (RTM_NEWROUTE, RTM_DELROUTE): our
- * routes are added or removed; another protocol's route is recorded
- * (flagged foreign) when it takes a key have holds, and forgotten when it
- * goes. want tells whether a removal matters. e receives the entry.
+ * Keep what the kernel holds (have and want's XC_RT_F_HAVE) in step with
+ * a route event (RTM_NEWROUTE, RTM_DELROUTE): our routes are added (as
+ * want's flag when it has them as they are) or removed; another
+ * protocol's route is recorded (flagged foreign) when it takes a key the
+ * kernel held for us, and forgotten when it goes. want tells whether a
+ * removal matters. e receives the entry.
  */
-enum xc_rt_event xc_rt_event(struct xc_rt_set *have, const struct xc_rt_set *want,
+enum xc_rt_event xc_rt_event(struct xc_rt_set *have, struct xc_rt_set *want,
 			     const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 			     uint16_t type, const struct xc_route *r, struct xc_rt_entry *e);
 
@@ -449,7 +461,11 @@ int xc_rt_apply(struct xc_nl *nl, const struct xc_rt_conf *conf, const struct xc
 typedef void (*xc_rt_report_cb)(void *arg, enum xc_rt_op op, const struct xc_rt_entry *e,
 				int err);
 
-/* What the router wants, what the kernel holds, and counters. Zero it to start. */
+/*
+ * What the router wants, what the kernel holds (want's entries flagged
+ * XC_RT_F_HAVE, and have: what differs from want, foreign entries,
+ * nexthop objects), and counters. Zero it to start.
+ */
 struct xc_rt_engine {
 	struct xc_rt_set want, have;
 	struct xc_rt_stats cs;          /* of the last computation */
@@ -458,6 +474,7 @@ struct xc_rt_engine {
 	int nh_on;                      /* the last sync's routes used nexthop objects */
 	unsigned long updates;          /* syncs that recomputed only the changed nodes */
 	struct xc_rt_delta delta;       /* private: changes since want's computation */
+	int reread;                     /* private: a pass failed midway: the next reads the kernel */
 	int base_ok;                    /* private: want stands for base_t under these: */
 	const struct xc_nodetab *base_t;
 	struct xc_rt_conf base_conf;

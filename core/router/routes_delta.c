@@ -277,9 +277,39 @@ static int taken(const struct upd *u, const struct xc_rt_set *out)
 	return 0;
 }
 
+/*
+ * have gets a copy of each of out's entries that goes (a changed node's)
+ * while the kernel holds it: room first, so that nothing fails halfway.
+ */
+static int keep_held(const struct upd *u, const struct xc_rt_set *out, struct xc_rt_set *have)
+{
+	size_t k = 0, n0 = have ? have->n : 0;
+
+	for (size_t i = 0; have && i < out->n; i++)
+		k += (out->v[i].flags & XC_RT_F_HAVE) && gone_index(u->d, out->v[i].node) >= 0;
+	if (!k)
+		return 0;
+	if (xc_rt_set_reserve(have, have->n + k))
+		return -ENOMEM;
+	for (size_t i = 0; i < out->n; i++) {
+		const struct xc_rt_entry *e = &out->v[i];
+
+		if (!(e->flags & XC_RT_F_HAVE) || gone_index(u->d, e->node) < 0)
+			continue;
+		have->v[have->n] = *e;
+		have->v[have->n].node = NULL;
+		have->v[have->n++].flags &= (uint8_t)~XC_RT_F_HAVE;
+	}
+	if (xc_rt_set_sort(have)) {
+		have->n = n0;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 int xc_rt_update(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 		 const struct xc_nodetab *t, const struct xc_rt_delta *d, struct xc_rt_set *out,
-		 struct xc_rt_stats *st, xc_rt_skip_cb skip, void *arg)
+		 struct xc_rt_set *have, struct xc_rt_stats *st, xc_rt_skip_cb skip, void *arg)
 {
 	struct upd *u = calloc(1, sizeof(*u));
 	struct xc_rt_set fresh = { 0 };
@@ -303,6 +333,8 @@ int xc_rt_update(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 	judge(u, NULL, NULL);
 	rc = 1;
 	if (taken(u, out))
+		goto out;
+	if ((rc = keep_held(u, out, have)))
 		goto out;
 	for (size_t i = 0; i < out->n; i++)
 		if (gone_index(d, out->v[i].node) < 0)

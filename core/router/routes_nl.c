@@ -17,6 +17,7 @@
 #include "kernel/nl_neigh.h"
 #include "kernel/nl_route.h"
 #include "router/routes.h"
+#include "router/routes_int.h"
 
 #define REQ_WORDS 64
 
@@ -71,28 +72,42 @@ int xc_rt_from_route(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 	return 0;
 }
 
-enum xc_rt_event xc_rt_event(struct xc_rt_set *have, const struct xc_rt_set *want,
+enum xc_rt_event xc_rt_event(struct xc_rt_set *have, struct xc_rt_set *want,
 			     const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 			     uint16_t type, const struct xc_route *r, struct xc_rt_entry *e)
 {
 	int ours = xc_rt_from_route(conf, env, r, e);
-	struct xc_rt_entry *h;
+	struct xc_rt_entry *h, *w;
+	int held;               /* the kernel held the key for us, as wanted */
 
 	if (ours < 0)
 		return XC_RT_EV_NONE;
 	h = xc_rt_set_find(have, e);
+	w = xc_rt_set_find(want, e);
+	held = w && (w->flags & XC_RT_F_HAVE);
 	if (type == RTM_NEWROUTE) {
-		int taken = !ours && h && !(h->flags & XC_RT_F_FOREIGN);
+		int taken = !ours && (held || (h && !(h->flags & XC_RT_F_FOREIGN)));
 
-		if (ours || h)
+		if (ours && w && xc_rt_same_values(w, e)) {
+			w->flags |= XC_RT_F_HAVE;
+			if (h)
+				xc_rt_set_del(have, h);
+		} else if (ours || h || held) {
 			xc_rt_set_put(have, e);
+			if (held)
+				w->flags &= (uint8_t)~XC_RT_F_HAVE;
+		}
 		return taken ? XC_RT_EV_TAKEN : XC_RT_EV_NONE;
 	}
-	/* A removal counts only for the owner have knows for that key. */
+	/* A removal counts only for the owner the engine knows for that key. */
+	if (held && ours) {
+		w->flags &= (uint8_t)~XC_RT_F_HAVE;
+		return XC_RT_EV_LOST;
+	}
 	if (!h || !(h->flags & XC_RT_F_FOREIGN) != !!ours)
 		return XC_RT_EV_NONE;
 	xc_rt_set_del(have, h);
-	return xc_rt_set_find(want, e) ? XC_RT_EV_LOST : XC_RT_EV_NONE;
+	return w ? XC_RT_EV_LOST : XC_RT_EV_NONE;
 }
 
 enum xc_rt_event xc_rt_nexthop_event(struct xc_rt_set *have, uint16_t type,
@@ -109,7 +124,7 @@ enum xc_rt_event xc_rt_nexthop_event(struct xc_rt_set *have, uint16_t type,
 struct rctx {
 	const struct xc_rt_conf *conf;
 	const struct xc_rt_env *env;
-	const struct xc_rt_set *want;
+	struct xc_rt_set *want;
 	struct xc_rt_set *have;
 };
 
@@ -121,6 +136,18 @@ static int have_add(struct xc_rt_set *have, const struct xc_rt_entry *e)
 	return 0;
 }
 
+/* A kernel entry of ours: want's flag when want has it as it is, else into have. */
+static int held(struct rctx *x, const struct xc_rt_entry *e)
+{
+	struct xc_rt_entry *w = xc_rt_set_find(x->want, e);
+
+	if (w && !(w->flags & XC_RT_F_HAVE) && xc_rt_same_values(w, e)) {
+		w->flags |= XC_RT_F_HAVE;
+		return 0;
+	}
+	return have_add(x->have, e);
+}
+
 static int on_kroute(const struct xc_route *r, void *arg)
 {
 	struct rctx *x = arg;
@@ -129,9 +156,9 @@ static int on_kroute(const struct xc_route *r, void *arg)
 
 	if (rc < 0)
 		return 0;
-	if (rc == 0 && !xc_rt_set_find(x->want, &e))
-		return 0;
-	return have_add(x->have, &e);
+	if (rc == 0)
+		return xc_rt_set_find(x->want, &e) ? have_add(x->have, &e) : 0;
+	return held(x, &e);
 }
 
 static int on_kneigh(const struct xc_neigh *n, void *arg)
@@ -156,7 +183,7 @@ static int on_kneigh(const struct xc_neigh *n, void *arg)
 		e.family = n->family;
 		memcpy(e.dst, n->dst.a, sizeof(e.dst));
 	}
-	return have_add(x->have, &e);
+	return held(x, &e);
 }
 
 /* Ours (our protocol, IPv4, one gateway); another's only where want has its id. */
@@ -184,7 +211,7 @@ static int on_knexthop(const struct xc_nexthop *nh, void *arg)
 }
 
 int xc_rt_read(struct xc_nl *nl, const struct xc_rt_conf *conf, const struct xc_rt_env *env,
-	       const struct xc_rt_set *want, struct xc_rt_set *have)
+	       struct xc_rt_set *want, struct xc_rt_set *have)
 {
 	static const int fams[] = { AF_INET, AF_INET6 };
 	uint32_t table = conf->table ? conf->table : XC_RT_TABLE_MAIN;
@@ -192,8 +219,8 @@ int xc_rt_read(struct xc_nl *nl, const struct xc_rt_conf *conf, const struct xc_
 	int vx = env->dev[XC_RT_DEV_VXLAN].ifindex, rc;
 
 	have->n = 0;
-	if (xc_rt_set_reserve(have, want->n))   /* what the kernel should hold, at once */
-		return -ENOMEM;
+	for (size_t i = 0; i < want->n; i++)
+		want->v[i].flags &= (uint8_t)~XC_RT_F_HAVE;
 	for (size_t i = 0; i < 2; i++) {
 		rc = xc_nl_route_list(nl, fams[i], table, 0, on_kroute, &x);
 		/* A table nothing was ever put in does not exist yet (IPv4). */

@@ -85,23 +85,38 @@ static struct xc_rt_entry have_copy(const struct xc_rt_entry *e, int foreign)
 	struct xc_rt_entry c = *e;
 
 	c.node = NULL;
-	c.flags = (uint8_t)((c.flags & ~MARKS) | (foreign ? XC_RT_F_FOREIGN : 0));
+	c.flags = (uint8_t)((c.flags & ~(MARKS | XC_RT_F_HAVE)) | (foreign ? XC_RT_F_FOREIGN : 0));
 	return c;
 }
 
+/* e is one of want's (which the engine owns), not a copy. */
+static struct xc_rt_entry *in_want(const struct xc_rt_engine *g, const struct xc_rt_entry *e)
+{
+	return e >= g->want.v && e < g->want.v + g->want.n ? (struct xc_rt_entry *)e : NULL;
+}
+
 /*
- * have gets o's entry, at once or (defer: o is one of g->ops, an addition's
- * e one of want's, which the engine owns) at the pass's end.
+ * The kernel holds o's entry now. One of want's (not a nexthop object)
+ * takes the flag, and have's entry of its key (a replaced one) goes; else
+ * have gets a copy, at once or (defer: o is one of g->ops) at the pass's
+ * end.
  */
 static void have_put(struct xc_rt_engine *g, const struct xc_rt_op_ent *o, int defer,
 		     int foreign)
 {
-	struct xc_rt_entry c = have_copy(o->e, foreign);
+	struct xc_rt_entry c = have_copy(o->e, foreign), *w = in_want(g, o->e), *h;
 
-	if (defer && o->op == XC_RT_ADD)
-		((struct xc_rt_entry *)o->e)->flags |= foreign ? XC_RT_F_PUT_FOREIGN : XC_RT_F_PUT;
-	else
+	if (w && !foreign && w->kind != XC_RT_NH) {
+		w->flags |= XC_RT_F_HAVE;
+		if ((h = xc_rt_set_find(&g->have, w)) && defer)
+			h->flags |= XC_RT_F_DROP;
+		else if (h)
+			xc_rt_set_del(&g->have, h);
+	} else if (defer && o->op == XC_RT_ADD && w) {
+		w->flags |= foreign ? XC_RT_F_PUT_FOREIGN : XC_RT_F_PUT;
+	} else {
 		xc_rt_set_put(&g->have, &c);
+	}
 }
 
 /* Keep have in step with one change whose status is rc; 0 or the failure. */
@@ -338,49 +353,114 @@ static void ops_trim(struct xc_rt_engine *g)
 	g->nops = g->opscap = 0;
 }
 
+/* Room in have for n more entries, appended (sorted at the end with have_sorted). */
+static int have_room(struct xc_rt_engine *g, size_t n)
+{
+	return xc_rt_set_reserve(&g->have, g->have.n + n);
+}
+
+/* have sorted again after entries were appended from n0 on; -ENOMEM drops them. */
+static int have_sorted(struct xc_rt_engine *g, size_t n0)
+{
+	if (g->have.n == n0 || !xc_rt_set_sort(&g->have))
+		return 0;
+	g->have.n = n0;
+	return -ENOMEM;
+}
+
+/*
+ * The kernel holds e as it was, e is about to change: have gets the
+ * kernel's (room made before), and e loses its flag.
+ */
+static void held_apart(struct xc_rt_engine *g, struct xc_rt_entry *e, uint32_t nhid)
+{
+	if (!(e->flags & XC_RT_F_HAVE))
+		return;
+	g->have.v[g->have.n] = have_copy(e, 0);
+	g->have.v[g->have.n++].nhid = nhid;
+	e->flags &= (uint8_t)~XC_RT_F_HAVE;
+}
+
 /*
  * A nexthop object id another protocol holds (have flags it foreign) is
  * not ours to name: the routes that would go without one. Nexthop
  * objects sort last, so have's are at its end.
  */
-static void nh_foreign(struct xc_rt_engine *g)
+static int nh_foreign(struct xc_rt_engine *g)
 {
 	const struct xc_rt_set *h = &g->have;
 	struct xc_rt_entry key = { .kind = XC_RT_NH };
-	size_t i = h->n;
+	size_t i = h->n, n0 = h->n, k = 0;
 
 	while (i > 0 && h->v[i - 1].kind == XC_RT_NH && !(h->v[i - 1].flags & XC_RT_F_FOREIGN))
 		i--;
 	if (!i || h->v[i - 1].kind != XC_RT_NH)
-		return;
-	for (size_t j = 0; j < g->want.n; j++) {
-		struct xc_rt_entry *e = &g->want.v[j];
-		const struct xc_rt_entry *o;
+		return 0;
+	/* two walks: the routes the kernel holds that change, then (room made) the change */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t j = 0; j < g->want.n; j++) {
+			struct xc_rt_entry *e = &g->want.v[j];
+			const struct xc_rt_entry *o;
 
-		if (e->kind != XC_RT_ROUTE || !e->nhid)
-			continue;
-		key.nhid = e->nhid;
-		o = xc_rt_set_find(h, &key);
-		if (o && (o->flags & XC_RT_F_FOREIGN))
-			e->nhid = 0;
+			if (e->kind != XC_RT_ROUTE || !e->nhid)
+				continue;
+			key.nhid = e->nhid;
+			/* have as it was: what the second walk appends is not in order yet */
+			o = xc_rt_set_find(&(struct xc_rt_set){ h->v, n0, n0 }, &key);
+			if (!o || !(o->flags & XC_RT_F_FOREIGN))
+				continue;
+			k += !pass && (e->flags & XC_RT_F_HAVE);
+			if (pass) {
+				held_apart(g, e, e->nhid);
+				e->nhid = 0;
+			}
+		}
+		if (!pass && k && have_room(g, k))
+			return -ENOMEM;
 	}
+	return have_sorted(g, n0);
 }
 
-/* The wanted state's form: nexthop objects or not (see xc_rt_nexthops_wanted). */
-static int nh_form(struct xc_rt_engine *g, const struct xc_rt_conf *conf,
+/*
+ * The wanted state's form, in s (no nexthop objects in it; its routes may
+ * name the ones they had): nexthop objects or not (xc_rt_nexthops_wanted).
+ * A route the kernel holds that comes to name another object (or none)
+ * leaves the kernel's in have. -ENOMEM: s's routes as they were.
+ */
+static int nh_form(struct xc_rt_engine *g, struct xc_rt_set *s, const struct xc_rt_conf *conf,
 		   const struct xc_rt_env *env)
 {
-	int rc;
+	size_t n = s->n, moved = 0, n0 = g->have.n;
+	uint32_t *was = malloc(n * sizeof(*was) + 1);
+	int rc = 0;
 
-	g->nh_on = xc_rt_nexthops_wanted(conf, env, &g->want, g->nh_on);
+	if (!was)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		was[i] = s->v[i].nhid;
+	g->nh_on = xc_rt_nexthops_wanted(conf, env, s, g->nh_on);
 	g->cs.nexthops = 0;
-	if (!g->nh_on)
-		return 0;
-	rc = xc_rt_nexthops(&g->want);
-	if (rc < 0)
-		return rc;
-	g->cs.nexthops = (size_t)rc;
-	return 0;
+	if (g->nh_on && (rc = xc_rt_nexthops(s)) >= 0)
+		g->cs.nexthops = (size_t)rc;
+	for (size_t i = 0; !g->nh_on && i < n; i++)
+		s->v[i].nhid = 0;
+	for (size_t i = 0; rc >= 0 && i < n; i++)
+		moved += (s->v[i].flags & XC_RT_F_HAVE) && s->v[i].nhid != was[i];
+	if (rc >= 0 && moved && !have_room(g, moved)) {
+		for (size_t i = 0; i < n; i++)
+			if (s->v[i].nhid != was[i])
+				held_apart(g, &s->v[i], was[i]);
+		rc = have_sorted(g, n0);
+		moved = 0;
+	}
+	if (rc < 0 || moved) {  /* no room: as it was */
+		for (size_t i = 0; i < n; i++)
+			s->v[i].nhid = was[i];
+		s->n = n;
+		rc = -ENOMEM;
+	}
+	free(was);
+	return rc < 0 ? rc : 0;
 }
 
 void xc_rt_engine_node(struct xc_rt_engine *g, const struct xc_node *before,
@@ -389,40 +469,105 @@ void xc_rt_engine_node(struct xc_rt_engine *g, const struct xc_node *before,
 	xc_rt_delta_note(&g->delta, before, after);
 }
 
-/* want as xc_rt_compute made it: without nexthop objects, no route naming one. */
+/* want as xc_rt_update takes it: without nexthop objects (its routes keep their ids). */
 static void strip_nh(struct xc_rt_set *want)
 {
 	while (want->n && want->v[want->n - 1].kind == XC_RT_NH)
 		want->n--;
-	for (size_t i = 0; i < want->n; i++)
-		want->v[i].nhid = 0;
 }
 
 /*
- * The wanted state for t: brought up to date from the last pass's when
- * that stands for this table, conf and env, the engine heard of every
- * change since and xc_rt_update can; else computed whole.
+ * next, a new computation, becomes want, and what the kernel holds is
+ * carried over: next's entries that the kernel held as want had them take
+ * the flag, and have gets the kernel's of those that change or go.
+ * -ENOMEM: nothing changed.
+ */
+static int carry(struct xc_rt_engine *g, struct xc_rt_set *next)
+{
+	struct xc_rt_set *old = &g->want;
+	size_t n0 = g->have.n;
+
+	for (int pass = 0; pass < 2; pass++) {
+		size_t i = 0, j = 0, k = 0;
+
+		while (i < old->n) {
+			struct xc_rt_entry *o = &old->v[i], *w = j < next->n ? &next->v[j] : NULL;
+			int c = w ? xc_rt_cmp(o, w) : -1;
+
+			if (c > 0) {
+				j++;
+				continue;
+			}
+			i++;
+			j += c == 0;
+			if (!(o->flags & XC_RT_F_HAVE))
+				continue;
+			if (c == 0 && xc_rt_same_values(o, w)) {
+				w->flags |= (uint8_t)(pass ? XC_RT_F_HAVE : 0);
+				continue;
+			}
+			if (pass)
+				g->have.v[g->have.n++] = have_copy(o, 0);
+			k++;
+		}
+		if (!pass && k && have_room(g, k))
+			return -ENOMEM;
+	}
+	if (have_sorted(g, n0)) {
+		for (size_t j = 0; j < next->n; j++)
+			next->v[j].flags &= (uint8_t)~XC_RT_F_HAVE;
+		return -ENOMEM;
+	}
+	xc_rt_set_free(old);
+	*old = *next;
+	*next = (struct xc_rt_set){ 0 };
+	return 0;
+}
+
+/*
+ * The wanted state for t (NULL: nothing) in its form: brought up to date
+ * from the last pass's when that stands for this table, conf and env, the
+ * engine heard of every change since and xc_rt_update can; else computed
+ * whole: in place when the kernel is read next (fresh), else into a set of
+ * its own, and what the kernel holds carried over.
  */
 static int want_for(struct xc_rt_engine *g, const struct xc_rt_conf *conf,
-		    const struct xc_rt_env *env, const struct xc_nodetab *t, unsigned flags,
+		    const struct xc_rt_env *env, const struct xc_nodetab *t, int fresh,
 		    xc_rt_skip_cb skip, void *arg)
 {
+	struct xc_rt_set next = { 0 }, *into = fresh ? &g->want : &next;
 	int rc = 1;
 
-	if (g->base_ok && !(flags & XC_RT_SYNC_FULL) && t == g->base_t &&
+	if (t && g->base_ok && !fresh && t == g->base_t &&
 	    t->changes - g->delta.base == g->delta.notes &&
 	    !memcmp(conf, &g->base_conf, sizeof(*conf)) && !memcmp(env, &g->base_env, sizeof(*env))) {
 		strip_nh(&g->want);
-		rc = xc_rt_update(conf, env, t, &g->delta, &g->want, &g->cs, skip, arg);
+		rc = xc_rt_update(conf, env, t, &g->delta, &g->want, &g->have, &g->cs, skip, arg);
+		if (!rc)
+			rc = nh_form(g, &g->want, conf, env);
 		g->updates += !rc;
+		if (rc <= 0)
+			goto done;
 	}
-	if (rc)
-		rc = xc_rt_compute(conf, env, t, &g->want, &g->cs, skip, arg);
-	g->base_ok = !rc;
+	if (t) {
+		rc = xc_rt_compute(conf, env, t, into, &g->cs, skip, arg);
+	} else {
+		memset(&g->cs, 0, sizeof(g->cs));
+		into->n = 0;
+		rc = 0;
+	}
+	if (!rc)
+		rc = nh_form(g, into, conf, env);
+	if (!rc && !fresh)
+		rc = carry(g, &next);
+done:
+	xc_rt_set_free(&next);
+	g->base_ok = !rc && t;
 	g->base_t = t;
 	memcpy(&g->base_conf, conf, sizeof(*conf));
 	memcpy(&g->base_env, env, sizeof(*env));
-	xc_rt_delta_reset(&g->delta, t->changes);
+	if (t)
+		xc_rt_delta_reset(&g->delta, t->changes);
 	return rc;
 }
 
@@ -431,18 +576,16 @@ int xc_rt_sync(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf
 	       xc_rt_skip_cb skip, xc_rt_report_cb report, void *arg)
 {
 	size_t failed = 0;
-	int rc = 0;
+	int rc = 0, fresh;
 
 	g->changes = g->failed = 0;
-	if (t)
-		rc = want_for(g, conf, env, t, flags, skip, arg);
-	else
-		memset(&g->cs, 0, sizeof(g->cs)), g->want.n = 0, g->base_ok = 0;
-	if (!rc)
-		rc = nh_form(g, conf, env);
+	fresh = (flags & XC_RT_SYNC_FULL) || g->reread;
+	/* Failing midway, the engine may no longer know what the kernel holds. */
+	g->reread = 1;
+	rc = want_for(g, conf, env, t, fresh, skip, arg);
 	if (rc)
 		return rc;
-	if (flags & XC_RT_SYNC_FULL) {
+	if (fresh) {
 		/* An interrupted dump is inconsistent: read it again. */
 		for (int i = 0; i < 3; i++)
 			if ((rc = xc_rt_read(nl, conf, env, &g->want, &g->have)) != -EINTR)
@@ -451,8 +594,9 @@ int xc_rt_sync(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf
 			return rc;
 		g->full_syncs++;
 	}
-	if (g->nh_on)
-		nh_foreign(g);
+	if (g->nh_on && (rc = nh_foreign(g)))
+		return rc;
+	g->reread = 0;
 	g->nops = g->ngone = 0;
 	rc = xc_rt_diff(&g->want, &g->have, collect, g);
 	if (rc)
@@ -484,6 +628,8 @@ size_t xc_rt_metrics(const struct xc_rt_engine *g, const struct xc_rt_metrics_in
 	for (size_t i = 0; i < g->have.n; i++)
 		if (g->have.v[i].kind == XC_RT_ROUTE)
 			*(g->have.v[i].flags & XC_RT_F_FOREIGN ? &blocked : &installed) += 1;
+	for (size_t i = 0; i < g->want.n; i++)
+		installed += g->want.v[i].kind == XC_RT_ROUTE && (g->want.v[i].flags & XC_RT_F_HAVE);
 	if (!size)
 		return 0;
 #define M(name, help, type, fmt, ...) \

@@ -778,6 +778,81 @@ static void test_diff(void)
 	T_INT(have.n, 0);
 }
 
+/* want's entry of r's key holds the kernel's flag; have's entry of it, if any. */
+static int held(const struct xc_rt_conf *c, struct xc_route r)
+{
+	struct xc_rt_entry e, *w;
+
+	xc_rt_from_route(c, &env, &r, &e);
+	w = xc_rt_set_find(&want, &e);
+	return w && (w->flags & XC_RT_F_HAVE);
+}
+
+static int in_have(const struct xc_rt_conf *c, struct xc_route r)
+{
+	struct xc_rt_entry e;
+
+	xc_rt_from_route(c, &env, &r, &e);
+	return xc_rt_set_find(&have, &e) != NULL;
+}
+
+/*
+ * One set: what the kernel holds as wanted is a flag on want's entry, the
+ * rest is have. Events keep it so: at most one of the two for a key.
+ */
+static void test_held(void)
+{
+	struct xc_rt_conf c = { .mode = XC_RT_NONE, .protocol = 202, .self = "n1" };
+	struct xc_route ok = kroute("198.19.2.0/24", "198.18.0.2", 2, 202, 0);
+	struct xc_route other = kroute("198.19.2.0/24", "198.18.0.22", 2, 202, 0);
+	struct xc_route theirs = kroute("198.19.2.0/24", "198.18.0.2", 2, 4, 0);
+	struct xc_rt_entry e;
+	struct ops o;
+
+	host();
+	cluster();
+	T_INT(xc_rt_compute(&c, &env, &tab, &want, NULL, NULL, NULL), 0);
+	have.n = 0;
+	/* ours as wanted: the flag, nothing in have; the diff has nothing for it */
+	T_INT(xc_rt_event(&have, &want, &c, &env, RTM_NEWROUTE, &ok, &e), XC_RT_EV_NONE);
+	T_INT(held(&c, ok), 1);
+	T_INT(have.n, 0);
+	memset(&o, 0, sizeof(o));
+	T_INT(xc_rt_diff(&want, &have, on_op, &o), 0);
+	T(!strstr(o.text, "198.19.2.0"));
+	T_INT(o.n, 3);
+	/* ours, another path: into have, the flag gone; the diff replaces it */
+	T_INT(xc_rt_event(&have, &want, &c, &env, RTM_NEWROUTE, &other, &e), XC_RT_EV_NONE);
+	T_INT(held(&c, ok), 0);
+	T_INT(in_have(&c, ok), 1);
+	memset(&o, 0, sizeof(o));
+	xc_rt_diff(&want, &have, on_op, &o);
+	T(strstr(o.text, "~ip route replace 198.19.2.0/24 via 198.18.0.2 ") != NULL);
+	/* as wanted again: the flag, and have's entry goes */
+	xc_rt_event(&have, &want, &c, &env, RTM_NEWROUTE, &ok, &e);
+	T_INT(held(&c, ok), 1);
+	T_INT(in_have(&c, ok), 0);
+	/* removed by someone: LOST, the flag gone, have still empty */
+	T_INT(xc_rt_event(&have, &want, &c, &env, RTM_DELROUTE, &ok, &e), XC_RT_EV_LOST);
+	T_INT(held(&c, ok), 0);
+	T_INT(have.n, 0);
+	/* another protocol takes a key the kernel held for us: TAKEN, recorded foreign */
+	xc_rt_event(&have, &want, &c, &env, RTM_NEWROUTE, &ok, &e);
+	T_INT(xc_rt_event(&have, &want, &c, &env, RTM_NEWROUTE, &theirs, &e), XC_RT_EV_TAKEN);
+	T_INT(held(&c, ok), 0);
+	T(xc_rt_set_find(&have, &e) && (xc_rt_set_find(&have, &e)->flags & XC_RT_F_FOREIGN));
+	memset(&o, 0, sizeof(o));
+	xc_rt_diff(&want, &have, on_op, &o);
+	T(!strstr(o.text, "198.19.2.0"));
+	/* it goes: LOST (ours is wanted there) */
+	T_INT(xc_rt_event(&have, &want, &c, &env, RTM_DELROUTE, &theirs, &e), XC_RT_EV_LOST);
+	T_INT(have.n, 0);
+	/* ours removed while the flag is not set (never held): nothing */
+	T_INT(xc_rt_event(&have, &want, &c, &env, RTM_DELROUTE, &ok, &e), XC_RT_EV_NONE);
+	for (size_t i = 0; i < want.n; i++)
+		want.v[i].flags &= (uint8_t)~XC_RT_F_HAVE;
+}
+
 static void test_diff_fixed(void)
 {
 	/* The foreign-route case above, checked without the op text. */
@@ -1097,6 +1172,7 @@ int main(void)
 	test_overlap();
 	test_diff();
 	test_diff_fixed();
+	test_held();
 	test_nexthops();
 	test_messages();
 	test_vxlan_messages();

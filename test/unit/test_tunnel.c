@@ -375,6 +375,16 @@ static int have_marks(void)
 	return n;
 }
 
+/* want's routes the kernel holds as they are. */
+static int held_routes(void)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < g.want.n; i++)
+		n += g.want.v[i].kind == XC_RT_ROUTE && (g.want.v[i].flags & XC_RT_F_HAVE);
+	return n;
+}
+
 static void test_pass_events(void)
 {
 	static uint32_t monbuf[XC_NL_BUFSIZE / 4];
@@ -422,8 +432,12 @@ static void test_pass_events(void)
 	T_INT(p.events, 903);
 	T_INT(p.lost, 0);
 	g.between = NULL;
-	/* have took every addition at the pass's end, and no mark stays behind */
-	T_INT(g.have.n, 903);
+	/*
+	 * The kernel holds every addition: want's routes flagged as held, the
+	 * nexthop objects copied into have; and no mark stays behind.
+	 */
+	T_INT(held_routes(), 602);
+	T_INT(g.have.n, 301);
 	T_INT(have_marks(), 0);
 	T_INT(xc_rt_sync(&g, &nl, &c, &env, &tab, 0, NULL, NULL, NULL), 0);
 	T_INT(g.changes, 0);
@@ -436,6 +450,66 @@ static void test_pass_events(void)
 	T_INT(xc_rt_sync(&g, &nl, &c, &env, NULL, XC_RT_SYNC_FULL, NULL, NULL, NULL), 0);
 	T_INT(g.changes, 0);
 	xc_nl_close(&p.mon);
+}
+
+struct find_route {
+	struct xc_prefix dst;
+	long nhid;
+};
+
+static int on_route(const struct xc_route *r, void *arg)
+{
+	struct find_route *f = arg;
+
+	if (r->protocol == 202 && r->dst.len == f->dst.len && xc_ip_equal(&r->dst.ip, &f->dst.ip))
+		f->nhid = r->nh_id;
+	return 0;
+}
+
+/* The nexthop object our route to dst names in the kernel (0: none), or -1: no route. */
+static long kernel_nhid(const char *dst)
+{
+	struct find_route f = { pfx_of(dst), -1 };
+
+	xc_nl_route_list(&nl, AF_INET, 254, 0, on_route, &f);
+	return f.nhid;
+}
+
+/*
+ * A nexthop object of another protocol on the id one of our routes would
+ * name: the route goes without one, and keeps going without one through
+ * incremental syncs (whose form names it again before finding it
+ * foreign): no change, and the engine's idea of the kernel stays true.
+ */
+static void test_nh_foreign(void)
+{
+	struct xc_rt_conf c = { .mode = XC_RT_NONE, .protocol = 202, .self = "n1",
+				.nexthops = XC_RT_NH_ON };
+	struct xc_rt_conf other = { .protocol = 99 };
+	struct xc_rt_entry nh = { .kind = XC_RT_NH, .family = AF_INET, .gw_family = AF_INET,
+				  .flags = XC_RT_F_ONLINK };
+	struct xc_ip gw;
+
+	T_INT(read_env(), 0);
+	env.nexthops = 1;
+	xc_ip_parse("198.18.8.1", &gw);         /* p0's address: off the subnet, onlink */
+	memcpy(nh.gw, gw.a, 4);
+	nh.nhid = (uint32_t)gw.a[0] << 24 | (uint32_t)gw.a[1] << 16 | (uint32_t)gw.a[2] << 8 | gw.a[3];
+	nh.oif = ifindex("eth0");
+	T_INT(xc_rt_apply(&nl, &other, &env, XC_RT_ADD, &nh), 0);
+	T_INT(xc_rt_sync(&g, &nl, &c, &env, &tab, XC_RT_SYNC_FULL, NULL, NULL, NULL), 0);
+	T_INT(g.changes, 902);  /* all but p0's object, which is not ours */
+	T_INT(kernel_nhid("198.19.16.0/28"), 0);        /* there, naming no object */
+	T_INT(kernel_nhid("198.19.16.16/28"), 0xc6120802);      /* p1's names its own */
+	for (int i = 0; i < 2; i++) {
+		T_INT(xc_rt_sync(&g, &nl, &c, &env, &tab, 0, NULL, NULL, NULL), 0);
+		T_INT(g.changes, 0);
+	}
+	T_INT(xc_rt_sync(&g, &nl, &c, &env, &tab, XC_RT_SYNC_FULL, NULL, NULL, NULL), 0);
+	T_INT(g.changes, 0);
+	T_INT(xc_rt_sync(&g, &nl, &c, &env, NULL, 0, NULL, NULL, NULL), 0);
+	T_INT(g.changes, 902);
+	T_INT(xc_rt_apply(&nl, &other, &env, XC_RT_DEL, &nh), 0);
 }
 
 /* Which link events matter to the router, and where the tunnel address lives. */
@@ -479,6 +553,7 @@ int main(void)
 	test_tun4();
 	test_switch();
 	test_pass_events();
+	test_nh_foreign();
 
 	xc_rt_engine_free(&g);
 	xc_tunnel_free(&tun);
