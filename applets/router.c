@@ -359,6 +359,7 @@ static int env_refresh(void)
 			drop_queued_events();
 			if (env_read())
 				return -EIO;
+			tm = R.mode == XC_RT_AUTO ? R.env.tunnel : R.mode;
 		}
 		if (rc < 0)
 			xc_warn("tunnel %s: cannot set up its devices: %s%s", xc_tunnel_mode_name(tm),
@@ -497,6 +498,12 @@ static struct xc_sched_sync sync_now(int what)
 			on_skip, report, &nlogged);
 	r.masq = masq_step(r.full || (what & XC_SCHED_MASQ_FULL));
 	R.st.skipped = R.st.last_skipped = R.g.cs.skipped;
+	r.kernel_moved = R.moved;
+	if (R.moved == 2)
+		xc_warn("kernel events were lost: full resync");
+	else if (R.moved)
+		xc_info("the kernel changed while the sync applied its changes: full resync");
+	R.moved = 0;
 	if (rc < 0) {
 		xc_err("sync: %s", strerror(-rc));
 		r.failed = -1;
@@ -504,12 +511,6 @@ static struct xc_sched_sync sync_now(int what)
 	}
 	r.failed = rc;
 	r.neigh_wait = R.noll;
-	r.kernel_moved = R.moved;
-	if (R.moved == 2)
-		xc_warn("kernel events were lost: full resync");
-	else if (R.moved)
-		xc_info("the kernel changed while the sync applied its changes: full resync");
-	R.moved = 0;
 	if (r.full)
 		log_blocked();
 	if (!rc) {
@@ -635,6 +636,10 @@ static void route_event(uint16_t type, const struct xc_route *r)
 			xc_rt_describe(&R.env, &e, d, sizeof(d)));
 		xc_sched_kernel_changed(&R.s, xc_now_ms(), 0);
 		break;
+	case XC_RT_EV_UNSURE:
+		xc_warn("out of memory recording a route event: full resync");
+		xc_sched_events_lost(&R.s, xc_now_ms());
+		break;
 	default:
 		break;
 	}
@@ -686,7 +691,7 @@ static void monitor_input(void)
  */
 static int on_event_in_pass(const struct xc_nl_event *ev, void *arg)
 {
-	int quiet = 1;
+	int quiet;
 
 	(void)arg;
 	if (ev->kind == XC_NL_EV_ROUTE)

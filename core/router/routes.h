@@ -7,7 +7,10 @@
  *
  * Everything is an entry (struct xc_rt_entry): a route, a neighbour or an
  * FDB entry, compact (~64 bytes) and kept in sorted arrays (struct
- * xc_rt_set), so a diff is one merge walk. Ownership: routes are ours when
+ * xc_rt_set), so a diff is one merge walk. What the kernel holds is one
+ * set with what is wanted, not a second copy: a wanted entry it holds as
+ * it is carries XC_RT_F_HAVE, and have keeps only the rest (see
+ * struct xc_rt_engine). Ownership: routes are ours when
  * they carry our protocol number in our table; neighbour and FDB entries
  * are ours when they are permanent entries on our VXLAN device. Nothing
  * else is ever changed: a route of another protocol that holds a key we
@@ -374,6 +377,7 @@ int xc_rt_diff(const struct xc_rt_set *want, const struct xc_rt_set *have,
  */
 struct xc_rt_op_ent {
 	uint8_t op;                /* enum xc_rt_op */
+	uint8_t done;              /* private: made (1), or as a removal and an addition (2) */
 	uint32_t del;              /* private: a removal's copy, while the diff is read */
 	const struct xc_rt_entry *e;
 };
@@ -387,8 +391,9 @@ struct xc_rt_op_ent {
  * object) is flagged XC_RT_F_HAVE there; the rest go into have (emptied
  * first, as the flags are). Routes of other protocols are recorded
  * (flagged XC_RT_F_FOREIGN) only when want has their key, so that they
- * are left alone. -EINTR: a concurrent change made the dump inconsistent;
- * read again.
+ * are left alone (beside ours on one key, theirs counts). -EINTR: a
+ * concurrent change made the dump inconsistent; read again. On failure
+ * have is empty and nothing flagged.
  */
 int xc_rt_read(struct xc_nl *nl, const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 	       struct xc_rt_set *want, struct xc_rt_set *have);
@@ -407,6 +412,7 @@ enum xc_rt_event {
 	XC_RT_EV_NONE = 0,         /* nothing of ours, or our own change echoed */
 	XC_RT_EV_LOST,             /* a wanted route of ours was removed: sync */
 	XC_RT_EV_TAKEN,            /* another protocol's route replaced one of ours */
+	XC_RT_EV_UNSURE,           /* no memory to record it: read the kernel (full sync) */
 };
 
 /*
@@ -523,12 +529,15 @@ void xc_rt_engine_free(struct xc_rt_engine *g);
  * For a route event read while a pass applies its changes (from
  * g->between, where want and the pass's changes hold still and have
  * lags): 1 when it needs nothing, being the kernel's announcement of one
- * of the pass's own changes (our protocol; a new route with the values
- * an addition or replacement of its key sends, or the removal of a key
- * the pass removes or replaces) or a route of another protocol on a key
- * nobody wants, or of another table; 0 when it may matter (our route
- * changed by someone else, a key we want taken): the caller syncs again,
- * full, after the pass.
+ * of the pass's own changes made by now (our protocol; a new route with
+ * the values an addition or replacement of its key sent, the removal of a
+ * key the pass removed, or replaced as a removal and an addition), a new
+ * route of ours as the engine knows the kernel holds it (the kernel
+ * announces the routes of a nexthop object replaced), or a route of
+ * another protocol on a key the engine neither wants nor holds, or of
+ * another table; 0 when it may matter (our route changed by someone
+ * else, a key we want taken): the caller syncs again, full, after the
+ * pass.
  */
 int xc_rt_pass_quiet(const struct xc_rt_engine *g, const struct xc_rt_conf *conf,
 		     const struct xc_rt_env *env, uint16_t type, const struct xc_route *r);

@@ -93,7 +93,8 @@ enum xc_rt_event xc_rt_event(struct xc_rt_set *have, struct xc_rt_set *want,
 			if (h)
 				xc_rt_set_del(have, h);
 		} else if (ours || h || held) {
-			xc_rt_set_put(have, e);
+			if (xc_rt_set_put(have, e))
+				return XC_RT_EV_UNSURE;
 			if (held)
 				w->flags &= (uint8_t)~XC_RT_F_HAVE;
 		}
@@ -210,6 +211,15 @@ static int on_knexthop(const struct xc_nexthop *nh, void *arg)
 	return have_add(x->have, &e);
 }
 
+/* A read cut short leaves nothing half done: nothing held, have empty. */
+static int read_failed(struct xc_rt_set *want, struct xc_rt_set *have, int rc)
+{
+	have->n = 0;
+	for (size_t i = 0; i < want->n; i++)
+		want->v[i].flags &= (uint8_t)~XC_RT_F_HAVE;
+	return rc;
+}
+
 int xc_rt_read(struct xc_nl *nl, const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 	       struct xc_rt_set *want, struct xc_rt_set *have)
 {
@@ -225,7 +235,7 @@ int xc_rt_read(struct xc_nl *nl, const struct xc_rt_conf *conf, const struct xc_
 		rc = xc_nl_route_list(nl, fams[i], table, 0, on_kroute, &x);
 		/* A table nothing was ever put in does not exist yet (IPv4). */
 		if (rc && rc != -ENOENT)
-			return rc;
+			return read_failed(want, have, rc);
 	}
 	if (vx > 0) {
 		static const int nfams[] = { AF_INET, AF_INET6, AF_BRIDGE };
@@ -233,12 +243,24 @@ int xc_rt_read(struct xc_nl *nl, const struct xc_rt_conf *conf, const struct xc_
 		for (size_t i = 0; i < 3; i++) {
 			rc = xc_nl_neigh_list(nl, nfams[i], vx, on_kneigh, &x);
 			if (rc)
-				return rc;
+				return read_failed(want, have, rc);
 		}
 	}
 	if (env->nexthops && (rc = xc_nl_nexthop_list(nl, on_knexthop, &x)))
-		return rc;
-	return xc_rt_set_sort(have);
+		return read_failed(want, have, rc);
+	if ((rc = xc_rt_set_sort(have)))
+		return read_failed(want, have, rc);
+	/*
+	 * Another protocol's route beside ours on one key (ip route append): the
+	 * key counts as taken, as with its route alone, and have's is the one.
+	 */
+	for (size_t i = 0; i < have->n; i++) {
+		struct xc_rt_entry *w;
+
+		if ((have->v[i].flags & XC_RT_F_FOREIGN) && (w = xc_rt_set_find(want, &have->v[i])))
+			w->flags &= (uint8_t)~XC_RT_F_HAVE;
+	}
+	return 0;
 }
 
 /* ---- writing the kernel ----------------------------------------------- */

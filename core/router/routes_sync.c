@@ -73,6 +73,7 @@ static int collect(void *arg, enum xc_rt_op op, const struct xc_rt_entry *w,
 	if (!w && keep_gone(g, h))
 		return -ENOMEM;
 	g->ops[g->nops].op = (uint8_t)op;
+	g->ops[g->nops].done = 0;
 	g->ops[g->nops].del = w ? 0 : (uint32_t)(g->ngone - 1);
 	g->ops[g->nops].e = w;          /* a removal's: once the copies stop moving */
 	g->nops++;
@@ -120,7 +121,7 @@ static void have_put(struct xc_rt_engine *g, const struct xc_rt_op_ent *o, int d
 }
 
 /* Keep have in step with one change whose status is rc; 0 or the failure. */
-static int settle(struct xc_rt_engine *g, const struct xc_rt_op_ent *o, int rc, int defer,
+static int settle(struct xc_rt_engine *g, struct xc_rt_op_ent *o, int rc, int defer,
 		  xc_rt_report_cb report, void *arg)
 {
 	const struct xc_rt_entry *e = o->e;
@@ -145,6 +146,7 @@ static int settle(struct xc_rt_engine *g, const struct xc_rt_op_ent *o, int rc, 
 	}
 	if (report)
 		report(arg, (enum xc_rt_op)o->op, e, rc);
+	o->done = !rc;
 	return rc == -EEXIST ? 0 : rc;
 }
 
@@ -183,7 +185,7 @@ static size_t order_ops(struct xc_rt_engine *g)
  * stands), else the number of changes that failed.
  */
 static int del_add(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf *conf,
-		   const struct xc_rt_env *env, const struct xc_rt_op_ent *o, int err,
+		   const struct xc_rt_env *env, struct xc_rt_op_ent *o, int err,
 		   xc_rt_report_cb report, void *arg)
 {
 	const struct xc_rt_entry *h = xc_rt_set_find(&g->have, o->e);
@@ -202,6 +204,7 @@ static int del_add(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_
 	g->changes++;   /* one change more than the diff planned */
 	rc = xc_rt_apply(nl, conf, env, XC_RT_ADD, add.e);
 	failed = settle(g, &add, rc, 0, report, arg) != 0;
+	o->done = failed ? 0 : 2;
 	if (failed) {
 		del.op = XC_RT_ADD;
 		failed += settle(g, &del, xc_rt_apply(nl, conf, env, XC_RT_ADD, &old), 0,
@@ -213,8 +216,8 @@ static int del_add(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_
 /*
  * The pass's marked changes into have, in two walks: have's removals, then
  * want's entries merged in (in key order; the keys put are not in have:
- * additions). Without the room for them have loses them; the next full
- * sync's read of the kernel finds them again.
+ * additions). Without the room for them have loses them; the next pass
+ * reads the kernel, which finds them again.
  */
 static void have_merge(struct xc_rt_engine *g)
 {
@@ -232,6 +235,7 @@ static void have_merge(struct xc_rt_engine *g)
 	if (xc_rt_set_reserve(&g->have, w + p)) {
 		for (j = 0; j < g->want.n; j++)
 			wv[j].flags &= (uint8_t)~MARKS;
+		g->reread = 1;  /* the kernel holds what have lost: read it next */
 		return;
 	}
 	v = g->have.v;
@@ -304,17 +308,22 @@ int xc_rt_pass_quiet(const struct xc_rt_engine *g, const struct xc_rt_conf *conf
 {
 	struct xc_rt_entry e;
 	const struct xc_rt_op_ent *o;
+	const struct xc_rt_entry *w, *h;
 	int ours = xc_rt_from_route(conf, env, r, &e);
 
 	if (ours < 0)
 		return 1;
+	w = xc_rt_set_find(&g->want, &e);
+	h = xc_rt_set_find(&g->have, &e);
 	if (!ours)
-		return !xc_rt_set_find(&g->want, &e);
+		return !w && !h;
 	if (!(o = pass_op(g, &e)))
-		return 0;
-	if (type == RTM_DELROUTE)       /* a replace may go as a removal and an addition */
-		return o->op != XC_RT_ADD;
-	return o->op != XC_RT_DEL && xc_rt_same_values(o->e, &e);
+		return type == RTM_NEWROUTE && ((w && (w->flags & XC_RT_F_HAVE) &&
+						xc_rt_same_values(w, &e)) ||
+					       (h && xc_rt_same_values(h, &e)));
+	if (type == RTM_DELROUTE)
+		return o->done && (o->op == XC_RT_DEL || o->done == 2);
+	return o->done && o->op != XC_RT_DEL && xc_rt_same_values(o->e, &e);
 }
 
 int xc_rt_pass_quiet_nh(const struct xc_rt_engine *g, uint16_t type,
@@ -430,9 +439,9 @@ static int nh_foreign(struct xc_rt_engine *g)
 static int nh_form(struct xc_rt_engine *g, struct xc_rt_set *s, const struct xc_rt_conf *conf,
 		   const struct xc_rt_env *env)
 {
-	size_t n = s->n, moved = 0, n0 = g->have.n;
+	size_t n = s->n, moved = 0, n0 = g->have.n, nexthops = g->cs.nexthops;
 	uint32_t *was = malloc(n * sizeof(*was) + 1);
-	int rc = 0;
+	int rc = 0, on = g->nh_on;
 
 	if (!was)
 		return -ENOMEM;
@@ -457,6 +466,8 @@ static int nh_form(struct xc_rt_engine *g, struct xc_rt_set *s, const struct xc_
 		for (size_t i = 0; i < n; i++)
 			s->v[i].nhid = was[i];
 		s->n = n;
+		g->nh_on = on;
+		g->cs.nexthops = nexthops;
 		rc = -ENOMEM;
 	}
 	free(was);

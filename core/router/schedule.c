@@ -133,8 +133,10 @@ unsigned xc_sched_synced(struct xc_sched *s, int64_t now, const struct xc_sched_
 		s->need_full = 0;
 		s->full_at = now + s->resync_ms;
 	}
-	if (r->kernel_moved)
-		xc_sched_events_lost(s, now);
+	/* A full sync owed, at once, or after the back-off of changes that failed. */
+	s->need_full |= r->kernel_moved;
+	if (r->kernel_moved && !r->failed)
+		sync_by(s, now);
 	if (r->failed > 0)
 		sync_by(s, now + xc_k8s_backoff_next(&s->sync_bo, -1));
 	else

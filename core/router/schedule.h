@@ -103,7 +103,8 @@ struct xc_sched_sync {
 	int neigh_wait;    /* a peer's link-layer address is being resolved */
 	int masq;          /* the masquerade step: > 0 ran, < 0 failed, 0 not run */
 	int kernel_moved;  /* kernel events read while it applied its changes may
-			    * matter, or were lost: a full sync at once after it */
+			    * matter, or were lost: a full sync at once after it
+			    * (after the back-off if changes failed) */
 };
 
 /*

@@ -853,6 +853,60 @@ static void test_held(void)
 		want.v[i].flags &= (uint8_t)~XC_RT_F_HAVE;
 }
 
+/*
+ * xc_rt_pass_quiet on a pass's changes as they stand: an announcement is
+ * its own only once the change is made; a removal of a replaced key only
+ * when the replace went as a removal and an addition; a route of ours no
+ * change names is quiet only as the engine knows the kernel holds it.
+ */
+static void test_pass_quiet(void)
+{
+	struct xc_rt_conf c = { .mode = XC_RT_NONE, .protocol = 202, .self = "n1" };
+	struct xc_route ok = kroute("198.19.2.0/24", "198.18.0.2", 2, 202, 0);
+	struct xc_route other = kroute("198.19.2.0/24", "198.18.0.22", 2, 202, 0);
+	struct xc_route held = kroute("198.19.3.0/24", "198.18.0.3", 2, 202, 0);
+	struct xc_route theirs = kroute("198.19.9.0/24", "198.18.0.9", 2, 4, 0);
+	struct xc_rt_engine g = { 0 };
+	struct xc_rt_op_ent op = { .op = XC_RT_ADD };
+	struct xc_rt_entry e;
+
+	host();
+	cluster();
+	T_INT(xc_rt_compute(&c, &env, &tab, &g.want, NULL, NULL, NULL), 0);
+	xc_rt_from_route(&c, &env, &ok, &e);
+	op.e = xc_rt_set_find(&g.want, &e);
+	g.ops = &op;
+	g.nops = 1;
+	T_INT(xc_rt_pass_quiet(&g, &c, &env, RTM_NEWROUTE, &ok), 0);   /* not made yet */
+	op.done = 1;
+	T_INT(xc_rt_pass_quiet(&g, &c, &env, RTM_NEWROUTE, &ok), 1);
+	T_INT(xc_rt_pass_quiet(&g, &c, &env, RTM_NEWROUTE, &other), 0);
+	T_INT(xc_rt_pass_quiet(&g, &c, &env, RTM_DELROUTE, &ok), 0);
+	op.op = XC_RT_REPLACE;
+	T_INT(xc_rt_pass_quiet(&g, &c, &env, RTM_DELROUTE, &ok), 0);   /* replaced in place */
+	op.done = 2;
+	T_INT(xc_rt_pass_quiet(&g, &c, &env, RTM_DELROUTE, &ok), 1);   /* removed, then added */
+	op.op = XC_RT_DEL;
+	op.done = 0;
+	T_INT(xc_rt_pass_quiet(&g, &c, &env, RTM_DELROUTE, &ok), 0);
+	op.done = 1;
+	T_INT(xc_rt_pass_quiet(&g, &c, &env, RTM_DELROUTE, &ok), 1);
+	/* no change of the pass names it: quiet as the kernel is known to hold it */
+	T_INT(xc_rt_pass_quiet(&g, &c, &env, RTM_NEWROUTE, &held), 0);
+	xc_rt_from_route(&c, &env, &held, &e);
+	xc_rt_set_find(&g.want, &e)->flags |= XC_RT_F_HAVE;
+	T_INT(xc_rt_pass_quiet(&g, &c, &env, RTM_NEWROUTE, &held), 1);
+	T_INT(xc_rt_pass_quiet(&g, &c, &env, RTM_DELROUTE, &held), 0);
+	/* another protocol's, on a key nobody wants: quiet unless have records it */
+	T_INT(xc_rt_pass_quiet(&g, &c, &env, RTM_DELROUTE, &theirs), 1);
+	xc_rt_from_route(&c, &env, &theirs, &e);
+	T_INT(xc_rt_set_put(&g.have, &e), 0);
+	T_INT(xc_rt_pass_quiet(&g, &c, &env, RTM_DELROUTE, &theirs), 0);
+	g.ops = NULL;
+	g.nops = 0;
+	xc_rt_engine_free(&g);
+}
+
 static void test_diff_fixed(void)
 {
 	/* The foreign-route case above, checked without the op text. */
@@ -1173,6 +1227,7 @@ int main(void)
 	test_diff();
 	test_diff_fixed();
 	test_held();
+	test_pass_quiet();
 	test_nexthops();
 	test_messages();
 	test_vxlan_messages();

@@ -104,6 +104,13 @@ static void kernel(void)
 							   .kernel_moved = 1 });
 	T_INT(xc_sched_due(&s, T0 + 70), 0);
 	T_INT(xc_sched_due(&s, xc_sched_deadline(&s)), FULL_SYNC);
+	/* some of its changes failed: the full sync waits for their back-off */
+	xc_sched_synced(&s, T0 + 80, &ok_full);
+	xc_sched_synced(&s, T0 + 90, &(struct xc_sched_sync){ .failed = 2, .masq = 1,
+							   .kernel_moved = 1 });
+	T_INT(xc_sched_due(&s, T0 + 90), 0);
+	T(xc_sched_deadline(&s) > T0 + 90);
+	T_INT(xc_sched_due(&s, xc_sched_deadline(&s)), FULL_SYNC);
 }
 
 static void resync(void)
