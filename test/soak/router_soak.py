@@ -1043,6 +1043,8 @@ while True:
         if not log:
             R.check(False, "(d) router requests seen in /fake/stats")
             return
+        with open(os.path.join(self.d, "requests.json"), "w") as f:   # to judge a run again
+            json.dump(log, f)
         t0 = log[0]["t"]
         per_min = {}
         for e in log:
@@ -1063,16 +1065,23 @@ while True:
               % (len(log), ", ".join("%s: %d" % kv for kv in sorted(codes.items(), key=str)), lists, self.nfault))
         print("    per minute: " + " ".join(str(m) for m in mins))
         print("    max in any 10 s window: %d" % w10)
+        # From the failed request's arrival to the next one's: the server stamps
+        # both the same way, where a request's end is stamped after its response
+        # and the server's bookkeeping, late when it is busy (a run measured
+        # 2.95 s after a 429 where the router's code waits 3,000 ms at least from
+        # the response, and its log said 3,033 ms and more). A client learns
+        # Retry-After only from the response, so honouring it means at least
+        # 3 s between the arrivals.
         gaps429, gaps5xx = [], []
         for i, e in enumerate(log[:-1]):
             nxt = log[i + 1]
-            end = e["t"] + e.get("dur", 0)
             if e["code"] == 429:
-                gaps429.append(nxt["t"] - end)
+                gaps429.append(nxt["t"] - e["t"])
             elif e["code"] >= 500:
-                gaps5xx.append(nxt["t"] - end)
-        print("    gap after a 429 (Retry-After 3 s): n %d, min %.2f s; after a 5xx: n %d, min %.2f s"
-              % (len(gaps429), min(gaps429, default=0), len(gaps5xx), min(gaps5xx, default=0)))
+                gaps5xx.append(nxt["t"] - e["t"])
+        print("    gap after a 429 (Retry-After 3 s), arrival to arrival: n %d, min %.2f s; after a 5xx: "
+              "n %d, min %.2f s" % (len(gaps429), min(gaps429, default=0), len(gaps5xx),
+                                    min(gaps5xx, default=0)))
         R.check(gaps429 and min(gaps429) >= 3 - 0.05, "(d) Retry-After honoured after every 429 (%d)" % len(gaps429))
         R.check(gaps5xx and min(gaps5xx) >= 0.25 - 0.05, "(d) back-off (>= 0.25 s) after every 5xx (%d)" % len(gaps5xx))
         pages = -(-self.n // 500) + 1
