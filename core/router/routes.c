@@ -502,6 +502,14 @@ int xc_rt_set_sort(struct xc_rt_set *s)
 	return xc_sorted_sort_heap(s->v, s->n, sizeof(*s->v), cmp_sort, NULL);
 }
 
+int xc_rt_set_sort_from(struct xc_rt_set *s, size_t n0)
+{
+	if (s->n == n0 || !xc_rt_set_sort(s))
+		return 0;
+	s->n = n0;
+	return -ENOMEM;
+}
+
 /* Sort, then drop later duplicates of a key (a CIDR claimed twice). */
 static int sort_dedupe(struct xc_rt_ctx *c, xc_rt_skip_cb skip, void *arg)
 {

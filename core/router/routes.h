@@ -141,6 +141,7 @@ enum xc_rt_kind { XC_RT_ROUTE = 1, XC_RT_NEIGH, XC_RT_FDB, XC_RT_NH };
 #define XC_RT_F_PUT     0x10   /* want: have gets a copy */
 #define XC_RT_F_PUT_FOREIGN 0x20 /* want: have gets a copy, flagged foreign */
 #define XC_RT_F_DROP    0x40   /* have: the entry goes */
+#define XC_RT_F_MARKS   (XC_RT_F_PUT | XC_RT_F_PUT_FOREIGN | XC_RT_F_DROP)
 /*
  * want: the kernel holds this entry as it is (ours), and have holds
  * nothing of its key. What the kernel holds is then have and the flagged
@@ -220,6 +221,12 @@ int xc_rt_set_put(struct xc_rt_set *s, const struct xc_rt_entry *e);
 
 /* Sort s by key (xc_rt_cmp; wanted entries of one key by node name); -ENOMEM. */
 int xc_rt_set_sort(struct xc_rt_set *s);
+
+/*
+ * Sort in the entries appended to s from n0 on (s[0..n0) is in order);
+ * -ENOMEM: they are dropped and s is as it was.
+ */
+int xc_rt_set_sort_from(struct xc_rt_set *s, size_t n0);
 
 /* Remove the entry with e's key: 1 if there was one, else 0. */
 int xc_rt_set_del(struct xc_rt_set *s, const struct xc_rt_entry *e);

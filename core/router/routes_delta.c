@@ -296,15 +296,9 @@ static int keep_held(const struct upd *u, const struct xc_rt_set *out, struct xc
 
 		if (!(e->flags & XC_RT_F_HAVE) || gone_index(u->d, e->node) < 0)
 			continue;
-		have->v[have->n] = *e;
-		have->v[have->n].node = NULL;
-		have->v[have->n++].flags &= (uint8_t)~XC_RT_F_HAVE;
+		have->v[have->n++] = xc_rt_have_copy(e, 0);
 	}
-	if (xc_rt_set_sort(have)) {
-		have->n = n0;
-		return -ENOMEM;
-	}
-	return 0;
+	return xc_rt_set_sort_from(have, n0);
 }
 
 int xc_rt_update(const struct xc_rt_conf *conf, const struct xc_rt_env *env,

@@ -4,6 +4,7 @@
  * (routes.h is).
  *
  * Names: xc_rt_cidr_pass xc_rt_local_refusal xc_rt_ctx xc_rt_same_values
+ * xc_rt_have_copy
  */
 #ifndef XC_ROUTES_INT_H
 #define XC_ROUTES_INT_H
@@ -39,6 +40,17 @@ void xc_rt_cidr_pass(struct xc_rt_ctx *c, const struct xc_node *n, int k, const 
 
 /* Non-zero when two entries of the same key also agree on every value. */
 int xc_rt_same_values(const struct xc_rt_entry *a, const struct xc_rt_entry *b);
+
+/* What have keeps of e: no node (the table's records go), foreign if it is. */
+static inline struct xc_rt_entry xc_rt_have_copy(const struct xc_rt_entry *e, int foreign)
+{
+	struct xc_rt_entry c = *e;
+
+	c.node = NULL;
+	c.flags = (uint8_t)((c.flags & ~(XC_RT_F_MARKS | XC_RT_F_HAVE)) |
+			    (foreign ? XC_RT_F_FOREIGN : 0));
+	return c;
+}
 
 /*
  * Why cidr gets no route for a reason only this node knows (the API

@@ -33,7 +33,6 @@ void xc_rt_engine_free(struct xc_rt_engine *g)
  * have's), not on the diff: the diff (20 bytes a change: 3.9 MB at 65,000
  * nodes) is gone before have grows by a first sync's every entry.
  */
-#define MARKS (XC_RT_F_PUT | XC_RT_F_PUT_FOREIGN | XC_RT_F_DROP)
 
 /* A removal's entry, copied: have changes while the pass goes on. */
 static int keep_gone(struct xc_rt_engine *g, const struct xc_rt_entry *h)
@@ -80,16 +79,6 @@ static int collect(void *arg, enum xc_rt_op op, const struct xc_rt_entry *w,
 	return 0;
 }
 
-/* What have keeps of e: no node (the table's records go), flagged foreign if it is. */
-static struct xc_rt_entry have_copy(const struct xc_rt_entry *e, int foreign)
-{
-	struct xc_rt_entry c = *e;
-
-	c.node = NULL;
-	c.flags = (uint8_t)((c.flags & ~(MARKS | XC_RT_F_HAVE)) | (foreign ? XC_RT_F_FOREIGN : 0));
-	return c;
-}
-
 /* e is one of want's (which the engine owns), not a copy. */
 static struct xc_rt_entry *in_want(const struct xc_rt_engine *g, const struct xc_rt_entry *e)
 {
@@ -105,7 +94,7 @@ static struct xc_rt_entry *in_want(const struct xc_rt_engine *g, const struct xc
 static void have_put(struct xc_rt_engine *g, const struct xc_rt_op_ent *o, int defer,
 		     int foreign)
 {
-	struct xc_rt_entry c = have_copy(o->e, foreign), *w = in_want(g, o->e), *h;
+	struct xc_rt_entry c = xc_rt_have_copy(o->e, foreign), *w = in_want(g, o->e), *h;
 
 	if (w && !foreign && w->kind != XC_RT_NH) {
 		w->flags |= XC_RT_F_HAVE;
@@ -229,23 +218,23 @@ static void have_merge(struct xc_rt_engine *g)
 			v[w++] = v[i];
 	g->have.n = w;
 	for (j = 0; j < g->want.n; j++)
-		p += (wv[j].flags & MARKS) != 0;
+		p += (wv[j].flags & XC_RT_F_MARKS) != 0;
 	if (!p)
 		return;
 	if (xc_rt_set_reserve(&g->have, w + p)) {
 		for (j = 0; j < g->want.n; j++)
-			wv[j].flags &= (uint8_t)~MARKS;
+			wv[j].flags &= (uint8_t)~XC_RT_F_MARKS;
 		g->reread = 1;  /* the kernel holds what have lost: read it next */
 		return;
 	}
 	v = g->have.v;
 	for (i = w, k = w + p, j = g->want.n; j-- > 0;) {
-		if (!(wv[j].flags & MARKS))
+		if (!(wv[j].flags & XC_RT_F_MARKS))
 			continue;
 		while (i > 0 && xc_rt_cmp(&v[i - 1], &wv[j]) > 0)
 			v[--k] = v[--i];
-		v[--k] = have_copy(&wv[j], wv[j].flags & XC_RT_F_PUT_FOREIGN);
-		wv[j].flags &= (uint8_t)~MARKS;
+		v[--k] = xc_rt_have_copy(&wv[j], wv[j].flags & XC_RT_F_PUT_FOREIGN);
+		wv[j].flags &= (uint8_t)~XC_RT_F_MARKS;
 	}
 	g->have.n = w + p;
 }
@@ -362,21 +351,6 @@ static void ops_trim(struct xc_rt_engine *g)
 	g->nops = g->opscap = 0;
 }
 
-/* Room in have for n more entries, appended (sorted at the end with have_sorted). */
-static int have_room(struct xc_rt_engine *g, size_t n)
-{
-	return xc_rt_set_reserve(&g->have, g->have.n + n);
-}
-
-/* have sorted again after entries were appended from n0 on; -ENOMEM drops them. */
-static int have_sorted(struct xc_rt_engine *g, size_t n0)
-{
-	if (g->have.n == n0 || !xc_rt_set_sort(&g->have))
-		return 0;
-	g->have.n = n0;
-	return -ENOMEM;
-}
-
 /*
  * The kernel holds e as it was, e is about to change: have gets the
  * kernel's (room made before), and e loses its flag.
@@ -385,7 +359,7 @@ static void held_apart(struct xc_rt_engine *g, struct xc_rt_entry *e, uint32_t n
 {
 	if (!(e->flags & XC_RT_F_HAVE))
 		return;
-	g->have.v[g->have.n] = have_copy(e, 0);
+	g->have.v[g->have.n] = xc_rt_have_copy(e, 0);
 	g->have.v[g->have.n++].nhid = nhid;
 	e->flags &= (uint8_t)~XC_RT_F_HAVE;
 }
@@ -424,10 +398,10 @@ static int nh_foreign(struct xc_rt_engine *g)
 				e->nhid = 0;
 			}
 		}
-		if (!pass && k && have_room(g, k))
+		if (!pass && k && xc_rt_set_reserve(&g->have, g->have.n + k))
 			return -ENOMEM;
 	}
-	return have_sorted(g, n0);
+	return xc_rt_set_sort_from(&g->have, n0);
 }
 
 /*
@@ -455,11 +429,11 @@ static int nh_form(struct xc_rt_engine *g, struct xc_rt_set *s, const struct xc_
 		s->v[i].nhid = 0;
 	for (size_t i = 0; rc >= 0 && i < n; i++)
 		moved += (s->v[i].flags & XC_RT_F_HAVE) && s->v[i].nhid != was[i];
-	if (rc >= 0 && moved && !have_room(g, moved)) {
+	if (rc >= 0 && moved && !xc_rt_set_reserve(&g->have, g->have.n + moved)) {
 		for (size_t i = 0; i < n; i++)
 			if (s->v[i].nhid != was[i])
 				held_apart(g, &s->v[i], was[i]);
-		rc = have_sorted(g, n0);
+		rc = xc_rt_set_sort_from(&g->have, n0);
 		moved = 0;
 	}
 	if (rc < 0 || moved) {  /* no room: as it was */
@@ -518,13 +492,13 @@ static int carry(struct xc_rt_engine *g, struct xc_rt_set *next)
 				continue;
 			}
 			if (pass)
-				g->have.v[g->have.n++] = have_copy(o, 0);
+				g->have.v[g->have.n++] = xc_rt_have_copy(o, 0);
 			k++;
 		}
-		if (!pass && k && have_room(g, k))
+		if (!pass && k && xc_rt_set_reserve(&g->have, g->have.n + k))
 			return -ENOMEM;
 	}
-	if (have_sorted(g, n0)) {
+	if (xc_rt_set_sort_from(&g->have, n0)) {
 		for (size_t j = 0; j < next->n; j++)
 			next->v[j].flags &= (uint8_t)~XC_RT_F_HAVE;
 		return -ENOMEM;
