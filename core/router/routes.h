@@ -593,14 +593,17 @@ size_t xc_rt_metrics(const struct xc_rt_engine *g, const struct xc_rt_metrics_in
  * if any, in errs[k], XC_NL_ERRMSG_MAX bytes each; errs may be NULL).
  * Returns how many were handled (at least 1 when n > 0), or a negative
  * errno when nothing was sent. A socket error while answers are awaited
- * becomes the status of those not answered. Much cheaper than one request
- * per change when thousands are due (a first sync); the batch is small
- * enough for the answers to fit a default socket receive queue.
+ * (ENOBUFS: the receive queue overflowed) becomes the status of those not
+ * answered, and *unsure is set to 1: the kernel got them and may have made
+ * them (else *unsure is left alone). Much cheaper than one request per
+ * change when thousands are due (a first sync); the batch is small enough
+ * for the answers to fit a default socket receive queue.
  */
 #define XC_RT_BATCH 64
 int xc_rt_apply_batch(struct xc_nl *nl, const struct xc_rt_conf *conf,
 		      const struct xc_rt_env *env, const struct xc_rt_op_ent *ops,
-		      const uint32_t *idx, size_t n, int *rc, char (*errs)[XC_NL_ERRMSG_MAX]);
+		      const uint32_t *idx, size_t n, int *rc, char (*errs)[XC_NL_ERRMSG_MAX],
+		      int *unsure);
 
 /*
  * The same change as an iproute2 command line into buf ("ip -6 route

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -13,6 +14,7 @@
 #include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 
+#include "base/deadline.h"
 #include "base/textbuf.h"
 #include "kernel/nl_neigh.h"
 #include "kernel/nl_route.h"
@@ -408,6 +410,13 @@ struct batch_ctx {
 	char (*errs)[XC_NL_ERRMSG_MAX];
 };
 
+/*
+ * How long a batch waits for answers that are not there once sendto has
+ * returned (the kernel answers route, neighbour and nexthop requests
+ * before it does): they were dropped.
+ */
+#define ANSWER_MS 1000
+
 static int on_batch_ack(const struct nlmsghdr *nlh, void *arg)
 {
 	struct batch_ctx *b = arg;
@@ -427,12 +436,14 @@ static int on_batch_ack(const struct nlmsghdr *nlh, void *arg)
 
 int xc_rt_apply_batch(struct xc_nl *nl, const struct xc_rt_conf *conf,
 		      const struct xc_rt_env *env, const struct xc_rt_op_ent *ops,
-		      const uint32_t *idx, size_t n, int *rc, char (*errs)[XC_NL_ERRMSG_MAX])
+		      const uint32_t *idx, size_t n, int *rc, char (*errs)[XC_NL_ERRMSG_MAX],
+		      int *unsure)
 {
 	static uint32_t buf[XC_RT_BATCH * 128 / 4];
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	struct batch_ctx b = { nl->seq + 1, 0, 0, rc, errs };
 	size_t len = 0;
+	int64_t deadline;
 	ssize_t got;
 
 	while (b.count < n && b.count < XC_RT_BATCH) {
@@ -474,17 +485,27 @@ int xc_rt_apply_batch(struct xc_nl *nl, const struct xc_rt_conf *conf,
 	while (got < 0 && errno == EINTR);
 	if (got < 0)
 		return -errno;
-	/* The kernel answers each request in turn, in datagrams of its own cut. */
+	/*
+	 * The kernel answers each request in turn, in datagrams of its own cut,
+	 * before sendto returns. An answer that does not fit the receive queue
+	 * is dropped, and only the first drop is told (ENOBUFS): so a wait is
+	 * bounded (ANSWER_MS), and what has not come by then is not coming.
+	 */
+	deadline = xc_deadline(ANSWER_MS);
 	while (b.done < b.count) {
 		struct sockaddr_nl from;
 		socklen_t fl = sizeof(from);
+		int err = 0;
 
-		got = recvfrom(nl->fd, nl->buf, nl->size, 0, (struct sockaddr *)&from, &fl);
+		got = recvfrom(nl->fd, nl->buf, nl->size, MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
 		if (got < 0 && errno == EINTR)
 			continue;
+		if (got < 0 && errno == EAGAIN && !(err = xc_wait_fd(nl->fd, POLLIN, deadline)))
+			continue;
 		if (got < 0) {
-			int err = -errno;
+			err = err ? err : -errno;
 
+			*unsure = 1;
 			for (size_t k = 0; k < b.count; k++)
 				if (rc[k] == 1) {
 					rc[k] = err;

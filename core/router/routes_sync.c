@@ -245,10 +245,12 @@ static size_t apply_all(struct xc_rt_engine *g, struct xc_nl *nl, const struct x
 	static int rc[XC_RT_BATCH];
 	static char errs[XC_RT_BATCH][XC_NL_ERRMSG_MAX];
 	size_t n = order_ops(g), done = 0, failed = 0;
+	int unsure = 0;
 
 	while (done < n) {
 		size_t want = n - done < sizeof(rc) / sizeof(rc[0]) ? n - done : sizeof(rc) / sizeof(rc[0]);
-		int sent = xc_rt_apply_batch(nl, conf, env, g->ops, g->order + done, want, rc, errs);
+		int sent = xc_rt_apply_batch(nl, conf, env, g->ops, g->order + done, want, rc, errs,
+					     &unsure);
 
 		if (sent < 0) {
 			/* nothing went out: every change left counts as failed */
@@ -274,6 +276,13 @@ static size_t apply_all(struct xc_rt_engine *g, struct xc_nl *nl, const struct x
 		if (g->between && done < n)
 			g->between(g->between_arg);
 	}
+	/*
+	 * Changes whose answers were lost count as failed, but the kernel may
+	 * have made them: taken as not made, each would come back as an
+	 * addition, meet its own route (EEXIST) and call it another's.
+	 */
+	if (unsure)
+		g->reread = 1;
 	return failed;
 }
 

@@ -452,6 +452,46 @@ static void test_pass_events(void)
 	xc_nl_close(&p.mon);
 }
 
+/* Routes in have that another protocol holds (as the engine believes). */
+static int foreign_routes(void)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < g.have.n; i++)
+		n += g.have.v[i].kind == XC_RT_ROUTE && (g.have.v[i].flags & XC_RT_F_FOREIGN);
+	return n;
+}
+
+/*
+ * Answers lost: a receive queue too small for a batch's acknowledgements
+ * (ENOBUFS). The kernel made the changes, the pass counts them failed;
+ * the next pass must read the kernel, not add them again and take its
+ * own routes for another protocol's (EEXIST).
+ */
+static void test_lost_answers(void)
+{
+	struct xc_rt_conf c = { .mode = XC_RT_NONE, .protocol = 202, .self = "n1",
+				.nexthops = XC_RT_NH_ON };
+	int small = 1, big = 1 << 20, failed;
+
+	T_INT(read_env(), 0);
+	env.nexthops = 1;
+	xc_rt_engine_free(&g);
+	memset(&g, 0, sizeof(g));
+	T_INT(setsockopt(nl.fd, SOL_SOCKET, SO_RCVBUFFORCE, &small, sizeof(small)), 0);
+	failed = xc_rt_sync(&g, &nl, &c, &env, &tab, XC_RT_SYNC_FULL, NULL, NULL, NULL);
+	T_INT(setsockopt(nl.fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big)), 0);
+	T(failed > 0);
+	T_INT(g.reread, 1);
+	T_INT(xc_rt_sync(&g, &nl, &c, &env, &tab, 0, NULL, NULL, NULL), 0);
+	T_INT(g.full_syncs, 2);         /* the kernel was read again */
+	T_INT(g.changes, 0);            /* it had made them all */
+	T_INT(foreign_routes(), 0);
+	T_INT(held_routes(), 602);
+	T_INT(xc_rt_sync(&g, &nl, &c, &env, NULL, 0, NULL, NULL, NULL), 0);
+	T_INT(g.changes, 903);
+}
+
 struct find_route {
 	struct xc_prefix dst;
 	long nhid;
@@ -553,6 +593,7 @@ int main(void)
 	test_tun4();
 	test_switch();
 	test_pass_events();
+	test_lost_answers();
 	test_nh_foreign();
 
 	xc_rt_engine_free(&g);
