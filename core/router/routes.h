@@ -428,7 +428,9 @@ enum xc_rt_event {
  * want's flag when it has them as they are) or removed; another
  * protocol's route is recorded (flagged foreign) when it takes a key the
  * kernel held for us, and forgotten when it goes. want tells whether a
- * removal matters. e receives the entry.
+ * removal matters; the removal of a route of ours other than the one the
+ * kernel holds for us on that key is an old one's (NONE). e receives the
+ * entry.
  */
 enum xc_rt_event xc_rt_event(struct xc_rt_set *have, struct xc_rt_set *want,
 			     const struct xc_rt_conf *conf, const struct xc_rt_env *env,

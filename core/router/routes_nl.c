@@ -102,8 +102,15 @@ enum xc_rt_event xc_rt_event(struct xc_rt_set *have, struct xc_rt_set *want,
 		}
 		return taken ? XC_RT_EV_TAKEN : XC_RT_EV_NONE;
 	}
-	/* A removal counts only for the owner the engine knows for that key. */
+	/*
+	 * A removal counts only for the owner the engine knows for that key,
+	 * and only of the route it knows there: the removal of another (a
+	 * replace made as a removal and an addition, read after the pass)
+	 * tells of one the kernel no longer holds.
+	 */
 	if (held && ours) {
+		if (!xc_rt_same_values(w, e))
+			return XC_RT_EV_NONE;
 		w->flags &= (uint8_t)~XC_RT_F_HAVE;
 		return XC_RT_EV_LOST;
 	}

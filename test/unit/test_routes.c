@@ -832,6 +832,14 @@ static void test_held(void)
 	xc_rt_event(&have, &want, &c, &env, RTM_NEWROUTE, &ok, &e);
 	T_INT(held(&c, ok), 1);
 	T_INT(in_have(&c, ok), 0);
+	/*
+	 * the removal of another route of ours on the key (a replace made as a
+	 * removal and an addition, its removal read late): what the kernel
+	 * holds is still as wanted
+	 */
+	T_INT(xc_rt_event(&have, &want, &c, &env, RTM_DELROUTE, &other, &e), XC_RT_EV_NONE);
+	T_INT(held(&c, ok), 1);
+	T_INT(have.n, 0);
 	/* removed by someone: LOST, the flag gone, have still empty */
 	T_INT(xc_rt_event(&have, &want, &c, &env, RTM_DELROUTE, &ok, &e), XC_RT_EV_LOST);
 	T_INT(held(&c, ok), 0);
