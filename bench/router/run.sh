@@ -19,18 +19,14 @@ if [ "$(id -u)" != 0 ]; then
 	exit 0
 fi
 . bench/data.sh
+. test/lib/hostns.sh
 data_init router BENCH_SECONDS BENCH_ONLY BENCH_NODES BENCH_EVENTS BENCH_SEED_EVENTS BENCH_MODE BENCH_LEAN
 NS=xcb-rt-$$
 D=$(mktemp -d)
 trap 'ip netns del "$NS" 2>/dev/null; [ -n "${BENCH_KEEP:-}" ] && echo "kept $D" || rm -rf "$D"' EXIT INT TERM
 ip netns add "$NS" || exit 1
-ip -n "$NS" link set lo up
-ip -n "$NS" link add eth0 type veth peer name eth0p
-ip -n "$NS" link set eth0 up
-ip -n "$NS" link set eth0p up
 # node addresses of the file runs (198.18/16, their pod CIDRs in 198.19/16);
 # bench.py moves eth0 to the fake API server's (198.19/16, pods in 198.18/16)
 # for the API run: a pod CIDR on a subnet of the node's is refused
-ip -n "$NS" addr add 198.18.0.1/16 dev eth0
-ip -n "$NS" addr add fd00:100::1/64 dev eth0 nodad
+host_ns "$NS" 198.18.0.1/16 || exit 1
 BENCH_DIR=$D XC=$XC ip netns exec "$NS" python3 bench/router/bench.py

@@ -20,6 +20,7 @@ if [ -z "$RTE_NS" ]; then
 fi
 . test/lib/t.sh
 . test/fakeapi/lib.sh
+. test/lib/hostns.sh
 KUBECTL=${KUBECTL:-/usr/bin/kubectl}
 FAKE_DIR=$(mktemp -d)
 PIDS=
@@ -34,12 +35,7 @@ trap 'exit 1' INT TERM   # (the EXIT trap cleans up; a suite must not run on)
 export HOME="$FAKE_DIR/home"
 mkdir -p "$HOME"
 
-ip link set lo up
-ip link add eth0 type veth peer name eth0p
-ip link set eth0 up
-ip link set eth0p up
-ip addr add 198.18.0.1/24 dev eth0
-ip addr add fd00:100::1/64 dev eth0 nodad
+host_ns "$RTE_NS" || t_fail "this node's eth0"
 
 node() { # name v4 v6 n
 	printf '{"apiVersion":"v1","kind":"Node","metadata":{"name":"%s"},"spec":{"podCIDRs":["198.19.%s.0/24","fd00:0:%s::/64"]},"status":{"addresses":[{"type":"InternalIP","address":"%s"},{"type":"InternalIP","address":"%s"}]}}' \

@@ -22,6 +22,7 @@ if [ -z "$RWL_NS" ]; then
 fi
 . test/lib/t.sh
 . test/fakeapi/lib.sh
+. test/lib/hostns.sh
 FAKE_DIR=$(mktemp -d)
 R_PID=
 cleanup() {
@@ -33,12 +34,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-ip link set lo up
-ip link add eth0 type veth peer name eth0p
-ip link set eth0 up
-ip link set eth0p up
-ip addr add 198.18.0.1/24 dev eth0
-ip addr add fd00:100::1/64 dev eth0 nodad
+host_ns "$RWL_NS" || t_fail "this node's eth0"
 
 node() { # name n
 	printf '{"apiVersion":"v1","kind":"Node","metadata":{"name":"%s"},"spec":{"podCIDRs":["198.19.%s.0/24","fd00:0:%s::/64"]},"status":{"addresses":[{"type":"InternalIP","address":"198.18.0.%s"},{"type":"InternalIP","address":"fd00:100::%s"}]}}' \

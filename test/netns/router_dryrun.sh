@@ -4,6 +4,7 @@
 # against a known host in a namespace; then --once makes it and a second
 # --dry-run plans nothing.
 . test/lib/t.sh
+. test/lib/hostns.sh
 if [ "$(id -u)" != 0 ] || ! ip netns add "xct-rtd-$$" 2>/dev/null; then
 	t_skip "needs root and network namespaces" 1
 	t_done
@@ -14,11 +15,7 @@ D=$(mktemp -d)
 trap 'ip netns del $NS 2>/dev/null; rm -rf "$D"' EXIT INT TERM
 x() { ip netns exec "$NS" "$@"; }
 
-ip -n "$NS" link add eth0 type veth peer name eth0p
-ip -n "$NS" link set eth0 up
-ip -n "$NS" link set eth0p up
-ip -n "$NS" addr add 198.18.0.1/24 dev eth0
-ip -n "$NS" addr add fd00:100::1/64 dev eth0 nodad
+host_ns "$NS" || t_fail "this node's eth0 in $NS"
 # a stale route of ours (a node that is gone) and another protocol's on a wanted key
 ip -n "$NS" route add 198.19.9.0/24 via 198.18.0.9 proto 202
 ip -n "$NS" route add 198.19.4.0/24 via 198.18.0.254 proto static

@@ -7,6 +7,7 @@
 # way: a refused one goes to the podcidrs file as refused, and node-local
 # answers code 11 with the reason.
 . test/lib/t.sh
+. test/lib/hostns.sh
 if [ "$(id -u)" != 0 ] || ! ip netns add "xct-rtr-$$" 2>/dev/null; then
 	t_skip "needs root and network namespaces" 1
 	t_done
@@ -18,12 +19,7 @@ PID=
 trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; ip netns del $NS 2>/dev/null; rm -rf "$D"' EXIT INT TERM
 x() { ip netns exec "$NS" "$@"; }
 
-ip -n "$NS" link set lo up
-ip -n "$NS" link add eth0 type veth peer name eth0p
-ip -n "$NS" link set eth0 up
-ip -n "$NS" link set eth0p up
-ip -n "$NS" addr add 198.18.0.1/24 dev eth0
-ip -n "$NS" addr add fd00:100::1/64 dev eth0 nodad
+host_ns "$NS" || t_fail "this node's eth0 in $NS"
 
 node() { # name v4 v6 cidr... ($TS: its creationTimestamp)
 	n=$1 a=$2 b=$3; shift 3

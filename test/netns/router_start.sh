@@ -8,6 +8,7 @@
 # A route removed afterwards is restored by an incremental sync, which shows
 # that the router has read every earlier event and owes no full one.
 . test/lib/t.sh
+. test/lib/hostns.sh
 if [ "$(id -u)" != 0 ] || ! ip netns add "xct-rts-$$" 2>/dev/null; then
 	t_skip "needs root and network namespaces" 1
 	t_done
@@ -19,12 +20,7 @@ PID=
 trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; ip netns del $NS 2>/dev/null; rm -rf "$D"' EXIT INT TERM
 x() { ip netns exec "$NS" "$@"; }
 
-ip -n "$NS" link set lo up
-ip -n "$NS" link add eth0 type veth peer name eth0p
-ip -n "$NS" link set eth0 up
-ip -n "$NS" link set eth0p up
-ip -n "$NS" addr add 198.18.0.1/24 dev eth0
-ip -n "$NS" addr add fd00:100::1/64 dev eth0 nodad
+host_ns "$NS" || t_fail "this node's eth0 in $NS"
 
 # nodes N FILE: n0 (this node) and N-1 peers; pod CIDRs /29 in 198.19/16
 nodes() {
