@@ -346,10 +346,12 @@ int xc_rt_pass_quiet_nh(const struct xc_rt_engine *g, uint16_t type,
 
 static void ops_trim(struct xc_rt_engine *g)
 {
+	/* the pass is over: its changes name entries of want that move from now on */
+	g->nops = g->ngone = 0;
 	if (g->gonecap > OPS_KEEP) {
 		free(g->gone);
 		g->gone = NULL;
-		g->ngone = g->gonecap = 0;
+		g->gonecap = 0;
 	}
 	if (g->opscap <= OPS_KEEP)
 		return;
@@ -357,7 +359,7 @@ static void ops_trim(struct xc_rt_engine *g)
 	free(g->order);
 	g->ops = NULL;
 	g->order = NULL;
-	g->nops = g->opscap = 0;
+	g->opscap = 0;
 }
 
 /*
