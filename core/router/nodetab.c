@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,48 +55,82 @@ const struct xc_node *xc_nodetab_find(const struct xc_nodetab *t, const char *na
 	return found ? t->v[i] : NULL;
 }
 
-static void pack_ip(struct xc_node_ip *p, const struct xc_ip *ip, uint8_t tag)
+/*
+ * The packed form of a CIDR or an address: family, tag (a CIDR's length,
+ * an address's kind), then 4 or 16 bytes. An IPv4 one takes 6 bytes, not
+ * the 18 of a fixed form: a dual-stack node's record drops from ~100 bytes
+ * to ~75, a smaller allocator class (2 MB at 65,000 nodes).
+ */
+#define PACKED_MAX (2 + 16)
+
+static size_t addr_bytes(uint8_t family)
 {
-	p->family = ip->family;
-	p->tag = tag;
-	memcpy(p->a, ip->a, sizeof(p->a));
+	return family == AF_INET6 ? 16 : 4;
 }
 
-static void unpack_ip(const struct xc_node_ip *p, struct xc_ip *ip)
+static size_t pack_ip(uint8_t *p, const struct xc_ip *ip, uint8_t tag)
+{
+	p[0] = ip->family;
+	p[1] = tag;
+	memcpy(p + 2, ip->a, addr_bytes(ip->family));
+	return 2 + addr_bytes(ip->family);
+}
+
+/* The tag of the packed p, its address into ip. */
+static uint8_t unpack_ip(const uint8_t *p, struct xc_ip *ip)
 {
 	memset(ip, 0, sizeof(*ip));
-	ip->family = p->family;
-	memcpy(ip->a, p->a, sizeof(ip->a));
+	ip->family = p[0];
+	memcpy(ip->a, p + 2, addr_bytes(p[0]));
+	return p[1];
 }
 
-/* rec's CIDRs then addresses, packed into v; returns how many. */
-static size_t pack_ips(const struct xc_node_rec *r, struct xc_node_ip *v)
+static const uint8_t *packed(const struct xc_node *n)
 {
+	return (const uint8_t *)n->name + n->namelen + 1;
+}
+
+/* The k-th packed entry: CIDRs first (0..ncidr), then addresses. */
+static const uint8_t *packed_at(const struct xc_node *n, int k)
+{
+	const uint8_t *p = packed(n);
+
+	while (k-- > 0)
+		p += 2 + addr_bytes(p[0]);
+	return p;
+}
+
+/* rec's CIDRs then addresses, packed into v; returns the bytes. */
+static size_t pack_ips(const struct xc_node_rec *r, uint8_t *v)
+{
+	size_t len = 0;
+
 	for (int i = 0; i < r->ncidr; i++)
-		pack_ip(&v[i], &r->cidr[i].ip, r->cidr[i].len);
+		len += pack_ip(v + len, &r->cidr[i].ip, r->cidr[i].len);
 	for (int i = 0; i < r->naddr; i++)
-		pack_ip(&v[r->ncidr + i], &r->addr[i].ip, r->addr[i].kind);
-	return (size_t)(r->ncidr + r->naddr);
+		len += pack_ip(v + len, &r->addr[i].ip, r->addr[i].kind);
+	return len;
 }
 
 /* Compare only what was parsed: stale bytes past the counts do not matter. */
 static int same_content(const struct xc_node *n, const struct xc_node_rec *r)
 {
-	struct xc_node_ip v[XC_NODE_CIDRS + XC_NODE_ADDRS];
-	size_t k;
+	uint8_t v[(XC_NODE_CIDRS + XC_NODE_ADDRS) * PACKED_MAX];
+	size_t len;
 
 	if (n->ncidr != r->ncidr || n->naddr != r->naddr || n->created != r->created)
 		return 0;
-	k = pack_ips(r, v);
-	return !memcmp(xc_node_ips(n), v, k * sizeof(*v));
+	len = pack_ips(r, v);
+	return packed_at(n, n->ncidr + n->naddr) - packed(n) == (ptrdiff_t)len &&
+	       !memcmp(packed(n), v, len);
 }
 
 /* A new record of rec, seen by listing gen; NULL: out of memory. */
 static struct xc_node *node_new(const struct xc_node_rec *r, uint32_t gen)
 {
-	struct xc_node_ip v[XC_NODE_CIDRS + XC_NODE_ADDRS];
+	uint8_t v[(XC_NODE_CIDRS + XC_NODE_ADDRS) * PACKED_MAX];
 	size_t len = strnlen(r->name, XC_NODE_NAME_MAX), k = pack_ips(r, v);
-	struct xc_node *n = malloc(sizeof(*n) + len + 1 + k * sizeof(*v));
+	struct xc_node *n = malloc(sizeof(*n) + len + 1 + k);
 
 	if (!n)
 		return NULL;
@@ -107,7 +142,7 @@ static struct xc_node *node_new(const struct xc_node_rec *r, uint32_t gen)
 	n->namelen = (uint8_t)len;
 	memcpy(n->name, r->name, len);
 	n->name[len] = '\0';
-	memcpy((void *)xc_node_ips(n), v, k * sizeof(*v));
+	memcpy((uint8_t *)n->name + len + 1, v, k);
 	return n;
 }
 
@@ -467,11 +502,11 @@ int xc_nodetab_load_map(struct xc_nodetab *t, const char *path, size_t *changed,
 
 const struct xc_ip *xc_node_addr(const struct xc_node *n, int family, struct xc_ip *buf)
 {
-	const struct xc_node_ip *v = xc_node_ips(n) + n->ncidr, *best = NULL;
+	const uint8_t *p = packed_at(n, n->ncidr), *best = NULL;
 
-	for (int i = 0; i < n->naddr; i++)
-		if (v[i].family == family && (!best || v[i].tag < best->tag))
-			best = &v[i];
+	for (int i = 0; i < n->naddr; i++, p += 2 + addr_bytes(p[0]))
+		if (p[0] == family && (!best || p[1] < best[1]))
+			best = p;
 	if (!best)
 		return NULL;
 	unpack_ip(best, buf);
@@ -480,25 +515,21 @@ const struct xc_ip *xc_node_addr(const struct xc_node *n, int family, struct xc_
 
 const struct xc_prefix *xc_node_cidr_at(const struct xc_node *n, int k, struct xc_prefix *buf)
 {
-	const struct xc_node_ip *p = &xc_node_ips(n)[k];
-
-	unpack_ip(p, &buf->ip);
-	buf->len = p->tag;
+	buf->len = unpack_ip(packed_at(n, k), &buf->ip);
 	return buf;
 }
 
 uint8_t xc_node_addr_at(const struct xc_node *n, int k, struct xc_ip *buf)
 {
-	const struct xc_node_ip *p = &xc_node_ips(n)[n->ncidr + k];
-
-	unpack_ip(p, buf);
-	return p->tag;
+	return unpack_ip(packed_at(n, n->ncidr + k), buf);
 }
 
 const struct xc_prefix *xc_node_cidr(const struct xc_node *n, int family, struct xc_prefix *buf)
 {
-	for (int i = 0; i < n->ncidr; i++)
-		if (xc_node_ips(n)[i].family == family)
+	const uint8_t *p = packed(n);
+
+	for (int i = 0; i < n->ncidr; i++, p += 2 + addr_bytes(p[0]))
+		if (p[0] == family)
 			return xc_node_cidr_at(n, i, buf);
 	return NULL;
 }

@@ -4,10 +4,10 @@
  * Of a Node object only what routing needs is kept: its name, its pod
  * CIDRs and its addresses. A Node is ~10-20 KB of JSON; a record here
  * (struct xc_node) holds only what its node carries: the name, then its
- * pod CIDRs and addresses packed 18 bytes each (family, a length or kind,
- * the address; no zone, which a Node never has), in one allocation of
- * ~110 bytes for a dual-stack node with two addresses, so 65,000 nodes fit
- * in ~8 MB. The accessors below unpack them. A record is allocated when a
+ * pod CIDRs and addresses packed (family, a length or kind, then 4 or 16
+ * bytes of address; no zone, which a Node never has), in one allocation of
+ * ~75 bytes for a dual-stack node with two addresses and a short name, so
+ * 65,000 nodes fit in ~6 MB. The accessors below unpack them. A record is allocated when a
  * node appears or changes and freed when it goes or changes: events that
  * change nothing allocate nothing.
  *
@@ -60,18 +60,8 @@ struct xc_node_rec {
 };
 
 /*
- * A pod CIDR or an address as a stored record packs it: 18 bytes instead
- * of a struct xc_prefix's 34, byte-aligned so that it can follow the name.
- */
-struct xc_node_ip {
-	uint8_t family;              /* AF_INET, AF_INET6 */
-	uint8_t tag;                 /* a CIDR: its length; an address: its kind */
-	uint8_t a[16];               /* as in struct xc_ip */
-};
-
-/*
  * A stored node: this header, the name, then ncidr CIDRs and naddr
- * addresses (struct xc_node_ip, xc_node_ips()). A changed node is a new
+ * addresses, packed (read them with the accessors). A changed node is a new
  * record: a pointer to one is good until the next xc_nodetab_set or _del
  * of its name, or a sweep.
  */
@@ -83,12 +73,6 @@ struct xc_node {
 	uint8_t namelen;             /* strlen(name) (<= XC_NODE_NAME_MAX) */
 	char name[];                 /* NUL-terminated; the packed CIDRs and addresses follow */
 };
-
-/* The packed CIDRs (ips[0..ncidr)) then addresses (ips[ncidr..ncidr+naddr)). */
-static inline const struct xc_node_ip *xc_node_ips(const struct xc_node *n)
-{
-	return (const struct xc_node_ip *)(const void *)(n->name + n->namelen + 1);
-}
 
 /*
  * Told of every change as it is made: before NULL for a new node, after

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 
 #include "router/nodesrc.h"
 #include "httptest.h"
@@ -553,6 +554,53 @@ static void flaky_watchlist(int port)
 	close_src(&s);
 }
 
+/*
+ * Records pack an IPv4 entry in 6 bytes and an IPv6 one in 18: every mix
+ * of families in any order reads back as it went in, each accessor finds
+ * its entry past entries of the other size, and the same content is no
+ * change while one address of another family is.
+ */
+static void packed_records(void)
+{
+	static const char *c[] = { "fd00:0:7::/64", "198.19.7.0/29", "fd00:0:8::/80", "198.19.8.0/30" };
+	static const char *a[] = { "198.18.0.7", "fd00:100::7", "198.18.1.7", "fd00:100::8" };
+	static const uint8_t kind[] = { XC_NODE_ADDR_EXTERNAL, XC_NODE_ADDR_EXTERNAL,
+					XC_NODE_ADDR_INTERNAL, XC_NODE_ADDR_INTERNAL };
+	struct xc_nodetab t;
+	struct xc_node_rec r = { .name = "packed", .created = 5, .ncidr = 4, .naddr = 4 }, back;
+	struct xc_prefix p;
+	struct xc_ip ip;
+	const struct xc_node *n;
+	int same = 1;
+
+	xc_nodetab_init(&t);
+	for (int k = 0; k < 4; k++) {
+		T_INT(xc_prefix_parse(c[k], &r.cidr[k]), 0);
+		T_INT(xc_ip_parse(a[k], &r.addr[k].ip), 0);
+		r.addr[k].kind = kind[k];
+	}
+	T_INT(xc_nodetab_set(&t, &r), 1);
+	T_INT(rec_of(&t, "packed", &back), 0);
+	for (int k = 0; k < 4; k++)
+		same &= cidr_is(&back, k, c[k]) && addr_is(&back, k, a[k], kind[k]);
+	T(same);
+	T_INT(back.created, 5);
+	n = xc_nodetab_find(&t, "packed");
+	T(n && xc_node_cidr(n, AF_INET, &p) && p.len == 29 && p.ip.a[2] == 7);
+	T(n && xc_node_cidr(n, AF_INET6, &p) && p.len == 64);
+	/* the best kind per family: InternalIP before ExternalIP, wherever it lies */
+	T(n && xc_node_addr(n, AF_INET, &ip) && ip.a[2] == 1);
+	T(n && xc_node_addr(n, AF_INET6, &ip) && ip.a[15] == 8);
+	T_INT(xc_nodetab_set(&t, &r), 0);
+	/* one address of the other family, the counts as they were: a change */
+	T_INT(xc_ip_parse("fd00:100::9", &r.addr[0].ip), 0);
+	T_INT(xc_nodetab_set(&t, &r), 1);
+	T_INT(rec_of(&t, "packed", &back), 0);
+	T(addr_is(&back, 0, "fd00:100::9", XC_NODE_ADDR_EXTERNAL) &&
+	  addr_is(&back, 3, "fd00:100::8", XC_NODE_ADDR_INTERNAL) && cidr_is(&back, 3, c[3]));
+	xc_nodetab_free(&t);
+}
+
 int main(void)
 {
 	struct xc_node_parse plain = { 0 }, ann = { ANN_CIDR, ANN_ADDR };
@@ -560,6 +608,7 @@ int main(void)
 	snprintf(kcdir, sizeof(kcdir), "/tmp/xc-nodesrc.XXXXXX");
 	if (!mkdtemp(kcdir))
 		return 1;
+	packed_records();
 	if (!T(!open_src(&src, "http://127.0.0.1:1", &plain)))
 		return t_done("test_nodesrc");
 	cuts(0);
