@@ -594,12 +594,13 @@ size_t xc_rt_metrics(const struct xc_rt_engine *g, const struct xc_rt_metrics_in
  * goes to rc[k] (0 or the kernel's negative errno; for a failure its text,
  * if any, in errs[k], XC_NL_ERRMSG_MAX bytes each; errs may be NULL).
  * Returns how many were handled (at least 1 when n > 0), or a negative
- * errno when nothing was sent. A socket error while answers are awaited
- * (ENOBUFS: the receive queue overflowed) becomes the status of those not
- * answered, and *unsure is set to 1: the kernel got them and may have made
- * them (else *unsure is left alone). Much cheaper than one request per
- * change when thousands are due (a first sync); the batch is small enough
- * for the answers to fit a default socket receive queue.
+ * errno when nothing was sent. Answers lost (the receive queue overflowed:
+ * ENOBUFS; or another socket error while they are read) give the changes
+ * not answered that status, and *unsure is set to 1: the kernel got them
+ * and may have made them (else *unsure is left alone). It never waits: the
+ * kernel has answered by the time sendto returns. Much cheaper than one
+ * request per change when thousands are due (a first sync); the batch is
+ * small enough for the answers to fit a default socket receive queue.
  */
 #define XC_RT_BATCH 64
 int xc_rt_apply_batch(struct xc_nl *nl, const struct xc_rt_conf *conf,

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <poll.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -14,7 +13,6 @@
 #include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 
-#include "base/deadline.h"
 #include "base/textbuf.h"
 #include "kernel/nl_neigh.h"
 #include "kernel/nl_route.h"
@@ -417,13 +415,6 @@ struct batch_ctx {
 	char (*errs)[XC_NL_ERRMSG_MAX];
 };
 
-/*
- * How long a batch waits for answers that are not there once sendto has
- * returned (the kernel answers route, neighbour and nexthop requests
- * before it does): they were dropped.
- */
-#define ANSWER_MS 1000
-
 static int on_batch_ack(const struct nlmsghdr *nlh, void *arg)
 {
 	struct batch_ctx *b = arg;
@@ -450,7 +441,7 @@ int xc_rt_apply_batch(struct xc_nl *nl, const struct xc_rt_conf *conf,
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	struct batch_ctx b = { nl->seq + 1, 0, 0, rc, errs };
 	size_t len = 0;
-	int64_t deadline;
+	int lost = 0;
 	ssize_t got;
 
 	while (b.count < n && b.count < XC_RT_BATCH) {
@@ -494,37 +485,42 @@ int xc_rt_apply_batch(struct xc_nl *nl, const struct xc_rt_conf *conf,
 		return -errno;
 	/*
 	 * The kernel answers each request in turn, in datagrams of its own cut,
-	 * before sendto returns. An answer that does not fit the receive queue
-	 * is dropped, and only the first drop is told (ENOBUFS): so a wait is
-	 * bounded (ANSWER_MS), and what has not come by then is not coming.
+	 * before sendto returns: what is not queued by then is not coming. An
+	 * answer that does not fit the receive queue is dropped, and only the
+	 * first drop is told (ENOBUFS); every answer after it is dropped
+	 * silently until the queue has been read empty. So after a drop the
+	 * queue is read to its end (else the next request's answer would be
+	 * dropped and its reader wait for ever), and what is still unanswered
+	 * then was lost.
 	 */
-	deadline = xc_deadline(ANSWER_MS);
-	while (b.done < b.count) {
+	while (b.done < b.count || lost) {
 		struct sockaddr_nl from;
 		socklen_t fl = sizeof(from);
-		int err = 0;
 
 		got = recvfrom(nl->fd, nl->buf, nl->size, MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
 		if (got < 0 && errno == EINTR)
 			continue;
-		if (got < 0 && errno == EAGAIN && !(err = xc_wait_fd(nl->fd, POLLIN, deadline)))
+		if (got < 0 && errno == ENOBUFS) {
+			lost = -ENOBUFS;
 			continue;
+		}
 		if (got < 0) {
-			err = err ? err : -errno;
-
-			*unsure = 1;
-			for (size_t k = 0; k < b.count; k++)
-				if (rc[k] == 1) {
-					rc[k] = err;
-					if (errs)
-						errs[k][0] = '\0';
-				}
+			if (errno != EAGAIN)
+				lost = -errno;
+			else if (!lost)
+				lost = -ENOBUFS;        /* dropped, the drop told before */
 			break;
 		}
-		if (from.nl_pid != 0)
-			continue;
-		xc_nl_walk(nl->buf, (size_t)got, on_batch_ack, &b);
+		if (from.nl_pid == 0)
+			xc_nl_walk(nl->buf, (size_t)got, on_batch_ack, &b);
 	}
+	for (size_t k = 0; lost && k < b.count; k++)
+		if (rc[k] == 1) {
+			*unsure = 1;
+			rc[k] = lost;
+			if (errs)
+				errs[k][0] = '\0';
+		}
 	return (int)b.count;
 }
 

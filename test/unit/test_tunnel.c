@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <netinet/in.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
@@ -477,15 +478,28 @@ static void test_lost_answers(void)
 {
 	struct xc_rt_conf c = { .mode = XC_RT_NONE, .protocol = 202, .self = "n1",
 				.nexthops = XC_RT_NH_ON };
-	int small = 1, big = 1 << 20, failed;
+	int small = 1, was = 0, failed;
+	socklen_t len = sizeof(was);
+	struct timeval tv = { .tv_sec = 5 };
 
 	T_INT(read_env(), 0);
 	env.nexthops = 1;
 	xc_rt_engine_free(&g);
 	memset(&g, 0, sizeof(g));
+	T_INT(getsockopt(nl.fd, SOL_SOCKET, SO_RCVBUF, &was, &len), 0);
 	T_INT(setsockopt(nl.fd, SOL_SOCKET, SO_RCVBUFFORCE, &small, sizeof(small)), 0);
 	failed = xc_rt_sync(&g, &nl, &c, &env, &tab, XC_RT_SYNC_FULL, NULL, NULL, NULL);
-	T_INT(setsockopt(nl.fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big)), 0);
+	/*
+	 * the socket drops every answer after a told drop until its queue is
+	 * read empty: a plain request now would wait for ever on a lost one
+	 * (here 5 s, then a failure)
+	 */
+	T_INT(setsockopt(nl.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+	T_INT(xc_nl_link_set_up(&nl, ifindex("lo"), 1), 0);
+	tv.tv_sec = 0;
+	T_INT(setsockopt(nl.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+	was /= 2;               /* getsockopt tells the doubled size */
+	T_INT(setsockopt(nl.fd, SOL_SOCKET, SO_RCVBUFFORCE, &was, sizeof(was)), 0);
 	T(failed > 0);
 	T_INT(g.reread, 1);
 	T_INT(xc_rt_sync(&g, &nl, &c, &env, &tab, 0, NULL, NULL, NULL), 0);
