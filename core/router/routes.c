@@ -716,19 +716,28 @@ int xc_rt_nexthops_wanted(const struct xc_rt_conf *conf, const struct xc_rt_env 
 	return n >= min;
 }
 
-/* The nexthop object of e: the gateway, its device, onlink or not. */
-static void nh_of(const struct xc_rt_entry *e, struct xc_rt_entry *nh)
+void xc_rt_nh_make(uint32_t id, int oif, uint8_t dev, uint8_t flags, struct xc_rt_entry *nh)
 {
 	memset(nh, 0, sizeof(*nh));
 	nh->kind = XC_RT_NH;
 	nh->family = AF_INET;
 	nh->gw_family = AF_INET;
-	memcpy(nh->gw, e->gw, 4);
-	nh->nhid = (uint32_t)e->gw[0] << 24 | (uint32_t)e->gw[1] << 16 |
-		   (uint32_t)e->gw[2] << 8 | e->gw[3];
-	nh->dev = e->dev;
-	nh->oif = e->oif;
-	nh->flags = e->flags & XC_RT_F_ONLINK;
+	nh->gw[0] = (uint8_t)(id >> 24);
+	nh->gw[1] = (uint8_t)(id >> 16);
+	nh->gw[2] = (uint8_t)(id >> 8);
+	nh->gw[3] = (uint8_t)id;
+	nh->nhid = id;
+	nh->dev = dev;
+	nh->oif = oif;
+	nh->flags = flags;
+}
+
+/* The nexthop object of e: the gateway, its device, onlink or not. */
+static void nh_of(const struct xc_rt_entry *e, struct xc_rt_entry *nh)
+{
+	xc_rt_nh_make((uint32_t)e->gw[0] << 24 | (uint32_t)e->gw[1] << 16 |
+		      (uint32_t)e->gw[2] << 8 | e->gw[3], e->oif, e->dev,
+		      e->flags & XC_RT_F_ONLINK, nh);
 	nh->node = e->node;
 }
 

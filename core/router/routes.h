@@ -145,8 +145,7 @@ enum xc_rt_kind { XC_RT_ROUTE = 1, XC_RT_NEIGH, XC_RT_FDB, XC_RT_NH };
 /*
  * want: the kernel holds this entry as it is (ours), and have holds
  * nothing of its key. What the kernel holds is then have and the flagged
- * entries of want: one set of entries, not two (a route, neighbour or FDB
- * entry; a nexthop object is copied into have, never flagged).
+ * entries of want: one set of entries, not two.
  */
 #define XC_RT_F_HAVE    0x80
 
@@ -437,17 +436,17 @@ enum xc_rt_event xc_rt_event(struct xc_rt_set *have, struct xc_rt_set *want,
 			     uint16_t type, const struct xc_route *r, struct xc_rt_entry *e);
 
 /*
- * The same for a nexthop object event: one that have holds was removed
- * (RTM_DELNEXTHOP) by someone else, and with it, silently (the kernel
- * sends no route event then), every route naming it: LOST, and the caller
- * must read the kernel again (a full sync). That goes for another
- * protocol's object too (have holds one only where we want its id): a
- * route of ours may have come to name it in a race with its owner. Our
- * own removals are out of have by the time their echo comes; other
- * events: NONE.
+ * The same for a nexthop object event: one that the kernel held for us
+ * (want's, flagged) or that have holds was removed (RTM_DELNEXTHOP) by
+ * someone else, and with it, silently (the kernel sends no route event
+ * then), every route naming it: LOST, and the caller must read the kernel
+ * again (a full sync). That goes for another protocol's object too (have
+ * holds one only where we want its id): a route of ours may have come to
+ * name it in a race with its owner. Our own removals are out of have by
+ * the time their echo comes; other events: NONE.
  */
-enum xc_rt_event xc_rt_nexthop_event(struct xc_rt_set *have, uint16_t type,
-				     const struct xc_nexthop *nh);
+enum xc_rt_event xc_rt_nexthop_event(struct xc_rt_set *have, struct xc_rt_set *want,
+				     uint16_t type, const struct xc_nexthop *nh);
 
 /*
  * Build the netlink request for op on e into buf (cap bytes, 4-byte
@@ -477,9 +476,20 @@ typedef void (*xc_rt_report_cb)(void *arg, enum xc_rt_op op, const struct xc_rt_
 				int err);
 
 /*
+ * A nexthop object of want's that the kernel holds, kept aside while want
+ * is brought up to date (its nexthop objects are made afresh after): 12
+ * bytes, not an entry's 64; its gateway is its id.
+ */
+struct xc_rt_nh_held {
+	uint32_t id;
+	int oif;
+	uint8_t dev, flags;
+};
+
+/*
  * What the router wants, what the kernel holds (want's entries flagged
- * XC_RT_F_HAVE, and have: what differs from want, foreign entries,
- * nexthop objects), and counters. Zero it to start.
+ * XC_RT_F_HAVE, and have: what differs from want, foreign entries), and
+ * counters. Zero it to start.
  */
 struct xc_rt_engine {
 	struct xc_rt_set want, have;
@@ -499,6 +509,8 @@ struct xc_rt_engine {
 	size_t nops, opscap;
 	struct xc_rt_entry *gone;       /* private: the copies its removals name */
 	size_t ngone, gonecap;
+	struct xc_rt_nh_held *nh_held;  /* private: want's held nexthop objects, while it is updated */
+	size_t nnh_held, nh_heldcap;
 	/*
 	 * Called between the batches of a pass (NULL: not called). The kernel
 	 * announces every change the pass makes; a first sync's (15,000 at

@@ -4,7 +4,7 @@
  * (routes.h is).
  *
  * Names: xc_rt_cidr_pass xc_rt_local_refusal xc_rt_ctx xc_rt_same_values
- * xc_rt_have_copy
+ * xc_rt_have_copy xc_rt_nh_make
  */
 #ifndef XC_ROUTES_INT_H
 #define XC_ROUTES_INT_H
@@ -51,6 +51,13 @@ static inline struct xc_rt_entry xc_rt_have_copy(const struct xc_rt_entry *e, in
 			    (foreign ? XC_RT_F_FOREIGN : 0));
 	return c;
 }
+
+/*
+ * The entry of our nexthop object id: its gateway is the IPv4 address id
+ * stands for (the id is the gateway as a number: stable, one per gateway),
+ * with these device and flags (XC_RT_F_ONLINK).
+ */
+void xc_rt_nh_make(uint32_t id, int oif, uint8_t dev, uint8_t flags, struct xc_rt_entry *nh);
 
 /*
  * Why cidr gets no route for a reason only this node knows (the API

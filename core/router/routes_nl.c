@@ -118,15 +118,22 @@ enum xc_rt_event xc_rt_event(struct xc_rt_set *have, struct xc_rt_set *want,
 	return w ? XC_RT_EV_LOST : XC_RT_EV_NONE;
 }
 
-enum xc_rt_event xc_rt_nexthop_event(struct xc_rt_set *have, uint16_t type,
-				     const struct xc_nexthop *nh)
+enum xc_rt_event xc_rt_nexthop_event(struct xc_rt_set *have, struct xc_rt_set *want,
+				     uint16_t type, const struct xc_nexthop *nh)
 {
-	struct xc_rt_entry key = { .kind = XC_RT_NH, .nhid = nh->id }, *h;
+	struct xc_rt_entry key = { .kind = XC_RT_NH, .nhid = nh->id }, *h, *w;
 
-	if (type != RTM_DELNEXTHOP || !(h = xc_rt_set_find(have, &key)))
+	if (type != RTM_DELNEXTHOP)
 		return XC_RT_EV_NONE;
-	xc_rt_set_del(have, h);
-	return XC_RT_EV_LOST;
+	if ((h = xc_rt_set_find(have, &key))) {
+		xc_rt_set_del(have, h);
+		return XC_RT_EV_LOST;
+	}
+	if ((w = xc_rt_set_find(want, &key)) && (w->flags & XC_RT_F_HAVE)) {
+		w->flags &= (uint8_t)~XC_RT_F_HAVE;
+		return XC_RT_EV_LOST;
+	}
+	return XC_RT_EV_NONE;
 }
 
 struct rctx {
@@ -215,7 +222,7 @@ static int on_knexthop(const struct xc_nexthop *nh, void *arg)
 	e.dev = slot_of(x->env, nh->oif);
 	if (nh->flags & RTNH_F_ONLINK)
 		e.flags |= XC_RT_F_ONLINK;
-	return have_add(x->have, &e);
+	return held(x, &e);
 }
 
 /* A read cut short leaves nothing half done: nothing held, have empty. */

@@ -17,10 +17,13 @@ void xc_rt_engine_free(struct xc_rt_engine *g)
 	free(g->ops);
 	free(g->order);
 	free(g->gone);
+	free(g->nh_held);
 	g->ops = NULL;
 	g->order = NULL;
 	g->gone = NULL;
+	g->nh_held = NULL;
 	g->nops = g->opscap = g->ngone = g->gonecap = 0;
+	g->nnh_held = g->nh_heldcap = 0;
 	g->base_ok = 0;
 }
 
@@ -86,8 +89,8 @@ static struct xc_rt_entry *in_want(const struct xc_rt_engine *g, const struct xc
 }
 
 /*
- * The kernel holds o's entry now. One of want's (not a nexthop object)
- * takes the flag, and have's entry of its key (a replaced one) goes; else
+ * The kernel holds o's entry now. One of want's takes the flag, and
+ * have's entry of its key (a replaced one) goes; else
  * have gets a copy, at once or (defer: o is one of g->ops) at the pass's
  * end.
  */
@@ -96,7 +99,7 @@ static void have_put(struct xc_rt_engine *g, const struct xc_rt_op_ent *o, int d
 {
 	struct xc_rt_entry c = xc_rt_have_copy(o->e, foreign), *w = in_want(g, o->e), *h;
 
-	if (w && !foreign && w->kind != XC_RT_NH) {
+	if (w && !foreign) {
 		w->flags |= XC_RT_F_HAVE;
 		if ((h = xc_rt_set_find(&g->have, w)) && defer)
 			h->flags |= XC_RT_F_DROP;
@@ -329,12 +332,14 @@ int xc_rt_pass_quiet_nh(const struct xc_rt_engine *g, uint16_t type,
 {
 	struct xc_rt_entry key = { .kind = XC_RT_NH, .nhid = nh->id };
 	const struct xc_rt_op_ent *o;
+	const struct xc_rt_entry *w;
 
 	if (type != RTM_DELNEXTHOP)
 		return 1;
 	if ((o = pass_op(g, &key)))
 		return o->op == XC_RT_DEL;
-	return !xc_rt_set_find(&g->have, &key);
+	w = xc_rt_set_find(&g->want, &key);
+	return !xc_rt_set_find(&g->have, &key) && !(w && (w->flags & XC_RT_F_HAVE));
 }
 
 /*
@@ -465,11 +470,110 @@ void xc_rt_engine_node(struct xc_rt_engine *g, const struct xc_node *before,
 	xc_rt_delta_note(&g->delta, before, after);
 }
 
-/* want as xc_rt_update takes it: without nexthop objects (its routes keep their ids). */
-static void strip_nh(struct xc_rt_set *want)
+/*
+ * want as xc_rt_update takes it: without nexthop objects (its routes keep
+ * their ids; nh_form makes the objects afresh after). What the kernel
+ * holds of them is kept aside meanwhile, 12 bytes each (nh_back).
+ * -ENOMEM: want as it was.
+ */
+static int nh_keep(struct xc_rt_engine *g)
 {
-	while (want->n && want->v[want->n - 1].kind == XC_RT_NH)
-		want->n--;
+	struct xc_rt_set *w = &g->want;
+	size_t i = w->n, k = 0;
+
+	while (i > 0 && w->v[i - 1].kind == XC_RT_NH)
+		i--;
+	for (size_t j = i; j < w->n; j++)
+		k += (w->v[j].flags & XC_RT_F_HAVE) != 0;
+	if (k > g->nh_heldcap) {
+		struct xc_rt_nh_held *v = realloc(g->nh_held, k * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		g->nh_held = v;
+		g->nh_heldcap = k;
+	}
+	for (size_t j = i; j < w->n; j++) {
+		const struct xc_rt_entry *e = &w->v[j];
+
+		if (e->flags & XC_RT_F_HAVE)
+			g->nh_held[g->nnh_held++] = (struct xc_rt_nh_held){
+				e->nhid, e->oif, e->dev,
+				(uint8_t)(e->flags & ~(XC_RT_F_HAVE | XC_RT_F_MARKS)) };
+	}
+	w->n = i;
+	return 0;
+}
+
+/*
+ * The nexthop objects s has now (made afresh, at its end) against those
+ * the kernel held before (nh_keep): one it holds as made takes the flag;
+ * have gets the kernel's version of the rest (a replace or a removal is
+ * due). -ENOMEM: have as it was, nothing flagged.
+ */
+static int nh_back(struct xc_rt_engine *g, struct xc_rt_set *s)
+{
+	size_t t = s->n, n0 = g->have.n;
+
+	while (t > 0 && s->v[t - 1].kind == XC_RT_NH)
+		t--;
+	for (int pass = 0; pass < 2; pass++) {
+		size_t i = 0, j = t, k = 0;
+
+		while (i < g->nnh_held) {
+			const struct xc_rt_nh_held *h = &g->nh_held[i];
+			struct xc_rt_entry *e = j < s->n ? &s->v[j] : NULL, old;
+
+			if (e && e->nhid < h->id) {
+				j++;
+				continue;
+			}
+			i++;
+			xc_rt_nh_make(h->id, h->oif, h->dev, h->flags, &old);
+			if (e && e->nhid == h->id && xc_rt_same_values(e, &old)) {
+				e->flags |= (uint8_t)(pass ? XC_RT_F_HAVE : 0);
+				j++;
+				continue;
+			}
+			if (pass)
+				g->have.v[g->have.n++] = old;
+			k++;
+		}
+		if (!pass && k && xc_rt_set_reserve(&g->have, g->have.n + k))
+			return -ENOMEM;
+	}
+	g->nnh_held = 0;
+	if (xc_rt_set_sort_from(&g->have, n0)) {
+		for (size_t j = t; j < s->n; j++)
+			s->v[j].flags &= (uint8_t)~XC_RT_F_HAVE;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * An update copies a changed node's held entries into have before they go
+ * (xc_rt_update), and their successors come unflagged: where the kernel
+ * holds one as it is now (an address of the node changed, its IPv6 route
+ * did not), the flag goes back on want's entry and have's copy goes, so
+ * that have keeps only what differs.
+ */
+static void rejoin(struct xc_rt_engine *g)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < g->have.n; i++) {
+		const struct xc_rt_entry *h = &g->have.v[i];
+		struct xc_rt_entry *e;
+
+		if (!(h->flags & XC_RT_F_FOREIGN) && (e = xc_rt_set_find(&g->want, h)) &&
+		    !(e->flags & XC_RT_F_HAVE) && xc_rt_same_values(e, h)) {
+			e->flags |= XC_RT_F_HAVE;
+			continue;
+		}
+		g->have.v[w++] = *h;
+	}
+	g->have.n = w;
 }
 
 /*
@@ -534,13 +638,19 @@ static int want_for(struct xc_rt_engine *g, const struct xc_rt_conf *conf,
 	struct xc_rt_set next = { 0 }, *into = fresh ? &g->want : &next;
 	int rc = 1;
 
+	g->nnh_held = 0;
 	if (t && g->base_ok && !fresh && t == g->base_t &&
 	    t->changes - g->delta.base == g->delta.notes &&
 	    !memcmp(conf, &g->base_conf, sizeof(*conf)) && !memcmp(env, &g->base_env, sizeof(*env))) {
-		strip_nh(&g->want);
-		rc = xc_rt_update(conf, env, t, &g->delta, &g->want, &g->have, &g->cs, skip, arg);
+		rc = nh_keep(g);
+		if (!rc)
+			rc = xc_rt_update(conf, env, t, &g->delta, &g->want, &g->have, &g->cs, skip, arg);
 		if (!rc)
 			rc = nh_form(g, &g->want, conf, env);
+		if (!rc)
+			rc = nh_back(g, &g->want);
+		if (!rc)
+			rejoin(g);
 		g->updates += !rc;
 		if (rc <= 0)
 			goto done;
@@ -554,6 +664,8 @@ static int want_for(struct xc_rt_engine *g, const struct xc_rt_conf *conf,
 	}
 	if (!rc)
 		rc = nh_form(g, into, conf, env);
+	if (!rc && g->nnh_held)     /* an update that could not be: want lost its objects */
+		rc = nh_back(g, into);
 	if (!rc && !fresh)
 		rc = carry(g, &next);
 done:

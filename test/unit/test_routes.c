@@ -1057,23 +1057,31 @@ static void test_nexthops(void)
 	/*
 	 * An object have holds, deleted by someone else: its routes went with
 	 * it, unannounced (LOST, and it leaves have); another protocol's too
-	 * (a route of ours may name it); an id have does not hold, or a new
-	 * object: nothing.
+	 * (a route of ours may name it); one of want's that the kernel held
+	 * for us (LOST, the flag gone); an id neither holds, or a new object:
+	 * nothing.
 	 */
 	{
 		struct xc_nexthop kn = { .id = 3323068418u };
-		struct xc_rt_entry k = { .kind = XC_RT_NH, .nhid = 3323068418u };
+		struct xc_rt_entry k = { .kind = XC_RT_NH, .nhid = 3323068418u }, *w;
 
 		have.n = 0;
 		k.flags = XC_RT_F_FOREIGN;
 		xc_rt_set_put(&have, &k);
-		T_INT(xc_rt_nexthop_event(&have, RTM_NEWNEXTHOP, &kn), XC_RT_EV_NONE);
-		T_INT(xc_rt_nexthop_event(&have, RTM_DELNEXTHOP, &kn), XC_RT_EV_LOST);
+		T_INT(xc_rt_nexthop_event(&have, &want, RTM_NEWNEXTHOP, &kn), XC_RT_EV_NONE);
+		T_INT(xc_rt_nexthop_event(&have, &want, RTM_DELNEXTHOP, &kn), XC_RT_EV_LOST);
 		T_INT(have.n, 0);
-		T_INT(xc_rt_nexthop_event(&have, RTM_DELNEXTHOP, &kn), XC_RT_EV_NONE);
+		T((w = xc_rt_set_find(&want, &k)) && !(w->flags & XC_RT_F_HAVE));
+		T_INT(xc_rt_nexthop_event(&have, &want, RTM_DELNEXTHOP, &kn), XC_RT_EV_NONE);
 		k.flags = 0;
 		xc_rt_set_put(&have, &k);
-		T_INT(xc_rt_nexthop_event(&have, RTM_DELNEXTHOP, &kn), XC_RT_EV_LOST);
+		T_INT(xc_rt_nexthop_event(&have, &want, RTM_DELNEXTHOP, &kn), XC_RT_EV_LOST);
+		if (T((w = xc_rt_set_find(&want, &k)) != NULL)) {
+			w->flags |= XC_RT_F_HAVE;
+			T_INT(xc_rt_nexthop_event(&have, &want, RTM_DELNEXTHOP, &kn), XC_RT_EV_LOST);
+			T(!(w->flags & XC_RT_F_HAVE));
+			T_INT(xc_rt_nexthop_event(&have, &want, RTM_DELNEXTHOP, &kn), XC_RT_EV_NONE);
+		}
 	}
 	/* a route event with RTA_NH_ID keeps the id */
 	T_INT(xc_rt_from_route(&c, &env, &r, &e), 1);
