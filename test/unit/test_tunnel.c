@@ -381,13 +381,13 @@ static int have_marks(void)
 	return n;
 }
 
-/* want's nexthop objects the kernel holds as they are. */
-static int held_nexthops(void)
+/* Entries of s of this kind that carry flag. */
+static int count(const struct xc_rt_set *s, uint8_t kind, uint8_t flag)
 {
 	int n = 0;
 
-	for (size_t i = 0; i < g.want.n; i++)
-		n += g.want.v[i].kind == XC_RT_NH && (g.want.v[i].flags & XC_RT_F_HAVE);
+	for (size_t i = 0; i < s->n; i++)
+		n += s->v[i].kind == kind && (s->v[i].flags & flag);
 	return n;
 }
 
@@ -396,16 +396,6 @@ static void engine_heard(void *arg, const struct xc_node *before, const struct x
 {
 	(void)arg;
 	xc_rt_engine_node(&g, before, after);
-}
-
-/* want's routes the kernel holds as they are. */
-static int held_routes(void)
-{
-	int n = 0;
-
-	for (size_t i = 0; i < g.want.n; i++)
-		n += g.want.v[i].kind == XC_RT_ROUTE && (g.want.v[i].flags & XC_RT_F_HAVE);
-	return n;
 }
 
 static void test_pass_events(void)
@@ -460,8 +450,8 @@ static void test_pass_events(void)
 	 * The kernel holds every addition: want's routes and nexthop objects
 	 * flagged as held, have empty; and no mark stays behind.
 	 */
-	T_INT(held_routes(), 602);
-	T_INT(held_nexthops(), 301);
+	T_INT(count(&g.want, XC_RT_ROUTE, XC_RT_F_HAVE), 602);
+	T_INT(count(&g.want, XC_RT_NH, XC_RT_F_HAVE), 301);
 	T_INT(g.have.n, 0);
 	T_INT(have_marks(), 0);
 	T_INT(xc_rt_sync(&g, &nl, &c, &env, &tab, 0, NULL, NULL, NULL), 0);
@@ -477,8 +467,8 @@ static void test_pass_events(void)
 	T_INT(xc_rt_sync(&g, &nl, &c, &env, &tab, 0, NULL, NULL, NULL), 0);
 	T_INT(g.updates, updates + 1);
 	T_INT(g.changes, 3);
-	T_INT(held_routes(), 602);
-	T_INT(held_nexthops(), 301);
+	T_INT(count(&g.want, XC_RT_ROUTE, XC_RT_F_HAVE), 602);
+	T_INT(count(&g.want, XC_RT_NH, XC_RT_F_HAVE), 301);
 	T_INT(g.have.n, 0);
 	T_INT(xc_rt_sync(&g, &nl, &c, &env, &tab, XC_RT_SYNC_FULL, NULL, NULL, NULL), 0);
 	T_INT(g.changes, 0);
@@ -495,16 +485,6 @@ static void test_pass_events(void)
 	T_INT(xc_rt_sync(&g, &nl, &c, &env, NULL, XC_RT_SYNC_FULL, NULL, NULL, NULL), 0);
 	T_INT(g.changes, 0);
 	xc_nl_close(&p.mon);
-}
-
-/* Routes in have that another protocol holds (as the engine believes). */
-static int foreign_routes(void)
-{
-	int n = 0;
-
-	for (size_t i = 0; i < g.have.n; i++)
-		n += g.have.v[i].kind == XC_RT_ROUTE && (g.have.v[i].flags & XC_RT_F_FOREIGN);
-	return n;
 }
 
 /*
@@ -544,8 +524,8 @@ static void test_lost_answers(void)
 	T_INT(xc_rt_sync(&g, &nl, &c, &env, &tab, 0, NULL, NULL, NULL), 0);
 	T_INT(g.full_syncs, 2);         /* the kernel was read again */
 	T_INT(g.changes, 0);            /* it had made them all */
-	T_INT(foreign_routes(), 0);
-	T_INT(held_routes(), 602);
+	T_INT(count(&g.have, XC_RT_ROUTE, XC_RT_F_FOREIGN), 0);
+	T_INT(count(&g.want, XC_RT_ROUTE, XC_RT_F_HAVE), 602);
 	T_INT(xc_rt_sync(&g, &nl, &c, &env, NULL, 0, NULL, NULL, NULL), 0);
 	T_INT(g.changes, 903);
 }
