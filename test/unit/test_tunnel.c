@@ -479,7 +479,25 @@ static void test_pass_events(void)
 	T_INT(g.changes, 0);
 	node("p5", "198.19.16.80/28", "fd00:0:15::/64", "198.18.8.6", "fd00:100::15");
 	T_INT(xc_rt_sync(&g, &nl, &c, &env, &tab, 0, NULL, NULL, NULL), 0);
+	T_INT(g.updates, updates + 2);
 	T_INT(g.changes, 3);
+	/*
+	 * A peer's CIDR moves: no update can take that, and the whole
+	 * computation that follows the attempt must still know the objects
+	 * the kernel holds (kept aside by it): the route goes and comes, the
+	 * objects stay.
+	 */
+	node("p6", "198.19.200.0/28", "fd00:0:16::/64", "198.18.8.7", "fd00:100::16");
+	T_INT(xc_rt_sync(&g, &nl, &c, &env, &tab, 0, NULL, NULL, NULL), 0);
+	T_INT(g.updates, updates + 2);
+	T_INT(g.changes, 2);
+	T_INT(count(&g.want, XC_RT_NH, XC_RT_F_HAVE), 301);
+	T_INT(g.have.n, 0);
+	T_INT(xc_rt_sync(&g, &nl, &c, &env, &tab, XC_RT_SYNC_FULL, NULL, NULL, NULL), 0);
+	T_INT(g.changes, 0);
+	node("p6", "198.19.16.96/28", "fd00:0:16::/64", "198.18.8.7", "fd00:100::16");
+	T_INT(xc_rt_sync(&g, &nl, &c, &env, &tab, 0, NULL, NULL, NULL), 0);
+	T_INT(g.changes, 2);
 	tab.notify = NULL;
 	T_INT(xc_rt_sync(&g, &nl, &c, &env, &tab, XC_RT_SYNC_FULL, NULL, NULL, NULL), 0);
 	T_INT(g.changes, 0);
