@@ -3,8 +3,7 @@
  * routes_sync.c. Private to core/router/routes*; not part of the API
  * (routes.h is).
  *
- * Names: xc_rt_cidr_pass xc_rt_local_refusal xc_rt_ctx xc_rt_same_values
- * xc_rt_have_copy xc_rt_nh_make
+ * Names: xc_rt_cidr_pass xc_rt_local_refusal xc_rt_ctx xc_rt_same_values xc_rt_have_copy xc_rt_nh_make
  */
 #ifndef XC_ROUTES_INT_H
 #define XC_ROUTES_INT_H
