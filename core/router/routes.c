@@ -537,36 +537,31 @@ static int sort_dedupe(struct xc_rt_ctx *c, xc_rt_skip_cb skip, void *arg)
 	return 0;
 }
 
-/* The text of claim j's loss, into c->why. */
-static const char *lost_text(struct xc_rt_ctx *c, size_t j)
+/*
+ * Why the CIDR of slot s, one of node n's, gets no route, or NULL (after
+ * judge). A peer's CIDR that yields to one of this node's is NULL:
+ * one_cidr says "overlaps this node's" of it. The text of a lost contest
+ * goes into c->why.
+ */
+static const char *refusal_of(struct xc_rt_ctx *c, const struct xc_nodetab *t, size_t s,
+			      const struct xc_node *n)
 {
-	const struct xc_rt_claim *w = &c->cl[c->cl[j].lost_to];
+	const struct xc_node *w;
+	struct xc_prefix wp;
 	char p[XC_IP_STRLEN];
-	int64_t a = w->node->created, b = c->cl[j].node->created;
+	int k;
 
-	xc_prefix_format(w->cidr, p, sizeof(p));
-	snprintf(c->why, sizeof(c->why), "overlaps %s's %s (%s)", w->node->name, p,
-		 w->node == c->cl[j].node ? "its own" : a == b ? "same age, name first" :
+	if (c->refused[s] || !c->lost_to[s])
+		return c->refused[s];
+	w = t->v[(c->lost_to[s] - 1) / XC_NODE_CIDRS];
+	k = (int)((c->lost_to[s] - 1) % XC_NODE_CIDRS);
+	if (c->self && n != c->self && w == c->self)
+		return NULL;
+	xc_prefix_format(xc_node_cidr_at(w, k, &wp), p, sizeof(p));
+	snprintf(c->why, sizeof(c->why), "overlaps %s's %s (%s)", w->name, p,
+		 w == n ? "its own" : w->created == n->created ? "same age, name first" :
 		 "created earlier");
 	return c->why;
-}
-
-/*
- * Why the CIDR of slot s gets no route, or NULL (after judge). A peer's
- * CIDR that yields to one of this node's is NULL: one_cidr says "overlaps
- * this node's" of it.
- */
-static const char *refusal_of(struct xc_rt_ctx *c, size_t s)
-{
-	const struct xc_rt_claim *cl;
-
-	if (c->refused[s])
-		return c->refused[s];
-	if (c->map[s] < 0 || (cl = &c->cl[c->map[s]])->lost_to < 0)
-		return NULL;
-	if (c->self && cl->node != c->self && c->cl[cl->lost_to].node == c->self)
-		return NULL;
-	return lost_text(c, (size_t)c->map[s]);
 }
 
 /*
@@ -599,53 +594,59 @@ const char *xc_rt_local_refusal(const struct xc_rt_ctx *c, const struct xc_prefi
 
 /*
  * For every CIDR: xc_rt_cidr_refusal's reason (c->refused), and the
- * contest among the CIDRs it lets through (c->cl, c->map: slot to claim
- * or -1). A slot is one CIDR of one node: the nodes' CIDRs in table order,
- * as xc_rt_compute walks them. This node's CIDRs are judged as every other
- * node judges them, so that node-local here refuses exactly what the
- * peers give no route. -ENOMEM.
+ * contest among the CIDRs it lets through (c->lost_to). A slot is one CIDR
+ * of one node: the nodes' CIDRs in table order, as xc_rt_compute walks
+ * them. This node's CIDRs are judged as every other node judges them, so
+ * that node-local here refuses exactly what the peers give no route.
+ * -ENOMEM.
  */
 static int judge(struct xc_rt_ctx *c, const struct xc_nodetab *t)
 {
 	size_t slots = 0, n = 0, s = 0;
+	struct xc_rt_claim *cl;
+	uint32_t *who;          /* claim -> its CIDR's name (as c->lost_to) */
+	struct xc_prefix *cp;   /* claim -> its CIDR, unpacked */
+	int rc = -ENOMEM;
 
 	for (size_t i = 0; i < t->n; i++)
 		slots += t->v[i]->ncidr;
-	c->cl = malloc(slots * sizeof(*c->cl) + 1);
-	c->cp = malloc(slots * sizeof(*c->cp) + 1);
-	c->map = malloc(slots * sizeof(*c->map) + 1);
-	c->refused = calloc(slots + 1, sizeof(*c->refused));
-	if (!c->cl || !c->cp || !c->map || !c->refused)
-		return -ENOMEM;
+	c->refused = calloc(slots + 1, sizeof(*c->refused) + sizeof(*c->lost_to));
+	cl = malloc(slots * (sizeof(*cl) + sizeof(*who) + sizeof(*cp)) + 1);
+	if (!c->refused || !cl)
+		goto out;
+	c->lost_to = (uint32_t *)(c->refused + slots);
+	who = (uint32_t *)(cl + slots);
+	cp = (struct xc_prefix *)(who + slots);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct xc_node *nd = t->v[i];
 
 		for (int k = 0; k < nd->ncidr; k++, s++) {
-			c->map[s] = -1;
-			xc_node_cidr_at(nd, k, &c->cp[n]);
-			c->refused[s] = xc_rt_cidr_refusal(&c->cp[n], c->addrs, c->naddr,
+			xc_node_cidr_at(nd, k, &cp[n]);
+			c->refused[s] = xc_rt_cidr_refusal(&cp[n], c->addrs, c->naddr,
 							   c->conf->cluster, c->conf->ncluster);
 			if (!c->refused[s])
-				c->refused[s] = xc_rt_local_refusal(c, &c->cp[n]);
+				c->refused[s] = xc_rt_local_refusal(c, &cp[n]);
 			if (!c->refused[s]) {
-				c->map[s] = (int32_t)n;
-				c->cl[n] = (struct xc_rt_claim){ nd, &c->cp[n], -1 };
-				n++;
+				cl[n] = (struct xc_rt_claim){ nd, &cp[n], -1 };
+				who[n++] = (uint32_t)(i * XC_NODE_CIDRS + (size_t)k + 1);
 			}
 		}
 	}
-	/* the addresses are judged by now: gone before the entries come (4 MB at 65,000) */
+	/* the addresses are judged by now: gone before the contest (4 MB at 65,000) */
 	free(c->addrs);
 	c->addrs = NULL;
-	return xc_rt_contest(c->cl, n);
+	rc = xc_rt_contest(cl, n);
+	for (size_t j = 0, k = 0; !rc && k < slots; k++)   /* the claims are in slot order */
+		if (!c->refused[k] && cl[j++].lost_to >= 0)
+			c->lost_to[k] = who[cl[j - 1].lost_to];
+out:
+	free(cl);       /* the claims are settled: gone before the entries come (8 MB at 65,000) */
+	return rc;
 }
 
 static void judge_free(struct xc_rt_ctx *c)
 {
-	free(c->cl);
-	free(c->cp);
-	free(c->map);
-	free((void *)c->refused);
+	free((void *)c->refused);  /* and lost_to */
 	free(c->addrs);
 }
 
@@ -677,7 +678,7 @@ int xc_rt_compute(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 		if (n != c.self)
 			c.st->peers++, c.fdb_done = 0;
 		for (int k = 0; k < n->ncidr; k++)
-			xc_rt_cidr_pass(&c, n, k, refusal_of(&c, s++), skip, arg);
+			xc_rt_cidr_pass(&c, n, k, refusal_of(&c, t, s++, n), skip, arg);
 	}
 	judge_free(&c);
 	if (sort_dedupe(&c, skip, arg)) {

@@ -20,10 +20,13 @@ struct xc_rt_ctx {
 	int fdb_done;           /* the current peer's FDB entry is out */
 	struct xc_ip *addrs;    /* every node's addresses, sorted (judge frees them) */
 	size_t naddr;
-	const char **refused;   /* judge: per slot (every node's CIDRs in table order) */
-	struct xc_rt_claim *cl; /* judge: the claims that met every rule */
-	struct xc_prefix *cp;   /* judge: their CIDRs, unpacked (cl[j].cidr is cp + j) */
-	int32_t *map;           /* judge: slot -> claim, -1: none */
+	/*
+	 * The judge's verdicts, per slot (every node's CIDRs in table order):
+	 * what the entries need of it, 12 bytes a slot. The contest's claims
+	 * (58 bytes a slot) are gone before the entries come.
+	 */
+	const char **refused;   /* xc_rt_cidr_refusal's or the local reason */
+	uint32_t *lost_to;      /* the CIDR it yields to: 1 + node index * XC_NODE_CIDRS + k; 0: none */
 	char why[XC_NODE_NAME_MAX + 2 * XC_IP_STRLEN + 48];
 };
 
