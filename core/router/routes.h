@@ -374,18 +374,23 @@ typedef int (*xc_rt_diff_cb)(void *arg, enum xc_rt_op op, const struct xc_rt_ent
 int xc_rt_diff(const struct xc_rt_set *want, const struct xc_rt_set *have,
 	       xc_rt_diff_cb cb, void *arg);
 
+/* One change to send: what xc_rt_diff reported. */
+struct xc_rt_change {
+	enum xc_rt_op op;
+	const struct xc_rt_entry *e;
+};
+
 /*
- * One change: what xc_rt_diff reported. e points at the wanted entry
- * (want does not change while a pass applies it), or for a removal at a
- * copy of have's (have does): 16 bytes where a copy was 72, so that a
- * first sync's diff (every entry: 14 MB at 65,000 nodes) costs no third
- * copy of the set.
+ * One change of a pass, as the engine keeps it: the index of its entry
+ * in want (an addition, a replace: want does not change while a pass
+ * applies it) or, for a removal, in the engine's copies of have's (have
+ * does). 8 bytes, so that a first sync's diff (every entry) costs 1.6 MB
+ * at 65,000 nodes, not a copy of the set.
  */
 struct xc_rt_op_ent {
+	uint32_t at;               /* want.v[at], or gone.v[at] for XC_RT_DEL */
 	uint8_t op;                /* enum xc_rt_op */
 	uint8_t done;              /* private: made (1), or as a removal and an addition (2) */
-	uint32_t del;              /* private: a removal's copy, while the diff is read */
-	const struct xc_rt_entry *e;
 };
 
 /* ---- the kernel ------------------------------------------------------ */
@@ -504,11 +509,9 @@ struct xc_rt_engine {
 	const struct xc_nodetab *base_t;
 	struct xc_rt_conf base_conf;
 	struct xc_rt_env base_env;
-	struct xc_rt_op_ent *ops;       /* private: the diff being applied */
-	uint32_t *order;                /* private: the order it is applied in */
+	struct xc_rt_op_ent *ops;       /* private: the diff being applied, in key order */
 	size_t nops, opscap;
-	struct xc_rt_entry *gone;       /* private: the copies its removals name */
-	size_t ngone, gonecap;
+	struct xc_rt_set gone;          /* private: the copies its removals name (unsorted) */
 	/*
 	 * private: want's held nexthop objects, while it is updated (nh_keep).
 	 * Kept between syncs (0.8 MB at 65,000 nodes): taken afresh, its pages
@@ -606,9 +609,8 @@ size_t xc_rt_metrics(const struct xc_rt_engine *g, const struct xc_rt_metrics_in
 		     char *buf, size_t size);
 
 /*
- * Send several changes in one datagram and collect every answer: the
- * changes of ops[0..n) named by idx[0..n) (indexes into ops), at most
- * XC_RT_BATCH of them, each as xc_rt_apply would send it. Each status
+ * Send several changes in one datagram and collect every answer: ch[0..n),
+ * at most XC_RT_BATCH of them, each as xc_rt_apply would send it. Each status
  * goes to rc[k] (0 or the kernel's negative errno; for a failure its text,
  * if any, in errs[k], XC_NL_ERRMSG_MAX bytes each; errs may be NULL).
  * Returns how many were handled (at least 1 when n > 0), or a negative
@@ -622,9 +624,8 @@ size_t xc_rt_metrics(const struct xc_rt_engine *g, const struct xc_rt_metrics_in
  */
 #define XC_RT_BATCH 64
 int xc_rt_apply_batch(struct xc_nl *nl, const struct xc_rt_conf *conf,
-		      const struct xc_rt_env *env, const struct xc_rt_op_ent *ops,
-		      const uint32_t *idx, size_t n, int *rc, char (*errs)[XC_NL_ERRMSG_MAX],
-		      int *unsure);
+		      const struct xc_rt_env *env, const struct xc_rt_change *ch, size_t n,
+		      int *rc, char (*errs)[XC_NL_ERRMSG_MAX], int *unsure);
 
 /*
  * The same change as an iproute2 command line into buf ("ip -6 route

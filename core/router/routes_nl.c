@@ -440,9 +440,8 @@ static int on_batch_ack(const struct nlmsghdr *nlh, void *arg)
 }
 
 int xc_rt_apply_batch(struct xc_nl *nl, const struct xc_rt_conf *conf,
-		      const struct xc_rt_env *env, const struct xc_rt_op_ent *ops,
-		      const uint32_t *idx, size_t n, int *rc, char (*errs)[XC_NL_ERRMSG_MAX],
-		      int *unsure)
+		      const struct xc_rt_env *env, const struct xc_rt_change *ch, size_t n,
+		      int *rc, char (*errs)[XC_NL_ERRMSG_MAX], int *unsure)
 {
 	static uint32_t buf[XC_RT_BATCH * 128 / 4];
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
@@ -452,7 +451,7 @@ int xc_rt_apply_batch(struct xc_nl *nl, const struct xc_rt_conf *conf,
 	ssize_t got;
 
 	while (b.count < n && b.count < XC_RT_BATCH) {
-		const struct xc_rt_op_ent *o = &ops[idx[b.count]];
+		const struct xc_rt_change *o = &ch[b.count];
 		struct xc_nl_msg m;
 		size_t room = sizeof(buf) - len;
 
@@ -466,8 +465,7 @@ int xc_rt_apply_batch(struct xc_nl *nl, const struct xc_rt_conf *conf,
 				errs[0][0] = '\0';
 			return 1;
 		}
-		rc[b.count] = xc_rt_msg(conf, env, (enum xc_rt_op)o->op, o->e, &m, (uint8_t *)buf + len,
-					room);
+		rc[b.count] = xc_rt_msg(conf, env, o->op, o->e, &m, (uint8_t *)buf + len, room);
 		if (rc[b.count]) {
 			if (b.count)
 				break;

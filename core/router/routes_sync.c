@@ -8,21 +8,17 @@
 
 #include "router/routes.h"
 #include "router/routes_int.h"
-#include "base/sorted.h"
 
 void xc_rt_engine_free(struct xc_rt_engine *g)
 {
 	xc_rt_set_free(&g->want);
 	xc_rt_set_free(&g->have);
+	xc_rt_set_free(&g->gone);
 	free(g->ops);
-	free(g->order);
-	free(g->gone);
 	free(g->nh_held);
 	g->ops = NULL;
-	g->order = NULL;
-	g->gone = NULL;
 	g->nh_held = NULL;
-	g->nops = g->opscap = g->ngone = g->gonecap = 0;
+	g->nops = g->opscap = 0;
 	g->nnh_held = g->nh_heldcap = 0;
 	g->base_ok = 0;
 }
@@ -33,25 +29,9 @@ void xc_rt_engine_free(struct xc_rt_engine *g)
  * and with VXLAN the routes sort before 200,000 neighbour and FDB entries
  * at 65,000 nodes (minutes of memmove). Replaces overwrite in place. They
  * are marked on the entries themselves (XC_RT_F_PUT on want's, _DROP on
- * have's), not on the diff: the diff (20 bytes a change: 3.9 MB at 65,000
+ * have's), not on the diff: the diff (8 bytes a change: 1.6 MB at 65,000
  * nodes) is gone before have grows by a first sync's every entry.
  */
-
-/* A removal's entry, copied: have changes while the pass goes on. */
-static int keep_gone(struct xc_rt_engine *g, const struct xc_rt_entry *h)
-{
-	if (g->ngone == g->gonecap) {
-		size_t cap = g->gonecap ? g->gonecap * 2 : 64;
-		struct xc_rt_entry *v = realloc(g->gone, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		g->gone = v;
-		g->gonecap = cap;
-	}
-	g->gone[g->ngone++] = *h;
-	return 0;
-}
 
 static int collect(void *arg, enum xc_rt_op op, const struct xc_rt_entry *w,
 		   const struct xc_rt_entry *h)
@@ -61,25 +41,27 @@ static int collect(void *arg, enum xc_rt_op op, const struct xc_rt_entry *w,
 	if (g->nops == g->opscap) {
 		size_t cap = g->opscap ? g->opscap * 2 : 256;
 		struct xc_rt_op_ent *v = realloc(g->ops, cap * sizeof(*v));
-		uint32_t *o;
 
 		if (!v)
 			return -ENOMEM;
 		g->ops = v;
-		o = realloc(g->order, cap * sizeof(*o));
-		if (!o)
-			return -ENOMEM;
-		g->order = o;
 		g->opscap = cap;
 	}
-	if (!w && keep_gone(g, h))
+	/* a removal's entry, copied (unsorted): have changes while the pass goes on */
+	if (!w && xc_rt_set_reserve(&g->gone, g->gone.n + 1))
 		return -ENOMEM;
-	g->ops[g->nops].op = (uint8_t)op;
-	g->ops[g->nops].done = 0;
-	g->ops[g->nops].del = w ? 0 : (uint32_t)(g->ngone - 1);
-	g->ops[g->nops].e = w;          /* a removal's: once the copies stop moving */
-	g->nops++;
+	if (!w)
+		g->gone.v[g->gone.n++] = *h;
+	g->ops[g->nops++] = (struct xc_rt_op_ent){
+		w ? (uint32_t)(w - g->want.v) : (uint32_t)(g->gone.n - 1), (uint8_t)op, 0 };
 	return 0;
+}
+
+/* The entry change o names. */
+static const struct xc_rt_entry *op_entry(const struct xc_rt_engine *g,
+					  const struct xc_rt_op_ent *o)
+{
+	return o->op == XC_RT_DEL ? &g->gone.v[o->at] : &g->want.v[o->at];
 }
 
 /* e is one of want's (which the engine owns), not a copy. */
@@ -89,15 +71,14 @@ static struct xc_rt_entry *in_want(const struct xc_rt_engine *g, const struct xc
 }
 
 /*
- * The kernel holds o's entry now. One of want's takes the flag, and
- * have's entry of its key (a replaced one) goes; else
- * have gets a copy, at once or (defer: o is one of g->ops) at the pass's
- * end.
+ * The kernel holds e now, made by op. One of want's takes the flag, and
+ * have's entry of its key (a replaced one) goes; else have gets a copy,
+ * at once or (defer: a change of g->ops) at the pass's end.
  */
-static void have_put(struct xc_rt_engine *g, const struct xc_rt_op_ent *o, int defer,
-		     int foreign)
+static void have_put(struct xc_rt_engine *g, enum xc_rt_op op, const struct xc_rt_entry *e,
+		     int defer, int foreign)
 {
-	struct xc_rt_entry c = xc_rt_have_copy(o->e, foreign), *w = in_want(g, o->e), *h;
+	struct xc_rt_entry c = xc_rt_have_copy(e, foreign), *w = in_want(g, e), *h;
 
 	if (w && !foreign) {
 		w->flags |= XC_RT_F_HAVE;
@@ -105,64 +86,91 @@ static void have_put(struct xc_rt_engine *g, const struct xc_rt_op_ent *o, int d
 			h->flags |= XC_RT_F_DROP;
 		else if (h)
 			xc_rt_set_del(&g->have, h);
-	} else if (defer && o->op == XC_RT_ADD && w) {
+	} else if (defer && op == XC_RT_ADD && w) {
 		w->flags |= foreign ? XC_RT_F_PUT_FOREIGN : XC_RT_F_PUT;
 	} else {
 		xc_rt_set_put(&g->have, &c);
 	}
 }
 
-/* Keep have in step with one change whose status is rc; 0 or the failure. */
-static int settle(struct xc_rt_engine *g, struct xc_rt_op_ent *o, int rc, int defer,
-		  xc_rt_report_cb report, void *arg)
+/*
+ * Keep have in step with op on e, whose status is rc: at once, or at the
+ * pass's end for one of its changes (done: that change's flag, set to
+ * whether it was made). Returns 1 when it failed (another's entry holding
+ * the key is no failure: it is left alone), else 0.
+ */
+static int settle(struct xc_rt_engine *g, enum xc_rt_op op, const struct xc_rt_entry *e,
+		  int rc, uint8_t *done, xc_rt_report_cb report, void *arg)
 {
-	const struct xc_rt_entry *e = o->e;
 	struct xc_rt_entry *h;
+	int defer = done != NULL;
 
-	if (o->op == XC_RT_DEL && (rc == -ESRCH || rc == -ENOENT))
+	if (op == XC_RT_DEL && (rc == -ESRCH || rc == -ENOENT))
 		rc = 0;     /* already gone */
 	if (rc == -EEXIST && (e->kind == XC_RT_ROUTE || e->kind == XC_RT_NH)) {
 		/* Someone else's route or nexthop object holds the key: never overwrite it. */
-		have_put(g, o, defer, 1);
+		have_put(g, op, e, defer, 1);
 	} else if (rc) {
 		g->errors++;
-	} else if (o->op == XC_RT_DEL) {
+	} else if (op == XC_RT_DEL) {
 		if (!defer)
 			xc_rt_set_del(&g->have, e);
 		else if ((h = xc_rt_set_find(&g->have, e)))
 			h->flags |= XC_RT_F_DROP;
 		g->dels++;
 	} else {
-		have_put(g, o, defer, 0);
-		*(o->op == XC_RT_ADD ? &g->adds : &g->replaces) += 1;
+		have_put(g, op, e, defer, 0);
+		*(op == XC_RT_ADD ? &g->adds : &g->replaces) += 1;
 	}
 	if (report)
-		report(arg, (enum xc_rt_op)o->op, e, rc);
-	o->done = !rc;
-	return rc == -EEXIST ? 0 : rc;
+		report(arg, op, e, rc);
+	if (done)
+		*done = !rc;
+	return rc && rc != -EEXIST;
+}
+
+/* settle for change o of the pass. */
+static int settle_op(struct xc_rt_engine *g, struct xc_rt_op_ent *o, int rc,
+		     xc_rt_report_cb report, void *arg)
+{
+	return settle(g, (enum xc_rt_op)o->op, op_entry(g, o), rc, &o->done, report, arg);
 }
 
 /*
- * Kinds in the safe order: routes go before what they use, and come after
- * it. A nexthop object goes last of all: a route replaced to stop naming
- * it must be off it first, or the kernel removes the route with it.
+ * The order a pass's changes go in, kind by kind: routes go before what
+ * they use, and come after it. A nexthop object goes last of all: a route
+ * replaced to stop naming it must be off it first, or the kernel removes
+ * the route with it. Removals go in reverse key order, additions and
+ * replaces in key order.
  */
-static size_t order_ops(struct xc_rt_engine *g)
-{
-	size_t n = 0;
+static const struct {
+	uint8_t del, kind;
+} phases[] = {
+	{ 1, XC_RT_ROUTE }, { 1, XC_RT_NEIGH }, { 1, XC_RT_FDB },
+	{ 0, XC_RT_NH }, { 0, XC_RT_FDB }, { 0, XC_RT_NEIGH }, { 0, XC_RT_ROUTE },
+	{ 1, XC_RT_NH },
+};
 
-	for (uint8_t k = XC_RT_ROUTE; k <= XC_RT_FDB; k++)
-		for (size_t i = g->nops; i-- > 0;)
-			if (g->ops[i].op == XC_RT_DEL && g->ops[i].e->kind == k)
-				g->order[n++] = (uint32_t)i;
-	for (uint8_t k = XC_RT_NH; k >= XC_RT_ROUTE; k--)
-		for (size_t i = 0; i < g->nops; i++)
-			if (g->ops[i].op != XC_RT_DEL && g->ops[i].e->kind == k)
-				g->order[n++] = (uint32_t)i;
-	for (size_t i = g->nops; i-- > 0;)
-		if (g->ops[i].op == XC_RT_DEL && g->ops[i].e->kind == XC_RT_NH)
-			g->order[n++] = (uint32_t)i;
-	return n;
+/* Where a pass is: phase ph, i changes of g->ops looked at in it. */
+struct walk {
+	size_t ph, i;
+};
+
+/* The next change in the safe order, or NULL when the pass has made them all. */
+static struct xc_rt_op_ent *next_op(struct xc_rt_engine *g, struct walk *w)
+{
+	for (; w->ph < sizeof(phases) / sizeof(phases[0]); w->ph++, w->i = 0) {
+		int del = phases[w->ph].del;
+
+		while (w->i < g->nops) {
+			struct xc_rt_op_ent *o = &g->ops[del ? g->nops - 1 - w->i : w->i];
+
+			w->i++;
+			if ((o->op == XC_RT_DEL) == del && op_entry(g, o)->kind == phases[w->ph].kind)
+				return o;
+		}
+	}
+	return NULL;
 }
 
 /*
@@ -180,28 +188,25 @@ static int del_add(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_
 		   const struct xc_rt_env *env, struct xc_rt_op_ent *o, int err,
 		   xc_rt_report_cb report, void *arg)
 {
-	const struct xc_rt_entry *h = xc_rt_set_find(&g->have, o->e);
+	const struct xc_rt_entry *e = op_entry(g, o), *h = xc_rt_set_find(&g->have, e);
 	struct xc_rt_entry old;
-	struct xc_rt_op_ent del = { .op = XC_RT_DEL, .e = &old }, add = { .op = XC_RT_ADD, .e = o->e };
 	int rc, failed;
 
-	if (err != -EINVAL || o->op != XC_RT_REPLACE || o->e->kind != XC_RT_ROUTE || !h ||
-	    (h->oif == o->e->oif && h->gw_family == o->e->gw_family))
+	if (err != -EINVAL || o->op != XC_RT_REPLACE || e->kind != XC_RT_ROUTE || !h ||
+	    (h->oif == e->oif && h->gw_family == e->gw_family))
 		return -1;
 	old = *h;
 	rc = xc_rt_apply(nl, conf, env, XC_RT_DEL, &old);
 	if (rc && rc != -ESRCH && rc != -ENOENT)
 		return -1;
-	settle(g, &del, 0, 0, report, arg);
+	settle(g, XC_RT_DEL, &old, 0, NULL, report, arg);
 	g->changes++;   /* one change more than the diff planned */
-	rc = xc_rt_apply(nl, conf, env, XC_RT_ADD, add.e);
-	failed = settle(g, &add, rc, 0, report, arg) != 0;
+	failed = settle(g, XC_RT_ADD, e, xc_rt_apply(nl, conf, env, XC_RT_ADD, e), NULL,
+			report, arg);
 	o->done = failed ? 0 : 2;
-	if (failed) {
-		del.op = XC_RT_ADD;
-		failed += settle(g, &del, xc_rt_apply(nl, conf, env, XC_RT_ADD, &old), 0,
-				 report, arg) != 0;
-	}
+	if (failed)
+		failed += settle(g, XC_RT_ADD, &old, xc_rt_apply(nl, conf, env, XC_RT_ADD, &old),
+				 NULL, report, arg);
 	return failed;
 }
 
@@ -247,23 +252,34 @@ static size_t apply_all(struct xc_rt_engine *g, struct xc_nl *nl, const struct x
 {
 	static int rc[XC_RT_BATCH];
 	static char errs[XC_RT_BATCH][XC_NL_ERRMSG_MAX];
-	size_t n = order_ops(g), done = 0, failed = 0;
-	int unsure = 0;
+	struct xc_rt_op_ent *batch[XC_RT_BATCH];
+	struct xc_rt_change ch[XC_RT_BATCH];
+	struct walk w = { 0 };
+	size_t n = 0, failed = 0;
+	int unsure = 0, sent = 0;
 
-	while (done < n) {
-		size_t want = n - done < sizeof(rc) / sizeof(rc[0]) ? n - done : sizeof(rc) / sizeof(rc[0]);
-		int sent = xc_rt_apply_batch(nl, conf, env, g->ops, g->order + done, want, rc, errs,
-					     &unsure);
-
-		if (sent < 0) {
-			/* nothing went out: every change left counts as failed */
-			for (; done < n; done++)
-				failed += settle(g, &g->ops[g->order[done]], sent, 1, report, arg) != 0;
+	for (;;) {
+		/* what the last batch did not send, then the next changes */
+		while (n < XC_RT_BATCH && (batch[n] = next_op(g, &w)))
+			n++;
+		for (size_t k = 0; k < n; k++)
+			ch[k] = (struct xc_rt_change){ (enum xc_rt_op)batch[k]->op,
+						       op_entry(g, batch[k]) };
+		if (!n)
 			break;
+		if (g->between && sent > 0)
+			g->between(g->between_arg);
+		/* once nothing could go out, every change left counts as failed */
+		if (sent >= 0)
+			sent = xc_rt_apply_batch(nl, conf, env, ch, n, rc, errs, &unsure);
+		for (size_t k = 0; sent < 0 && k < n; k++)
+			failed += (size_t)settle_op(g, batch[k], sent, report, arg);
+		if (sent < 0) {
+			n = 0;
+			continue;
 		}
-		for (int k = 0; k < sent; k++, done++) {
-			int da = rc[k] ? del_add(g, nl, conf, env, &g->ops[g->order[done]], rc[k],
-						 report, arg) : -1;
+		for (int k = 0; k < sent; k++) {
+			int da = rc[k] ? del_add(g, nl, conf, env, batch[k], rc[k], report, arg) : -1;
 
 			if (da >= 0) {
 				failed += (size_t)da;
@@ -274,10 +290,10 @@ static size_t apply_all(struct xc_rt_engine *g, struct xc_nl *nl, const struct x
 				memcpy(nl->errmsg, errs[k], sizeof(nl->errmsg));
 			else
 				nl->errmsg[0] = '\0';
-			failed += settle(g, &g->ops[g->order[done]], rc[k], 1, report, arg) != 0;
+			failed += (size_t)settle_op(g, batch[k], rc[k], report, arg);
 		}
-		if (g->between && done < n)
-			g->between(g->between_arg);
+		n -= (size_t)sent;
+		memmove(batch, batch + sent, n * sizeof(*batch));
 	}
 	/*
 	 * Changes whose answers were lost count as failed, but the kernel may
@@ -289,19 +305,24 @@ static size_t apply_all(struct xc_rt_engine *g, struct xc_nl *nl, const struct x
 	return failed;
 }
 
-static int op_cmp(const void *elem, const void *key)
-{
-	return xc_rt_cmp(((const struct xc_rt_op_ent *)elem)->e, key);
-}
-
 /* The pass's change of e's key, or NULL: the ops are in the diff's (key) order. */
 static const struct xc_rt_op_ent *pass_op(const struct xc_rt_engine *g,
 					  const struct xc_rt_entry *e)
 {
-	int found;
-	size_t i = xc_sorted_find(g->ops, g->nops, sizeof(*g->ops), e, op_cmp, &found);
+	size_t lo = 0, hi = g->nops;
 
-	return found ? &g->ops[i] : NULL;
+	while (lo < hi) {
+		size_t m = lo + (hi - lo) / 2;
+		int c = xc_rt_cmp(op_entry(g, &g->ops[m]), e);
+
+		if (!c)
+			return &g->ops[m];
+		if (c < 0)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	return NULL;
 }
 
 int xc_rt_pass_quiet(const struct xc_rt_engine *g, const struct xc_rt_conf *conf,
@@ -324,7 +345,7 @@ int xc_rt_pass_quiet(const struct xc_rt_engine *g, const struct xc_rt_conf *conf
 					       (h && xc_rt_same_values(h, &e)));
 	if (type == RTM_DELROUTE)
 		return o->done && (o->op == XC_RT_DEL || o->done == 2);
-	return o->done && o->op != XC_RT_DEL && xc_rt_same_values(o->e, &e);
+	return o->done && o->op != XC_RT_DEL && xc_rt_same_values(op_entry(g, o), &e);
 }
 
 int xc_rt_pass_quiet_nh(const struct xc_rt_engine *g, uint16_t type,
@@ -343,7 +364,7 @@ int xc_rt_pass_quiet_nh(const struct xc_rt_engine *g, uint16_t type,
 }
 
 /*
- * A first sync's diff is every entry (16 bytes each: 3 MB at 65,000
+ * A first sync's diff is every entry (8 bytes each: 1.6 MB at 65,000
  * nodes; a removal's copy 64 more), later ones a few changes: past a
  * sync, keep room for those, not for the next first.
  */
@@ -352,18 +373,13 @@ int xc_rt_pass_quiet_nh(const struct xc_rt_engine *g, uint16_t type,
 static void ops_trim(struct xc_rt_engine *g)
 {
 	/* the pass is over: its changes name entries of want that move from now on */
-	g->nops = g->ngone = 0;
-	if (g->gonecap > OPS_KEEP) {
-		free(g->gone);
-		g->gone = NULL;
-		g->gonecap = 0;
-	}
+	g->nops = g->gone.n = 0;
+	if (g->gone.cap > OPS_KEEP)
+		xc_rt_set_free(&g->gone);
 	if (g->opscap <= OPS_KEEP)
 		return;
 	free(g->ops);
-	free(g->order);
 	g->ops = NULL;
-	g->order = NULL;
 	g->opscap = 0;
 }
 
@@ -705,17 +721,14 @@ int xc_rt_sync(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf
 	if (g->nh_on && (rc = nh_foreign(g)))
 		return rc;
 	g->reread = 0;
-	g->nops = g->ngone = 0;
+	g->nops = g->gone.n = 0;
 	rc = xc_rt_diff(&g->want, &g->have, collect, g);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < g->nops; i++)
-		if (g->ops[i].op == XC_RT_DEL)
-			g->ops[i].e = &g->gone[g->ops[i].del];
 	g->changes = g->nops;
 	if (flags & XC_RT_SYNC_DRY) {
 		for (size_t i = 0; report && i < g->nops; i++)
-			report(arg, (enum xc_rt_op)g->ops[i].op, g->ops[i].e, 0);
+			report(arg, (enum xc_rt_op)g->ops[i].op, op_entry(g, &g->ops[i]), 0);
 		ops_trim(g);
 		return 0;
 	}

@@ -553,6 +553,37 @@ static void test_lost_answers(void)
 	T_INT(g.changes, 903);
 }
 
+static void count_enodev(void *arg, enum xc_rt_op op, const struct xc_rt_entry *e, int err)
+{
+	(void)op;
+	(void)e;
+	*(int *)arg += err == -ENODEV;
+}
+
+/*
+ * VXLAN before its device exists: each change is answered alone, without
+ * a request (-ENODEV), and the rest of its batch goes in the next one.
+ * Every change is tried and fails; none is dropped between batches.
+ */
+static void test_no_device(void)
+{
+	struct xc_rt_conf c = { .mode = XC_RT_VXLAN, .protocol = 202, .self = "n1" };
+	int enodev = 0, failed;
+
+	T_INT(read_env(), 0);
+	T_INT(env.dev[XC_RT_DEV_VXLAN].ifindex, 0);
+	xc_rt_engine_free(&g);
+	memset(&g, 0, sizeof(g));
+	failed = xc_rt_sync(&g, &nl, &c, &env, &tab, XC_RT_SYNC_FULL, NULL, count_enodev, &enodev);
+	T(g.changes > 2 * XC_RT_BATCH);
+	T_INT(failed, (int)g.changes);
+	T_INT(enodev, (int)g.changes);
+	T_INT((int)g.adds, 0);
+	T_INT(g.have.n, 0);
+	xc_rt_engine_free(&g);
+	memset(&g, 0, sizeof(g));
+}
+
 struct find_route {
 	struct xc_prefix dst;
 	long nhid;
@@ -655,6 +686,7 @@ int main(void)
 	test_switch();
 	test_pass_events();
 	test_lost_answers();
+	test_no_device();
 	test_nh_foreign();
 
 	xc_rt_engine_free(&g);
