@@ -660,7 +660,7 @@ static int on_event(const struct xc_nl_event *ev, void *arg)
 	if (ev->kind == XC_NL_EV_ROUTE) {
 		route_event(ev->type, &ev->u.route);
 	} else if (ev->kind == XC_NL_EV_NEXTHOP) {
-		if (xc_rt_nexthop_event(&R.g.have, &R.g.want, ev->type, &ev->u.nexthop) ==
+		if (xc_rt_nexthop_event(&R.g.have, &R.g.nh, ev->type, &ev->u.nexthop) ==
 		    XC_RT_EV_LOST) {
 			xc_info("nexthop id %u was removed outside the router, and its routes "
 				"with it: full resync", ev->u.nexthop.id);

@@ -717,93 +717,158 @@ int xc_rt_nexthops_wanted(const struct xc_rt_conf *conf, const struct xc_rt_env 
 	return n >= min;
 }
 
-void xc_rt_nh_make(uint32_t id, int oif, uint8_t dev, uint8_t flags, struct xc_rt_entry *nh)
+void xc_rt_nhset_free(struct xc_rt_nhset *s)
 {
-	memset(nh, 0, sizeof(*nh));
-	nh->kind = XC_RT_NH;
-	nh->family = AF_INET;
-	nh->gw_family = AF_INET;
-	nh->gw[0] = (uint8_t)(id >> 24);
-	nh->gw[1] = (uint8_t)(id >> 16);
-	nh->gw[2] = (uint8_t)(id >> 8);
-	nh->gw[3] = (uint8_t)id;
-	nh->nhid = id;
-	nh->dev = dev;
-	nh->oif = oif;
-	nh->flags = flags;
+	free(s->v);
+	*s = (struct xc_rt_nhset){ 0 };
 }
 
-/* The nexthop object of e: the gateway, its device, onlink or not. */
-static void nh_of(const struct xc_rt_entry *e, struct xc_rt_entry *nh)
+struct xc_rt_nhobj *xc_rt_nhset_find(const struct xc_rt_nhset *s, uint32_t id)
 {
-	xc_rt_nh_make((uint32_t)e->gw[0] << 24 | (uint32_t)e->gw[1] << 16 |
-		      (uint32_t)e->gw[2] << 8 | e->gw[3], e->oif, e->dev,
-		      e->flags & XC_RT_F_ONLINK, nh);
-	nh->node = e->node;
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t m = lo + (hi - lo) / 2;
+
+		if (s->v[m].id == id)
+			return &s->v[m];
+		if (s->v[m].id < id)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	return NULL;
 }
 
-int xc_rt_nexthops(struct xc_rt_set *out)
+void xc_rt_nhobj_entry(const struct xc_rt_nhobj *o, struct xc_rt_entry *e)
 {
-	size_t n = out->n, k = 0, j;
+	memset(e, 0, sizeof(*e));
+	e->kind = XC_RT_NH;
+	e->family = AF_INET;
+	e->gw_family = AF_INET;
+	e->gw[0] = (uint8_t)(o->id >> 24);
+	e->gw[1] = (uint8_t)(o->id >> 16);
+	e->gw[2] = (uint8_t)(o->id >> 8);
+	e->gw[3] = (uint8_t)o->id;
+	e->nhid = o->id;
+	e->dev = o->dev;
+	e->oif = o->oif;
+	e->flags = o->flags;
+}
+
+uint8_t *xc_rt_want_flags(const struct xc_rt_set *want, const struct xc_rt_nhset *nh,
+			  const struct xc_rt_entry *e, int same)
+{
+	struct xc_rt_nhobj *o;
+	struct xc_rt_entry *w, x;
+
+	if (e->kind != XC_RT_NH) {
+		w = xc_rt_set_find(want, e);
+		return w && (!same || xc_rt_same_values(w, e)) ? &w->flags : NULL;
+	}
+	if (!(o = xc_rt_nhset_find(nh, e->nhid)))
+		return NULL;
+	xc_rt_nhobj_entry(o, &x);
+	return !same || xc_rt_same_values(&x, e) ? &o->flags : NULL;
+}
+
+/* The nexthop object of route e: the gateway, its device, onlink or not. */
+static struct xc_rt_nhobj nh_of(const struct xc_rt_entry *e)
+{
+	return (struct xc_rt_nhobj){
+		(uint32_t)e->gw[0] << 24 | (uint32_t)e->gw[1] << 16 | (uint32_t)e->gw[2] << 8 |
+		e->gw[3], e->oif, e->dev, (uint8_t)(e->flags & XC_RT_F_ONLINK) };
+}
+
+int xc_rt_nhobj_same(const struct xc_rt_nhobj *a, const struct xc_rt_nhobj *b)
+{
+	return a->id == b->id && a->oif == b->oif && a->dev == b->dev &&
+	       !((a->flags ^ b->flags) & XC_RT_F_ONLINK);
+}
+
+static int by_id(const void *pa, const void *pb, const void *arg)
+{
+	const struct xc_rt_nhobj *a = pa, *b = pb;
+
+	(void)arg;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+int xc_rt_nexthops(struct xc_rt_set *s, struct xc_rt_nhset *out)
+{
+	size_t k = 0, j;
 	int clash = 0;
-	struct xc_rt_entry nh;
 
-	for (size_t i = 0; i < n; i++)
-		k += nh_route(&out->v[i]);
-	if (!k)
-		return 0;
-	if (xc_rt_set_reserve(out, n + k))
-		return -ENOMEM;
-	/* Nexthop objects sort after every other kind: they go at the end. */
-	for (size_t i = 0; i < n; i++)
-		if (nh_route(&out->v[i])) {
-			nh_of(&out->v[i], &out->v[out->n++]);
-			out->v[i].nhid = out->v[out->n - 1].nhid;
-		}
-	/* sorted as a set of their own */
-	if (xc_sorted_sort_heap(out->v + n, out->n - n, sizeof(*out->v), cmp_sort, NULL)) {
-		for (size_t i = 0; i < n; i++)
-			out->v[i].nhid = 0;
-		out->n = n;
+	out->n = 0;
+	for (size_t i = 0; i < s->n; i++)
+		k += nh_route(&s->v[i]);
+	if (k > out->cap) {
+		struct xc_rt_nhobj *v = realloc(out->v, k * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		out->v = v;
+		out->cap = k;
+	}
+	for (size_t i = 0; i < s->n; i++)
+		if (nh_route(&s->v[i]))
+			out->v[out->n++] = nh_of(&s->v[i]);
+	/* stable: of two objects with one id, the first route's comes first */
+	if (xc_sorted_sort_heap(out->v, out->n, sizeof(*out->v), by_id, NULL)) {
+		out->n = 0;
 		return -ENOMEM;
 	}
 	/* One object per id: the first in key order. */
-	for (j = n + 1, k = n + 1; j < out->n; j++) {
-		if (!xc_rt_cmp(&out->v[k - 1], &out->v[j])) {
-			clash |= !xc_rt_same_values(&out->v[k - 1], &out->v[j]);
+	for (j = 1, k = !!out->n; j < out->n; j++) {
+		if (out->v[k - 1].id == out->v[j].id) {
+			clash |= !xc_rt_nhobj_same(&out->v[k - 1], &out->v[j]);
 			continue;
 		}
 		out->v[k++] = out->v[j];
 	}
 	out->n = k;
 	/* A route whose path is not its object's goes without one. */
-	for (size_t i = 0; clash && i < n; i++) {
-		struct xc_rt_entry *e = &out->v[i];
-		const struct xc_rt_entry *o;
+	for (size_t i = 0; i < s->n; i++) {
+		struct xc_rt_nhobj o;
+		const struct xc_rt_nhobj *w;
 
-		if (!e->nhid)
+		if (!nh_route(&s->v[i]))
 			continue;
-		nh_of(e, &nh);
-		o = xc_rt_set_find(out, &nh);
-		if (!o || !xc_rt_same_values(o, &nh))
-			e->nhid = 0;
+		o = nh_of(&s->v[i]);
+		w = clash ? xc_rt_nhset_find(out, o.id) : &o;
+		s->v[i].nhid = w && xc_rt_nhobj_same(w, &o) ? o.id : 0;
 	}
-	return (int)(out->n - n);
+	return (int)out->n;
 }
 
 /* ---- diffing ---------------------------------------------------------- */
 
-int xc_rt_diff(const struct xc_rt_set *want, const struct xc_rt_set *have,
-	       xc_rt_diff_cb cb, void *arg)
+const struct xc_rt_entry *xc_rt_want_at(const struct xc_rt_set *want,
+					const struct xc_rt_nhset *nh, size_t i,
+					struct xc_rt_entry *buf)
+{
+	if (i < want->n)
+		return &want->v[i];
+	if (!nh || i - want->n >= nh->n)
+		return NULL;
+	xc_rt_nhobj_entry(&nh->v[i - want->n], buf);
+	return buf;
+}
+
+int xc_rt_diff(const struct xc_rt_set *want, const struct xc_rt_nhset *nh,
+	       const struct xc_rt_set *have, xc_rt_diff_cb cb, void *arg)
 {
 	size_t i = 0, j = 0;
+	struct xc_rt_entry buf;
 	int rc = 0;
 
-	while (!rc && (i < want->n || j < have->n)) {
-		const struct xc_rt_entry *w = i < want->n ? &want->v[i] : NULL;
+	for (;;) {
+		const struct xc_rt_entry *w = xc_rt_want_at(want, nh, i, &buf);
 		const struct xc_rt_entry *h = j < have->n ? &have->v[j] : NULL;
 		int c = !w ? 1 : !h ? -1 : xc_rt_cmp(w, h);
 
+		if (rc || (!w && !h))
+			break;
 		if (c < 0) {
 			if (!(w->flags & XC_RT_F_HAVE))
 				rc = cb(arg, XC_RT_ADD, w, NULL);

@@ -43,8 +43,11 @@
  * Routes naming a nexthop object by id do not. So where the kernel has
  * them (Linux 5.3+) and there are many IPv4 routes via IPv4 next hops
  * (conf->nexthops, xc_rt_nexthops_wanted), each such next hop becomes a
- * nexthop object of ours (an XC_RT_NH entry, id = the gateway address as
- * a number: stable, and unique per gateway) and the routes name it.
+ * nexthop object of ours (id = the gateway address as a number: stable,
+ * and unique per gateway) and the routes name it. What the router wants
+ * of them is a table of its own (struct xc_rt_nhset: 12 bytes an object,
+ * not an entry's 64); what the kernel holds that differs is in have, as
+ * XC_RT_NH entries.
  *
  * Functions return 0 (or a count) or a negative errno; nothing prints.
  *
@@ -171,6 +174,24 @@ struct xc_rt_set {
 	size_t n, cap;
 };
 
+/*
+ * A nexthop object the router wants: what its XC_RT_NH entry would say
+ * (xc_rt_nhobj_entry), in 12 bytes. Every IPv4 peer has one: as entries
+ * they took 4 MB at 65,000 nodes.
+ */
+struct xc_rt_nhobj {
+	uint32_t id;               /* its gateway, an IPv4 address as a number */
+	int oif;
+	uint8_t dev;               /* slot in env->dev */
+	uint8_t flags;             /* XC_RT_F_ONLINK; XC_RT_F_HAVE and a pass's marks, as want's entries */
+};
+
+/* The nexthop objects wanted, sorted by id; grows, never shrinks. */
+struct xc_rt_nhset {
+	struct xc_rt_nhobj *v;
+	size_t n, cap;
+};
+
 /* Why a peer's CIDR got no route (xc_rt_compute's skip callback). */
 enum xc_rt_skip {
 	XC_RT_SKIP_NOADDR = 1,     /* no address of the family the path needs */
@@ -194,6 +215,15 @@ struct xc_rt_stats {
 
 /* Release a set's memory; it is empty and usable again. */
 void xc_rt_set_free(struct xc_rt_set *s);
+
+/* The same for a set of nexthop objects. */
+void xc_rt_nhset_free(struct xc_rt_nhset *s);
+
+/* The object with id in s, or NULL. */
+struct xc_rt_nhobj *xc_rt_nhset_find(const struct xc_rt_nhset *s, uint32_t id);
+
+/* The XC_RT_NH entry o stands for (no node; flags as o's), into e. */
+void xc_rt_nhobj_entry(const struct xc_rt_nhobj *o, struct xc_rt_entry *e);
 
 /*
  * Make room for n entries (no-op when there is): an eighth more than
@@ -291,15 +321,15 @@ int xc_rt_nexthops_wanted(const struct xc_rt_conf *conf, const struct xc_rt_env 
 			  const struct xc_rt_set *out, int on_now);
 
 /*
- * Give each IPv4 route of out via an IPv4 next hop a nexthop object: an
- * XC_RT_NH entry per distinct gateway (id: the address as a number; its
- * device and onlink flag), named by the route's nhid. Two paths through
- * one gateway (it cannot happen with the routes xc_rt_compute makes) keep
- * the first in key order; a route of the other stays without. out stays
- * sorted. Returns the number of nexthop objects, or -ENOMEM (out is then
- * as it was).
+ * Give each IPv4 route of s via an IPv4 next hop a nexthop object: one per
+ * distinct gateway into out (emptied first; id: the address as a number;
+ * its device and onlink flag), named by the route's nhid. Two paths
+ * through one gateway (it cannot happen with the routes xc_rt_compute
+ * makes) keep the first route's in key order; a route of the other stays
+ * without. Returns the number of nexthop objects, or -ENOMEM (s is then
+ * as it was, out empty).
  */
-int xc_rt_nexthops(struct xc_rt_set *out);
+int xc_rt_nexthops(struct xc_rt_set *s, struct xc_rt_nhset *out);
 
 /* ---- following changes ----------------------------------------------- */
 
@@ -362,8 +392,10 @@ int xc_rt_update(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 enum xc_rt_op { XC_RT_ADD = 1, XC_RT_REPLACE, XC_RT_DEL };
 
 /*
- * Called for each difference between want and have: ADD (w, h NULL),
- * REPLACE (w and the different h), DEL (h, w NULL). A wanted key held by
+ * Called for each difference between what is wanted (want's entries, then
+ * nh's nexthop objects: NULL, none) and have: ADD (w, h NULL), REPLACE (w
+ * and the different h), DEL (h, w NULL). w is one of want's entries, or
+ * for a nexthop object its entry made for the call. A wanted key held by
  * a foreign route (h flagged XC_RT_F_FOREIGN), foreign entries that
  * nobody wants and wanted entries the kernel holds (XC_RT_F_HAVE) produce
  * nothing. A non-zero return stops the walk and is returned.
@@ -371,8 +403,8 @@ enum xc_rt_op { XC_RT_ADD = 1, XC_RT_REPLACE, XC_RT_DEL };
 typedef int (*xc_rt_diff_cb)(void *arg, enum xc_rt_op op, const struct xc_rt_entry *w,
 			     const struct xc_rt_entry *h);
 
-int xc_rt_diff(const struct xc_rt_set *want, const struct xc_rt_set *have,
-	       xc_rt_diff_cb cb, void *arg);
+int xc_rt_diff(const struct xc_rt_set *want, const struct xc_rt_nhset *nh,
+	       const struct xc_rt_set *have, xc_rt_diff_cb cb, void *arg);
 
 /* One change to send: what xc_rt_diff reported. */
 struct xc_rt_change {
@@ -381,14 +413,15 @@ struct xc_rt_change {
 };
 
 /*
- * One change of a pass, as the engine keeps it: the index of its entry
- * in want (an addition, a replace: want does not change while a pass
+ * One change of a pass, as the engine keeps it: the index of what it
+ * makes in what the router wants (want's entries, then the nexthop
+ * objects: an addition, a replace; they do not change while a pass
  * applies it) or, for a removal, in the engine's copies of have's (have
  * does). 8 bytes, so that a first sync's diff (every entry) costs 1.6 MB
  * at 65,000 nodes, not a copy of the set.
  */
 struct xc_rt_op_ent {
-	uint32_t at;               /* want.v[at], or gone.v[at] for XC_RT_DEL */
+	uint32_t at;               /* want.v[at] or nh.v[at - want.n]; gone.v[at] for XC_RT_DEL */
 	uint8_t op;                /* enum xc_rt_op */
 	uint8_t done;              /* private: made (1), or as a removal and an addition (2) */
 };
@@ -399,15 +432,16 @@ struct xc_rt_op_ent {
  * Read what the kernel holds: our routes of both families in our table,
  * and with a VXLAN device (env->dev[VXLAN] existing) its permanent
  * neighbour and FDB entries, and its nexthop objects. An entry want has
- * as it is is flagged XC_RT_F_HAVE there; the rest go into have (emptied
- * first, as the flags are). Routes of other protocols are recorded
- * (flagged XC_RT_F_FOREIGN) only when want has their key, so that they
- * are left alone (beside ours on one key, theirs counts). -EINTR: a
+ * as it is (a nexthop object: nh has) is flagged XC_RT_F_HAVE there; the
+ * rest go into have (emptied first, as the flags are). Routes and nexthop
+ * objects of other protocols are recorded (flagged XC_RT_F_FOREIGN) only
+ * when want has their key (nh their id), so that they are left alone
+ * (beside ours on one key, theirs counts). -EINTR: a
  * concurrent change made the dump inconsistent; read again. On failure
  * have is empty and nothing flagged.
  */
 int xc_rt_read(struct xc_nl *nl, const struct xc_rt_conf *conf, const struct xc_rt_env *env,
-	       struct xc_rt_set *want, struct xc_rt_set *have);
+	       struct xc_rt_set *want, struct xc_rt_nhset *nh, struct xc_rt_set *have);
 
 /*
  * Turn a kernel route (a dump answer or a monitor event) into an entry.
@@ -450,7 +484,7 @@ enum xc_rt_event xc_rt_event(struct xc_rt_set *have, struct xc_rt_set *want,
  * name it in a race with its owner. Our own removals are out of have by
  * the time their echo comes; other events: NONE.
  */
-enum xc_rt_event xc_rt_nexthop_event(struct xc_rt_set *have, struct xc_rt_set *want,
+enum xc_rt_event xc_rt_nexthop_event(struct xc_rt_set *have, struct xc_rt_nhset *want,
 				     uint16_t type, const struct xc_nexthop *nh);
 
 /*
@@ -481,23 +515,14 @@ typedef void (*xc_rt_report_cb)(void *arg, enum xc_rt_op op, const struct xc_rt_
 				int err);
 
 /*
- * A nexthop object of want's that the kernel holds, kept aside while want
- * is brought up to date (its nexthop objects are made afresh after): 12
- * bytes, not an entry's 64; its gateway is its id.
- */
-struct xc_rt_nh_held {
-	uint32_t id;
-	int oif;
-	uint8_t dev, flags;
-};
-
-/*
- * What the router wants, what the kernel holds (want's entries flagged
- * XC_RT_F_HAVE, and have: what differs from want, foreign entries), and
+ * What the router wants (want, and the nexthop objects its routes name:
+ * nh), what the kernel holds (want's entries and nh's objects flagged
+ * XC_RT_F_HAVE, and have: what differs from them, foreign entries), and
  * counters. Zero it to start.
  */
 struct xc_rt_engine {
 	struct xc_rt_set want, have;
+	struct xc_rt_nhset nh;
 	struct xc_rt_stats cs;          /* of the last computation */
 	size_t changes, failed;         /* of the last sync */
 	unsigned long adds, replaces, dels, errors, syncs, full_syncs;
@@ -512,13 +537,6 @@ struct xc_rt_engine {
 	struct xc_rt_op_ent *ops;       /* private: the diff being applied, in key order */
 	size_t nops, opscap;
 	struct xc_rt_set gone;          /* private: the copies its removals name (unsorted) */
-	/*
-	 * private: want's held nexthop objects, while it is updated (nh_keep).
-	 * Kept between syncs (0.8 MB at 65,000 nodes): taken afresh, its pages
-	 * would be faulted in again by every node event.
-	 */
-	struct xc_rt_nh_held *nh_held;
-	size_t nnh_held, nh_heldcap;
 	/*
 	 * Called between the batches of a pass (NULL: not called). The kernel
 	 * announces every change the pass makes; a first sync's (15,000 at

@@ -3,7 +3,7 @@
  * routes_sync.c. Private to core/router/routes*; not part of the API
  * (routes.h is).
  *
- * Names: xc_rt_cidr_pass xc_rt_local_refusal xc_rt_ctx xc_rt_same_values xc_rt_have_copy xc_rt_nh_make
+ * Names: xc_rt_cidr_pass xc_rt_local_refusal xc_rt_ctx xc_rt_same_values xc_rt_have_copy xc_rt_want_flags xc_rt_want_at xc_rt_nhobj_same
  */
 #ifndef XC_ROUTES_INT_H
 #define XC_ROUTES_INT_H
@@ -55,11 +55,23 @@ static inline struct xc_rt_entry xc_rt_have_copy(const struct xc_rt_entry *e, in
 }
 
 /*
- * The entry of our nexthop object id: its gateway is the IPv4 address id
- * stands for (the id is the gateway as a number: stable, one per gateway),
- * with these device and flags (XC_RT_F_ONLINK).
+ * The flags of what the router wants on e's key: want's entry, or for a
+ * nexthop object nh's object of its id. NULL when it wants nothing there,
+ * or (same) wants other values.
  */
-void xc_rt_nh_make(uint32_t id, int oif, uint8_t dev, uint8_t flags, struct xc_rt_entry *nh);
+uint8_t *xc_rt_want_flags(const struct xc_rt_set *want, const struct xc_rt_nhset *nh,
+			  const struct xc_rt_entry *e, int same);
+
+/*
+ * What the router wants, as one sequence in key order: want's entry i, or
+ * past want's end nh's object i - want->n, made in buf. NULL past the end.
+ */
+const struct xc_rt_entry *xc_rt_want_at(const struct xc_rt_set *want,
+					const struct xc_rt_nhset *nh, size_t i,
+					struct xc_rt_entry *buf);
+
+/* Non-zero when two nexthop objects are the same (id, device, onlink). */
+int xc_rt_nhobj_same(const struct xc_rt_nhobj *a, const struct xc_rt_nhobj *b);
 
 /*
  * Why cidr gets no route for a reason only this node knows (the API

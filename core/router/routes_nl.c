@@ -118,10 +118,11 @@ enum xc_rt_event xc_rt_event(struct xc_rt_set *have, struct xc_rt_set *want,
 	return w ? XC_RT_EV_LOST : XC_RT_EV_NONE;
 }
 
-enum xc_rt_event xc_rt_nexthop_event(struct xc_rt_set *have, struct xc_rt_set *want,
+enum xc_rt_event xc_rt_nexthop_event(struct xc_rt_set *have, struct xc_rt_nhset *want,
 				     uint16_t type, const struct xc_nexthop *nh)
 {
-	struct xc_rt_entry key = { .kind = XC_RT_NH, .nhid = nh->id }, *h, *w;
+	struct xc_rt_entry key = { .kind = XC_RT_NH, .nhid = nh->id }, *h;
+	struct xc_rt_nhobj *w;
 
 	if (type != RTM_DELNEXTHOP)
 		return XC_RT_EV_NONE;
@@ -129,7 +130,7 @@ enum xc_rt_event xc_rt_nexthop_event(struct xc_rt_set *have, struct xc_rt_set *w
 		xc_rt_set_del(have, h);
 		return XC_RT_EV_LOST;
 	}
-	if ((w = xc_rt_set_find(want, &key)) && (w->flags & XC_RT_F_HAVE)) {
+	if ((w = xc_rt_nhset_find(want, nh->id)) && (w->flags & XC_RT_F_HAVE)) {
 		w->flags &= (uint8_t)~XC_RT_F_HAVE;
 		return XC_RT_EV_LOST;
 	}
@@ -140,6 +141,7 @@ struct rctx {
 	const struct xc_rt_conf *conf;
 	const struct xc_rt_env *env;
 	struct xc_rt_set *want;
+	struct xc_rt_nhset *nh;
 	struct xc_rt_set *have;
 };
 
@@ -154,10 +156,10 @@ static int have_add(struct xc_rt_set *have, const struct xc_rt_entry *e)
 /* A kernel entry of ours: want's flag when want has it as it is, else into have. */
 static int held(struct rctx *x, const struct xc_rt_entry *e)
 {
-	struct xc_rt_entry *w = xc_rt_set_find(x->want, e);
+	uint8_t *w = xc_rt_want_flags(x->want, x->nh, e, 1);
 
-	if (w && !(w->flags & XC_RT_F_HAVE) && xc_rt_same_values(w, e)) {
-		w->flags |= XC_RT_F_HAVE;
+	if (w && !(*w & XC_RT_F_HAVE)) {
+		*w |= XC_RT_F_HAVE;
 		return 0;
 	}
 	return have_add(x->have, e);
@@ -211,7 +213,7 @@ static int on_knexthop(const struct xc_nexthop *nh, void *arg)
 	e.nhid = nh->id;
 	if (nh->protocol != x->conf->protocol || nh->family != AF_INET || nh->group ||
 	    nh->blackhole || nh->gw.family != AF_INET) {
-		if (!xc_rt_set_find(x->want, &e))
+		if (!xc_rt_nhset_find(x->nh, nh->id))
 			return 0;
 		e.flags = XC_RT_F_FOREIGN;
 		return have_add(x->have, &e);
@@ -225,31 +227,31 @@ static int on_knexthop(const struct xc_nexthop *nh, void *arg)
 	return held(x, &e);
 }
 
-/* A read cut short leaves nothing half done: nothing held, have empty. */
-static int read_failed(struct xc_rt_set *want, struct xc_rt_set *have, int rc)
+/* Nothing held (and have empty): before a read, and after one cut short. */
+static int unheld(struct rctx *x, int rc)
 {
-	have->n = 0;
-	for (size_t i = 0; i < want->n; i++)
-		want->v[i].flags &= (uint8_t)~XC_RT_F_HAVE;
+	x->have->n = 0;
+	for (size_t i = 0; i < x->want->n; i++)
+		x->want->v[i].flags &= (uint8_t)~XC_RT_F_HAVE;
+	for (size_t i = 0; i < x->nh->n; i++)
+		x->nh->v[i].flags &= (uint8_t)~XC_RT_F_HAVE;
 	return rc;
 }
 
 int xc_rt_read(struct xc_nl *nl, const struct xc_rt_conf *conf, const struct xc_rt_env *env,
-	       struct xc_rt_set *want, struct xc_rt_set *have)
+	       struct xc_rt_set *want, struct xc_rt_nhset *nh, struct xc_rt_set *have)
 {
 	static const int fams[] = { AF_INET, AF_INET6 };
 	uint32_t table = conf->table ? conf->table : XC_RT_TABLE_MAIN;
-	struct rctx x = { conf, env, want, have };
+	struct rctx x = { conf, env, want, nh, have };
 	int vx = env->dev[XC_RT_DEV_VXLAN].ifindex, rc;
 
-	have->n = 0;
-	for (size_t i = 0; i < want->n; i++)
-		want->v[i].flags &= (uint8_t)~XC_RT_F_HAVE;
+	unheld(&x, 0);
 	for (size_t i = 0; i < 2; i++) {
 		rc = xc_nl_route_list(nl, fams[i], table, 0, on_kroute, &x);
 		/* A table nothing was ever put in does not exist yet (IPv4). */
 		if (rc && rc != -ENOENT)
-			return read_failed(want, have, rc);
+			return unheld(&x, rc);
 	}
 	if (vx > 0) {
 		static const int nfams[] = { AF_INET, AF_INET6, AF_BRIDGE };
@@ -257,22 +259,23 @@ int xc_rt_read(struct xc_nl *nl, const struct xc_rt_conf *conf, const struct xc_
 		for (size_t i = 0; i < 3; i++) {
 			rc = xc_nl_neigh_list(nl, nfams[i], vx, on_kneigh, &x);
 			if (rc)
-				return read_failed(want, have, rc);
+				return unheld(&x, rc);
 		}
 	}
 	if (env->nexthops && (rc = xc_nl_nexthop_list(nl, on_knexthop, &x)))
-		return read_failed(want, have, rc);
+		return unheld(&x, rc);
 	if ((rc = xc_rt_set_sort(have)))
-		return read_failed(want, have, rc);
+		return unheld(&x, rc);
 	/*
 	 * Another protocol's route beside ours on one key (ip route append): the
 	 * key counts as taken, as with its route alone, and have's is the one.
 	 */
 	for (size_t i = 0; i < have->n; i++) {
-		struct xc_rt_entry *w;
+		uint8_t *w;
 
-		if ((have->v[i].flags & XC_RT_F_FOREIGN) && (w = xc_rt_set_find(want, &have->v[i])))
-			w->flags &= (uint8_t)~XC_RT_F_HAVE;
+		if ((have->v[i].flags & XC_RT_F_FOREIGN) &&
+		    (w = xc_rt_want_flags(want, nh, &have->v[i], 0)))
+			*w &= (uint8_t)~XC_RT_F_HAVE;
 	}
 	return 0;
 }

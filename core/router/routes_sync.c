@@ -14,12 +14,10 @@ void xc_rt_engine_free(struct xc_rt_engine *g)
 	xc_rt_set_free(&g->want);
 	xc_rt_set_free(&g->have);
 	xc_rt_set_free(&g->gone);
+	xc_rt_nhset_free(&g->nh);
 	free(g->ops);
-	free(g->nh_held);
 	g->ops = NULL;
-	g->nh_held = NULL;
 	g->nops = g->opscap = 0;
-	g->nnh_held = g->nh_heldcap = 0;
 	g->base_ok = 0;
 }
 
@@ -28,16 +26,14 @@ void xc_rt_engine_free(struct xc_rt_engine *g)
  * the pass (have_merge): one at a time, each moved the entries after it,
  * and with VXLAN the routes sort before 200,000 neighbour and FDB entries
  * at 65,000 nodes (minutes of memmove). Replaces overwrite in place. They
- * are marked on the entries themselves (XC_RT_F_PUT on want's, _DROP on
- * have's), not on the diff: the diff (8 bytes a change: 1.6 MB at 65,000
+ * are marked on the entries themselves (XC_RT_F_PUT on want's and on the
+ * nexthop objects, _DROP on have's), not on the diff: the diff (8 bytes a change: 1.6 MB at 65,000
  * nodes) is gone before have grows by a first sync's every entry.
  */
 
-static int collect(void *arg, enum xc_rt_op op, const struct xc_rt_entry *w,
-		   const struct xc_rt_entry *h)
+/* A change into g->ops: op on what at names (as xc_rt_op_ent's at). */
+static int add_op(struct xc_rt_engine *g, enum xc_rt_op op, size_t at)
 {
-	struct xc_rt_engine *g = arg;
-
 	if (g->nops == g->opscap) {
 		size_t cap = g->opscap ? g->opscap * 2 : 256;
 		struct xc_rt_op_ent *v = realloc(g->ops, cap * sizeof(*v));
@@ -47,27 +43,46 @@ static int collect(void *arg, enum xc_rt_op op, const struct xc_rt_entry *w,
 		g->ops = v;
 		g->opscap = cap;
 	}
-	/* a removal's entry, copied (unsorted): have changes while the pass goes on */
-	if (!w && xc_rt_set_reserve(&g->gone, g->gone.n + 1))
-		return -ENOMEM;
-	if (!w)
-		g->gone.v[g->gone.n++] = *h;
-	g->ops[g->nops++] = (struct xc_rt_op_ent){
-		w ? (uint32_t)(w - g->want.v) : (uint32_t)(g->gone.n - 1), (uint8_t)op, 0 };
+	g->ops[g->nops++] = (struct xc_rt_op_ent){ (uint32_t)at, (uint8_t)op, 0 };
 	return 0;
 }
 
-/* The entry change o names. */
-static const struct xc_rt_entry *op_entry(const struct xc_rt_engine *g,
-					  const struct xc_rt_op_ent *o)
+/* A removal's change: of a copy (unsorted), as have changes while the pass goes on. */
+static int add_del(struct xc_rt_engine *g, const struct xc_rt_entry *h)
 {
-	return o->op == XC_RT_DEL ? &g->gone.v[o->at] : &g->want.v[o->at];
+	if (xc_rt_set_reserve(&g->gone, g->gone.n + 1))
+		return -ENOMEM;
+	g->gone.v[g->gone.n++] = *h;
+	return add_op(g, XC_RT_DEL, g->gone.n - 1);
 }
 
-/* e is one of want's (which the engine owns), not a copy. */
-static struct xc_rt_entry *in_want(const struct xc_rt_engine *g, const struct xc_rt_entry *e)
+static int collect(void *arg, enum xc_rt_op op, const struct xc_rt_entry *w,
+		   const struct xc_rt_entry *h)
 {
-	return e >= g->want.v && e < g->want.v + g->want.n ? (struct xc_rt_entry *)e : NULL;
+	struct xc_rt_engine *g = arg;
+
+	if (!w)
+		return add_del(g, h);
+	if (w->kind == XC_RT_NH)  /* made for the call: where g->nh has it */
+		return add_op(g, op, g->want.n + (size_t)(xc_rt_nhset_find(&g->nh, w->nhid) - g->nh.v));
+	return add_op(g, op, (size_t)(w - g->want.v));
+}
+
+/* The entry change o names (a nexthop object's: made in buf). */
+static const struct xc_rt_entry *op_entry(const struct xc_rt_engine *g,
+					  const struct xc_rt_op_ent *o, struct xc_rt_entry *buf)
+{
+	if (o->op == XC_RT_DEL)
+		return &g->gone.v[o->at];
+	return xc_rt_want_at(&g->want, &g->nh, o->at, buf);
+}
+
+/* The flags of e where it is want's own (its entry, or a nexthop object as wanted), or NULL. */
+static uint8_t *want_own(struct xc_rt_engine *g, const struct xc_rt_entry *e)
+{
+	if (e >= g->want.v && e < g->want.v + g->want.n)
+		return &((struct xc_rt_entry *)e)->flags;
+	return e->kind == XC_RT_NH ? xc_rt_want_flags(&g->want, &g->nh, e, 1) : NULL;
 }
 
 /*
@@ -78,16 +93,17 @@ static struct xc_rt_entry *in_want(const struct xc_rt_engine *g, const struct xc
 static void have_put(struct xc_rt_engine *g, enum xc_rt_op op, const struct xc_rt_entry *e,
 		     int defer, int foreign)
 {
-	struct xc_rt_entry c = xc_rt_have_copy(e, foreign), *w = in_want(g, e), *h;
+	struct xc_rt_entry c = xc_rt_have_copy(e, foreign), *h;
+	uint8_t *w = want_own(g, e);
 
 	if (w && !foreign) {
-		w->flags |= XC_RT_F_HAVE;
-		if ((h = xc_rt_set_find(&g->have, w)) && defer)
+		*w |= XC_RT_F_HAVE;
+		if ((h = xc_rt_set_find(&g->have, e)) && defer)
 			h->flags |= XC_RT_F_DROP;
 		else if (h)
 			xc_rt_set_del(&g->have, h);
 	} else if (defer && op == XC_RT_ADD && w) {
-		w->flags |= foreign ? XC_RT_F_PUT_FOREIGN : XC_RT_F_PUT;
+		*w |= foreign ? XC_RT_F_PUT_FOREIGN : XC_RT_F_PUT;
 	} else {
 		xc_rt_set_put(&g->have, &c);
 	}
@@ -133,7 +149,9 @@ static int settle(struct xc_rt_engine *g, enum xc_rt_op op, const struct xc_rt_e
 static int settle_op(struct xc_rt_engine *g, struct xc_rt_op_ent *o, int rc,
 		     xc_rt_report_cb report, void *arg)
 {
-	return settle(g, (enum xc_rt_op)o->op, op_entry(g, o), rc, &o->done, report, arg);
+	struct xc_rt_entry buf;
+
+	return settle(g, (enum xc_rt_op)o->op, op_entry(g, o, &buf), rc, &o->done, report, arg);
 }
 
 /*
@@ -166,7 +184,9 @@ static struct xc_rt_op_ent *next_op(struct xc_rt_engine *g, struct walk *w)
 			struct xc_rt_op_ent *o = &g->ops[del ? g->nops - 1 - w->i : w->i];
 
 			w->i++;
-			if ((o->op == XC_RT_DEL) == del && op_entry(g, o)->kind == phases[w->ph].kind)
+			if ((o->op == XC_RT_DEL) == del &&
+			    (o->op != XC_RT_DEL && o->at >= g->want.n ? XC_RT_NH :
+			     op_entry(g, o, NULL)->kind) == phases[w->ph].kind)
 				return o;
 		}
 	}
@@ -188,8 +208,8 @@ static int del_add(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_
 		   const struct xc_rt_env *env, struct xc_rt_op_ent *o, int err,
 		   xc_rt_report_cb report, void *arg)
 {
-	const struct xc_rt_entry *e = op_entry(g, o), *h = xc_rt_set_find(&g->have, e);
 	struct xc_rt_entry old;
+	const struct xc_rt_entry *e = op_entry(g, o, &old), *h = xc_rt_set_find(&g->have, e);
 	int rc, failed;
 
 	if (err != -EINVAL || o->op != XC_RT_REPLACE || e->kind != XC_RT_ROUTE || !h ||
@@ -216,33 +236,43 @@ static int del_add(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_
  * additions). Without the room for them have loses them; the next pass
  * reads the kernel, which finds them again.
  */
+/* The flags of want's entry j, or past want's end of nexthop object j - want.n. */
+static uint8_t *flags_of(struct xc_rt_engine *g, size_t j)
+{
+	return j < g->want.n ? &g->want.v[j].flags : &g->nh.v[j - g->want.n].flags;
+}
+
 static void have_merge(struct xc_rt_engine *g)
 {
-	struct xc_rt_entry *v = g->have.v, *wv = g->want.v;
-	size_t i, w = 0, j, k, p = 0;
+	struct xc_rt_entry *v = g->have.v, buf;
+	size_t i, w = 0, j, k, p = 0, n = g->want.n + g->nh.n;
 
 	for (i = 0; i < g->have.n; i++)
 		if (!(v[i].flags & XC_RT_F_DROP))
 			v[w++] = v[i];
 	g->have.n = w;
-	for (j = 0; j < g->want.n; j++)
-		p += (wv[j].flags & XC_RT_F_MARKS) != 0;
+	for (j = 0; j < n; j++)
+		p += (*flags_of(g, j) & XC_RT_F_MARKS) != 0;
 	if (!p)
 		return;
 	if (xc_rt_set_reserve(&g->have, w + p)) {
-		for (j = 0; j < g->want.n; j++)
-			wv[j].flags &= (uint8_t)~XC_RT_F_MARKS;
+		for (j = 0; j < n; j++)
+			*flags_of(g, j) &= (uint8_t)~XC_RT_F_MARKS;
 		g->reread = 1;  /* the kernel holds what have lost: read it next */
 		return;
 	}
 	v = g->have.v;
-	for (i = w, k = w + p, j = g->want.n; j-- > 0;) {
-		if (!(wv[j].flags & XC_RT_F_MARKS))
+	for (i = w, k = w + p, j = n; j-- > 0;) {
+		uint8_t *f = flags_of(g, j);
+		const struct xc_rt_entry *x;
+
+		if (!(*f & XC_RT_F_MARKS))
 			continue;
-		while (i > 0 && xc_rt_cmp(&v[i - 1], &wv[j]) > 0)
+		x = xc_rt_want_at(&g->want, &g->nh, j, &buf);
+		while (i > 0 && xc_rt_cmp(&v[i - 1], x) > 0)
 			v[--k] = v[--i];
-		v[--k] = xc_rt_have_copy(&wv[j], wv[j].flags & XC_RT_F_PUT_FOREIGN);
-		wv[j].flags &= (uint8_t)~XC_RT_F_MARKS;
+		v[--k] = xc_rt_have_copy(x, *f & XC_RT_F_PUT_FOREIGN);
+		*f &= (uint8_t)~XC_RT_F_MARKS;
 	}
 	g->have.n = w + p;
 }
@@ -252,6 +282,7 @@ static size_t apply_all(struct xc_rt_engine *g, struct xc_nl *nl, const struct x
 {
 	static int rc[XC_RT_BATCH];
 	static char errs[XC_RT_BATCH][XC_NL_ERRMSG_MAX];
+	static struct xc_rt_entry nhx[XC_RT_BATCH];    /* the batch's nexthop objects */
 	struct xc_rt_op_ent *batch[XC_RT_BATCH];
 	struct xc_rt_change ch[XC_RT_BATCH];
 	struct walk w = { 0 };
@@ -264,7 +295,7 @@ static size_t apply_all(struct xc_rt_engine *g, struct xc_nl *nl, const struct x
 			n++;
 		for (size_t k = 0; k < n; k++)
 			ch[k] = (struct xc_rt_change){ (enum xc_rt_op)batch[k]->op,
-						       op_entry(g, batch[k]) };
+						       op_entry(g, batch[k], &nhx[k]) };
 		if (!n)
 			break;
 		if (g->between && sent > 0)
@@ -313,7 +344,8 @@ static const struct xc_rt_op_ent *pass_op(const struct xc_rt_engine *g,
 
 	while (lo < hi) {
 		size_t m = lo + (hi - lo) / 2;
-		int c = xc_rt_cmp(op_entry(g, &g->ops[m]), e);
+		struct xc_rt_entry buf;
+		int c = xc_rt_cmp(op_entry(g, &g->ops[m], &buf), e);
 
 		if (!c)
 			return &g->ops[m];
@@ -328,7 +360,7 @@ static const struct xc_rt_op_ent *pass_op(const struct xc_rt_engine *g,
 int xc_rt_pass_quiet(const struct xc_rt_engine *g, const struct xc_rt_conf *conf,
 		     const struct xc_rt_env *env, uint16_t type, const struct xc_route *r)
 {
-	struct xc_rt_entry e;
+	struct xc_rt_entry e, buf;
 	const struct xc_rt_op_ent *o;
 	const struct xc_rt_entry *w, *h;
 	int ours = xc_rt_from_route(conf, env, r, &e);
@@ -345,7 +377,7 @@ int xc_rt_pass_quiet(const struct xc_rt_engine *g, const struct xc_rt_conf *conf
 					       (h && xc_rt_same_values(h, &e)));
 	if (type == RTM_DELROUTE)
 		return o->done && (o->op == XC_RT_DEL || o->done == 2);
-	return o->done && o->op != XC_RT_DEL && xc_rt_same_values(op_entry(g, o), &e);
+	return o->done && o->op != XC_RT_DEL && xc_rt_same_values(op_entry(g, o, &buf), &e);
 }
 
 int xc_rt_pass_quiet_nh(const struct xc_rt_engine *g, uint16_t type,
@@ -353,13 +385,13 @@ int xc_rt_pass_quiet_nh(const struct xc_rt_engine *g, uint16_t type,
 {
 	struct xc_rt_entry key = { .kind = XC_RT_NH, .nhid = nh->id };
 	const struct xc_rt_op_ent *o;
-	const struct xc_rt_entry *w;
+	const struct xc_rt_nhobj *w;
 
 	if (type != RTM_DELNEXTHOP)
 		return 1;
 	if ((o = pass_op(g, &key)))
 		return o->op == XC_RT_DEL;
-	w = xc_rt_set_find(&g->want, &key);
+	w = xc_rt_nhset_find(&g->nh, nh->id);
 	return !xc_rt_set_find(&g->have, &key) && !(w && (w->flags & XC_RT_F_HAVE));
 }
 
@@ -437,15 +469,48 @@ static int nh_foreign(struct xc_rt_engine *g)
 }
 
 /*
- * The wanted state's form, in s (no nexthop objects in it; its routes may
- * name the ones they had): nexthop objects or not (xc_rt_nexthops_wanted).
- * A route the kernel holds that comes to name another object (or none)
- * leaves the kernel's in have. -ENOMEM: s's routes as they were.
+ * The objects the kernel held as wanted (g->nh's flagged) against next,
+ * made afresh: one next has as it was takes the flag (pass 1); have gets
+ * the kernel's version of the rest (a replace or a removal is due) into
+ * the room made for them. Returns how many those are (pass 0 counts).
+ */
+static size_t nh_carry(struct xc_rt_engine *g, struct xc_rt_nhset *next, int pass)
+{
+	size_t j = 0, k = 0;
+
+	for (size_t i = 0; i < g->nh.n; i++) {
+		const struct xc_rt_nhobj *o = &g->nh.v[i];
+		struct xc_rt_entry e;
+
+		if (!(o->flags & XC_RT_F_HAVE))
+			continue;
+		while (j < next->n && next->v[j].id < o->id)
+			j++;
+		if (j < next->n && xc_rt_nhobj_same(o, &next->v[j])) {
+			next->v[j].flags |= (uint8_t)(pass ? XC_RT_F_HAVE : 0);
+			continue;
+		}
+		k++;
+		if (!pass)
+			continue;
+		xc_rt_nhobj_entry(o, &e);
+		g->have.v[g->have.n++] = xc_rt_have_copy(&e, 0);
+	}
+	return k;
+}
+
+/*
+ * The wanted state's form, in s (its routes may name the objects they
+ * had): nexthop objects or not (xc_rt_nexthops_wanted), made afresh into
+ * g->nh. What the kernel holds of the objects and routes that change or
+ * go leaves the kernel's version in have. -ENOMEM: s's routes and g->nh
+ * as they were.
  */
 static int nh_form(struct xc_rt_engine *g, struct xc_rt_set *s, const struct xc_rt_conf *conf,
 		   const struct xc_rt_env *env)
 {
-	size_t n = s->n, moved = 0, n0 = g->have.n, nexthops = g->cs.nexthops;
+	struct xc_rt_nhset next = { 0 };
+	size_t n = s->n, moved = 0, n0 = g->have.n;
 	uint32_t *was = malloc(n * sizeof(*was) + 1);
 	int rc = 0, on = g->nh_on;
 
@@ -454,27 +519,33 @@ static int nh_form(struct xc_rt_engine *g, struct xc_rt_set *s, const struct xc_
 	for (size_t i = 0; i < n; i++)
 		was[i] = s->v[i].nhid;
 	g->nh_on = xc_rt_nexthops_wanted(conf, env, s, g->nh_on);
-	g->cs.nexthops = 0;
-	if (g->nh_on && (rc = xc_rt_nexthops(s)) >= 0)
-		g->cs.nexthops = (size_t)rc;
+	if (g->nh_on)
+		rc = xc_rt_nexthops(s, &next);
 	for (size_t i = 0; !g->nh_on && i < n; i++)
 		s->v[i].nhid = 0;
 	for (size_t i = 0; rc >= 0 && i < n; i++)
 		moved += (s->v[i].flags & XC_RT_F_HAVE) && s->v[i].nhid != was[i];
-	if (rc >= 0 && moved && !xc_rt_set_reserve(&g->have, g->have.n + moved)) {
+	if (rc >= 0)
+		moved += nh_carry(g, &next, 0);
+	if (rc >= 0 && moved && xc_rt_set_reserve(&g->have, g->have.n + moved))
+		rc = -ENOMEM;
+	if (rc >= 0) {
 		for (size_t i = 0; i < n; i++)
 			if (s->v[i].nhid != was[i])
 				held_apart(g, &s->v[i], was[i]);
+		nh_carry(g, &next, 1);
 		rc = xc_rt_set_sort_from(&g->have, n0);
-		moved = 0;
 	}
-	if (rc < 0 || moved) {  /* no room: as it was */
+	if (rc < 0) {   /* no room: as it was */
 		for (size_t i = 0; i < n; i++)
 			s->v[i].nhid = was[i];
-		s->n = n;
 		g->nh_on = on;
-		g->cs.nexthops = nexthops;
+		xc_rt_nhset_free(&next);
 		rc = -ENOMEM;
+	} else {
+		xc_rt_nhset_free(&g->nh);
+		g->nh = next;
+		g->cs.nexthops = next.n;
 	}
 	free(was);
 	return rc < 0 ? rc : 0;
@@ -484,87 +555,6 @@ void xc_rt_engine_node(struct xc_rt_engine *g, const struct xc_node *before,
 		       const struct xc_node_rec *after)
 {
 	xc_rt_delta_note(&g->delta, before, after);
-}
-
-/*
- * want as xc_rt_update takes it: without nexthop objects (its routes keep
- * their ids; nh_form makes the objects afresh after). What the kernel
- * holds of them is kept aside meanwhile, 12 bytes each (nh_back).
- * -ENOMEM: want as it was.
- */
-static int nh_keep(struct xc_rt_engine *g)
-{
-	struct xc_rt_set *w = &g->want;
-	size_t i = w->n, k = 0;
-
-	while (i > 0 && w->v[i - 1].kind == XC_RT_NH)
-		i--;
-	for (size_t j = i; j < w->n; j++)
-		k += (w->v[j].flags & XC_RT_F_HAVE) != 0;
-	if (k > g->nh_heldcap) {
-		struct xc_rt_nh_held *v = realloc(g->nh_held, k * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		g->nh_held = v;
-		g->nh_heldcap = k;
-	}
-	for (size_t j = i; j < w->n; j++) {
-		const struct xc_rt_entry *e = &w->v[j];
-
-		if (e->flags & XC_RT_F_HAVE)
-			g->nh_held[g->nnh_held++] = (struct xc_rt_nh_held){
-				e->nhid, e->oif, e->dev,
-				(uint8_t)(e->flags & ~(XC_RT_F_HAVE | XC_RT_F_MARKS)) };
-	}
-	w->n = i;
-	return 0;
-}
-
-/*
- * The nexthop objects s has now (made afresh, at its end) against those
- * the kernel held before (nh_keep): one it holds as made takes the flag;
- * have gets the kernel's version of the rest (a replace or a removal is
- * due). -ENOMEM: have as it was, nothing flagged.
- */
-static int nh_back(struct xc_rt_engine *g, struct xc_rt_set *s)
-{
-	size_t t = s->n, n0 = g->have.n;
-
-	while (t > 0 && s->v[t - 1].kind == XC_RT_NH)
-		t--;
-	for (int pass = 0; pass < 2; pass++) {
-		size_t i = 0, j = t, k = 0;
-
-		while (i < g->nnh_held) {
-			const struct xc_rt_nh_held *h = &g->nh_held[i];
-			struct xc_rt_entry *e = j < s->n ? &s->v[j] : NULL, old;
-
-			if (e && e->nhid < h->id) {
-				j++;
-				continue;
-			}
-			i++;
-			xc_rt_nh_make(h->id, h->oif, h->dev, h->flags, &old);
-			if (e && e->nhid == h->id && xc_rt_same_values(e, &old)) {
-				e->flags |= (uint8_t)(pass ? XC_RT_F_HAVE : 0);
-				j++;
-				continue;
-			}
-			if (pass)
-				g->have.v[g->have.n++] = old;
-			k++;
-		}
-		if (!pass && k && xc_rt_set_reserve(&g->have, g->have.n + k))
-			return -ENOMEM;
-	}
-	g->nnh_held = 0;
-	if (xc_rt_set_sort_from(&g->have, n0)) {
-		for (size_t j = t; j < s->n; j++)
-			s->v[j].flags &= (uint8_t)~XC_RT_F_HAVE;
-		return -ENOMEM;
-	}
-	return 0;
 }
 
 /*
@@ -580,11 +570,11 @@ static void rejoin(struct xc_rt_engine *g)
 
 	for (size_t i = 0; i < g->have.n; i++) {
 		const struct xc_rt_entry *h = &g->have.v[i];
-		struct xc_rt_entry *e;
+		uint8_t *f;
 
-		if (!(h->flags & XC_RT_F_FOREIGN) && (e = xc_rt_set_find(&g->want, h)) &&
-		    !(e->flags & XC_RT_F_HAVE) && xc_rt_same_values(e, h)) {
-			e->flags |= XC_RT_F_HAVE;
+		if (!(h->flags & XC_RT_F_FOREIGN) &&
+		    (f = xc_rt_want_flags(&g->want, &g->nh, h, 1)) && !(*f & XC_RT_F_HAVE)) {
+			*f |= XC_RT_F_HAVE;
 			continue;
 		}
 		g->have.v[w++] = *h;
@@ -654,17 +644,12 @@ static int want_for(struct xc_rt_engine *g, const struct xc_rt_conf *conf,
 	struct xc_rt_set next = { 0 }, *into = fresh ? &g->want : &next;
 	int rc = 1;
 
-	g->nnh_held = 0;
 	if (t && g->base_ok && !fresh && t == g->base_t &&
 	    t->changes - g->delta.base == g->delta.notes &&
 	    !memcmp(conf, &g->base_conf, sizeof(*conf)) && !memcmp(env, &g->base_env, sizeof(*env))) {
-		rc = nh_keep(g);
-		if (!rc)
-			rc = xc_rt_update(conf, env, t, &g->delta, &g->want, &g->have, &g->cs, skip, arg);
+		rc = xc_rt_update(conf, env, t, &g->delta, &g->want, &g->have, &g->cs, skip, arg);
 		if (!rc)
 			rc = nh_form(g, &g->want, conf, env);
-		if (!rc)
-			rc = nh_back(g, &g->want);
 		if (!rc)
 			rejoin(g);
 		g->updates += !rc;
@@ -680,8 +665,6 @@ static int want_for(struct xc_rt_engine *g, const struct xc_rt_conf *conf,
 	}
 	if (!rc)
 		rc = nh_form(g, into, conf, env);
-	if (!rc && g->nnh_held)     /* an update that could not be: want lost its objects */
-		rc = nh_back(g, into);
 	if (!rc && !fresh)
 		rc = carry(g, &next);
 done:
@@ -700,6 +683,7 @@ int xc_rt_sync(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf
 	       xc_rt_skip_cb skip, xc_rt_report_cb report, void *arg)
 {
 	size_t failed = 0;
+	struct xc_rt_entry buf;
 	int rc = 0, fresh;
 
 	g->changes = g->failed = 0;
@@ -712,7 +696,7 @@ int xc_rt_sync(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf
 	if (fresh) {
 		/* An interrupted dump is inconsistent: read it again. */
 		for (int i = 0; i < 3; i++)
-			if ((rc = xc_rt_read(nl, conf, env, &g->want, &g->have)) != -EINTR)
+			if ((rc = xc_rt_read(nl, conf, env, &g->want, &g->nh, &g->have)) != -EINTR)
 				break;
 		if (rc)
 			return rc;
@@ -722,13 +706,13 @@ int xc_rt_sync(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf
 		return rc;
 	g->reread = 0;
 	g->nops = g->gone.n = 0;
-	rc = xc_rt_diff(&g->want, &g->have, collect, g);
+	rc = xc_rt_diff(&g->want, &g->nh, &g->have, collect, g);
 	if (rc)
 		return rc;
 	g->changes = g->nops;
 	if (flags & XC_RT_SYNC_DRY) {
 		for (size_t i = 0; report && i < g->nops; i++)
-			report(arg, (enum xc_rt_op)g->ops[i].op, op_entry(g, &g->ops[i]), 0);
+			report(arg, (enum xc_rt_op)g->ops[i].op, op_entry(g, &g->ops[i], &buf), 0);
 		ops_trim(g);
 		return 0;
 	}
@@ -740,10 +724,38 @@ int xc_rt_sync(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf
 	return (int)failed;
 }
 
+/* The metrics page's rows, in its order; their values are xc_rt_metrics' v[]. */
+enum { M_PLAIN, M_INFO, M_CHANGES, M_TIME };
+static const struct {
+	const char *name, *help;
+	uint8_t counter, form;
+} metric[] = {
+	{ "info", "Mode, node source and node of this router.", 0, M_INFO },
+	{ "nodes", "Nodes in the table.", 0, M_PLAIN },
+	{ "peers", "Nodes that get routes (all but this one).", 0, M_PLAIN },
+	{ "routes_wanted", "Routes to other nodes' pod CIDRs.", 0, M_PLAIN },
+	{ "routes_installed", "Our routes in the kernel.", 0, M_PLAIN },
+	{ "routes_blocked", "Wanted routes held by another protocol's route.", 0, M_PLAIN },
+	{ "nexthops", "Nexthop objects wanted (IPv4 routes name them; 0: plain routes).", 0,
+	  M_PLAIN },
+	{ "cidrs_skipped", "Pod CIDRs without a route (no next hop).", 0, M_PLAIN },
+	{ "cidrs_refused", "Pod CIDRs refused a route (reserved range, a node's address, "
+	  "outside CLUSTER_CIDR).", 0, M_PLAIN },
+	{ "syncs_total", "Syncs (compute, diff, apply).", 1, M_PLAIN },
+	{ "full_syncs_total", "Syncs that re-read the kernel.", 1, M_PLAIN },
+	{ "changes_total", "Kernel changes made.", 1, M_CHANGES },
+	{ "netlink_errors_total", "Kernel changes that failed.", 1, M_PLAIN },
+	{ "source_errors_total", "Failures of the node source (API errors).", 1, M_PLAIN },
+	{ "source_ok", "1 while the node source answers.", 0, M_PLAIN },
+	{ "last_sync_timestamp_seconds", "Time of the last sync without failures.", 0, M_TIME },
+	{ "pod_mtu", "Pod network MTU implied (underlay MTU - tunnel overhead).", 0, M_PLAIN },
+};
+
 size_t xc_rt_metrics(const struct xc_rt_engine *g, const struct xc_rt_metrics_in *in,
 		     char *buf, size_t size)
 {
 	size_t n = 0, installed = 0, blocked = 0;
+	/* milliseconds in integers: printf's float formatting costs the binary ~6 KB */
 	long long last_ms = (long long)(in->last_sync * 1000.0 + 0.5);
 
 	for (size_t i = 0; i < g->have.n; i++)
@@ -751,41 +763,32 @@ size_t xc_rt_metrics(const struct xc_rt_engine *g, const struct xc_rt_metrics_in
 			*(g->have.v[i].flags & XC_RT_F_FOREIGN ? &blocked : &installed) += 1;
 	for (size_t i = 0; i < g->want.n; i++)
 		installed += g->want.v[i].kind == XC_RT_ROUTE && (g->want.v[i].flags & XC_RT_F_HAVE);
+	const unsigned long long v[] = { 0, in->nodes, g->cs.peers, g->cs.routes, installed,
+		blocked, g->cs.nexthops, in->skipped, g->cs.refused, g->syncs, g->full_syncs, 0,
+		g->errors, in->source_errors, (unsigned long long)in->source_ok, 0, in->pod_mtu };
+
+	_Static_assert(sizeof(v) / sizeof(v[0]) == sizeof(metric) / sizeof(metric[0]),
+		       "a value for each row");
 	if (!size)
 		return 0;
-#define M(name, help, type, fmt, ...) \
-	n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "# HELP xcluster_router_" name \
-			      " " help "\n# TYPE xcluster_router_" name " " type \
-			      "\nxcluster_router_" name fmt "\n", __VA_ARGS__)
-	M("info", "Mode, node source and node of this router.", "gauge",
-	  "{mode=\"%s\",source=\"%s\",node=\"%s\",version=\"%s\"} 1",
-	  in->mode, in->source, in->node, in->version);
-	M("nodes", "Nodes in the table.", "gauge", " %zu", in->nodes);
-	M("peers", "Nodes that get routes (all but this one).", "gauge", " %zu", g->cs.peers);
-	M("routes_wanted", "Routes to other nodes' pod CIDRs.", "gauge", " %zu", g->cs.routes);
-	M("routes_installed", "Our routes in the kernel.", "gauge", " %zu", installed);
-	M("routes_blocked", "Wanted routes held by another protocol's route.", "gauge", " %zu",
-	  blocked);
-	M("nexthops", "Nexthop objects wanted (IPv4 routes name them; 0: plain routes).",
-	  "gauge", " %zu", g->cs.nexthops);
-	M("cidrs_skipped", "Pod CIDRs without a route (no next hop).", "gauge", " %zu",
-	  in->skipped);
-	M("cidrs_refused", "Pod CIDRs refused a route (reserved range, a node's address, "
-	  "outside CLUSTER_CIDR).", "gauge", " %zu", g->cs.refused);
-	M("syncs_total", "Syncs (compute, diff, apply).", "counter", " %lu", g->syncs);
-	M("full_syncs_total", "Syncs that re-read the kernel.", "counter", " %lu", g->full_syncs);
-	M("changes_total", "Kernel changes made.", "counter",
-	  "{op=\"add\"} %lu\nxcluster_router_changes_total{op=\"replace\"} %lu\n"
-	  "xcluster_router_changes_total{op=\"remove\"} %lu", g->adds, g->replaces, g->dels);
-	M("netlink_errors_total", "Kernel changes that failed.", "counter", " %lu", g->errors);
-	M("source_errors_total", "Failures of the node source (API errors).", "counter", " %lu",
-	  in->source_errors);
-	M("source_ok", "1 while the node source answers.", "gauge", " %d", in->source_ok);
-	/* milliseconds in integers: printf's float formatting costs the binary ~6 KB */
-	M("last_sync_timestamp_seconds", "Time of the last sync without failures.", "gauge",
-	  " %lld.%03lld", last_ms / 1000, last_ms % 1000);
-	M("pod_mtu", "Pod network MTU implied (underlay MTU - tunnel overhead).", "gauge",
-	  " %u", in->pod_mtu);
-#undef M
+#define OUT(...) (n += (size_t)snprintf(buf + n, n < size ? size - n : 0, __VA_ARGS__))
+	for (size_t i = 0; i < sizeof(metric) / sizeof(metric[0]); i++) {
+		const char *m = metric[i].name;
+
+		OUT("# HELP xcluster_router_%s %s\n# TYPE xcluster_router_%s %s\nxcluster_router_%s",
+		    m, metric[i].help, m, metric[i].counter ? "counter" : "gauge", m);
+		if (metric[i].form == M_INFO)
+			OUT("{mode=\"%s\",source=\"%s\",node=\"%s\",version=\"%s\"} 1\n",
+			    in->mode, in->source, in->node, in->version);
+		else if (metric[i].form == M_CHANGES)
+			OUT("{op=\"add\"} %lu\nxcluster_router_changes_total{op=\"replace\"} %lu\n"
+			    "xcluster_router_changes_total{op=\"remove\"} %lu\n",
+			    g->adds, g->replaces, g->dels);
+		else if (metric[i].form == M_TIME)
+			OUT(" %lld.%03lld\n", last_ms / 1000, last_ms % 1000);
+		else
+			OUT(" %llu\n", v[i]);
+	}
+#undef OUT
 	return n < size ? n : size - 1;
 }

@@ -25,6 +25,7 @@
 static struct xc_nodetab tab, amap;
 static struct xc_rt_env env;
 static struct xc_rt_set want, have;
+static struct xc_rt_nhset nhs;
 static char out[8192];
 static char skips[2048];
 
@@ -735,7 +736,7 @@ static void test_diff(void)
 	have_route(&c, kroute("198.19.4.0/24", "198.18.5.4", 2, 202, RTNH_F_ONLINK));
 	have_route(&c, kroute("fd00:0:2::/64", "fd00:100::2", 2, 202, 0));
 	memset(&o, 0, sizeof(o));
-	T_INT(xc_rt_diff(&want, &have, on_op, &o), 0);
+	T_INT(xc_rt_diff(&want, NULL, &have, on_op, &o), 0);
 	T_INT(o.n, 0);
 	T_STR(o.text, "");
 
@@ -754,7 +755,7 @@ static void test_diff(void)
 	r.table = 100;
 	have_route(&c, r);
 	memset(&o, 0, sizeof(o));
-	T_INT(xc_rt_diff(&want, &have, on_op, &o), 0);
+	T_INT(xc_rt_diff(&want, NULL, &have, on_op, &o), 0);
 	T_STR(o.text,
 	      "~ip route replace 198.19.2.0/24 via 198.18.0.2 dev eth0 proto 202\n"
 	      "~ip route replace 198.19.4.0/24 via 198.18.5.4 dev eth0 onlink proto 202\n"
@@ -818,7 +819,7 @@ static void test_held(void)
 	T_INT(held(&c, ok), 1);
 	T_INT(have.n, 0);
 	memset(&o, 0, sizeof(o));
-	T_INT(xc_rt_diff(&want, &have, on_op, &o), 0);
+	T_INT(xc_rt_diff(&want, NULL, &have, on_op, &o), 0);
 	T(!strstr(o.text, "198.19.2.0"));
 	T_INT(o.n, 3);
 	/* ours, another path: into have, the flag gone; the diff replaces it */
@@ -826,7 +827,7 @@ static void test_held(void)
 	T_INT(held(&c, ok), 0);
 	T_INT(in_have(&c, ok), 1);
 	memset(&o, 0, sizeof(o));
-	xc_rt_diff(&want, &have, on_op, &o);
+	xc_rt_diff(&want, NULL, &have, on_op, &o);
 	T(strstr(o.text, "~ip route replace 198.19.2.0/24 via 198.18.0.2 ") != NULL);
 	/* as wanted again: the flag, and have's entry goes */
 	xc_rt_event(&have, &want, &c, &env, RTM_NEWROUTE, &ok, &e);
@@ -850,7 +851,7 @@ static void test_held(void)
 	T_INT(held(&c, ok), 0);
 	T(xc_rt_set_find(&have, &e) && (xc_rt_set_find(&have, &e)->flags & XC_RT_F_FOREIGN));
 	memset(&o, 0, sizeof(o));
-	xc_rt_diff(&want, &have, on_op, &o);
+	xc_rt_diff(&want, NULL, &have, on_op, &o);
 	T(!strstr(o.text, "198.19.2.0"));
 	/* it goes: LOST (ours is wanted there) */
 	T_INT(xc_rt_event(&have, &want, &c, &env, RTM_DELROUTE, &theirs, &e), XC_RT_EV_LOST);
@@ -932,7 +933,7 @@ static void test_diff_fixed(void)
 	have_route(&c, kroute("198.19.8.0/24", "198.18.0.8", 2, 3, 0));
 	have_route(&c, kroute("198.19.3.0/24", "198.18.0.9", 2, 3, 0));
 	memset(&o, 0, sizeof(o));
-	xc_rt_diff(&want, &have, on_op, &o);
+	xc_rt_diff(&want, NULL, &have, on_op, &o);
 	/* adds for 2, 4 and the IPv6 one; nothing for the two foreign routes */
 	T_INT(o.n, 3);
 	T(!strstr(o.text, "198.19.8.0"));
@@ -950,9 +951,15 @@ static const char *nh_plan(const struct xc_rt_conf *c, int *count)
 	out[0] = '\0';
 	if (xc_rt_compute(c, &env, &tab, &want, NULL, NULL, NULL) < 0)
 		return "compute failed";
-	*count = xc_rt_nexthops(&want);
-	for (size_t i = 0; i < want.n; i++) {
-		xc_rt_format(c, &env, XC_RT_ADD, &want.v[i], line, sizeof(line));
+	*count = xc_rt_nexthops(&want, &nhs);
+	for (size_t i = 0; i < want.n + nhs.n; i++) {
+		struct xc_rt_entry e;
+
+		if (i < want.n)
+			e = want.v[i];
+		else
+			xc_rt_nhobj_entry(&nhs.v[i - want.n], &e);
+		xc_rt_format(c, &env, XC_RT_ADD, &e, line, sizeof(line));
 		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s\n", line);
 	}
 	return out;
@@ -983,6 +990,8 @@ static void test_nexthops(void)
 	T_INT(count, 3);
 	for (size_t i = 1; i < want.n; i++)
 		bad += xc_rt_cmp(&want.v[i - 1], &want.v[i]) >= 0;
+	for (size_t i = 1; i < nhs.n; i++)
+		bad += nhs.v[i - 1].id >= nhs.v[i].id;
 	T_INT(bad, 0);
 
 	/* VXLAN: the peer CIDR's network address, onlink on the VXLAN device */
@@ -1005,12 +1014,20 @@ static void test_nexthops(void)
 	s.v[1].dst[1] = 1;
 	s.v[1].oif = 3;
 	s.n = 2;
-	T_INT(xc_rt_nexthops(&s), 1);
-	T_INT(s.n, 3);
+	T_INT(xc_rt_nexthops(&s, &nhs), 1);
+	T_INT(s.n, 2);
 	T_INT(s.v[0].nhid, 0xc6120009);
 	T_INT(s.v[1].nhid, 0);
-	T_INT(s.v[2].kind, XC_RT_NH);
-	T_INT(s.v[2].oif, 2);
+	T_INT(nhs.n, 1);
+	T_INT(nhs.v[0].id, 0xc6120009);
+	T_INT(nhs.v[0].oif, 2);
+	/* the paths the other way round: still the first route in key order keeps it */
+	s.v[0].oif = 3;
+	s.v[1].oif = 2;
+	T_INT(xc_rt_nexthops(&s, &nhs), 1);
+	T_INT(s.v[0].nhid, 0xc6120009);
+	T_INT(s.v[1].nhid, 0);
+	T_INT(nhs.v[0].oif, 3);
 	xc_rt_set_free(&s);
 
 	/* when: the kernel must have them; ON, OFF; AUTO from XC_RT_NH_MIN, off below half */
@@ -1054,10 +1071,21 @@ static void test_nexthops(void)
 	r = kroute("198.19.4.0/24", "198.18.5.4", 2, 202, RTNH_F_ONLINK);
 	have_route(&c, r);
 	memset(&o, 0, sizeof(o));
-	T_INT(xc_rt_diff(&want, &have, on_op, &o), 0);
+	T_INT(xc_rt_diff(&want, &nhs, &have, on_op, &o), 0);
 	T(strstr(o.text, "~ip route replace 198.19.4.0/24 nhid 3323069700 proto 202\n") != NULL);
 	T(!strstr(o.text, "198.19.2.0/24") && !strstr(o.text, "198.19.3.0/24"));
 	T(strstr(o.text, "+ip nexthop replace id 3323068418 via 198.18.0.2 dev eth0 proto 202\n") != NULL);
+	/* an object the kernel holds as wanted: nothing; one it holds otherwise: replaced */
+	nhs.v[0].flags |= XC_RT_F_HAVE;
+	xc_rt_nhobj_entry(&nhs.v[1], &e);
+	e.oif = 9;
+	T_INT(xc_rt_set_put(&have, &e), 0);
+	memset(&o, 0, sizeof(o));
+	T_INT(xc_rt_diff(&want, &nhs, &have, on_op, &o), 0);
+	T(!strstr(o.text, "id 3323068418"));
+	T(strstr(o.text, "~ip nexthop replace id 3323068419 via 198.18.0.3 dev eth0 proto 202\n") != NULL);
+	T(strstr(o.text, "+ip nexthop replace id 3323069700 ") != NULL);
+	nhs.v[0].flags = 0;
 	/*
 	 * An object have holds, deleted by someone else: its routes went with
 	 * it, unannounced (LOST, and it leaves have); another protocol's too
@@ -1067,24 +1095,25 @@ static void test_nexthops(void)
 	 */
 	{
 		struct xc_nexthop kn = { .id = 3323068418u };
-		struct xc_rt_entry k = { .kind = XC_RT_NH, .nhid = 3323068418u }, *w;
+		struct xc_rt_entry k = { .kind = XC_RT_NH, .nhid = 3323068418u };
+		struct xc_rt_nhobj *w;
 
 		have.n = 0;
 		k.flags = XC_RT_F_FOREIGN;
 		xc_rt_set_put(&have, &k);
-		T_INT(xc_rt_nexthop_event(&have, &want, RTM_NEWNEXTHOP, &kn), XC_RT_EV_NONE);
-		T_INT(xc_rt_nexthop_event(&have, &want, RTM_DELNEXTHOP, &kn), XC_RT_EV_LOST);
+		T_INT(xc_rt_nexthop_event(&have, &nhs, RTM_NEWNEXTHOP, &kn), XC_RT_EV_NONE);
+		T_INT(xc_rt_nexthop_event(&have, &nhs, RTM_DELNEXTHOP, &kn), XC_RT_EV_LOST);
 		T_INT(have.n, 0);
-		T((w = xc_rt_set_find(&want, &k)) && !(w->flags & XC_RT_F_HAVE));
-		T_INT(xc_rt_nexthop_event(&have, &want, RTM_DELNEXTHOP, &kn), XC_RT_EV_NONE);
+		T((w = xc_rt_nhset_find(&nhs, kn.id)) && !(w->flags & XC_RT_F_HAVE));
+		T_INT(xc_rt_nexthop_event(&have, &nhs, RTM_DELNEXTHOP, &kn), XC_RT_EV_NONE);
 		k.flags = 0;
 		xc_rt_set_put(&have, &k);
-		T_INT(xc_rt_nexthop_event(&have, &want, RTM_DELNEXTHOP, &kn), XC_RT_EV_LOST);
-		if (T((w = xc_rt_set_find(&want, &k)) != NULL)) {
+		T_INT(xc_rt_nexthop_event(&have, &nhs, RTM_DELNEXTHOP, &kn), XC_RT_EV_LOST);
+		if (T((w = xc_rt_nhset_find(&nhs, kn.id)) != NULL)) {
 			w->flags |= XC_RT_F_HAVE;
-			T_INT(xc_rt_nexthop_event(&have, &want, RTM_DELNEXTHOP, &kn), XC_RT_EV_LOST);
+			T_INT(xc_rt_nexthop_event(&have, &nhs, RTM_DELNEXTHOP, &kn), XC_RT_EV_LOST);
 			T(!(w->flags & XC_RT_F_HAVE));
-			T_INT(xc_rt_nexthop_event(&have, &want, RTM_DELNEXTHOP, &kn), XC_RT_EV_NONE);
+			T_INT(xc_rt_nexthop_event(&have, &nhs, RTM_DELNEXTHOP, &kn), XC_RT_EV_NONE);
 		}
 	}
 	/* a route event with RTA_NH_ID keeps the id */
@@ -1254,6 +1283,7 @@ int main(void)
 	test_sort_many();
 	xc_nodetab_free(&tab);
 	xc_rt_set_free(&want);
+	xc_rt_nhset_free(&nhs);
 	xc_rt_set_free(&have);
 	return t_done("test_routes");
 }

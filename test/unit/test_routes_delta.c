@@ -231,6 +231,7 @@ static int said_too(size_t who, const char *line)
 static void check(const struct xc_rt_conf *conf, int round)
 {
 	struct xc_rt_set ref = { 0 };
+	struct xc_rt_nhset nhs = { 0 };
 	struct xc_rt_stats st;
 	size_t bad = 0;
 	int ok_reports = 1;
@@ -240,10 +241,15 @@ static void check(const struct xc_rt_conf *conf, int round)
 	T_INT(xc_rt_compute(conf, &env, &tab, &ref, &st, on_skip, NULL), 0);
 	st.nexthops = 0;
 	if (eng.nh_on)
-		st.nexthops = (size_t)xc_rt_nexthops(&ref);
+		st.nexthops = (size_t)xc_rt_nexthops(&ref, &nhs);
 	T_INT(eng.want.n, ref.n);
 	for (size_t i = 0; i < ref.n && i < eng.want.n; i++)
 		bad += !same_entry(&eng.want.v[i], &ref.v[i]);
+	T_INT(eng.nh.n, nhs.n);
+	for (size_t i = 0; i < nhs.n && i < eng.nh.n; i++)
+		bad += eng.nh.v[i].id != nhs.v[i].id || eng.nh.v[i].oif != nhs.v[i].oif ||
+		       eng.nh.v[i].dev != nhs.v[i].dev ||
+		       ((eng.nh.v[i].flags ^ nhs.v[i].flags) & XC_RT_F_ONLINK);
 	if (bad || memcmp(&eng.cs, &st, sizeof(st)))
 		printf("  round %d, mode %d: %zu entries differ; routes %zu/%zu skipped %zu/%zu "
 		       "refused %zu/%zu fdbs %zu/%zu\n", round, conf->mode, bad, eng.cs.routes,
@@ -263,6 +269,7 @@ static void check(const struct xc_rt_conf *conf, int round)
 					       said[1].line[i]);
 	T(ok_reports);
 	xc_rt_set_free(&ref);
+	xc_rt_nhset_free(&nhs);
 }
 
 /* A new table of every node as make() has it (this node with a CIDR inside its first), a new engine. */
