@@ -472,23 +472,27 @@ static int cmp_ip(const void *a, const void *b, const void *arg)
 	return xc_ip_cmp(a, b);
 }
 
-/* c->addrs: every node's addresses and this one's, sorted. -ENOMEM. */
-static int gather_addrs(struct xc_rt_ctx *c, const struct xc_nodetab *t)
+/*
+ * c->addrs: every node's addresses of family, and this one's, sorted.
+ * Room is taken for every address: the other family's part stays
+ * untouched. -ENOMEM.
+ */
+static int gather_addrs(struct xc_rt_ctx *c, const struct xc_nodetab *t, int family)
 {
-	size_t n = 2;
+	const struct xc_ip *self = family == AF_INET ? &c->env->self4 : &c->env->self6;
+	size_t n = 1;
 
 	for (size_t i = 0; i < t->n; i++)
 		n += t->v[i]->naddr;
-	c->addrs = malloc(n * sizeof(*c->addrs));
-	if (!c->addrs)
+	if (!(c->addrs = malloc(n * sizeof(*c->addrs))))
 		return -ENOMEM;
 	for (size_t i = 0; i < t->n; i++)
-		for (int k = 0; k < t->v[i]->naddr; k++)
-			xc_node_addr_at(t->v[i], k, &c->addrs[c->naddr++]);
-	if (c->env->self4.family)
-		c->addrs[c->naddr++] = c->env->self4;
-	if (c->env->self6.family)
-		c->addrs[c->naddr++] = c->env->self6;
+		for (int k = 0; k < t->v[i]->naddr; k++) {
+			xc_node_addr_at(t->v[i], k, &c->addrs[c->naddr]);
+			c->naddr += c->addrs[c->naddr].family == family;
+		}
+	if (self->family)
+		c->addrs[c->naddr++] = *self;
 	return xc_sorted_sort_heap(c->addrs, c->naddr, sizeof(*c->addrs), cmp_ip, NULL);
 }
 
@@ -593,55 +597,71 @@ const char *xc_rt_local_refusal(const struct xc_rt_ctx *c, const struct xc_prefi
 }
 
 /*
- * For every CIDR: xc_rt_cidr_refusal's reason (c->refused), and the
- * contest among the CIDRs it lets through (c->lost_to). A slot is one CIDR
- * of one node: the nodes' CIDRs in table order, as xc_rt_compute walks
- * them. This node's CIDRs are judged as every other node judges them, so
- * that node-local here refuses exactly what the peers give no route.
- * -ENOMEM.
+ * The CIDRs of one family of the table's slots (none overlaps another
+ * family's or holds its addresses: judged alone, each family takes half
+ * the scratch): xc_rt_cidr_refusal's reason (c->refused), and the contest
+ * among the CIDRs it lets through (c->lost_to). -ENOMEM.
+ */
+static int judge_family(struct xc_rt_ctx *c, const struct xc_nodetab *t, size_t slots,
+			int family)
+{
+	size_t n = 0, s = 0;
+	struct xc_rt_claim *cl;
+	uint32_t *who, *at;     /* claim -> its CIDR's name (as c->lost_to), its slot */
+	struct xc_prefix *cp;
+	const char *r;
+	int rc;
+
+	/* room for a claim on every slot: only this family's part is touched */
+	if (!(cl = malloc(slots * (sizeof(*cl) + 2 * sizeof(*who) + sizeof(*cp)) + 1)))
+		return -ENOMEM;
+	who = (uint32_t *)(cl + slots);
+	at = who + slots;
+	cp = (struct xc_prefix *)(at + slots);
+	rc = gather_addrs(c, t, family);
+	for (size_t i = 0; !rc && i < t->n; i++)
+		for (int k = 0; k < t->v[i]->ncidr; k++, s++) {
+			if (xc_node_cidr_at(t->v[i], k, &cp[n])->ip.family != family)
+				continue;
+			r = xc_rt_cidr_refusal(&cp[n], c->addrs, c->naddr, c->conf->cluster,
+					       c->conf->ncluster);
+			if ((c->refused[s] = r ? r : xc_rt_local_refusal(c, &cp[n])))
+				continue;
+			cl[n] = (struct xc_rt_claim){ t->v[i], &cp[n], -1 };
+			at[n] = (uint32_t)s;
+			who[n++] = (uint32_t)(i * XC_NODE_CIDRS + (size_t)k + 1);
+		}
+	/* the addresses are judged by now: gone before the contest */
+	free(c->addrs);
+	c->addrs = NULL;
+	c->naddr = 0;
+	if (!rc)
+		rc = xc_rt_contest(cl, n);
+	for (size_t j = 0; !rc && j < n; j++)
+		if (cl[j].lost_to >= 0)
+			c->lost_to[at[j]] = who[cl[j].lost_to];
+	free(cl);       /* the claims are settled: gone before the entries come */
+	return rc;
+}
+
+/*
+ * For every CIDR: why it gets no route (c->refused, c->lost_to). A slot is
+ * one CIDR of one node: the nodes' CIDRs in table order, as xc_rt_compute
+ * walks them. This node's CIDRs are judged as every other node judges
+ * them, so that node-local here refuses exactly what the peers give no
+ * route. -ENOMEM.
  */
 static int judge(struct xc_rt_ctx *c, const struct xc_nodetab *t)
 {
-	size_t slots = 0, n = 0, s = 0;
-	struct xc_rt_claim *cl;
-	uint32_t *who;          /* claim -> its CIDR's name (as c->lost_to) */
-	struct xc_prefix *cp;   /* claim -> its CIDR, unpacked */
-	int rc = -ENOMEM;
+	size_t slots = 0;
 
 	for (size_t i = 0; i < t->n; i++)
 		slots += t->v[i]->ncidr;
 	c->refused = calloc(slots + 1, sizeof(*c->refused) + sizeof(*c->lost_to));
-	cl = malloc(slots * (sizeof(*cl) + sizeof(*who) + sizeof(*cp)) + 1);
-	if (!c->refused || !cl)
-		goto out;
+	if (!c->refused)
+		return -ENOMEM;
 	c->lost_to = (uint32_t *)(c->refused + slots);
-	who = (uint32_t *)(cl + slots);
-	cp = (struct xc_prefix *)(who + slots);
-	for (size_t i = 0; i < t->n; i++) {
-		const struct xc_node *nd = t->v[i];
-
-		for (int k = 0; k < nd->ncidr; k++, s++) {
-			xc_node_cidr_at(nd, k, &cp[n]);
-			c->refused[s] = xc_rt_cidr_refusal(&cp[n], c->addrs, c->naddr,
-							   c->conf->cluster, c->conf->ncluster);
-			if (!c->refused[s])
-				c->refused[s] = xc_rt_local_refusal(c, &cp[n]);
-			if (!c->refused[s]) {
-				cl[n] = (struct xc_rt_claim){ nd, &cp[n], -1 };
-				who[n++] = (uint32_t)(i * XC_NODE_CIDRS + (size_t)k + 1);
-			}
-		}
-	}
-	/* the addresses are judged by now: gone before the contest (4 MB at 65,000) */
-	free(c->addrs);
-	c->addrs = NULL;
-	rc = xc_rt_contest(cl, n);
-	for (size_t j = 0, k = 0; !rc && k < slots; k++)   /* the claims are in slot order */
-		if (!c->refused[k] && cl[j++].lost_to >= 0)
-			c->lost_to[k] = who[cl[j - 1].lost_to];
-out:
-	free(cl);       /* the claims are settled: gone before the entries come (8 MB at 65,000) */
-	return rc;
+	return judge_family(c, t, slots, AF_INET) ? -ENOMEM : judge_family(c, t, slots, AF_INET6);
 }
 
 static void judge_free(struct xc_rt_ctx *c)
@@ -667,7 +687,7 @@ int xc_rt_compute(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 		need += (size_t)t->v[i]->ncidr * (1 + (size_t)vx) + (size_t)vx + env->nexthops;
 	if (conf->self)
 		c.self = xc_nodetab_find(t, conf->self);
-	if (xc_rt_set_reserve(out, need) || gather_addrs(&c, t) || judge(&c, t)) {
+	if (xc_rt_set_reserve(out, need) || judge(&c, t)) {
 		judge_free(&c);
 		return -ENOMEM;
 	}
@@ -754,6 +774,16 @@ void xc_rt_nhobj_entry(const struct xc_rt_nhobj *o, struct xc_rt_entry *e)
 	e->dev = o->dev;
 	e->oif = o->oif;
 	e->flags = o->flags;
+}
+
+struct xc_rt_entry xc_rt_have_copy(const struct xc_rt_entry *e, int foreign)
+{
+	struct xc_rt_entry c = *e;
+
+	c.node = NULL;
+	c.flags = (uint8_t)((c.flags & ~(XC_RT_F_MARKS | XC_RT_F_HAVE)) |
+			    (foreign ? XC_RT_F_FOREIGN : 0));
+	return c;
 }
 
 uint8_t *xc_rt_want_flags(const struct xc_rt_set *want, const struct xc_rt_nhset *nh,

@@ -44,15 +44,7 @@ void xc_rt_cidr_pass(struct xc_rt_ctx *c, const struct xc_node *n, int k, const 
 int xc_rt_same_values(const struct xc_rt_entry *a, const struct xc_rt_entry *b);
 
 /* What have keeps of e: no node (the table's records go), foreign if it is. */
-static inline struct xc_rt_entry xc_rt_have_copy(const struct xc_rt_entry *e, int foreign)
-{
-	struct xc_rt_entry c = *e;
-
-	c.node = NULL;
-	c.flags = (uint8_t)((c.flags & ~(XC_RT_F_MARKS | XC_RT_F_HAVE)) |
-			    (foreign ? XC_RT_F_FOREIGN : 0));
-	return c;
-}
+struct xc_rt_entry xc_rt_have_copy(const struct xc_rt_entry *e, int foreign);
 
 /*
  * The flags of what the router wants on e's key: want's entry, or for a

@@ -727,28 +727,28 @@ int xc_rt_sync(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf
 /* The metrics page's rows, in its order; their values are xc_rt_metrics' v[]. */
 enum { M_PLAIN, M_INFO, M_CHANGES, M_TIME };
 static const struct {
-	const char *name, *help;
-	uint8_t counter, form;
+	const char *name, *help, *type;
+	uint8_t form;
 } metric[] = {
-	{ "info", "Mode, node source and node of this router.", 0, M_INFO },
-	{ "nodes", "Nodes in the table.", 0, M_PLAIN },
-	{ "peers", "Nodes that get routes (all but this one).", 0, M_PLAIN },
-	{ "routes_wanted", "Routes to other nodes' pod CIDRs.", 0, M_PLAIN },
-	{ "routes_installed", "Our routes in the kernel.", 0, M_PLAIN },
-	{ "routes_blocked", "Wanted routes held by another protocol's route.", 0, M_PLAIN },
-	{ "nexthops", "Nexthop objects wanted (IPv4 routes name them; 0: plain routes).", 0,
-	  M_PLAIN },
-	{ "cidrs_skipped", "Pod CIDRs without a route (no next hop).", 0, M_PLAIN },
+	{ "info", "Mode, node source and node of this router.", "gauge", M_INFO },
+	{ "nodes", "Nodes in the table.", "gauge", M_PLAIN },
+	{ "peers", "Nodes that get routes (all but this one).", "gauge", M_PLAIN },
+	{ "routes_wanted", "Routes to other nodes' pod CIDRs.", "gauge", M_PLAIN },
+	{ "routes_installed", "Our routes in the kernel.", "gauge", M_PLAIN },
+	{ "routes_blocked", "Wanted routes held by another protocol's route.", "gauge", M_PLAIN },
+	{ "nexthops", "Nexthop objects wanted (IPv4 routes name them; 0: plain routes).",
+	  "gauge", M_PLAIN },
+	{ "cidrs_skipped", "Pod CIDRs without a route (no next hop).", "gauge", M_PLAIN },
 	{ "cidrs_refused", "Pod CIDRs refused a route (reserved range, a node's address, "
-	  "outside CLUSTER_CIDR).", 0, M_PLAIN },
-	{ "syncs_total", "Syncs (compute, diff, apply).", 1, M_PLAIN },
-	{ "full_syncs_total", "Syncs that re-read the kernel.", 1, M_PLAIN },
-	{ "changes_total", "Kernel changes made.", 1, M_CHANGES },
-	{ "netlink_errors_total", "Kernel changes that failed.", 1, M_PLAIN },
-	{ "source_errors_total", "Failures of the node source (API errors).", 1, M_PLAIN },
-	{ "source_ok", "1 while the node source answers.", 0, M_PLAIN },
-	{ "last_sync_timestamp_seconds", "Time of the last sync without failures.", 0, M_TIME },
-	{ "pod_mtu", "Pod network MTU implied (underlay MTU - tunnel overhead).", 0, M_PLAIN },
+	  "outside CLUSTER_CIDR).", "gauge", M_PLAIN },
+	{ "syncs_total", "Syncs (compute, diff, apply).", "counter", M_PLAIN },
+	{ "full_syncs_total", "Syncs that re-read the kernel.", "counter", M_PLAIN },
+	{ "changes_total", "Kernel changes made.", "counter", M_CHANGES },
+	{ "netlink_errors_total", "Kernel changes that failed.", "counter", M_PLAIN },
+	{ "source_errors_total", "Failures of the node source (API errors).", "counter", M_PLAIN },
+	{ "source_ok", "1 while the node source answers.", "gauge", M_PLAIN },
+	{ "last_sync_timestamp_seconds", "Time of the last sync without failures.", "gauge", M_TIME },
+	{ "pod_mtu", "Pod network MTU implied (underlay MTU - tunnel overhead).", "gauge", M_PLAIN },
 };
 
 size_t xc_rt_metrics(const struct xc_rt_engine *g, const struct xc_rt_metrics_in *in,
@@ -776,7 +776,7 @@ size_t xc_rt_metrics(const struct xc_rt_engine *g, const struct xc_rt_metrics_in
 		const char *m = metric[i].name;
 
 		OUT("# HELP xcluster_router_%s %s\n# TYPE xcluster_router_%s %s\nxcluster_router_%s",
-		    m, metric[i].help, m, metric[i].counter ? "counter" : "gauge", m);
+		    m, metric[i].help, m, metric[i].type, m);
 		if (metric[i].form == M_INFO)
 			OUT("{mode=\"%s\",source=\"%s\",node=\"%s\",version=\"%s\"} 1\n",
 			    in->mode, in->source, in->node, in->version);
