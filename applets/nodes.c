@@ -49,6 +49,7 @@ const char nodes_usage[] =
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
+#include "base/array.h"
 #include "base/json.h"
 #include "kube/k8s.h"
 #include "base/log.h"
@@ -210,13 +211,9 @@ static int remember(struct state *st, const struct xc_k8s_event *ev)
 		s->hash = h;
 		return 1;
 	}
-	if (st->nseen == st->cap) {
-		grown = realloc(st->seen, (st->cap ? st->cap * 2 : 256) * sizeof(*grown));
-		if (!grown)
-			return 1;
-		st->seen = grown;
-		st->cap = st->cap ? st->cap * 2 : 256;
-	}
+	if (!(grown = xc_array_grow(st->seen, &st->cap, st->nseen, sizeof(*grown), 256)))
+		return 1;
+	st->seen = grown;
 	s = &st->seen[st->nseen++];
 	strcpy(s->name, ev->node.name);
 	s->hash = h;

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
+#include "base/array.h"
 #include "base/sorted.h"
 #include "router/masq.h"
 #include "router/routes.h"
@@ -54,15 +55,9 @@ int xc_ivset_add(struct xc_ivset *s, const struct xc_prefix *p)
 	size_t len = p->ip.family == AF_INET ? 4 : 16;
 	struct xc_iv *iv;
 
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		void *v = realloc(s->v, cap * sizeof(*s->v));
-
-		if (!v)
-			return -ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
+	if (!(iv = xc_array_grow(s->v, &s->cap, s->n, sizeof(*s->v), 16)))
+		return -ENOMEM;
+	s->v = iv;
 	iv = &s->v[s->n++];
 	memset(iv, 0, sizeof(*iv));
 	for (size_t i = 0; i < len; i++) {

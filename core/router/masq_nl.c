@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
+#include "base/array.h"
 #include "base/sorted.h"
 #include "router/masq.h"
 
@@ -102,20 +103,15 @@ static int on_rule(const struct nlmsghdr *nlh, void *arg)
 static int on_key(void *arg, const uint8_t *key, size_t len, uint32_t flags)
 {
 	struct rd *r = arg;
+	void *v;
 
 	if (len != xc_masq_keylen(r->set)) {
 		r->ok = 0;
 		return 0;
 	}
-	if (r->ne == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		void *v = realloc(r->e, cap * sizeof(*r->e));
-
-		if (!v)
-			return -ENOMEM;
-		r->e = v;
-		r->cap = cap;
-	}
+	if (!(v = xc_array_grow(r->e, &r->cap, r->ne, sizeof(*r->e), 64)))
+		return -ENOMEM;
+	r->e = v;
 	memset(&r->e[r->ne], 0, sizeof(*r->e));
 	memcpy(r->e[r->ne].k, key, len);
 	r->e[r->ne++].flags = flags;

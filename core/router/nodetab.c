@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "base/array.h"
 #include "base/sorted.h"
 #include "kube/k8s.h"
 #include "router/nodetab.h"
@@ -148,7 +149,7 @@ static struct xc_node *node_new(const struct xc_node_rec *r, uint32_t gen)
 
 int xc_nodetab_set(struct xc_nodetab *t, const struct xc_node_rec *rec)
 {
-	struct xc_node *n;
+	struct xc_node *n, **v;
 	size_t i;
 	int found;
 
@@ -168,15 +169,9 @@ int xc_nodetab_set(struct xc_nodetab *t, const struct xc_node_rec *rec)
 		t->changes++;
 		return 1;
 	}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 64;
-		struct xc_node **v = realloc(t->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		t->v = v;
-		t->cap = cap;
-	}
+	if (!(v = xc_array_grow(t->v, &t->cap, t->n, sizeof(*v), 64)))
+		return -ENOMEM;
+	t->v = v;
 	n = node_new(rec, t->gen);
 	if (!n)
 		return -ENOMEM;

@@ -15,6 +15,7 @@
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
+#include "base/array.h"
 #include "base/sorted.h"
 #include "base/textbuf.h"
 #include "kernel/nl_addr.h"
@@ -257,6 +258,7 @@ static int on_neigh(const struct xc_neigh *n, void *arg)
 	struct ll_ctx *c = arg;
 	struct xc_tunnel *t = c->t;
 	const uint16_t ok = NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT;
+	struct xc_rt_lladdr *v;
 	uint8_t slot = 0;
 
 	if (n->lladdr_len != 6 || !(n->state & ok) || n->dst.family != AF_INET)
@@ -266,15 +268,9 @@ static int on_neigh(const struct xc_neigh *n, void *arg)
 			slot = (uint8_t)i;
 	if (!slot)
 		return 0;
-	if (t->nll == t->llcap) {
-		size_t cap = t->llcap ? t->llcap * 2 : 64;
-		struct xc_rt_lladdr *v = realloc(t->ll, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		t->ll = v;
-		t->llcap = cap;
-	}
+	if (!(v = xc_array_grow(t->ll, &t->llcap, t->nll, sizeof(*v), 64)))
+		return -ENOMEM;
+	t->ll = v;
 	t->ll[t->nll].ip = n->dst;
 	memcpy(t->ll[t->nll].mac, n->lladdr, 6);
 	t->ll[t->nll].dev = slot;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "base/sorted.h"
 #include "t.h"
 
@@ -142,10 +143,33 @@ static void test_sort(void)
 	free(scratch);
 }
 
+/* xc_array_grow: room when full, doubled, and nothing lost when it cannot be had */
+static void test_grow(void)
+{
+	size_t cap = 0, n = 0;
+	int *v = NULL, *w;
+
+	for (int i = 0; i < 100; i++) {
+		if (!T((w = xc_array_grow(v, &cap, n, sizeof(*v), 4)) != NULL))
+			break;
+		v = w;
+		v[n++] = i;
+	}
+	T_INT((int)cap, 128);   /* 4, 8, ..., 128 */
+	T_INT(v[99], 99);
+	T(xc_array_grow(v, &cap, 50, sizeof(*v), 4) == v);     /* room left: as it is */
+	T_INT((int)cap, 128);
+	T(xc_array_grow(v, &cap, 128, SIZE_MAX / 200, 4) == NULL);  /* would not fit */
+	T_INT((int)cap, 128);
+	T_INT(v[0] + v[99], 99);
+	free(v);
+}
+
 int main(void)
 {
 	test_ints();
 	test_pointers();
 	test_sort();
+	test_grow();
 	return t_done("sorted");
 }
