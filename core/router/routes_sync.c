@@ -8,6 +8,7 @@
 
 #include "router/routes.h"
 #include "router/routes_int.h"
+#include "base/array.h"
 
 void xc_rt_engine_free(struct xc_rt_engine *g)
 {
@@ -34,16 +35,14 @@ void xc_rt_engine_free(struct xc_rt_engine *g)
 /* A change into g->ops: op on what at names (as xc_rt_op_ent's at). */
 static int add_op(struct xc_rt_engine *g, enum xc_rt_op op, size_t at)
 {
-	if (g->nops == g->opscap) {
-		size_t cap = g->opscap ? g->opscap * 2 : 256;
-		struct xc_rt_op_ent *v = realloc(g->ops, cap * sizeof(*v));
+	if (at >= XC_RT_OPS_MAX)   /* a change names its entry in 28 bits */
+		return -EOVERFLOW;
+	struct xc_rt_op_ent *v = xc_array_grow(g->ops, &g->opscap, g->nops, sizeof(*v), 256);
 
-		if (!v)
-			return -ENOMEM;
-		g->ops = v;
-		g->opscap = cap;
-	}
-	g->ops[g->nops++] = (struct xc_rt_op_ent){ (uint32_t)at, (uint8_t)op, 0 };
+	if (!v)
+		return -ENOMEM;
+	g->ops = v;
+	g->ops[g->nops++] = (struct xc_rt_op_ent){ (uint32_t)at, (unsigned)op, 0 };
 	return 0;
 }
 
@@ -111,15 +110,13 @@ static void have_put(struct xc_rt_engine *g, enum xc_rt_op op, const struct xc_r
 
 /*
  * Keep have in step with op on e, whose status is rc: at once, or at the
- * pass's end for one of its changes (done: that change's flag, set to
- * whether it was made). Returns 1 when it failed (another's entry holding
- * the key is no failure: it is left alone), else 0.
+ * pass's end (defer: one of its changes). Returns the status, 0 for a
+ * removal of what was gone already.
  */
 static int settle(struct xc_rt_engine *g, enum xc_rt_op op, const struct xc_rt_entry *e,
-		  int rc, uint8_t *done, xc_rt_report_cb report, void *arg)
+		  int rc, int defer, xc_rt_report_cb report, void *arg)
 {
 	struct xc_rt_entry *h;
-	int defer = done != NULL;
 
 	if (op == XC_RT_DEL && (rc == -ESRCH || rc == -ENOENT))
 		rc = 0;     /* already gone */
@@ -140,18 +137,24 @@ static int settle(struct xc_rt_engine *g, enum xc_rt_op op, const struct xc_rt_e
 	}
 	if (report)
 		report(arg, op, e, rc);
-	if (done)
-		*done = !rc;
+	return rc;
+}
+
+/* A status that counts as a failure: another's entry holding the key is left alone. */
+static int failure(int rc)
+{
 	return rc && rc != -EEXIST;
 }
 
-/* settle for change o of the pass. */
+/* settle for change o of the pass: 1 when it failed. */
 static int settle_op(struct xc_rt_engine *g, struct xc_rt_op_ent *o, int rc,
 		     xc_rt_report_cb report, void *arg)
 {
 	struct xc_rt_entry buf;
 
-	return settle(g, (enum xc_rt_op)o->op, op_entry(g, o, &buf), rc, &o->done, report, arg);
+	rc = settle(g, (enum xc_rt_op)o->op, op_entry(g, o, &buf), rc, 1, report, arg);
+	o->done = !rc;
+	return failure(rc);
 }
 
 /*
@@ -219,14 +222,14 @@ static int del_add(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_
 	rc = xc_rt_apply(nl, conf, env, XC_RT_DEL, &old);
 	if (rc && rc != -ESRCH && rc != -ENOENT)
 		return -1;
-	settle(g, XC_RT_DEL, &old, 0, NULL, report, arg);
+	settle(g, XC_RT_DEL, &old, 0, 0, report, arg);
 	g->changes++;   /* one change more than the diff planned */
-	failed = settle(g, XC_RT_ADD, e, xc_rt_apply(nl, conf, env, XC_RT_ADD, e), NULL,
-			report, arg);
+	failed = failure(settle(g, XC_RT_ADD, e, xc_rt_apply(nl, conf, env, XC_RT_ADD, e), 0,
+				report, arg));
 	o->done = failed ? 0 : 2;
 	if (failed)
-		failed += settle(g, XC_RT_ADD, &old, xc_rt_apply(nl, conf, env, XC_RT_ADD, &old),
-				 NULL, report, arg);
+		failed += failure(settle(g, XC_RT_ADD, &old,
+					 xc_rt_apply(nl, conf, env, XC_RT_ADD, &old), 0, report, arg));
 	return failed;
 }
 
