@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,25 @@ struct raw {
 	const char *masq, *cluster, *nomasq, *nh;
 };
 
+/* The environment variables that give a value of struct raw (a flag overrides one). */
+static const struct {
+	const char *name;
+	uint8_t at;                /* offsetof(struct raw, ...) */
+} raw_env[] = {
+	{ "TUNNEL_MODE", offsetof(struct raw, mode) },
+	{ "IPV6_PREFIX", offsetof(struct raw, v6) },
+	{ "PROTOCOL", offsetof(struct raw, proto) },
+	{ "TABLE", offsetof(struct raw, table) },
+	{ "METRICS_PORT", offsetof(struct raw, port) },
+	{ "RESYNC_SECONDS", offsetof(struct raw, resync) },
+	{ "VXLAN_VNI", offsetof(struct raw, vni) },
+	{ "VXLAN_PORT", offsetof(struct raw, vport) },
+	{ "MASQUERADE", offsetof(struct raw, masq) },
+	{ "CLUSTER_CIDR", offsetof(struct raw, cluster) },
+	{ "NO_MASQUERADE_CIDRS", offsetof(struct raw, nomasq) },
+	{ "NEXTHOPS", offsetof(struct raw, nh) },
+};
+
 static void defaults(struct xc_rtconf *c, struct raw *r)
 {
 	memset(c, 0, sizeof(*c));
@@ -92,18 +112,8 @@ static void defaults(struct xc_rtconf *c, struct raw *r)
 	c->np.addr_annotation = env_or("ADDRESS_ANNOTATION", NULL);
 	c->tun.port = XC_TUNNEL_VXLAN_PORT;
 	memset(r, 0, sizeof(*r));
-	r->mode = env_or("TUNNEL_MODE", NULL);
-	r->v6 = env_or("IPV6_PREFIX", NULL);
-	r->proto = env_or("PROTOCOL", NULL);
-	r->table = env_or("TABLE", NULL);
-	r->port = env_or("METRICS_PORT", NULL);
-	r->resync = env_or("RESYNC_SECONDS", NULL);
-	r->vni = env_or("VXLAN_VNI", NULL);
-	r->vport = env_or("VXLAN_PORT", NULL);
-	r->masq = env_or("MASQUERADE", NULL);
-	r->cluster = env_or("CLUSTER_CIDR", NULL);
-	r->nomasq = env_or("NO_MASQUERADE_CIDRS", NULL);
-	r->nh = env_or("NEXTHOPS", NULL);
+	for (size_t i = 0; i < sizeof(raw_env) / sizeof(raw_env[0]); i++)
+		*(const char **)((char *)r + raw_env[i].at) = env_or(raw_env[i].name, NULL);
 }
 
 /* enum xc_rt_nh's names, in its order. */
