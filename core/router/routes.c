@@ -812,24 +812,48 @@ static struct xc_rt_nhobj nh_of(const struct xc_rt_entry *e)
 
 int xc_rt_nhobj_same(const struct xc_rt_nhobj *a, const struct xc_rt_nhobj *b)
 {
-	return a->id == b->id && a->oif == b->oif && a->dev == b->dev &&
-	       !((a->flags ^ b->flags) & XC_RT_F_ONLINK);
+	return a->id == b->id && a->oif == b->oif && !((a->flags ^ b->flags) & XC_RT_F_ONLINK);
 }
 
-static int by_id(const void *pa, const void *pb, const void *arg)
+/*
+ * v by id, in place (a scratch would be 0.5 MB more at 65,000 nodes, on
+ * every node event), a byte of the id at a time from the top: an
+ * American flag sort, a few milliseconds for 65,000 objects. Objects of
+ * one id end up together, in no given order.
+ */
+static void sort_by_id(struct xc_rt_nhobj *v, size_t n, int shift)
 {
-	const struct xc_rt_nhobj *a = pa, *b = pb;
+	uint32_t at[257] = { 0 }, next[256];
 
-	(void)arg;
-	return (a->id > b->id) - (a->id < b->id);
+	if (n < 2 || shift < 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		at[(v[i].id >> shift & 255) + 1]++;
+	for (int b = 0; b < 256; b++) {
+		at[b + 1] += at[b];
+		next[b] = at[b];
+	}
+	for (int b = 0; b < 256; b++)
+		for (; next[b] < at[b + 1]; next[b]++) {
+			unsigned d;
+
+			while ((d = v[next[b]].id >> shift & 255) != (unsigned)b) {
+				struct xc_rt_nhobj t = v[next[b]];
+
+				v[next[b]] = v[next[d]];
+				v[next[d]++] = t;
+			}
+		}
+	for (int b = 0; b < 256; b++)
+		sort_by_id(v + at[b], at[b + 1] - at[b], shift - 8);
 }
 
-int xc_rt_nexthops(struct xc_rt_set *s, struct xc_rt_nhset *out)
+int xc_rt_nexthops(const struct xc_rt_set *s, struct xc_rt_nhset *out)
 {
 	size_t k = 0, j;
-	int clash = 0;
 
 	out->n = 0;
+	out->clash = 0;
 	for (size_t i = 0; i < s->n; i++)
 		k += nh_route(&s->v[i]);
 	if (k > out->cap) {
@@ -843,32 +867,32 @@ int xc_rt_nexthops(struct xc_rt_set *s, struct xc_rt_nhset *out)
 	for (size_t i = 0; i < s->n; i++)
 		if (nh_route(&s->v[i]))
 			out->v[out->n++] = nh_of(&s->v[i]);
-	/* stable: of two objects with one id, the first route's comes first */
-	if (xc_sorted_sort_heap(out->v, out->n, sizeof(*out->v), by_id, NULL)) {
-		out->n = 0;
-		return -ENOMEM;
-	}
-	/* One object per id: the first in key order. */
+	sort_by_id(out->v, out->n, 24);
+	/*
+	 * One object per id: of two that differ, the lower device index (then
+	 * the one without onlink), whatever order they came in.
+	 */
 	for (j = 1, k = !!out->n; j < out->n; j++) {
-		if (out->v[k - 1].id == out->v[j].id) {
-			clash |= !xc_rt_nhobj_same(&out->v[k - 1], &out->v[j]);
+		struct xc_rt_nhobj *w = &out->v[k - 1], *o = &out->v[j];
+
+		if (w->id != o->id) {
+			out->v[k++] = *o;
 			continue;
 		}
-		out->v[k++] = out->v[j];
+		out->clash |= !xc_rt_nhobj_same(w, o);
+		if (o->oif < w->oif || (o->oif == w->oif && (w->flags & ~o->flags & XC_RT_F_ONLINK)))
+			*w = *o;
 	}
 	out->n = k;
-	/* A route whose path is not its object's goes without one. */
-	for (size_t i = 0; i < s->n; i++) {
-		struct xc_rt_nhobj o;
-		const struct xc_rt_nhobj *w;
-
-		if (!nh_route(&s->v[i]))
-			continue;
-		o = nh_of(&s->v[i]);
-		w = clash ? xc_rt_nhset_find(out, o.id) : &o;
-		s->v[i].nhid = w && xc_rt_nhobj_same(w, &o) ? o.id : 0;
-	}
 	return (int)out->n;
+}
+
+uint32_t xc_rt_nhid(const struct xc_rt_nhset *nh, const struct xc_rt_entry *e)
+{
+	struct xc_rt_nhobj o = nh_of(e);
+	const struct xc_rt_nhobj *w = nh->clash ? xc_rt_nhset_find(nh, o.id) : &o;
+
+	return nh->n && nh_route(e) && w && xc_rt_nhobj_same(w, &o) ? o.id : 0;
 }
 
 /* ---- diffing ---------------------------------------------------------- */

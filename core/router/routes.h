@@ -190,6 +190,7 @@ struct xc_rt_nhobj {
 struct xc_rt_nhset {
 	struct xc_rt_nhobj *v;
 	size_t n, cap;
+	int clash;                 /* two paths through one gateway: see xc_rt_nhid */
 };
 
 /* Why a peer's CIDR got no route (xc_rt_compute's skip callback). */
@@ -321,15 +322,18 @@ int xc_rt_nexthops_wanted(const struct xc_rt_conf *conf, const struct xc_rt_env 
 			  const struct xc_rt_set *out, int on_now);
 
 /*
- * Give each IPv4 route of s via an IPv4 next hop a nexthop object: one per
+ * The nexthop objects of s's IPv4 routes via an IPv4 next hop: one per
  * distinct gateway into out (emptied first; id: the address as a number;
- * its device and onlink flag), named by the route's nhid. Two paths
- * through one gateway (it cannot happen with the routes xc_rt_compute
- * makes) keep the first route's in key order; a route of the other stays
- * without. Returns the number of nexthop objects, or -ENOMEM (s is then
- * as it was, out empty).
+ * its device and onlink flag). Two paths through one gateway (it cannot
+ * happen with the routes xc_rt_compute makes) keep the object of the
+ * lower device index (then without onlink), whatever the routes' order;
+ * a route of the other stays without (out->clash is set). Returns the
+ * number of objects, or -ENOMEM (out empty).
  */
-int xc_rt_nexthops(struct xc_rt_set *s, struct xc_rt_nhset *out);
+int xc_rt_nexthops(const struct xc_rt_set *s, struct xc_rt_nhset *out);
+
+/* The id of the object route e names, of nh made from e's set (empty: none); 0: none. */
+uint32_t xc_rt_nhid(const struct xc_rt_nhset *nh, const struct xc_rt_entry *e);
 
 /* ---- following changes ----------------------------------------------- */
 

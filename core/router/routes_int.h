@@ -62,7 +62,7 @@ const struct xc_rt_entry *xc_rt_want_at(const struct xc_rt_set *want,
 					const struct xc_rt_nhset *nh, size_t i,
 					struct xc_rt_entry *buf);
 
-/* Non-zero when two nexthop objects are the same (id, device, onlink). */
+/* Non-zero when two nexthop objects are the same (id, device index, onlink). */
 int xc_rt_nhobj_same(const struct xc_rt_nhobj *a, const struct xc_rt_nhobj *b);
 
 /*

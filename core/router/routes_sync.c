@@ -506,52 +506,40 @@ static size_t nh_carry(struct xc_rt_engine *g, struct xc_rt_nhset *next, int pas
  * The wanted state's form, in s (its routes may name the objects they
  * had): nexthop objects or not (xc_rt_nexthops_wanted), made afresh into
  * g->nh. What the kernel holds of the objects and routes that change or
- * go leaves the kernel's version in have. -ENOMEM: s's routes and g->nh
- * as they were.
+ * go leaves the kernel's version in have. -ENOMEM: nothing changed, or
+ * (have could not be sorted) have lost what was put in it: the next sync
+ * reads the kernel.
  */
 static int nh_form(struct xc_rt_engine *g, struct xc_rt_set *s, const struct xc_rt_conf *conf,
 		   const struct xc_rt_env *env)
 {
 	struct xc_rt_nhset next = { 0 };
-	size_t n = s->n, moved = 0, n0 = g->have.n;
-	uint32_t *was = malloc(n * sizeof(*was) + 1);
-	int rc = 0, on = g->nh_on;
+	size_t moved = 0, n0 = g->have.n;
+	int on = xc_rt_nexthops_wanted(conf, env, s, g->nh_on);
 
-	if (!was)
+	if (on && xc_rt_nexthops(s, &next) < 0)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		was[i] = s->v[i].nhid;
-	g->nh_on = xc_rt_nexthops_wanted(conf, env, s, g->nh_on);
-	if (g->nh_on)
-		rc = xc_rt_nexthops(s, &next);
-	for (size_t i = 0; !g->nh_on && i < n; i++)
-		s->v[i].nhid = 0;
-	for (size_t i = 0; rc >= 0 && i < n; i++)
-		moved += (s->v[i].flags & XC_RT_F_HAVE) && s->v[i].nhid != was[i];
-	if (rc >= 0)
-		moved += nh_carry(g, &next, 0);
-	if (rc >= 0 && moved && xc_rt_set_reserve(&g->have, g->have.n + moved))
-		rc = -ENOMEM;
-	if (rc >= 0) {
-		for (size_t i = 0; i < n; i++)
-			if (s->v[i].nhid != was[i])
-				held_apart(g, &s->v[i], was[i]);
-		nh_carry(g, &next, 1);
-		rc = xc_rt_set_sort_from(&g->have, n0);
-	}
-	if (rc < 0) {   /* no room: as it was */
-		for (size_t i = 0; i < n; i++)
-			s->v[i].nhid = was[i];
-		g->nh_on = on;
+	for (size_t i = 0; i < s->n; i++)
+		moved += (s->v[i].flags & XC_RT_F_HAVE) && xc_rt_nhid(&next, &s->v[i]) != s->v[i].nhid;
+	moved += nh_carry(g, &next, 0);
+	if (moved && xc_rt_set_reserve(&g->have, g->have.n + moved)) {
 		xc_rt_nhset_free(&next);
-		rc = -ENOMEM;
-	} else {
-		xc_rt_nhset_free(&g->nh);
-		g->nh = next;
-		g->cs.nexthops = next.n;
+		return -ENOMEM;
 	}
-	free(was);
-	return rc < 0 ? rc : 0;
+	for (size_t i = 0; i < s->n; i++) {
+		uint32_t id = xc_rt_nhid(&next, &s->v[i]);
+
+		if (id != s->v[i].nhid) {
+			held_apart(g, &s->v[i], s->v[i].nhid);
+			s->v[i].nhid = id;
+		}
+	}
+	nh_carry(g, &next, 1);
+	xc_rt_nhset_free(&g->nh);
+	g->nh = next;
+	g->nh_on = on;
+	g->cs.nexthops = next.n;
+	return xc_rt_set_sort_from(&g->have, n0);
 }
 
 void xc_rt_engine_node(struct xc_rt_engine *g, const struct xc_node *before,

@@ -952,6 +952,8 @@ static const char *nh_plan(const struct xc_rt_conf *c, int *count)
 	if (xc_rt_compute(c, &env, &tab, &want, NULL, NULL, NULL) < 0)
 		return "compute failed";
 	*count = xc_rt_nexthops(&want, &nhs);
+	for (size_t i = 0; i < want.n; i++)
+		want.v[i].nhid = xc_rt_nhid(&nhs, &want.v[i]);
 	for (size_t i = 0; i < want.n + nhs.n; i++) {
 		struct xc_rt_entry e;
 
@@ -1001,7 +1003,7 @@ static void test_nexthops(void)
 	T(strstr(out, "ip route replace 198.19.2.0/24 nhid 3323134464 proto 202\n"));
 	c.mode = XC_RT_NONE;
 
-	/* two paths through one gateway: the first keeps the object, the other goes without */
+	/* two paths through one gateway: the lower device keeps the object, the other goes without */
 	xc_rt_set_reserve(&s, 4);
 	memset(&s.v[0], 0, sizeof(s.v[0]));
 	s.v[0].kind = XC_RT_ROUTE;
@@ -1015,19 +1017,25 @@ static void test_nexthops(void)
 	s.v[1].oif = 3;
 	s.n = 2;
 	T_INT(xc_rt_nexthops(&s, &nhs), 1);
-	T_INT(s.n, 2);
-	T_INT(s.v[0].nhid, 0xc6120009);
-	T_INT(s.v[1].nhid, 0);
+	T_INT(nhs.clash, 1);
+	T_INT(xc_rt_nhid(&nhs, &s.v[0]), 0xc6120009);
+	T_INT(xc_rt_nhid(&nhs, &s.v[1]), 0);
 	T_INT(nhs.n, 1);
 	T_INT(nhs.v[0].id, 0xc6120009);
 	T_INT(nhs.v[0].oif, 2);
-	/* the paths the other way round: still the first route in key order keeps it */
+	/* the paths the other way round: whatever the routes' order, the same object */
 	s.v[0].oif = 3;
 	s.v[1].oif = 2;
 	T_INT(xc_rt_nexthops(&s, &nhs), 1);
-	T_INT(s.v[0].nhid, 0xc6120009);
-	T_INT(s.v[1].nhid, 0);
-	T_INT(nhs.v[0].oif, 3);
+	T_INT(xc_rt_nhid(&nhs, &s.v[0]), 0);
+	T_INT(xc_rt_nhid(&nhs, &s.v[1]), 0xc6120009);
+	T_INT(nhs.v[0].oif, 2);
+	/* no clash: each route names its gateway's object */
+	s.v[1].oif = 3;
+	T_INT(xc_rt_nexthops(&s, &nhs), 1);
+	T_INT(nhs.clash, 0);
+	T_INT(xc_rt_nhid(&nhs, &s.v[0]), 0xc6120009);
+	T_INT(xc_rt_nhid(&nhs, &s.v[1]), 0xc6120009);
 	xc_rt_set_free(&s);
 
 	/* when: the kernel must have them; ON, OFF; AUTO from XC_RT_NH_MIN, off below half */

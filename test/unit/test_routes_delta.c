@@ -242,6 +242,8 @@ static void check(const struct xc_rt_conf *conf, int round)
 	st.nexthops = 0;
 	if (eng.nh_on)
 		st.nexthops = (size_t)xc_rt_nexthops(&ref, &nhs);
+	for (size_t i = 0; i < ref.n; i++)
+		ref.v[i].nhid = xc_rt_nhid(&nhs, &ref.v[i]);
 	T_INT(eng.want.n, ref.n);
 	for (size_t i = 0; i < ref.n && i < eng.want.n; i++)
 		bad += !same_entry(&eng.want.v[i], &ref.v[i]);
