@@ -682,9 +682,9 @@ int xc_rt_compute(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 	memset(c.st, 0, sizeof(*c.st));
 	out->n = 0;
 	/* A node's entries at most: a route per CIDR, with VXLAN a neighbour
-	 * entry per CIDR and an FDB entry, and a nexthop object (xc_rt_nexthops). */
+	 * entry per CIDR and an FDB entry (its nexthop object is nh's). */
 	for (size_t i = 0; i < t->n; i++)
-		need += (size_t)t->v[i]->ncidr * (1 + (size_t)vx) + (size_t)vx + env->nexthops;
+		need += (size_t)t->v[i]->ncidr * (1 + (size_t)vx) + (size_t)vx;
 	if (conf->self)
 		c.self = xc_nodetab_find(t, conf->self);
 	if (xc_rt_set_reserve(out, need) || judge(&c, t)) {

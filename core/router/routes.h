@@ -481,7 +481,7 @@ enum xc_rt_event xc_rt_event(struct xc_rt_set *have, struct xc_rt_set *want,
 
 /*
  * The same for a nexthop object event: one that the kernel held for us
- * (want's, flagged) or that have holds was removed (RTM_DELNEXTHOP) by
+ * (want's, flagged in the table) or that have holds was removed (RTM_DELNEXTHOP) by
  * someone else, and with it, silently (the kernel sends no route event
  * then), every route naming it: LOST, and the caller must read the kernel
  * again (a full sync). That goes for another protocol's object too (have
@@ -597,8 +597,8 @@ int xc_rt_pass_quiet(const struct xc_rt_engine *g, const struct xc_rt_conf *conf
 /*
  * The same for a nexthop object event: a new object is quiet (as for
  * xc_rt_nexthop_event), and so is the removal of an id the pass removes,
- * or one that neither the pass, nor have, nor want's flag (the kernel
- * held it for us) names.
+ * or one that neither the pass, nor have, nor the nexthop table's flag
+ * (the kernel held it for us) names.
  */
 int xc_rt_pass_quiet_nh(const struct xc_rt_engine *g, uint16_t type,
 			const struct xc_nexthop *nh);

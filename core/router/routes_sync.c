@@ -28,18 +28,19 @@ void xc_rt_engine_free(struct xc_rt_engine *g)
  * and with VXLAN the routes sort before 200,000 neighbour and FDB entries
  * at 65,000 nodes (minutes of memmove). Replaces overwrite in place. They
  * are marked on the entries themselves (XC_RT_F_PUT on want's and on the
- * nexthop objects, _DROP on have's), not on the diff: the diff (8 bytes a change: 1.6 MB at 65,000
- * nodes) is gone before have grows by a first sync's every entry.
+ * nexthop objects, _DROP on have's), not on the diff: the diff (4 bytes a
+ * change: 0.8 MB at 65,000 nodes) is gone before have grows by a first
+ * sync's every entry.
  */
 
 /* A change into g->ops: op on what at names (as xc_rt_op_ent's at). */
 static int add_op(struct xc_rt_engine *g, enum xc_rt_op op, size_t at)
 {
+	struct xc_rt_op_ent *v;
+
 	if (at >= XC_RT_OPS_MAX)   /* a change names its entry in 28 bits */
 		return -EOVERFLOW;
-	struct xc_rt_op_ent *v = xc_array_grow(g->ops, &g->opscap, g->nops, sizeof(*v), 256);
-
-	if (!v)
+	if (!(v = xc_array_grow(g->ops, &g->opscap, g->nops, sizeof(*v), 256)))
 		return -ENOMEM;
 	g->ops = v;
 	g->ops[g->nops++] = (struct xc_rt_op_ent){ (uint32_t)at, (unsigned)op, 0 };
@@ -233,18 +234,18 @@ static int del_add(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_
 	return failed;
 }
 
-/*
- * The pass's marked changes into have, in two walks: have's removals, then
- * want's entries merged in (in key order; the keys put are not in have:
- * additions). Without the room for them have loses them; the next pass
- * reads the kernel, which finds them again.
- */
 /* The flags of want's entry j, or past want's end of nexthop object j - want.n. */
 static uint8_t *flags_of(struct xc_rt_engine *g, size_t j)
 {
 	return j < g->want.n ? &g->want.v[j].flags : &g->nh.v[j - g->want.n].flags;
 }
 
+/*
+ * The pass's marked changes into have, in two walks: have's removals, then
+ * want's entries and nexthop objects merged in (in key order; the keys
+ * put are not in have: additions). Without the room for them have loses
+ * them; the next pass reads the kernel, which finds them again.
+ */
 static void have_merge(struct xc_rt_engine *g)
 {
 	struct xc_rt_entry *v = g->have.v, buf;
@@ -399,7 +400,7 @@ int xc_rt_pass_quiet_nh(const struct xc_rt_engine *g, uint16_t type,
 }
 
 /*
- * A first sync's diff is every entry (8 bytes each: 1.6 MB at 65,000
+ * A first sync's diff is every entry (4 bytes each: 0.8 MB at 65,000
  * nodes; a removal's copy 64 more), later ones a few changes: past a
  * sync, keep room for those, not for the next first.
  */
