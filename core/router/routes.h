@@ -186,7 +186,7 @@ struct xc_rt_nhobj {
 	uint8_t flags;             /* XC_RT_F_ONLINK; XC_RT_F_HAVE and a pass's marks, as want's entries */
 };
 
-/* The nexthop objects wanted, sorted by id; grows, never shrinks. */
+/* The nexthop objects wanted, sorted by id (xc_rt_nexthops reuses its room). */
 struct xc_rt_nhset {
 	struct xc_rt_nhobj *v;
 	size_t n, cap;

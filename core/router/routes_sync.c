@@ -212,8 +212,8 @@ static int del_add(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_
 		   const struct xc_rt_env *env, struct xc_rt_op_ent *o, int err,
 		   xc_rt_report_cb report, void *arg)
 {
-	struct xc_rt_entry old;
-	const struct xc_rt_entry *e = op_entry(g, o, &old), *h = xc_rt_set_find(&g->have, e);
+	struct xc_rt_entry buf, old;
+	const struct xc_rt_entry *e = op_entry(g, o, &buf), *h = xc_rt_set_find(&g->have, e);
 	int rc, failed;
 
 	if (err != -EINVAL || o->op != XC_RT_REPLACE || e->kind != XC_RT_ROUTE || !h ||
@@ -506,7 +506,9 @@ static size_t nh_carry(struct xc_rt_engine *g, struct xc_rt_nhset *next, int pas
 /*
  * The wanted state's form, in s (its routes may name the objects they
  * had): nexthop objects or not (xc_rt_nexthops_wanted), made afresh into
- * g->nh. What the kernel holds of the objects and routes that change or
+ * a table of their own that replaces g->nh (kept as a spare, a second
+ * table would hold 0.8 MB more between events at 65,000 nodes; made anew
+ * it costs an event 200 page faults, ~2 ms). What the kernel holds of the objects and routes that change or
  * go leaves the kernel's version in have. -ENOMEM: nothing changed, or
  * (have could not be sorted) have lost what was put in it: the next sync
  * reads the kernel.
@@ -578,7 +580,8 @@ static void rejoin(struct xc_rt_engine *g)
  * next, a new computation, becomes want, and what the kernel holds is
  * carried over: next's entries that the kernel held as want had them take
  * the flag, and have gets the kernel's of those that change or go.
- * -ENOMEM: nothing changed.
+ * -ENOMEM: want as it was (the nexthop table, made before for next, is
+ * not: the sync fails, and the next one reads the kernel).
  */
 static int carry(struct xc_rt_engine *g, struct xc_rt_set *next)
 {

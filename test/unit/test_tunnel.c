@@ -403,6 +403,30 @@ static int count_nh(uint8_t flag)
 	return n;
 }
 
+/*
+ * The order a pass's changes reach the kernel in (report hears them as
+ * they are made): removals of routes, neighbour and FDB entries, then
+ * additions of nexthop objects, FDB and neighbour entries and routes, then
+ * removals of nexthop objects. A change that comes after one of a later
+ * step counts as out of order.
+ */
+struct order_seen {
+	int step, out_of_order, made[8];
+};
+
+static void on_order(void *arg, enum xc_rt_op op, const struct xc_rt_entry *e, int err)
+{
+	static const uint8_t del_step[] = { 0, 0, 1, 2, 7 }, put_step[] = { 0, 6, 5, 4, 3 };
+	struct order_seen *o = arg;
+	int step = op == XC_RT_DEL ? del_step[e->kind] : put_step[e->kind];
+
+	(void)err;
+	o->out_of_order += step < o->step;
+	if (step > o->step)
+		o->step = step;
+	o->made[step]++;
+}
+
 /* The table's changes, told to the engine (the router's hook). */
 static void engine_heard(void *arg, const struct xc_node *before, const struct xc_node_rec *after)
 {
@@ -419,6 +443,7 @@ static void test_pass_events(void)
 	char n[16], c4[32], c6[32], a4[32], a6[32];
 	unsigned long updates;
 	struct xc_nexthop kn = { 0 };
+	struct order_seen seen = { 0 };
 
 	for (int k = 0; k < 300; k++) {
 		snprintf(n, sizeof(n), "p%d", k);
@@ -481,9 +506,12 @@ static void test_pass_events(void)
 	tab.notify = engine_heard;
 	updates = g.updates;
 	node("p5", "198.19.16.80/28", "fd00:0:15::/64", "198.18.9.250", "fd00:100::15");
-	T_INT(xc_rt_sync(&g, &nl, &c, &env, &tab, 0, NULL, NULL, NULL), 0);
+	T_INT(xc_rt_sync(&g, &nl, &c, &env, &tab, 0, NULL, on_order, &seen), 0);
 	T_INT(g.updates, updates + 1);
 	T_INT(g.changes, 3);
+	/* the new object first, the route moved onto it, the old object last */
+	T_INT(seen.made[3] * 100 + seen.made[6] * 10 + seen.made[7], 111);
+	T_INT(seen.out_of_order, 0);
 	T_INT(count(&g.want, XC_RT_ROUTE, XC_RT_F_HAVE), 602);
 	T_INT(count_nh(XC_RT_F_HAVE), 301);
 	T_INT(g.have.n, 0);
@@ -511,6 +539,22 @@ static void test_pass_events(void)
 	T_INT(xc_rt_sync(&g, &nl, &c, &env, &tab, 0, NULL, NULL, NULL), 0);
 	T_INT(g.changes, 2);
 	tab.notify = NULL;
+	T_INT(xc_rt_sync(&g, &nl, &c, &env, &tab, XC_RT_SYNC_FULL, NULL, NULL, NULL), 0);
+	T_INT(g.changes, 0);
+	/* nexthop objects off: every IPv4 route replaced before its object goes */
+	c.nexthops = XC_RT_NH_OFF;
+	memset(&seen, 0, sizeof(seen));
+	T_INT(xc_rt_sync(&g, &nl, &c, &env, &tab, 0, NULL, on_order, &seen), 0);
+	T_INT(seen.made[6], 301);
+	T_INT(seen.made[7], 301);
+	T_INT(seen.out_of_order, 0);
+	T_INT(g.nh.n, 0);
+	c.nexthops = XC_RT_NH_ON;
+	memset(&seen, 0, sizeof(seen));
+	T_INT(xc_rt_sync(&g, &nl, &c, &env, &tab, 0, NULL, on_order, &seen), 0);
+	T_INT(seen.made[3], 301);
+	T_INT(seen.made[6], 301);
+	T_INT(seen.out_of_order, 0);
 	T_INT(xc_rt_sync(&g, &nl, &c, &env, &tab, XC_RT_SYNC_FULL, NULL, NULL, NULL), 0);
 	T_INT(g.changes, 0);
 	/* removals from have alone, no read: the kernel is left with none of ours */
