@@ -69,12 +69,18 @@ static size_t addr_bytes(uint8_t family)
 	return family == AF_INET6 ? 16 : 4;
 }
 
+/* The packed entry after p. */
+static const uint8_t *packed_next(const uint8_t *p)
+{
+	return p + 2 + addr_bytes(p[0]);
+}
+
 static size_t pack_ip(uint8_t *p, const struct xc_ip *ip, uint8_t tag)
 {
 	p[0] = ip->family;
 	p[1] = tag;
 	memcpy(p + 2, ip->a, addr_bytes(ip->family));
-	return 2 + addr_bytes(ip->family);
+	return (size_t)(packed_next(p) - p);
 }
 
 /* The tag of the packed p, its address into ip. */
@@ -97,7 +103,7 @@ static const uint8_t *packed_at(const struct xc_node *n, int k)
 	const uint8_t *p = packed(n);
 
 	while (k-- > 0)
-		p += 2 + addr_bytes(p[0]);
+		p = packed_next(p);
 	return p;
 }
 
@@ -499,7 +505,7 @@ const struct xc_ip *xc_node_addr(const struct xc_node *n, int family, struct xc_
 {
 	const uint8_t *p = packed_at(n, n->ncidr), *best = NULL;
 
-	for (int i = 0; i < n->naddr; i++, p += 2 + addr_bytes(p[0]))
+	for (int i = 0; i < n->naddr; i++, p = packed_next(p))
 		if (p[0] == family && (!best || p[1] < best[1]))
 			best = p;
 	if (!best)
@@ -523,7 +529,7 @@ const struct xc_prefix *xc_node_cidr(const struct xc_node *n, int family, struct
 {
 	const uint8_t *p = packed(n);
 
-	for (int i = 0; i < n->ncidr; i++, p += 2 + addr_bytes(p[0]))
+	for (int i = 0; i < n->ncidr; i++, p = packed_next(p))
 		if (p[0] == family)
 			return xc_node_cidr_at(n, i, buf);
 	return NULL;
