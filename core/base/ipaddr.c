@@ -521,9 +521,10 @@ static int same_bits(const struct xc_ip *a, const struct xc_ip *b, int len)
 	return !r || !((a->a[n] ^ b->a[n]) & mask_byte(n, len));
 }
 
+/* The family first: most pairs a router's walks compare are of two families. */
 int xc_prefix_contains(const struct xc_prefix *p, const struct xc_ip *ip)
 {
-	return prefix_valid(p) && same_bits(&p->ip, ip, p->len);
+	return p->ip.family == ip->family && prefix_valid(p) && same_bits(&p->ip, ip, p->len);
 }
 
 int xc_prefix_contains_prefix(const struct xc_prefix *outer, const struct xc_prefix *inner)
@@ -534,7 +535,7 @@ int xc_prefix_contains_prefix(const struct xc_prefix *outer, const struct xc_pre
 
 int xc_prefix_overlaps(const struct xc_prefix *a, const struct xc_prefix *b)
 {
-	return prefix_valid(a) && prefix_valid(b) &&
+	return a->ip.family == b->ip.family && prefix_valid(a) && prefix_valid(b) &&
 	       same_bits(&a->ip, &b->ip, a->len < b->len ? a->len : b->len);
 }
 
