@@ -189,18 +189,28 @@ static int check(struct xc_rtconf *c, const struct raw *r)
 	return 0;
 }
 
+/* A flag's val for a value kept as given: where it goes, in struct raw or in the configuration. */
+#define IN_RAW 0x10000
+#define IN_CONF 0x20000
+#define RAW(f) (IN_RAW | (int)offsetof(struct raw, f))
+#define CONF(f) (IN_CONF | (int)offsetof(struct xc_rtconf, f))
+
 int xc_rtconf_parse(struct xc_rtconf *c, int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "node-name", 1, 0, 'N' }, { "nodes-file", 1, 0, 'f' }, { "kubeconfig", 1, 0, 'k' },
-		{ "tunnel-mode", 1, 0, 'm' }, { "ipv6-prefix", 1, 0, '6' }, { "address-map", 1, 0, 'a' },
-		{ "node-ip", 1, 0, 'i' }, { "protocol", 1, 0, 'p' }, { "table", 1, 0, 't' },
-		{ "cidr-annotation", 1, 0, 'C' }, { "address-annotation", 1, 0, 'A' },
-		{ "vxlan-name", 1, 0, 'x' }, { "vxlan-vni", 1, 0, 'V' }, { "vxlan-port", 1, 0, 'P' },
-		{ "cache-dir", 1, 0, 'c' }, { "network", 1, 0, 'n' }, { "metrics-port", 1, 0, 'M' },
-		{ "resync", 1, 0, 'r' }, { "debounce-ms", 1, 0, 'd' }, { "log-level", 1, 0, 'l' },
-		{ "masquerade", 1, 0, 'q' }, { "cluster-cidr", 1, 0, 'Q' },
-		{ "no-masquerade-cidrs", 1, 0, 'z' }, { "nexthops", 1, 0, 'H' },
+		{ "node-name", 1, 0, RAW(name) }, { "nodes-file", 1, 0, CONF(nodes_file) },
+		{ "kubeconfig", 1, 0, CONF(kubeconfig) }, { "tunnel-mode", 1, 0, RAW(mode) },
+		{ "ipv6-prefix", 1, 0, RAW(v6) }, { "address-map", 1, 0, CONF(addr_map) },
+		{ "node-ip", 1, 0, CONF(node_ip) }, { "protocol", 1, 0, RAW(proto) },
+		{ "table", 1, 0, RAW(table) }, { "cidr-annotation", 1, 0, CONF(np.cidr_annotation) },
+		{ "address-annotation", 1, 0, CONF(np.addr_annotation) },
+		{ "vxlan-name", 1, 0, 'x' }, { "vxlan-vni", 1, 0, RAW(vni) },
+		{ "vxlan-port", 1, 0, RAW(vport) }, { "cache-dir", 1, 0, CONF(cache_dir) },
+		{ "network", 1, 0, CONF(network) }, { "metrics-port", 1, 0, RAW(port) },
+		{ "resync", 1, 0, RAW(resync) }, { "debounce-ms", 1, 0, RAW(debounce) },
+		{ "log-level", 1, 0, 'l' }, { "masquerade", 1, 0, RAW(masq) },
+		{ "cluster-cidr", 1, 0, RAW(cluster) }, { "no-masquerade-cidrs", 1, 0, RAW(nomasq) },
+		{ "nexthops", 1, 0, RAW(nh) },
 		{ "once", 0, 0, 'o' }, { "dry-run", 0, 0, 'D' }, { "cleanup", 0, 0, 'X' }, { 0 },
 	};
 	struct raw r;
@@ -210,41 +220,22 @@ int xc_rtconf_parse(struct xc_rtconf *c, int argc, char **argv)
 	optind = 0;     /* a fresh scan, whoever parsed before */
 	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (opt) {
-		case 'N': r.name = optarg; break;
-		case 'f': c->nodes_file = optarg; break;
-		case 'k': c->kubeconfig = optarg; break;
-		case 'm': r.mode = optarg; break;
-		case '6': r.v6 = optarg; break;
-		case 'a': c->addr_map = optarg; break;
-		case 'i': c->node_ip = optarg; break;
-		case 'p': r.proto = optarg; break;
-		case 't': r.table = optarg; break;
-		case 'C': c->np.cidr_annotation = optarg; break;
-		case 'A': c->np.addr_annotation = optarg; break;
 		case 'x':
 			if (!*optarg || strlen(optarg) >= IFNAMSIZ)
 				return bad(c, "--vxlan-name", optarg);
 			snprintf(c->tun.vxlan_name, IFNAMSIZ, "%s", optarg);
 			break;
-		case 'V': r.vni = optarg; break;
-		case 'P': r.vport = optarg; break;
-		case 'c': c->cache_dir = optarg; break;
-		case 'n': c->network = optarg; break;
-		case 'M': r.port = optarg; break;
-		case 'r': r.resync = optarg; break;
-		case 'd': r.debounce = optarg; break;
 		case 'l':
 			if ((c->log_level = xc_log_parse_level(optarg)) < 0)
 				return bad(c, "--log-level", optarg);
 			break;
-		case 'q': r.masq = optarg; break;
-		case 'Q': r.cluster = optarg; break;
-		case 'z': r.nomasq = optarg; break;
-		case 'H': r.nh = optarg; break;
 		case 'o': c->once = 1; break;
 		case 'D': c->dry_run = 1; break;
 		case 'X': c->cleanup = 1; break;
-		default: return -EINVAL;   /* getopt said which; err "" asks for the usage */
+		default:
+			if (!(opt & (IN_RAW | IN_CONF)))
+				return -EINVAL;   /* getopt said which; err "" asks for the usage */
+			*(const char **)((opt & IN_RAW ? (char *)&r : (char *)c) + (opt & 0xffff)) = optarg;
 		}
 	}
 	if (optind < argc)

@@ -143,9 +143,45 @@ static void test_errors(void)
 	clear_env();
 }
 
+/* Every flag reaches its own setting: the option table names each one's place. */
+static void test_every_flag(void)
+{
+	char p[XC_IP_STRLEN + 8];
+
+	clear_env();
+	T_INT(parse("--node-name n7 --nodes-file /f --kubeconfig /k --address-map /m "
+		    "--node-ip 198.18.0.7 --cidr-annotation ca --address-annotation aa"), 0);
+	T_STR(c.self, "n7");
+	T_STR(c.nodes_file, "/f");
+	T_STR(c.kubeconfig, "/k");
+	T_STR(c.addr_map, "/m");
+	T_STR(c.node_ip, "198.18.0.7");
+	T_STR(c.np.cidr_annotation, "ca");
+	T_STR(c.np.addr_annotation, "aa");
+	T_INT(parse("--node-name n1 --tunnel-mode ipip --ipv6-prefix fd00:7::/96 --table 7 "
+		    "--vxlan-port 7777 --metrics-port 7070 --resync 77"), 0);
+	T_INT(c.mode, XC_RT_IPIP);
+	xc_prefix_format(&c.rc.v6prefix, p, sizeof(p));
+	T_STR(p, "fd00:7::/96");
+	T_INT(c.rc.table, 7);
+	T_INT(c.tun.port, 7777);
+	T_INT(c.port, 7070);
+	T_INT(c.resync_s, 77);
+	T_INT(parse("--node-name n1 --masquerade true --cluster-cidr 198.18.0.0/15 --debounce-ms 7 "
+		    "--no-masquerade-cidrs 198.20.0.0/16 --nexthops on --dry-run --cleanup"), 0);
+	T_INT(c.debounce_ms, 7);
+	T_INT(c.masq.on, 1);
+	T_INT((int)c.masq.ncluster, 1);
+	T_INT((int)c.masq.nextra, 1);
+	T_INT(c.rc.nexthops, XC_RT_NH_ON);
+	T_INT(c.dry_run + c.cleanup, 2);
+	clear_env();
+}
+
 int main(void)
 {
 	test_defaults();
 	test_errors();
+	test_every_flag();
 	return t_done("test_rtconf");
 }
