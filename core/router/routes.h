@@ -340,10 +340,11 @@ uint32_t xc_rt_nhid(const struct xc_rt_nhset *nh, const struct xc_rt_entry *e);
 /*
  * The node changes since a computation, noted as the table makes them
  * (xc_rt_delta_note), so that the next can recompute the changed nodes
- * alone (xc_rt_update). Only changes that keep a node's pod CIDRs and age
- * qualify, at most XC_RT_DELTA_MAX of them; any other (a node added or
- * removed, a CIDR changed, this node changed) asks for a whole
- * computation.
+ * alone (xc_rt_update): a node changed, added or removed, at most
+ * XC_RT_DELTA_MAX nodes and as many records replaced or removed; more,
+ * or this node changed, ask for a whole computation. Each node's pod
+ * CIDRs as they were at the start are kept: it may be gone from the
+ * table, and their verdicts then are what its entries leave.
  */
 #define XC_RT_DELTA_MAX 8
 #define XC_RT_DELTA_ADDRS (2 * XC_RT_DELTA_MAX * XC_NODE_ADDRS)
@@ -354,12 +355,10 @@ struct xc_rt_delta {
 	int whole;                 /* 1: one asks for a whole computation */
 	size_t n, ngone, nmoved;
 	char name[XC_RT_DELTA_MAX][XC_NODE_NAME_MAX + 1];  /* the nodes changed */
-	uintptr_t gone[XC_RT_DELTA_MAX];  /* their records replaced (entries name them) */
-	uint8_t gone_who[XC_RT_DELTA_MAX]; /* gone[i] was name[gone_who[i]]'s */
-	struct {
-		struct xc_ip ip;
-		uint8_t who;       /* name[who] gained or lost it */
-	} moved[XC_RT_DELTA_ADDRS];       /* addresses gained or lost */
+	uint8_t ncidr[XC_RT_DELTA_MAX];   /* name[i]'s pod CIDRs at the start (0 too: it was not there) */
+	struct xc_prefix cidr[XC_RT_DELTA_MAX][XC_NODE_CIDRS];
+	uintptr_t gone[XC_RT_DELTA_MAX];  /* their records replaced or removed (entries name them) */
+	struct xc_ip moved[XC_RT_DELTA_ADDRS];  /* addresses they gained or lost */
 };
 
 /* Start following from the table's changes count base (nothing noted). */
@@ -370,22 +369,24 @@ void xc_rt_delta_note(struct xc_rt_delta *d, const struct xc_node *before,
 		      const struct xc_node_rec *after);
 
 /*
- * Bring out, xc_rt_compute's result (no nexthop objects; its routes may
- * still name the ones they had) for t as it was when d started, and st with it, up to date with the changes d noted,
- * computing only the changed nodes' entries: the same result and stats
- * as xc_rt_compute would give, and skip hears of the changed nodes'
- * CIDRs and this node's refused ones (not of other nodes'). That holds
- * while every verdict that depends on other nodes stays, so one walk over
- * t checks that no CIDR of the changed nodes or this node overlaps another
- * (their own included), that no address they gained or lost lies in any
- * node's CIDR or is another node's too, and that no FDB entry of theirs
- * that goes had an endpoint another node has; and no new entry's key may
- * be held already. conf and env (its arrays included: env->ll is read in
- * place) must be those of the computation, with no address map. Returns
- * 0 when done; 1 when the changes need a whole computation, or -ENOMEM:
- * out and st are then as they were and skip heard nothing. An entry that
- * goes while the kernel holds it (XC_RT_F_HAVE) is copied into have
- * (NULL: nothing is copied). O(nodes), without a sort.
+ * Bring out, xc_rt_compute's result for t as it was when d started (no
+ * nexthop objects; its routes may still name the ones they had), and st
+ * with it, up to date with the changes d noted, computing only the
+ * changed nodes' entries: the same result and stats as xc_rt_compute
+ * would give, and skip hears of the changed nodes' CIDRs and this node's
+ * refused ones (not of other nodes'). That holds while every verdict that
+ * depends on other nodes stays, so one walk over t checks that no CIDR
+ * of the changed nodes (now or at the start) or of this node overlaps
+ * another (their own included), that no address they gained or lost
+ * lies in such a CIDR or is an unchanged node's too, and that no FDB
+ * entry of theirs that goes had an endpoint an unchanged node has; and no
+ * new entry's key may be held already. conf and env (its arrays included:
+ * env->ll is read in place) must be those of the computation, with no
+ * address map. Returns 0 when done; 1 when the changes need a whole
+ * computation, or -ENOMEM: out and st are then as they were and skip
+ * heard nothing. An entry that goes while the kernel holds it
+ * (XC_RT_F_HAVE) is copied into have (NULL: nothing is copied).
+ * O(nodes), without a sort.
  */
 int xc_rt_update(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 		 const struct xc_nodetab *t, const struct xc_rt_delta *d, struct xc_rt_set *out,

@@ -3,18 +3,19 @@
  * (xc_rt_update) instead of made again. See routes.h.
  *
  * A whole computation sorts every node's addresses and pod CIDRs to judge
- * each CIDR against all the others: ~90 ms at 65,000 nodes, paid by every
- * node event. But a node whose CIDRs and age stay as they were leaves
- * every other node's verdict as it was, unless an address it gained or
- * lost lies in some node's CIDR ("contains a node's address"), or is
- * another node's too, or was the endpoint of an FDB entry of its that
- * another node shares (a shared VXLAN endpoint's entry goes to the first
- * node by name: that node's may be the one to stand now). When one walk
- * over the table finds none of these, no CIDR of the changed nodes or of
- * this node overlaps another's, its own included (the contest), and no
+ * each CIDR against all the others: ~90 ms at 65,000 nodes, and ~7 MB of
+ * judge on top of the wanted set. But a node changed, added or removed
+ * leaves every other node's verdict as it was, unless one of its CIDRs,
+ * as they are or as they were, overlaps another node's (the contest), or
+ * an address it gained or lost lies in some node's CIDR ("contains a
+ * node's address"), or is another node's too, or was the endpoint of an
+ * FDB entry of its that another node shares (a shared VXLAN endpoint's
+ * entry goes to the first node by name: that node's may be the one to
+ * stand now). When one walk over the table finds none of these and no
  * new entry's key is held already, only the changed nodes' entries
  * change: they are judged and computed alone, as xc_rt_compute judges
- * and computes them, and put in place of their old ones.
+ * and computes them, and put in place of their old ones. A node added is
+ * a change from nothing, one removed a change to nothing.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -31,20 +32,6 @@ void xc_rt_delta_reset(struct xc_rt_delta *d, uint64_t base)
 	d->n = d->ngone = d->nmoved = 0;
 }
 
-static int same_cidrs(const struct xc_node *a, const struct xc_node_rec *b)
-{
-	struct xc_prefix p;
-
-	if (a->ncidr != b->ncidr)
-		return 0;
-	for (int k = 0; k < a->ncidr; k++) {
-		xc_node_cidr_at(a, k, &p);
-		if (p.len != b->cidr[k].len || !xc_ip_equal(&p.ip, &b->cidr[k].ip))
-			return 0;
-	}
-	return 1;
-}
-
 static int rec_has(const struct xc_node_rec *r, const struct xc_ip *ip)
 {
 	for (int j = 0; j < r->naddr; j++)
@@ -53,112 +40,152 @@ static int rec_has(const struct xc_node_rec *r, const struct xc_ip *ip)
 	return 0;
 }
 
-static int node_has(const struct xc_node *n, const struct xc_ip *ip)
+/* ip, gained or lost by a node, into d->moved. */
+static void moved(struct xc_rt_delta *d, const struct xc_ip *ip)
 {
-	struct xc_ip a;
-
-	for (int k = 0; k < n->naddr; k++) {
-		xc_node_addr_at(n, k, &a);
-		if (xc_ip_equal(&a, ip))
-			return 1;
-	}
-	return 0;
-}
-
-static void moved(struct xc_rt_delta *d, const struct xc_ip *ip, size_t who)
-{
-	if (d->nmoved == XC_RT_DELTA_ADDRS) {
+	if (d->nmoved == XC_RT_DELTA_ADDRS)
 		d->whole = 1;
-		return;
-	}
-	d->moved[d->nmoved].ip = *ip;
-	d->moved[d->nmoved++].who = (uint8_t)who;
+	else
+		d->moved[d->nmoved++] = *ip;
 }
 
 void xc_rt_delta_note(struct xc_rt_delta *d, const struct xc_node *before,
 		      const struct xc_node_rec *after)
 {
-	struct xc_ip a;
+	const char *name = after ? after->name : before->name;
+	struct xc_node_rec was;
 	size_t who;
 
 	d->notes++;
-	if (d->whole || !before || !after || d->ngone == XC_RT_DELTA_MAX ||
-	    before->created != after->created || !same_cidrs(before, after)) {
+	for (who = 0; who < d->n && strcmp(d->name[who], name); who++)
+		;
+	if (d->whole || (who == d->n && d->n == XC_RT_DELTA_MAX) ||
+	    (before && d->ngone == XC_RT_DELTA_MAX)) {
 		d->whole = 1;
 		return;
 	}
-	for (who = 0; who < d->n && strcmp(d->name[who], after->name); who++)
-		;
-	if (who == d->n)     /* names <= records gone <= XC_RT_DELTA_MAX */
-		memcpy(d->name[d->n++], after->name, strlen(after->name) + 1);
-	d->gone_who[d->ngone] = (uint8_t)who;
-	d->gone[d->ngone++] = (uintptr_t)before;
-	for (int k = 0; k < before->naddr; k++)
-		if (!rec_has(after, (xc_node_addr_at(before, k, &a), &a)))
-			moved(d, &a, who);
-	for (int j = 0; j < after->naddr; j++)
-		if (!node_has(before, &after->addr[j].ip))
-			moved(d, &after->addr[j].ip, who);
+	was.ncidr = was.naddr = 0;
+	if (before)
+		xc_node_unpack(before, &was);
+	if (who == d->n) {      /* first heard of: kept as it was at the start */
+		memcpy(d->name[d->n++], name, strlen(name) + 1);
+		d->ncidr[who] = was.ncidr;
+		memcpy(d->cidr[who], was.cidr, was.ncidr * sizeof(was.cidr[0]));
+	}
+	for (int k = 0; k < was.naddr; k++)
+		if (!after || !rec_has(after, &was.addr[k].ip))
+			moved(d, &was.addr[k].ip);
+	for (int j = 0; after && j < after->naddr; j++)
+		if (!rec_has(&was, &after->addr[j].ip))
+			moved(d, &after->addr[j].ip);
+	if (before)
+		d->gone[d->ngone++] = (uintptr_t)before;
 }
 
 /* ---- bringing a computation up to date --------------------------------- */
 
-/* The nodes judged again: the changed ones, then this node (its CIDRs' refusals are told too). */
+/* The nodes judged again: the changed ones still in the table, then this node (its CIDRs' refusals are told too). */
 #define UPD_NODES (XC_RT_DELTA_MAX + 1)
+#define UPD_CIDRS ((UPD_NODES + XC_RT_DELTA_MAX) * XC_NODE_CIDRS)
 
 struct upd {
 	struct xc_rt_ctx c;         /* c.out: the changed nodes' new entries; c.st: their counts */
 	const struct xc_rt_delta *d;
 	const struct xc_node *node[UPD_NODES];
 	size_t n, nchanged;         /* node[0..nchanged): changed; then this node, if any */
-	struct xc_prefix cidr[UPD_NODES][XC_NODE_CIDRS];
-	struct xc_ip hit[UPD_NODES][XC_NODE_CIDRS];  /* a node's address in it; family 0: none */
-	struct {
-		struct xc_ip ip;
-		uint8_t who;        /* d->name[who]'s before the change */
-	} fdb[XC_RT_DELTA_MAX];     /* the VXLAN endpoints of the entries that go */
-	size_t nfdb, gone[XC_RT_NH + 1];  /* ... and how many entries of each kind go */
+	/*
+	 * The CIDRs that matter: cidr[0..nnow) the judged nodes' (of[i]'s,
+	 * in node order), then the changed nodes' as they were (of NULL),
+	 * but for a node whose CIDRs are as they were: its own are marked
+	 * (was[i]) instead.
+	 */
+	size_t ncidr, nnow, peer_cidrs;     /* ...; and the table's peers' CIDRs */
+	struct xc_prefix cidr[UPD_CIDRS];
+	struct xc_ip hit[UPD_CIDRS];        /* a node's address in it; family 0: none */
+	const struct xc_node *of[UPD_CIDRS];
+	uint8_t was[UPD_CIDRS];             /* 1: as it was at the start too */
+	size_t gone[XC_RT_NH + 1];  /* how many entries of each kind go, */
+	size_t held, nfdb;          /* of them held by the kernel; FDB entries */
+	struct xc_ip fdb[XC_RT_DELTA_MAX];  /* the VXLAN endpoints of those */
 };
 
-/* Which of d's replaced records n is: its index, or -1. */
-static int gone_index(const struct xc_rt_delta *d, const struct xc_node *n)
+/* Whether n is one of d's records replaced or removed: its entries go. */
+static int replaced(const struct xc_rt_delta *d, const struct xc_node *n)
 {
 	for (size_t i = 0; i < d->ngone; i++)
 		if (d->gone[i] == (uintptr_t)n)
-			return (int)i;
-	return -1;
-}
-
-/* Two CIDRs of one node that overlap: the contest settles them. */
-static int own_overlap(const struct xc_prefix *c, int n)
-{
-	for (int k = 0; k < n; k++)
-		for (int j = k + 1; j < n; j++)
-			if (xc_prefix_overlaps(&c[k], &c[j]))
-				return 1;
+			return 1;
 	return 0;
 }
 
-/* The changed nodes as they are now, then this node; 1: not a case for an update. */
+/*
+ * 1 when a verdict is not known alone: two CIDRs of one judged node
+ * overlap, or two as they were at the start (the contest settles them),
+ * or an address they gained or lost lies in one of those (it may have
+ * been refused for it; in a judged node's, the walk sees it).
+ */
+static int unsure(const struct upd *u)
+{
+	for (size_t i = 0; i < u->ncidr; i++) {
+		for (size_t j = i + 1; j < u->ncidr; j++)
+			if ((u->of[i] == u->of[j] || (u->was[i] && u->was[j])) &&
+			    xc_prefix_overlaps(&u->cidr[i], &u->cidr[j]))
+				return 1;
+		for (size_t j = 0; !u->of[i] && j < u->d->nmoved; j++)
+			if (xc_prefix_contains(&u->cidr[i], &u->d->moved[j]))
+				return 1;
+	}
+	return 0;
+}
+
+/* Whether node n's CIDRs, from u->cidr[at], are d's CIDRs of name i (both unpacked whole). */
+static int as_they_were(const struct upd *u, size_t at, const struct xc_node *n, size_t i)
+{
+	return n && n->ncidr == u->d->ncidr[i] &&
+	       !memcmp(&u->cidr[at], u->d->cidr[i], n->ncidr * sizeof(u->d->cidr[i][0]));
+}
+
+/* Node n judged: its CIDRs after the others'. */
+static void add_node(struct upd *u, const struct xc_node *n)
+{
+	u->node[u->n++] = n;
+	for (int k = 0; k < n->ncidr; k++) {
+		u->of[u->ncidr] = n;
+		xc_node_cidr_at(n, k, &u->cidr[u->ncidr++]);
+	}
+}
+
+/*
+ * The changed nodes as they are now, then this node, and the CIDRs that
+ * matter; 1: not a case for an update.
+ */
 static int find_nodes(struct upd *u, const struct xc_nodetab *t)
 {
 	const struct xc_rt_delta *d = u->d;
 	const char *self = u->c.conf->self;
+	uint8_t same[XC_RT_DELTA_MAX];
 
-	for (size_t i = 0; i < d->n; i++)
-		if ((self && !strcmp(d->name[i], self)) ||
-		    !(u->node[u->n++] = xc_nodetab_find(t, d->name[i])))
+	for (size_t i = 0; i < d->n; i++) {
+		const struct xc_node *n = xc_nodetab_find(t, d->name[i]);
+		size_t at = u->ncidr;
+
+		if (self && !strcmp(d->name[i], self))
 			return 1;
+		if (n)
+			add_node(u, n);
+		same[i] = (uint8_t)as_they_were(u, at, n, i);
+		memset(&u->was[at], same[i], u->ncidr - at);
+	}
 	u->nchanged = u->n;
 	if ((u->c.self = self ? xc_nodetab_find(t, self) : NULL))
-		u->node[u->n++] = u->c.self;
-	for (size_t i = 0; i < u->n; i++) {
-		for (int k = 0; k < u->node[i]->ncidr; k++)
-			xc_node_cidr_at(u->node[i], k, &u->cidr[i][k]);
-		if (own_overlap(u->cidr[i], u->node[i]->ncidr))
-			return 1;
-	}
-	return 0;
+		add_node(u, u->c.self);
+	u->nnow = u->ncidr;
+	for (size_t i = 0; i < d->n; i++)
+		for (int k = 0; !same[i] && k < d->ncidr[i]; k++) {
+			u->was[u->ncidr] = 1;
+			u->cidr[u->ncidr++] = d->cidr[i][k];
+		}
+	return unsure(u);
 }
 
 /* What goes: the replaced records' entries counted, their VXLAN endpoints noted. */
@@ -166,54 +193,57 @@ static void survey(struct upd *u, const struct xc_rt_set *out)
 {
 	for (size_t i = 0; i < out->n; i++) {
 		const struct xc_rt_entry *e = &out->v[i];
-		int g = gone_index(u->d, e->node);
 
-		if (g < 0)
+		if (!replaced(u->d, e->node))
 			continue;
 		u->gone[e->kind]++;
+		u->held += (e->flags & XC_RT_F_HAVE) != 0;
 		if (e->kind == XC_RT_FDB && u->nfdb < XC_RT_DELTA_MAX) {
-			u->fdb[u->nfdb].ip.family = e->gw_family;
-			memcpy(u->fdb[u->nfdb].ip.a, e->gw, sizeof(e->gw));
-			u->fdb[u->nfdb++].who = u->d->gone_who[g];
+			u->fdb[u->nfdb].family = e->gw_family;
+			memcpy(u->fdb[u->nfdb++].a, e->gw, sizeof(e->gw));
 		}
 	}
 }
 
 /*
- * Address a of node m (NULL: this host's own): noted where it lies in a
- * judged CIDR. 1 when another node has an address a changed node gained
- * or lost, or had as the endpoint of an FDB entry that goes: that node's
- * own entry may be the one to stand (the first node by name wins a
- * shared endpoint). One a changed node keeps using and another has shows
- * in xc_rt_update's check of the new keys.
+ * Address a of a node, changed or not (this host's own: not): noted
+ * where it lies in a CIDR that matters. 1 when the node is not a changed
+ * one and a changed one gained or lost a, or had it as the endpoint of
+ * an FDB entry that goes: that node's own entry may be the one to stand
+ * (the first node by name wins a shared endpoint). One a changed node
+ * keeps using and another has shows in xc_rt_update's check of the new
+ * keys.
  */
-static int check_addr(struct upd *u, const struct xc_node *m, const struct xc_ip *a)
+static int check_addr(struct upd *u, int changed, const struct xc_ip *a)
 {
 	const struct xc_rt_delta *d = u->d;
 
-	for (size_t i = 0; i < u->n; i++)
-		for (int k = 0; k < u->node[i]->ncidr; k++)
-			if (xc_prefix_contains(&u->cidr[i][k], a))
-				u->hit[i][k] = *a;
-	for (size_t j = 0; j < d->nmoved; j++)
-		if (xc_ip_equal(&d->moved[j].ip, a) && (!m || strcmp(d->name[d->moved[j].who], m->name)))
+	for (size_t i = 0; i < u->ncidr; i++)
+		if (xc_prefix_contains(&u->cidr[i], a))
+			u->hit[i] = *a;
+	for (size_t j = 0; !changed && j < d->nmoved; j++)
+		if (xc_ip_equal(&d->moved[j], a))
 			return 1;
-	for (size_t j = 0; j < u->nfdb; j++)
-		if (xc_ip_equal(&u->fdb[j].ip, a) && (!m || strcmp(d->name[u->fdb[j].who], m->name)))
+	for (size_t j = 0; !changed && j < u->nfdb; j++)
+		if (xc_ip_equal(&u->fdb[j], a))
 			return 1;
 	return 0;
 }
 
-/* CIDR p of node m: 1 if a moved address lies in it or it overlaps a judged node's. */
-static int check_cidr(struct upd *u, const struct xc_node *m, const struct xc_prefix *p)
+/*
+ * CIDR p of node m (changed or not): 1 if a moved address lies in it or
+ * it overlaps another judged node's, or (m unchanged) a changed node's as
+ * it was.
+ */
+static int check_cidr(struct upd *u, const struct xc_node *m, int changed,
+		      const struct xc_prefix *p)
 {
 	for (size_t j = 0; j < u->d->nmoved; j++)
-		if (xc_prefix_contains(p, &u->d->moved[j].ip))
+		if (xc_prefix_contains(p, &u->d->moved[j]))
 			return 1;
-	for (size_t i = 0; i < u->n; i++)
-		for (int k = 0; u->node[i] != m && k < u->node[i]->ncidr; k++)
-			if (xc_prefix_overlaps(&u->cidr[i][k], p))
-				return 1;
+	for (size_t i = 0; i < u->ncidr; i++)
+		if ((u->of[i] ? u->of[i] != m : !changed) && xc_prefix_overlaps(&u->cidr[i], p))
+			return 1;
 	return 0;
 }
 
@@ -225,16 +255,31 @@ static int scan(struct upd *u, const struct xc_nodetab *t)
 
 	for (size_t i = 0; i < t->n; i++) {
 		const struct xc_node *m = t->v[i];
+		int ch = 0;
 
+		for (size_t j = 0; j < u->nchanged; j++)
+			ch |= u->node[j] == m;
+		u->peer_cidrs += m == u->c.self ? 0 : m->ncidr;
 		for (int k = 0; k < m->ncidr; k++)
-			if (check_cidr(u, m, xc_node_cidr_at(m, k, &p)))
+			if (check_cidr(u, m, ch, xc_node_cidr_at(m, k, &p)))
 				return 1;
 		for (int k = 0; k < m->naddr; k++)
-			if (check_addr(u, m, (xc_node_addr_at(m, k, &a), &a)))
+			if (check_addr(u, ch, (xc_node_addr_at(m, k, &a), &a)))
 				return 1;
 	}
-	return (u->c.env->self4.family && check_addr(u, NULL, &u->c.env->self4)) ||
-	       (u->c.env->self6.family && check_addr(u, NULL, &u->c.env->self6));
+	return (u->c.env->self4.family && check_addr(u, 0, &u->c.env->self4)) ||
+	       (u->c.env->self6.family && check_addr(u, 0, &u->c.env->self6));
+}
+
+/* Why CIDR i of u gets no route: NULL, none (no contest: unsure). */
+static const char *refusal(const struct upd *u, size_t i)
+{
+	const struct xc_rt_conf *conf = u->c.conf;
+	const struct xc_ip *h = &u->hit[i];
+	const char *r = xc_rt_cidr_refusal(&u->cidr[i], h, h->family ? 1 : 0, conf->cluster,
+					   conf->ncluster);
+
+	return r ? r : xc_rt_local_refusal(&u->c, &u->cidr[i]);
 }
 
 /*
@@ -243,20 +288,13 @@ static int scan(struct upd *u, const struct xc_nodetab *t)
  */
 static void judge(struct upd *u, xc_rt_skip_cb skip, void *arg)
 {
-	const struct xc_rt_conf *conf = u->c.conf;
+	int k = 0;
 
 	u->c.out->n = 0;
-	for (size_t i = 0; i < u->n; i++) {
-		u->c.fdb_done = 0;
-		for (int k = 0; k < u->node[i]->ncidr; k++) {
-			const struct xc_prefix *p = &u->cidr[i][k];
-			const struct xc_ip *h = &u->hit[i][k];
-			const char *r = xc_rt_cidr_refusal(p, h, h->family ? 1 : 0, conf->cluster,
-							   conf->ncluster);
-
-			xc_rt_cidr_pass(&u->c, u->node[i], k, r ? r : xc_rt_local_refusal(&u->c, p),
-					skip, arg);
-		}
+	for (size_t i = 0; i < u->nnow; i++, k++) {
+		if (!i || u->of[i] != u->of[i - 1])
+			u->c.fdb_done = 0, k = 0;
+		xc_rt_cidr_pass(&u->c, u->of[i], k, refusal(u, i), skip, arg);
 	}
 }
 
@@ -268,7 +306,7 @@ static int taken(const struct upd *u, const struct xc_rt_set *out)
 	for (size_t i = 0; i < s->n; i++) {
 		const struct xc_rt_entry *o = xc_rt_set_find(out, &s->v[i]);
 
-		if (o && gone_index(u->d, o->node) < 0)
+		if (o && !replaced(u->d, o->node))
 			return 1;
 		for (size_t j = 0; j < i; j++)
 			if (!xc_rt_cmp(&s->v[j], &s->v[i]))
@@ -283,18 +321,16 @@ static int taken(const struct upd *u, const struct xc_rt_set *out)
  */
 static int keep_held(const struct upd *u, const struct xc_rt_set *out, struct xc_rt_set *have)
 {
-	size_t k = 0, n0 = have ? have->n : 0;
+	size_t n0 = have ? have->n : 0;
 
-	for (size_t i = 0; have && i < out->n; i++)
-		k += (out->v[i].flags & XC_RT_F_HAVE) && gone_index(u->d, out->v[i].node) >= 0;
-	if (!k)
+	if (!have || !u->held)
 		return 0;
-	if (xc_rt_set_reserve(have, have->n + k))
+	if (xc_rt_set_reserve(have, have->n + u->held))
 		return -ENOMEM;
 	for (size_t i = 0; i < out->n; i++) {
 		const struct xc_rt_entry *e = &out->v[i];
 
-		if (!(e->flags & XC_RT_F_HAVE) || gone_index(u->d, e->node) < 0)
+		if (!(e->flags & XC_RT_F_HAVE) || !replaced(u->d, e->node))
 			continue;
 		have->v[have->n++] = xc_rt_have_copy(e, 0);
 	}
@@ -331,19 +367,21 @@ int xc_rt_update(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 	if ((rc = keep_held(u, out, have)))
 		goto out;
 	for (size_t i = 0; i < out->n; i++)
-		if (gone_index(d, out->v[i].node) < 0)
+		if (!replaced(d, out->v[i].node))
 			out->v[w++] = out->v[i];
 	out->n = w;
 	for (size_t i = 0; i < fresh.n; i++) {
 		xc_rt_set_put(out, &fresh.v[i]);        /* a new key, with room */
 		made[fresh.v[i].kind]++;
 	}
-	/*
-	 * Every verdict stands, so refused stays; a peer's CIDR has a route or
-	 * a reason, so skipped moves against the routes.
-	 */
-	st->skipped = st->skipped + u->gone[XC_RT_ROUTE] - made[XC_RT_ROUTE];
+	/* the changed nodes' refusals as they were make way for theirs now */
+	for (size_t i = 0; i < u->ncidr; i++)
+		now.refused -= u->was[i] && refusal(u, i);
+	st->refused += now.refused;
+	st->nodes = t->n;
+	st->peers = t->n - !!u->c.self;
 	st->routes = st->routes - u->gone[XC_RT_ROUTE] + made[XC_RT_ROUTE];
+	st->skipped = u->peer_cidrs - st->routes;       /* a peer's CIDR: a route or a reason */
 	st->neighs = st->neighs - u->gone[XC_RT_NEIGH] + made[XC_RT_NEIGH];
 	st->fdbs = st->fdbs - u->gone[XC_RT_FDB] + made[XC_RT_FDB];
 	judge(u, skip, arg);            /* again, to tell: only now is the outcome sure */

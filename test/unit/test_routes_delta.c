@@ -4,8 +4,9 @@
  * same table, over random changes: the wanted entries, the counters and
  * the reports must be the same, in every mode, with and without nexthop
  * objects. Changes that reach other nodes' verdicts (an address moved
- * into a pod CIDR or onto another node, a CIDR changed, a node added or
- * removed, this node changed) must take the whole computation.
+ * into a pod CIDR or onto another node, this node changed) must take the
+ * whole computation; a node added or removed, or its CIDRs changed, takes
+ * an update unless the walk finds it reaches others.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,18 +142,29 @@ static void host(void)
 	env.nexthops = 1;
 }
 
-/* One random change; returns 1 when it must take the whole computation. */
+/* What a change must take: either, or the whole computation. */
+enum { EITHER, WHOLE };
+
+/* Nodes changed this round, or whose address one took: not changed again. */
+static unsigned char touched[NODES];
+
+/* One random change; returns what it must take. */
 static int change(void)
 {
 	struct xc_node_rec r;
-	int i = 2 + rand() % (NODES - 2), dice = rand() % 100;
-	const struct xc_node *n = xc_nodetab_find(&tab, (snprintf(r.name, sizeof(r.name), "n%03d", i),
-							r.name));
+	int i, dice = rand() % 100;
+	const struct xc_node *n;
+
+	do
+		i = 2 + rand() % (NODES - 2);
+	while (touched[i]);
+	touched[i] = 1;
+	n = xc_nodetab_find(&tab, (snprintf(r.name, sizeof(r.name), "n%03d", i), r.name));
 
 	if (!n) {                       /* deleted earlier: back */
 		make(&r, i);
 		xc_nodetab_set(&tab, &r);
-		return 1;
+		return EITHER;
 	}
 	xc_node_unpack(n, &r);
 	if (dice < 15 && r.naddr > 1) { /* another address preferred: the same set */
@@ -161,7 +173,7 @@ static int change(void)
 		r.addr[0].kind = r.addr[1].kind;
 		r.addr[1].kind = k;
 		xc_nodetab_set(&tab, &r);
-		return 0;
+		return EITHER;
 	}
 	if (dice < 70 || !r.naddr) {    /* a new address, or a first one */
 		if (!r.naddr)
@@ -172,12 +184,12 @@ static int change(void)
 		else
 			v4(&r.addr[0].ip, 198, 18, 100 + fresh / 250 % 100, 1 + fresh % 250);
 		xc_nodetab_set(&tab, &r);
-		return 0;
+		return EITHER;
 	}
 	if (dice < 78) {                /* one address fewer */
 		r.naddr--;
 		xc_nodetab_set(&tab, &r);
-		return 0;
+		return EITHER;
 	}
 	if (dice < 84) {                /* an address into a node's pod CIDR */
 		struct xc_prefix p;
@@ -194,20 +206,23 @@ static int change(void)
 
 		do
 			m = tab.v[rand() % tab.n];
-		while (m == n || !m->naddr);
+		while (m == n || !m->naddr || touched[atoi(m->name + 1)]);
+		touched[atoi(m->name + 1)] = 1;         /* unchanged this round: others' */
 		xc_node_addr_at(m, 0, &r.addr[0].ip);
-	} else if (dice < 93 && r.ncidr) {      /* a CIDR changed */
+	} else if (dice < 93 && r.ncidr) {      /* a CIDR changed: wider overlaps others */
 		r.cidr[0].len = (uint8_t)(r.cidr[0].len ^ (r.cidr[0].ip.family == AF_INET ? 4 : 16));
+		xc_nodetab_set(&tab, &r);
+		return EITHER;
 	} else if (dice < 96) {
 		xc_nodetab_del(&tab, r.name);
-		return 1;
+		return EITHER;
 	} else {                        /* this node changed */
 		snprintf(r.name, sizeof(r.name), "n001");
 		make(&r, 1);
 		fresh++;
 		v4(&r.addr[0].ip, 198, 18, 200, 1 + fresh % 250);
 	}
-	return xc_nodetab_set(&tab, &r) > 0;    /* an address may have been there already */
+	return xc_nodetab_set(&tab, &r) > 0 ? WHOLE : EITHER;    /* an address may have been there already */
 }
 
 static int same_entry(const struct xc_rt_entry *a, const struct xc_rt_entry *b)
@@ -312,8 +327,9 @@ static void run(enum xc_rt_mode mode, enum xc_rt_nh nh, int rounds)
 	for (int round = 1; round <= rounds; round++) {
 		int whole = 0, k = 1 + rand() % 3;
 
+		memset(touched, 0, sizeof(touched));
 		for (int i = 0; i < k; i++)
-			whole |= change();
+			whole |= change() == WHOLE;
 		updates = eng.updates;
 		T_INT(sync_dry(&conf), 0);
 		must += whole;
@@ -324,6 +340,9 @@ static void run(enum xc_rt_mode mode, enum xc_rt_nh nh, int rounds)
 		check(&conf, round);
 	}
 	/* most rounds went by an update (else this test proves nothing) */
+	if ((unsigned long)rounds - wholes <= (unsigned long)rounds / 3)
+		printf("  mode %d, nexthops %d: %lu of %d rounds went by an update\n", mode, nh,
+		       (unsigned long)rounds - wholes, rounds);
 	T((unsigned long)rounds - wholes > (unsigned long)rounds / 3);
 	T(wholes >= must);
 }
@@ -378,6 +397,103 @@ static void test_self_nested(void)
 	check(&conf, -3);
 }
 
+/*
+ * A node removed, added back, its CIDR narrowed, a new one, two gone at
+ * once, one replaced by another with its CIDRs and address: each an
+ * update that gives what a whole computation does. n030 and its
+ * neighbours share nothing (see make).
+ */
+static void test_add_remove(enum xc_rt_mode mode)
+{
+	struct xc_rt_conf conf = { .mode = mode, .protocol = 202, .self = "n001" };
+	struct xc_node_rec r;
+	unsigned long updates;
+
+	start(0);
+	T_INT(sync_dry(&conf), 0);
+	xc_nodetab_del(&tab, "n030");
+	T_INT(sync_dry(&conf), 0);
+	T_INT(eng.updates, 1);
+	check(&conf, -10);
+	make(&r, 30);
+	xc_nodetab_set(&tab, &r);
+	T_INT(sync_dry(&conf), 0);
+	r.cidr[0].len = 20;
+	xc_nodetab_set(&tab, &r);
+	T_INT(sync_dry(&conf), 0);
+	T_INT(eng.updates, 3);
+	check(&conf, -11);
+	make(&r, 200);
+	xc_nodetab_set(&tab, &r);
+	T_INT(sync_dry(&conf), 0);
+	T_INT(eng.updates, 4);
+	check(&conf, -12);
+	xc_nodetab_del(&tab, "n200");
+	xc_nodetab_del(&tab, "n030");
+	T_INT(sync_dry(&conf), 0);
+	T_INT(eng.updates, 5);
+	check(&conf, -13);
+	xc_node_unpack(xc_nodetab_find(&tab, "n031"), &r);
+	xc_nodetab_del(&tab, "n031");
+	snprintf(r.name, sizeof(r.name), "n201");
+	xc_nodetab_set(&tab, &r);
+	T_INT(sync_dry(&conf), 0);
+	T_INT(eng.updates, 6);
+	check(&conf, -14);
+	/* n047's CIDR holds n048's, which loses to it: n047 reaches n048 */
+	xc_nodetab_del(&tab, "n047");
+	T_INT(sync_dry(&conf), 0);
+	T_INT(eng.updates, 6);
+	check(&conf, -15);
+	make(&r, 47);
+	xc_nodetab_set(&tab, &r);
+	T_INT(sync_dry(&conf), 0);
+	T_INT(eng.updates, 6);
+	check(&conf, -16);
+	/* n048 readdressed as n047 goes: the same */
+	xc_node_unpack(xc_nodetab_find(&tab, "n048"), &r);
+	v4(&r.addr[0].ip, 198, 18, 9, 48);
+	xc_nodetab_set(&tab, &r);
+	xc_nodetab_del(&tab, "n047");
+	T_INT(sync_dry(&conf), 0);
+	T_INT(eng.updates, 6);
+	check(&conf, -17);
+	make(&r, 47);
+	xc_nodetab_set(&tab, &r);
+	T_INT(sync_dry(&conf), 0);
+	/* both gone: what n048's CIDR was refused for is not known alone */
+	xc_nodetab_del(&tab, "n047");
+	xc_nodetab_del(&tab, "n048");
+	T_INT(sync_dry(&conf), 0);
+	T_INT(eng.updates, 6);
+	check(&conf, -18);
+	/* n103's CIDR was refused for n102's address in it: both gone, not known alone */
+	xc_nodetab_del(&tab, "n102");
+	xc_nodetab_del(&tab, "n103");
+	T_INT(sync_dry(&conf), 0);
+	T_INT(eng.updates, 6);
+	check(&conf, -19);
+	/*
+	 * n019's VXLAN endpoint is n020's address too, and its FDB entry the
+	 * one that stands: once n019 prefers its own, n020's must come.
+	 */
+	xc_node_unpack(xc_nodetab_find(&tab, "n019"), &r);
+	r.addr[0].kind = XC_NODE_ADDR_INTERNAL;
+	r.addr[1].kind = XC_NODE_ADDR_EXTERNAL;
+	xc_nodetab_set(&tab, &r);
+	T_INT(sync_dry(&conf), 0);
+	T_INT(eng.updates, mode == XC_RT_VXLAN ? 6 : 7);
+	check(&conf, -20);
+	/* n032's CIDR widened over others': the contest, whole */
+	updates = eng.updates;
+	xc_node_unpack(xc_nodetab_find(&tab, "n032"), &r);
+	r.cidr[0].len = 8;
+	xc_nodetab_set(&tab, &r);
+	T_INT(sync_dry(&conf), 0);
+	T_INT(eng.updates, updates);
+	check(&conf, -21);
+}
+
 int main(void)
 {
 	static const enum xc_rt_mode modes[] = { XC_RT_NONE, XC_RT_VXLAN, XC_RT_SIT, XC_RT_AUTO };
@@ -388,6 +504,8 @@ int main(void)
 	tab.notify = on_change;
 	test_untold();
 	test_self_nested();
+	test_add_remove(XC_RT_NONE);
+	test_add_remove(XC_RT_VXLAN);
 	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
 		run(modes[m], XC_RT_NH_OFF, 150);
 		run(modes[m], XC_RT_NH_ON, 60);
