@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.." || exit 2
 export CNI_BENCH_PODS=8 CNI_BENCH_PAR=4 CNI_BENCH_PREALLOC=200 CNI_BENCH_HELD=0
 export JSON_BENCH_NODES=100 JSON_BENCH_SECONDS=1 JSON_BENCH_CG_NODES=100
 export K8S_BENCH_NODES=100 K8S_BENCH_LIMIT=30 K8S_BENCH_EVENTS=50
-export BENCH_SECONDS=2 BENCH_NODES=50 BENCH_EVENTS=10 BENCH_SEED_EVENTS=1
+export BENCH_SECONDS=2 BENCH_NODES=50 BENCH_EVENTS=10 BENCH_SEED_EVENTS=1 BENCH_CHURN=3
 export RT_BENCH_ROUNDS=1 RT_BENCH_SEQ=2 RT_BENCH_PAR=2
 export PM_BENCH_PODS=8
 
@@ -40,6 +40,7 @@ table() {
 	router) printf '%s\n' '^router, file source' '^ +nodes +first ms' '^ +10 ' \
 		'^seed emulated' '^ +10 nodes: p50' '^ +[0-9]+ nodes: p50' \
 		'^router, API source' '^  first full sync' '^  node event -> route' \
+		'^  node deleted -> route gone' \
 		'MODIFIED events/s for' ;;
 	runtime) printf '%s\n' '^== runtime: RunPodSandbox' '^ms per pod' \
 		'^RunPodSandbox, one at a time' '^RunPodSandbox, [0-9]+ at once' \

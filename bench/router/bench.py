@@ -8,7 +8,9 @@ inside a network namespace that run.sh made; never touches another one.
   time to the first full sync, peak RSS and CPU at 5,000 nodes, and of
   the first sync the fake server's own share (a client reading the same
   WatchList, server_ms) apart from the router's; CPU share
-  at 17 MODIFIED events/s for a minute (API source, fake API server);
+  at 17 MODIFIED events/s for a minute (API source, fake API server),
+  after 20 nodes deleted and created again (BENCH_CHURN), each timed to
+  its route gone and back;
   side by side with the seed's approach emulated: every 5 s read all nodes
   and rewrite every route (`ip -batch` of `route replace` lines).
 
@@ -41,6 +43,7 @@ SECONDS_17 = int(os.environ.get("BENCH_SECONDS", "60"))
 NODES = sorted(set([10] + [int(n) for n in os.environ.get("BENCH_NODES", "5000").split()]))
 EVENTS = int(os.environ.get("BENCH_EVENTS", "200"))
 SEED_EVENTS = int(os.environ.get("BENCH_SEED_EVENTS", str(max(10, SECONDS_17 // 6))))
+CHURN = int(os.environ.get("BENCH_CHURN", "20"))  # API run: nodes deleted and created again
 IDLE_SECONDS = min(5, SECONDS_17)
 # the API run: the router's tunnel mode (none, vxlan), and BENCH_LEAN=1 for
 # nodes of only what the router reads (~300 B) instead of ~10 KB ones, so
@@ -104,12 +107,12 @@ class Monitor:
         out, off = [], 0
         while off + 16 <= len(data):
             ln, typ = struct.unpack_from("IH", data, off)
-            if typ == 24 and ln >= 28:  # RTM_NEWROUTE
+            if typ in (24, 25) and ln >= 28:  # RTM_NEWROUTE, RTM_DELROUTE ("del", dst, proto)
                 fam, dlen, _, _, _, proto = struct.unpack_from("BBBBBB", data, off + 16)
                 a = dict(rtattrs(data, off + 28, off + ln))
                 dst = socket.inet_ntop(fam, a[1]) if 1 in a else None
                 gw = socket.inet_ntop(fam, a[5]) if 5 in a else None
-                out.append((proto, dst, gw))
+                out.append((proto, dst, gw) if typ == 24 else ("del", dst, proto))
             elif typ == 28 and ln >= 28 and data[off + 16] in (socket.AF_INET, socket.AF_INET6):
                 # RTM_NEWNEIGH: ("neigh", address, lladdr); not the FDB's (AF_BRIDGE)
                 fam = data[off + 16]
@@ -364,6 +367,56 @@ def api_latency(mon, port, certs, n, count):
     return out
 
 
+def wait_event(mon, match, t0, limit=10.0):
+    """ms from t0 until an event match(e) is true for, or 10000.0."""
+    end = t0 + limit
+    while time.monotonic() < end:
+        for e in mon.events(max(0.0, end - time.monotonic())) or []:
+            if match(e):
+                return (time.monotonic() - t0) * 1000
+    return 10000.0
+
+
+def api_churn(mon, port, certs, n, count):
+    """Delete a node (as a scale-down or a replaced VM does), time until its
+    IPv4 route goes; create it again, time until the route is back. Two
+    lists of ms: removals and additions."""
+    import http.client
+    import ssl
+    import nodegen
+    ctx = ssl.create_default_context(cafile=certs + "/ca.crt")
+    conn = http.client.HTTPSConnection("127.0.0.1", int(port), context=ctx, timeout=10)
+    auth = {"Authorization": "Bearer tok-1"}
+    rng = random.Random(11)
+    gone, back = [], []
+
+    def call(method, path, body=None):
+        conn.request(method, path, body, dict(auth, **({"Content-Type": "application/json"} if body else {})))
+        resp = conn.getresponse()
+        data = resp.read()
+        if resp.status >= 300:
+            raise RuntimeError("%s %s: %d %s" % (method, path, resp.status, data[:200]))
+        return data
+
+    for _ in range(count):
+        i = rng.randrange(1, n)
+        name = "node-%05d" % (i + 1)
+        want = nodegen.pod_cidrs(i, n)[0].split("/")[0]
+        obj = json.loads(call("GET", "/api/v1/nodes/" + name))
+        for k in ("uid", "resourceVersion", "creationTimestamp", "managedFields"):
+            obj["metadata"].pop(k, None)
+        while mon.events(0) is not None:
+            pass
+        t0 = time.monotonic()
+        call("DELETE", "/api/v1/nodes/" + name)
+        gone.append(wait_event(mon, lambda e: e[0] == "del" and e[1] == want and e[2] == 202, t0))
+        t0 = time.monotonic()
+        call("POST", "/api/v1/nodes", json.dumps(obj))
+        back.append(wait_event(mon, lambda e: e[0] == 202 and e[1] == want, t0))
+    conn.close()
+    return gone, back
+
+
 def bench_api(n, rate, seconds):
     import subprocess as sp
     # the generated nodes' addresses (test/fakeapi/nodegen.py) on eth0, and not
@@ -408,6 +461,7 @@ def bench_api(n, rate, seconds):
     ctl = [sys.executable, os.path.join(ROOT, "test/fakeapi/fakectl.py"), "--server",
            "https://127.0.0.1:" + port, "--cacert", certs + "/ca.crt", "--token", "tok-1"]
     lat = api_latency(mon, port, certs, n, EVENTS)
+    gone, back = api_churn(mon, port, certs, n, CHURN)
     sp.run(ctl + ["events", json.dumps({"rate": rate})], stdout=sp.DEVNULL, check=True)
     c0, t1 = cpu(p.pid), time.monotonic()
     time.sleep(seconds)
@@ -419,7 +473,10 @@ def bench_api(n, rate, seconds):
          "first_sync_user_s": first_user,
          "rate": rate, "seconds": seconds, "cpu_pct": busy, "rss_mb": rss_peak(p.pid),
          "generated": stats.get("counters", {}).get("generated_events"),
-         "p50": pct(lat, 50), "p99": pct(lat, 99), "events": len(lat)}
+         "p50": pct(lat, 50), "p99": pct(lat, 99), "events": len(lat),
+         "del_p50": pct(gone, 50) if gone else None, "del_p99": pct(gone, 99) if gone else None,
+         "add_p50": pct(back, 50) if back else None, "add_p99": pct(back, 99) if back else None,
+         "churn": len(gone)}
     p.terminate()
     p.wait()
     api.terminate()
@@ -490,9 +547,12 @@ def write_data(res):
             ("nodes", "%d"), ("first_sync_ms", "%.1f"), ("first_sync_cpu_s", "%.3f"),
             ("first_sync_user_s", "%.3f"),
             ("p50", "%.2f"), ("p99", "%.2f"), ("events", "%d"), ("rate", "%d"),
-            ("seconds", "%d"), ("cpu_pct", "%.3f"), ("rss_mb", "%.2f"), ("server_ms", "%.1f"))]
+            ("seconds", "%d"), ("cpu_pct", "%.3f"), ("rss_mb", "%.2f"), ("server_ms", "%.1f"),
+            ("churn", "%d"), ("del_p50", "%.2f"), ("del_p99", "%.2f"), ("add_p50", "%.2f"),
+            ("add_p99", "%.2f"))]
         paths.append(write("router-api.tsv", "the router with the API source (fake API server, "
                            "generated ~10 KB nodes): first full sync, node status PATCH -> route in ms, "
+                           "a node deleted -> its route gone and created again -> back (del_, add_) in ms, "
                            "CPU % of a core at RATE MODIFIED events/s", cols, [a]))
     return paths
 
@@ -545,6 +605,10 @@ def run():
             a["server_ms"], (a["first_sync_ms"] or 0) - a["server_ms"]))
         print("  node event -> %s: p50 %.1f ms, p99 %.1f ms over %d status PATCHes" % (
             "neighbour entry" if a["mode"] == "vxlan" else "route", a["p50"], a["p99"], a["events"]))
+        if a["churn"]:
+            print("  node deleted -> route gone: p50 %.1f ms, p99 %.1f ms; created again -> route: "
+                  "p50 %.1f ms, p99 %.1f ms (%d nodes)" % (a["del_p50"], a["del_p99"], a["add_p50"],
+                                                          a["add_p99"], a["churn"]))
         print("  %d MODIFIED events/s for %d s: CPU %.2f %% of a core" % (
             a["rate"], a["seconds"], a["cpu_pct"]))
     if paths:

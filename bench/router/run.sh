@@ -7,7 +7,8 @@
 # Sizes (make bench-smoke makes them small): BENCH_NODES (default 5000) the
 # node counts beside the 10-node runs, space-separated (the API run has the
 # largest), BENCH_EVENTS (200) timed events per run, BENCH_SEED_EVENTS
-# (BENCH_SECONDS / 6, at least 10) of the seed's loop. The API run's tunnel
+# (BENCH_SECONDS / 6, at least 10) of the seed's loop, BENCH_CHURN (20) nodes
+# the API run deletes and creates again. The API run's tunnel
 # mode: BENCH_MODE (none, vxlan); BENCH_LEAN=1 gives it ~300 B nodes (bench.py).
 # The figures also go in $BENCH_DATA (bench/data.sh): router.tsv (file source
 # and the seed per node count) and router-api.tsv.
@@ -20,7 +21,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 . bench/data.sh
 . test/lib/hostns.sh
-data_init router BENCH_SECONDS BENCH_ONLY BENCH_NODES BENCH_EVENTS BENCH_SEED_EVENTS BENCH_MODE BENCH_LEAN
+data_init router BENCH_SECONDS BENCH_ONLY BENCH_NODES BENCH_EVENTS BENCH_SEED_EVENTS BENCH_CHURN \
+	BENCH_MODE BENCH_LEAN
 NS=xcb-rt-$$
 D=$(mktemp -d)
 trap 'ip netns del "$NS" 2>/dev/null; [ -n "${BENCH_KEEP:-}" ] && echo "kept $D" || rm -rf "$D"' EXIT INT TERM
