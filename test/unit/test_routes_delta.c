@@ -397,6 +397,16 @@ static void test_self_nested(void)
 	check(&conf, -3);
 }
 
+/* A dry sync; then eng.updates must be updates, and the state a whole computation's. */
+static void synced(const struct xc_rt_conf *conf, unsigned long updates, int round)
+{
+	T_INT(sync_dry(conf), 0);
+	if (eng.updates != updates)
+		printf("  round %d: %lu updates, not %lu\n", round, eng.updates, updates);
+	T(eng.updates == updates);
+	check(conf, round);
+}
+
 /*
  * A node removed, added back, its CIDR narrowed, a new one, two gone at
  * once, one replaced by another with its CIDRs and address: each an
@@ -412,67 +422,47 @@ static void test_add_remove(enum xc_rt_mode mode)
 	start(0);
 	T_INT(sync_dry(&conf), 0);
 	xc_nodetab_del(&tab, "n030");
-	T_INT(sync_dry(&conf), 0);
-	T_INT(eng.updates, 1);
-	check(&conf, -10);
+	synced(&conf, 1, -10);
 	make(&r, 30);
 	xc_nodetab_set(&tab, &r);
 	T_INT(sync_dry(&conf), 0);
 	r.cidr[0].len = 20;
 	xc_nodetab_set(&tab, &r);
-	T_INT(sync_dry(&conf), 0);
-	T_INT(eng.updates, 3);
-	check(&conf, -11);
+	synced(&conf, 3, -11);
 	make(&r, 200);
 	xc_nodetab_set(&tab, &r);
-	T_INT(sync_dry(&conf), 0);
-	T_INT(eng.updates, 4);
-	check(&conf, -12);
+	synced(&conf, 4, -12);
 	xc_nodetab_del(&tab, "n200");
 	xc_nodetab_del(&tab, "n030");
-	T_INT(sync_dry(&conf), 0);
-	T_INT(eng.updates, 5);
-	check(&conf, -13);
+	synced(&conf, 5, -13);
 	xc_node_unpack(xc_nodetab_find(&tab, "n031"), &r);
 	xc_nodetab_del(&tab, "n031");
 	snprintf(r.name, sizeof(r.name), "n201");
 	xc_nodetab_set(&tab, &r);
-	T_INT(sync_dry(&conf), 0);
-	T_INT(eng.updates, 6);
-	check(&conf, -14);
+	synced(&conf, 6, -14);
 	/* n047's CIDR holds n048's, which loses to it: n047 reaches n048 */
 	xc_nodetab_del(&tab, "n047");
-	T_INT(sync_dry(&conf), 0);
-	T_INT(eng.updates, 6);
-	check(&conf, -15);
+	synced(&conf, 6, -15);
 	make(&r, 47);
 	xc_nodetab_set(&tab, &r);
-	T_INT(sync_dry(&conf), 0);
-	T_INT(eng.updates, 6);
-	check(&conf, -16);
+	synced(&conf, 6, -16);
 	/* n048 readdressed as n047 goes: the same */
 	xc_node_unpack(xc_nodetab_find(&tab, "n048"), &r);
 	v4(&r.addr[0].ip, 198, 18, 9, 48);
 	xc_nodetab_set(&tab, &r);
 	xc_nodetab_del(&tab, "n047");
-	T_INT(sync_dry(&conf), 0);
-	T_INT(eng.updates, 6);
-	check(&conf, -17);
+	synced(&conf, 6, -17);
 	make(&r, 47);
 	xc_nodetab_set(&tab, &r);
 	T_INT(sync_dry(&conf), 0);
 	/* both gone: what n048's CIDR was refused for is not known alone */
 	xc_nodetab_del(&tab, "n047");
 	xc_nodetab_del(&tab, "n048");
-	T_INT(sync_dry(&conf), 0);
-	T_INT(eng.updates, 6);
-	check(&conf, -18);
+	synced(&conf, 6, -18);
 	/* n103's CIDR was refused for n102's address in it: both gone, not known alone */
 	xc_nodetab_del(&tab, "n102");
 	xc_nodetab_del(&tab, "n103");
-	T_INT(sync_dry(&conf), 0);
-	T_INT(eng.updates, 6);
-	check(&conf, -19);
+	synced(&conf, 6, -19);
 	/*
 	 * n019's VXLAN endpoint is n020's address too, and its FDB entry the
 	 * one that stands: once n019 prefers its own, n020's must come.
@@ -481,17 +471,13 @@ static void test_add_remove(enum xc_rt_mode mode)
 	r.addr[0].kind = XC_NODE_ADDR_INTERNAL;
 	r.addr[1].kind = XC_NODE_ADDR_EXTERNAL;
 	xc_nodetab_set(&tab, &r);
-	T_INT(sync_dry(&conf), 0);
-	T_INT(eng.updates, mode == XC_RT_VXLAN ? 6 : 7);
-	check(&conf, -20);
+	synced(&conf, mode == XC_RT_VXLAN ? 6 : 7, -20);
 	/* n032's CIDR widened over others': the contest, whole */
 	updates = eng.updates;
 	xc_node_unpack(xc_nodetab_find(&tab, "n032"), &r);
 	r.cidr[0].len = 8;
 	xc_nodetab_set(&tab, &r);
-	T_INT(sync_dry(&conf), 0);
-	T_INT(eng.updates, updates);
-	check(&conf, -21);
+	synced(&conf, updates, -21);
 }
 
 int main(void)
