@@ -373,20 +373,21 @@ void xc_rt_delta_note(struct xc_rt_delta *d, const struct xc_node *before,
  * nexthop objects; its routes may still name the ones they had), and st
  * with it, up to date with the changes d noted, computing only the
  * changed nodes' entries: the same result and stats as xc_rt_compute
- * would give, and skip hears of the changed nodes' CIDRs and this node's
- * refused ones (not of other nodes'). That holds while every verdict that
- * depends on other nodes stays, so one walk over t checks that no CIDR
- * of the changed nodes (now or at the start) or of this node overlaps
- * another (their own included), that no address they gained or lost
- * lies in such a CIDR or is an unchanged node's too, and that no FDB
- * entry of theirs that goes had an endpoint an unchanged node has; and no
- * new entry's key may be held already. conf and env (its arrays included:
- * env->ll is read in place) must be those of the computation, with no
- * address map. Returns 0 when done; 1 when the changes need a whole
- * computation, or -ENOMEM: out and st are then as they were and skip
- * heard nothing. An entry that goes while the kernel holds it
- * (XC_RT_F_HAVE) is copied into have (NULL: nothing is copied).
- * O(nodes), without a sort.
+ * would give (st->nexthops aside: left as it was), and skip hears of the
+ * changed nodes' CIDRs and this node's refused ones (not of other
+ * nodes'). That holds while every verdict that depends on other nodes
+ * stays, so one walk over t checks that no CIDR of the changed nodes (now
+ * or at the start) or of this node overlaps another (their own
+ * included), that no address they gained or lost lies in such a CIDR,
+ * and that no FDB entry of theirs that goes had an endpoint an unchanged
+ * node has; and no new entry's key may be an unchanged node's entry's
+ * already. conf and env (its arrays included: env->ll is read in place)
+ * must be those of the computation, with no address map. Returns 0 when
+ * done; 1 when the changes need a whole computation, or -ENOMEM: out and
+ * st are then as they were and skip heard nothing. An entry that goes
+ * while the kernel holds it (XC_RT_F_HAVE) is copied into have (NULL:
+ * nothing is copied). O(nodes) without sorting out (have, which holds
+ * only what differs, is sorted again when entries are copied into it).
  */
 int xc_rt_update(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 		 const struct xc_nodetab *t, const struct xc_rt_delta *d, struct xc_rt_set *out,

@@ -8,12 +8,11 @@
  * leaves every other node's verdict as it was, unless one of its CIDRs,
  * as they are or as they were, overlaps another node's (the contest), or
  * an address it gained or lost lies in some node's CIDR ("contains a
- * node's address"), or is another node's too, or was the endpoint of an
- * FDB entry of its that another node shares (a shared VXLAN endpoint's
- * entry goes to the first node by name: that node's may be the one to
- * stand now). When one walk over the table finds none of these and no
- * new entry's key is held already, only the changed nodes' entries
- * change: they are judged and computed alone, as xc_rt_compute judges
+ * node's address"), or was the endpoint of an FDB entry of its that
+ * another node has too (a shared VXLAN endpoint's entry goes to the
+ * first node by name: the other's may be the one to stand now). When one
+ * walk over the table finds none of these and no new entry's key is an
+ * unchanged node's already, only the changed nodes' entries change: they are judged and computed alone, as xc_rt_compute judges
  * and computes them, and put in place of their old ones. A node added is
  * a change from nothing, one removed a change to nothing.
  */
@@ -99,14 +98,16 @@ struct upd {
 	 * but for a node whose CIDRs are as they were: its own are marked
 	 * (was[i]) instead.
 	 */
-	size_t ncidr, nnow, peer_cidrs;     /* ...; and the table's peers' CIDRs */
+	size_t ncidr, nnow;
 	struct xc_prefix cidr[UPD_CIDRS];
 	struct xc_ip hit[UPD_CIDRS];        /* a node's address in it; family 0: none */
 	const struct xc_node *of[UPD_CIDRS];
 	uint8_t was[UPD_CIDRS];             /* 1: as it was at the start too */
-	size_t gone[XC_RT_NH + 1];  /* how many entries of each kind go, */
-	size_t held, nfdb;          /* of them held by the kernel; FDB entries */
-	struct xc_ip fdb[XC_RT_DELTA_MAX];  /* the VXLAN endpoints of those */
+	size_t peer_cidrs;                  /* every peer's CIDRs in the table */
+	size_t gone[XC_RT_NH + 1];          /* the entries that go, of each kind */
+	size_t held;                        /* of them, held by the kernel */
+	size_t nfdb;                        /* the endpoints of the FDB entries that go: */
+	struct xc_ip fdb[XC_RT_DELTA_MAX];  /* one a replaced record at most */
 };
 
 /* Whether n is one of d's records replaced or removed: its entries go. */
@@ -188,8 +189,8 @@ static int find_nodes(struct upd *u, const struct xc_nodetab *t)
 	return unsure(u);
 }
 
-/* What goes: the replaced records' entries counted, their VXLAN endpoints noted. */
-static void survey(struct upd *u, const struct xc_rt_set *out)
+/* What goes: the replaced records' entries counted, their VXLAN endpoints noted; 1: too many. */
+static int survey(struct upd *u, const struct xc_rt_set *out)
 {
 	for (size_t i = 0; i < out->n; i++) {
 		const struct xc_rt_entry *e = &out->v[i];
@@ -198,32 +199,31 @@ static void survey(struct upd *u, const struct xc_rt_set *out)
 			continue;
 		u->gone[e->kind]++;
 		u->held += (e->flags & XC_RT_F_HAVE) != 0;
-		if (e->kind == XC_RT_FDB && u->nfdb < XC_RT_DELTA_MAX) {
-			u->fdb[u->nfdb].family = e->gw_family;
-			memcpy(u->fdb[u->nfdb++].a, e->gw, sizeof(e->gw));
-		}
+		if (e->kind != XC_RT_FDB)
+			continue;
+		if (u->nfdb == XC_RT_DELTA_MAX)
+			return 1;
+		u->fdb[u->nfdb].family = e->gw_family;
+		memcpy(u->fdb[u->nfdb++].a, e->gw, sizeof(e->gw));
 	}
+	return 0;
 }
 
 /*
  * Address a of a node, changed or not (this host's own: not): noted
  * where it lies in a CIDR that matters. 1 when the node is not a changed
- * one and a changed one gained or lost a, or had it as the endpoint of
- * an FDB entry that goes: that node's own entry may be the one to stand
- * (the first node by name wins a shared endpoint). One a changed node
- * keeps using and another has shows in xc_rt_update's check of the new
- * keys.
+ * one and a was the endpoint of a changed node's FDB entry that goes:
+ * this node's may be the one to stand now (the first node by name wins
+ * a shared endpoint). A changed node's new entry on another's endpoint
+ * shows in xc_rt_update's check of the new keys; an address gained or
+ * lost that another node has too moves nothing else: the table holds
+ * it either way, and it lies in a CIDR only where check_cidr looks.
  */
 static int check_addr(struct upd *u, int changed, const struct xc_ip *a)
 {
-	const struct xc_rt_delta *d = u->d;
-
 	for (size_t i = 0; i < u->ncidr; i++)
 		if (xc_prefix_contains(&u->cidr[i], a))
 			u->hit[i] = *a;
-	for (size_t j = 0; !changed && j < d->nmoved; j++)
-		if (xc_ip_equal(&d->moved[j], a))
-			return 1;
 	for (size_t j = 0; !changed && j < u->nfdb; j++)
 		if (xc_ip_equal(&u->fdb[j], a))
 			return 1;
@@ -353,18 +353,18 @@ int xc_rt_update(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 	u->d = d;
 	if (d->whole || env->amap || find_nodes(u, t))
 		goto out;
-	survey(u, out);
-	if (scan(u, t))
+	if (survey(u, out) || scan(u, t))
 		goto out;
 	rc = -ENOMEM;
-	if (xc_rt_set_reserve(&fresh, u->n * (XC_NODE_CIDRS * 2 + 1)) ||
-	    xc_rt_set_reserve(out, out->n + u->n * (XC_NODE_CIDRS * 2 + 1)))
+	if (xc_rt_set_reserve(&fresh, u->n * (XC_NODE_CIDRS * 2 + 1)))
 		goto out;
 	judge(u, NULL, NULL);
 	rc = 1;
 	if (taken(u, out))
 		goto out;
-	if ((rc = keep_held(u, out, have)))
+	/* the wanted set grows (and may move) only for an update that is made */
+	rc = -ENOMEM;
+	if (xc_rt_set_reserve(out, out->n + fresh.n) || (rc = keep_held(u, out, have)))
 		goto out;
 	for (size_t i = 0; i < out->n; i++)
 		if (!replaced(d, out->v[i].node))
@@ -384,7 +384,7 @@ int xc_rt_update(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 	st->skipped = u->peer_cidrs - st->routes;       /* a peer's CIDR: a route or a reason */
 	st->neighs = st->neighs - u->gone[XC_RT_NEIGH] + made[XC_RT_NEIGH];
 	st->fdbs = st->fdbs - u->gone[XC_RT_FDB] + made[XC_RT_FDB];
-	judge(u, skip, arg);            /* again, to tell: only now is the outcome sure */
+	judge(u, skip, arg);            /* again, to tell (now's counts are spent): only now is the outcome sure */
 	rc = 0;
 out:
 	xc_rt_set_free(&fresh);
