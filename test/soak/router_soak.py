@@ -507,7 +507,7 @@ class Soak:
         self.rss, self.fds, self.health = [], [], []
         self.ops = {"readdress": 0, "add": 0, "delete": 0, "cidr_set": 0, "recreate": 0, "failed": 0}
         self.pool4 = 0              # fresh node addresses 198.19.200.0 and up
-        self.poolc = 0              # fresh pod CIDRs 198.19.128.0/29 and up
+        self.poolc = 0              # fresh pod CIDRs (fresh_cidrs)
         self.soak_nodes = {}        # name -> (cidrs, v4, v6) of nodes the soak created
         self.mirror = Mirror(self.on_route, d)
         self.mirror.lock = self.lock
@@ -586,10 +586,16 @@ class Soak:
         return "%d.%d.%d.%d" % (a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255), "fd00:19::1:%x" % self.pool4
 
     def fresh_cidrs(self):
-        # the generator's next ones, past every node's: off the namespace's
-        # 198.19/16, where the router refuses a pod CIDR (a connected subnet)
+        # /32s past every node's pod CIDR in 198.18/16, never into the
+        # namespace's 198.19/16, where the router refuses a pod CIDR (a
+        # connected subnet): the generator's next CIDRs of the nodes' size
+        # would cross into it after a dozen at 500 nodes
         self.poolc += 1
-        return list(nodegen.pod_cidrs(self.n + self.poolc, self.n))
+        first = ipaddress.ip_network(nodegen.pod_cidrs(self.n - 1, self.n)[0]).broadcast_address + 1
+        v4 = first + self.poolc - 1
+        if v4 not in ipaddress.ip_network("198.18.0.0/16"):
+            raise RuntimeError("fresh pod CIDRs: 198.18/16 is used up")
+        return ["%s/32" % v4, "fd00:18:1:%x::/64" % self.poolc]
 
     def routes_of(self, cidrs, v4, v6):
         out = {}
