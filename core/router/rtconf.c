@@ -194,6 +194,8 @@ static int check(struct xc_rtconf *c, const struct raw *r)
 #define IN_CONF 0x20000
 #define RAW(f) (IN_RAW | (int)offsetof(struct raw, f))
 #define CONF(f) (IN_CONF | (int)offsetof(struct xc_rtconf, f))
+_Static_assert(sizeof(struct xc_rtconf) < IN_RAW && sizeof(struct raw) < IN_RAW,
+	       "an offset must fit below the flag bits");
 
 int xc_rtconf_parse(struct xc_rtconf *c, int argc, char **argv)
 {
