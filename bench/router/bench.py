@@ -91,6 +91,11 @@ class Monitor:
         # RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE, and RTMGRP_NEIGH for VXLAN's entries
         self.s.bind((0, 0x40 | 0x400 | (0x4 if neigh else 0)))
 
+    def drain(self):
+        """Read and drop whatever is queued (the events of earlier changes)."""
+        while self.events(0) is not None:
+            pass
+
     def events(self, timeout):
         """The events of one datagram ([] when none of them is one we read:
         an FDB entry's, say), or None when none came within timeout: a
@@ -190,9 +195,18 @@ def wait_routes(mon, want, proto=202, limit=60):
         seen += sum(1 for e in ev if e[0] == proto)
         if lost:
             seen = kernel_routes(proto)
-    while mon.events(0) is not None:  # drain what the dumps left behind
-        pass
+    mon.drain()  # what the dumps left behind
     return seen >= want
+
+
+def wait_event(mon, match, t0, limit=10.0):
+    """ms from t0 until an event that match(e) is true for, or limit in ms."""
+    end = t0 + limit
+    while time.monotonic() < end:
+        for e in mon.events(max(0.0, end - time.monotonic())) or []:
+            if match(e):
+                return (time.monotonic() - t0) * 1000
+    return limit * 1000
 
 
 def latency(mon, path, addrs, n_events, proto=202, deadline=10.0, phase=0.0):
@@ -212,18 +226,11 @@ def latency(mon, path, addrs, n_events, proto=202, deadline=10.0, phase=0.0):
             end = time.monotonic() + when.uniform(0, phase)
             while time.monotonic() < end:
                 mon.events(max(0.0, end - time.monotonic()))
-        while mon.events(0) is not None:  # drain
-            pass
+        mon.drain()
         t0 = time.monotonic()
         publish()
-        end = t0 + deadline
-        done = False
-        while not done and time.monotonic() < end:
-            for e in mon.events(max(0.0, end - time.monotonic())) or []:
-                if e[0] == proto and e[1] == want and e[2] == addrs[i]:
-                    done = True
-                    break
-        out.append((time.monotonic() - t0) * 1000 if done else deadline * 1000)
+        out.append(wait_event(mon, lambda e: e[0] == proto and e[1] == want and e[2] == addrs[i],
+                              t0, deadline))
     return out
 
 
@@ -310,15 +317,20 @@ def vxlan_mac(ip4):
     return "0a:58:" + ":".join("%02x" % int(x) for x in ip4.split("."))
 
 
+def api_conn(port, certs, timeout=10):
+    """A connection to the fake API server, its certificate checked."""
+    import http.client
+    import ssl
+    ctx = ssl.create_default_context(cafile=certs + "/ca.crt")
+    return http.client.HTTPSConnection("127.0.0.1", int(port), context=ctx, timeout=timeout)
+
+
 def server_share(port, certs):
     """The fake server's own share of a first sync: a Python client makes
     the router's first request (a WatchList) and reads the stream to its
     initial-events-end bookmark, parsing nothing; ms. What the router takes
     beyond it is its own (TLS, JSON, the node table, routes)."""
-    import http.client
-    import ssl
-    ctx = ssl.create_default_context(cafile=certs + "/ca.crt")
-    conn = http.client.HTTPSConnection("127.0.0.1", int(port), context=ctx, timeout=120)
+    conn = api_conn(port, certs, 120)
     t0 = time.monotonic()
     conn.request("GET", "/api/v1/nodes?watch=1&allowWatchBookmarks=true&sendInitialEvents=true"
                  "&resourceVersionMatch=NotOlderThan", headers={"Authorization": "Bearer tok-1"})
@@ -335,11 +347,8 @@ def api_latency(mon, port, certs, n, count):
     """PATCH a node's InternalIP (status), time until its route has the new next
     hop (VXLAN: until its CIDR's neighbour entry has the new endpoint's MAC,
     the route itself staying as it is)."""
-    import http.client
-    import ssl
     import nodegen
-    ctx = ssl.create_default_context(cafile=certs + "/ca.crt")
-    conn = http.client.HTTPSConnection("127.0.0.1", int(port), context=ctx, timeout=10)
+    conn = api_conn(port, certs)
     rng = random.Random(9)
     out = []
     for k in range(count):
@@ -349,43 +358,23 @@ def api_latency(mon, port, certs, n, count):
             {"type": "InternalIP", "address": new},
             {"type": "InternalIP", "address": nodegen.node_ips(i)[1]}]}})
         want = nodegen.pod_cidrs(i, n)[0].split("/")[0]
-        while mon.events(0) is not None:
-            pass
+        mon.drain()
         t0 = time.monotonic()
         conn.request("PATCH", "/api/v1/nodes/node-%05d/status" % (i + 1), body,
                      {"Authorization": "Bearer tok-1", "Content-Type": "application/merge-patch+json"})
         conn.getresponse().read()
-        end, done = t0 + 10, False
-        while not done and time.monotonic() < end:
-            for e in mon.events(max(0.0, end - time.monotonic())) or []:
-                if (e[0] == 202 and e[1] == want and e[2] == new) or \
-                        (MODE == "vxlan" and e[0] == "neigh" and e[1] == want and e[2] == vxlan_mac(new)):
-                    done = True
-                    break
-        out.append((time.monotonic() - t0) * 1000 if done else 10000.0)
+        out.append(wait_event(mon, lambda e: (e[0] == 202 and e[1] == want and e[2] == new) or (
+            MODE == "vxlan" and e[0] == "neigh" and e[1] == want and e[2] == vxlan_mac(new)), t0))
     conn.close()
     return out
-
-
-def wait_event(mon, match, t0, limit=10.0):
-    """ms from t0 until an event match(e) is true for, or 10000.0."""
-    end = t0 + limit
-    while time.monotonic() < end:
-        for e in mon.events(max(0.0, end - time.monotonic())) or []:
-            if match(e):
-                return (time.monotonic() - t0) * 1000
-    return 10000.0
 
 
 def api_churn(mon, port, certs, n, count):
     """Delete a node (as a scale-down or a replaced VM does), time until its
     IPv4 route goes; create it again, time until the route is back. Two
     lists of ms: removals and additions."""
-    import http.client
-    import ssl
     import nodegen
-    ctx = ssl.create_default_context(cafile=certs + "/ca.crt")
-    conn = http.client.HTTPSConnection("127.0.0.1", int(port), context=ctx, timeout=10)
+    conn = api_conn(port, certs)
     auth = {"Authorization": "Bearer tok-1"}
     rng = random.Random(11)
     gone, back = [], []
@@ -405,8 +394,7 @@ def api_churn(mon, port, certs, n, count):
         obj = json.loads(call("GET", "/api/v1/nodes/" + name))
         for k in ("uid", "resourceVersion", "creationTimestamp", "managedFields"):
             obj["metadata"].pop(k, None)
-        while mon.events(0) is not None:
-            pass
+        mon.drain()
         t0 = time.monotonic()
         call("DELETE", "/api/v1/nodes/" + name)
         gone.append(wait_event(mon, lambda e: e[0] == "del" and e[1] == want and e[2] == 202, t0))
