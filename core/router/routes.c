@@ -164,7 +164,7 @@ static int cmp_sort(const void *pa, const void *pb, const void *arg)
 
 void xc_rt_vxlan_mac(const struct xc_ip *underlay, uint8_t mac[6])
 {
-	mac[0] = 0x0a;
+	mac[0] = XC_RT_VXLAN_MAC0;
 	if (underlay->family == AF_INET) {
 		mac[1] = 0x58;
 		memcpy(mac + 2, underlay->a, 4);
@@ -189,8 +189,9 @@ static struct xc_rt_entry *emit(struct xc_rt_ctx *c, uint8_t kind, uint8_t famil
 	return e;
 }
 
-static void emit_route(struct xc_rt_ctx *c, const struct xc_node *n, const struct xc_prefix *cidr,
-		       const struct xc_ip *gw, uint8_t dev, uint8_t flags)
+static struct xc_rt_entry *emit_route(struct xc_rt_ctx *c, const struct xc_node *n,
+				      const struct xc_prefix *cidr, const struct xc_ip *gw,
+				      uint8_t dev, uint8_t flags)
 {
 	struct xc_rt_entry *e = emit(c, XC_RT_ROUTE, cidr->ip.family, n, dev);
 
@@ -202,6 +203,7 @@ static void emit_route(struct xc_rt_ctx *c, const struct xc_node *n, const struc
 	e->metric = c->conf->metric;
 	if (!e->metric && e->family == AF_INET6)
 		e->metric = IP6_DEFAULT_METRIC;
+	return e;
 }
 
 /* Where a next hop is reached: its connected subnet's device, else onlink. */
@@ -329,11 +331,12 @@ static int path_vxlan(struct xc_rt_ctx *c, const struct xc_node *n, const struct
 	if (!u)
 		return XC_RT_SKIP_NOADDR;
 	xc_rt_vxlan_mac(u, mac);
-	/* The peer CIDR's network address stands for its VTEP, as flannel does. */
-	emit_route(c, n, cidr, &cidr->ip, XC_RT_DEV_VXLAN, XC_RT_F_ONLINK);
-	e = emit(c, XC_RT_NEIGH, cidr->ip.family, n, XC_RT_DEV_VXLAN);
-	memcpy(e->dst, cidr->ip.a, sizeof(e->dst));
-	memcpy(e->mac, mac, sizeof(mac));
+	/*
+	 * The peer CIDR's network address stands for its VTEP, as flannel
+	 * does: the route carries that address's neighbour entry.
+	 */
+	e = emit_route(c, n, cidr, &cidr->ip, XC_RT_DEV_VXLAN, XC_RT_F_ONLINK);
+	memcpy(e->nb.mac, mac + 1, sizeof(e->nb.mac));
 	if (!c->fdb_done) {
 		e = emit(c, XC_RT_FDB, u->family, n, XC_RT_DEV_VXLAN);
 		memcpy(e->mac, mac, sizeof(mac));
@@ -681,10 +684,10 @@ int xc_rt_compute(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 
 	memset(c.st, 0, sizeof(*c.st));
 	out->n = 0;
-	/* A node's entries at most: a route per CIDR, with VXLAN a neighbour
-	 * entry per CIDR and an FDB entry (its nexthop object is nh's). */
+	/* A node's entries at most: a route per CIDR, with VXLAN an FDB
+	 * entry (its routes carry their neighbour entries, nh its nexthop object). */
 	for (size_t i = 0; i < t->n; i++)
-		need += (size_t)t->v[i]->ncidr * (1 + (size_t)vx) + (size_t)vx;
+		need += (size_t)t->v[i]->ncidr + (size_t)vx;
 	if (conf->self)
 		c.self = xc_nodetab_find(t, conf->self);
 	if (xc_rt_set_reserve(out, need) || judge(&c, t)) {
@@ -709,7 +712,7 @@ int xc_rt_compute(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 		uint8_t k = out->v[i].kind;
 
 		c.st->routes += k == XC_RT_ROUTE;
-		c.st->neighs += k == XC_RT_NEIGH;
+		c.st->neighs += xc_rt_has_neigh(&out->v[i]);
 		c.st->fdbs += k == XC_RT_FDB;
 	}
 	return 0;
@@ -781,25 +784,60 @@ struct xc_rt_entry xc_rt_have_copy(const struct xc_rt_entry *e, int foreign)
 	struct xc_rt_entry c = *e;
 
 	c.node = NULL;
+	if (c.kind == XC_RT_ROUTE)
+		memset(c.mac, 0, sizeof(c.mac));        /* the kernel's routes have no neighbour */
 	c.flags = (uint8_t)((c.flags & ~(XC_RT_F_MARKS | XC_RT_F_HAVE)) |
 			    (foreign ? XC_RT_F_FOREIGN : 0));
 	return c;
 }
 
-uint8_t *xc_rt_want_flags(const struct xc_rt_set *want, const struct xc_rt_nhset *nh,
+int xc_rt_has_neigh(const struct xc_rt_entry *r)
+{
+	return r->kind == XC_RT_ROUTE && r->dev == XC_RT_DEV_VXLAN;
+}
+
+void xc_rt_neigh_of(const struct xc_rt_entry *r, struct xc_rt_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->kind = XC_RT_NEIGH;
+	e->family = r->family;
+	e->dev = r->dev;
+	e->oif = r->oif;
+	e->flags = r->nb.flags;
+	e->mac[0] = XC_RT_VXLAN_MAC0;
+	memcpy(e->mac + 1, r->nb.mac, sizeof(r->nb.mac));
+	memcpy(e->dst, r->dst, sizeof(e->dst));
+	e->node = r->node;
+}
+
+/*
+ * The index of the route carrying neighbour entry e's key, or want->n.
+ * Wanted routes never overlap, so one destination is one route's at most.
+ */
+static size_t neigh_route(const struct xc_rt_set *want, const struct xc_rt_entry *e)
+{
+	struct xc_rt_entry key = { .kind = XC_RT_ROUTE, .family = e->family };
+	int found;
+	size_t i;
+
+	memcpy(key.dst, e->dst, sizeof(key.dst));
+	i = set_lookup(want, &key, &found);    /* length 0: before every route of dst */
+	if (i < want->n && xc_rt_has_neigh(&want->v[i]) && want->v[i].family == e->family &&
+	    !memcmp(want->v[i].dst, e->dst, sizeof(e->dst)))
+		return i;
+	return want->n;
+}
+
+uint8_t *xc_rt_want_flags(struct xc_rt_set *want, struct xc_rt_nhset *nh,
 			  const struct xc_rt_entry *e, int same)
 {
-	struct xc_rt_nhobj *o;
-	struct xc_rt_entry *w, x;
+	struct xc_rt_entry x;
+	size_t i = xc_rt_want_find(want, nh, e);
 
-	if (e->kind != XC_RT_NH) {
-		w = xc_rt_set_find(want, e);
-		return w && (!same || xc_rt_same_values(w, e)) ? &w->flags : NULL;
-	}
-	if (!(o = xc_rt_nhset_find(nh, e->nhid)))
+	if (i == xc_rt_want_end(want, nh) ||
+	    (same && !xc_rt_same_values(xc_rt_want_at(want, nh, i, &x), e)))
 		return NULL;
-	xc_rt_nhobj_entry(o, &x);
-	return !same || xc_rt_same_values(&x, e) ? &o->flags : NULL;
+	return xc_rt_want_flags_at(want, nh, i);
 }
 
 /* The nexthop object of route e: the gateway, its device, onlink or not. */
@@ -897,30 +935,71 @@ uint32_t xc_rt_nhid(const struct xc_rt_nhset *nh, const struct xc_rt_entry *e)
 
 /* ---- diffing ---------------------------------------------------------- */
 
+size_t xc_rt_want_end(const struct xc_rt_set *want, const struct xc_rt_nhset *nh)
+{
+	return 2 * want->n + (nh ? nh->n : 0);
+}
+
+size_t xc_rt_want_find(const struct xc_rt_set *want, const struct xc_rt_nhset *nh,
+		       const struct xc_rt_entry *e)
+{
+	const struct xc_rt_nhobj *o;
+	size_t end = xc_rt_want_end(want, nh), i;
+	int found;
+
+	if (e >= want->v && e < want->v + want->n)
+		return (size_t)(e - want->v);
+	if (e->kind == XC_RT_NH)
+		return nh && (o = xc_rt_nhset_find(nh, e->nhid)) ? 2 * want->n + (size_t)(o - nh->v)
+							       : end;
+	if (e->kind == XC_RT_NEIGH)
+		return (i = neigh_route(want, e)) < want->n ? want->n + i : end;
+	i = set_lookup(want, e, &found);
+	return found ? i : end;
+}
+
 const struct xc_rt_entry *xc_rt_want_at(const struct xc_rt_set *want,
 					const struct xc_rt_nhset *nh, size_t i,
 					struct xc_rt_entry *buf)
 {
 	if (i < want->n)
 		return &want->v[i];
-	if (!nh || i - want->n >= nh->n)
+	if ((i -= want->n) < want->n) {
+		if (!xc_rt_has_neigh(&want->v[i]))
+			return NULL;
+		xc_rt_neigh_of(&want->v[i], buf);
+		return buf;
+	}
+	if (!nh || (i -= want->n) >= nh->n)
 		return NULL;
-	xc_rt_nhobj_entry(&nh->v[i - want->n], buf);
+	xc_rt_nhobj_entry(&nh->v[i], buf);
 	return buf;
+}
+
+uint8_t *xc_rt_want_flags_at(struct xc_rt_set *want, struct xc_rt_nhset *nh, size_t i)
+{
+	if (i < want->n)
+		return &want->v[i].flags;
+	if ((i -= want->n) < want->n)
+		return xc_rt_has_neigh(&want->v[i]) ? &want->v[i].nb.flags : NULL;
+	return &nh->v[i - want->n].flags;
 }
 
 int xc_rt_diff(const struct xc_rt_set *want, const struct xc_rt_nhset *nh,
 	       const struct xc_rt_set *have, xc_rt_diff_cb cb, void *arg)
 {
-	size_t i = 0, j = 0;
+	size_t i = 0, j = 0, end = xc_rt_want_end(want, nh);
 	struct xc_rt_entry buf;
 	int rc = 0;
 
 	for (;;) {
-		const struct xc_rt_entry *w = xc_rt_want_at(want, nh, i, &buf);
+		const struct xc_rt_entry *w = NULL;
 		const struct xc_rt_entry *h = j < have->n ? &have->v[j] : NULL;
-		int c = !w ? 1 : !h ? -1 : xc_rt_cmp(w, h);
+		int c;
 
+		while (i < end && !(w = xc_rt_want_at(want, nh, i, &buf)))
+			i++;    /* a route without a neighbour entry */
+		c = !w ? 1 : !h ? -1 : xc_rt_cmp(w, h);
 		if (rc || (!w && !h))
 			break;
 		if (c < 0) {

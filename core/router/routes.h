@@ -133,8 +133,12 @@ struct xc_rt_env {
 	uint8_t nexthops;          /* 1: the kernel has nexthop objects */
 };
 
-/* In the order removals go in (additions go in the opposite one; see xc_rt_sync). */
-enum xc_rt_kind { XC_RT_ROUTE = 1, XC_RT_NEIGH, XC_RT_FDB, XC_RT_NH };
+/*
+ * Kinds, in key order: what the router wants is one sequence in that order
+ * (xc_rt_want_at), FDB entries before the neighbours that want does not
+ * store. The order changes go in is xc_rt_sync's.
+ */
+enum xc_rt_kind { XC_RT_ROUTE = 1, XC_RT_FDB, XC_RT_NEIGH, XC_RT_NH };
 
 #define XC_RT_F_ONLINK  0x01   /* route: RTNH_F_ONLINK */
 #define XC_RT_F_SRC     0x02   /* route: preferred source env->src6 */
@@ -159,7 +163,17 @@ struct xc_rt_entry {
 	uint8_t gw_family;         /* route: next hop family, 0: none; FDB: remote's */
 	uint8_t dev;               /* slot in env->dev (for text); 0: none */
 	uint8_t flags;             /* XC_RT_F_* */
-	uint8_t mac[6];            /* neighbour, FDB */
+	union {
+		uint8_t mac[6];    /* neighbour, FDB */
+		/*
+		 * A wanted route through the VXLAN device: the neighbour entry
+		 * it implies (want stores none: xc_rt_want_at makes them), its
+		 * flags and its MAC after the first byte (XC_RT_VXLAN_MAC0).
+		 */
+		struct {
+			uint8_t flags, mac[5];
+		} nb;
+	};
 	int oif;                   /* ifindex (0: its device does not exist yet) */
 	uint32_t metric;           /* route: as the kernel stores it */
 	uint8_t dst[16];           /* route destination, neighbour address */
@@ -264,6 +278,7 @@ int xc_rt_set_del(struct xc_rt_set *s, const struct xc_rt_entry *e);
 /* ---- computing ------------------------------------------------------- */
 
 /* The MAC of a VXLAN endpoint: 0a:58 + IPv4, or 0a:59 + an IPv6's last 4 bytes. */
+#define XC_RT_VXLAN_MAC0 0x0a
 void xc_rt_vxlan_mac(const struct xc_ip *underlay, uint8_t mac[6]);
 
 /*

@@ -199,6 +199,10 @@ static int survey(struct upd *u, const struct xc_rt_set *out)
 			continue;
 		u->gone[e->kind]++;
 		u->held += (e->flags & XC_RT_F_HAVE) != 0;
+		if (xc_rt_has_neigh(e)) {
+			u->gone[XC_RT_NEIGH]++;
+			u->held += (e->nb.flags & XC_RT_F_HAVE) != 0;
+		}
 		if (e->kind != XC_RT_FDB)
 			continue;
 		if (u->nfdb == XC_RT_DELTA_MAX)
@@ -298,7 +302,12 @@ static void judge(struct upd *u, xc_rt_skip_cb skip, void *arg)
 	}
 }
 
-/* 1 when a new entry's key is another's too: one that stays, or another new one. */
+/*
+ * 1 when a new entry's key is another's too: one that stays, or another
+ * new one. (The neighbour entries routes carry share a key only where
+ * their routes' destinations are one: overlapping CIDRs, which the walk
+ * and unsure() refuse already.)
+ */
 static int taken(const struct upd *u, const struct xc_rt_set *out)
 {
 	const struct xc_rt_set *s = u->c.out;
@@ -327,12 +336,12 @@ static int keep_held(const struct upd *u, const struct xc_rt_set *out, struct xc
 		return 0;
 	if (xc_rt_set_reserve(have, have->n + u->held))
 		return -ENOMEM;
-	for (size_t i = 0; i < out->n; i++) {
-		const struct xc_rt_entry *e = &out->v[i];
+	for (size_t i = 0; i < xc_rt_want_end(out, NULL); i++) {
+		struct xc_rt_entry buf;
+		const struct xc_rt_entry *e = xc_rt_want_at(out, NULL, i, &buf);
 
-		if (!(e->flags & XC_RT_F_HAVE) || !replaced(u->d, e->node))
-			continue;
-		have->v[have->n++] = xc_rt_have_copy(e, 0);
+		if (e && (e->flags & XC_RT_F_HAVE) && replaced(u->d, e->node))
+			have->v[have->n++] = xc_rt_have_copy(e, 0);
 	}
 	return xc_rt_set_sort_from(have, n0);
 }
@@ -373,6 +382,7 @@ int xc_rt_update(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 	for (size_t i = 0; i < fresh.n; i++) {
 		xc_rt_set_put(out, &fresh.v[i]);        /* a new key, with room */
 		made[fresh.v[i].kind]++;
+		made[XC_RT_NEIGH] += (size_t)xc_rt_has_neigh(&fresh.v[i]);
 	}
 	/* the changed nodes' refusals as they were make way for theirs now */
 	for (size_t i = 0; i < u->ncidr; i++)

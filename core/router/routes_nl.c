@@ -230,11 +230,12 @@ static int on_knexthop(const struct xc_nexthop *nh, void *arg)
 /* Nothing held (and have empty): before a read, and after one cut short. */
 static int unheld(struct rctx *x, int rc)
 {
+	uint8_t *f;
+
 	x->have->n = 0;
-	for (size_t i = 0; i < x->want->n; i++)
-		x->want->v[i].flags &= (uint8_t)~XC_RT_F_HAVE;
-	for (size_t i = 0; i < x->nh->n; i++)
-		x->nh->v[i].flags &= (uint8_t)~XC_RT_F_HAVE;
+	for (size_t i = 0; i < xc_rt_want_end(x->want, x->nh); i++)
+		if ((f = xc_rt_want_flags_at(x->want, x->nh, i)))
+			*f &= (uint8_t)~XC_RT_F_HAVE;
 	return rc;
 }
 

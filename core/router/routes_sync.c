@@ -63,9 +63,7 @@ static int collect(void *arg, enum xc_rt_op op, const struct xc_rt_entry *w,
 
 	if (!w)
 		return add_del(g, h);
-	if (w->kind == XC_RT_NH)  /* made for the call: where g->nh has it */
-		return add_op(g, op, g->want.n + (size_t)(xc_rt_nhset_find(&g->nh, w->nhid) - g->nh.v));
-	return add_op(g, op, (size_t)(w - g->want.v));
+	return add_op(g, op, xc_rt_want_find(&g->want, &g->nh, w));
 }
 
 /* The entry change o names (a nexthop object's: made in buf). */
@@ -77,14 +75,6 @@ static const struct xc_rt_entry *op_entry(const struct xc_rt_engine *g,
 	return xc_rt_want_at(&g->want, &g->nh, o->at, buf);
 }
 
-/* The flags of e where it is want's own (its entry, or a nexthop object as wanted), or NULL. */
-static uint8_t *want_own(struct xc_rt_engine *g, const struct xc_rt_entry *e)
-{
-	if (e >= g->want.v && e < g->want.v + g->want.n)
-		return &((struct xc_rt_entry *)e)->flags;
-	return e->kind == XC_RT_NH ? xc_rt_want_flags(&g->want, &g->nh, e, 1) : NULL;
-}
-
 /*
  * The kernel holds e now, made by op. One of want's takes the flag, and
  * have's entry of its key (a replaced one) goes; else have gets a copy,
@@ -94,7 +84,7 @@ static void have_put(struct xc_rt_engine *g, enum xc_rt_op op, const struct xc_r
 		     int defer, int foreign)
 {
 	struct xc_rt_entry c = xc_rt_have_copy(e, foreign), *h;
-	uint8_t *w = want_own(g, e);
+	uint8_t *w = xc_rt_want_flags(&g->want, &g->nh, e, 1);    /* e is wanted as it is */
 
 	if (w && !foreign) {
 		*w |= XC_RT_F_HAVE;
@@ -173,6 +163,15 @@ static const struct {
 	{ 1, XC_RT_NH },
 };
 
+/* The kind of what change o makes. */
+static uint8_t op_kind(const struct xc_rt_engine *g, const struct xc_rt_op_ent *o)
+{
+	if (o->op == XC_RT_DEL)
+		return g->gone.v[o->at].kind;
+	return o->at < g->want.n ? g->want.v[o->at].kind :
+	       o->at < 2 * g->want.n ? XC_RT_NEIGH : XC_RT_NH;
+}
+
 /* Where a pass is: phase ph, i changes of g->ops looked at in it. */
 struct walk {
 	size_t ph, i;
@@ -188,9 +187,7 @@ static struct xc_rt_op_ent *next_op(struct xc_rt_engine *g, struct walk *w)
 			struct xc_rt_op_ent *o = &g->ops[del ? g->nops - 1 - w->i : w->i];
 
 			w->i++;
-			if ((o->op == XC_RT_DEL) == del &&
-			    (o->op != XC_RT_DEL && o->at >= g->want.n ? XC_RT_NH :
-			     op_entry(g, o, NULL)->kind) == phases[w->ph].kind)
+			if ((o->op == XC_RT_DEL) == del && op_kind(g, o) == phases[w->ph].kind)
 				return o;
 		}
 	}
@@ -234,12 +231,6 @@ static int del_add(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_
 	return failed;
 }
 
-/* The flags of want's entry j, or past want's end of nexthop object j - want.n. */
-static uint8_t *flags_of(struct xc_rt_engine *g, size_t j)
-{
-	return j < g->want.n ? &g->want.v[j].flags : &g->nh.v[j - g->want.n].flags;
-}
-
 /*
  * The pass's marked changes into have, in two walks: have's removals, then
  * want's entries and nexthop objects merged in (in key order; the keys
@@ -249,28 +240,29 @@ static uint8_t *flags_of(struct xc_rt_engine *g, size_t j)
 static void have_merge(struct xc_rt_engine *g)
 {
 	struct xc_rt_entry *v = g->have.v, buf;
-	size_t i, w = 0, j, k, p = 0, n = g->want.n + g->nh.n;
+	size_t i, w = 0, j, k, p = 0, n = xc_rt_want_end(&g->want, &g->nh);
+	uint8_t *f;
 
 	for (i = 0; i < g->have.n; i++)
 		if (!(v[i].flags & XC_RT_F_DROP))
 			v[w++] = v[i];
 	g->have.n = w;
 	for (j = 0; j < n; j++)
-		p += (*flags_of(g, j) & XC_RT_F_MARKS) != 0;
+		p += (f = xc_rt_want_flags_at(&g->want, &g->nh, j)) && (*f & XC_RT_F_MARKS);
 	if (!p)
 		return;
 	if (xc_rt_set_reserve(&g->have, w + p)) {
 		for (j = 0; j < n; j++)
-			*flags_of(g, j) &= (uint8_t)~XC_RT_F_MARKS;
+			if ((f = xc_rt_want_flags_at(&g->want, &g->nh, j)))
+				*f &= (uint8_t)~XC_RT_F_MARKS;
 		g->reread = 1;  /* the kernel holds what have lost: read it next */
 		return;
 	}
 	v = g->have.v;
 	for (i = w, k = w + p, j = n; j-- > 0;) {
-		uint8_t *f = flags_of(g, j);
 		const struct xc_rt_entry *x;
 
-		if (!(*f & XC_RT_F_MARKS))
+		if (!(f = xc_rt_want_flags_at(&g->want, &g->nh, j)) || !(*f & XC_RT_F_MARKS))
 			continue;
 		x = xc_rt_want_at(&g->want, &g->nh, j, &buf);
 		while (i > 0 && xc_rt_cmp(&v[i - 1], x) > 0)
@@ -586,16 +578,23 @@ static void rejoin(struct xc_rt_engine *g)
 static int carry(struct xc_rt_engine *g, struct xc_rt_set *next)
 {
 	struct xc_rt_set *old = &g->want;
-	size_t n0 = g->have.n;
+	size_t n0 = g->have.n, on = xc_rt_want_end(old, NULL), nn = xc_rt_want_end(next, NULL);
+	struct xc_rt_entry bo, bw;
 
 	for (int pass = 0; pass < 2; pass++) {
 		size_t i = 0, j = 0, k = 0;
 
-		while (i < old->n) {
-			struct xc_rt_entry *o = &old->v[i], *w = j < next->n ? &next->v[j] : NULL;
-			int c = w ? xc_rt_cmp(o, w) : -1;
+		while (i < on) {
+			const struct xc_rt_entry *o = xc_rt_want_at(old, NULL, i, &bo);
+			const struct xc_rt_entry *w = j < nn ? xc_rt_want_at(next, NULL, j, &bw) : NULL;
+			int c;
 
-			if (c > 0) {
+			if (!o || (j < nn && !w)) {     /* a route without a neighbour entry */
+				i += !o;
+				j += !!o;
+				continue;
+			}
+			if ((c = w ? xc_rt_cmp(o, w) : -1) > 0) {
 				j++;
 				continue;
 			}
@@ -604,7 +603,7 @@ static int carry(struct xc_rt_engine *g, struct xc_rt_set *next)
 			if (!(o->flags & XC_RT_F_HAVE))
 				continue;
 			if (c == 0 && xc_rt_same_values(o, w)) {
-				w->flags |= (uint8_t)(pass ? XC_RT_F_HAVE : 0);
+				*xc_rt_want_flags_at(next, NULL, j - 1) |= (uint8_t)(pass ? XC_RT_F_HAVE : 0);
 				continue;
 			}
 			if (pass)
@@ -615,8 +614,11 @@ static int carry(struct xc_rt_engine *g, struct xc_rt_set *next)
 			return -ENOMEM;
 	}
 	if (xc_rt_set_sort_from(&g->have, n0)) {
-		for (size_t j = 0; j < next->n; j++)
-			next->v[j].flags &= (uint8_t)~XC_RT_F_HAVE;
+		uint8_t *f;
+
+		for (size_t j = 0; j < nn; j++)
+			if ((f = xc_rt_want_flags_at(next, NULL, j)))
+				*f &= (uint8_t)~XC_RT_F_HAVE;
 		return -ENOMEM;
 	}
 	xc_rt_set_free(old);

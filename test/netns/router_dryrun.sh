@@ -109,15 +109,15 @@ ip route del 198.19.9.0/24 proto 202
 ip -6 route replace fd00:0:2::/64 via fd00:0:2:: dev xcvx0 onlink proto 202
 ip -6 route replace fd00:0:3::/64 via fd00:0:3:: dev xcvx0 onlink proto 202
 ip -6 route replace fd00:0:4::/64 via fd00:0:4:: dev xcvx0 onlink proto 202
+bridge fdb replace 0a:58:c6:12:00:02 dev xcvx0 dst 198.18.0.2 self permanent
+bridge fdb replace 0a:58:c6:12:00:03 dev xcvx0 dst 198.18.0.3 self permanent
+bridge fdb replace 0a:58:c6:12:07:04 dev xcvx0 dst 198.18.7.4 self permanent
 ip neigh replace 198.19.2.0 lladdr 0a:58:c6:12:00:02 dev xcvx0 nud permanent
 ip neigh replace 198.19.3.0 lladdr 0a:58:c6:12:00:03 dev xcvx0 nud permanent
 ip neigh replace 198.19.4.0 lladdr 0a:58:c6:12:07:04 dev xcvx0 nud permanent
 ip -6 neigh replace fd00:0:2:: lladdr 0a:58:c6:12:00:02 dev xcvx0 nud permanent
 ip -6 neigh replace fd00:0:3:: lladdr 0a:58:c6:12:00:03 dev xcvx0 nud permanent
-ip -6 neigh replace fd00:0:4:: lladdr 0a:58:c6:12:07:04 dev xcvx0 nud permanent
-bridge fdb replace 0a:58:c6:12:00:02 dev xcvx0 dst 198.18.0.2 self permanent
-bridge fdb replace 0a:58:c6:12:00:03 dev xcvx0 dst 198.18.0.3 self permanent
-bridge fdb replace 0a:58:c6:12:07:04 dev xcvx0 dst 198.18.7.4 self permanent" \
+ip -6 neigh replace fd00:0:4:: lladdr 0a:58:c6:12:07:04 dev xcvx0 nud permanent" \
 	plan --tunnel-mode vxlan
 
 check_out "vxlan: VNI, port, name" "ip link add vx9 address 0a:58:c6:12:00:01 mtu 1450 type vxlan id 42 dstport 8472 local 198.18.0.1 dev eth0 nolearning
@@ -130,11 +130,11 @@ ip route del 198.19.9.0/24 proto 202
 ip -6 route replace fd00:0:2::/64 via fd00:100::2 dev eth0 proto 202
 ip -6 route replace fd00:0:3::/64 via fd00:0:3:: dev xcvx0 onlink proto 202
 ip -6 route replace fd00:0:4::/64 via fd00:0:4:: dev xcvx0 onlink proto 202
+bridge fdb replace 0a:58:c6:12:00:03 dev xcvx0 dst 198.18.0.3 self permanent
+bridge fdb replace 0a:58:c6:12:07:04 dev xcvx0 dst 198.18.7.4 self permanent
 ip neigh replace 198.19.4.0 lladdr 0a:58:c6:12:07:04 dev xcvx0 nud permanent
 ip -6 neigh replace fd00:0:3:: lladdr 0a:58:c6:12:00:03 dev xcvx0 nud permanent
-ip -6 neigh replace fd00:0:4:: lladdr 0a:58:c6:12:07:04 dev xcvx0 nud permanent
-bridge fdb replace 0a:58:c6:12:00:03 dev xcvx0 dst 198.18.0.3 self permanent
-bridge fdb replace 0a:58:c6:12:07:04 dev xcvx0 dst 198.18.7.4 self permanent" \
+ip -6 neigh replace fd00:0:4:: lladdr 0a:58:c6:12:07:04 dev xcvx0 nud permanent" \
 	plan --tunnel-mode auto
 
 # sit's src: this node's own IPv6 pod address (the bridge's), once usable.

@@ -21,6 +21,7 @@
 #include "kube/k8s.h"
 #include "router/nodetab.h"
 #include "router/routes.h"
+#include "router/routes_int.h"
 
 static struct xc_nodetab tab, amap;
 static struct xc_rt_env env;
@@ -131,8 +132,13 @@ static const char *plan(const struct xc_rt_conf *conf)
 	out[0] = skips[0] = '\0';
 	if (xc_rt_compute(conf, &env, &tab, &want, NULL, on_skip, NULL) < 0)
 		return "compute failed";
-	for (size_t i = 0; i < want.n; i++) {
-		xc_rt_format(conf, &env, XC_RT_ADD, &want.v[i], line, sizeof(line));
+	for (size_t i = 0; i < xc_rt_want_end(&want, NULL); i++) {
+		struct xc_rt_entry buf;
+		const struct xc_rt_entry *e = xc_rt_want_at(&want, NULL, i, &buf);
+
+		if (!e)
+			continue;
+		xc_rt_format(conf, &env, XC_RT_ADD, e, line, sizeof(line));
 		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s\n", line);
 	}
 	(void)empty;
@@ -370,15 +376,15 @@ static void test_mode_vxlan(void)
 	      "ip -6 route replace fd00:0:2::/64 via fd00:0:2:: dev xcvx0 onlink proto 202\n"
 	      "ip -6 route replace fd00:0:3::/64 via fd00:0:3:: dev xcvx0 onlink proto 202\n"
 	      "ip -6 route replace fd00:0:4::/64 via fd00:0:4:: dev xcvx0 onlink proto 202\n"
+	      "bridge fdb replace 0a:58:c6:12:00:02 dev xcvx0 dst 198.18.0.2 self permanent\n"
+	      "bridge fdb replace 0a:58:c6:12:00:03 dev xcvx0 dst 198.18.0.3 self permanent\n"
+	      "bridge fdb replace 0a:58:c6:12:05:04 dev xcvx0 dst 198.18.5.4 self permanent\n"
 	      "ip neigh replace 198.19.2.0 lladdr 0a:58:c6:12:00:02 dev xcvx0 nud permanent\n"
 	      "ip neigh replace 198.19.3.0 lladdr 0a:58:c6:12:00:03 dev xcvx0 nud permanent\n"
 	      "ip neigh replace 198.19.4.0 lladdr 0a:58:c6:12:05:04 dev xcvx0 nud permanent\n"
 	      "ip -6 neigh replace fd00:0:2:: lladdr 0a:58:c6:12:00:02 dev xcvx0 nud permanent\n"
 	      "ip -6 neigh replace fd00:0:3:: lladdr 0a:58:c6:12:00:03 dev xcvx0 nud permanent\n"
-	      "ip -6 neigh replace fd00:0:4:: lladdr 0a:58:c6:12:05:04 dev xcvx0 nud permanent\n"
-	      "bridge fdb replace 0a:58:c6:12:00:02 dev xcvx0 dst 198.18.0.2 self permanent\n"
-	      "bridge fdb replace 0a:58:c6:12:00:03 dev xcvx0 dst 198.18.0.3 self permanent\n"
-	      "bridge fdb replace 0a:58:c6:12:05:04 dev xcvx0 dst 198.18.5.4 self permanent\n");
+	      "ip -6 neigh replace fd00:0:4:: lladdr 0a:58:c6:12:05:04 dev xcvx0 nud permanent\n");
 	/* an IPv6 underlay: the peers' IPv6 addresses, MAC from their last 4 bytes */
 	env.vx_family = AF_INET6;
 	plan(&c);
@@ -404,11 +410,11 @@ static void test_mode_auto(void)
 	      "ip -6 route replace fd00:0:2::/64 via fd00:100::2 dev eth0 proto 202\n"
 	      "ip -6 route replace fd00:0:3::/64 via fd00:0:3:: dev xcvx0 onlink proto 202\n"
 	      "ip -6 route replace fd00:0:4::/64 via fd00:0:4:: dev xcvx0 onlink proto 202\n"
+	      "bridge fdb replace 0a:58:c6:12:00:03 dev xcvx0 dst 198.18.0.3 self permanent\n"
+	      "bridge fdb replace 0a:58:c6:12:05:04 dev xcvx0 dst 198.18.5.4 self permanent\n"
 	      "ip neigh replace 198.19.4.0 lladdr 0a:58:c6:12:05:04 dev xcvx0 nud permanent\n"
 	      "ip -6 neigh replace fd00:0:3:: lladdr 0a:58:c6:12:00:03 dev xcvx0 nud permanent\n"
-	      "ip -6 neigh replace fd00:0:4:: lladdr 0a:58:c6:12:05:04 dev xcvx0 nud permanent\n"
-	      "bridge fdb replace 0a:58:c6:12:00:03 dev xcvx0 dst 198.18.0.3 self permanent\n"
-	      "bridge fdb replace 0a:58:c6:12:05:04 dev xcvx0 dst 198.18.5.4 self permanent\n");
+	      "ip -6 neigh replace fd00:0:4:: lladdr 0a:58:c6:12:05:04 dev xcvx0 nud permanent\n");
 	/* with sit as the tunnel */
 	env.tunnel = XC_RT_SIT;
 	plan(&c);
@@ -1213,28 +1219,55 @@ static void test_vxlan_messages(void)
 	uint32_t buf[64];
 	char h[600];
 	struct xc_nl_msg m;
+	struct xc_rt_entry nb;
 
 	host();
 	xc_nodetab_free(&tab);
 	node(&tab, "n2", "198.19.2.0/24", "198.18.0.2");
 	xc_rt_compute(&c, &env, &tab, &want, NULL, NULL, NULL);
-	T_INT(want.n, 3);
-	if (want.n != 3)
+	T_INT(want.n, 2);       /* the route and the FDB entry; the route carries the neighbour */
+	if (want.n != 2)
 		return;
 	/* neighbour: AF_INET, ifindex 12, PERMANENT, dst, lladdr */
-	T_INT(xc_rt_msg(&c, &env, XC_RT_ADD, &want.v[1], &m, buf, sizeof(buf)), 0);
+	T_INT(xc_rt_msg(&c, &env, XC_RT_ADD, xc_rt_want_at(&want, NULL, 2, &nb), &m, buf,
+			sizeof(buf)), 0);
 	hex(buf, m.nlh->nlmsg_len, h, sizeof(h));
 	T_STR(h, "300000001c0001050000000000000000"
 		 "020000000c000000" "80000001"
 		 "08000100c6130200"
 		 "0a0002000a58c6120002" "0000");
 	/* FDB: AF_BRIDGE, NTF_SELF, lladdr then the remote */
-	T_INT(xc_rt_msg(&c, &env, XC_RT_ADD, &want.v[2], &m, buf, sizeof(buf)), 0);
+	T_INT(xc_rt_msg(&c, &env, XC_RT_ADD, &want.v[1], &m, buf, sizeof(buf)), 0);
 	hex(buf, m.nlh->nlmsg_len, h, sizeof(h));
 	T_STR(h, "300000001c0001050000000000000000"
 		 "070000000c000000" "80000201"
 		 "0a0002000a58c6120002" "0000"
 		 "08000100c6120002");
+}
+
+/*
+ * Routes carry their neighbour entries, one per network address: two
+ * CIDRs that share one overlap, and only one of them gets a route (and
+ * the address's entry), of one node as of two.
+ */
+static void test_vxlan_same_net(void)
+{
+	struct xc_rt_conf c = { .mode = XC_RT_VXLAN, .protocol = 202, .self = "n1" };
+	const char *one = "ip route replace 198.19.2.0/24 via 198.19.2.0 dev xcvx0 onlink proto 202\n"
+			  "bridge fdb replace 0a:58:c6:12:00:02 dev xcvx0 dst 198.18.0.2 self permanent\n"
+			  "ip neigh replace 198.19.2.0 lladdr 0a:58:c6:12:00:02 dev xcvx0 nud permanent\n";
+
+	host();
+	xc_nodetab_free(&tab);
+	node(&tab, "n1", "198.19.1.0/24", "198.18.0.1");
+	node(&tab, "n2", "198.19.2.0/24 198.19.2.0/23", "198.18.0.2");
+	T_STR(plan(&c), one);
+	T_STR(skips, "n2 198.19.2.0/23 6 overlaps n2's 198.19.2.0/24 (its own)\n");
+	xc_nodetab_del(&tab, "n2");
+	node(&tab, "n2", "198.19.2.0/24", "198.18.0.2");
+	node(&tab, "n3", "198.19.2.0/23", "198.18.0.3");
+	T_STR(plan(&c), one);
+	xc_nodetab_free(&tab);
 }
 
 /* Many nodes in scrambled order: the sort (indexes, then one in-place move) keeps every entry. */
@@ -1262,9 +1295,20 @@ static void test_sort_many(void)
 	T_INT(st.routes, 2 * 599);
 	T_INT(st.neighs, 2 * 599);
 	T_INT(st.fdbs, 599);
-	T_INT(want.n, 5 * 599);
-	for (size_t i = 1; i < want.n; i++)
-		bad += xc_rt_cmp(&want.v[i - 1], &want.v[i]) >= 0;
+	T_INT(want.n, 3 * 599);
+	/* the whole sequence, the neighbour entries the routes carry included */
+	size_t k = 0;
+	struct xc_rt_entry prev, buf;
+
+	for (size_t i = 0; i < xc_rt_want_end(&want, NULL); i++) {
+		const struct xc_rt_entry *e = xc_rt_want_at(&want, NULL, i, &buf);
+
+		if (!e)
+			continue;
+		bad += k++ && xc_rt_cmp(&prev, e) >= 0;
+		prev = *e;
+	}
+	T_INT(k, 5 * 599);
 	T_INT(bad, 0);
 	xc_nodetab_free(&tab);
 }
@@ -1277,6 +1321,7 @@ int main(void)
 	test_mode_sit();
 	test_mode_ipip();
 	test_mode_vxlan();
+	test_vxlan_same_net();
 	test_mode_auto();
 	test_dup_own();
 	test_refusal();
