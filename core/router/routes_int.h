@@ -3,9 +3,7 @@
  * routes_sync.c. Private to core/router/routes*; not part of the API
  * (routes.h is).
  *
- * Names: xc_rt_cidr_pass xc_rt_local_refusal xc_rt_ctx xc_rt_same_values xc_rt_have_copy
- * xc_rt_want_flags xc_rt_want_at xc_rt_want_end xc_rt_want_find xc_rt_want_flags_at
- * xc_rt_has_neigh xc_rt_neigh_of xc_rt_nhobj_same
+ * Names: xc_rt_cidr_pass xc_rt_local_refusal xc_rt_ctx xc_rt_same_values xc_rt_have_copy xc_rt_want_flags xc_rt_want_at xc_rt_want_end xc_rt_want_find xc_rt_want_flags_at xc_rt_has_neigh xc_rt_neigh_of xc_rt_nhobj_same
  */
 #ifndef XC_ROUTES_INT_H
 #define XC_ROUTES_INT_H
