@@ -21,7 +21,43 @@
 void xc_rt_set_free(struct xc_rt_set *s)
 {
 	free(s->v);
+	free(s->fdb);
 	memset(s, 0, sizeof(*s));
+}
+
+int xc_rt_fdb_reserve(struct xc_rt_set *s, size_t n)
+{
+	uint32_t *v;
+
+	if (n <= s->fdbcap)
+		return 0;
+	if (!(v = realloc(s->fdb, n * sizeof(*v))))
+		return -ENOMEM;
+	s->fdb = v;
+	s->fdbcap = n;
+	return 0;
+}
+
+size_t xc_rt_fdb_rank_of(const struct xc_rt_entry *r)
+{
+	const uint8_t *k = r->vx.rank;
+
+	if (!xc_rt_has_neigh(r) || !r->vx.fdb)
+		return SIZE_MAX;
+	return (size_t)k[0] << 16 | (size_t)k[1] << 8 | k[2];
+}
+
+void xc_rt_fdb_set_rank(struct xc_rt_entry *r, size_t rank)
+{
+	r->vx.rank[0] = (uint8_t)(rank >> 16);
+	r->vx.rank[1] = (uint8_t)(rank >> 8);
+	r->vx.rank[2] = (uint8_t)rank;
+}
+
+void xc_rt_fdb_rank(struct xc_rt_set *s)
+{
+	for (size_t k = 0; k < s->nfdb; k++)
+		xc_rt_fdb_set_rank(&s->v[s->fdb[k]], k);
 }
 
 int xc_rt_set_reserve(struct xc_rt_set *s, size_t n)
@@ -80,6 +116,10 @@ int xc_rt_cmp(const struct xc_rt_entry *a, const struct xc_rt_entry *b)
 /* Non-zero when two entries of the same key also agree on every value. */
 int xc_rt_same_values(const struct xc_rt_entry *a, const struct xc_rt_entry *b)
 {
+	struct xc_rt_entry x, y;
+
+	a = xc_rt_as_made(a, &x);
+	b = xc_rt_as_made(b, &y);
 	if (a->kind == XC_RT_ROUTE && (a->nhid || b->nhid))
 		/* the object holds the next hop (a dump shows it only in compat mode) */
 		return a->nhid == b->nhid &&
@@ -164,7 +204,7 @@ static int cmp_sort(const void *pa, const void *pb, const void *arg)
 
 void xc_rt_vxlan_mac(const struct xc_ip *underlay, uint8_t mac[6])
 {
-	mac[0] = XC_RT_VXLAN_MAC0;
+	mac[0] = 0x0a;
 	if (underlay->family == AF_INET) {
 		mac[1] = 0x58;
 		memcpy(mac + 2, underlay->a, 4);
@@ -326,24 +366,18 @@ static int path_vxlan(struct xc_rt_ctx *c, const struct xc_node *n, const struct
 	struct xc_ip bu;
 	const struct xc_ip *u = xc_node_addr(n, c->env->vx_family, &bu);
 	struct xc_rt_entry *e;
-	uint8_t mac[6];
 
 	if (!u)
 		return XC_RT_SKIP_NOADDR;
-	xc_rt_vxlan_mac(u, mac);
 	/*
 	 * The peer CIDR's network address stands for its VTEP, as flannel
-	 * does: the route carries that address's neighbour entry.
+	 * does: the route keeps the peer's address where its next hop would
+	 * be, and carries that address's neighbour entry and (the node's
+	 * first) the FDB entry, both made of it (struct xc_rt_entry).
 	 */
-	e = emit_route(c, n, cidr, &cidr->ip, XC_RT_DEV_VXLAN, XC_RT_F_ONLINK);
-	memcpy(e->nb.mac, mac + 1, sizeof(e->nb.mac));
-	if (!c->fdb_done) {
-		e = emit(c, XC_RT_FDB, u->family, n, XC_RT_DEV_VXLAN);
-		memcpy(e->mac, mac, sizeof(mac));
-		e->gw_family = u->family;
-		memcpy(e->gw, u->a, (size_t)addr_len(u->family));
-		c->fdb_done = 1;
-	}
+	e = emit_route(c, n, cidr, u, XC_RT_DEV_VXLAN, XC_RT_F_ONLINK);
+	e->vx.fdb = !c->fdb_done;
+	c->fdb_done = 1;
 	return 0;
 }
 
@@ -544,6 +578,46 @@ static int sort_dedupe(struct xc_rt_ctx *c, xc_rt_skip_cb skip, void *arg)
 	return 0;
 }
 
+/* Order of the FDB entries routes a and b carry: key, then node name. */
+static int cmp_fdb(const void *pa, const void *pb, const void *arg)
+{
+	const struct xc_rt_set *s = arg;
+	const struct xc_rt_entry *a = &s->v[*(const uint32_t *)pa], *b = &s->v[*(const uint32_t *)pb];
+	struct xc_rt_entry x, y;
+	int c;
+
+	xc_rt_fdb_of(a, &x);
+	xc_rt_fdb_of(b, &y);
+	c = xc_rt_cmp(&x, &y);
+	return c ? c : strcmp(a->node->name, b->node->name);
+}
+
+int xc_rt_fdb_order(struct xc_rt_set *s)
+{
+	size_t k = 0, j = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		k += xc_rt_has_neigh(&s->v[i]) && s->v[i].vx.fdb;
+	if (xc_rt_fdb_reserve(s, k))
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n; i++)
+		if (xc_rt_has_neigh(&s->v[i]) && s->v[i].vx.fdb)
+			s->fdb[j++] = (uint32_t)i;
+	if (xc_sorted_sort_heap(s->fdb, k, sizeof(*s->fdb), cmp_fdb, s))
+		return -ENOMEM;
+	for (size_t i = s->nfdb = 0; i < k; i++) {
+		struct xc_rt_entry x, y;
+
+		xc_rt_fdb_of(&s->v[s->fdb[i]], &y);
+		if (s->nfdb && (xc_rt_fdb_of(&s->v[s->fdb[s->nfdb - 1]], &x), !xc_rt_cmp(&x, &y)))
+			s->v[s->fdb[i]].vx.fdb = 0;     /* the endpoint's entry is the other's */
+		else
+			s->fdb[s->nfdb++] = s->fdb[i];
+	}
+	xc_rt_fdb_rank(s);
+	return 0;
+}
+
 /*
  * Why the CIDR of slot s, one of node n's, gets no route, or NULL (after
  * judge). A peer's CIDR that yields to one of this node's is NULL:
@@ -679,15 +753,14 @@ int xc_rt_compute(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 {
 	struct xc_rt_stats local;
 	struct xc_rt_ctx c = { .conf = conf, .env = env, .out = out, .st = st ? st : &local };
-	int vx = conf->mode == XC_RT_VXLAN || (conf->mode == XC_RT_AUTO && env->tunnel == XC_RT_VXLAN);
 	size_t need = 0, s = 0;
 
 	memset(c.st, 0, sizeof(*c.st));
-	out->n = 0;
-	/* A node's entries at most: a route per CIDR, with VXLAN an FDB
-	 * entry (its routes carry their neighbour entries, nh its nexthop object). */
+	out->n = out->nfdb = 0;
+	/* A node's entries: a route per CIDR (with VXLAN they carry the
+	 * neighbour and FDB entries, nh the nexthop objects). */
 	for (size_t i = 0; i < t->n; i++)
-		need += (size_t)t->v[i]->ncidr + (size_t)vx;
+		need += t->v[i]->ncidr;
 	if (conf->self)
 		c.self = xc_nodetab_find(t, conf->self);
 	if (xc_rt_set_reserve(out, need) || judge(&c, t)) {
@@ -704,17 +777,14 @@ int xc_rt_compute(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 			xc_rt_cidr_pass(&c, n, k, refusal_of(&c, t, s++, n), skip, arg);
 	}
 	judge_free(&c);
-	if (sort_dedupe(&c, skip, arg)) {
-		out->n = 0;
+	if (sort_dedupe(&c, skip, arg) || xc_rt_fdb_order(out)) {
+		out->n = out->nfdb = 0;
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < out->n; i++) {
-		uint8_t k = out->v[i].kind;
-
-		c.st->routes += k == XC_RT_ROUTE;
+	for (size_t i = 0; i < out->n; i++)
 		c.st->neighs += xc_rt_has_neigh(&out->v[i]);
-		c.st->fdbs += k == XC_RT_FDB;
-	}
+	c.st->routes = out->n;
+	c.st->fdbs = out->nfdb;
 	return 0;
 }
 
@@ -723,7 +793,8 @@ int xc_rt_compute(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 /* An IPv4 route via an IPv4 next hop, the kind that takes a nexthop object. */
 static int nh_route(const struct xc_rt_entry *e)
 {
-	return e->kind == XC_RT_ROUTE && e->family == AF_INET && e->gw_family == AF_INET;
+	return e->kind == XC_RT_ROUTE && e->family == AF_INET &&
+	       (e->gw_family == AF_INET || xc_rt_has_neigh(e));
 }
 
 int xc_rt_nexthops_wanted(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
@@ -781,7 +852,7 @@ void xc_rt_nhobj_entry(const struct xc_rt_nhobj *o, struct xc_rt_entry *e)
 
 struct xc_rt_entry xc_rt_have_copy(const struct xc_rt_entry *e, int foreign)
 {
-	struct xc_rt_entry c = *e;
+	struct xc_rt_entry b, c = *xc_rt_as_made(e, &b);
 
 	c.node = NULL;
 	if (c.kind == XC_RT_ROUTE)
@@ -793,21 +864,62 @@ struct xc_rt_entry xc_rt_have_copy(const struct xc_rt_entry *e, int foreign)
 
 int xc_rt_has_neigh(const struct xc_rt_entry *r)
 {
-	return r->kind == XC_RT_ROUTE && r->dev == XC_RT_DEV_VXLAN;
+	return r->kind == XC_RT_ROUTE && r->dev == XC_RT_DEV_VXLAN && r->node;
+}
+
+const struct xc_rt_entry *xc_rt_as_made(const struct xc_rt_entry *r, struct xc_rt_entry *buf)
+{
+	if (!xc_rt_has_neigh(r))
+		return r;
+	*buf = *r;
+	buf->gw_family = r->family;
+	memcpy(buf->gw, r->dst, sizeof(buf->gw));
+	return buf;
+}
+
+/* What route r's neighbour or FDB entry (kind) has in common: the peer's MAC, the device. */
+static void vx_entry(const struct xc_rt_entry *r, uint8_t kind, struct xc_rt_entry *e)
+{
+	struct xc_ip u = { .family = r->gw_family };
+
+	memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	e->dev = r->dev;
+	e->oif = r->oif;
+	e->node = r->node;
+	memcpy(u.a, r->gw, sizeof(u.a));
+	xc_rt_vxlan_mac(&u, e->mac);
 }
 
 void xc_rt_neigh_of(const struct xc_rt_entry *r, struct xc_rt_entry *e)
 {
-	memset(e, 0, sizeof(*e));
-	e->kind = XC_RT_NEIGH;
+	vx_entry(r, XC_RT_NEIGH, e);
 	e->family = r->family;
-	e->dev = r->dev;
-	e->oif = r->oif;
-	e->flags = r->nb.flags;
-	e->mac[0] = XC_RT_VXLAN_MAC0;
-	memcpy(e->mac + 1, r->nb.mac, sizeof(r->nb.mac));
+	e->flags = r->vx.flags;
 	memcpy(e->dst, r->dst, sizeof(e->dst));
-	e->node = r->node;
+}
+
+void xc_rt_fdb_of(const struct xc_rt_entry *r, struct xc_rt_entry *e)
+{
+	vx_entry(r, XC_RT_FDB, e);
+	e->family = e->gw_family = r->gw_family;
+	e->flags = r->vx.fdb_flags;
+	memcpy(e->gw, r->gw, sizeof(e->gw));
+}
+
+int xc_rt_carried(const struct xc_rt_entry *r, struct xc_rt_entry e[3])
+{
+	const struct xc_rt_entry *m = xc_rt_as_made(r, &e[0]);
+	int n = 1;
+
+	if (m != &e[0])
+		e[0] = *m;
+	if (!xc_rt_has_neigh(r))
+		return n;
+	xc_rt_neigh_of(r, &e[n++]);
+	if (r->vx.fdb)
+		xc_rt_fdb_of(r, &e[n++]);
+	return n;
 }
 
 /*
@@ -841,8 +953,11 @@ uint8_t *xc_rt_want_flags(struct xc_rt_set *want, struct xc_rt_nhset *nh,
 }
 
 /* The nexthop object of route e: the gateway, its device, onlink or not. */
-static struct xc_rt_nhobj nh_of(const struct xc_rt_entry *e)
+static struct xc_rt_nhobj nh_of(const struct xc_rt_entry *r)
 {
+	struct xc_rt_entry buf;
+	const struct xc_rt_entry *e = xc_rt_as_made(r, &buf);
+
 	return (struct xc_rt_nhobj){
 		(uint32_t)e->gw[0] << 24 | (uint32_t)e->gw[1] << 16 | (uint32_t)e->gw[2] << 8 |
 		e->gw[3], e->oif, e->dev, (uint8_t)(e->flags & XC_RT_F_ONLINK) };
@@ -937,7 +1052,28 @@ uint32_t xc_rt_nhid(const struct xc_rt_nhset *nh, const struct xc_rt_entry *e)
 
 size_t xc_rt_want_end(const struct xc_rt_set *want, const struct xc_rt_nhset *nh)
 {
-	return 2 * want->n + (nh ? nh->n : 0);
+	return 2 * want->n + want->nfdb + (nh ? nh->n : 0);
+}
+
+size_t xc_rt_fdb_find(const struct xc_rt_set *s, const struct xc_rt_entry *e, int *found)
+{
+	size_t lo = 0, hi = s->nfdb;
+
+	*found = 0;
+	while (lo < hi) {
+		size_t m = lo + (hi - lo) / 2;
+		struct xc_rt_entry x;
+		int c;
+
+		xc_rt_fdb_of(&s->v[s->fdb[m]], &x);
+		if (!(c = xc_rt_cmp(&x, e)))
+			return *found = 1, m;
+		if (c < 0)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	return lo;
 }
 
 size_t xc_rt_want_find(const struct xc_rt_set *want, const struct xc_rt_nhset *nh,
@@ -950,10 +1086,12 @@ size_t xc_rt_want_find(const struct xc_rt_set *want, const struct xc_rt_nhset *n
 	if (e >= want->v && e < want->v + want->n)
 		return (size_t)(e - want->v);
 	if (e->kind == XC_RT_NH)
-		return nh && (o = xc_rt_nhset_find(nh, e->nhid)) ? 2 * want->n + (size_t)(o - nh->v)
-							       : end;
+		return nh && (o = xc_rt_nhset_find(nh, e->nhid)) ?
+		       2 * want->n + want->nfdb + (size_t)(o - nh->v) : end;
 	if (e->kind == XC_RT_NEIGH)
-		return (i = neigh_route(want, e)) < want->n ? want->n + i : end;
+		return (i = neigh_route(want, e)) < want->n ? want->n + want->nfdb + i : end;
+	if (e->kind == XC_RT_FDB)
+		return (i = xc_rt_fdb_find(want, e, &found)), found ? want->n + i : end;
 	i = set_lookup(want, e, &found);
 	return found ? i : end;
 }
@@ -963,8 +1101,12 @@ const struct xc_rt_entry *xc_rt_want_at(const struct xc_rt_set *want,
 					struct xc_rt_entry *buf)
 {
 	if (i < want->n)
-		return &want->v[i];
-	if ((i -= want->n) < want->n) {
+		return xc_rt_as_made(&want->v[i], buf);
+	if ((i -= want->n) < want->nfdb) {
+		xc_rt_fdb_of(&want->v[want->fdb[i]], buf);
+		return buf;
+	}
+	if ((i -= want->nfdb) < want->n) {
 		if (!xc_rt_has_neigh(&want->v[i]))
 			return NULL;
 		xc_rt_neigh_of(&want->v[i], buf);
@@ -980,8 +1122,10 @@ uint8_t *xc_rt_want_flags_at(struct xc_rt_set *want, struct xc_rt_nhset *nh, siz
 {
 	if (i < want->n)
 		return &want->v[i].flags;
-	if ((i -= want->n) < want->n)
-		return xc_rt_has_neigh(&want->v[i]) ? &want->v[i].nb.flags : NULL;
+	if ((i -= want->n) < want->nfdb)
+		return &want->v[want->fdb[i]].vx.fdb_flags;
+	if ((i -= want->nfdb) < want->n)
+		return xc_rt_has_neigh(&want->v[i]) ? &want->v[i].vx.flags : NULL;
 	return &nh->v[i - want->n].flags;
 }
 

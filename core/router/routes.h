@@ -166,13 +166,19 @@ struct xc_rt_entry {
 	union {
 		uint8_t mac[6];    /* neighbour, FDB */
 		/*
-		 * A wanted route through the VXLAN device: the neighbour entry
-		 * it implies (want stores none: xc_rt_want_at makes them), its
-		 * flags and its MAC after the first byte (XC_RT_VXLAN_MAC0).
+		 * A wanted route through the VXLAN device (xc_rt_has_neigh)
+		 * carries the neighbour entry of its next hop and, the first
+		 * of its node's, the node's FDB entry: want stores neither
+		 * (xc_rt_want_at makes them). Its gw is the peer's underlay
+		 * address, which they are made of: the route's own next hop
+		 * is its destination (xc_rt_have_copy, xc_rt_same_values).
 		 */
 		struct {
-			uint8_t flags, mac[5];
-		} nb;
+			uint8_t flags;      /* the neighbour entry's */
+			uint8_t fdb_flags;  /* the FDB entry's */
+			uint8_t fdb;        /* 1: carries the FDB entry */
+			uint8_t rank[3];    /* its place among want's FDB entries */
+		} vx;
 	};
 	int oif;                   /* ifindex (0: its device does not exist yet) */
 	uint32_t metric;           /* route: as the kernel stores it */
@@ -182,10 +188,16 @@ struct xc_rt_entry {
 	const struct xc_node *node; /* wanted entries: the node it serves */
 };
 
-/* A sorted array of entries (see xc_rt_cmp); grows, never shrinks. */
+/*
+ * A sorted array of entries (see xc_rt_cmp); grows, never shrinks. A
+ * wanted set (xc_rt_compute's) also orders the FDB entries its routes
+ * carry: fdb[k] is the route of the k-th (in xc_rt_cmp's order).
+ */
 struct xc_rt_set {
 	struct xc_rt_entry *v;
 	size_t n, cap;
+	uint32_t *fdb;
+	size_t nfdb, fdbcap;
 };
 
 /*
@@ -278,7 +290,6 @@ int xc_rt_set_del(struct xc_rt_set *s, const struct xc_rt_entry *e);
 /* ---- computing ------------------------------------------------------- */
 
 /* The MAC of a VXLAN endpoint: 0a:58 + IPv4, or 0a:59 + an IPv6's last 4 bytes. */
-#define XC_RT_VXLAN_MAC0 0x0a
 void xc_rt_vxlan_mac(const struct xc_ip *underlay, uint8_t mac[6]);
 
 /*

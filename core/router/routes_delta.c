@@ -192,23 +192,21 @@ static int find_nodes(struct upd *u, const struct xc_nodetab *t)
 /* What goes: the replaced records' entries counted, their VXLAN endpoints noted; 1: too many. */
 static int survey(struct upd *u, const struct xc_rt_set *out)
 {
-	for (size_t i = 0; i < out->n; i++) {
-		const struct xc_rt_entry *e = &out->v[i];
+	struct xc_rt_entry e[3];
 
-		if (!replaced(u->d, e->node))
+	for (size_t i = 0; i < out->n; i++) {
+		if (!replaced(u->d, out->v[i].node))
 			continue;
-		u->gone[e->kind]++;
-		u->held += (e->flags & XC_RT_F_HAVE) != 0;
-		if (xc_rt_has_neigh(e)) {
-			u->gone[XC_RT_NEIGH]++;
-			u->held += (e->nb.flags & XC_RT_F_HAVE) != 0;
+		for (int k = xc_rt_carried(&out->v[i], e); k-- > 0;) {
+			u->gone[e[k].kind]++;
+			u->held += (e[k].flags & XC_RT_F_HAVE) != 0;
+			if (e[k].kind != XC_RT_FDB)
+				continue;
+			if (u->nfdb == XC_RT_DELTA_MAX)
+				return 1;
+			u->fdb[u->nfdb].family = e[k].gw_family;
+			memcpy(u->fdb[u->nfdb++].a, e[k].gw, sizeof(e[k].gw));
 		}
-		if (e->kind != XC_RT_FDB)
-			continue;
-		if (u->nfdb == XC_RT_DELTA_MAX)
-			return 1;
-		u->fdb[u->nfdb].family = e->gw_family;
-		memcpy(u->fdb[u->nfdb++].a, e->gw, sizeof(e->gw));
 	}
 	return 0;
 }
@@ -294,7 +292,7 @@ static void judge(struct upd *u, xc_rt_skip_cb skip, void *arg)
 {
 	int k = 0;
 
-	u->c.out->n = 0;
+	u->c.out->n = u->c.out->nfdb = 0;
 	for (size_t i = 0; i < u->nnow; i++, k++) {
 		if (!i || u->of[i] != u->of[i - 1])
 			u->c.fdb_done = 0, k = 0;
@@ -304,24 +302,64 @@ static void judge(struct upd *u, xc_rt_skip_cb skip, void *arg)
 
 /*
  * 1 when a new entry's key is another's too: one that stays, or another
- * new one. (The neighbour entries routes carry share a key only where
- * their routes' destinations are one: overlapping CIDRs, which the walk
- * and unsure() refuse already.)
+ * new route. (The new nodes' FDB entries are ordered as a computation
+ * orders them, which settles two on one endpoint; neighbour entries share
+ * a key only where their routes' destinations are one: overlapping
+ * CIDRs, which the walk and unsure() refuse already.)
  */
 static int taken(const struct upd *u, const struct xc_rt_set *out)
 {
 	const struct xc_rt_set *s = u->c.out;
+	size_t end = xc_rt_want_end(out, NULL), j;
 
-	for (size_t i = 0; i < s->n; i++) {
-		const struct xc_rt_entry *o = xc_rt_set_find(out, &s->v[i]);
+	for (size_t i = 0; i < xc_rt_want_end(s, NULL); i++) {
+		struct xc_rt_entry b, ob;
+		const struct xc_rt_entry *e = xc_rt_want_at(s, NULL, i, &b);
 
-		if (o && !replaced(u->d, o->node))
+		if (e && (j = xc_rt_want_find(out, NULL, e)) < end &&
+		    !replaced(u->d, xc_rt_want_at(out, NULL, j, &ob)->node))
 			return 1;
-		for (size_t j = 0; j < i; j++)
+		for (j = 0; i < s->n && j < i; j++)
 			if (!xc_rt_cmp(&s->v[j], &s->v[i]))
 				return 1;
 	}
 	return 0;
+}
+
+/*
+ * out's FDB entries again, out's routes having moved: those that stay
+ * by their rank, the new ones (rank XC_RT_RANK_NEW) put in their place
+ * (out->fdb has room).
+ */
+static void fdb_again(struct xc_rt_set *out, size_t n0)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n0; i++)
+		out->fdb[i] = UINT32_MAX;
+	for (size_t i = 0; i < out->n; i++) {
+		size_t r = xc_rt_fdb_rank_of(&out->v[i]);
+
+		if (r < n0)
+			out->fdb[r] = (uint32_t)i;
+	}
+	for (size_t i = 0; i < n0; i++)
+		if (out->fdb[i] != UINT32_MAX)
+			out->fdb[k++] = out->fdb[i];
+	out->nfdb = k;
+	for (size_t i = 0; i < out->n; i++) {
+		struct xc_rt_entry f;
+		size_t at;
+		int found;
+
+		if (xc_rt_fdb_rank_of(&out->v[i]) != XC_RT_RANK_NEW)
+			continue;
+		xc_rt_fdb_of(&out->v[i], &f);
+		at = xc_rt_fdb_find(out, &f, &found);
+		memmove(out->fdb + at + 1, out->fdb + at, (out->nfdb++ - at) * sizeof(*out->fdb));
+		out->fdb[at] = (uint32_t)i;
+	}
+	xc_rt_fdb_rank(out);
 }
 
 /*
@@ -336,12 +374,14 @@ static int keep_held(const struct upd *u, const struct xc_rt_set *out, struct xc
 		return 0;
 	if (xc_rt_set_reserve(have, have->n + u->held))
 		return -ENOMEM;
-	for (size_t i = 0; i < xc_rt_want_end(out, NULL); i++) {
-		struct xc_rt_entry buf;
-		const struct xc_rt_entry *e = xc_rt_want_at(out, NULL, i, &buf);
+	for (size_t i = 0; i < out->n; i++) {
+		struct xc_rt_entry e[3];
 
-		if (e && (e->flags & XC_RT_F_HAVE) && replaced(u->d, e->node))
-			have->v[have->n++] = xc_rt_have_copy(e, 0);
+		if (!replaced(u->d, out->v[i].node))
+			continue;
+		for (int k = xc_rt_carried(&out->v[i], e); k-- > 0;)
+			if (e[k].flags & XC_RT_F_HAVE)
+				have->v[have->n++] = xc_rt_have_copy(&e[k], 0);
 	}
 	return xc_rt_set_sort_from(have, n0);
 }
@@ -353,7 +393,7 @@ int xc_rt_update(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 	struct upd *u = calloc(1, sizeof(*u));
 	struct xc_rt_set fresh = { 0 };
 	struct xc_rt_stats now = { 0 };
-	size_t w = 0, made[XC_RT_NH + 1] = { 0 };
+	size_t w = 0, n0, made[XC_RT_NH + 1] = { 0 };
 	int rc = 1;
 
 	if (!u)
@@ -368,22 +408,32 @@ int xc_rt_update(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 	if (xc_rt_set_reserve(&fresh, u->n * (XC_NODE_CIDRS * 2 + 1)))
 		goto out;
 	judge(u, NULL, NULL);
+	if (xc_rt_fdb_order(&fresh))
+		goto out;
 	rc = 1;
 	if (taken(u, out))
 		goto out;
 	/* the wanted set grows (and may move) only for an update that is made */
 	rc = -ENOMEM;
-	if (xc_rt_set_reserve(out, out->n + fresh.n) || (rc = keep_held(u, out, have)))
+	n0 = out->nfdb;
+	if (xc_rt_set_reserve(out, out->n + fresh.n) ||
+	    xc_rt_fdb_reserve(out, out->nfdb + fresh.nfdb) || (rc = keep_held(u, out, have)))
 		goto out;
 	for (size_t i = 0; i < out->n; i++)
 		if (!replaced(d, out->v[i].node))
 			out->v[w++] = out->v[i];
 	out->n = w;
+	made[XC_RT_FDB] = fresh.nfdb;
 	for (size_t i = 0; i < fresh.n; i++) {
-		xc_rt_set_put(out, &fresh.v[i]);        /* a new key, with room */
-		made[fresh.v[i].kind]++;
-		made[XC_RT_NEIGH] += (size_t)xc_rt_has_neigh(&fresh.v[i]);
+		struct xc_rt_entry *e = &fresh.v[i];
+
+		if (xc_rt_fdb_rank_of(e) != SIZE_MAX)
+			xc_rt_fdb_set_rank(e, XC_RT_RANK_NEW);
+		xc_rt_set_put(out, e);          /* a new key, with room */
+		made[e->kind]++;
+		made[XC_RT_NEIGH] += (size_t)xc_rt_has_neigh(e);
 	}
+	fdb_again(out, n0);
 	/* the changed nodes' refusals as they were make way for theirs now */
 	for (size_t i = 0; i < u->ncidr; i++)
 		now.refused -= u->was[i] && refusal(u, i);

@@ -3,7 +3,7 @@
  * routes_sync.c. Private to core/router/routes*; not part of the API
  * (routes.h is).
  *
- * Names: xc_rt_cidr_pass xc_rt_local_refusal xc_rt_ctx xc_rt_same_values xc_rt_have_copy xc_rt_want_flags xc_rt_want_at xc_rt_want_end xc_rt_want_find xc_rt_want_flags_at xc_rt_has_neigh xc_rt_neigh_of xc_rt_nhobj_same
+ * Names: xc_rt_cidr_pass xc_rt_local_refusal xc_rt_ctx xc_rt_same_values xc_rt_have_copy xc_rt_want_flags xc_rt_want_at xc_rt_want_end xc_rt_want_find xc_rt_want_flags_at xc_rt_has_neigh xc_rt_as_made xc_rt_neigh_of xc_rt_fdb_of xc_rt_carried xc_rt_fdb_reserve xc_rt_fdb_order xc_rt_fdb_find xc_rt_fdb_rank_of xc_rt_fdb_set_rank xc_rt_fdb_rank XC_RT_RANK_NEW xc_rt_nhobj_same
  */
 #ifndef XC_ROUTES_INT_H
 #define XC_ROUTES_INT_H
@@ -55,19 +55,55 @@ struct xc_rt_entry xc_rt_have_copy(const struct xc_rt_entry *e, int foreign);
 uint8_t *xc_rt_want_flags(struct xc_rt_set *want, struct xc_rt_nhset *nh,
 			  const struct xc_rt_entry *e, int same);
 
-/* Non-zero when wanted route r carries a neighbour entry (it goes through the VXLAN device). */
+/*
+ * Non-zero when r is a wanted route through the VXLAN device: it carries
+ * a neighbour entry, maybe an FDB entry, and keeps the peer's underlay
+ * address in gw (struct xc_rt_entry).
+ */
 int xc_rt_has_neigh(const struct xc_rt_entry *r);
 
-/* The neighbour entry wanted route r carries (xc_rt_has_neigh), into e. */
+/* r as the kernel has it: r, or for a wanted VXLAN route a copy in buf with its next hop. */
+const struct xc_rt_entry *xc_rt_as_made(const struct xc_rt_entry *r, struct xc_rt_entry *buf);
+
+/* The neighbour entry wanted VXLAN route r carries, into e. */
 void xc_rt_neigh_of(const struct xc_rt_entry *r, struct xc_rt_entry *e);
+
+/* The FDB entry wanted VXLAN route r would carry (r->vx.fdb says if it does), into e. */
+void xc_rt_fdb_of(const struct xc_rt_entry *r, struct xc_rt_entry *e);
+
+/* What wanted route r stands for: itself (as made), its neighbour and FDB entries. Returns how many. */
+int xc_rt_carried(const struct xc_rt_entry *r, struct xc_rt_entry e[3]);
+
+/* Room for n FDB entries in s->fdb; -ENOMEM. */
+int xc_rt_fdb_reserve(struct xc_rt_set *s, size_t n);
+
+/*
+ * s->fdb: s's routes that carry an FDB entry (vx.fdb), in the key order
+ * of their entries, each told its rank. Of two on one key (two nodes on
+ * one VXLAN endpoint) the first node by name keeps it, as with every key;
+ * the other carries none. -ENOMEM.
+ */
+int xc_rt_fdb_order(struct xc_rt_set *s);
+
+/* The rank of e's key among s's FDB entries (*found 1), or where it would go. */
+size_t xc_rt_fdb_find(const struct xc_rt_set *s, const struct xc_rt_entry *e, int *found);
+
+/* The rank route r was told (XC_RT_RANK_NEW: none yet), or SIZE_MAX if it carries no FDB entry. */
+#define XC_RT_RANK_NEW 0xffffffu
+size_t xc_rt_fdb_rank_of(const struct xc_rt_entry *r);
+void xc_rt_fdb_set_rank(struct xc_rt_entry *r, size_t rank);
+
+/* Each route of s->fdb told its rank. */
+void xc_rt_fdb_rank(struct xc_rt_set *s);
 
 /*
  * What the router wants, as one sequence in key order, indexed from 0 to
- * xc_rt_want_end: want's entry i (routes, then FDB entries); from want->n
- * the neighbour entry of want's entry i - want->n, made in buf (NULL where
- * that entry carries none); from 2 * want->n nh's objects (NULL: none),
- * made in buf. NULL past the end. A neighbour entry is stored only as its
- * route's (XC_RT_VXLAN: 130,000 at 65,000 nodes, 64 bytes each saved).
+ * xc_rt_want_end: want's route i (xc_rt_as_made); from want->n the FDB
+ * entries, of want->fdb's routes; from want->n + want->nfdb the neighbour
+ * entry of want's route i - want->n - want->nfdb (NULL where it carries
+ * none); then nh's objects (NULL: none). What is not a stored route is
+ * made in buf. NULL past the end. With VXLAN at 65,000 nodes that is
+ * 130,000 neighbour and 65,000 FDB entries want does not store (12.5 MB).
  */
 const struct xc_rt_entry *xc_rt_want_at(const struct xc_rt_set *want,
 					const struct xc_rt_nhset *nh, size_t i,

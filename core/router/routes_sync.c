@@ -168,8 +168,9 @@ static uint8_t op_kind(const struct xc_rt_engine *g, const struct xc_rt_op_ent *
 {
 	if (o->op == XC_RT_DEL)
 		return g->gone.v[o->at].kind;
-	return o->at < g->want.n ? g->want.v[o->at].kind :
-	       o->at < 2 * g->want.n ? XC_RT_NEIGH : XC_RT_NH;
+	size_t n = g->want.n, f = n + g->want.nfdb;
+
+	return o->at < n ? XC_RT_ROUTE : o->at < f ? XC_RT_FDB : o->at < f + n ? XC_RT_NEIGH : XC_RT_NH;
 }
 
 /* Where a pass is: phase ph, i changes of g->ops looked at in it. */
@@ -449,7 +450,7 @@ static int nh_foreign(struct xc_rt_engine *g)
 				continue;
 			key.nhid = e->nhid;
 			/* have as it was: what the second walk appends is not in order yet */
-			o = xc_rt_set_find(&(struct xc_rt_set){ h->v, n0, n0 }, &key);
+			o = xc_rt_set_find(&(struct xc_rt_set){ .v = h->v, .n = n0, .cap = n0 }, &key);
 			if (!o || !(o->flags & XC_RT_F_FOREIGN))
 				continue;
 			k += !pass && (e->flags & XC_RT_F_HAVE);
@@ -657,7 +658,7 @@ static int want_for(struct xc_rt_engine *g, const struct xc_rt_conf *conf,
 		rc = xc_rt_compute(conf, env, t, into, &g->cs, skip, arg);
 	} else {
 		memset(&g->cs, 0, sizeof(g->cs));
-		into->n = 0;
+		into->n = into->nfdb = 0;
 		rc = 0;
 	}
 	if (!rc)

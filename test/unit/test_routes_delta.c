@@ -252,6 +252,10 @@ static void check(const struct xc_rt_conf *conf, int round)
 	T_INT(eng.want.n, ref.n);
 	for (size_t i = 0; i < ref.n && i < eng.want.n; i++)
 		bad += !same_entry(&eng.want.v[i], &ref.v[i]);
+	/* the FDB entries the routes carry, in the same order */
+	T_INT(eng.want.nfdb, ref.nfdb);
+	for (size_t i = 0; i < ref.nfdb && i < eng.want.nfdb; i++)
+		bad += eng.want.fdb[i] != ref.fdb[i];
 	T_INT(eng.nh.n, nhs.n);
 	for (size_t i = 0; i < nhs.n && i < eng.nh.n; i++)
 		bad += eng.nh.v[i].id != nhs.v[i].id || eng.nh.v[i].oif != nhs.v[i].oif ||
