@@ -834,7 +834,8 @@ struct xc_rt_nhobj *xc_rt_nhset_find(const struct xc_rt_nhset *s, uint32_t id)
 	return NULL;
 }
 
-void xc_rt_nhobj_entry(const struct xc_rt_nhobj *o, struct xc_rt_entry *e)
+void xc_rt_nhobj_entry(const struct xc_rt_nhset *s, const struct xc_rt_nhobj *o,
+		       struct xc_rt_entry *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->kind = XC_RT_NH;
@@ -846,7 +847,7 @@ void xc_rt_nhobj_entry(const struct xc_rt_nhobj *o, struct xc_rt_entry *e)
 	e->gw[3] = (uint8_t)o->id;
 	e->nhid = o->id;
 	e->dev = o->dev;
-	e->oif = o->oif;
+	e->oif = s->oif[o->dev];
 	e->flags = o->flags;
 }
 
@@ -960,12 +961,12 @@ static struct xc_rt_nhobj nh_of(const struct xc_rt_entry *r)
 
 	return (struct xc_rt_nhobj){
 		(uint32_t)e->gw[0] << 24 | (uint32_t)e->gw[1] << 16 | (uint32_t)e->gw[2] << 8 |
-		e->gw[3], e->oif, e->dev, (uint8_t)(e->flags & XC_RT_F_ONLINK) };
+		e->gw[3], e->dev, (uint8_t)(e->flags & XC_RT_F_ONLINK) };
 }
 
 int xc_rt_nhobj_same(const struct xc_rt_nhobj *a, const struct xc_rt_nhobj *b)
 {
-	return a->id == b->id && a->oif == b->oif && !((a->flags ^ b->flags) & XC_RT_F_ONLINK);
+	return a->id == b->id && a->dev == b->dev && !((a->flags ^ b->flags) & XC_RT_F_ONLINK);
 }
 
 /*
@@ -1007,6 +1008,7 @@ int xc_rt_nexthops(const struct xc_rt_set *s, struct xc_rt_nhset *out)
 
 	out->n = 0;
 	out->clash = 0;
+	memset(out->oif, 0, sizeof(out->oif));
 	for (size_t i = 0; i < s->n; i++)
 		k += nh_route(&s->v[i]);
 	if (k > out->cap) {
@@ -1018,8 +1020,10 @@ int xc_rt_nexthops(const struct xc_rt_set *s, struct xc_rt_nhset *out)
 		out->cap = k;
 	}
 	for (size_t i = 0; i < s->n; i++)
-		if (nh_route(&s->v[i]))
+		if (nh_route(&s->v[i])) {
 			out->v[out->n++] = nh_of(&s->v[i]);
+			out->oif[s->v[i].dev] = s->v[i].oif;
+		}
 	sort_by_id(out->v, out->n, 24);
 	/*
 	 * One object per id: of two that differ, the lower device index (then
@@ -1033,7 +1037,8 @@ int xc_rt_nexthops(const struct xc_rt_set *s, struct xc_rt_nhset *out)
 			continue;
 		}
 		out->clash |= !xc_rt_nhobj_same(w, o);
-		if (o->oif < w->oif || (o->oif == w->oif && (w->flags & ~o->flags & XC_RT_F_ONLINK)))
+		if (out->oif[o->dev] < out->oif[w->dev] ||
+		    (o->dev == w->dev && (w->flags & ~o->flags & XC_RT_F_ONLINK)))
 			*w = *o;
 	}
 	out->n = k;
@@ -1053,6 +1058,16 @@ uint32_t xc_rt_nhid(const struct xc_rt_nhset *nh, const struct xc_rt_entry *e)
 size_t xc_rt_want_end(const struct xc_rt_set *want, const struct xc_rt_nhset *nh)
 {
 	return 2 * want->n + want->nfdb + (nh ? nh->n : 0);
+}
+
+size_t xc_rt_want_range(const struct xc_rt_set *want, const struct xc_rt_nhset *nh, uint8_t kind,
+			size_t *hi)
+{
+	size_t at[] = { 0, want->n, want->n + want->nfdb, 2 * want->n + want->nfdb,
+			xc_rt_want_end(want, nh) };
+
+	*hi = at[kind];
+	return at[kind - 1];
 }
 
 size_t xc_rt_fdb_find(const struct xc_rt_set *s, const struct xc_rt_entry *e, int *found)
@@ -1114,7 +1129,7 @@ const struct xc_rt_entry *xc_rt_want_at(const struct xc_rt_set *want,
 	}
 	if (!nh || (i -= want->n) >= nh->n)
 		return NULL;
-	xc_rt_nhobj_entry(&nh->v[i], buf);
+	xc_rt_nhobj_entry(nh, &nh->v[i], buf);
 	return buf;
 }
 

@@ -202,13 +202,12 @@ struct xc_rt_set {
 
 /*
  * A nexthop object the router wants: what its XC_RT_NH entry would say
- * (xc_rt_nhobj_entry), in 12 bytes. Every IPv4 peer has one: as entries
+ * (xc_rt_nhobj_entry), in 8 bytes. Every IPv4 peer has one: as entries
  * they took 4 MB at 65,000 nodes.
  */
 struct xc_rt_nhobj {
 	uint32_t id;               /* its gateway, an IPv4 address as a number */
-	int oif;
-	uint8_t dev;               /* slot in env->dev */
+	uint8_t dev;               /* slot in env->dev; its ifindex: the set's oif[dev] */
 	uint8_t flags;             /* XC_RT_F_ONLINK; XC_RT_F_HAVE and a pass's marks, as want's entries */
 };
 
@@ -217,6 +216,7 @@ struct xc_rt_nhset {
 	struct xc_rt_nhobj *v;
 	size_t n, cap;
 	int clash;                 /* two paths through one gateway: see xc_rt_nhid */
+	int oif[XC_RT_DEVS];       /* the ifindex of each device slot, as the routes had it */
 };
 
 /* Why a peer's CIDR got no route (xc_rt_compute's skip callback). */
@@ -249,8 +249,9 @@ void xc_rt_nhset_free(struct xc_rt_nhset *s);
 /* The object with id in s, or NULL. */
 struct xc_rt_nhobj *xc_rt_nhset_find(const struct xc_rt_nhset *s, uint32_t id);
 
-/* The XC_RT_NH entry o stands for (no node; flags as o's), into e. */
-void xc_rt_nhobj_entry(const struct xc_rt_nhobj *o, struct xc_rt_entry *e);
+/* The XC_RT_NH entry o, one of s's, stands for (no node; flags as o's), into e. */
+void xc_rt_nhobj_entry(const struct xc_rt_nhset *s, const struct xc_rt_nhobj *o,
+		       struct xc_rt_entry *e);
 
 /*
  * Make room for n entries (no-op when there is): an eighth more than
@@ -569,6 +570,7 @@ struct xc_rt_engine {
 	struct xc_rt_env base_env;
 	struct xc_rt_op_ent *ops;       /* private: the diff being applied, in key order */
 	size_t nops, opscap;
+	int span;                       /* private: or, when it adds every wanted entry, none */
 	struct xc_rt_set gone;          /* private: the copies its removals name (unsorted) */
 	/*
 	 * Called between the batches of a pass (NULL: not called). The kernel

@@ -3,7 +3,7 @@
  * routes_sync.c. Private to core/router/routes*; not part of the API
  * (routes.h is).
  *
- * Names: xc_rt_cidr_pass xc_rt_local_refusal xc_rt_ctx xc_rt_same_values xc_rt_have_copy xc_rt_want_flags xc_rt_want_at xc_rt_want_end xc_rt_want_find xc_rt_want_flags_at xc_rt_has_neigh xc_rt_as_made xc_rt_neigh_of xc_rt_fdb_of xc_rt_carried xc_rt_fdb_reserve xc_rt_fdb_order xc_rt_fdb_find xc_rt_fdb_rank_of xc_rt_fdb_set_rank xc_rt_fdb_rank XC_RT_RANK_NEW xc_rt_nhobj_same
+ * Names: xc_rt_cidr_pass xc_rt_local_refusal xc_rt_ctx xc_rt_same_values xc_rt_have_copy xc_rt_want_flags xc_rt_want_at xc_rt_want_end xc_rt_want_range xc_rt_want_find xc_rt_want_flags_at xc_rt_has_neigh xc_rt_as_made xc_rt_neigh_of xc_rt_fdb_of xc_rt_carried xc_rt_fdb_reserve xc_rt_fdb_order xc_rt_fdb_find xc_rt_fdb_rank_of xc_rt_fdb_set_rank xc_rt_fdb_rank XC_RT_RANK_NEW xc_rt_nhobj_same
  */
 #ifndef XC_ROUTES_INT_H
 #define XC_ROUTES_INT_H
@@ -112,6 +112,10 @@ const struct xc_rt_entry *xc_rt_want_at(const struct xc_rt_set *want,
 /* Where xc_rt_want_at's sequence ends. */
 size_t xc_rt_want_end(const struct xc_rt_set *want, const struct xc_rt_nhset *nh);
 
+/* Where the sequence's entries of kind (enum xc_rt_kind) are: from the index returned to *hi. */
+size_t xc_rt_want_range(const struct xc_rt_set *want, const struct xc_rt_nhset *nh, uint8_t kind,
+			size_t *hi);
+
 /* The index in that sequence of e's key (e may be an entry it gave), or xc_rt_want_end. */
 size_t xc_rt_want_find(const struct xc_rt_set *want, const struct xc_rt_nhset *nh,
 		       const struct xc_rt_entry *e);
@@ -119,7 +123,7 @@ size_t xc_rt_want_find(const struct xc_rt_set *want, const struct xc_rt_nhset *n
 /* The flags of the sequence's entry i (i < xc_rt_want_end), or NULL where it has none. */
 uint8_t *xc_rt_want_flags_at(struct xc_rt_set *want, struct xc_rt_nhset *nh, size_t i);
 
-/* Non-zero when two nexthop objects are the same (id, device index, onlink). */
+/* Non-zero when two nexthop objects are the same (id, device slot, onlink; a set's slots name its oif). */
 int xc_rt_nhobj_same(const struct xc_rt_nhobj *a, const struct xc_rt_nhobj *b);
 
 /*

@@ -966,7 +966,7 @@ static const char *nh_plan(const struct xc_rt_conf *c, int *count)
 		if (i < want.n)
 			e = want.v[i];
 		else
-			xc_rt_nhobj_entry(&nhs.v[i - want.n], &e);
+			xc_rt_nhobj_entry(&nhs, &nhs.v[i - want.n], &e);
 		xc_rt_format(c, &env, XC_RT_ADD, &e, line, sizeof(line));
 		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s\n", line);
 	}
@@ -1017,10 +1017,10 @@ static void test_nexthops(void)
 	s.v[0].len = 24;
 	s.v[0].dst[0] = 10;
 	memcpy(s.v[0].gw, "\xc6\x12\x00\x09", 4);
-	s.v[0].oif = 2;
+	s.v[0].oif = 2, s.v[0].dev = 5;
 	s.v[1] = s.v[0];
 	s.v[1].dst[1] = 1;
-	s.v[1].oif = 3;
+	s.v[1].oif = 3, s.v[1].dev = 6;
 	s.n = 2;
 	T_INT(xc_rt_nexthops(&s, &nhs), 1);
 	T_INT(nhs.clash, 1);
@@ -1028,16 +1028,16 @@ static void test_nexthops(void)
 	T_INT(xc_rt_nhid(&nhs, &s.v[1]), 0);
 	T_INT(nhs.n, 1);
 	T_INT(nhs.v[0].id, 0xc6120009);
-	T_INT(nhs.v[0].oif, 2);
+	T_INT(nhs.oif[nhs.v[0].dev], 2);
 	/* the paths the other way round: whatever the routes' order, the same object */
-	s.v[0].oif = 3;
-	s.v[1].oif = 2;
+	s.v[0].oif = 3, s.v[0].dev = 6;
+	s.v[1].oif = 2, s.v[1].dev = 5;
 	T_INT(xc_rt_nexthops(&s, &nhs), 1);
 	T_INT(xc_rt_nhid(&nhs, &s.v[0]), 0);
 	T_INT(xc_rt_nhid(&nhs, &s.v[1]), 0xc6120009);
-	T_INT(nhs.v[0].oif, 2);
+	T_INT(nhs.oif[nhs.v[0].dev], 2);
 	/* no clash: each route names its gateway's object */
-	s.v[1].oif = 3;
+	s.v[1].oif = 3, s.v[1].dev = 6;
 	T_INT(xc_rt_nexthops(&s, &nhs), 1);
 	T_INT(nhs.clash, 0);
 	T_INT(xc_rt_nhid(&nhs, &s.v[0]), 0xc6120009);
@@ -1091,7 +1091,7 @@ static void test_nexthops(void)
 	T(strstr(o.text, "+ip nexthop replace id 3323068418 via 198.18.0.2 dev eth0 proto 202\n") != NULL);
 	/* an object the kernel holds as wanted: nothing; one it holds otherwise: replaced */
 	nhs.v[0].flags |= XC_RT_F_HAVE;
-	xc_rt_nhobj_entry(&nhs.v[1], &e);
+	xc_rt_nhobj_entry(&nhs, &nhs.v[1], &e);
 	e.oif = 9;
 	T_INT(xc_rt_set_put(&have, &e), 0);
 	memset(&o, 0, sizeof(o));

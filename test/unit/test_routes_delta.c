@@ -258,8 +258,8 @@ static void check(const struct xc_rt_conf *conf, int round)
 		bad += eng.want.fdb[i] != ref.fdb[i];
 	T_INT(eng.nh.n, nhs.n);
 	for (size_t i = 0; i < nhs.n && i < eng.nh.n; i++)
-		bad += eng.nh.v[i].id != nhs.v[i].id || eng.nh.v[i].oif != nhs.v[i].oif ||
-		       eng.nh.v[i].dev != nhs.v[i].dev ||
+		bad += eng.nh.v[i].id != nhs.v[i].id || eng.nh.v[i].dev != nhs.v[i].dev ||
+		       eng.nh.oif[eng.nh.v[i].dev] != nhs.oif[nhs.v[i].dev] ||
 		       ((eng.nh.v[i].flags ^ nhs.v[i].flags) & XC_RT_F_ONLINK);
 	if (bad || memcmp(&eng.cs, &st, sizeof(st)))
 		printf("  round %d, mode %d: %zu entries differ; routes %zu/%zu skipped %zu/%zu "
