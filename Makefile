@@ -40,11 +40,12 @@ BENCH   ?= 0
 BENCH_OPT ?= -O2
 V       ?= 0
 Q       := $(if $(filter 1,$(V)),,@)
-# The file's bytes: 440 KiB, the ceiling issue 11 set for nf_tables, portmap
-# and loopback (432 KiB), one page for the router's incremental computation
-# and one for its reading of kernel events during a pass (issue 12);
-# docs/size.md says what each part costs and why (make size-report).
-SIZE_BUDGET := 450560
+# The file's bytes: 444 KiB, the ceiling issue 11 set for nf_tables, portmap
+# and loopback (432 KiB), one page for the router's incremental computation,
+# one for its reading of kernel events during a pass and one for VXLAN
+# entries its routes carry (issue 12); docs/size.md says what each part
+# costs and why (make size-report).
+SIZE_BUDGET := 454656
 
 ifeq ($(SAN),1)
 CC      := gcc

@@ -7,7 +7,10 @@
  *
  * Everything is an entry (struct xc_rt_entry): a route, a neighbour or an
  * FDB entry, compact (~64 bytes) and kept in sorted arrays (struct
- * xc_rt_set), so a diff is one merge walk. What the kernel holds is one
+ * xc_rt_set), so a diff is one merge walk. What is wanted stores routes
+ * alone: a VXLAN route carries the neighbour entry of its next hop and,
+ * the first of its node's, the node's FDB entry, made where they are
+ * needed (xc_rt_want_at, routes_int.h). What the kernel holds is one
  * set with what is wanted, not a second copy: a wanted entry it holds as
  * it is carries XC_RT_F_HAVE, and have keeps only the rest (see
  * struct xc_rt_engine). Ownership: routes are ours when
