@@ -1070,25 +1070,26 @@ size_t xc_rt_want_range(const struct xc_rt_set *want, const struct xc_rt_nhset *
 	return at[kind - 1];
 }
 
+/* A key for xc_sorted_find in a set's FDB order: the set and the FDB entry sought. */
+struct fdb_key {
+	const struct xc_rt_set *s;
+	const struct xc_rt_entry *e;
+};
+
+static int cmp_fdb_key(const void *elem, const void *key)
+{
+	const struct fdb_key *k = key;
+	struct xc_rt_entry x;
+
+	xc_rt_fdb_of(&k->s->v[*(const uint32_t *)elem], &x);
+	return xc_rt_cmp(&x, k->e);
+}
+
 size_t xc_rt_fdb_find(const struct xc_rt_set *s, const struct xc_rt_entry *e, int *found)
 {
-	size_t lo = 0, hi = s->nfdb;
+	struct fdb_key k = { s, e };
 
-	*found = 0;
-	while (lo < hi) {
-		size_t m = lo + (hi - lo) / 2;
-		struct xc_rt_entry x;
-		int c;
-
-		xc_rt_fdb_of(&s->v[s->fdb[m]], &x);
-		if (!(c = xc_rt_cmp(&x, e)))
-			return *found = 1, m;
-		if (c < 0)
-			lo = m + 1;
-		else
-			hi = m;
-	}
-	return lo;
+	return xc_sorted_find(s->fdb, s->nfdb, sizeof(*s->fdb), &k, cmp_fdb_key, found);
 }
 
 size_t xc_rt_want_find(const struct xc_rt_set *want, const struct xc_rt_nhset *nh,
