@@ -71,7 +71,10 @@ void xc_rt_neigh_of(const struct xc_rt_entry *r, struct xc_rt_entry *e);
 /* The FDB entry wanted VXLAN route r would carry (r->vx.fdb says if it does), into e. */
 void xc_rt_fdb_of(const struct xc_rt_entry *r, struct xc_rt_entry *e);
 
-/* What wanted route r stands for: itself (as made), its neighbour and FDB entries. Returns how many. */
+/*
+ * What wanted route r stands for, into e: itself (as made), its
+ * neighbour and FDB entries. Returns how many.
+ */
 int xc_rt_carried(const struct xc_rt_entry *r, struct xc_rt_entry e[3]);
 
 /* Room for n FDB entries in s->fdb; -ENOMEM. */
@@ -123,7 +126,7 @@ size_t xc_rt_want_find(const struct xc_rt_set *want, const struct xc_rt_nhset *n
 /* The flags of the sequence's entry i (i < xc_rt_want_end), or NULL where it has none. */
 uint8_t *xc_rt_want_flags_at(struct xc_rt_set *want, struct xc_rt_nhset *nh, size_t i);
 
-/* Non-zero when two nexthop objects are the same (id, device slot, onlink; a set's slots name its oif). */
+/* Non-zero when two nexthop objects are the same (id, device slot, onlink) within a set. */
 int xc_rt_nhobj_same(const struct xc_rt_nhobj *a, const struct xc_rt_nhobj *b);
 
 /*

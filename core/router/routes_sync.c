@@ -389,7 +389,10 @@ static size_t apply_all(struct xc_rt_engine *g, struct xc_nl *nl, const struct x
 	return failed;
 }
 
-/* The pass's change of e's key (in ob for a span), or NULL: the ops are in the diff's (key) order. */
+/*
+ * The pass's change of e's key (made in ob for a span), or NULL: the ops
+ * are in the diff's (key) order.
+ */
 static const struct xc_rt_op_ent *pass_op(const struct xc_rt_engine *g,
 					  const struct xc_rt_entry *e, struct xc_rt_op_ent *ob)
 {
@@ -472,6 +475,7 @@ static void ops_trim(struct xc_rt_engine *g)
 {
 	/* the pass is over: its changes name entries of want that move from now on */
 	g->nops = g->gone.n = 0;
+	g->span = 0;
 	if (g->gone.cap > OPS_KEEP)
 		xc_rt_set_free(&g->gone);
 	if (g->opscap <= OPS_KEEP)
@@ -782,12 +786,14 @@ int xc_rt_sync(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf
 		return rc;
 	g->changes = g->nops;
 	if (flags & XC_RT_SYNC_DRY) {
-		struct walk w = { 0 };
-		const struct xc_rt_op_ent *o;
+		/* in key order: a span's changes are the wanted sequence */
+		size_t n = g->span ? xc_rt_want_end(&g->want, &g->nh) : g->nops;
+		const struct xc_rt_entry *e;
 
-		for (size_t i = 0; report && (o = g->span ? next_op(g, &w) :
-						  i < g->nops ? &g->ops[i] : NULL); i++)
-			report(arg, (enum xc_rt_op)o->op, op_entry(g, o, &buf), 0);
+		for (size_t i = 0; report && i < n; i++)
+			if ((e = g->span ? xc_rt_want_at(&g->want, &g->nh, i, &buf) :
+				 op_entry(g, &g->ops[i], &buf)))
+				report(arg, g->span ? XC_RT_ADD : (enum xc_rt_op)g->ops[i].op, e, 0);
 		ops_trim(g);
 		return 0;
 	}

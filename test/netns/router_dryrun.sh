@@ -120,6 +120,28 @@ ip -6 neigh replace fd00:0:3:: lladdr 0a:58:c6:12:00:03 dev xcvx0 nud permanent
 ip -6 neigh replace fd00:0:4:: lladdr 0a:58:c6:12:07:04 dev xcvx0 nud permanent" \
 	plan --tunnel-mode vxlan
 
+# Nothing of ours in the kernel (a second router's protocol, with its own
+# device): every entry is an addition, taken from the wanted set itself,
+# not a diff; still in key order.
+check_out "vxlan, the kernel empty of ours" "ip link add xcvx77 address 0a:58:c6:12:00:01 mtu 1450 type vxlan id 77 dstport 4789 local 198.18.0.1 dev eth0 nolearning
+ip link set xcvx77 up
+ip addr add 198.19.1.0/32 dev xcvx77 label xcvx77:xc77
+ip route replace 198.19.2.0/24 via 198.19.2.0 dev xcvx77 onlink proto 77
+ip route replace 198.19.3.0/24 via 198.19.3.0 dev xcvx77 onlink proto 77
+ip -6 route replace fd00:0:2::/64 via fd00:0:2:: dev xcvx77 onlink proto 77
+ip -6 route replace fd00:0:3::/64 via fd00:0:3:: dev xcvx77 onlink proto 77
+ip -6 route replace fd00:0:4::/64 via fd00:0:4:: dev xcvx77 onlink proto 77
+bridge fdb replace 0a:58:c6:12:00:02 dev xcvx77 dst 198.18.0.2 self permanent
+bridge fdb replace 0a:58:c6:12:00:03 dev xcvx77 dst 198.18.0.3 self permanent
+bridge fdb replace 0a:58:c6:12:07:04 dev xcvx77 dst 198.18.7.4 self permanent
+ip neigh replace 198.19.2.0 lladdr 0a:58:c6:12:00:02 dev xcvx77 nud permanent
+ip neigh replace 198.19.3.0 lladdr 0a:58:c6:12:00:03 dev xcvx77 nud permanent
+ip neigh replace 198.19.4.0 lladdr 0a:58:c6:12:07:04 dev xcvx77 nud permanent
+ip -6 neigh replace fd00:0:2:: lladdr 0a:58:c6:12:00:02 dev xcvx77 nud permanent
+ip -6 neigh replace fd00:0:3:: lladdr 0a:58:c6:12:00:03 dev xcvx77 nud permanent
+ip -6 neigh replace fd00:0:4:: lladdr 0a:58:c6:12:07:04 dev xcvx77 nud permanent" \
+	plan --tunnel-mode vxlan --protocol 77
+
 check_out "vxlan: VNI, port, name" "ip link add vx9 address 0a:58:c6:12:00:01 mtu 1450 type vxlan id 42 dstport 8472 local 198.18.0.1 dev eth0 nolearning
 ip link set vx9 up" sh -c "ip netns exec $NS $XC router --dry-run --node-name n1 --nodes-file $D/nodes.json --metrics-port 0 --tunnel-mode vxlan --vxlan-name vx9 --vxlan-vni 42 --vxlan-port 8472 2>/dev/null | grep 'ip link'"
 
