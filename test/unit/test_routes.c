@@ -923,6 +923,20 @@ static void test_pass_quiet(void)
 	g.ops = NULL;
 	g.nops = 0;
 	g.gone = (struct xc_rt_set){ 0 };
+	/*
+	 * A first sync into an empty kernel (a span: no ops, every wanted entry
+	 * added): its own announcement once made (flagged), nothing else.
+	 */
+	g.have.n = 0;
+	g.span = 1;
+	xc_rt_from_route(&c, &env, &ok, &e);
+	xc_rt_set_find(&g.want, &e)->flags &= (uint8_t)~XC_RT_F_HAVE;
+	T_INT(xc_rt_pass_quiet(&g, &c, &env, RTM_NEWROUTE, &ok), 0);   /* not made yet */
+	xc_rt_set_find(&g.want, &e)->flags |= XC_RT_F_HAVE;
+	T_INT(xc_rt_pass_quiet(&g, &c, &env, RTM_NEWROUTE, &ok), 1);
+	T_INT(xc_rt_pass_quiet(&g, &c, &env, RTM_NEWROUTE, &other), 0);
+	T_INT(xc_rt_pass_quiet(&g, &c, &env, RTM_DELROUTE, &ok), 0);   /* someone else's doing */
+	T_INT(xc_rt_pass_quiet(&g, &c, &env, RTM_DELROUTE, &theirs), 1);
 	xc_rt_engine_free(&g);
 }
 
