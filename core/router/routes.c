@@ -560,19 +560,24 @@ static int sort_dedupe(struct xc_rt_ctx *c, xc_rt_skip_cb skip, void *arg)
 	if (xc_rt_set_sort(s))
 		return -ENOMEM;
 	for (i = 0; i < s->n; i++) {
-		if (j && !xc_rt_cmp(&s->v[j - 1], &s->v[i])) {
-			if (s->v[i].kind == XC_RT_ROUTE) {
-				struct xc_prefix p = { .len = s->v[i].len };
+		struct xc_rt_entry *r = &s->v[i];
+		struct xc_prefix p = { .len = r->len };
 
-				p.ip.family = s->v[i].family;
-				memcpy(p.ip.a, s->v[i].dst, sizeof(p.ip.a));
-				c->st->skipped++;
-				if (skip)
-					skip(arg, s->v[i].node, &p, XC_RT_SKIP_DUP, NULL);
-			}
+		if (!j || xc_rt_cmp(&s->v[j - 1], r)) {
+			s->v[j++] = *r;
 			continue;
 		}
-		s->v[j++] = s->v[i];
+		p.ip.family = r->family;
+		memcpy(p.ip.a, r->dst, sizeof(p.ip.a));
+		c->st->skipped++;
+		if (skip)
+			skip(arg, r->node, &p, XC_RT_SKIP_DUP, NULL);
+		/* its node's FDB entry goes to another of its routes, kept or to come */
+		for (size_t k = 0; r->vx.fdb && xc_rt_has_neigh(r) && k < s->n; k++)
+			if ((k < j || k > i) && s->v[k].node == r->node && xc_rt_has_neigh(&s->v[k])) {
+				s->v[k].vx.fdb = 1;
+				break;
+			}
 	}
 	s->n = j;
 	return 0;
@@ -598,6 +603,8 @@ int xc_rt_fdb_order(struct xc_rt_set *s)
 
 	for (size_t i = 0; i < s->n; i++)
 		k += xc_rt_has_neigh(&s->v[i]) && s->v[i].vx.fdb;
+	if (k >= XC_RT_RANK_NEW)        /* ranks are 24 bits */
+		return -EOVERFLOW;
 	if (xc_rt_fdb_reserve(s, k))
 		return -ENOMEM;
 	for (size_t i = 0; i < s->n; i++)
@@ -1099,7 +1106,7 @@ size_t xc_rt_want_find(const struct xc_rt_set *want, const struct xc_rt_nhset *n
 	size_t end = xc_rt_want_end(want, nh), i;
 	int found;
 
-	if (e >= want->v && e < want->v + want->n)
+	if ((uintptr_t)e - (uintptr_t)want->v < want->n * sizeof(*e))  /* one of want's */
 		return (size_t)(e - want->v);
 	if (e->kind == XC_RT_NH)
 		return nh && (o = xc_rt_nhset_find(nh, e->nhid)) ?
@@ -1142,7 +1149,7 @@ uint8_t *xc_rt_want_flags_at(struct xc_rt_set *want, struct xc_rt_nhset *nh, siz
 		return &want->v[want->fdb[i]].vx.fdb_flags;
 	if ((i -= want->nfdb) < want->n)
 		return xc_rt_has_neigh(&want->v[i]) ? &want->v[i].vx.flags : NULL;
-	return &nh->v[i - want->n].flags;
+	return nh && (i -= want->n) < nh->n ? &nh->v[i].flags : NULL;
 }
 
 int xc_rt_diff(const struct xc_rt_set *want, const struct xc_rt_nhset *nh,

@@ -413,6 +413,8 @@ int xc_rt_update(const struct xc_rt_conf *conf, const struct xc_rt_env *env,
 	rc = 1;
 	if (taken(u, out))
 		goto out;
+	if (out->nfdb + fresh.nfdb >= XC_RT_RANK_NEW)
+		goto out;       /* ranks are 24 bits: the computation says so */
 	/* the wanted set grows (and may move) only for an update that is made */
 	rc = -ENOMEM;
 	n0 = out->nfdb;

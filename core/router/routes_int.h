@@ -84,7 +84,7 @@ int xc_rt_fdb_reserve(struct xc_rt_set *s, size_t n);
  * s->fdb: s's routes that carry an FDB entry (vx.fdb), in the key order
  * of their entries, each told its rank. Of two on one key (two nodes on
  * one VXLAN endpoint) the first node by name keeps it, as with every key;
- * the other carries none. -ENOMEM.
+ * the other carries none. -ENOMEM; -EOVERFLOW from XC_RT_RANK_NEW entries.
  */
 int xc_rt_fdb_order(struct xc_rt_set *s);
 

@@ -194,7 +194,7 @@ static uint8_t op_kind(const struct xc_rt_engine *g, const struct xc_rt_op_ent *
 
 	if (o->op == XC_RT_DEL)
 		return g->gone.v[o->at].kind;
-	while (xc_rt_want_range(&g->want, &g->nh, k, &hi), o->at >= hi)
+	while (k < XC_RT_NH && (xc_rt_want_range(&g->want, &g->nh, k, &hi), o->at >= hi))
 		k++;
 	return k;
 }
