@@ -66,27 +66,21 @@ static int collect(void *arg, enum xc_rt_op op, const struct xc_rt_entry *w,
 	return add_op(g, op, xc_rt_want_find(&g->want, &g->nh, w));
 }
 
-/* A change counted, not kept (a span: see next_span). */
-static int count(void *arg, enum xc_rt_op op, const struct xc_rt_entry *w,
-		 const struct xc_rt_entry *h)
+/*
+ * How many entries a pass adds when it adds every wanted one (the kernel
+ * holds nothing of ours: a span, see next_span), else 0.
+ */
+static size_t adds_all(struct xc_rt_engine *g)
 {
-	(void)op, (void)w, (void)h;
-	((struct xc_rt_engine *)arg)->nops++;
-	return 0;
-}
-
-/* Whether a pass adds every wanted entry: the kernel holds nothing of ours. */
-static int adds_all(struct xc_rt_engine *g)
-{
-	size_t end = xc_rt_want_end(&g->want, &g->nh);
+	size_t end = xc_rt_want_end(&g->want, &g->nh), n = 0;
 	uint8_t *f;
 
 	if (g->have.n || end >= XC_RT_OPS_MAX)
 		return 0;
 	for (size_t i = 0; i < end; i++)
-		if ((f = xc_rt_want_flags_at(&g->want, &g->nh, i)) && (*f & XC_RT_F_HAVE))
+		if ((f = xc_rt_want_flags_at(&g->want, &g->nh, i)) && (n++, *f & XC_RT_F_HAVE))
 			return 0;
-	return 1;
+	return n;
 }
 
 /* The entry change o names (a nexthop object's: made in buf). */
@@ -778,13 +772,12 @@ int xc_rt_sync(struct xc_rt_engine *g, struct xc_nl *nl, const struct xc_rt_conf
 		return rc;
 	g->reread = 0;
 	g->nops = g->gone.n = 0;
-	if ((g->span = adds_all(g)))
-		rc = xc_rt_diff(&g->want, &g->nh, &g->have, count, g);   /* how many: nops */
-	else
-		rc = xc_rt_diff(&g->want, &g->nh, &g->have, collect, g);
-	if (rc)
-		return rc;
-	g->changes = g->nops;
+	g->changes = adds_all(g);
+	if (!(g->span = g->changes > 0)) {
+		if ((rc = xc_rt_diff(&g->want, &g->nh, &g->have, collect, g)))
+			return rc;
+		g->changes = g->nops;
+	}
 	if (flags & XC_RT_SYNC_DRY) {
 		/* in key order: a span's changes are the wanted sequence */
 		size_t n = g->span ? xc_rt_want_end(&g->want, &g->nh) : g->nops;
