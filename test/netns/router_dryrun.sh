@@ -102,8 +102,7 @@ ip -6 route replace fd00:0:4::/64 via fd00:100::c612:704 dev eth0 proto 202" \
 VX="ip link add xcvx0 address 0a:58:c6:12:00:01 mtu 1450 type vxlan id 1 dstport 4789 local 198.18.0.1 dev eth0 nolearning
 ip link set xcvx0 up
 ip addr add 198.19.1.0/32 dev xcvx0 label xcvx0:xc"
-check_out "vxlan" "$VX
-ip route replace 198.19.2.0/24 via 198.19.2.0 dev xcvx0 onlink proto 202
+VXPLAN="ip route replace 198.19.2.0/24 via 198.19.2.0 dev xcvx0 onlink proto 202
 ip route replace 198.19.3.0/24 via 198.19.3.0 dev xcvx0 onlink proto 202
 ip route del 198.19.9.0/24 proto 202
 ip -6 route replace fd00:0:2::/64 via fd00:0:2:: dev xcvx0 onlink proto 202
@@ -117,29 +116,15 @@ ip neigh replace 198.19.3.0 lladdr 0a:58:c6:12:00:03 dev xcvx0 nud permanent
 ip neigh replace 198.19.4.0 lladdr 0a:58:c6:12:07:04 dev xcvx0 nud permanent
 ip -6 neigh replace fd00:0:2:: lladdr 0a:58:c6:12:00:02 dev xcvx0 nud permanent
 ip -6 neigh replace fd00:0:3:: lladdr 0a:58:c6:12:00:03 dev xcvx0 nud permanent
-ip -6 neigh replace fd00:0:4:: lladdr 0a:58:c6:12:07:04 dev xcvx0 nud permanent" \
-	plan --tunnel-mode vxlan
+ip -6 neigh replace fd00:0:4:: lladdr 0a:58:c6:12:07:04 dev xcvx0 nud permanent"
+check_out "vxlan" "$VX
+$VXPLAN" plan --tunnel-mode vxlan
 
 # Nothing of ours in the kernel (a second router's protocol, with its own
 # device): every entry is an addition, taken from the wanted set itself,
 # not a diff; still in key order.
-check_out "vxlan, the kernel empty of ours" "ip link add xcvx77 address 0a:58:c6:12:00:01 mtu 1450 type vxlan id 77 dstport 4789 local 198.18.0.1 dev eth0 nolearning
-ip link set xcvx77 up
-ip addr add 198.19.1.0/32 dev xcvx77 label xcvx77:xc77
-ip route replace 198.19.2.0/24 via 198.19.2.0 dev xcvx77 onlink proto 77
-ip route replace 198.19.3.0/24 via 198.19.3.0 dev xcvx77 onlink proto 77
-ip -6 route replace fd00:0:2::/64 via fd00:0:2:: dev xcvx77 onlink proto 77
-ip -6 route replace fd00:0:3::/64 via fd00:0:3:: dev xcvx77 onlink proto 77
-ip -6 route replace fd00:0:4::/64 via fd00:0:4:: dev xcvx77 onlink proto 77
-bridge fdb replace 0a:58:c6:12:00:02 dev xcvx77 dst 198.18.0.2 self permanent
-bridge fdb replace 0a:58:c6:12:00:03 dev xcvx77 dst 198.18.0.3 self permanent
-bridge fdb replace 0a:58:c6:12:07:04 dev xcvx77 dst 198.18.7.4 self permanent
-ip neigh replace 198.19.2.0 lladdr 0a:58:c6:12:00:02 dev xcvx77 nud permanent
-ip neigh replace 198.19.3.0 lladdr 0a:58:c6:12:00:03 dev xcvx77 nud permanent
-ip neigh replace 198.19.4.0 lladdr 0a:58:c6:12:07:04 dev xcvx77 nud permanent
-ip -6 neigh replace fd00:0:2:: lladdr 0a:58:c6:12:00:02 dev xcvx77 nud permanent
-ip -6 neigh replace fd00:0:3:: lladdr 0a:58:c6:12:00:03 dev xcvx77 nud permanent
-ip -6 neigh replace fd00:0:4:: lladdr 0a:58:c6:12:07:04 dev xcvx77 nud permanent" \
+check_out "vxlan, the kernel empty of ours" "$(printf '%s\n%s\n' "$VX" "$VXPLAN" |
+	sed '/ route del /d; s/xcvx0/xcvx77/g; s/ id 1 / id 77 /; s/:xc$/:xc77/; s/proto 202/proto 77/')" \
 	plan --tunnel-mode vxlan --protocol 77
 
 check_out "vxlan: VNI, port, name" "ip link add vx9 address 0a:58:c6:12:00:01 mtu 1450 type vxlan id 42 dstport 8472 local 198.18.0.1 dev eth0 nolearning
